@@ -1,0 +1,61 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error returned by this package is an *Error wrapping
+// one of them (test with errors.Is), except I/O errors from the operating
+// system, which are wrapped unchanged (errors.Is(err, fs.ErrNotExist) works).
+var (
+	ErrShape    = errors.New("bad shape")
+	ErrNaN      = errors.New("NaN or Inf value")
+	ErrEmpty    = errors.New("empty data")
+	ErrFormat   = errors.New("malformed or unsupported file")
+	ErrDType    = errors.New("unsupported dtype")
+	ErrRagged   = errors.New("ragged row")
+	ErrNotFound = errors.New("data set not found")
+	ErrUnknown  = errors.New("unknown name")
+	ErrParam    = errors.New("bad parameter")
+)
+
+// Error is the error type of package data. Op is the function that failed,
+// Param the parameter or file at fault (file paths are in Value), and Err
+// wraps a sentinel or an underlying error and carries the detail (line
+// number, dtype, ...).
+type Error struct {
+	Op    string
+	Param string
+	Value any
+	Err   error
+}
+
+func (e *Error) Error() string {
+	s := "data: " + e.Op
+	if e.Param != "" {
+		s += " " + e.Param
+		if e.Value != nil {
+			s += fmt.Sprintf("=%v", e.Value)
+		}
+	} else if e.Value != nil {
+		s += fmt.Sprintf(" %v", e.Value)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the wrapped error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// fileErr is an *Error about the file path.
+func fileErr(op, path string, err error) error {
+	return &Error{Op: op, Value: path, Err: err}
+}
+
+// detail wraps sentinel with a formatted detail message.
+func detail(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), sentinel)
+}

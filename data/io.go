@@ -1,0 +1,451 @@
+package data
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"codeberg.org/sbinet/npyio/npy"
+	"gonum.org/v1/gonum/mat"
+)
+
+// ReadOptions changes how ReadMatrixWith treats the data it reads. The zero
+// value is the default of ReadMatrix.
+type ReadOptions struct {
+	// AllowNaN accepts NaN and ±Inf values; by default they are an error
+	// wrapping ErrNaN that names the first offending row and column.
+	AllowNaN bool
+}
+
+// format is a file format chosen from a file name.
+type format int
+
+const (
+	fmtUnknown format = iota
+	fmtNPY
+	fmtNPZ
+	fmtCSV
+	fmtIDX
+)
+
+var reIDXName = regexp.MustCompile(`idx\d-u?byte$`)
+
+// formatOf returns the format of path and whether it is gzip-compressed
+// (suffix ".gz", for CSV and IDX files).
+func formatOf(path string) (format, bool) {
+	name := strings.ToLower(filepath.Base(path))
+	gz := strings.HasSuffix(name, ".gz")
+	name = strings.TrimSuffix(name, ".gz")
+	switch ext := filepath.Ext(name); {
+	case ext == ".npy" && !gz:
+		return fmtNPY, false
+	case ext == ".npz" && !gz:
+		return fmtNPZ, false
+	case ext == ".csv" || ext == ".tsv" || ext == ".txt":
+		return fmtCSV, gz
+	case ext == ".idx" || reIDXName.MatchString(name):
+		return fmtIDX, gz
+	}
+	return fmtUnknown, gz
+}
+
+// openData opens path, transparently decompressing gzip.
+func openData(path string, gz bool) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if !gz {
+		return f, nil
+	}
+	zr, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		f.Close()
+		return nil, detail(ErrFormat, "bad gzip stream: %v", err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{zr, f}, nil
+}
+
+// readArrayFile reads the n-dimensional array stored in path, choosing the
+// reader from the file name. For .npz, names lists the preferred entries.
+func readArrayFile(path string, names ...string) (*array, error) {
+	ft, gz := formatOf(path)
+	switch ft {
+	case fmtNPZ:
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return readNPZ(b, names...)
+	case fmtNPY, fmtIDX:
+		rc, err := openData(path, gz)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		br := bufio.NewReader(rc)
+		if ft == fmtNPY {
+			return readNPY(br)
+		}
+		return readIDX(br)
+	case fmtCSV:
+		rc, err := openData(path, gz)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, err
+		}
+		t, err := parseCSV(b)
+		if err != nil {
+			return nil, err
+		}
+		return &array{shape: []int{t.rows, t.cols}, data: t.data, kind: 'f'}, nil
+	}
+	return nil, detail(ErrFormat, "unknown file type (want .npy, .npz, .csv, .tsv, .txt, .idx or *-idxN-ubyte, optionally .gz for text and IDX)")
+}
+
+// readNPZ reads one array from a .npz archive: the only entry, else the
+// first of names present, else an error listing the entries.
+func readNPZ(b []byte, names ...string) (*array, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, detail(ErrFormat, "not a .npz (zip) archive: %v", err)
+	}
+	byName := map[string]*zip.File{}
+	var keys []string
+	for _, f := range zr.File {
+		k := strings.TrimSuffix(f.Name, ".npy")
+		if _, dup := byName[k]; !dup {
+			keys = append(keys, k)
+		}
+		byName[k] = f
+	}
+	var pick *zip.File
+	if len(keys) == 1 {
+		pick = byName[keys[0]]
+	} else {
+		for _, n := range names {
+			if f, ok := byName[n]; ok {
+				pick = f
+				break
+			}
+		}
+	}
+	if pick == nil {
+		if len(keys) == 0 {
+			return nil, detail(ErrEmpty, ".npz archive has no arrays")
+		}
+		sort.Strings(keys)
+		return nil, detail(ErrFormat, ".npz archive has arrays %v; want a single array or one named %s", keys, strings.Join(names, " or "))
+	}
+	rc, err := pick.Open()
+	if err != nil {
+		return nil, detail(ErrFormat, ".npz entry %q: %v", pick.Name, err)
+	}
+	defer rc.Close()
+	a, err := readNPY(bufio.NewReader(rc))
+	if err != nil {
+		return nil, fmt.Errorf(".npz entry %q: %w", pick.Name, err)
+	}
+	return a, nil
+}
+
+// toDense turns an array into a matrix: shape (n) is n x 1, shape (r, c) is
+// r x c and shape (r, d1, d2, ...) is r x (d1*d2*...), row-major.
+func (a *array) toDense() (*mat.Dense, error) {
+	if len(a.shape) == 0 {
+		return nil, detail(ErrShape, "0-dimensional array (want 1-D or 2-D)")
+	}
+	if len(a.data) == 0 {
+		return nil, detail(ErrEmpty, "array of shape %v has no elements", a.shape)
+	}
+	r := a.shape[0]
+	return mat.NewDense(r, len(a.data)/r, a.data), nil
+}
+
+// ReadMatrix reads a matrix from path with the default ReadOptions. See
+// ReadMatrixWith.
+func ReadMatrix(path string) (*mat.Dense, error) {
+	return ReadMatrixWith(path, ReadOptions{})
+}
+
+// ReadMatrixWith reads a matrix, one sample per row, from path. The format
+// comes from the file name:
+//
+//   - .npy: float32, float64, (u)int8-64 or bool, either byte order, C or
+//     Fortran order. A 1-D array of length n is an n x 1 matrix; an array of
+//     shape (n, d1, d2, ...) is flattened row-major to n x (d1*d2*...).
+//   - .npz: the archive's only array, else the one named "X", else "arr_0"
+//     (numpy.savez's first positional array).
+//   - .csv, .tsv, .txt (optionally .gz): one row per line; the delimiter is
+//     detected from the first line (the most frequent of comma, semicolon
+//     and tab, else runs of white space); the first line is a header and
+//     skipped when any of its fields is not a number; blank lines and lines
+//     starting with '#' are skipped.
+//   - .idx or names ending in idxN-ubyte (optionally .gz): IDX (MNIST)
+//     arrays, flattened like .npy.
+//
+// Errors are *Error values naming the file and wrapping ErrFormat
+// (malformed or unknown file), ErrDType (unsupported element type),
+// ErrRagged (a CSV row with the wrong field count, with its line number),
+// ErrShape, ErrEmpty, ErrNaN (unless opt.AllowNaN) or the operating-system
+// error. No header can make the reader allocate more than a small multiple
+// of the bytes actually present in the file (or its decompressed stream).
+func ReadMatrixWith(path string, opt ReadOptions) (*mat.Dense, error) {
+	const op = "ReadMatrix"
+	a, err := readArrayFile(path, "X", "arr_0")
+	if err != nil {
+		return nil, fileErr(op, path, err)
+	}
+	m, err := a.toDense()
+	if err != nil {
+		return nil, fileErr(op, path, err)
+	}
+	if !opt.AllowNaN {
+		_, c := m.Dims()
+		for k, v := range a.data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fileErr(op, path, detail(ErrNaN, "value %v at row %d column %d", v, k/c, k%c))
+			}
+		}
+	}
+	return m, nil
+}
+
+// ReadLabels reads integer class labels from path: a .npy/.npz/IDX array of
+// integers, or of floats with integral values, of shape (n), (n, 1) or
+// (1, n); or a one-column CSV (header optional). In a .npz archive the only
+// array is used, else the one named "y", "labels" or "arr_0".
+func ReadLabels(path string) ([]int, error) {
+	const op = "ReadLabels"
+	a, err := readArrayFile(path, "y", "labels", "arr_0")
+	if err != nil {
+		return nil, fileErr(op, path, err)
+	}
+	switch {
+	case len(a.shape) == 1:
+	case len(a.shape) == 2 && (a.shape[0] == 1 || a.shape[1] == 1):
+	default:
+		return nil, fileErr(op, path, detail(ErrShape, "labels have shape %v; want (n), (n, 1) or (1, n)", a.shape))
+	}
+	if len(a.data) == 0 {
+		return nil, fileErr(op, path, detail(ErrEmpty, "no labels"))
+	}
+	y := make([]int, len(a.data))
+	for i, v := range a.data {
+		if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > 1<<53 {
+			return nil, fileErr(op, path, detail(ErrFormat, "label %d is %v; want an integer", i, v))
+		}
+		y[i] = int(v)
+	}
+	return y, nil
+}
+
+// writeAtomic writes path through a temporary file in the same directory
+// that is renamed over path only after fill succeeded, so readers never see
+// a partial file. A ".gz" suffix compresses the stream.
+func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	var w io.Writer = bw
+	var zw *gzip.Writer
+	if strings.HasSuffix(strings.ToLower(base), ".gz") {
+		zw = gzip.NewWriter(bw)
+		w = zw
+	}
+	if err = fill(w); err != nil {
+		return err
+	}
+	if zw != nil {
+		if err = zw.Close(); err != nil {
+			return err
+		}
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// denseOf returns a contiguous copy-free view when possible.
+func denseOf(m mat.Matrix) *mat.Dense {
+	if d, ok := m.(*mat.Dense); ok {
+		r, c := d.Dims()
+		if d.RawMatrix().Stride == c && r > 0 {
+			return d
+		}
+	}
+	return mat.DenseCopyOf(m)
+}
+
+func checkMatrix(m mat.Matrix) error {
+	if m == nil {
+		return detail(ErrEmpty, "nil matrix")
+	}
+	if r, c := m.Dims(); r == 0 || c == 0 {
+		return detail(ErrEmpty, "%d x %d matrix", r, c)
+	}
+	return nil
+}
+
+// WriteMatrix writes m atomically to path as a float64 .npy array (shape
+// (r, c)), a comma-separated .csv/.txt (optionally .gz; shortest decimals
+// that read back exactly, no header) or a .npz archive holding one array
+// named "X".
+func WriteMatrix(path string, m mat.Matrix) error {
+	const op = "WriteMatrix"
+	if err := checkMatrix(m); err != nil {
+		return fileErr(op, path, err)
+	}
+	ft, _ := formatOf(path)
+	var err error
+	switch ft {
+	case fmtNPY:
+		d := denseOf(m)
+		err = writeAtomic(path, func(w io.Writer) error { return npy.Write(w, d) })
+	case fmtNPZ:
+		return WriteNPZ(path, map[string]mat.Matrix{"X": m})
+	case fmtCSV:
+		r, c := m.Dims()
+		err = writeAtomic(path, func(w io.Writer) error {
+			_, err := w.Write(formatCSV(r, c, m.At))
+			return err
+		})
+	default:
+		err = detail(ErrFormat, "unsupported extension for writing (want .npy, .npz or .csv)")
+	}
+	if err != nil {
+		return fileErr(op, path, err)
+	}
+	return nil
+}
+
+// WriteNPZ writes the matrices atomically to a .npz archive, each as a
+// float64 array of shape (r, c) stored under "<name>.npy" (so numpy.load
+// sees the key name), in sorted name order.
+func WriteNPZ(path string, arrays map[string]mat.Matrix) error {
+	const op = "WriteNPZ"
+	if len(arrays) == 0 {
+		return fileErr(op, path, detail(ErrEmpty, "no arrays"))
+	}
+	names := make([]string, 0, len(arrays))
+	for k, m := range arrays {
+		if k == "" || strings.ContainsAny(k, "/\\") {
+			return fileErr(op, path, detail(ErrParam, "bad array name %q", k))
+		}
+		if err := checkMatrix(m); err != nil {
+			return fileErr(op, path, fmt.Errorf("array %q: %w", k, err))
+		}
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	err := writeAtomic(path, func(w io.Writer) error {
+		zw := zip.NewWriter(w)
+		for _, k := range names {
+			e, err := zw.Create(k + ".npy")
+			if err != nil {
+				return err
+			}
+			if err := npy.Write(e, denseOf(arrays[k])); err != nil {
+				return err
+			}
+		}
+		return zw.Close()
+	})
+	if err != nil {
+		return fileErr(op, path, err)
+	}
+	return nil
+}
+
+// WriteLabels writes y atomically as an int64 .npy array of shape (n) or a
+// one-column .csv (no header).
+func WriteLabels(path string, y []int) error {
+	const op = "WriteLabels"
+	if len(y) == 0 {
+		return fileErr(op, path, detail(ErrEmpty, "no labels"))
+	}
+	ft, _ := formatOf(path)
+	var err error
+	switch ft {
+	case fmtNPY:
+		v := make([]int64, len(y))
+		for i, l := range y {
+			v[i] = int64(l)
+		}
+		err = writeAtomic(path, func(w io.Writer) error { return npy.Write(w, v) })
+	case fmtCSV:
+		err = writeAtomic(path, func(w io.Writer) error {
+			_, err := w.Write(formatCSV(len(y), 1, func(i, _ int) float64 { return float64(y[i]) }))
+			return err
+		})
+	default:
+		err = detail(ErrFormat, "unsupported extension for writing labels (want .npy or .csv)")
+	}
+	if err != nil {
+		return fileErr(op, path, err)
+	}
+	return nil
+}
+
+// WriteIDX writes an unsigned-byte IDX file atomically (gzip-compressed when
+// path ends in ".gz"). len(v) must equal the product of shape.
+func WriteIDX(path string, shape []int, v []uint8) error {
+	const op = "WriteIDX"
+	n := 1
+	for _, d := range shape {
+		if d < 0 || d > math.MaxUint32 {
+			return fileErr(op, path, detail(ErrShape, "bad shape %v", shape))
+		}
+		n *= d
+	}
+	if len(shape) == 0 || len(shape) > 255 || n != len(v) {
+		return fileErr(op, path, detail(ErrShape, "shape %v does not match %d values", shape, len(v)))
+	}
+	err := writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(formatIDX(shape, v))
+		return err
+	})
+	if err != nil {
+		return fileErr(op, path, err)
+	}
+	return nil
+}
