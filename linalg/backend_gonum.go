@@ -2,4 +2,25 @@
 
 package linalg
 
+import "gonum.org/v1/gonum/mat"
+
 const backendName = "gonum"
+
+// symEigBackend returns the eigenpairs lo..hi-1 (ascending) of the symmetric
+// n x n row-major matrix in a (both triangles set; a may be overwritten).
+// The pure-Go path uses gonum's dsyev for all pairs and keeps the range.
+func symEigBackend(n int, a []float64, lo, hi int) ([]float64, *mat.Dense, bool) {
+	var es mat.EigenSym
+	if !es.Factorize(mat.NewSymDense(n, a), true) {
+		return nil, nil, false
+	}
+	w := es.Values(nil)
+	var v mat.Dense
+	es.VectorsTo(&v)
+	if lo == 0 && hi == n {
+		return w, &v, true
+	}
+	z := mat.NewDense(n, hi-lo, nil)
+	z.Copy(v.Slice(0, n, lo, hi))
+	return w[lo:hi:hi], z, true
+}
