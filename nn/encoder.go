@@ -1,0 +1,454 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Encoder is a backbone followed by an optional projector head:
+//
+//	Forward(x) = Projector(Backbone(x)),  Embed(x) = Backbone(x)
+//
+// so that SSL losses act on the projector output while probes may use either
+// the backbone representation (Embed) or the projector output (Forward with
+// train = false). Build one with ParseEncoder.
+//
+// All arithmetic is float64. An Encoder is not safe for concurrent use; the
+// matrix products inside each call use every core through blas64.
+type Encoder struct {
+	// Spec, InputDim and Seed are the ParseEncoder arguments; they rebuild
+	// the architecture and its initial parameters.
+	Spec     string
+	InputDim int
+	Seed     uint64
+
+	Backbone, Projector Sequential
+
+	fwdRows, fwdCols int  // shape of the last Forward output; 0 when none
+	fwdTrain         bool // mode of the last Forward
+}
+
+// validForms is appended to every spec error.
+const validForms = `valid forms: "linear:K[,nobias]", "mlp:W1,...,WK[,nobias][+bn]", ` +
+	`"rff:M,gamma=G|linear:K" (or |mlp:...), "kernel:rbf,gamma=G|K", "kernel:linear|K", ` +
+	`each optionally followed by "|proj:W1,...,WK[,nobias][+bn]"`
+
+// ParseEncoder builds an encoder for inputs with inputDim columns from a spec:
+//
+//	linear:K[,nobias]            Linear in→K (the linear regime Z = X W [+ b])
+//	mlp:W1,...,WK[,nobias][+bn]  Linear→[BatchNorm1d]→ReLU for each hidden width
+//	                             W1..W(K−1), then Linear→WK (no activation)
+//	rff:M,gamma=G|linear:K       fixed random Fourier features of the RBF kernel
+//	                             exp(−G‖x−y‖²) followed by a trainable head
+//	                             (linear:... or mlp:...), all in the backbone
+//	kernel:rbf,gamma=G|K         exact kernel regime Z = K(X, T) A with K outputs
+//	kernel:linear|K              (needs SetTrainingInputs before use)
+//	<backbone>|proj:W1,...,WK[,nobias][+bn]
+//	                             projector head, an MLP on the backbone output
+//
+// "nobias" removes the bias of every Linear in that segment; "+bn" (or ",bn")
+// adds an affine BatchNorm1d after each hidden Linear, before the ReLU, as in
+// the VICReg and Barlow Twins projectors. Parameters are initialised from a
+// PCG generator seeded with seed, layer by layer in spec order, so the same
+// (spec, inputDim, seed) gives bit-identical encoders.
+//
+// Errors wrap ErrSpec and list the valid forms.
+func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
+	const op = "ParseEncoder"
+	if inputDim <= 0 {
+		return nil, newErr(op, "inputDim", inputDim, ErrSpec, "must be positive")
+	}
+	e := &Encoder{Spec: spec, InputDim: inputDim, Seed: seed}
+	rng := rand.New(rand.NewPCG(seed, 0x65696e6e))
+	segs := strings.Split(spec, "|")
+	dim := inputDim
+	inProj := false
+	bad := func(seg, format string, args ...any) error {
+		return newErr(op, "spec", strconv.Quote(seg), ErrSpec, format+"; "+validForms, args...)
+	}
+	for i := 0; i < len(segs); i++ {
+		seg := strings.TrimSpace(segs[i])
+		kind, rest, _ := strings.Cut(seg, ":")
+		bn := false
+		if r, ok := strings.CutSuffix(rest, "+bn"); ok {
+			rest, bn = r, true
+		}
+		var nums []int
+		opts := map[string]string{}
+		if rest != "" {
+			for _, a := range strings.Split(rest, ",") {
+				a = strings.TrimSpace(a)
+				if k, v, ok := strings.Cut(a, "="); ok {
+					opts[k] = v
+				} else if n, err := strconv.Atoi(a); err == nil {
+					if n <= 0 {
+						return nil, bad(seg, "width %d must be positive", n)
+					}
+					nums = append(nums, n)
+				} else {
+					opts[a] = ""
+				}
+			}
+		}
+		if _, ok := opts["bn"]; ok {
+			bn = true
+			delete(opts, "bn")
+		}
+		_, nobias := opts["nobias"]
+		delete(opts, "nobias")
+		seq := &e.Backbone
+		if inProj {
+			return nil, bad(seg, "nothing may follow the projector")
+		}
+		last := i == len(segs)-1
+		switch kind {
+		case "linear":
+			if len(nums) != 1 || len(opts) != 0 || bn {
+				return nil, bad(seg, "linear takes one width and optionally nobias")
+			}
+			seq.Layers = append(seq.Layers, NewLinear(dim, nums[0], !nobias, rng))
+			dim = nums[0]
+		case "mlp", "proj":
+			if len(nums) == 0 || len(opts) != 0 {
+				return nil, bad(seg, "%s takes widths, nobias and +bn", kind)
+			}
+			if kind == "proj" {
+				if i == 0 {
+					return nil, bad(seg, "a projector needs a backbone before it")
+				}
+				inProj = true
+				seq = &e.Projector
+			}
+			for j, w := range nums {
+				seq.Layers = append(seq.Layers, NewLinear(dim, w, !nobias, rng))
+				dim = w
+				if j < len(nums)-1 {
+					if bn {
+						seq.Layers = append(seq.Layers, NewBatchNorm1d(w, true))
+					}
+					seq.Layers = append(seq.Layers, NewReLU(w))
+				}
+			}
+		case "rff":
+			g, err := gammaOpt(opts)
+			if len(nums) != 1 || err != nil || len(opts) != 1 || bn || nobias {
+				return nil, bad(seg, "rff takes a feature count and gamma=G > 0")
+			}
+			if last || !strings.HasPrefix(strings.TrimSpace(segs[i+1]), "linear:") && !strings.HasPrefix(strings.TrimSpace(segs[i+1]), "mlp:") {
+				return nil, bad(seg, "rff must be followed by a trainable linear: or mlp: segment")
+			}
+			seq.Layers = append(seq.Layers, NewRandomFourierFeatures(dim, nums[0], g, rng))
+			dim = nums[0]
+		case "kernel":
+			if i != 0 || last {
+				return nil, bad(seg, "kernel must come first and be followed by |K (output width)")
+			}
+			k, err := strconv.Atoi(strings.TrimSpace(segs[i+1]))
+			if err != nil || k <= 0 || bn || nobias || len(nums) != 0 {
+				return nil, bad(seg+"|"+segs[i+1], "kernel must be followed by |K with K a positive integer")
+			}
+			var g float64
+			switch rest, _, _ := strings.Cut(rest, ","); rest {
+			case "rbf":
+				delete(opts, "rbf")
+				if g, err = gammaOpt(opts); err != nil || len(opts) != 1 {
+					return nil, bad(seg, "rbf kernel takes gamma=G > 0")
+				}
+			case "linear":
+				delete(opts, "linear")
+				if len(opts) != 0 {
+					return nil, bad(seg, "linear kernel takes no options")
+				}
+			default:
+				return nil, bad(seg, "unknown kernel %q (want rbf or linear)", rest)
+			}
+			kk, _, _ := strings.Cut(rest, ",")
+			seq.Layers = append(seq.Layers, NewKernel(kk, g, dim, k, rng.Uint64()))
+			dim = k
+			i++
+		default:
+			return nil, bad(seg, "unknown layer %q", kind)
+		}
+	}
+	if len(e.Backbone.Params()) == 0 && !e.hasKernel() {
+		return nil, newErr(op, "spec", strconv.Quote(spec), ErrSpec, "no trainable backbone; "+validForms)
+	}
+	e.name()
+	return e, nil
+}
+
+func gammaOpt(opts map[string]string) (float64, error) {
+	g, err := strconv.ParseFloat(opts["gamma"], 64)
+	if err != nil || !(g > 0) || math.IsInf(g, 0) {
+		return 0, ErrSpec
+	}
+	return g, nil
+}
+
+func (e *Encoder) kernel() *Kernel {
+	if len(e.Backbone.Layers) > 0 {
+		if k, ok := e.Backbone.Layers[0].(*Kernel); ok {
+			return k
+		}
+	}
+	return nil
+}
+
+func (e *Encoder) hasKernel() bool { return e.kernel() != nil }
+
+// name gives every parameter and buffer its qualified name
+// "<backbone|projector>.<layer index>.<base name>".
+func (e *Encoder) name() {
+	for _, part := range []struct {
+		prefix string
+		s      *Sequential
+	}{{"backbone", &e.Backbone}, {"projector", &e.Projector}} {
+		for i, l := range part.s.Layers {
+			ps := l.Params()
+			if b, ok := l.(buffered); ok {
+				ps = append(ps, b.buffers()...)
+			}
+			for _, p := range ps {
+				base := p.Name[strings.LastIndexByte(p.Name, '.')+1:]
+				p.Name = part.prefix + "." + strconv.Itoa(i) + "." + base
+			}
+		}
+	}
+}
+
+// tensors returns every parameter and buffer in a fixed order (layer order;
+// parameters before buffers within a layer).
+func (e *Encoder) tensors() []*Param {
+	var ts []*Param
+	for _, s := range []*Sequential{&e.Backbone, &e.Projector} {
+		for _, l := range s.Layers {
+			ts = append(ts, l.Params()...)
+			if b, ok := l.(buffered); ok {
+				ts = append(ts, b.buffers()...)
+			}
+		}
+	}
+	return ts
+}
+
+// NeedsTrainingInputs reports whether the encoder is a kernel encoder whose
+// anchors have not been set yet.
+func (e *Encoder) NeedsTrainingInputs() bool {
+	k := e.kernel()
+	return k != nil && k.T == nil
+}
+
+// SetTrainingInputs stores x as the anchors T of a kernel encoder and
+// initialises A (seeded). It returns an error wrapping ErrSpec for non-kernel
+// encoders, and ErrEmpty, ErrShape or ErrNaN for bad x. Calling it again
+// replaces T and re-initialises A.
+func (e *Encoder) SetTrainingInputs(x *mat.Dense) error {
+	const op = "Encoder.SetTrainingInputs"
+	k := e.kernel()
+	if k == nil {
+		return newErr(op, "spec", e.Spec, ErrSpec, "not a kernel encoder")
+	}
+	if err := checkInput(op, x, e.InputDim); err != nil {
+		return err
+	}
+	k.SetTrainingInputs(x)
+	e.name()
+	e.fwdRows = 0
+	return nil
+}
+
+func checkInput(op string, x *mat.Dense, cols int) error {
+	if x == nil || x.IsEmpty() {
+		return newErr(op, "x", nil, ErrEmpty, "")
+	}
+	r, c := x.Dims()
+	if c != cols {
+		return newErr(op, "x", dims(r, c), ErrShape, "want %d columns", cols)
+	}
+	raw := x.RawMatrix()
+	for i := 0; i < r; i++ {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d", i, j)
+			}
+		}
+	}
+	return nil
+}
+
+func dims(r, c int) string { return strconv.Itoa(r) + "×" + strconv.Itoa(c) }
+
+func (e *Encoder) checkForward(op string, x *mat.Dense, train bool, s ...*Sequential) error {
+	if e.NeedsTrainingInputs() {
+		return newErr(op, "", nil, ErrNotFitted, "call SetTrainingInputs first")
+	}
+	if err := checkInput(op, x, e.InputDim); err != nil {
+		return err
+	}
+	if r, _ := x.Dims(); train && r < 2 {
+		for _, q := range s {
+			for _, l := range q.Layers {
+				if _, ok := l.(*BatchNorm1d); ok {
+					return newErr(op, "x", dims(x.Dims()), ErrShape, "batch norm in training mode needs at least 2 rows")
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Forward returns Projector(Backbone(x)) (the backbone output when there is no
+// projector) and caches what Backward needs. train selects batch statistics in
+// batch-norm layers (and updates their running statistics). x must have
+// InputDim columns and finite entries.
+func (e *Encoder) Forward(x *mat.Dense, train bool) (*mat.Dense, error) {
+	if err := e.checkForward("Encoder.Forward", x, train, &e.Backbone, &e.Projector); err != nil {
+		return nil, err
+	}
+	y := e.Projector.Forward(e.Backbone.Forward(x, train), train)
+	e.fwdRows, e.fwdCols = y.Dims()
+	e.fwdTrain = train
+	return y, nil
+}
+
+// Embed returns Backbone(x) in eval mode (running batch-norm statistics), the
+// representation a probe uses. It invalidates a pending Backward.
+func (e *Encoder) Embed(x *mat.Dense) (*mat.Dense, error) {
+	if err := e.checkForward("Encoder.Embed", x, false); err != nil {
+		return nil, err
+	}
+	e.fwdRows = 0
+	return e.Backbone.Forward(x, false), nil
+}
+
+// Backward takes ∂L/∂y for the y of the last Forward, adds ∂L/∂θ to every
+// parameter's Grad and returns ∂L/∂x.
+func (e *Encoder) Backward(gradOut *mat.Dense) (*mat.Dense, error) {
+	if err := e.checkBackward("Encoder.Backward", gradOut); err != nil {
+		return nil, err
+	}
+	return e.Backbone.backward(e.Projector.Backward(gradOut), true), nil
+}
+
+// BackwardParams is Backward without computing ∂L/∂x (the input is data),
+// which saves one matrix product in the first layer. Use it in training.
+func (e *Encoder) BackwardParams(gradOut *mat.Dense) error {
+	if err := e.checkBackward("Encoder.BackwardParams", gradOut); err != nil {
+		return err
+	}
+	e.Backbone.backward(e.Projector.Backward(gradOut), false)
+	return nil
+}
+
+func (e *Encoder) checkBackward(op string, g *mat.Dense) error {
+	if e.fwdRows == 0 {
+		return newErr(op, "", nil, ErrNoForward, "")
+	}
+	if g == nil || g.IsEmpty() {
+		return newErr(op, "gradOut", nil, ErrEmpty, "")
+	}
+	if r, c := g.Dims(); r != e.fwdRows || c != e.fwdCols {
+		return newErr(op, "gradOut", dims(r, c), ErrShape, "want %s like the forward output", dims(e.fwdRows, e.fwdCols))
+	}
+	return nil
+}
+
+// Params returns the trainable parameters, backbone first, in layer order.
+// The order is stable and is the order optimiser state follows.
+func (e *Encoder) Params() []*Param {
+	return append(e.Backbone.Params(), e.Projector.Params()...)
+}
+
+// ZeroGrad sets every parameter gradient to zero.
+func (e *Encoder) ZeroGrad() { ZeroGrad(e.Params()) }
+
+// OutDim is the width of Forward's output.
+func (e *Encoder) OutDim() int {
+	if d := e.Projector.OutDim(); d > 0 {
+		return d
+	}
+	return e.Backbone.OutDim()
+}
+
+// EmbedDim is the width of Embed's output (the backbone).
+func (e *Encoder) EmbedDim() int { return e.Backbone.OutDim() }
+
+const encoderMagic = "eigenssl/nn.Encoder/v1\n"
+
+// MarshalBinary encodes the spec, input width, seed, every parameter and every
+// buffer (batch-norm running statistics, random-feature draws, kernel anchors)
+// with float64 values stored bit for bit. Gradients and forward caches are not
+// saved.
+func (e *Encoder) MarshalBinary() ([]byte, error) {
+	w := &writer{b: []byte(encoderMagic)}
+	w.str(e.Spec)
+	w.u64(uint64(e.InputDim))
+	w.u64(e.Seed)
+	ts := e.tensors()
+	w.u64(uint64(len(ts)))
+	for _, t := range ts {
+		w.dense(t.Name, t.Value)
+	}
+	return w.b, nil
+}
+
+// UnmarshalBinary restores an encoder written by MarshalBinary, replacing e
+// entirely (gradients start at zero). Errors wrap ErrFormat or ErrSpec.
+func (e *Encoder) UnmarshalBinary(data []byte) error {
+	const op = "Encoder.UnmarshalBinary"
+	r := &reader{b: data}
+	if !r.magic(encoderMagic) {
+		return newErr(op, "", nil, ErrFormat, "not an encoder")
+	}
+	spec := r.str()
+	inputDim := r.u64()
+	seed := r.u64()
+	n := r.u64()
+	if r.bad || inputDim > 1<<31 || n > uint64(len(r.b)) {
+		return newErr(op, "", nil, ErrFormat, "truncated header")
+	}
+	vals := map[string]*mat.Dense{}
+	for i := uint64(0); i < n; i++ {
+		name, m := r.dense()
+		if r.bad {
+			return newErr(op, "", nil, ErrFormat, "truncated tensor %d", i)
+		}
+		vals[name] = m
+	}
+	if len(r.b) != 0 {
+		return newErr(op, "", nil, ErrFormat, "%d trailing bytes", len(r.b))
+	}
+	f, err := ParseEncoder(spec, int(inputDim), seed)
+	if err != nil {
+		return err
+	}
+	if k := f.kernel(); k != nil {
+		if t := vals["backbone.0.train_inputs"]; t != nil {
+			if _, c := t.Dims(); c != f.InputDim {
+				return newErr(op, "backbone.0.train_inputs", dims(t.Dims()), ErrFormat, "want %d columns", f.InputDim)
+			}
+			k.SetTrainingInputs(t)
+			f.name()
+		}
+	}
+	ts := f.tensors()
+	if len(ts) != len(vals) {
+		return newErr(op, "", nil, ErrFormat, "%d tensors for a spec with %d", len(vals), len(ts))
+	}
+	for _, t := range ts {
+		v, ok := vals[t.Name]
+		if !ok {
+			return newErr(op, t.Name, nil, ErrFormat, "missing tensor")
+		}
+		if v == nil || v.RawMatrix().Rows != t.Value.RawMatrix().Rows || v.RawMatrix().Cols != t.Value.RawMatrix().Cols {
+			return newErr(op, t.Name, nil, ErrFormat, "wrong shape")
+		}
+		t.Value.Copy(v)
+	}
+	*e = *f
+	return nil
+}

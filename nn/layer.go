@@ -1,0 +1,133 @@
+package nn
+
+import (
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Layer is one differentiable map acting on a batch x (rows are samples).
+//
+// Forward returns a new matrix and, when train is true or a Backward will
+// follow, caches what Backward needs. Backward takes ∂L/∂y for the y of the
+// last Forward, adds ∂L/∂θ to the Grad of every parameter and returns ∂L/∂x.
+// Layers are not safe for concurrent use; matrix products inside one call run
+// in parallel through blas64 (gonum's Dgemm, or OpenBLAS with -tags openblas).
+//
+// Layer methods panic on programmer misuse (wrong column count, Backward
+// before Forward); Encoder validates user data and returns errors instead.
+type Layer interface {
+	Forward(x *mat.Dense, train bool) *mat.Dense
+	Backward(gradOut *mat.Dense) *mat.Dense
+	Params() []*Param
+	// OutDim is the number of output columns.
+	OutDim() int
+}
+
+// paramsOnlyBackward is implemented by layers that can skip computing ∂L/∂x
+// (the first layer of an encoder, whose input is data).
+type paramsOnlyBackward interface {
+	backwardParams(gradOut *mat.Dense)
+}
+
+// buffered is implemented by layers holding non-trainable state that must be
+// serialised (batch-norm running statistics, random features, kernel anchors).
+type buffered interface {
+	buffers() []*Param
+}
+
+// Sequential applies its layers in order.
+type Sequential struct {
+	Layers []Layer
+}
+
+// Forward applies every layer in order. An empty Sequential is the identity.
+func (s *Sequential) Forward(x *mat.Dense, train bool) *mat.Dense {
+	for _, l := range s.Layers {
+		x = l.Forward(x, train)
+	}
+	return x
+}
+
+// Backward back-propagates through the layers in reverse order and returns
+// ∂L/∂x.
+func (s *Sequential) Backward(gradOut *mat.Dense) *mat.Dense {
+	return s.backward(gradOut, true)
+}
+
+func (s *Sequential) backward(g *mat.Dense, needInput bool) *mat.Dense {
+	for i := len(s.Layers) - 1; i >= 0; i-- {
+		if i == 0 && !needInput {
+			if p, ok := s.Layers[0].(paramsOnlyBackward); ok {
+				p.backwardParams(g)
+				return nil
+			}
+		}
+		g = s.Layers[i].Backward(g)
+	}
+	return g
+}
+
+// Params returns the parameters of every layer, in layer order.
+func (s *Sequential) Params() []*Param {
+	var ps []*Param
+	for _, l := range s.Layers {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+// OutDim is the output width of the last layer, or -1 for an empty Sequential.
+func (s *Sequential) OutDim() int {
+	if len(s.Layers) == 0 {
+		return -1
+	}
+	return s.Layers[len(s.Layers)-1].OutDim()
+}
+
+// gemm computes c = alpha op(a) op(b) + beta c through blas64, so that the
+// openblas build accelerates it. Shapes are checked by blas64 (panics).
+func gemm(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if tA {
+		ta = blas.Trans
+	}
+	if tB {
+		tb = blas.Trans
+	}
+	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
+}
+
+// parallelRows calls f on disjoint row ranges [lo, hi) covering [0, n), on up
+// to GOMAXPROCS goroutines when the work (n·cost) is large enough to pay for
+// them. f must only write rows in its range.
+func parallelRows(n, cost int, f func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 || n*cost < 1<<15 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+func mustCols(op string, x *mat.Dense, want int) {
+	if _, c := x.Dims(); c != want {
+		panic("nn: " + op + ": " + ErrShape.Error())
+	}
+}

@@ -1,0 +1,457 @@
+package nn
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Optimizer updates parameters from their accumulated gradients.
+//
+// Step applies one update with learning rate lr (from a Schedule) to params,
+// which must be the same parameters, in the same order, at every call (an
+// Encoder's Params()); state is matched to them by position and checked by
+// name and shape, so a mismatch (e.g. state restored for another model)
+// returns an error wrapping ErrMismatch and leaves params untouched. Step
+// does not zero the gradients.
+//
+// MarshalBinary encodes hyper-parameters, the step count and every state
+// buffer bit for bit; UnmarshalBinary restores them into an optimiser of the
+// same Name (UnmarshalOptimizer restores any). Optimisers are not safe for
+// concurrent use.
+type Optimizer interface {
+	Step(params []*Param, lr float64) error
+	// Name is "sgd", "adam", "adamw" or "lars".
+	Name() string
+	// Steps is the number of Step calls so far (restored from state).
+	Steps() int
+	MarshalBinary() ([]byte, error)
+	UnmarshalBinary(data []byte) error
+}
+
+// optState is the per-parameter state shared by every optimiser: the step
+// count and, for each slot (momentum, second moment...), one buffer per
+// parameter.
+type optState struct {
+	t     int
+	names []string
+	bufs  [][]*mat.Dense // [slot][param]
+}
+
+func (s *optState) ensure(op string, params []*Param, slots int) error {
+	if s.names == nil {
+		s.names = make([]string, len(params))
+		s.bufs = make([][]*mat.Dense, slots)
+		for k := range s.bufs {
+			s.bufs[k] = make([]*mat.Dense, len(params))
+		}
+		for i, p := range params {
+			s.names[i] = p.Name
+			r, c := p.Value.Dims()
+			for k := range s.bufs {
+				s.bufs[k][i] = mat.NewDense(r, c, nil)
+			}
+		}
+		return nil
+	}
+	if len(params) != len(s.names) {
+		return newErr(op, "params", len(params), ErrMismatch, "state holds %d parameters", len(s.names))
+	}
+	for i, p := range params {
+		if p.Name != s.names[i] {
+			return newErr(op, "params", p.Name, ErrMismatch, "state holds %q at position %d", s.names[i], i)
+		}
+		r, c := p.Value.Dims()
+		for k := range s.bufs {
+			if br, bc := s.bufs[k][i].Dims(); br != r || bc != c {
+				return newErr(op, p.Name, dims(r, c), ErrMismatch, "state is %s", dims(br, bc))
+			}
+		}
+	}
+	return nil
+}
+
+type hyper struct {
+	name string
+	v    *float64
+}
+
+// stateful is what the shared (un)marshalling needs from an optimiser.
+type stateful interface {
+	Optimizer
+	hypers() []hyper
+	state() *optState
+}
+
+const optimMagic = "eigenssl/nn.Optimizer/v1\n"
+
+func marshalOpt(o stateful) []byte {
+	w := &writer{b: []byte(optimMagic)}
+	w.str(o.Name())
+	hs := o.hypers()
+	w.u64(uint64(len(hs)))
+	for _, h := range hs {
+		w.str(h.name)
+		w.f64(*h.v)
+	}
+	s := o.state()
+	w.u64(uint64(s.t))
+	w.u64(uint64(len(s.names)))
+	w.u64(uint64(len(s.bufs)))
+	for k := range s.bufs {
+		for i, b := range s.bufs[k] {
+			w.dense(s.names[i], b)
+		}
+	}
+	return w.b
+}
+
+func unmarshalOpt(o stateful, data []byte) error {
+	op := o.Name() + ".UnmarshalBinary"
+	r := &reader{b: data}
+	if !r.magic(optimMagic) {
+		return newErr(op, "", nil, ErrFormat, "not optimiser state")
+	}
+	if name := r.str(); name != o.Name() {
+		return newErr(op, "name", strconv.Quote(name), ErrFormat, "state of another optimiser")
+	}
+	hs := o.hypers()
+	if n := r.u64(); n != uint64(len(hs)) {
+		return newErr(op, "", nil, ErrFormat, "%d hyper-parameters, want %d", n, len(hs))
+	}
+	vals := make([]float64, len(hs))
+	for i, h := range hs {
+		if name := r.str(); name != h.name {
+			return newErr(op, "", nil, ErrFormat, "hyper-parameter %q, want %q", name, h.name)
+		}
+		vals[i] = r.f64()
+	}
+	var s optState
+	s.t = int(r.u64())
+	np, ns := r.u64(), r.u64()
+	if r.bad || np > uint64(len(r.b)) || ns > 4 {
+		return newErr(op, "", nil, ErrFormat, "truncated header")
+	}
+	if np > 0 {
+		s.names = make([]string, np)
+		s.bufs = make([][]*mat.Dense, ns)
+		for k := range s.bufs {
+			s.bufs[k] = make([]*mat.Dense, np)
+			for i := range s.bufs[k] {
+				name, m := r.dense()
+				if r.bad || m == nil {
+					return newErr(op, "", nil, ErrFormat, "truncated or empty buffer")
+				}
+				if k > 0 && name != s.names[i] {
+					return newErr(op, "", nil, ErrFormat, "buffer %q, want %q", name, s.names[i])
+				}
+				s.names[i] = name
+				s.bufs[k][i] = m
+			}
+		}
+	}
+	if len(r.b) != 0 {
+		return newErr(op, "", nil, ErrFormat, "%d trailing bytes", len(r.b))
+	}
+	for i, h := range hs {
+		*h.v = vals[i]
+	}
+	*o.state() = s
+	return nil
+}
+
+// UnmarshalOptimizer restores an optimiser of any kind from MarshalBinary
+// output.
+func UnmarshalOptimizer(data []byte) (Optimizer, error) {
+	r := &reader{b: data}
+	if !r.magic(optimMagic) {
+		return nil, newErr("UnmarshalOptimizer", "", nil, ErrFormat, "not optimiser state")
+	}
+	var o stateful
+	switch name := r.str(); name {
+	case "sgd":
+		o = &SGD{}
+	case "adam":
+		o = NewAdam(0)
+	case "adamw":
+		o = NewAdamW(0)
+	case "lars":
+		o = &LARS{}
+	default:
+		return nil, newErr("UnmarshalOptimizer", "name", strconv.Quote(name), ErrFormat, "unknown optimiser")
+	}
+	if err := unmarshalOpt(o, data); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// SGD is stochastic gradient descent with momentum and L2 weight decay, as
+// PyTorch's torch.optim.SGD with dampening 0:
+//
+//	g ← ∇ + WeightDecay·θ
+//	b ← g (first step), b ← Momentum·b + g (later steps)
+//	d ← g + Momentum·b (Nesterov) or b (otherwise; d = g when Momentum = 0)
+//	θ ← θ − lr·d
+//
+// The zero value is plain SGD.
+type SGD struct {
+	Momentum, WeightDecay float64
+	Nesterov              bool
+	s                     optState
+}
+
+func (o *SGD) Name() string     { return "sgd" }
+func (o *SGD) Steps() int       { return o.s.t }
+func (o *SGD) state() *optState { return &o.s }
+func (o *SGD) hypers() []hyper {
+	return []hyper{{"momentum", &o.Momentum}, {"weight_decay", &o.WeightDecay}, {"nesterov", boolCell(o.Nesterov)}}
+}
+
+// boolCell returns a fresh float64 cell holding b as 0 or 1, for marshalling.
+func boolCell(b bool) *float64 {
+	v := 0.0
+	if b {
+		v = 1
+	}
+	return &v
+}
+
+func (o *SGD) MarshalBinary() ([]byte, error) { return marshalOpt(o), nil }
+
+func (o *SGD) UnmarshalBinary(data []byte) error {
+	nesterovCell := boolCell(false)
+	tmp := &sgdCodec{o, nesterovCell}
+	if err := unmarshalOpt(tmp, data); err != nil {
+		return err
+	}
+	o.Nesterov = *nesterovCell != 0
+	return nil
+}
+
+// sgdCodec reads the nesterov flag into a float cell while unmarshalling.
+type sgdCodec struct {
+	*SGD
+	nest *float64
+}
+
+func (c *sgdCodec) hypers() []hyper {
+	return []hyper{{"momentum", &c.Momentum}, {"weight_decay", &c.WeightDecay}, {"nesterov", c.nest}}
+}
+
+// Step applies one SGD update.
+func (o *SGD) Step(params []*Param, lr float64) error {
+	if err := o.s.ensure("SGD.Step", params, 1); err != nil {
+		return err
+	}
+	first := o.s.t == 0
+	o.s.t++
+	for i, p := range params {
+		th, gr, b := p.Value.RawMatrix().Data, p.Grad.RawMatrix().Data, o.s.bufs[0][i].RawMatrix().Data
+		for j := range th {
+			g := gr[j] + o.WeightDecay*th[j]
+			d := g
+			if o.Momentum != 0 {
+				if first {
+					b[j] = g
+				} else {
+					b[j] = o.Momentum*b[j] + g
+				}
+				if o.Nesterov {
+					d = g + o.Momentum*b[j]
+				} else {
+					d = b[j]
+				}
+			}
+			th[j] -= lr * d
+		}
+	}
+	return nil
+}
+
+// Adam is Adam (Kingma & Ba 2015) with PyTorch's bias correction, as
+// torch.optim.Adam and, with Decoupled, torch.optim.AdamW:
+//
+//	Adam:  g ← ∇ + WeightDecay·θ             AdamW: θ ← (1 − lr·WeightDecay)·θ, g ← ∇
+//	m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²
+//	θ ← θ − (lr/(1−β₁ᵗ)) · m / (√v/√(1−β₂ᵗ) + ε)
+//
+// with t the 1-based step count.
+type Adam struct {
+	Beta1, Beta2, Eps, WeightDecay float64
+	Decoupled                      bool
+	s                              optState
+}
+
+// NewAdam returns Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8 and L2 weight
+// decay wd.
+func NewAdam(wd float64) *Adam { return &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: wd} }
+
+// NewAdamW returns AdamW (decoupled weight decay wd; PyTorch's default is
+// 0.01) with β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+func NewAdamW(wd float64) *Adam {
+	a := NewAdam(wd)
+	a.Decoupled = true
+	return a
+}
+
+func (o *Adam) Name() string {
+	if o.Decoupled {
+		return "adamw"
+	}
+	return "adam"
+}
+func (o *Adam) Steps() int       { return o.s.t }
+func (o *Adam) state() *optState { return &o.s }
+func (o *Adam) hypers() []hyper {
+	return []hyper{{"beta1", &o.Beta1}, {"beta2", &o.Beta2}, {"eps", &o.Eps}, {"weight_decay", &o.WeightDecay}}
+}
+func (o *Adam) MarshalBinary() ([]byte, error)    { return marshalOpt(o), nil }
+func (o *Adam) UnmarshalBinary(data []byte) error { return unmarshalOpt(o, data) }
+
+// Step applies one Adam or AdamW update.
+func (o *Adam) Step(params []*Param, lr float64) error {
+	if err := o.s.ensure("Adam.Step", params, 2); err != nil {
+		return err
+	}
+	o.s.t++
+	t := float64(o.s.t)
+	bc1 := 1 - math.Pow(o.Beta1, t)
+	bc2 := math.Sqrt(1 - math.Pow(o.Beta2, t))
+	stepSize := lr / bc1
+	for i, p := range params {
+		th, gr := p.Value.RawMatrix().Data, p.Grad.RawMatrix().Data
+		m, v := o.s.bufs[0][i].RawMatrix().Data, o.s.bufs[1][i].RawMatrix().Data
+		for j := range th {
+			g := gr[j]
+			if o.Decoupled {
+				th[j] *= 1 - lr*o.WeightDecay
+			} else {
+				g += o.WeightDecay * th[j]
+			}
+			m[j] = o.Beta1*m[j] + (1-o.Beta1)*g
+			v[j] = o.Beta2*v[j] + (1-o.Beta2)*g*g
+			th[j] -= stepSize * m[j] / (math.Sqrt(v[j])/bc2 + o.Eps)
+		}
+	}
+	return nil
+}
+
+// LARS is layer-wise adaptive rate scaling (You et al. 2017) exactly as the
+// LARS class of the official VICReg and Barlow Twins code. For each parameter
+// tensor θ with gradient ∇:
+//
+//	d ← ∇ + WeightDecay·θ                       (not for Vector params)
+//	d ← q·d,  q = Eta·‖θ‖/‖d‖ if ‖θ‖ > 0 and ‖d‖ > 0, else 1   (not for Vector params)
+//	μ ← Momentum·μ + d                           (μ starts at 0; no dampening)
+//	θ ← θ − lr·s·μ,   s = VectorLRScale for Vector params (0 means 1), else 1
+//
+// Norms are Frobenius norms of the whole tensor, and the trust ratio uses the
+// decayed d. Vector params (biases, batch-norm scale and shift) are excluded
+// from both weight decay and adaptation, as exclude_bias_and_norm
+// (p.ndim == 1) in VICReg. Barlow Twins also gives biases their own learning
+// rate, 0.0048 vs 0.2 for weights: VectorLRScale = 0.024 reproduces it.
+// NewLARS gives the official defaults.
+type LARS struct {
+	Momentum, Eta, WeightDecay, VectorLRScale float64
+	s                                         optState
+}
+
+// NewLARS returns LARS with momentum 0.9, η = 0.001 and weight decay wd
+// (VICReg uses 1e-6 and Barlow Twins 1.5e-6).
+func NewLARS(wd float64) *LARS { return &LARS{Momentum: 0.9, Eta: 0.001, WeightDecay: wd} }
+
+func (o *LARS) Name() string     { return "lars" }
+func (o *LARS) Steps() int       { return o.s.t }
+func (o *LARS) state() *optState { return &o.s }
+func (o *LARS) hypers() []hyper {
+	return []hyper{{"momentum", &o.Momentum}, {"eta", &o.Eta}, {"weight_decay", &o.WeightDecay}, {"vector_lr_scale", &o.VectorLRScale}}
+}
+func (o *LARS) MarshalBinary() ([]byte, error)    { return marshalOpt(o), nil }
+func (o *LARS) UnmarshalBinary(data []byte) error { return unmarshalOpt(o, data) }
+
+// Step applies one LARS update.
+func (o *LARS) Step(params []*Param, lr float64) error {
+	if err := o.s.ensure("LARS.Step", params, 1); err != nil {
+		return err
+	}
+	o.s.t++
+	for i, p := range params {
+		th, gr, mu := p.Value.RawMatrix().Data, p.Grad.RawMatrix().Data, o.s.bufs[0][i].RawMatrix().Data
+		q, wd, plr := 1.0, 0.0, lr
+		if p.Vector {
+			if o.VectorLRScale != 0 {
+				plr *= o.VectorLRScale
+			}
+		} else {
+			wd = o.WeightDecay
+			var pn, dn float64
+			for j, v := range th {
+				d := gr[j] + wd*v
+				pn += v * v
+				dn += d * d
+			}
+			if pn > 0 && dn > 0 {
+				q = o.Eta * math.Sqrt(pn) / math.Sqrt(dn)
+			}
+		}
+		for j, v := range th {
+			mu[j] = o.Momentum*mu[j] + q*(gr[j]+wd*v)
+			th[j] -= plr * mu[j]
+		}
+	}
+	return nil
+}
+
+// ParseOptimizer builds an optimiser from a spec "name[:key=value,...]":
+//
+//	sgd[:momentum=M,wd=W,nesterov]        defaults 0, 0, off
+//	adam[:beta1=B1,beta2=B2,eps=E,wd=W]   defaults 0.9, 0.999, 1e-8, 0 (L2)
+//	adamw[:beta1=..,beta2=..,eps=..,wd=W] wd default 0.01 (decoupled)
+//	lars[:momentum=M,eta=E,wd=W,vector_lr_scale=S]  defaults 0.9, 0.001, 0, 1
+//
+// Errors wrap ErrSpec and list the valid forms.
+func ParseOptimizer(spec string) (Optimizer, error) {
+	const forms = `valid forms: "sgd[:momentum=M,wd=W,nesterov]", "adam[:beta1=B1,beta2=B2,eps=E,wd=W]", ` +
+		`"adamw[:...same as adam]", "lars[:momentum=M,eta=E,wd=W,vector_lr_scale=S]"`
+	name, rest, _ := strings.Cut(strings.TrimSpace(spec), ":")
+	var o stateful
+	switch name {
+	case "sgd":
+		o = &SGD{}
+	case "adam":
+		o = NewAdam(0)
+	case "adamw":
+		o = NewAdamW(0.01)
+	case "lars":
+		o = NewLARS(0)
+	default:
+		return nil, newErr("ParseOptimizer", "spec", strconv.Quote(spec), ErrSpec, "unknown optimiser %q; %s", name, forms)
+	}
+	cells := map[string]*float64{}
+	for _, h := range o.hypers() {
+		cells[h.name] = h.v
+	}
+	cells["wd"] = cells["weight_decay"]
+	if rest == "" {
+		return o, nil
+	}
+	for _, kv := range strings.Split(rest, ",") {
+		k, v, hasV := strings.Cut(strings.TrimSpace(kv), "=")
+		if k == "nesterov" && !hasV {
+			if sgd, ok := o.(*SGD); ok {
+				sgd.Nesterov = true
+				continue
+			}
+		}
+		cell, ok := cells[k]
+		f, err := strconv.ParseFloat(v, 64)
+		if !ok || k == "nesterov" || !hasV || err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+			return nil, newErr("ParseOptimizer", "spec", strconv.Quote(spec), ErrSpec, "bad option %q for %s; %s", kv, name, forms)
+		}
+		*cell = f
+	}
+	return o, nil
+}
