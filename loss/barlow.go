@@ -1,0 +1,250 @@
+package loss
+
+import (
+	"math"
+
+	"github.com/eigenssl/eigenssl/graph"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/mat"
+)
+
+// BarlowTwinsOfficial is BarlowTwins with the conventions of the official
+// repository (facebookresearch/barlowtwins, main.py, BarlowTwins.forward, one
+// process, no scale_loss), on z1 = Z1 and z2 = Z2 (N x K each, N >= 2):
+//
+//	bn(z)[:,k] = (z[:,k] - mean_k) / sqrt(var_k + 1e-5)   (BatchNorm1d(affine=False), training
+//	                                                       mode: biased variance, ÷ N)
+//	c          = bn(z1)^T bn(z2) / N                       (K x K)
+//	on_diag    = sum_k (c_kk - 1)^2,   off_diag = sum_{k!=l} c_kl^2
+//	value      = on_diag + Lambd off_diag
+//
+// Parts are on_diag and the unweighted off_diag. A zero value of Lambd
+// means DefaultLambd (0.0051). Cost O(N K^2): three Gemms.
+type BarlowTwinsOfficial struct {
+	Lambd float64
+}
+
+// Name returns "barlowtwins_official".
+func (BarlowTwinsOfficial) Name() string { return NameBarlowTwinsOfficial }
+
+// Eval implements Loss.
+func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
+	if err := checkPair(NameBarlowTwinsOfficial, in, 2); err != nil {
+		return Result{}, err
+	}
+	lambd := l.Lambd
+	if lambd == 0 {
+		lambd = DefaultLambd
+	}
+	n, k := in.Z1.Dims()
+	b1, s1 := batchNorm(in.Z1)
+	b2, s2 := batchNorm(in.Z2)
+	c := mat.NewDense(k, k, nil)
+	gemm(blas.Trans, blas.NoTrans, 1/float64(n), b1, b2, 0, c)
+	on, off := barlowGamma(c, lambd, wantGrad)
+	res := Result{
+		Value: on + lambd*off,
+		Parts: map[string]float64{"on_diag": on, "off_diag": off},
+	}
+	if wantGrad {
+		// c now holds Gamma = dL/dc; dL/db1 = b2 Gamma^T / N, dL/db2 = b1 Gamma / N.
+		g1 := mat.NewDense(n, k, nil)
+		g2 := mat.NewDense(n, k, nil)
+		gemm(blas.NoTrans, blas.Trans, 1/float64(n), b2, c, 0, g1)
+		gemm(blas.NoTrans, blas.NoTrans, 1/float64(n), b1, c, 0, g2)
+		batchNormBackward(g1, b1, s1)
+		batchNormBackward(g2, b2, s2)
+		res.Grad = map[string]*mat.Dense{KeyZ1: g1, KeyZ2: g2}
+	}
+	return res, nil
+}
+
+// barlowGamma returns on_diag and off_diag of the cross-correlation c and,
+// if wantGrad, overwrites c with Gamma = dL/dc (2(c_kk - 1) on the
+// diagonal, 2 alpha c_kl off it).
+func barlowGamma(c *mat.Dense, alpha float64, wantGrad bool) (on, off float64) {
+	k, _ := c.Dims()
+	for i := 0; i < k; i++ {
+		row := c.RawRowView(i)
+		for j, v := range row {
+			if i == j {
+				on += (v - 1) * (v - 1)
+				if wantGrad {
+					row[j] = 2 * (v - 1)
+				}
+			} else {
+				off += v * v
+				if wantGrad {
+					row[j] = 2 * alpha * v
+				}
+			}
+		}
+	}
+	return on, off
+}
+
+// batchNorm returns (z - mean) / s with s_k = sqrt(biased var_k + 1e-5).
+func batchNorm(z *mat.Dense) (*mat.Dense, []float64) {
+	n, k := z.Dims()
+	b, _ := centered(z)
+	s := make([]float64, k)
+	for i := 0; i < n; i++ {
+		for j, v := range b.RawRowView(i) {
+			s[j] += v * v
+		}
+	}
+	for j := range s {
+		s[j] = math.Sqrt(s[j]/float64(n) + BatchNormEps)
+	}
+	for i := 0; i < n; i++ {
+		row := b.RawRowView(i)
+		for j := range row {
+			row[j] /= s[j]
+		}
+	}
+	return b, s
+}
+
+// batchNormBackward turns g = dL/dbn into dL/dz in place:
+// dz = (g - mean(g) - bn mean(g bn)) / s, exact with the eps inside s.
+func batchNormBackward(g, b *mat.Dense, s []float64) {
+	n, k := g.Dims()
+	mg := make([]float64, k)
+	mgb := make([]float64, k)
+	for i := 0; i < n; i++ {
+		bi := b.RawRowView(i)
+		for j, v := range g.RawRowView(i) {
+			mg[j] += v
+			mgb[j] += v * bi[j]
+		}
+	}
+	for j := range mg {
+		mg[j] /= float64(n)
+		mgb[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		bi := b.RawRowView(i)
+		row := g.RawRowView(i)
+		for j, v := range row {
+			row[j] = (v - mg[j] - bi[j]*mgb[j]) / s[j]
+		}
+	}
+}
+
+// BarlowTwinsGForm is the paper's BarlowTwins on one stacked Z (N x K) and
+// the relation graph G. With the edge list of G as left/right pairs (each
+// undirected edge as (i,j) and (j,i)), columns L2-normalised (F.normalize,
+// eps 1e-6, no centring):
+//
+//	C     = diag(n)^{-1} Z^T G Z diag(n)^{-1},   n_k = max(sqrt((Z^T D Z)_kk), 1e-6),  D = diag(G 1)
+//	value = sum_k (C_kk - 1)^2 + Alpha sum_{k!=l} C_kl^2
+//
+// For a 0/1 G this is exactly the edge-list form Zl_n^T Zr_n of the
+// reference code, since ||Zl[:,k]||^2 = ||Zr[:,k]||^2 = (Z^T D Z)_kk and
+// Zl^T Zr = Z^T G Z. A weighted G is taken as weighted pairs in this matrix
+// form: pair (i,j) contributes G_ij z_i z_j^T to the cross product and
+// G_ij z_ik^2 to the squared norm of column k (pairs scaled by sqrt(G_ij)
+// on both sides). Columns with norm below the eps are divided by the eps
+// and get no gradient through the norm (clamp_min).
+//
+// Parts are on_diag and the unweighted off_diag. A zero value of Alpha
+// means DefaultBarlowGAlpha (0.0051). Cost O(N K^2 + nnz(G) K).
+type BarlowTwinsGForm struct {
+	Alpha float64
+}
+
+// Name returns "barlowtwins_gform".
+func (BarlowTwinsGForm) Name() string { return NameBarlowTwinsGForm }
+
+// Eval implements Loss.
+func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
+	if err := checkGForm(NameBarlowTwinsGForm, in, 1); err != nil {
+		return Result{}, err
+	}
+	alpha := l.Alpha
+	if alpha == 0 {
+		alpha = DefaultBarlowGAlpha
+	}
+	z := in.Z
+	n, k := z.Dims()
+	d := degree(in.G)
+	gz, c, nrm, active := barlowGFormC(z, in.G, d)
+	var cc *mat.Dense
+	if wantGrad {
+		cc = mat.DenseCopyOf(c)
+	}
+	on, off := barlowGamma(c, alpha, wantGrad)
+	res := Result{
+		Value: on + alpha*off,
+		Parts: map[string]float64{"on_diag": on, "off_diag": off},
+	}
+	if !wantGrad {
+		return res, nil
+	}
+	// c holds Gamma, cc holds C; dL/dn_k = -(2/n_k) sum_l Gamma_kl C_kl.
+	dn := make([]float64, k)
+	for i := 0; i < k; i++ {
+		if active[i] {
+			dn[i] = -2 * dot(c.RawRowView(i), cc.RawRowView(i)) / nrm[i]
+		}
+	}
+	// dZ = 2 G Z diag(1/n) Gamma diag(1/n) + diag(d) Z diag(dL/dn_k / n_k).
+	for i := 0; i < k; i++ {
+		row := c.RawRowView(i)
+		for j := range row {
+			row[j] *= 2 / (nrm[i] * nrm[j])
+		}
+	}
+	grad := mat.NewDense(n, k, nil)
+	gemm(blas.NoTrans, blas.NoTrans, 1, gz, c, 0, grad)
+	for i := 0; i < n; i++ {
+		g := grad.RawRowView(i)
+		for j, v := range z.RawRowView(i) {
+			g[j] += d[i] * v * dn[j] / nrm[j]
+		}
+	}
+	res.Grad = map[string]*mat.Dense{KeyZ: grad}
+	return res, nil
+}
+
+// barlowGFormC returns G Z, C, the clamped column norms n_k and whether
+// each norm is at or above the eps (gradient passes through the clamp).
+func barlowGFormC(z *mat.Dense, g *graph.CSR, d []float64) (gz, c *mat.Dense, nrm []float64, active []bool) {
+	n, k := z.Dims()
+	gz = mat.NewDense(n, k, nil)
+	csrMulAdd(gz, g, z, 1)
+	c = mat.NewDense(k, k, nil)
+	gemm(blas.Trans, blas.NoTrans, 1, z, gz, 0, c)
+	q := make([]float64, k)
+	for i := 0; i < n; i++ {
+		for j, v := range z.RawRowView(i) {
+			q[j] += d[i] * v * v
+		}
+	}
+	nrm = make([]float64, k)
+	active = make([]bool, k)
+	for j, v := range q {
+		s := math.Sqrt(v)
+		active[j] = s >= BarlowGFormEps
+		nrm[j] = max(s, BarlowGFormEps)
+	}
+	for i := 0; i < k; i++ {
+		row := c.RawRowView(i)
+		for j := range row {
+			row[j] /= nrm[i] * nrm[j]
+		}
+	}
+	return gz, c, nrm, active
+}
+
+// GFormCorrelation returns the K x K cross-correlation C of BarlowTwinsGForm,
+// diag(n)^{-1} Z^T G Z diag(n)^{-1} with n_k = max(sqrt((Z^T D Z)_kk), 1e-6).
+func GFormCorrelation(z *mat.Dense, g *graph.CSR) (*mat.Dense, error) {
+	const op = "gformcorrelation"
+	if err := checkGForm(op, Inputs{Z: z, G: g}, 1); err != nil {
+		return nil, err
+	}
+	_, c, _, _ := barlowGFormC(z, g, degree(g))
+	return c, nil
+}

@@ -1,0 +1,127 @@
+package loss
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// The dense products go through blas64 so that the openblas build (see
+// package linalg) accelerates them.
+
+// gramT returns the full (both triangles) K x K matrix alpha * a^T a, by one
+// Syrk (N K^2 flops).
+func gramT(a *mat.Dense, alpha float64) *mat.Dense {
+	_, k := a.Dims()
+	c := mat.NewDense(k, k, nil)
+	cr := c.RawMatrix()
+	blas64.Syrk(blas.Trans, alpha, a.RawMatrix(), 0, blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: cr.Stride, Data: cr.Data})
+	for i := 0; i < k; i++ {
+		for j := 0; j < i; j++ {
+			cr.Data[i*cr.Stride+j] = cr.Data[j*cr.Stride+i]
+		}
+	}
+	return c
+}
+
+// gemm sets c = alpha op(a) op(b) + beta c.
+func gemm(ta, tb blas.Transpose, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
+	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
+}
+
+// centered returns a - colmean(a) and the column means.
+func centered(a *mat.Dense) (*mat.Dense, []float64) {
+	n, k := a.Dims()
+	mean := make([]float64, k)
+	for i := 0; i < n; i++ {
+		row := a.RawRowView(i)
+		for j, v := range row {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	c := mat.NewDense(n, k, nil)
+	for i := 0; i < n; i++ {
+		src, dst := a.RawRowView(i), c.RawRowView(i)
+		for j, v := range src {
+			dst[j] = v - mean[j]
+		}
+	}
+	return c, mean
+}
+
+// subColMean subtracts the column means of g in place (the gradient of a
+// centring x -> x - colmean(x) is this projection).
+func subColMean(g *mat.Dense) {
+	n, k := g.Dims()
+	mean := make([]float64, k)
+	for i := 0; i < n; i++ {
+		for j, v := range g.RawRowView(i) {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		row := g.RawRowView(i)
+		for j := range row {
+			row[j] -= mean[j]
+		}
+	}
+}
+
+// parallelFor calls f(lo, hi) on contiguous chunks of [0, n) from up to
+// GOMAXPROCS goroutines. f must write only to rows lo..hi-1 of its outputs,
+// so results do not depend on the number of goroutines.
+func parallelFor(n, grain int, f func(lo, hi int)) {
+	w := runtime.GOMAXPROCS(0)
+	if w > 1 && n >= 2*grain {
+		if c := (n + grain - 1) / grain; c < w {
+			w = c
+		}
+	} else {
+		w = 1
+	}
+	if w == 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + w - 1) / w
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() { defer wg.Done(); f(lo, hi) }()
+	}
+	wg.Wait()
+}
+
+// csrMulAdd sets dst += alpha * G x, row by row (O(nnz K)).
+func csrMulAdd(dst *mat.Dense, g *graph.CSR, x *mat.Dense, alpha float64) {
+	parallelFor(g.N, 256, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d := dst.RawRowView(i)
+			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
+				w := alpha * g.Val[p]
+				for k, v := range x.RawRowView(g.Col[p]) {
+					d[k] += w * v
+				}
+			}
+		}
+	})
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}

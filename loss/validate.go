@@ -1,0 +1,124 @@
+package loss
+
+import (
+	"math"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"gonum.org/v1/gonum/mat"
+)
+
+// checkDense rejects a nil, empty or non-finite matrix, and a matrix with
+// fewer than minRows rows.
+func checkDense(op, param string, m *mat.Dense, minRows int) error {
+	if m == nil || m.IsEmpty() {
+		return errorf(op, param, ErrEmpty, "missing")
+	}
+	r, c := m.Dims()
+	if r < minRows {
+		return errorf(op, param, ErrShape, "%dx%d (needs at least %d rows)", r, c, minRows)
+	}
+	raw := m.RawMatrix()
+	for i := 0; i < r; i++ {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return errorf(op, param, ErrNaN, "%v at (%d,%d)", v, i, j)
+			}
+		}
+	}
+	return nil
+}
+
+// checkPair validates the two branches of a two-branch loss.
+func checkPair(op string, in Inputs, minRows int) error {
+	if err := checkDense(op, KeyZ1, in.Z1, minRows); err != nil {
+		return err
+	}
+	if err := checkDense(op, KeyZ2, in.Z2, minRows); err != nil {
+		return err
+	}
+	r1, c1 := in.Z1.Dims()
+	r2, c2 := in.Z2.Dims()
+	if r1 != r2 || c1 != c2 {
+		return errorf(op, KeyZ2, ErrShape, "%dx%d (z1 is %dx%d)", r2, c2, r1, c1)
+	}
+	return nil
+}
+
+// checkGForm validates Z and the relation graph G of a G-form loss: the CSR
+// arrays must be consistent, columns increasing within rows, weights finite
+// and non-negative, no diagonal entry, and G symmetric (same pattern and
+// values). Cost O(nnz log(max degree)).
+func checkGForm(op string, in Inputs, minRows int) error {
+	if err := checkDense(op, KeyZ, in.Z, minRows); err != nil {
+		return err
+	}
+	g := in.G
+	if g == nil {
+		return errorf(op, "G", ErrEmpty, "missing")
+	}
+	n, _ := in.Z.Dims()
+	if g.N != n {
+		return errorf(op, "G", ErrShape, "%dx%d (Z has %d rows)", g.N, g.N, n)
+	}
+	if len(g.RowPtr) != n+1 || g.RowPtr[0] != 0 || g.RowPtr[n] != len(g.Col) || len(g.Col) != len(g.Val) {
+		return errorf(op, "G", ErrGraph, "inconsistent CSR arrays (len RowPtr %d, Col %d, Val %d)", len(g.RowPtr), len(g.Col), len(g.Val))
+	}
+	for i := 0; i < n; i++ {
+		lo, hi := g.RowPtr[i], g.RowPtr[i+1]
+		if lo > hi {
+			return errorf(op, "G", ErrGraph, "RowPtr decreasing at row %d", i)
+		}
+		for p := lo; p < hi; p++ {
+			j, v := g.Col[p], g.Val[p]
+			if j < 0 || j >= n || (p > lo && j <= g.Col[p-1]) {
+				return errorf(op, "G", ErrGraph, "column %d in row %d out of range or not increasing", j, i)
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return errorf(op, "G", ErrNaN, "%v at (%d,%d)", v, i, j)
+			}
+			if v < 0 {
+				return errorf(op, "G", ErrGraph, "negative weight %v at (%d,%d)", v, i, j)
+			}
+			if j == i {
+				return errorf(op, "G", ErrGraph, "diagonal entry %v at (%d,%d)", v, i, i)
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
+			j := g.Col[p]
+			if w, ok := csrAt(g, j, i); !ok || w != g.Val[p] {
+				return errorf(op, "G", ErrGraph, "not symmetric: G(%d,%d) = %v but G(%d,%d) = %v", i, j, g.Val[p], j, i, w)
+			}
+		}
+	}
+	return nil
+}
+
+// csrAt returns G(i,j) by binary search in row i.
+func csrAt(g *graph.CSR, i, j int) (float64, bool) {
+	lo, hi := g.RowPtr[i], g.RowPtr[i+1]
+	for lo < hi {
+		m := (lo + hi) / 2
+		switch c := g.Col[m]; {
+		case c == j:
+			return g.Val[m], true
+		case c < j:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return 0, false
+}
+
+// degree returns d_i = sum_j G_ij.
+func degree(g *graph.CSR) []float64 {
+	d := make([]float64, g.N)
+	for i := range d {
+		for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
+			d[i] += g.Val[p]
+		}
+	}
+	return d
+}

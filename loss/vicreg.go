@@ -1,0 +1,241 @@
+package loss
+
+import (
+	"math"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/mat"
+)
+
+// VICRegOfficial is VICReg with the conventions of the official repository
+// (facebookresearch/vicreg, main_vicreg.py, VICReg.forward, one process),
+// on the two branches x = Z1 and y = Z2 (N x K each, N >= 2):
+//
+//	repr_loss = sum_ik (x_ik - y_ik)^2 / (N K)            (raw, uncentred inputs)
+//	std_x[k]  = sqrt(var(x[:,k]) + 1e-4)                  (unbiased variance, ÷ (N-1))
+//	std_loss  = sum_k relu(1 - std_x[k]) / (2K) + sum_k relu(1 - std_y[k]) / (2K)
+//	cov_loss  = sum_{i!=j} cov_x[i,j]^2 / K + sum_{i!=j} cov_y[i,j]^2 / K,  cov = xc^T xc / (N-1)
+//	value     = SimCoeff repr_loss + StdCoeff std_loss + CovCoeff cov_loss
+//
+// Parts are the unweighted repr_loss, std_loss and cov_loss. At the kink
+// std = 1 the hinge gets zero gradient (relu'(0) = 0, as in PyTorch).
+//
+// The zero value is the official preset (25, 25, 1); when any coefficient
+// is non-zero the three are used as given. Cost O(N K^2): one Syrk and one
+// Gemm per branch.
+type VICRegOfficial struct {
+	SimCoeff, StdCoeff, CovCoeff float64
+}
+
+// Name returns "vicreg_official".
+func (VICRegOfficial) Name() string { return NameVICRegOfficial }
+
+func (l VICRegOfficial) coeffs() (float64, float64, float64) {
+	if l.SimCoeff == 0 && l.StdCoeff == 0 && l.CovCoeff == 0 {
+		return DefaultSimCoeff, DefaultStdCoeff, DefaultCovCoeff
+	}
+	return l.SimCoeff, l.StdCoeff, l.CovCoeff
+}
+
+// Eval implements Loss.
+func (l VICRegOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
+	if err := checkPair(NameVICRegOfficial, in, 2); err != nil {
+		return Result{}, err
+	}
+	sim, std, cov := l.coeffs()
+	n, k := in.Z1.Dims()
+	nk := float64(n * k)
+	repr := 0.0
+	for i := 0; i < n; i++ {
+		y := in.Z2.RawRowView(i)
+		for j, v := range in.Z1.RawRowView(i) {
+			d := v - y[j]
+			repr += d * d
+		}
+	}
+	repr /= nk
+	gx, hx, cx := vicregBranch(in.Z1, std/(2*float64(k)), cov/float64(k), wantGrad)
+	gy, hy, cy := vicregBranch(in.Z2, std/(2*float64(k)), cov/float64(k), wantGrad)
+	stdLoss := hx/(2*float64(k)) + hy/(2*float64(k))
+	covLoss := cx/float64(k) + cy/float64(k)
+	res := Result{
+		Value: sim*repr + std*stdLoss + cov*covLoss,
+		Parts: map[string]float64{"repr_loss": repr, "std_loss": stdLoss, "cov_loss": covLoss},
+	}
+	if wantGrad {
+		a := 2 * sim / nk
+		for i := 0; i < n; i++ {
+			x, y := in.Z1.RawRowView(i), in.Z2.RawRowView(i)
+			dx, dy := gx.RawRowView(i), gy.RawRowView(i)
+			for j := range x {
+				d := a * (x[j] - y[j])
+				dx[j] += d
+				dy[j] -= d
+			}
+		}
+		res.Grad = map[string]*mat.Dense{KeyZ1: gx, KeyZ2: gy}
+	}
+	return res, nil
+}
+
+// vicregBranch returns, for one branch x, the hinge sum sum_k relu(1 - std_k),
+// the off-diagonal sum sum_{i!=j} cov_ij^2 and, if wantGrad, the gradient of
+// ws*hinge + wc*offdiag with respect to x.
+func vicregBranch(x *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense, hinge, off float64) {
+	n, k := x.Dims()
+	xc, _ := centered(x)
+	c := gramT(xc, 1/float64(n-1))
+	cr := c.RawMatrix()
+	for i := 0; i < k; i++ {
+		v := cr.Data[i*cr.Stride+i]
+		s := math.Sqrt(v + VICRegStdEps)
+		h := 1 - s
+		if h > 0 {
+			hinge += h
+		}
+		if wantGrad {
+			// d relu(1-s)/d var = -1/(2s) where 1-s > 0, 0 at and beyond the kink.
+			dv := 0.0
+			if h > 0 {
+				dv = -ws / (2 * s)
+			}
+			cr.Data[i*cr.Stride+i] = 0
+			row := cr.Data[i*cr.Stride : i*cr.Stride+k]
+			for j, cij := range row {
+				off += cij * cij
+				// d/dxc of wc*sum_{i!=j} C_ij^2 = xc * 4 wc C_off / (N-1).
+				row[j] = 4 * wc * cij / float64(n-1)
+			}
+			row[i] = 2 * dv / float64(n-1)
+		} else {
+			for j, cij := range cr.Data[i*cr.Stride : i*cr.Stride+k] {
+				if j != i {
+					off += cij * cij
+				}
+			}
+		}
+	}
+	if !wantGrad {
+		return nil, hinge, off
+	}
+	grad = mat.NewDense(n, k, nil)
+	gemm(blas.NoTrans, blas.NoTrans, 1, xc, c, 0, grad)
+	subColMean(grad)
+	return grad, hinge, off
+}
+
+// VICRegGForm is the paper's VICReg on one stacked Z (N x K, N >= 2) and
+// the relation graph G (Balestriero & LeCun 2022, THEORY.md section 2):
+//
+//	C        = (Z - colmean)^T (Z - colmean) / (N-1)                  (K x K, unbiased)
+//	var_loss = K - sum_k sqrt(clamp(C_kk, 1e-6, 1))
+//	cov_loss = sum_{k!=l} C_kl^2                                      (not divided by K)
+//	inv_loss = sum_ij G_ij ||z_i - z_j||^2 / N = 2 Tr(Z^T L Z) / N      (ordered pairs)
+//	value    = Alpha var_loss + Beta cov_loss + Gamma inv_loss
+//
+// A weighted G multiplies each pair term by G_ij. The clamp passes the
+// gradient only for 1e-6 <= C_kk <= 1, bounds inclusive (torch.clamp), so
+// a column with variance exactly 1 still gets -Alpha/2 dC_kk.
+//
+// The zero value means Alpha = Beta = Gamma = 1 (DefaultVICRegGAlpha,
+// DefaultBeta, DefaultGamma); when any weight is non-zero the three are used
+// as given. Cost O(N K^2 + nnz(G) K).
+type VICRegGForm struct {
+	Alpha, Beta, Gamma float64
+}
+
+// Name returns "vicreg_gform".
+func (VICRegGForm) Name() string { return NameVICRegGForm }
+
+func (l VICRegGForm) coeffs() (float64, float64, float64) {
+	if l.Alpha == 0 && l.Beta == 0 && l.Gamma == 0 {
+		return DefaultVICRegGAlpha, DefaultBeta, DefaultGamma
+	}
+	return l.Alpha, l.Beta, l.Gamma
+}
+
+// Eval implements Loss.
+func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
+	if err := checkGForm(NameVICRegGForm, in, 2); err != nil {
+		return Result{}, err
+	}
+	alpha, beta, gamma := l.coeffs()
+	z := in.Z
+	n, k := z.Dims()
+	zc, _ := centered(z)
+	c := gramT(zc, 1/float64(n-1))
+	cr := c.RawMatrix()
+	varLoss, covLoss := float64(k), 0.0
+	for i := 0; i < k; i++ {
+		row := cr.Data[i*cr.Stride : i*cr.Stride+k]
+		v := row[i]
+		cv := min(max(v, VarClampMin), VarClampMax)
+		sq := math.Sqrt(cv)
+		varLoss -= sq
+		for j, cij := range row {
+			if j != i {
+				covLoss += cij * cij
+			}
+		}
+		if wantGrad {
+			for j, cij := range row {
+				row[j] = 4 * beta * cij / float64(n-1)
+			}
+			dv := 0.0
+			if v >= VarClampMin && v <= VarClampMax {
+				dv = -alpha / (2 * sq)
+			}
+			row[i] = 2 * dv / float64(n-1)
+		}
+	}
+	invLoss := dirichlet(z, in.G) / float64(n)
+	res := Result{
+		Value: alpha*varLoss + beta*covLoss + gamma*invLoss,
+		Parts: map[string]float64{"var_loss": varLoss, "cov_loss": covLoss, "inv_loss": invLoss},
+	}
+	if wantGrad {
+		grad := mat.NewDense(n, k, nil)
+		gemm(blas.NoTrans, blas.NoTrans, 1, zc, c, 0, grad)
+		subColMean(grad)
+		// d inv/dZ = 4 (D Z - G Z) / N = 4 L Z / N.
+		a := 4 * gamma / float64(n)
+		d := degree(in.G)
+		for i := 0; i < n; i++ {
+			g := grad.RawRowView(i)
+			for j, v := range z.RawRowView(i) {
+				g[j] += a * d[i] * v
+			}
+		}
+		csrMulAdd(grad, in.G, z, -a)
+		res.Grad = map[string]*mat.Dense{KeyZ: grad}
+	}
+	return res, nil
+}
+
+// dirichlet returns sum_ij G_ij ||z_i - z_j||^2 over the stored (ordered)
+// entries of G, summed row by row in order. Cost O(nnz K).
+func dirichlet(z *mat.Dense, g *graph.CSR) float64 {
+	rows := make([]float64, g.N)
+	parallelFor(g.N, 256, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			zi := z.RawRowView(i)
+			s := 0.0
+			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
+				zj := z.RawRowView(g.Col[p])
+				e := 0.0
+				for k, v := range zi {
+					d := v - zj[k]
+					e += d * d
+				}
+				s += g.Val[p] * e
+			}
+			rows[i] = s
+		}
+	})
+	t := 0.0
+	for _, v := range rows {
+		t += v
+	}
+	return t
+}
