@@ -182,7 +182,7 @@ func UnmarshalOptimizer(data []byte) (Optimizer, error) {
 	default:
 		return nil, newErr("UnmarshalOptimizer", "name", strconv.Quote(name), ErrFormat, "unknown optimiser")
 	}
-	if err := unmarshalOpt(o, data); err != nil {
+	if err := o.UnmarshalBinary(data); err != nil {
 		return nil, err
 	}
 	return o, nil

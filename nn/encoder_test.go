@@ -1,0 +1,130 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func sameBits(a, b *mat.Dense) bool {
+	ra, rb := a.RawMatrix(), b.RawMatrix()
+	if ra.Rows != rb.Rows || ra.Cols != rb.Cols {
+		return false
+	}
+	for i := 0; i < ra.Rows; i++ {
+		for j := 0; j < ra.Cols; j++ {
+			if math.Float64bits(ra.Data[i*ra.Stride+j]) != math.Float64bits(rb.Data[i*rb.Stride+j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestEncoderRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, spec := range []string{
+		"linear:3,nobias", "mlp:8,4+bn|proj:6,3+bn", "rff:16,gamma=0.3|mlp:5,2", "kernel:rbf,gamma=0.2|3|proj:2",
+		"kernel:linear|2",
+	} {
+		e, err := ParseEncoder(spec, 4, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.NeedsTrainingInputs() {
+			if err := e.SetTrainingInputs(randn(7, 4, rng)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Train a few steps so parameters and running statistics move.
+		opt := NewAdam(0)
+		x := randn(9, 4, rng)
+		for range 3 {
+			e.ZeroGrad()
+			y, _ := e.Forward(x, true)
+			if err := e.BackwardParams(y); err != nil {
+				t.Fatal(err)
+			}
+			if err := opt.Step(e.Params(), 0.01); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data, err := e.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Encoder
+		if err := r.UnmarshalBinary(data); err != nil {
+			t.Fatalf("%s: %v", spec, err)
+		}
+		again, _ := r.MarshalBinary()
+		if string(again) != string(data) {
+			t.Errorf("%s: re-marshalled bytes differ", spec)
+		}
+		et, rt := e.tensors(), r.tensors()
+		if len(et) != len(rt) {
+			t.Fatalf("%s: %d tensors restored; want %d", spec, len(rt), len(et))
+		}
+		for i := range et {
+			if et[i].Name != rt[i].Name || !sameBits(et[i].Value, rt[i].Value) {
+				t.Errorf("%s: tensor %s not restored bit for bit", spec, et[i].Name)
+			}
+		}
+		xt := randn(5, 4, rng)
+		for _, train := range []bool{false, true} {
+			ye, _ := e.Forward(xt, train)
+			yr, err := r.Forward(xt, train)
+			if err != nil || !sameBits(ye, yr) {
+				t.Errorf("%s: restored encoder output differs (train=%v, err %v)", spec, train, err)
+			}
+		}
+		// The restored optimiser state still matches the restored parameters.
+		od, _ := opt.MarshalBinary()
+		ro, _ := UnmarshalOptimizer(od)
+		r.ZeroGrad()
+		if err := ro.Step(r.Params(), 0.01); err != nil {
+			t.Errorf("%s: optimiser state does not match restored encoder: %v", spec, err)
+		}
+		for _, cut := range []int{0, 5, len(data) / 3, len(data) - 8, len(data) - 1} {
+			if err := new(Encoder).UnmarshalBinary(data[:cut]); !errors.Is(err, ErrFormat) {
+				t.Errorf("%s truncated to %d: err = %v; want ErrFormat", spec, cut, err)
+			}
+		}
+		if err := new(Encoder).UnmarshalBinary(append(data, 0)); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s with a trailing byte: err = %v; want ErrFormat", spec, err)
+		}
+	}
+}
+
+func ExampleParseEncoder() {
+	enc, err := ParseEncoder("mlp:512,512+bn|proj:256,128", 784, 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	x := mat.NewDense(4, 784, nil)
+	z, _ := enc.Forward(x, true)
+	h, _ := enc.Embed(x)
+	fmt.Println(enc.EmbedDim(), enc.OutDim(), NumParams(enc.Params()))
+	fmt.Println(z.Dims())
+	fmt.Println(h.Dims())
+	for _, p := range enc.Params()[:4] {
+		fmt.Println(p.Name, p.Vector)
+	}
+
+	_, err = ParseEncoder("conv:3", 784, 1)
+	fmt.Println(errors.Is(err, ErrSpec))
+	// Output:
+	// 512 128 829824
+	// 4 128
+	// 4 512
+	// backbone.0.weight false
+	// backbone.0.bias true
+	// backbone.1.weight true
+	// backbone.1.bias true
+	// true
+}
