@@ -4,6 +4,9 @@ import (
 	"runtime"
 	"sync"
 
+	// linalg registers OpenBLAS as the blas64 implementation under -tags
+	// openblas, so every product below goes native in that build.
+	_ "github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
