@@ -1,0 +1,167 @@
+package main
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/oracle"
+	"gonum.org/v1/gonum/mat"
+)
+
+// readNPZAll returns every array of a .npz archive by name (entries are
+// extracted to .npy files and read back with data.ReadMatrix).
+func readNPZAll(t *testing.T, path string) map[string]*mat.Dense {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := map[string]*mat.Dense{}
+	dir := t.TempDir()
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, f.Name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := data.ReadMatrix(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[strings.TrimSuffix(f.Name, ".npy")] = m
+	}
+	return out
+}
+
+// TestLossVerbOracle runs the verb end to end on every oracle case whose
+// graph (if any) is an augmentation graph expressible as --relation, and
+// compares the printed value and parts and the written gradients with the
+// oracle.
+func TestLossVerbOracle(t *testing.T) {
+	ran := 0
+	for _, c := range oracle.Load(t, "losses.json") {
+		dir := t.TempDir()
+		args := []string{"loss", "--loss", strings.ReplaceAll(c.Loss, "_", "-"), "--grad-out", filepath.Join(dir, "g.npz")}
+		for k, v := range c.Params {
+			switch k {
+			case "sim_coeff", "std_coeff", "cov_coeff", "lambd", "tau", "mu", "alpha", "beta", "gamma":
+				args = append(args, "--param", k+"="+strconv.FormatFloat(v.(float64), 'g', -1, 64))
+			}
+		}
+		gradName := map[string]string{}
+		skip := false
+		for name := range c.Inputs {
+			m := c.Input(t, name)
+			switch name {
+			case "G":
+				v := int(c.Param(t, "V"))
+				g, _, err := graph.Views(m.RawMatrix().Rows/v, v)
+				if err != nil || !mat.Equal(g.Dense(), m) {
+					skip = true // not an augmentation graph: needs --graph-file
+				}
+				args = append(args, "--relation", "views:V="+strconv.Itoa(v))
+				continue
+			case "x", "z1", "Z":
+				args = append(args, "--z1", filepath.Join(dir, name+".npy"))
+				gradName[map[string]string{"x": "z1", "z1": "z1", "Z": "Z"}[name]] = name
+			case "y", "z2":
+				args = append(args, "--z2", filepath.Join(dir, name+".npy"))
+				gradName["z2"] = name
+			}
+			if err := data.WriteMatrix(filepath.Join(dir, name+".npy"), m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if skip {
+			continue
+		}
+		ran++
+		code, out, stderr := runArgs(args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.Name, code, stderr)
+		}
+		var got struct {
+			Loss  string
+			Value float64
+			Parts map[string]float64
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%s: output %q: %v", c.Name, out, err)
+		}
+		if got.Loss != c.Loss || math.Abs(got.Value-c.Value) > 1e-10*math.Max(1, math.Abs(c.Value)) {
+			t.Errorf("%s: got %s = %.17g; want %.17g", c.Name, got.Loss, got.Value, c.Value)
+		}
+		for k, want := range c.Parts {
+			if math.Abs(got.Parts[k]-want) > 1e-10*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s: part %s = %.17g; want %.17g", c.Name, k, got.Parts[k], want)
+			}
+		}
+		grads := readNPZAll(t, filepath.Join(dir, "g.npz"))
+		if len(grads) != len(gradName) {
+			t.Errorf("%s: %d gradients written; want %d", c.Name, len(grads), len(gradName))
+		}
+		for key, name := range gradName {
+			want := oracle.Dense(t, c.Grad[name])
+			g, ok := grads[key]
+			if !ok {
+				t.Fatalf("%s: no gradient %q in the archive", c.Name, key)
+			}
+			if d := oracle.MaxAbsDiff(g, want); d > 1e-9*oracle.Scale(want) {
+				t.Errorf("%s: gradient %s: max diff %.3g", c.Name, key, d)
+			}
+		}
+	}
+	if ran == 0 {
+		t.Fatal("no oracle case could be run through the verb")
+	}
+	t.Logf("%d oracle cases run through the verb", ran)
+}
+
+func TestLossVerbUsage(t *testing.T) {
+	dir := t.TempDir()
+	z := filepath.Join(dir, "z.npy")
+	if err := data.WriteMatrix(z, mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, 6, 7, 9})); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"loss", "--z1", z}, 2, "--loss is required"},
+		{[]string{"loss", "--loss", "nope", "--z1", z}, 2, "vicreg_official"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z}, 2, "--z2 is required"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--param", "temp=1"}, 2, "valid keys: tau"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--param", "tau"}, 2, "key=value"},
+		{[]string{"loss", "--loss", "vicreg_gform", "--z1", z}, 2, "--graph-file"},
+		{[]string{"loss", "--loss", "vicreg_gform", "--z1", z, "--relation", "views:V=3"}, 1, "multiple"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", filepath.Join(dir, "missing.npy")}, 1, "missing.npy"},
+	} {
+		code, _, stderr := runArgs(tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, stderr, tc.code, tc.msg)
+		}
+	}
+	code, out, stderr := runArgs("loss", "--loss", "ntxent", "--z1", z, "--z2", z)
+	if code != 0 || !strings.Contains(out, `"value":`) || !strings.Contains(out, `"parts":{}`) {
+		t.Errorf("ntxent: exit %d, out %q, stderr %q", code, out, stderr)
+	}
+}

@@ -1,0 +1,57 @@
+package loss_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
+	"github.com/eigenssl/eigenssl/loss"
+	"gonum.org/v1/gonum/mat"
+)
+
+// BenchmarkLoss times value + gradient for N rows (per branch for the
+// two-branch losses; the stacked Z of the V = 2 augmentation graph for the
+// G-form ones) and K columns. bench/loss_torch.py times PyTorch on the same
+// sizes; see bench/README.md.
+func BenchmarkLoss(b *testing.B) {
+	b.Logf("backend %s", linalg.Backend())
+	for _, name := range loss.Names() {
+		for _, n := range []int{512, 4096} {
+			for _, k := range []int{128, 2048} {
+				b.Run(fmt.Sprintf("%s/N=%d,K=%d", name, n, k), func(b *testing.B) {
+					rng := rand.New(rand.NewPCG(uint64(n), uint64(k)))
+					l, err := loss.New(name, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					var in loss.Inputs
+					if kinds[name] == "gform" {
+						g, _, err := graph.Views(n/2, 2)
+						if err != nil {
+							b.Fatal(err)
+						}
+						in = loss.Inputs{Z: benchDense(rng, n, k), G: g}
+					} else {
+						in = loss.Inputs{Z1: benchDense(rng, n, k), Z2: benchDense(rng, n, k)}
+					}
+					b.ResetTimer()
+					for b.Loop() {
+						if _, err := l.Eval(in, true); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func benchDense(rng *rand.Rand, r, c int) *mat.Dense {
+	d := make([]float64, r*c)
+	for i := range d {
+		d[i] = rng.NormFloat64()
+	}
+	return mat.NewDense(r, c, d)
+}
