@@ -128,3 +128,32 @@ func ExampleParseEncoder() {
 	// backbone.1.bias true
 	// true
 }
+
+func TestEncoderRoundTripUnfittedKernel(t *testing.T) {
+	e, err := ParseEncoder("kernel:rbf,gamma=0.5|3", 4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := e.MarshalBinary()
+	var r Encoder
+	if err := r.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	if !r.NeedsTrainingInputs() || r.Spec != e.Spec || r.Seed != 2 || r.InputDim != 4 {
+		t.Errorf("unfitted kernel encoder not restored as unfitted: %+v", r)
+	}
+	// Fitting both with the same anchors gives the same A (seeded).
+	x := randn(5, 4, rand.New(rand.NewPCG(1, 1)))
+	if err := e.SetTrainingInputs(x); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetTrainingInputs(x); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(e.Params()[0].Value, r.Params()[0].Value) {
+		t.Error("A differs after fitting the restored encoder")
+	}
+	if err := r.UnmarshalBinary([]byte("garbage")); !errors.Is(err, ErrFormat) {
+		t.Errorf("garbage: err = %v; want ErrFormat", err)
+	}
+}
