@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Time scikit-learn's SpectralEmbedding on Fashion-MNIST, the anchor for eigenssl's
+Laplacian-eigenmaps benchmark (bench/le, issue "foundation").
+
+Usage: /usr/bin/python3 bench/le_sklearn.py [--sizes 10000,20000,70000] [--json out.json]
+
+Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist), raw 784-d / 255,
+the first N of train+test (train first). For N = 70000 the data are first reduced to 50
+dimensions by PCA (randomized SVD), timed separately. SpectralEmbedding(n_components=10,
+affinity='nearest_neighbors', n_neighbors=15, eigen_solver='lobpcg', random_state=0).
+Optional benchmark script only: never part of the Go test path.
+"""
+import argparse, gzip, json, os, struct, sys, time
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.manifold import SpectralEmbedding
+
+ROOT = "/usr/share/datasets/fashion-mnist"
+
+
+def idx_images(path):
+    with gzip.open(path, "rb") as f:
+        magic, n, r, c = struct.unpack(">IIII", f.read(16))
+        assert magic == 2051, path
+        return np.frombuffer(f.read(n * r * c), dtype=np.uint8).reshape(n, r * c)
+
+
+def load():
+    a = idx_images(os.path.join(ROOT, "train-images-idx3-ubyte.gz"))
+    b = idx_images(os.path.join(ROOT, "t10k-images-idx3-ubyte.gz"))
+    return np.vstack([a, b]).astype(np.float64) / 255.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,20000,70000")
+    ap.add_argument("--pca-above", type=int, default=20000, help="PCA to 50 dims when N exceeds this")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    X = load()
+    out = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        x = X[:n]
+        pca_s = 0.0
+        if n > args.pca_above:
+            t = time.perf_counter()
+            x = PCA(n_components=50, svd_solver="randomized", random_state=0).fit_transform(x)
+            pca_s = time.perf_counter() - t
+        se = SpectralEmbedding(n_components=10, affinity="nearest_neighbors", n_neighbors=15,
+                               eigen_solver="lobpcg", random_state=0)
+        t = time.perf_counter()
+        se.fit_transform(x)
+        le_s = time.perf_counter() - t
+        row = {"N": n, "D": x.shape[1], "pca_s": pca_s, "le_s": le_s}
+        print(json.dumps(row), flush=True)
+        out.append(row)
+    if args.json:
+        tmp = args.json + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(out, f, indent=1)
+        os.replace(tmp, args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
