@@ -15,7 +15,8 @@ import (
 //	eval:     x̂ = (x − running_mean)/√(running_var + ε)
 //	y = γ ∘ x̂ + β   (γ = 1, β = 0 initially; without Affine, y = x̂)
 //
-// with ε = Eps (1e-5) and m = Momentum (0.1). Training mode needs N ≥ 2.
+// with ε = Eps (1e-5) and m = Momentum (0.1). Training mode needs N ≥ 2
+// (per group, see Groups).
 // Running statistics start at mean 0, variance 1 and are serialised with the
 // encoder.
 type BatchNorm1d struct {
@@ -23,11 +24,18 @@ type BatchNorm1d struct {
 	// RunningMean and RunningVar are 1×d buffers (not trained).
 	RunningMean, RunningVar *Param
 	Eps, Momentum           float64
+	// Groups > 1 normalises each of Groups equal contiguous row blocks with
+	// its own statistics in training mode: the stacked views of a
+	// two-branch loss then see the per-branch statistics of the official
+	// VICReg and Barlow Twins code, which run each view separately. Set it
+	// with Encoder.SetViews.
+	Groups int
 
-	dim    int
-	xhat   *mat.Dense
-	invStd []float64
-	train  bool
+	dim       int
+	xhat      *mat.Dense
+	invStd    []float64 // Groups×d in training mode
+	train     bool
+	groupRows int
 }
 
 // NewBatchNorm1d returns a batch-norm layer over dim columns with ε = 1e-5,
@@ -52,41 +60,53 @@ func NewBatchNorm1d(dim int, affine bool) *BatchNorm1d {
 }
 
 // Forward normalises x with batch statistics (train) or running ones (eval).
-// It panics in training mode when x has fewer than 2 rows.
+// In training mode with Groups = g > 1 the rows form g equal contiguous
+// blocks, each normalised with its own statistics and each updating the
+// running statistics in turn, exactly as g separate calls would. It panics in
+// training mode when a block has fewer than 2 rows or g does not divide N.
 func (b *BatchNorm1d) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("BatchNorm1d.Forward", x, b.dim)
 	n, d := x.Dims()
-	mean := make([]float64, d)
-	invStd := make([]float64, d)
+	g := 1
+	if train && b.Groups > 1 {
+		g = b.Groups
+	}
+	if train && (n%g != 0 || n/g < 2) {
+		panic("nn: BatchNorm1d.Forward: training needs at least 2 rows per group")
+	}
+	nb := n / g
+	mean := make([]float64, g*d)
+	invStd := make([]float64, g*d)
 	xr := x.RawMatrix()
 	if train {
-		if n < 2 {
-			panic("nn: BatchNorm1d.Forward: training needs at least 2 rows")
-		}
-		v := make([]float64, d)
-		for i := 0; i < n; i++ {
-			for j, xv := range xr.Data[i*xr.Stride : i*xr.Stride+d] {
-				mean[j] += xv
-			}
-		}
-		for j := range mean {
-			mean[j] /= float64(n)
-		}
-		for i := 0; i < n; i++ {
-			for j, xv := range xr.Data[i*xr.Stride : i*xr.Stride+d] {
-				c := xv - mean[j]
-				v[j] += c * c
-			}
-		}
+		v := make([]float64, g*d)
 		rm, rv := b.RunningMean.Value.RawMatrix().Data, b.RunningVar.Value.RawMatrix().Data
 		m := b.Momentum
-		for j := range v {
-			v[j] /= float64(n)
-			invStd[j] = 1 / math.Sqrt(v[j]+b.Eps)
-			rm[j] = (1-m)*rm[j] + m*mean[j]
-			rv[j] = (1-m)*rv[j] + m*v[j]*float64(n)/float64(n-1)
+		for q := 0; q < g; q++ {
+			mq, vq, iq := mean[q*d:(q+1)*d], v[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
+			for i := q * nb; i < (q+1)*nb; i++ {
+				for j, xv := range xr.Data[i*xr.Stride : i*xr.Stride+d] {
+					mq[j] += xv
+				}
+			}
+			for j := range mq {
+				mq[j] /= float64(nb)
+			}
+			for i := q * nb; i < (q+1)*nb; i++ {
+				for j, xv := range xr.Data[i*xr.Stride : i*xr.Stride+d] {
+					c := xv - mq[j]
+					vq[j] += c * c
+				}
+			}
+			for j := range vq {
+				vq[j] /= float64(nb)
+				iq[j] = 1 / math.Sqrt(vq[j]+b.Eps)
+				rm[j] = (1-m)*rm[j] + m*mq[j]
+				rv[j] = (1-m)*rv[j] + m*vq[j]*float64(nb)/float64(nb-1)
+			}
 		}
 	} else {
+		nb = n
 		copy(mean, b.RunningMean.Value.RawMatrix().Data)
 		for j, v := range b.RunningVar.Value.RawMatrix().Data {
 			invStd[j] = 1 / math.Sqrt(v+b.Eps)
@@ -96,26 +116,29 @@ func (b *BatchNorm1d) Forward(x *mat.Dense, train bool) *mat.Dense {
 	y := mat.NewDense(n, d, nil)
 	hr, yr := xhat.RawMatrix(), y.RawMatrix()
 	for i := 0; i < n; i++ {
+		q := i / nb
+		mq, iq := mean[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
 		xs := xr.Data[i*xr.Stride : i*xr.Stride+d]
 		hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
 		ys := yr.Data[i*yr.Stride : i*yr.Stride+d]
 		for j, xv := range xs {
-			hs[j] = (xv - mean[j]) * invStd[j]
+			hs[j] = (xv - mq[j]) * iq[j]
 		}
 		if b.Gamma != nil {
-			g, be := b.Gamma.Value.RawMatrix().Data, b.Beta.Value.RawMatrix().Data
+			ga, be := b.Gamma.Value.RawMatrix().Data, b.Beta.Value.RawMatrix().Data
 			for j, h := range hs {
-				ys[j] = g[j]*h + be[j]
+				ys[j] = ga[j]*h + be[j]
 			}
 		} else {
 			copy(ys, hs)
 		}
 	}
-	b.xhat, b.invStd, b.train = xhat, invStd, train
+	b.xhat, b.invStd, b.train, b.groupRows = xhat, invStd, train, nb
 	return y
 }
 
-// Backward returns ∂L/∂x. In training mode the batch statistics depend on x:
+// Backward returns ∂L/∂x. In training mode the batch statistics depend on x;
+// within each group of N rows
 //
 //	∂x = (1/N)·invStd ∘ (N·ĝ − Σᵢĝ − x̂ ∘ Σᵢ(ĝ ∘ x̂)),  ĝ = γ ∘ g
 //
@@ -139,11 +162,13 @@ func (b *BatchNorm1d) Backward(g *mat.Dense) *mat.Dense {
 			}
 		}
 	}
-	scale := func(j int) float64 {
-		if gamma == nil {
-			return b.invStd[j]
+	nb := b.groupRows
+	// scale[q*d+j] = γⱼ·invStd of group q.
+	scale := append([]float64(nil), b.invStd...)
+	if gamma != nil {
+		for k := range scale {
+			scale[k] *= gamma[k%d]
 		}
-		return gamma[j] * b.invStd[j]
 	}
 	dx := mat.NewDense(n, d, nil)
 	dr := dx.RawMatrix()
@@ -152,28 +177,33 @@ func (b *BatchNorm1d) Backward(g *mat.Dense) *mat.Dense {
 			gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
 			ds := dr.Data[i*dr.Stride : i*dr.Stride+d]
 			for j, gv := range gs {
-				ds[j] = scale(j) * gv
+				ds[j] = scale[j] * gv
 			}
 		}
 		return dx
 	}
+	fn := float64(nb)
 	sumG := make([]float64, d)
 	sumGH := make([]float64, d)
-	for i := 0; i < n; i++ {
-		gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
-		hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
-		for j, gv := range gs {
-			sumG[j] += gv
-			sumGH[j] += gv * hs[j]
+	for q := 0; q < n/nb; q++ {
+		clear(sumG)
+		clear(sumGH)
+		for i := q * nb; i < (q+1)*nb; i++ {
+			gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
+			hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
+			for j, gv := range gs {
+				sumG[j] += gv
+				sumGH[j] += gv * hs[j]
+			}
 		}
-	}
-	fn := float64(n)
-	for i := 0; i < n; i++ {
-		gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
-		hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
-		ds := dr.Data[i*dr.Stride : i*dr.Stride+d]
-		for j, gv := range gs {
-			ds[j] = scale(j) / fn * (fn*gv - sumG[j] - hs[j]*sumGH[j])
+		sq := scale[q*d : (q+1)*d]
+		for i := q * nb; i < (q+1)*nb; i++ {
+			gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
+			hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
+			ds := dr.Data[i*dr.Stride : i*dr.Stride+d]
+			for j, gv := range gs {
+				ds[j] = sq[j] / fn * (fn*gv - sumG[j] - hs[j]*sumGH[j])
+			}
 		}
 	}
 	return dx

@@ -28,6 +28,7 @@ type Encoder struct {
 
 	Backbone, Projector Sequential
 
+	views            int  // batch-norm groups (SetViews); 0 means 1
 	fwdRows, fwdCols int  // shape of the last Forward output; 0 when none
 	fwdTrain         bool // mode of the last Forward
 }
@@ -261,6 +262,31 @@ func (e *Encoder) SetTrainingInputs(x *mat.Dense) error {
 	return nil
 }
 
+// SetViews declares that training batches stack v views of the same
+// originals (rows i·N'..(i+1)·N'−1 hold view i), so that every batch-norm
+// layer normalises each view with its own statistics, as the official
+// two-branch VICReg and Barlow Twins code does by running each view through
+// the network separately. v = 1 (the default) normalises the whole batch.
+// Training batches must then have a multiple of v rows, at least 2 per view.
+// The setting is serialised. Encoders without batch norm ignore it.
+func (e *Encoder) SetViews(v int) error {
+	if v < 1 {
+		return newErr("Encoder.SetViews", "v", v, ErrParam, "must be at least 1")
+	}
+	e.views = v
+	for _, s := range []*Sequential{&e.Backbone, &e.Projector} {
+		for _, l := range s.Layers {
+			if bn, ok := l.(*BatchNorm1d); ok {
+				bn.Groups = v
+			}
+		}
+	}
+	return nil
+}
+
+// Views returns the number of views set by SetViews (1 by default).
+func (e *Encoder) Views() int { return max(e.views, 1) }
+
 func checkInput(op string, x *mat.Dense, cols int) error {
 	if x == nil || x.IsEmpty() {
 		return newErr(op, "x", nil, ErrEmpty, "")
@@ -289,11 +315,12 @@ func (e *Encoder) checkForward(op string, x *mat.Dense, train bool, s ...*Sequen
 	if err := checkInput(op, x, e.InputDim); err != nil {
 		return err
 	}
-	if r, _ := x.Dims(); train && r < 2 {
+	if r, _ := x.Dims(); train && (r < 2*e.Views() || r%e.Views() != 0) {
 		for _, q := range s {
 			for _, l := range q.Layers {
 				if _, ok := l.(*BatchNorm1d); ok {
-					return newErr(op, "x", dims(x.Dims()), ErrShape, "batch norm in training mode needs at least 2 rows")
+					return newErr(op, "x", dims(x.Dims()), ErrShape,
+						"batch norm in training mode needs a multiple of %d views with at least 2 rows each", e.Views())
 				}
 			}
 		}
@@ -379,7 +406,7 @@ func (e *Encoder) EmbedDim() int { return e.Backbone.OutDim() }
 
 const encoderMagic = "eigenssl/nn.Encoder/v1\n"
 
-// MarshalBinary encodes the spec, input width, seed, every parameter and every
+// MarshalBinary encodes the spec, input width, seed, views, every parameter and every
 // buffer (batch-norm running statistics, random-feature draws, kernel anchors)
 // with float64 values stored bit for bit. Gradients and forward caches are not
 // saved.
@@ -388,6 +415,7 @@ func (e *Encoder) MarshalBinary() ([]byte, error) {
 	w.str(e.Spec)
 	w.u64(uint64(e.InputDim))
 	w.u64(e.Seed)
+	w.u64(uint64(e.Views()))
 	ts := e.tensors()
 	w.u64(uint64(len(ts)))
 	for _, t := range ts {
@@ -407,8 +435,9 @@ func (e *Encoder) UnmarshalBinary(data []byte) error {
 	spec := r.str()
 	inputDim := r.u64()
 	seed := r.u64()
+	views := r.u64()
 	n := r.u64()
-	if r.bad || inputDim > 1<<31 || n > uint64(len(r.b)) {
+	if r.bad || inputDim > 1<<31 || views < 1 || views > 1<<31 || n > uint64(len(r.b)) {
 		return newErr(op, "", nil, ErrFormat, "truncated header")
 	}
 	vals := map[string]*mat.Dense{}
@@ -435,6 +464,7 @@ func (e *Encoder) UnmarshalBinary(data []byte) error {
 			f.name()
 		}
 	}
+	_ = f.SetViews(int(views))
 	ts := f.tensors()
 	if len(ts) != len(vals) {
 		return newErr(op, "", nil, ErrFormat, "%d tensors for a spec with %d", len(vals), len(ts))

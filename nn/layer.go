@@ -134,3 +134,18 @@ func mustCols(op string, x *mat.Dense, want int) {
 		panic("nn: " + op + ": " + ErrShape.Error())
 	}
 }
+
+var (
+	_ Layer              = (*Linear)(nil)
+	_ Layer              = (*ReLU)(nil)
+	_ Layer              = (*BatchNorm1d)(nil)
+	_ Layer              = (*RandomFourierFeatures)(nil)
+	_ Layer              = (*Kernel)(nil)
+	_ Layer              = (*Sequential)(nil)
+	_ paramsOnlyBackward = (*Linear)(nil)
+	_ paramsOnlyBackward = (*Kernel)(nil)
+	_ buffered           = (*BatchNorm1d)(nil)
+	_ Optimizer          = (*SGD)(nil)
+	_ Optimizer          = (*Adam)(nil)
+	_ Optimizer          = (*LARS)(nil)
+)
