@@ -1,0 +1,208 @@
+package eval
+
+import (
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Metric is a dissimilarity for nearest-neighbour search.
+type Metric string
+
+const (
+	// Euclidean is ‖a - b‖₂.
+	Euclidean Metric = "euclidean"
+	// Cosine is 1 - aᵀb / (‖a‖ ‖b‖); a zero vector is at distance 1 from
+	// everything.
+	Cosine Metric = "cosine"
+)
+
+// KNNClassifier predicts the majority label among the K nearest training
+// rows (exact search). Ties between labels go to the label whose tied
+// neighbours have the smallest summed distance, then to the smallest label;
+// ties in distance are broken by the lower training index. Predict costs
+// O(M N D) for M queries and N training rows, computed in tiles through
+// matrix products, with memory O(tile · N).
+type KNNClassifier struct {
+	// K is the number of neighbours (default 5; capped at the number of
+	// training rows).
+	K int
+	// Metric is Euclidean (default) or Cosine.
+	Metric Metric
+
+	// Learned state.
+	Classes_ []int
+	x        *mat.Dense
+	y        []int
+	sqn      []float64 // squared norms (Euclidean) of the training rows
+}
+
+// Fit stores the training set (a copy; cosine rows are normalised).
+func (k *KNNClassifier) Fit(x mat.Matrix, y []int) error {
+	const op = "knn.fit"
+	if k.K < 0 {
+		return newErr(op, "K", k.K, ErrParam)
+	}
+	if m := k.metric(); m != Euclidean && m != Cosine {
+		return newErr(op, "Metric", string(k.Metric), detail(ErrParam, "want euclidean or cosine"))
+	}
+	xd, err := checkX(op, x)
+	if err != nil {
+		return err
+	}
+	n, _ := xd.Dims()
+	classes, _, err := classIndex(op, y, n)
+	if err != nil {
+		return err
+	}
+	k.Classes_ = classes
+	k.x = k.prep(xd)
+	k.y = slices.Clone(y)
+	k.sqn = rowSqNorms(k.x)
+	return nil
+}
+
+func (k *KNNClassifier) metric() Metric {
+	if k.Metric == "" {
+		return Euclidean
+	}
+	return k.Metric
+}
+
+// prep copies x, normalising rows for the cosine metric.
+func (k *KNNClassifier) prep(x *mat.Dense) *mat.Dense {
+	out := mat.DenseCopyOf(x)
+	if k.metric() == Cosine {
+		r, _ := out.Dims()
+		for i := range r {
+			row := out.RawRowView(i)
+			if nr := floats.Norm(row, 2); nr > 0 {
+				floats.Scale(1/nr, row)
+			}
+		}
+	}
+	return out
+}
+
+func rowSqNorms(x *mat.Dense) []float64 {
+	r, _ := x.Dims()
+	s := make([]float64, r)
+	for i := range r {
+		row := x.RawRowView(i)
+		s[i] = floats.Dot(row, row)
+	}
+	return s
+}
+
+// Predict implements Classifier.
+func (k *KNNClassifier) Predict(x mat.Matrix) ([]int, error) {
+	const op = "knn.predict"
+	if k.x == nil {
+		return nil, newErr(op, "", nil, ErrNotFitted)
+	}
+	xd, err := checkX(op, x)
+	if err != nil {
+		return nil, err
+	}
+	m, d := xd.Dims()
+	n, dt := k.x.Dims()
+	if d != dt {
+		return nil, newErr(op, "x", d, detail(ErrShape, "%d columns, fitted on %d", d, dt))
+	}
+	kk := k.K
+	if kk == 0 {
+		kk = 5
+	}
+	kk = min(kk, n)
+	q := k.prep(xd)
+	qn := rowSqNorms(q)
+	out := make([]int, m)
+	const tile = 256
+	tiles := (m + tile - 1) / tile
+	workers := min(runtime.GOMAXPROCS(0), tiles)
+	var wg sync.WaitGroup
+	next := make(chan int, tiles)
+	for t := range tiles {
+		next <- t
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var dot mat.Dense
+			order := make([]int, n)
+			dist := make([]float64, n)
+			for t := range next {
+				lo, hi := t*tile, min((t+1)*tile, m)
+				dot.Reset()
+				dot.Mul(q.Slice(lo, hi, 0, d), k.x.T())
+				for i := lo; i < hi; i++ {
+					row := dot.RawRowView(i - lo)
+					for j := range n {
+						if k.metric() == Cosine {
+							dist[j] = 1 - row[j]
+						} else {
+							dist[j] = math.Sqrt(math.Max(0, qn[i]+k.sqn[j]-2*row[j]))
+						}
+					}
+					out[i] = k.vote(dist, order, kk)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// vote returns the label of the majority among the kk nearest.
+func (k *KNNClassifier) vote(dist []float64, order []int, kk int) int {
+	for j := range order {
+		order[j] = j
+	}
+	less := func(a, b int) bool {
+		if dist[a] != dist[b] {
+			return dist[a] < dist[b]
+		}
+		return a < b
+	}
+	// Partial selection: kk smallest to the front (kk is small).
+	for s := range kk {
+		best := s
+		for j := s + 1; j < len(order); j++ {
+			if less(order[j], order[best]) {
+				best = j
+			}
+		}
+		order[s], order[best] = order[best], order[s]
+	}
+	type tally struct {
+		n   int
+		sum float64
+	}
+	votes := map[int]*tally{}
+	for _, j := range order[:kk] {
+		t := votes[k.y[j]]
+		if t == nil {
+			t = &tally{}
+			votes[k.y[j]] = t
+		}
+		t.n++
+		t.sum += dist[j]
+	}
+	bestLab, bestT := 0, (*tally)(nil)
+	for _, lab := range k.Classes_ {
+		t := votes[lab]
+		if t == nil {
+			continue
+		}
+		if bestT == nil || t.n > bestT.n || (t.n == bestT.n && t.sum < bestT.sum) {
+			bestLab, bestT = lab, t
+		}
+	}
+	return bestLab
+}
