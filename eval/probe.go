@@ -216,7 +216,7 @@ func (p *RidgeProbe) Predict(x mat.Matrix) ([]int, error) {
 // (columns centred, unit variance): with scores s_i = Wᵀx̃_i + b and
 // p_i = softmax(s_i), it minimises
 //
-//	- Σ_i log p_i[y_i] + (λ/2) ‖W‖_F²
+//   - Σ_i log p_i[y_i] + (λ/2) ‖W‖_F²
 //
 // (intercept b not penalised; λ = 1/C of scikit-learn's LogisticRegression,
 // whose default C = 1 is our default λ = 1) with L-BFGS from W = 0, b = 0.
