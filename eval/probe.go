@@ -216,10 +216,11 @@ func (p *RidgeProbe) Predict(x mat.Matrix) ([]int, error) {
 // (columns centred, unit variance): with scores s_i = Wᵀx̃_i + b and
 // p_i = softmax(s_i), it minimises
 //
-//   - Σ_i log p_i[y_i] + (λ/2) ‖W‖_F²
+//	f(W, b) = -Σ_i log p_i[y_i] + (λ/2) ‖W‖_F²
 //
 // (intercept b not penalised; λ = 1/C of scikit-learn's LogisticRegression,
-// whose default C = 1 is our default λ = 1) with L-BFGS from W = 0, b = 0.
+// whose default C = 1 is our default λ = 1) with L-BFGS (memory 10,
+// Armijo backtracking) from W = 0, b = 0.
 // The objective is strictly convex for λ > 0, so the result does not depend
 // on the start and the fit is deterministic. Cost per iteration O(N D C).
 type LogisticProbe struct {
