@@ -19,7 +19,9 @@
 // regime Z = K(X, T) A of THEORY.md §1). Initialisation is seeded and
 // reproducible bit for bit.
 //
-// A training step is
+// For two-branch losses, stack the views (rows v·N'..(v+1)·N'−1 hold view v)
+// and call SetViews(2) so that batch norm uses per-view statistics, as the
+// official VICReg and Barlow Twins code does. A training step is
 //
 //	enc.ZeroGrad()
 //	z, err := enc.Forward(x, true)
@@ -38,7 +40,7 @@
 // Encoder and every Optimizer implement encoding.BinaryMarshaler and
 // BinaryUnmarshaler; float64 values are stored as their IEEE-754 bits so a
 // round trip is bit-exact (parameters, batch-norm running statistics, random
-// features, kernel anchors, optimiser moments and step count). Gradients and
+// features, kernel anchors, views, optimiser moments and step count). Gradients and
 // forward caches are not saved. The RNG of a training run belongs to the
 // caller (package train).
 //

@@ -59,6 +59,16 @@ const validForms = `valid forms: "linear:K[,nobias]", "mlp:W1,...,WK[,nobias][+b
 //
 // Errors wrap ErrSpec and list the valid forms.
 func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
+	return parseEncoder(spec, inputDim, seed, maxEntries)
+}
+
+// maxEntries bounds the parameter and buffer entries (32 GiB of float64)
+// ParseEncoder allocates, so a typo such as "linear:1000000000" fails instead
+// of exhausting memory.
+const maxEntries = 1 << 32
+
+// parseEncoder is ParseEncoder allocating at most limit float64 entries.
+func parseEncoder(spec string, inputDim int, seed uint64, limit int) (*Encoder, error) {
 	const op = "ParseEncoder"
 	if inputDim <= 0 {
 		return nil, newErr(op, "inputDim", inputDim, ErrSpec, "must be positive")
@@ -70,6 +80,15 @@ func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
 	inProj := false
 	bad := func(seg, format string, args ...any) error {
 		return newErr(op, "spec", strconv.Quote(seg), ErrSpec, format+"; "+validForms, args...)
+	}
+	total := 0
+	// fits reserves rows·cols parameter or buffer entries.
+	fits := func(rows, cols int) bool {
+		if cols > 0 && rows > (limit-total)/cols {
+			return false
+		}
+		total += rows * cols
+		return true
 	}
 	for i := 0; i < len(segs); i++ {
 		seg := strings.TrimSpace(segs[i])
@@ -111,6 +130,9 @@ func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
 			if len(nums) != 1 || len(opts) != 0 || bn {
 				return nil, bad(seg, "linear takes one width and optionally nobias")
 			}
+			if !fits(dim+1, nums[0]) {
+				return nil, bad(seg, "too large")
+			}
 			seq.Layers = append(seq.Layers, NewLinear(dim, nums[0], !nobias, rng))
 			dim = nums[0]
 		case "mlp", "proj":
@@ -125,6 +147,9 @@ func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
 				seq = &e.Projector
 			}
 			for j, w := range nums {
+				if !fits(dim+1, w) || bn && j < len(nums)-1 && !fits(4, w) {
+					return nil, bad(seg, "too large")
+				}
 				seq.Layers = append(seq.Layers, NewLinear(dim, w, !nobias, rng))
 				dim = w
 				if j < len(nums)-1 {
@@ -141,6 +166,9 @@ func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
 			}
 			if last || !strings.HasPrefix(strings.TrimSpace(segs[i+1]), "linear:") && !strings.HasPrefix(strings.TrimSpace(segs[i+1]), "mlp:") {
 				return nil, bad(seg, "rff must be followed by a trainable linear: or mlp: segment")
+			}
+			if !fits(dim+1, nums[0]) {
+				return nil, bad(seg, "too large")
 			}
 			seq.Layers = append(seq.Layers, NewRandomFourierFeatures(dim, nums[0], g, rng))
 			dim = nums[0]
@@ -451,7 +479,9 @@ func (e *Encoder) UnmarshalBinary(data []byte) error {
 	if len(r.b) != 0 {
 		return newErr(op, "", nil, ErrFormat, "%d trailing bytes", len(r.b))
 	}
-	f, err := ParseEncoder(spec, int(inputDim), seed)
+	// The spec may only allocate what the data hold (plus gradients), so
+	// corrupt bytes cannot request a huge model.
+	f, err := parseEncoder(spec, int(inputDim), seed, 4*len(data)/8+64)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -156,4 +157,42 @@ func TestEncoderRoundTripUnfittedKernel(t *testing.T) {
 	if err := r.UnmarshalBinary([]byte("garbage")); !errors.Is(err, ErrFormat) {
 		t.Errorf("garbage: err = %v; want ErrFormat", err)
 	}
+}
+
+func TestParseEncoderTooLarge(t *testing.T) {
+	for _, spec := range []string{"linear:1000000000", "mlp:100000,100000,100000", "rff:9223372036854775807,gamma=1|linear:2"} {
+		if _, err := ParseEncoder(spec, 100000, 1); !errors.Is(err, ErrSpec) || !strings.Contains(err.Error(), "too large") {
+			t.Errorf("%q: err = %v; want ErrSpec (too large)", spec, err)
+		}
+	}
+	// A model as large as its own bytes allow still decodes (nobias, width-1 input).
+	e, err := ParseEncoder("mlp:3000,nobias,2000", 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := e.MarshalBinary()
+	if err := new(Encoder).UnmarshalBinary(data); err != nil {
+		t.Error(err)
+	}
+}
+
+func FuzzEncoderUnmarshal(f *testing.F) {
+	for _, spec := range []string{"mlp:4,2+bn|proj:3", "rff:5,gamma=1|linear:2", "kernel:linear|2"} {
+		e, _ := ParseEncoder(spec, 3, 1)
+		if e.NeedsTrainingInputs() {
+			_ = e.SetTrainingInputs(mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6}))
+		}
+		data, _ := e.MarshalBinary()
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var e Encoder
+		if err := e.UnmarshalBinary(data); err != nil {
+			return
+		}
+		again, err := e.MarshalBinary()
+		if err != nil || string(again) != string(data) {
+			t.Errorf("accepted bytes do not round trip")
+		}
+	})
 }
