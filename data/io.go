@@ -166,6 +166,38 @@ func readNPZ(b []byte, names ...string) (*array, error) {
 	return a, nil
 }
 
+// ReadNPZ returns every array of a .npz archive as a matrix (flattened as in
+// ReadMatrix), keyed by name without the ".npy" suffix. NaN and Inf are
+// returned as read.
+func ReadNPZ(path string) (map[string]*mat.Dense, error) {
+	const op = "ReadNPZ"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fileErr(op, path, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fileErr(op, path, detail(ErrFormat, "not a .npz (zip) archive: %v", err))
+	}
+	out := map[string]*mat.Dense{}
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, ".npy")
+		a, err := readNPZ(b, name)
+		if err != nil {
+			return nil, fileErr(op, path, err)
+		}
+		m, err := a.toDense()
+		if err != nil {
+			return nil, fileErr(op, path, fmt.Errorf("array %q: %w", name, err))
+		}
+		out[name] = m
+	}
+	if len(out) == 0 {
+		return nil, fileErr(op, path, detail(ErrEmpty, ".npz archive has no arrays"))
+	}
+	return out, nil
+}
+
 // toDense turns an array into a matrix: shape (n) is n x 1, shape (r, c) is
 // r x c and shape (r, d1, d2, ...) is r x (d1*d2*...), row-major.
 func (a *array) toDense() (*mat.Dense, error) {
@@ -257,9 +289,17 @@ func ReadLabels(path string) ([]int, error) {
 	return y, nil
 }
 
-// writeAtomic writes path through a temporary file in the same directory
-// that is renamed over path only after fill succeeded, so readers never see
-// a partial file. A ".gz" suffix compresses the stream.
+// WriteAtomic writes path through a temporary file in the same directory
+// that is renamed over path only after fill succeeded (and the data was
+// synced), so readers never see a partial file and a failed write leaves
+// any previous file intact. A ".gz" suffix compresses the stream.
+func WriteAtomic(path string, fill func(w io.Writer) error) error {
+	if err := writeAtomic(path, fill); err != nil {
+		return fileErr("WriteAtomic", path, err)
+	}
+	return nil
+}
+
 func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -101,6 +102,15 @@ func TestMatrixRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustEqual(t, "view", got, v)
+	// A failed WriteAtomic leaves the previous file intact.
+	p = filepath.Join(dir, "m.npy")
+	boom := errors.New("boom")
+	if err := WriteAtomic(p, func(w io.Writer) error { w.Write([]byte("partial")); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("WriteAtomic: got %v; want the fill error", err)
+	}
+	if got, err := ReadMatrix(p); err != nil || !mat.Equal(got, m) {
+		t.Fatalf("previous file damaged: %v", err)
+	}
 	// No temporary files are left behind.
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
@@ -122,6 +132,12 @@ func TestNPZRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustEqual(t, "X from npz", got, x)
+	all, err := ReadNPZ(p)
+	if err != nil || len(all) != 2 {
+		t.Fatalf("ReadNPZ: %v, %v", all, err)
+	}
+	mustEqual(t, "ReadNPZ X", all["X"], x)
+	mustEqual(t, "ReadNPZ Z", all["Z"], z)
 	// Without X or arr_0 the choice is ambiguous and the error lists the keys.
 	if err := WriteNPZ(p, map[string]mat.Matrix{"A": x, "B": z}); err != nil {
 		t.Fatal(err)

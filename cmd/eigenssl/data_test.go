@@ -1,0 +1,90 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/data"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestDataList(t *testing.T) {
+	code, out, _ := runArgs("data", "list")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, n := range data.Names() {
+		if !strings.Contains(out, n+" ") {
+			t.Errorf("data list misses %s:\n%s", n, out)
+		}
+	}
+}
+
+func TestDataExportDigits(t *testing.T) {
+	dir := t.TempDir()
+	x, y := filepath.Join(dir, "X.npy"), filepath.Join(dir, "y.npy")
+	code, _, errOut := runArgs("data", "export", "--dataset", "digits", "-o", x, "--labels-out", y)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	ds, _ := data.Digits()
+	gx, err := data.ReadMatrix(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gy, err := data.ReadLabels(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(gx, ds.X) || !slices.Equal(gy, ds.Y) {
+		t.Fatal("exported digits differ from data.Digits()")
+	}
+	// Views: 2 x 100 rows, labels repeated per view, npz with X and y.
+	z := filepath.Join(dir, "views.npz")
+	code, _, errOut = runArgs("data", "export", "--n", "100", "--views", "2", "--augment", "shift:1+noise:0.05", "-o", z)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	all, err := data.ReadNPZ(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := all["X"].Dims(); r != 200 || c != 64 {
+		t.Fatalf("views %dx%d; want 200x64", r, c)
+	}
+	vy, err := data.ReadLabels(z)
+	if err != nil || len(vy) != 200 || !slices.Equal(vy[:100], vy[100:]) {
+		t.Fatalf("view labels %v, %v", len(vy), err)
+	}
+	// Generated data sets export too.
+	m := filepath.Join(dir, "moons.csv")
+	if code, _, errOut := runArgs("data", "export", "--dataset", "moons", "--n", "50", "-o", m); code != 0 {
+		t.Fatalf("moons: exit %d: %s", code, errOut)
+	}
+	if mm, err := data.ReadMatrix(m); err != nil || mm.RawMatrix().Rows != 50 {
+		t.Fatalf("moons csv: %v", err)
+	}
+}
+
+func TestDataExportUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"data", "export"},
+		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--views", "1"},
+		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--augment", "noise:1"},
+		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--dataset", "cifar"},
+		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--views", "2", "--augment", "blur:3"},
+		{"data"},
+	} {
+		if code, _, _ := runArgs(args...); code != 2 {
+			t.Errorf("%v: exit %d; want 2", args, code)
+		}
+	}
+	// A missing data set is a failure (exit 1) with instructions.
+	code, _, errOut := runArgs("data", "export", "--dataset", "mnist", "--data-path", dir, "-o", filepath.Join(dir, "x.npy"))
+	if code != 1 || !strings.Contains(errOut, "train-images-idx3-ubyte") {
+		t.Fatalf("missing mnist: exit %d, %q", code, errOut)
+	}
+}
