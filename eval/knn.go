@@ -159,49 +159,50 @@ func (k *KNNClassifier) Predict(x mat.Matrix) ([]int, error) {
 	return out, nil
 }
 
-// vote returns the label of the majority among the kk nearest.
+// vote returns the label of the majority among the kk nearest. The kk
+// nearest are kept sorted by insertion (O(N kk) worst case, O(N) typical).
 func (k *KNNClassifier) vote(dist []float64, order []int, kk int) int {
-	for j := range order {
-		order[j] = j
-	}
-	less := func(a, b int) bool {
-		if dist[a] != dist[b] {
-			return dist[a] < dist[b]
+	top := order[:0]
+	for j, d := range dist {
+		if len(top) == kk && d >= dist[top[kk-1]] {
+			continue // ties keep the lower index already in the list
 		}
-		return a < b
+		pos := len(top)
+		if len(top) < kk {
+			top = append(top, j)
+		}
+		for pos > 0 && dist[top[pos-1]] > d {
+			if pos < kk {
+				top[pos] = top[pos-1]
+			}
+			pos--
+		}
+		top[pos] = j
 	}
-	// Partial selection: kk smallest to the front (kk is small).
-	for s := range kk {
-		best := s
-		for j := s + 1; j < len(order); j++ {
-			if less(order[j], order[best]) {
-				best = j
+	var bestLab, bestN int
+	var bestSum float64
+	first := true
+	for a, j := range top {
+		lab := k.y[j]
+		seen := false
+		for _, i := range top[:a] {
+			if k.y[i] == lab {
+				seen = true
+				break
 			}
 		}
-		order[s], order[best] = order[best], order[s]
-	}
-	type tally struct {
-		n   int
-		sum float64
-	}
-	votes := map[int]*tally{}
-	for _, j := range order[:kk] {
-		t := votes[k.y[j]]
-		if t == nil {
-			t = &tally{}
-			votes[k.y[j]] = t
-		}
-		t.n++
-		t.sum += dist[j]
-	}
-	bestLab, bestT := 0, (*tally)(nil)
-	for _, lab := range k.Classes_ {
-		t := votes[lab]
-		if t == nil {
+		if seen {
 			continue
 		}
-		if bestT == nil || t.n > bestT.n || (t.n == bestT.n && t.sum < bestT.sum) {
-			bestLab, bestT = lab, t
+		n, sum := 0, 0.0
+		for _, i := range top[a:] {
+			if k.y[i] == lab {
+				n++
+				sum += dist[i]
+			}
+		}
+		if first || n > bestN || (n == bestN && (sum < bestSum || (sum == bestSum && lab < bestLab))) {
+			bestLab, bestN, bestSum, first = lab, n, sum, false
 		}
 	}
 	return bestLab
