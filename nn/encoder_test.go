@@ -166,7 +166,7 @@ func TestParseEncoderTooLarge(t *testing.T) {
 		}
 	}
 	// A model as large as its own bytes allow still decodes (nobias, width-1 input).
-	e, err := ParseEncoder("mlp:3000,nobias,2000", 1, 1)
+	e, err := ParseEncoder("mlp:300,nobias,200", 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
