@@ -315,7 +315,7 @@ func TestConcurrentEncoders(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, err := ParseEncoder("rff:512,gamma=0.1|mlp:64,16+bn", 20, 3)
+			e, err := ParseEncoder("rff:128,gamma=0.1|mlp:32,16+bn", 20, 3)
 			if err != nil {
 				t.Error(err)
 				return
