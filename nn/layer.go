@@ -17,6 +17,8 @@ import (
 // Forward returns a new matrix and, when train is true or a Backward will
 // follow, caches what Backward needs. Backward takes ∂L/∂y for the y of the
 // last Forward, adds ∂L/∂θ to the Grad of every parameter and returns ∂L/∂x.
+// Forward may keep a reference to x until the next Forward: do not modify x
+// before the matching Backward.
 // Layers are not safe for concurrent use; matrix products inside one call run
 // in parallel through blas64 (gonum's Dgemm, or OpenBLAS with -tags openblas).
 //
