@@ -20,7 +20,9 @@ import (
 //	value      = on_diag + Lambd off_diag
 //
 // Parts are on_diag and the unweighted off_diag. A zero value of Lambd
-// means DefaultLambd (0.0051). Cost O(N K^2): three Gemms.
+// means DefaultLambd (0.0051). Cost O(N K min(N, K)): three Gemms through
+// the K x K matrix c, or, when K > N, Syrk and Symm through the N x N Gram
+// matrices of the normalised branches (same value and gradient).
 type BarlowTwinsOfficial struct {
 	Lambd float64
 }
@@ -40,6 +42,9 @@ func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
 	n, k := in.Z1.Dims()
 	b1, s1 := batchNorm(in.Z1)
 	b2, s2 := batchNorm(in.Z2)
+	if useRowGram(n, k) {
+		return barlowRowGram(b1, b2, s1, s2, lambd, wantGrad), nil
+	}
 	c := mat.NewDense(k, k, nil)
 	gemm(blas.Trans, blas.NoTrans, 1/float64(n), b1, b2, 0, c)
 	on, off := barlowGamma(c, lambd, wantGrad)
@@ -58,6 +63,59 @@ func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
 		res.Grad = map[string]*mat.Dense{KeyZ1: g1, KeyZ2: g2}
 	}
 	return res, nil
+}
+
+// barlowRowGram evaluates BarlowTwinsOfficial through the N x N Gram
+// matrices B1 = b1 b1^T and B2 = b2 b2^T, for K > N (O(N^2 K)):
+// ||c||_F^2 = <B1, B2>_F / N^2, off_diag = ||c||_F^2 - sum_k c_kk^2,
+// dL/db1 = (2 lambd/N^2) B2 b1 + b2 diag(g)/N and dL/db2 = (2 lambd/N^2) B1 b2
+// + b1 diag(g)/N with g_k = 2(c_kk - 1) - 2 lambd c_kk.
+func barlowRowGram(b1, b2 *mat.Dense, s1, s2 []float64, lambd float64, wantGrad bool) Result {
+	n, k := b1.Dims()
+	cd := make([]float64, k)
+	for i := 0; i < n; i++ {
+		x2 := b2.RawRowView(i)
+		for j, v := range b1.RawRowView(i) {
+			cd[j] += v * x2[j]
+		}
+	}
+	B1, B2 := gramN(b1), gramN(b2)
+	fro := 0.0
+	for i := 0; i < n; i++ {
+		fro += dot(B1.RawRowView(i), B2.RawRowView(i))
+	}
+	nf := float64(n)
+	on, off := 0.0, fro/(nf*nf)
+	gd := make([]float64, k)
+	for j := range cd {
+		cd[j] /= nf
+		on += (cd[j] - 1) * (cd[j] - 1)
+		off -= cd[j] * cd[j]
+		gd[j] = (2*(cd[j]-1) - 2*lambd*cd[j]) / nf
+	}
+	res := Result{
+		Value: on + lambd*off,
+		Parts: map[string]float64{"on_diag": on, "off_diag": off},
+	}
+	if !wantGrad {
+		return res
+	}
+	g1 := mat.NewDense(n, k, nil)
+	g2 := mat.NewDense(n, k, nil)
+	symm(2*lambd/(nf*nf), B2, b1, 0, g1)
+	symm(2*lambd/(nf*nf), B1, b2, 0, g2)
+	for i := 0; i < n; i++ {
+		x1, x2 := b1.RawRowView(i), b2.RawRowView(i)
+		r1, r2 := g1.RawRowView(i), g2.RawRowView(i)
+		for j := range r1 {
+			r1[j] += x2[j] * gd[j]
+			r2[j] += x1[j] * gd[j]
+		}
+	}
+	batchNormBackward(g1, b1, s1)
+	batchNormBackward(g2, b2, s2)
+	res.Grad = map[string]*mat.Dense{KeyZ1: g1, KeyZ2: g2}
+	return res
 }
 
 // barlowGamma returns on_diag and off_diag of the cross-correlation c and,

@@ -2,9 +2,6 @@ package loss
 
 import (
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/blas"
@@ -83,12 +80,14 @@ func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
 // weights each edge term. Parts is empty. A zero value of Tau means
 // DefaultTau (0.1).
 //
-// Cost O(N^2 K) time, in row tiles of 64 rows spread over GOMAXPROCS
-// goroutines; memory O(N K) plus one 64 x N strip per goroutine. The
-// gradient needs every lse first, so the similarity strips are computed
-// twice unless N^2 <= 1<<22, when they are kept between the two passes.
-// Results do not depend on the number of goroutines (each tile writes its
-// own rows; tile sums are added in tile order).
+// Cost O(N^2 K) time: the similarities are computed by blocks of rows (one
+// Gemm each, parallelised by the BLAS) with a log-sum-exp per row, and the
+// element-wise work is spread over GOMAXPROCS goroutines. Memory O(N K) plus
+// one block of at most 1<<22 entries (32 MiB): the N x N matrix is held at
+// once only when N^2 <= 1<<22; beyond that the gradient pass recomputes the
+// blocks (it needs every row's log-sum-exp first). Results do not depend on
+// the number of goroutines (rows are independent; sums are taken in row
+// order).
 type SimCLRGForm struct {
 	Tau float64
 }
@@ -157,11 +156,17 @@ func normalizeRowsBackward(g, zn *mat.Dense, nrm []float64, eps float64) {
 	}
 }
 
-const tileRows = 64
-
-// cacheEntries: the similarity strips are kept between the two passes when
-// M^2 <= cacheEntries (32 MiB). A variable so that tests can force either path.
+// cacheEntries bounds the similarity entries held at once: the whole M x M
+// matrix when M^2 <= cacheEntries (32 MiB), else blocks of cacheEntries/M
+// rows (at least minBlockRows). A variable so that tests can force either
+// path.
 var cacheEntries = 1 << 22
+
+const minBlockRows = 64
+
+// maxShift bounds 2/tau for the one-exponential path; beyond it
+// exp(s_ij - 1/tau) could underflow and two exponentials are used.
+const maxShift = 600.0
 
 // infoNCE evaluates, for the rows zn (M x K, unit or zero norm) with
 // s = zn zn^T / tau and lse_i = log sum_{k != i} exp(s_ik),
@@ -173,54 +178,136 @@ var cacheEntries = 1 << 22
 //
 //	grad = (W zn - 2 G zn) / tau,  W_ij = w_i P_ij + w_j P_ji (i != j), W_ii = 0,
 //	P_ij = exp(s_ij - lse_i).
+//
+// Since |s_ij| <= 1/tau, the exponentials are shifted by c = 1/tau:
+// a_ij = exp(s_ij - c), lse_i = c + log sum_{k != i} a_ik and
+// W_ij = a_ij (u_i + u_j) with u_i = w_i exp(c - lse_i): one exponential
+// per entry (two when 2/tau > maxShift, where a_ij could underflow; lse is
+// then the streaming log-sum-exp of rowLSE). W is symmetric.
+//
+// When M^2 <= cacheEntries the whole matrix is kept: S by one Syrk, a and W
+// on the upper triangle only, W zn by one Symm. Otherwise S is computed by
+// blocks of rows (one Gemm each) in both passes, since the gradient needs
+// every lse first. The BLAS parallelises the products; the element-wise
+// work is spread over goroutines by rows, so results do not depend on the
+// number of goroutines.
 func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.Dense) float64 {
 	m, _ := zn.Dims()
-	nt := (m + tileRows - 1) / tileRows
-	lse := make([]float64, m)
-	tileVal := make([]float64, nt)
-	var strips [][]float64
-	if grad != nil && m*m <= cacheEntries {
-		strips = make([][]float64, nt)
-	}
+	c := 1 / tau
+	twoExp := 2*c > maxShift
 	znRaw := zn.RawMatrix()
-	// strip computes S[lo:hi, :] into buf (row stride m).
-	strip := func(lo, hi int, buf []float64) {
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1/tau, rowsOf(znRaw, lo, hi), znRaw, 0,
-			blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
-	}
-	forTiles(nt, m, func(t int, buf []float64) {
-		lo, hi := t*tileRows, min((t+1)*tileRows, m)
-		if strips != nil {
-			buf = make([]float64, (hi-lo)*m)
-			strips[t] = buf
-		}
-		strip(lo, hi, buf)
-		v := 0.0
-		for i := lo; i < hi; i++ {
-			row := buf[(i-lo)*m : (i-lo+1)*m]
-			// Streaming log-sum-exp over k != i: running max mx, sum s of exp(x - mx).
-			mx, s := math.Inf(-1), 0.0
-			for k, x := range row {
-				if k == i {
-					continue
-				}
-				if x > mx {
-					s = s*math.Exp(mx-x) + 1
-					mx = x
-				} else {
-					s += math.Exp(x - mx)
+	lse := make([]float64, m)
+	// rowLSEs fills lse[lo:hi] from the rows of S (twoExp) or a in buf.
+	rowLSEs := func(buf []float64, lo, hi int) {
+		parallelRows(hi-lo, func(r int) {
+			i := lo + r
+			row := buf[r*m : (r+1)*m]
+			if twoExp {
+				lse[i] = rowLSE(row, i)
+				return
+			}
+			s := 0.0
+			for k, e := range row {
+				if k != i {
+					s += e
 				}
 			}
-			lse[i] = mx + math.Log(s)
-			v += w[i] * lse[i]
-		}
-		tileVal[t] = v
-	})
-	value := 0.0
-	for _, v := range tileVal {
-		value += v
+			lse[i] = c + math.Log(s)
+		})
 	}
-	// Edge term sum_ij G_ij s_ij, row by row in order.
+	var whole []float64
+	if m*m <= cacheEntries {
+		whole = make([]float64, m*m)
+		blas64.Syrk(blas.NoTrans, 1/tau, znRaw, 0, blas64.Symmetric{Uplo: blas.Upper, N: m, Stride: m, Data: whole})
+		parallelRows(m, func(i int) {
+			if !twoExp {
+				row := whole[i*m : (i+1)*m]
+				for j := i; j < m; j++ {
+					row[j] = math.Exp(row[j] - c)
+				}
+			}
+		})
+		parallelRows(m, func(i int) {
+			for j := 0; j < i; j++ {
+				whole[i*m+j] = whole[j*m+i]
+			}
+		})
+		rowLSEs(whole, 0, m)
+	}
+	br := max(minBlockRows, cacheEntries/m)
+	var buf []float64
+	block := func(lo, hi int) {
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1/tau, rowsOf(znRaw, lo, hi), znRaw, 0,
+			blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
+		if !twoExp {
+			parallelRows(hi-lo, func(r int) {
+				row := buf[r*m : (r+1)*m]
+				for j, x := range row {
+					row[j] = math.Exp(x - c)
+				}
+			})
+		}
+	}
+	if whole == nil {
+		buf = make([]float64, min(br, m)*m)
+		for lo := 0; lo < m; lo += br {
+			hi := min(lo+br, m)
+			block(lo, hi)
+			rowLSEs(buf, lo, hi)
+		}
+	}
+	value := 0.0
+	for i, l := range lse {
+		value += w[i] * l
+	}
+	value -= edgeSum(zn, g) / tau
+	if grad == nil {
+		return value
+	}
+	u := make([]float64, m)
+	for i, l := range lse {
+		u[i] = w[i] * math.Exp(c-l)
+	}
+	// weights turns a row of a (or of S when twoExp) into the row of W,
+	// for the columns j0..m-1.
+	weights := func(row []float64, i, j0 int) {
+		for j := j0; j < len(row); j++ {
+			if twoExp {
+				x, v := row[j], 0.0
+				if w[i] != 0 {
+					v = w[i] * math.Exp(x-lse[i])
+				}
+				if w[j] != 0 {
+					v += w[j] * math.Exp(x-lse[j])
+				}
+				row[j] = v
+			} else {
+				row[j] *= u[i] + u[j]
+			}
+		}
+		row[i] = 0
+	}
+	gRaw := grad.RawMatrix()
+	if whole != nil {
+		parallelRows(m, func(i int) { weights(whole[i*m:(i+1)*m], i, i) })
+		blas64.Symm(blas.Left, 1/tau, blas64.Symmetric{Uplo: blas.Upper, N: m, Stride: m, Data: whole}, znRaw, 0, gRaw)
+	} else {
+		for lo := 0; lo < m; lo += br {
+			hi := min(lo+br, m)
+			block(lo, hi)
+			parallelRows(hi-lo, func(r int) { weights(buf[r*m:(r+1)*m], lo+r, 0) })
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau,
+				blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, znRaw,
+				0, rowsOf(gRaw, lo, hi))
+		}
+	}
+	csrMulAdd(grad, g, zn, -2/tau)
+	return value
+}
+
+// edgeSum returns sum_ij G_ij zn_i . zn_j, summed row by row in order.
+func edgeSum(zn *mat.Dense, g *graph.CSR) float64 {
+	m, _ := zn.Dims()
 	edge := make([]float64, m)
 	parallelFor(m, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -229,80 +316,35 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
 				s += g.Val[p] * dot(zi, zn.RawRowView(g.Col[p]))
 			}
-			edge[i] = s / tau
+			edge[i] = s
 		}
 	})
+	t := 0.0
 	for _, v := range edge {
-		value -= v
+		t += v
 	}
-	if grad == nil {
-		return value
-	}
-	gRaw := grad.RawMatrix()
-	forTiles(nt, m, func(t int, buf []float64) {
-		lo, hi := t*tileRows, min((t+1)*tileRows, m)
-		if strips != nil {
-			buf = strips[t]
+	return t
+}
+
+// rowLSE returns log sum_{k != i} exp(row[k]) by the streaming (one-pass,
+// running maximum) log-sum-exp.
+func rowLSE(row []float64, i int) float64 {
+	mx, s := math.Inf(-1), 0.0
+	for k, x := range row {
+		if k == i {
+			continue
+		}
+		if x > mx {
+			s = s*math.Exp(mx-x) + 1
+			mx = x
 		} else {
-			strip(lo, hi, buf)
+			s += math.Exp(x - mx)
 		}
-		for i := lo; i < hi; i++ {
-			row := buf[(i-lo)*m : (i-lo+1)*m]
-			wi, li := w[i], lse[i]
-			for j, x := range row {
-				if j == i {
-					row[j] = 0
-					continue
-				}
-				a := 0.0
-				if wi != 0 {
-					a = wi * math.Exp(x-li)
-				}
-				if w[j] != 0 {
-					a += w[j] * math.Exp(x-lse[j])
-				}
-				row[j] = a
-			}
-		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau,
-			blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, znRaw,
-			0, rowsOf(gRaw, lo, hi))
-		if strips != nil {
-			strips[t] = nil
-		}
-	})
-	csrMulAdd(grad, g, zn, -2/tau)
-	return value
+	}
+	return mx + math.Log(s)
 }
 
 // rowsOf returns rows lo..hi-1 of a.
 func rowsOf(a blas64.General, lo, hi int) blas64.General {
 	return blas64.General{Rows: hi - lo, Cols: a.Cols, Stride: a.Stride, Data: a.Data[lo*a.Stride:]}
-}
-
-// forTiles runs f on tiles 0..nt-1 from up to GOMAXPROCS goroutines, each
-// with its own tileRows x m scratch buffer. Which goroutine runs a tile does
-// not affect results: f writes only that tile's outputs.
-func forTiles(nt, m int, f func(t int, buf []float64)) {
-	nw := min(runtime.GOMAXPROCS(0), nt)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range nw {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []float64
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= nt {
-					return
-				}
-				if buf == nil {
-					buf = make([]float64, tileRows*m)
-				}
-				f(t, buf)
-			}
-		}()
-	}
-	wg.Wait()
 }

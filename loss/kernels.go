@@ -3,6 +3,7 @@ package loss
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/blas"
@@ -124,4 +125,61 @@ func dot(a, b []float64) float64 {
 		s += v * b[i]
 	}
 	return s
+}
+
+// parallelRows calls f(i) for i in [0, n) from up to GOMAXPROCS goroutines
+// taking chunks of 8 rows from a shared counter (load balance for
+// triangular work). f must write only to row i of its outputs.
+func parallelRows(n int, f func(i int)) {
+	const chunk = 8
+	w := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	if w <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+chunk, n); i++ {
+					f(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// useRowGram chooses the N x N route (Gram matrices z z^T, O(N^2 K)) over
+// the K x K one (z^T z, O(N K^2)) for the official VICReg and BarlowTwins;
+// a variable so that tests can force either route.
+var useRowGram = func(n, k int) bool { return k > n }
+
+// gramN returns the full N x N matrix a a^T by one Syrk (N^2 K flops).
+func gramN(a *mat.Dense) *mat.Dense {
+	n, _ := a.Dims()
+	c := mat.NewDense(n, n, nil)
+	cr := c.RawMatrix()
+	blas64.Syrk(blas.NoTrans, 1, a.RawMatrix(), 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: cr.Stride, Data: cr.Data})
+	for i := 0; i < n; i++ {
+		for j := 0; j < i; j++ {
+			cr.Data[i*cr.Stride+j] = cr.Data[j*cr.Stride+i]
+		}
+	}
+	return c
+}
+
+// symm sets c = alpha s x + beta c for a symmetric s (upper triangle read).
+func symm(alpha float64, s, x *mat.Dense, beta float64, c *mat.Dense) {
+	sr := s.RawMatrix()
+	blas64.Symm(blas.Left, alpha, blas64.Symmetric{Uplo: blas.Upper, N: sr.Rows, Stride: sr.Stride, Data: sr.Data}, x.RawMatrix(), beta, c.RawMatrix())
 }

@@ -108,9 +108,10 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 		"aug-V3":             augGraph(t, 4, 3),
 		"irregular-weighted": irregularGraph(t, rng, 5, 2, 8),
 	}
+	graphs["wide"] = augGraph(t, 2, 2) // two-branch losses only: K > N takes the N x N route
 	for _, name := range loss.Names() {
 		for gname, g := range graphs {
-			if kinds[name] == "pair" && gname != "aug-V2" {
+			if (kinds[name] == "pair") != (gname == "aug-V2" || gname == "wide") {
 				continue
 			}
 			t.Run(name+"/"+gname, func(t *testing.T) {
@@ -118,7 +119,11 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				in := randomInputs(rng, name, g, 5)
+				k := 5
+				if gname == "wide" {
+					k = 9
+				}
+				in := randomInputs(rng, name, g, k)
 				losstest.CheckGradient(t, l, in, 1e-6)
 				losstest.CheckDeterministic(t, l, in)
 				losstest.CheckRejectsNaN(t, l, in)
@@ -325,19 +330,31 @@ func TestSpectralContrastiveGFormMinimum(t *testing.T) {
 	}
 }
 
-// TestSimCLRGFormBruteForce compares the tiled evaluation (several tiles,
-// cached strips) with a dense evaluation written from the definition, on a
-// weighted irregular G with a zero row.
+// TestSimCLRGFormBruteForce compares the evaluation with dense loops written
+// from the definition, on a weighted irregular G with a zero row, for a
+// usual tau and one small enough to take the two-exponential path.
 func TestSimCLRGFormBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 13))
 	g := irregularGraph(t, rng, 50, 3, 40)
-	n, k, tau := g.N, 6, 0.3
-	z := randDense(rng, n, k, 1)
-	z.SetRow(4, make([]float64, k))
-	res, err := loss.SimCLRGForm{Tau: tau}.Eval(loss.Inputs{Z: z, G: g}, true)
-	if err != nil {
-		t.Fatal(err)
+	n, k := g.N, 6
+	// tau = 0.002 takes the two-exponential path (2/tau > 600).
+	for _, tau := range []float64{0.3, 0.002} {
+		z := randDense(rng, n, k, 1)
+		z.SetRow(4, make([]float64, k))
+		res, err := loss.SimCLRGForm{Tau: tau}.Eval(loss.Inputs{Z: z, G: g}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := simclrBrute(z, g, tau); !relClose(res.Value, want, 1e-12) {
+			t.Errorf("tau %v: value %.17g; brute force %.17g", tau, res.Value, want)
+		}
+		losstest.CheckGradient(t, loss.SimCLRGForm{Tau: tau}, loss.Inputs{Z: randDense(rng, n, k, 1), G: g}, 1e-6)
 	}
+}
+
+// simclrBrute evaluates simclr_gform from its definition with dense loops.
+func simclrBrute(z *mat.Dense, g *graph.CSR, tau float64) float64 {
+	n, _ := z.Dims()
 	zn := mat.DenseCopyOf(z)
 	for i := 0; i < n; i++ {
 		r := zn.RawRowView(i)
@@ -368,11 +385,7 @@ func TestSimCLRGFormBruteForce(t *testing.T) {
 			want += gd.At(i, j) * (lse - s[j])
 		}
 	}
-	if !relClose(res.Value, want, 1e-12) {
-		t.Errorf("value %.17g; brute force %.17g", res.Value, want)
-	}
-	// Determinism across goroutine counts is checked in the internal tests.
-	losstest.CheckGradient(t, loss.SimCLRGForm{Tau: tau}, loss.Inputs{Z: randDense(rng, n, k, 1), G: g}, 1e-6)
+	return want
 }
 
 func TestNewErrors(t *testing.T) {

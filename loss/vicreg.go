@@ -22,8 +22,9 @@ import (
 // std = 1 the hinge gets zero gradient (relu'(0) = 0, as in PyTorch).
 //
 // The zero value is the official preset (25, 25, 1); when any coefficient
-// is non-zero the three are used as given. Cost O(N K^2): one Syrk and one
-// Gemm per branch.
+// is non-zero the three are used as given. Cost O(N K min(N, K)) per
+// branch: one Syrk and one Gemm through the K x K covariance, or, when
+// K > N, through the N x N Gram matrix xc xc^T (same value and gradient).
 type VICRegOfficial struct {
 	SimCoeff, StdCoeff, CovCoeff float64
 }
@@ -85,6 +86,9 @@ func (l VICRegOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
 func vicregBranch(x *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense, hinge, off float64) {
 	n, k := x.Dims()
 	xc, _ := centered(x)
+	if useRowGram(n, k) {
+		return vicregBranchRowGram(xc, ws, wc, wantGrad)
+	}
 	c := gramT(xc, 1/float64(n-1))
 	cr := c.RawMatrix()
 	for i := 0; i < k; i++ {
@@ -95,11 +99,6 @@ func vicregBranch(x *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense,
 			hinge += h
 		}
 		if wantGrad {
-			// d relu(1-s)/d var = -1/(2s) where 1-s > 0, 0 at and beyond the kink.
-			dv := 0.0
-			if h > 0 {
-				dv = -ws / (2 * s)
-			}
 			cr.Data[i*cr.Stride+i] = 0
 			row := cr.Data[i*cr.Stride : i*cr.Stride+k]
 			for j, cij := range row {
@@ -107,7 +106,7 @@ func vicregBranch(x *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense,
 				// d/dxc of wc*sum_{i!=j} C_ij^2 = xc * 4 wc C_off / (N-1).
 				row[j] = 4 * wc * cij / float64(n-1)
 			}
-			row[i] = 2 * dv / float64(n-1)
+			row[i] = 2 * hingeGrad(h, s, ws) / float64(n-1)
 		} else {
 			for j, cij := range cr.Data[i*cr.Stride : i*cr.Stride+k] {
 				if j != i {
@@ -121,6 +120,60 @@ func vicregBranch(x *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense,
 	}
 	grad = mat.NewDense(n, k, nil)
 	gemm(blas.NoTrans, blas.NoTrans, 1, xc, c, 0, grad)
+	subColMean(grad)
+	return grad, hinge, off
+}
+
+// hingeGrad returns d ws*relu(1-s)/d var for s = sqrt(var + eps), h = 1-s:
+// -ws/(2s) where h > 0, 0 at the kink and beyond (relu'(0) = 0).
+func hingeGrad(h, s, ws float64) float64 {
+	if h > 0 {
+		return -ws / (2 * s)
+	}
+	return 0
+}
+
+// vicregBranchRowGram is vicregBranch through B = xc xc^T (N x N), for
+// K > N: sum_{i!=j} C_ij^2 = ||B||_F^2/(N-1)^2 - sum_k C_kk^2 and
+// xc C_off = (B xc/(N-1) - xc diag(C)), O(N^2 K).
+func vicregBranchRowGram(xc *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense, hinge, off float64) {
+	n, k := xc.Dims()
+	n1 := float64(n - 1)
+	cd := make([]float64, k)
+	for i := 0; i < n; i++ {
+		for j, v := range xc.RawRowView(i) {
+			cd[j] += v * v
+		}
+	}
+	b := gramN(xc)
+	fro := 0.0
+	for i := 0; i < n; i++ {
+		row := b.RawRowView(i)
+		fro += dot(row, row)
+	}
+	off = fro / (n1 * n1)
+	dg := make([]float64, k)
+	for j := range cd {
+		cd[j] /= n1
+		off -= cd[j] * cd[j]
+		s := math.Sqrt(cd[j] + VICRegStdEps)
+		h := 1 - s
+		if h > 0 {
+			hinge += h
+		}
+		dg[j] = 2*hingeGrad(h, s, ws)/n1 - 4*wc*cd[j]/n1
+	}
+	if !wantGrad {
+		return nil, hinge, off
+	}
+	grad = mat.NewDense(n, k, nil)
+	symm(4*wc/(n1*n1), b, xc, 0, grad)
+	for i := 0; i < n; i++ {
+		g := grad.RawRowView(i)
+		for j, v := range xc.RawRowView(i) {
+			g[j] += v * dg[j]
+		}
+	}
 	subColMean(grad)
 	return grad, hinge, off
 }
