@@ -2,7 +2,13 @@
 
 package linalg
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"runtime"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/gonum/mat"
+)
 
 const backendName = "gonum"
 
@@ -24,3 +30,9 @@ func symEigBackend(n int, a []float64, lo, hi int) ([]float64, *mat.Dense, bool)
 	z.Copy(v.Slice(0, n, lo, hi))
 	return w[lo:hi:hi], z, true
 }
+
+// basisBLAS runs the skinny products of the Lanczos basis; they are split
+// over basisThreads goroutines.
+var basisBLAS blas.Float64 = gonum.Implementation{}
+
+func basisThreads() int { return runtime.GOMAXPROCS(0) }

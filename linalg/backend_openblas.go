@@ -6,11 +6,19 @@ package linalg
 // OpenBLAS (BLAS and LAPACK) and LAPACKE so that `go test -tags openblas`
 // works without CGO_LDFLAGS.
 
-// #cgo LDFLAGS: -llapacke -lopenblas
+/*
+#cgo LDFLAGS: -llapacke -lopenblas
+void openblas_set_num_threads(int);
+*/
 import "C"
 
 import (
+	"os"
+	"runtime"
+
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/netlib/blas/netlib"
 	"gonum.org/v1/netlib/lapack/lapacke"
@@ -18,9 +26,19 @@ import (
 
 const backendName = "openblas"
 
-// Route every blas64 call (mat products, gonum's native LAPACK, the basis
-// work of Eigs) to OpenBLAS.
-func init() { blas64.Use(netlib.Implementation{}) }
+// Route every blas64 call (mat products, gonum's native LAPACK routines such
+// as the Cholesky and SVD used here) to OpenBLAS.
+//
+// OpenBLAS is limited to one thread unless OPENBLAS_NUM_THREADS is set: its
+// worker threads spin after each call and then compete with the goroutines
+// that parallelise sparse products and the Lanczos basis work, which made
+// Eigs slower, not faster, on the 2-core target.
+func init() {
+	blas64.Use(netlib.Implementation{})
+	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
+		C.openblas_set_num_threads(1)
+	}
+}
 
 // symEigBackend returns the eigenpairs lo..hi-1 (ascending) of the symmetric
 // n x n row-major matrix in a (both triangles set; a is overwritten), using
@@ -50,3 +68,11 @@ func symEigBackend(n int, a []float64, lo, hi int) ([]float64, *mat.Dense, bool)
 	}
 	return w[:k:k], mat.NewDense(n, k, z), true
 }
+
+// basisBLAS runs the skinny products of the Lanczos basis (a few vectors
+// against n x NCV); they are memory bound, split over basisThreads
+// goroutines, and gonum's kernels are as fast as OpenBLAS's there. Using the
+// same kernels in both builds also keeps Eigs results identical across them.
+var basisBLAS blas.Float64 = gonum.Implementation{}
+
+func basisThreads() int { return runtime.GOMAXPROCS(0) }

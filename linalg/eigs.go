@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -61,13 +60,21 @@ type EigsSettings struct {
 	Deflate *mat.Dense
 	// Seed fixes the random starting block.
 	Seed uint64
-	// NCV is the largest basis size used for the Rayleigh–Ritz step.
-	// 0 means max(2K + 2·BlockSize, K + 24), capped at n − d.
+	// NCV is the largest basis size used for the Rayleigh–Ritz step; it is
+	// raised to at least K + 2·BlockSize. 0 means
+	// max(2K + 4·BlockSize, K + 20 + 8·BlockSize).
 	NCV int
 	// BlockSize is the number of vectors the operator is applied to at once
-	// (the block Lanczos width). Eigenvalues of multiplicity up to BlockSize
-	// are found reliably; higher multiplicities may be missed, as with any
-	// Krylov method. 0 means min(K, 4).
+	// (the block Lanczos width). 0 means 1, the fastest choice.
+	//
+	// A single-vector Krylov method sees only one direction of an exactly
+	// repeated eigenvalue in exact arithmetic; in floating point the other
+	// copies are picked up from rounding when the eigenvalue is well
+	// separated from the rest (the null space of a disconnected graph
+	// Laplacian is found this way), but not reliably inside a cluster that
+	// converges last. With BlockSize = b every multiplicity up to b is
+	// found reliably, at about 1.5–2.5 times the cost. When the repeated
+	// eigenvectors are known (component indicators), pass them in Deflate.
 	BlockSize int
 }
 
@@ -100,9 +107,12 @@ type EigsResult struct {
 // 2008) with full re-orthogonalisation (classical Gram–Schmidt, twice)
 // against the basis and the deflated vectors. Each restart keeps the best
 // Ritz vectors and the current residual block, so no information is lost.
-// The basis work uses blas64 (Gemm/Gemv) split over GOMAXPROCS goroutines;
-// the openblas build accelerates it. Cost per restart: about NCV operator
-// products plus O(n·NCV²) flops; memory O(n·(NCV + BlockSize)).
+// The basis work (memory-bound products of a few vectors with the n x NCV
+// basis) is split over GOMAXPROCS goroutines with gonum's kernels in both
+// builds, so results do not depend on the backend. Cost per restart: about
+// NCV − K/2 operator products plus O(n·NCV²) flops; memory
+// O(n·(NCV + BlockSize)). Each pair costs about 4·NCV·n flops of
+// re-orthogonalisation besides its operator product.
 //
 // Convergence is governed by the relative gap between the wanted eigenvalues
 // and the rest of the spectrum. For the smallest eigenvalues of
@@ -171,11 +181,11 @@ func Eigs(op SymOperator, s EigsSettings) (EigsResult, error) {
 	}
 	b := s.BlockSize
 	if b == 0 {
-		b = min(s.K, 4)
+		b = 1
 	}
 	m := s.NCV
 	if m == 0 {
-		m = max(2*s.K+2*b, s.K+24)
+		m = max(2*s.K+4*b, s.K+20+8*b)
 	}
 	if m < s.K+2*b {
 		m = s.K + 2*b
@@ -514,7 +524,7 @@ func projOut(c, q, w blas64.General) {
 // chunks splits [0, n) into at most GOMAXPROCS pieces of at least minChunk.
 func chunks(n int) [][2]int {
 	const minChunk = 8192
-	p := min(runtime.GOMAXPROCS(0), max(1, n/minChunk))
+	p := min(basisThreads(), max(1, n/minChunk))
 	out := make([][2]int, p)
 	for i := 0; i < p; i++ {
 		out[i] = [2]int{i * n / p, (i + 1) * n / p}
@@ -530,7 +540,7 @@ func colSlice(g blas64.General, lo, hi int) blas64.General {
 func gemmNT(a, b, c blas64.General) {
 	parts := chunks(a.Cols)
 	if len(parts) == 1 {
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, a, b, 0, c)
+		gemm(blas.NoTrans, blas.Trans, 1, a, b, 0, c)
 		return
 	}
 	partial := make([][]float64, len(parts))
@@ -540,7 +550,7 @@ func gemmNT(a, b, c blas64.General) {
 		wg.Add(1)
 		go func(t int, lo, hi int) {
 			defer wg.Done()
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, colSlice(a, lo, hi), colSlice(b, lo, hi), 0,
+			gemm(blas.NoTrans, blas.Trans, 1, colSlice(a, lo, hi), colSlice(b, lo, hi), 0,
 				blas64.General{Rows: c.Rows, Cols: c.Cols, Stride: c.Cols, Data: partial[t]})
 		}(t, pr[0], pr[1])
 	}
@@ -559,15 +569,26 @@ func gemmNT(a, b, c blas64.General) {
 // gemmSub sets w −= cᵀ q, splitting the columns of q and w.
 func gemmSub(c, q, w blas64.General) {
 	parallelCols(q.Cols, func(lo, hi int) {
-		blas64.Gemm(blas.Trans, blas.NoTrans, -1, c, colSlice(q, lo, hi), 1, colSlice(w, lo, hi))
+		gemm(blas.Trans, blas.NoTrans, -1, c, colSlice(q, lo, hi), 1, colSlice(w, lo, hi))
 	})
 }
 
 // gemmTN sets dst = yᵀ q (y is p x k, q is p x n, dst is k x n).
 func gemmTN(y, q, dst blas64.General) {
 	parallelCols(q.Cols, func(lo, hi int) {
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, y, colSlice(q, lo, hi), 0, colSlice(dst, lo, hi))
+		gemm(blas.Trans, blas.NoTrans, 1, y, colSlice(q, lo, hi), 0, colSlice(dst, lo, hi))
 	})
+}
+
+// gemm is blas64.Gemm on basisBLAS, the implementation used for the
+// Lanczos basis work (see the backend files).
+func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	m, n := c.Rows, c.Cols
+	k := a.Cols
+	if tA == blas.Trans {
+		k = a.Rows
+	}
+	basisBLAS.Dgemm(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 }
 
 func parallelCols(n int, f func(lo, hi int)) {
