@@ -1,0 +1,554 @@
+package graph
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Metric is the dissimilarity used by the neighbour builders.
+type Metric int
+
+const (
+	// Euclidean: d(x, y) = ||x - y||.
+	Euclidean Metric = iota
+	// Cosine: d(x, y) = 1 - cos(x, y), computed as ||x̂ - ŷ||^2 / 2 on the
+	// L2-normalised rows. Zero rows have no direction and are refused.
+	Cosine
+)
+
+func (m Metric) String() string {
+	switch m {
+	case Euclidean:
+		return "euclidean"
+	case Cosine:
+		return "cosine"
+	}
+	return fmt.Sprintf("Metric(%d)", int(m))
+}
+
+// KNNSym says how the directed k-nearest-neighbour relation is made
+// undirected.
+type KNNSym int
+
+const (
+	// Union: i ~ j iff j is among the k nearest of i or i among those of j.
+	Union KNNSym = iota
+	// Mutual: i ~ j iff each is among the k nearest of the other.
+	Mutual
+)
+
+func (s KNNSym) String() string {
+	switch s {
+	case Union:
+		return "union"
+	case Mutual:
+		return "mutual"
+	}
+	return fmt.Sprintf("KNNSym(%d)", int(s))
+}
+
+// Weighting gives the weight of an edge (i, j) at distance d = d(x_i, x_j).
+// Every weighting is a symmetric function of the pair, so the union and
+// mutual graphs are exactly symmetric.
+type Weighting int
+
+const (
+	// Binary: w = 1.
+	Binary Weighting = iota
+	// Gaussian: w = exp(-d^2 / (2 Sigma^2)) when Sigma > 0. With Sigma = 0,
+	// KNN uses the self-tuning kernel of Zelnik-Manor & Perona (2004),
+	// w = exp(-d^2 / (sigma_i sigma_j)) with sigma_i the distance from x_i to
+	// its k-th nearest neighbour (a sigma_i of 0, from k duplicates, is
+	// replaced by the smallest positive sigma, or 1 if there is none);
+	// EpsilonBall uses Sigma = eps.
+	Gaussian
+	// Distance: w = d, the edge length (for geodesics, as in ISOMAP). A
+	// duplicate point gives a stored entry of weight 0, which Components and
+	// Geodesics treat as an edge of length 0.
+	Distance
+)
+
+func (w Weighting) String() string {
+	switch w {
+	case Binary:
+		return "binary"
+	case Gaussian:
+		return "gaussian"
+	case Distance:
+		return "distance"
+	}
+	return fmt.Sprintf("Weighting(%d)", int(w))
+}
+
+// KNNOptions configures KNN, Neighbors and EpsilonBall. The zero value means
+// Euclidean distances, union symmetrisation, binary weights and GOMAXPROCS
+// workers.
+type KNNOptions struct {
+	Metric Metric
+	Sym    KNNSym
+	Weight Weighting
+	// Sigma is the Gaussian bandwidth; 0 selects the rule documented at
+	// Gaussian.
+	Sigma float64
+	// SklearnConnectivity reproduces scikit-learn's
+	// SpectralEmbedding(affinity='nearest_neighbors'):
+	// A = kneighbors_graph(X, k, include_self=True), so each row holds the
+	// point itself and its k-1 nearest others, then G = (A + A^T)/2: weight
+	// 1 for mutual neighbours, 0.5 for one-sided ones. The diagonal (the self
+	// entries) is dropped because G has a zero diagonal, which is also what
+	// scikit-learn's Laplacian does with it. Sym, Weight and Sigma are
+	// ignored; k may range over [2, N].
+	SklearnConnectivity bool
+	// Workers is the number of goroutines; <= 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Tile sizes of the blocked distance computation: a tile of tileQ query rows
+// is compared with tiles of tileC data rows through one Gemm.
+const (
+	tileQ = 256
+	tileC = 1024
+)
+
+// points is the validated, contiguous (and for Cosine normalised) data.
+type points struct {
+	n, d int
+	x    []float64 // row-major n x d
+	c    []float64 // x with centred columns, for the Gemm screening
+	sq   []float64 // squared row norms of c
+	nrm  []float64 // row norms of c
+	off  float64   // bound on the centring rounding, see slack
+}
+
+func (p *points) row(i int) []float64 { return p.x[i*p.d : (i+1)*p.d] }
+
+// dist2 is the directly computed squared distance, symmetric in (i, j)
+// bit for bit.
+func (p *points) dist2(i, j int) float64 {
+	a, b := p.row(i), p.row(j)
+	s := 0.0
+	for t, v := range a {
+		e := v - b[t]
+		s += e * e
+	}
+	return s
+}
+
+// slack bounds the rounding error of ||x||^2 + ||y||^2 - 2 x.y computed by
+// Gemm, so that the tile distances only pre-filter candidates and every
+// decision is taken on directly computed distances.
+// The second term covers the rounding of the centring itself, which is
+// relative to the uncentred magnitudes.
+func (p *points) slack(i, j int) float64 {
+	return (1e-9+1e-13*float64(p.d))*(p.sq[i]+p.sq[j]) + p.off*(p.nrm[i]+p.nrm[j])
+}
+
+func newPoints(op string, X mat.Matrix, metric Metric) (*points, error) {
+	if X == nil {
+		return nil, newErr(op, "X", "nil", ErrEmpty)
+	}
+	n, d := X.Dims()
+	if n == 0 || d == 0 {
+		return nil, newErr(op, "X", fmt.Sprintf("%dx%d", n, d), ErrEmpty)
+	}
+	if metric != Euclidean && metric != Cosine {
+		return nil, newErr(op, "Metric", int(metric), ErrParam)
+	}
+	p := &points{n: n, d: d, x: make([]float64, n*d), sq: make([]float64, n), nrm: make([]float64, n)}
+	for i := 0; i < n; i++ {
+		r := mat.Row(p.row(i), i, X)
+		s := 0.0
+		for j, v := range r {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, newErr(op, fmt.Sprintf("X[%d,%d]", i, j), v, ErrNaN)
+			}
+			s += v * v
+		}
+		if metric == Cosine {
+			if s == 0 {
+				return nil, newErr(op, fmt.Sprintf("X[%d]", i), "zero row with cosine metric", ErrParam)
+			}
+			nr := math.Sqrt(s)
+			for j := range r {
+				r[j] /= nr
+			}
+		}
+	}
+	// The tiles work on centred rows: distances are translation invariant and
+	// centring keeps ||x||^2 + ||y||^2 - 2 x.y accurate for data far from the
+	// origin. The exact distances use the uncentred rows.
+	p.c = slices.Clone(p.x)
+	mean := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range p.row(i) {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		r := p.c[i*d : (i+1)*d]
+		s := 0.0
+		for j := range r {
+			r[j] -= mean[j]
+			s += r[j] * r[j]
+		}
+		p.sq[i] = s
+		p.nrm[i] = math.Sqrt(s)
+	}
+	maxAbs := 0.0
+	for _, v := range p.x {
+		maxAbs = max(maxAbs, math.Abs(v))
+	}
+	p.off = 1e-14 * maxAbs * math.Sqrt(float64(d))
+	return p, nil
+}
+
+func workerCount(w int) int {
+	if w <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return w
+}
+
+// scanTiles computes, for every query tile [i0, i0+qn) and data tile
+// [j0, j0+cn), the approximate squared distances ||x_i||^2 + ||x_j||^2 -
+// 2 x_i.x_j (clamped at 0) into s (qn x cn, row-major) and calls visit. Query
+// tiles are spread over workers; visit is called for one query tile by one
+// goroutine at a time, data tiles in increasing order. Memory per worker:
+// tileQ*tileC floats.
+func (p *points) scanTiles(workers int, visit func(i0, qn, j0, cn int, s []float64)) {
+	nt := (p.n + tileQ - 1) / tileQ
+	workers = min(workerCount(workers), nt)
+	next := make(chan int, nt)
+	for t := 0; t < nt; t++ {
+		next <- t * tileQ
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]float64, tileQ*min(tileC, p.n))
+			for i0 := range next {
+				qn := min(tileQ, p.n-i0)
+				q := blas64.General{Rows: qn, Cols: p.d, Stride: p.d, Data: p.c[i0*p.d : (i0+qn)*p.d]}
+				for j0 := 0; j0 < p.n; j0 += tileC {
+					cn := min(tileC, p.n-j0)
+					c := blas64.General{Rows: cn, Cols: p.d, Stride: p.d, Data: p.c[j0*p.d : (j0+cn)*p.d]}
+					s := blas64.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
+					blas64.Gemm(blas.NoTrans, blas.Trans, -2, q, c, 0, s)
+					for a := 0; a < qn; a++ {
+						row := s.Data[a*cn : (a+1)*cn]
+						si := p.sq[i0+a]
+						for b := range row {
+							row[b] = max(0, row[b]+si+p.sq[j0+b])
+						}
+					}
+					visit(i0, qn, j0, cn, s.Data)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// knnLists returns, row-major n x k, the k nearest other points of every
+// point and their exact squared distances, ascending, ties broken by the
+// smaller index.
+func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
+	idx = make([]int, p.n*k)
+	d2 = make([]float64, p.n*k)
+	size := make([]int, p.n)
+	// Max-heap on (d2, idx) per row, stored in place.
+	greater := func(hd []float64, hi []int, a, b int) bool {
+		return hd[a] > hd[b] || (hd[a] == hd[b] && hi[a] > hi[b])
+	}
+	down := func(hd []float64, hi []int, a, m int) {
+		for {
+			l := 2*a + 1
+			if l >= m {
+				return
+			}
+			c := l
+			if r := l + 1; r < m && greater(hd, hi, r, l) {
+				c = r
+			}
+			if !greater(hd, hi, c, a) {
+				return
+			}
+			hd[a], hd[c] = hd[c], hd[a]
+			hi[a], hi[c] = hi[c], hi[a]
+			a = c
+		}
+	}
+	p.scanTiles(workers, func(i0, qn, j0, cn int, s []float64) {
+		for a := 0; a < qn; a++ {
+			i := i0 + a
+			hd, hi := d2[i*k:(i+1)*k], idx[i*k:(i+1)*k]
+			m := size[i]
+			row := s[a*cn : (a+1)*cn]
+			for b, approx := range row {
+				j := j0 + b
+				if j == i {
+					continue
+				}
+				if m == k && approx-p.slack(i, j) > hd[0] {
+					continue
+				}
+				e := p.dist2(i, j)
+				if m < k {
+					// Sift up.
+					c := m
+					hd[c], hi[c] = e, j
+					for c > 0 {
+						par := (c - 1) / 2
+						if !greater(hd, hi, c, par) {
+							break
+						}
+						hd[c], hd[par] = hd[par], hd[c]
+						hi[c], hi[par] = hi[par], hi[c]
+						c = par
+					}
+					m++
+					continue
+				}
+				if e < hd[0] || (e == hd[0] && j < hi[0]) {
+					hd[0], hi[0] = e, j
+					down(hd, hi, 0, k)
+				}
+			}
+			size[i] = m
+			if j0+cn == p.n {
+				// Last data tile of this query row: sort ascending.
+				type pair struct {
+					d float64
+					j int
+				}
+				ps := make([]pair, k)
+				for t := range ps {
+					ps[t] = pair{hd[t], hi[t]}
+				}
+				slices.SortFunc(ps, func(x, y pair) int {
+					if c := cmp.Compare(x.d, y.d); c != 0 {
+						return c
+					}
+					return cmp.Compare(x.j, y.j)
+				})
+				for t, q := range ps {
+					hd[t], hi[t] = q.d, q.j
+				}
+			}
+		}
+	})
+	return idx, d2
+}
+
+func (p *points) distance(metric Metric, d2 float64) float64 {
+	if metric == Cosine {
+		return d2 / 2
+	}
+	return math.Sqrt(d2)
+}
+
+// Neighbors returns the k nearest neighbours of every row of X, excluding the
+// point itself (by index: a duplicate at distance 0 is still a neighbour), as
+// row-major N x k lists: idx[i*k+t] is the t-th nearest neighbour of i and
+// dist[i*k+t] its distance, ascending, ties broken by the smaller index (the
+// order of a stable sort of a brute-force distance row). The search is exact:
+// distances are screened on tiles with ||x||^2 + ||y||^2 - 2 x.y (Gemm, in
+// parallel over query tiles) and every candidate's distance is then
+// recomputed directly as sqrt(sum_t (x_t - y_t)^2), which is the value
+// returned. Only opt.Metric and opt.Workers are used.
+//
+// Cost: O(N^2 D) time, O(N k + N D) memory plus tile buffers. Errors (*Error):
+// ErrEmpty, ErrNaN (NaN/Inf in X), ErrNeighbors (k < 1 or k >= N), ErrParam
+// (unknown metric, zero row with Cosine).
+func Neighbors(X mat.Matrix, k int, opt KNNOptions) (idx []int, dist []float64, err error) {
+	const op = "neighbors"
+	p, err := newPoints(op, X, opt.Metric)
+	if err != nil {
+		return nil, nil, err
+	}
+	if k < 1 || k >= p.n {
+		return nil, nil, newErr(op, "k", k, fmt.Errorf("%w: need 1 <= k < N = %d", ErrNeighbors, p.n))
+	}
+	idx, d2 := p.knnLists(k, opt.Workers)
+	for t, v := range d2 {
+		d2[t] = p.distance(opt.Metric, v)
+	}
+	return idx, d2, nil
+}
+
+func checkWeight(op string, opt KNNOptions) error {
+	if opt.Sym != Union && opt.Sym != Mutual {
+		return newErr(op, "Sym", int(opt.Sym), ErrParam)
+	}
+	if opt.Weight < Binary || opt.Weight > Distance {
+		return newErr(op, "Weight", int(opt.Weight), ErrParam)
+	}
+	if !(opt.Sigma >= 0) || math.IsInf(opt.Sigma, 0) {
+		return newErr(op, "Sigma", opt.Sigma, ErrParam)
+	}
+	return nil
+}
+
+// KNN returns the k-nearest-neighbour graph of the rows of X (see Neighbors
+// for the exact search, tie rule and cost), made undirected by opt.Sym and
+// weighted by opt.Weight, or scikit-learn's connectivity affinity when
+// opt.SklearnConnectivity is set. Errors as for Neighbors, plus ErrParam for
+// an invalid Sym, Weight or Sigma; with SklearnConnectivity, ErrNeighbors
+// unless 2 <= k <= N.
+func KNN(X mat.Matrix, k int, opt KNNOptions) (*CSR, Info, error) {
+	const op = "knn"
+	p, err := newPoints(op, X, opt.Metric)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	if opt.SklearnConnectivity {
+		if k < 2 || k > p.n {
+			return nil, Info{}, newErr(op, "k", k, fmt.Errorf("%w: need 2 <= k <= N = %d (self included)", ErrNeighbors, p.n))
+		}
+		kk := k - 1
+		idx, _ := p.knnLists(kk, opt.Workers)
+		rows := make([]int, len(idx))
+		for i := 0; i < p.n; i++ {
+			for t := 0; t < kk; t++ {
+				rows[i*kk+t] = i
+			}
+		}
+		g, err := FromTriplets(p.n, rows, idx, nil, TripletOptions{Sym: SymAvg})
+		if err != nil {
+			return nil, Info{}, err
+		}
+		return g, describe(g, fmt.Sprintf("knn(k=%d,%v,sklearn-connectivity)", k, opt.Metric)), nil
+	}
+	if k < 1 || k >= p.n {
+		return nil, Info{}, newErr(op, "k", k, fmt.Errorf("%w: need 1 <= k < N = %d", ErrNeighbors, p.n))
+	}
+	if err := checkWeight(op, opt); err != nil {
+		return nil, Info{}, err
+	}
+	idx, d2 := p.knnLists(k, opt.Workers)
+	var sigma []float64
+	if opt.Weight == Gaussian && opt.Sigma == 0 {
+		sigma = make([]float64, p.n)
+		minPos := math.Inf(1)
+		for i := range sigma {
+			sigma[i] = p.distance(opt.Metric, d2[i*k+k-1])
+			if sigma[i] > 0 {
+				minPos = min(minPos, sigma[i])
+			}
+		}
+		if math.IsInf(minPos, 1) {
+			minPos = 1
+		}
+		for i, s := range sigma {
+			if s == 0 {
+				sigma[i] = minPos
+			}
+		}
+	}
+	rows := make([]int, len(idx))
+	vals := make([]float64, len(idx))
+	for i := 0; i < p.n; i++ {
+		for t := 0; t < k; t++ {
+			q := i*k + t
+			rows[q] = i
+			vals[q] = edgeWeight(opt, p.distance(opt.Metric, d2[q]), sigma, i, idx[q])
+		}
+	}
+	sym := SymMax
+	if opt.Sym == Mutual {
+		sym = SymMin
+	}
+	g, err := FromTriplets(p.n, rows, idx, vals, TripletOptions{Sym: sym})
+	if err != nil {
+		return nil, Info{}, err
+	}
+	src := fmt.Sprintf("knn(k=%d,%v,%v,%v)", k, opt.Metric, opt.Sym, opt.Weight)
+	return g, describe(g, src), nil
+}
+
+// edgeWeight is the symmetric weight of the pair (i, j) at distance d.
+func edgeWeight(opt KNNOptions, d float64, sigma []float64, i, j int) float64 {
+	switch opt.Weight {
+	case Gaussian:
+		if sigma != nil {
+			return math.Exp(-d * d / (sigma[i] * sigma[j]))
+		}
+		return math.Exp(-d * d / (2 * opt.Sigma * opt.Sigma))
+	case Distance:
+		return d
+	}
+	return 1
+}
+
+// EpsilonBall returns the graph joining every pair i != j with
+// d(x_i, x_j) <= eps (opt.Metric), weighted by opt.Weight (Gaussian with
+// Sigma = 0 uses Sigma = eps); opt.Sym and SklearnConnectivity are ignored.
+// The same tiled, exact search as Neighbors decides membership on directly
+// computed distances, so G is exactly symmetric. Cost O(N^2 D) time,
+// O(NNZ + N D) memory. Errors: ErrEmpty, ErrNaN, ErrParam (eps not finite
+// and positive, invalid Weight/Sigma, zero row with Cosine).
+func EpsilonBall(X mat.Matrix, eps float64, opt KNNOptions) (*CSR, Info, error) {
+	const op = "epsilonball"
+	if !(eps > 0) || math.IsInf(eps, 0) {
+		return nil, Info{}, newErr(op, "eps", eps, ErrParam)
+	}
+	opt.Sym = Union
+	if err := checkWeight(op, opt); err != nil {
+		return nil, Info{}, err
+	}
+	p, err := newPoints(op, X, opt.Metric)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	if opt.Weight == Gaussian && opt.Sigma == 0 {
+		opt.Sigma = eps
+	}
+	// Threshold on the squared Euclidean distance of the (normalised) rows.
+	lim := eps * eps
+	if opt.Metric == Cosine {
+		lim = 2 * eps
+	}
+	cols := make([][]int, p.n)
+	vals := make([][]float64, p.n)
+	p.scanTiles(opt.Workers, func(i0, qn, j0, cn int, s []float64) {
+		for a := 0; a < qn; a++ {
+			i := i0 + a
+			for b, approx := range s[a*cn : (a+1)*cn] {
+				j := j0 + b
+				if j == i || approx-p.slack(i, j) > lim {
+					continue
+				}
+				e := p.dist2(i, j)
+				if e <= lim {
+					cols[i] = append(cols[i], j)
+					vals[i] = append(vals[i], edgeWeight(opt, p.distance(opt.Metric, e), nil, i, j))
+				}
+			}
+		}
+	})
+	g := &CSR{N: p.n, RowPtr: make([]int, p.n+1)}
+	for i := range cols {
+		g.RowPtr[i+1] = g.RowPtr[i] + len(cols[i])
+	}
+	g.Col = make([]int, 0, g.RowPtr[p.n])
+	g.Val = make([]float64, 0, g.RowPtr[p.n])
+	for i := range cols {
+		g.Col = append(g.Col, cols[i]...)
+		g.Val = append(g.Val, vals[i]...)
+	}
+	return g, describe(g, fmt.Sprintf("epsilonball(eps=%g,%v,%v)", eps, opt.Metric, opt.Weight)), nil
+}
