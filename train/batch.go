@@ -1,0 +1,160 @@
+package train
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"gonum.org/v1/gonum/mat"
+)
+
+// splitmix64 is the SplitMix64 finaliser, used to derive independent seeds.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// augSeed is the PCG seed of view v of original sample at augmentation step
+// s: it depends only on (Config.Seed, s, sample, v), never on scheduling,
+// so parallel augmentation is deterministic. s is 0 for FixedViews, else
+// the 1-based step.
+func augSeed(seed uint64, s, sample, v, views int) (uint64, uint64) {
+	return splitmix64(seed ^ splitmix64(uint64(s)^0x6175676d)), uint64(sample)*uint64(views) + uint64(v)
+}
+
+// assemble returns the V·B × D batch of views, row v·B + j being view v of
+// original idx[j] (idx nil: all samples in order), augmented in parallel over
+// GOMAXPROCS goroutines.
+func (t *trainer) assemble(idx []int, step int) *mat.Dense {
+	b := len(idx)
+	if idx == nil {
+		b = t.n
+	}
+	src := func(j int) int {
+		if idx == nil {
+			return j
+		}
+		return idx[j]
+	}
+	V := t.cfg.Views
+	out := mat.NewDense(V*b, t.d, nil)
+	if t.identity {
+		for v := range V {
+			for j := range b {
+				copy(out.RawRowView(v*b+j), t.x.RawRowView(src(j)))
+			}
+		}
+		return out
+	}
+	s := step + 1
+	if t.cfg.FixedViews {
+		s = 0
+	}
+	workers := min(runtime.GOMAXPROCS(0), b)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := w; j < b; j += workers {
+				n := src(j)
+				for v := range V {
+					s1, s2 := augSeed(t.cfg.Seed, s, n, v, V)
+					t.aug.Apply(out.RawRowView(v*b+j), t.x.RawRowView(n), rand.New(rand.NewPCG(s1, s2)))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// batchGraph returns the relation graph G of a batch (see Config.Relation).
+func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
+	b := len(idx)
+	if idx == nil {
+		b = t.n
+	}
+	V := t.cfg.Views
+	views := func() (*graph.CSR, error) {
+		if g, ok := t.viewsG[b]; ok {
+			return g, nil
+		}
+		g, _, err := graph.Views(b, V)
+		if err != nil {
+			return nil, err
+		}
+		t.viewsG[b] = g
+		return g, nil
+	}
+	switch t.rel.kind {
+	case "views":
+		return views()
+	case "labels":
+		if idx == nil && t.labelsG != nil {
+			return t.labelsG, nil
+		}
+		yb := make([]int, V*b)
+		for v := range V {
+			for j := range b {
+				n := j
+				if idx != nil {
+					n = idx[j]
+				}
+				yb[v*b+j] = t.y[n]
+			}
+		}
+		g, _, err := graph.Labels(yb)
+		if err != nil {
+			return nil, err
+		}
+		if idx == nil {
+			t.labelsG = g
+		}
+		return g, nil
+	case "knn":
+		g, _, err := graph.KNN(xb, t.rel.k, graph.KNNOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if V < 2 {
+			return g, nil
+		}
+		vg, err := views()
+		if err != nil {
+			return nil, err
+		}
+		return unionGraph(g, vg), nil
+	}
+	panic(fmt.Sprintf("train: unknown relation %q", t.rel.kind))
+}
+
+// unionGraph returns the graph whose entry (i, j) is max(a_ij, b_ij) over the
+// union of both structures (both must have the same size and sorted rows).
+func unionGraph(a, b *graph.CSR) *graph.CSR {
+	out := &graph.CSR{N: a.N, RowPtr: make([]int, a.N+1)}
+	for i := range a.N {
+		p, pe := a.RowPtr[i], a.RowPtr[i+1]
+		q, qe := b.RowPtr[i], b.RowPtr[i+1]
+		for p < pe || q < qe {
+			switch {
+			case q == qe || (p < pe && a.Col[p] < b.Col[q]):
+				out.Col, out.Val = append(out.Col, a.Col[p]), append(out.Val, a.Val[p])
+				p++
+			case p == pe || b.Col[q] < a.Col[p]:
+				out.Col, out.Val = append(out.Col, b.Col[q]), append(out.Val, b.Val[q])
+				q++
+			default:
+				out.Col, out.Val = append(out.Col, a.Col[p]), append(out.Val, max(a.Val[p], b.Val[q]))
+				p++
+				q++
+			}
+		}
+		out.RowPtr[i+1] = len(out.Col)
+	}
+	return out
+}

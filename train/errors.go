@@ -1,0 +1,63 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error returned by this package is an *Error wrapping
+// one of them (or wrapping an error of package nn, loss, graph or data, or
+// of the operating system, unchanged); test with errors.Is.
+var (
+	// ErrConfig: a Config field is missing, out of range or inconsistent
+	// with another (e.g. a two-branch loss with Views != 2).
+	ErrConfig = errors.New("invalid configuration")
+	// ErrShape: the training data has the wrong shape (no rows, fewer than
+	// two samples, label count differing from the row count).
+	ErrShape = errors.New("shape mismatch")
+	// ErrNaN: the training data holds NaN or ±Inf.
+	ErrNaN = errors.New("NaN or Inf in data")
+	// ErrDiverged: the loss (or the representation it was evaluated on)
+	// became NaN or infinite; the last good checkpoint stays on disk.
+	ErrDiverged = errors.New("training diverged")
+	// ErrExists: Run was given a directory that already holds a run.
+	ErrExists = errors.New("run directory already holds a run")
+	// ErrNoCheckpoint: Resume or LoadEncoder found no readable checkpoint.
+	ErrNoCheckpoint = errors.New("no readable checkpoint")
+	// ErrCorrupt: a checkpoint is truncated or fails its checksum.
+	ErrCorrupt = errors.New("corrupt checkpoint")
+	// ErrMismatch: Resume was given data that differ from the data the run
+	// was started with.
+	ErrMismatch = errors.New("data differ from the run's data")
+)
+
+// Error is the error type of package train. Op is the function that failed
+// ("Run", "Resume", "Config.Validate", ...), Param the field, file or input
+// at fault, Value its value and Err the wrapped sentinel or underlying error.
+type Error struct {
+	Op    string
+	Param string
+	Value any
+	Err   error
+}
+
+func (e *Error) Error() string {
+	s := "train: " + e.Op
+	if e.Param != "" {
+		s += ": " + e.Param
+		if e.Value != nil {
+			s += fmt.Sprintf(" = %v", e.Value)
+		}
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the wrapped error.
+func (e *Error) Unwrap() error { return e.Err }
+
+func newErr(op, param string, value any, err error, format string, args ...any) *Error {
+	if format != "" {
+		err = fmt.Errorf("%w: "+format, append([]any{err}, args...)...)
+	}
+	return &Error{Op: op, Param: param, Value: value, Err: err}
+}
