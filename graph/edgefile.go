@@ -1,0 +1,305 @@
+package graph
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"codeberg.org/sbinet/npyio/npz"
+)
+
+// ReadEdgeFile reads an undirected edge list, the format of every command's
+// --graph-file, and builds the graph with FromEdges semantics (a pair listed
+// in both directions with the same weight is one edge; different weights are
+// ErrDuplicate). n <= 0 infers N = max index + 1.
+//
+// Formats, chosen by extension:
+//
+//   - .npz: arrays "row" and "col" (integer, or integer-valued float) and
+//     optionally "weight" (float), all 1-D of one length, as written by
+//     numpy.savez(path, row=..., col=..., weight=...).
+//   - anything else: CSV text, one edge per line as "i,j" or "i,j,w"
+//     (0-based indices, weight 1 when absent). Blank lines and lines starting
+//     with '#' are ignored; the first non-blank line may be a header (any line
+//     whose first two fields are not integers).
+//
+// Errors are *Error values naming the file and line (or edge number):
+// ErrFormat (unparseable line or array), ErrIndex, ErrSelfLoop, ErrNaN,
+// ErrNegativeWeight, ErrDuplicate, ErrEmpty (no edges and n <= 0); an
+// unreadable file gives an *Error wrapping the *fs.PathError.
+func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
+	const op = "readedgefile"
+	var (
+		edges   [][2]int
+		weights []float64
+		names   func(t int) string
+		err     error
+	)
+	if strings.EqualFold(filepath.Ext(path), ".npz") {
+		edges, weights, err = readNPZ(op, path)
+		names = func(t int) string { return fmt.Sprintf("%s: edge %d", path, t) }
+	} else {
+		var lines []int
+		edges, weights, lines, err = readCSV(op, path)
+		names = func(t int) string { return fmt.Sprintf("%s:%d", path, lines[t]) }
+	}
+	if err != nil {
+		return nil, Info{}, err
+	}
+	maxIdx := -1
+	for t, e := range edges {
+		for _, v := range e {
+			if v < 0 || (n > 0 && v >= n) {
+				return nil, Info{}, newErr(op, names(t), v, ErrIndex)
+			}
+			maxIdx = max(maxIdx, v)
+		}
+	}
+	if n <= 0 {
+		if len(edges) == 0 {
+			return nil, Info{}, newErr(op, path, "no edges", ErrEmpty)
+		}
+		n = maxIdx + 1
+	}
+	g, err := fromEdges(op, n, edges, weights, names)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	return g, describe(g, "file("+filepath.Base(path)+")"), nil
+}
+
+func readCSV(op, path string) (edges [][2]int, weights []float64, lines []int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, nil, newErr(op, path, nil, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	line, content := 0, 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		content++
+		fs := strings.Split(s, ",")
+		where := fmt.Sprintf("%s:%d", path, line)
+		if len(fs) != 2 && len(fs) != 3 {
+			return nil, nil, nil, newErr(op, where, s, fmt.Errorf("%w: want i,j or i,j,w", ErrFormat))
+		}
+		i, e1 := strconv.Atoi(strings.TrimSpace(fs[0]))
+		j, e2 := strconv.Atoi(strings.TrimSpace(fs[1]))
+		if e1 != nil || e2 != nil {
+			if content == 1 {
+				continue // header
+			}
+			return nil, nil, nil, newErr(op, where, s, fmt.Errorf("%w: indices are not integers", ErrFormat))
+		}
+		w := 1.0
+		if len(fs) == 3 {
+			w, err = strconv.ParseFloat(strings.TrimSpace(fs[2]), 64)
+			if err != nil {
+				return nil, nil, nil, newErr(op, where, s, fmt.Errorf("%w: weight is not a number", ErrFormat))
+			}
+		}
+		edges = append(edges, [2]int{i, j})
+		weights = append(weights, w)
+		lines = append(lines, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, nil, newErr(op, fmt.Sprintf("%s:%d", path, line+1), nil, fmt.Errorf("%w: %v", ErrFormat, err))
+	}
+	return edges, weights, lines, nil
+}
+
+// npzArray reads a 1-D numeric array as float64, whatever its dtype.
+func npzArray(r *npz.Reader, path, name string) ([]float64, bool, error) {
+	key := ""
+	for _, k := range r.Keys() {
+		if k == name+".npy" || k == name {
+			key = k
+		}
+	}
+	if key == "" {
+		return nil, false, nil
+	}
+	h := r.Header(key)
+	bad := func(msg string) error {
+		return newErr("readedgefile", path+": "+name, msg, ErrFormat)
+	}
+	if h == nil {
+		return nil, true, bad("unreadable array")
+	}
+	if len(h.Descr.Shape) != 1 {
+		return nil, true, bad(fmt.Sprintf("shape %v, want 1-D", h.Descr.Shape))
+	}
+	typ := strings.Trim(h.Descr.Type, "'\" ")
+	if len(typ) > 0 && (typ[0] == '<' || typ[0] == '>' || typ[0] == '|' || typ[0] == '=') {
+		typ = typ[1:]
+	}
+	var out []float64
+	var err error
+	switch typ {
+	case "f8":
+		err = r.Read(key, &out)
+	case "f4":
+		var v []float32
+		err = r.Read(key, &v)
+		out = convert(v)
+	case "i8":
+		var v []int64
+		err = r.Read(key, &v)
+		out = convert(v)
+	case "i4":
+		var v []int32
+		err = r.Read(key, &v)
+		out = convert(v)
+	case "u8":
+		var v []uint64
+		err = r.Read(key, &v)
+		out = convert(v)
+	case "u4":
+		var v []uint32
+		err = r.Read(key, &v)
+		out = convert(v)
+	default:
+		return nil, true, bad("dtype " + h.Descr.Type + " not supported")
+	}
+	if err != nil {
+		return nil, true, bad(err.Error())
+	}
+	return out, true, nil
+}
+
+func convert[T int32 | int64 | uint32 | uint64 | float32](v []T) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func readNPZ(op, path string) (edges [][2]int, weights []float64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, newErr(op, path, nil, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, newErr(op, path, nil, err)
+	}
+	r, err := npz.NewReader(f, st.Size())
+	if err != nil {
+		return nil, nil, newErr(op, path, err.Error(), ErrFormat)
+	}
+	defer r.Close()
+	var arr [3][]float64
+	for a, name := range []string{"row", "col", "weight"} {
+		v, ok, err := npzArray(r, path, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok && name != "weight" {
+			return nil, nil, newErr(op, path, "no array "+name, ErrFormat)
+		}
+		arr[a] = v
+	}
+	m := len(arr[0])
+	if len(arr[1]) != m || (arr[2] != nil && len(arr[2]) != m) {
+		return nil, nil, newErr(op, path+": len(row), len(col), len(weight)",
+			fmt.Sprint(len(arr[0]), len(arr[1]), len(arr[2])), ErrFormat)
+	}
+	edges = make([][2]int, m)
+	for t := 0; t < m; t++ {
+		for s := 0; s < 2; s++ {
+			v := arr[s][t]
+			if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+				return nil, nil, newErr(op, fmt.Sprintf("%s: edge %d", path, t), v, fmt.Errorf("%w: index is not an integer", ErrFormat))
+			}
+			edges[t][s] = int(v)
+		}
+	}
+	return edges, arr[2], nil
+}
+
+// WriteEdgeFile writes the undirected edges (i < j) of g to path, as CSV
+// "row,col,weight" lines under that header, or as an .npz archive with
+// int64 arrays row, col and float64 array weight when path ends in .npz.
+// Weights are written exactly (shortest round-trip form). The write is
+// atomic: a temporary file in the same directory is renamed over path. g must
+// pass Validate (its error is returned).
+func WriteEdgeFile(path string, g *CSR) (err error) {
+	const op = "writeedgefile"
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return newErr(op, path, nil, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if strings.EqualFold(filepath.Ext(path), ".npz") {
+		m := g.NumEdges()
+		rows, cols, ws := make([]int64, 0, m), make([]int64, 0, m), make([]float64, 0, m)
+		g.Edges(func(i, j int, w float64) {
+			rows = append(rows, int64(i))
+			cols = append(cols, int64(j))
+			ws = append(ws, w)
+		})
+		zw := npz.NewWriter(f)
+		for _, a := range []struct {
+			name string
+			v    any
+		}{{"row.npy", rows}, {"col.npy", cols}, {"weight.npy", ws}} {
+			if err := zw.Write(a.name, a.v); err != nil {
+				return newErr(op, path, nil, err)
+			}
+		}
+		if err := zw.Close(); err != nil {
+			return newErr(op, path, nil, err)
+		}
+	} else {
+		bw := bufio.NewWriter(f)
+		bw.WriteString("row,col,weight\n")
+		var buf []byte
+		g.Edges(func(i, j int, w float64) {
+			buf = strconv.AppendInt(buf[:0], int64(i), 10)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(j), 10)
+			buf = append(buf, ',')
+			buf = strconv.AppendFloat(buf, w, 'g', -1, 64)
+			buf = append(buf, '\n')
+			bw.Write(buf)
+		})
+		if err := bw.Flush(); err != nil {
+			return newErr(op, path, nil, err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return newErr(op, path, nil, err)
+	}
+	if err := f.Close(); err != nil {
+		return newErr(op, path, nil, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return newErr(op, path, nil, err)
+	}
+	return nil
+}
