@@ -64,7 +64,7 @@ type linop interface {
 
 type denseLinop struct{ a *mat.Dense }
 
-func (l denseLinop) Dims() (int, int)          { return l.a.Dims() }
+func (l denseLinop) Dims() (int, int)         { return l.a.Dims() }
 func (l denseLinop) mulTo(dst, x *mat.Dense)  { dst.Mul(l.a, x) }
 func (l denseLinop) mulTTo(dst, y *mat.Dense) { dst.Mul(l.a.T(), y) }
 
