@@ -1,0 +1,102 @@
+package spectral
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// centredEig is the shared eigen path of kernel PCA, classical MDS and
+// ISOMAP: the top-K eigenpairs of the double-centred kernel
+//
+//	Kc = H K H,  H = I − 11ᵀ/N,
+//
+// eigenvalues descending and not divided by N (scikit-learn's
+// KernelPCA.eigenvalues_), vectors unit-norm with the sign rule, and the
+// training statistics needed to centre new kernel rows (KernelCenterer).
+type centredEig struct {
+	colMean []float64 // column means of the training kernel
+	grand   float64   // mean of all training kernel entries
+	vals    []float64 // top-K eigenvalues of Kc, descending
+	vecs    *mat.Dense
+}
+
+// fitCentred centres k (N x N symmetric, overwritten) in place and solves
+// for its top K eigenpairs.
+func fitCentred(op string, k *mat.Dense, K int, solver Solver, tol float64, maxIter int, seed uint64) (*centredEig, error) {
+	n, _ := k.Dims()
+	c := &centredEig{colMean: make([]float64, n)}
+	for i := 0; i < n; i++ {
+		row := k.RawRowView(i)
+		for j, v := range row {
+			c.colMean[j] += v
+		}
+	}
+	for j := range c.colMean {
+		c.colMean[j] /= float64(n)
+		c.grand += c.colMean[j]
+	}
+	c.grand /= float64(n)
+	// K is symmetric, so the row means equal the column means.
+	parallelRows(n, func(i int) {
+		row := k.RawRowView(i)
+		ri := c.colMean[i]
+		for j := range row {
+			row[j] += c.grand - ri - c.colMean[j]
+		}
+	})
+	vals, vecs, err := topEig(op, k, K, solver, tol, maxIter, seed)
+	if err != nil {
+		return nil, err
+	}
+	c.vals, c.vecs = vals, vecs
+	return c, nil
+}
+
+// embedding returns U diag(sqrt(max(λ, 0))).
+func (c *centredEig) embedding() *mat.Dense {
+	n, k := c.vecs.Dims()
+	z := mat.NewDense(n, k, nil)
+	for j := 0; j < k; j++ {
+		s := math.Sqrt(math.Max(c.vals[j], 0))
+		for i := 0; i < n; i++ {
+			z.Set(i, j, s*c.vecs.At(i, j))
+		}
+	}
+	return z
+}
+
+// transform centres the kernel rows kx (M x N, overwritten) with the
+// training statistics,
+//
+//	kc(x)_j = k(x)_j − colMean_j − mean(k(x)) + grand,
+//
+// and projects them: z = kc(x) U diag(1/sqrt(λ)) (0 for λ <= 0). For a
+// training point this reproduces U diag(sqrt(λ)) exactly.
+func (c *centredEig) transform(kx *mat.Dense) *mat.Dense {
+	m, n := kx.Dims()
+	parallelRows(m, func(i int) {
+		row := kx.RawRowView(i)
+		s := 0.0
+		for _, v := range row {
+			s += v
+		}
+		s /= float64(n)
+		for j := range row {
+			row[j] += c.grand - s - c.colMean[j]
+		}
+	})
+	_, k := c.vecs.Dims()
+	z := mat.NewDense(m, k, nil)
+	z.Mul(kx, c.vecs)
+	for j := 0; j < k; j++ {
+		s := 0.0
+		if c.vals[j] > 0 {
+			s = 1 / math.Sqrt(c.vals[j])
+		}
+		for i := 0; i < m; i++ {
+			z.Set(i, j, s*z.At(i, j))
+		}
+	}
+	return z
+}

@@ -1,0 +1,324 @@
+package spectral
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Solver selects the eigensolver of a method.
+type Solver int
+
+const (
+	// SolverAuto uses the dense solver up to DenseSolverMaxN points and the
+	// iterative one above.
+	SolverAuto Solver = iota
+	// SolverDense uses LAPACK-style dense eigendecomposition (linalg.EigSym,
+	// O(N³)).
+	SolverDense
+	// SolverIterative uses thick-restart block Lanczos (linalg.Eigs) on a
+	// sparse or implicit operator.
+	SolverIterative
+)
+
+// String returns "auto", "dense" or "iterative".
+func (s Solver) String() string {
+	switch s {
+	case SolverAuto:
+		return "auto"
+	case SolverDense:
+		return "dense"
+	case SolverIterative:
+		return "iterative"
+	}
+	return fmt.Sprintf("Solver(%d)", int(s))
+}
+
+// ParseSolver parses "auto", "dense" or "iterative".
+func ParseSolver(s string) (Solver, error) {
+	switch s {
+	case "", "auto":
+		return SolverAuto, nil
+	case "dense":
+		return SolverDense, nil
+	case "iterative", "lanczos", "arpack":
+		return SolverIterative, nil
+	}
+	return 0, errorf("parsesolver", "solver", s, ErrParam, "valid: auto, dense, iterative")
+}
+
+const (
+	// DenseSolverMaxN is the largest N for which SolverAuto picks the dense
+	// eigensolver; above it the iterative solver is used.
+	DenseSolverMaxN = 1000
+	// MaxQuadraticN is the largest N that the inherently O(N²) methods (MDS,
+	// ISOMAP, kernel PCA, kernel LPP) accept without Force: their N x N
+	// matrix then takes 800 MB. Above it they return ErrTooLarge naming
+	// the Landmarks option.
+	MaxQuadraticN = 10000
+)
+
+// useDense resolves SolverAuto.
+func useDense(s Solver, n int) bool {
+	return s == SolverDense || (s == SolverAuto && n <= DenseSolverMaxN)
+}
+
+// checkData validates a data matrix and returns a private dense copy.
+func checkData(op, name string, x mat.Matrix) (*mat.Dense, error) {
+	if x == nil {
+		return nil, errorf(op, name, nil, ErrEmpty, "")
+	}
+	if d, ok := x.(*mat.Dense); ok && d.IsEmpty() {
+		return nil, errorf(op, name, "0 x 0", ErrEmpty, "")
+	}
+	r, c := x.Dims()
+	if r == 0 || c == 0 {
+		return nil, errorf(op, name, fmt.Sprintf("%d x %d", r, c), ErrEmpty, "")
+	}
+	out := mat.DenseCopyOf(x)
+	raw := out.RawMatrix()
+	for i := 0; i < r; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+		for j, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, errorf(op, fmt.Sprintf("%s[%d,%d]", name, i, j), v, ErrNaN, "")
+			}
+		}
+	}
+	return out, nil
+}
+
+// components resolves the default K (2) and checks 1 <= K <= max.
+func components(op string, k, max int) (int, error) {
+	if k == 0 {
+		k = 2
+	}
+	if k < 1 || k > max {
+		return 0, errorf(op, "Components", k, ErrParam, fmt.Sprintf("need 1 <= Components <= %d", max))
+	}
+	return k, nil
+}
+
+// checkQuadratic refuses N above MaxQuadraticN unless forced.
+func checkQuadratic(op string, n int, force bool, hint string) error {
+	if n > MaxQuadraticN && !force {
+		return errorf(op, "N", n, ErrTooLarge, fmt.Sprintf("limit %d; %s, or set Force", MaxQuadraticN, hint))
+	}
+	return nil
+}
+
+// wrapGraph maps an error of package graph to this package's sentinels.
+func wrapGraph(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	s := ErrParam
+	switch {
+	case errors.Is(err, graph.ErrNaN):
+		s = ErrNaN
+	case errors.Is(err, graph.ErrEmpty):
+		s = ErrEmpty
+	case errors.Is(err, graph.ErrNegativeWeight):
+		s = ErrNegative
+	case errors.Is(err, graph.ErrDisconnected):
+		s = ErrDisconnected
+	case errors.Is(err, graph.ErrTooLarge):
+		s = ErrTooLarge
+	case errors.Is(err, graph.ErrShape), errors.Is(err, graph.ErrAsymmetric), errors.Is(err, graph.ErrStructure):
+		s = ErrShape
+	}
+	return &Error{Op: op, Err: s, Cause: err}
+}
+
+// wrapLinalg maps an error of package linalg to this package's sentinels.
+func wrapLinalg(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	s := ErrParam
+	switch {
+	case errors.Is(err, linalg.ErrNaN):
+		s = ErrNaN
+	case errors.Is(err, linalg.ErrNoConvergence):
+		s = ErrNoConvergence
+	case errors.Is(err, linalg.ErrNotPositiveDefinite):
+		s = ErrSingular
+	case errors.Is(err, linalg.ErrShape):
+		s = ErrShape
+	case errors.Is(err, linalg.ErrEmpty):
+		s = ErrEmpty
+	}
+	return &Error{Op: op, Err: s, Cause: err}
+}
+
+// symOp is a dense symmetric operator (full storage) for linalg.Eigs; it
+// multiplies with Gemv/Gemm, which both backends accelerate.
+type symOp struct{ a *mat.Dense }
+
+var _ linalg.BlockOperator = symOp{}
+
+func (s symOp) Size() int { r, _ := s.a.Dims(); return r }
+
+func (s symOp) MulVecTo(dst, x []float64) {
+	n := s.Size()
+	blas64.Gemv(blas.NoTrans, 1, s.a.RawMatrix(), blas64.Vector{N: n, Data: x, Inc: 1}, 0, blas64.Vector{N: n, Data: dst, Inc: 1})
+}
+
+func (s symOp) MulMatTo(dst *mat.Dense, x mat.Matrix) { dst.Mul(s.a, x) }
+
+// topEig returns the k largest eigenpairs of the symmetric n x n matrix a
+// (full storage), eigenvalues descending, sign rule applied to the vectors.
+func topEig(op string, a *mat.Dense, k int, solver Solver, tol float64, maxIter int, seed uint64) ([]float64, *mat.Dense, error) {
+	n, _ := a.Dims()
+	var vals []float64
+	var vecs *mat.Dense
+	if useDense(solver, n) || k+24 >= n {
+		sym := mat.NewSymDense(n, a.RawMatrix().Data)
+		v, u, err := linalg.EigSymRange(sym, n-k, n)
+		if err != nil {
+			return nil, nil, wrapLinalg(op, err)
+		}
+		vals, vecs = v, u
+	} else {
+		res, err := linalg.Eigs(symOp{a}, linalg.EigsSettings{K: k, Which: linalg.Largest, Tol: tol, MaxIter: maxIter, Seed: seed})
+		if err != nil {
+			return nil, nil, wrapLinalg(op, err)
+		}
+		vals, vecs = res.Values, res.Vectors
+	}
+	return reverse(vals, vecs)
+}
+
+// reverse turns ascending eigenpairs into descending ones.
+func reverse(vals []float64, vecs *mat.Dense) ([]float64, *mat.Dense, error) {
+	k := len(vals)
+	n, _ := vecs.Dims()
+	outV := make([]float64, k)
+	out := mat.NewDense(n, k, nil)
+	for j := 0; j < k; j++ {
+		outV[j] = vals[k-1-j]
+		for i := 0; i < n; i++ {
+			out.Set(i, j, vecs.At(i, k-1-j))
+		}
+	}
+	return outV, out, nil
+}
+
+// sqDist returns the m x n matrix of squared Euclidean distances between
+// the rows of a (m x d) and b (n x d): ‖a‖² + ‖b‖² − 2 a bᵀ (one Gemm),
+// clamped at 0. Inherently O(m n) memory.
+func sqDist(a, b *mat.Dense) *mat.Dense {
+	m, _ := a.Dims()
+	n, _ := b.Dims()
+	out := mat.NewDense(m, n, nil)
+	out.Mul(a, b.T())
+	na, nb := rowSqNorms(a), rowSqNorms(b)
+	parallelRows(m, func(i int) {
+		row := out.RawRowView(i)
+		for j := range row {
+			v := na[i] + nb[j] - 2*row[j]
+			if v < 0 {
+				v = 0
+			}
+			row[j] = v
+		}
+	})
+	return out
+}
+
+// sqDistSelf is sqDist(a, a) with an exact zero diagonal and exact symmetry.
+func sqDistSelf(a *mat.Dense) *mat.Dense {
+	d := sqDist(a, a)
+	n, _ := d.Dims()
+	for i := 0; i < n; i++ {
+		d.Set(i, i, 0)
+		for j := i + 1; j < n; j++ {
+			v := 0.5 * (d.At(i, j) + d.At(j, i))
+			d.Set(i, j, v)
+			d.Set(j, i, v)
+		}
+	}
+	return d
+}
+
+func rowSqNorms(a *mat.Dense) []float64 {
+	r, _ := a.Dims()
+	out := make([]float64, r)
+	for i := range out {
+		row := a.RawRowView(i)
+		s := 0.0
+		for _, v := range row {
+			s += v * v
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// parallelRows runs fn(i) for i in [0, n) over GOMAXPROCS goroutines.
+func parallelRows(n int, fn func(i int)) {
+	w := runtime.GOMAXPROCS(0)
+	if w > n {
+		w = n
+	}
+	if w <= 1 || n < 64 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + w - 1) / w
+	for s := 0; s < n; s += chunk {
+		e := min(s+chunk, n)
+		wg.Add(1)
+		go func(s, e int) {
+			defer wg.Done()
+			for i := s; i < e; i++ {
+				fn(i)
+			}
+		}(s, e)
+	}
+	wg.Wait()
+}
+
+// checkCols checks that a Transform input has the training width.
+func checkCols(op string, x *mat.Dense, want int) error {
+	if _, c := x.Dims(); c != want {
+		return errorf(op, "x", fmt.Sprintf("%d columns", c), ErrShape, fmt.Sprintf("want %d columns, as in Fit", want))
+	}
+	return nil
+}
+
+// notFitted is the error of a Transform before a successful Fit.
+func notFitted(op string) error { return errorf(op, "", nil, ErrNotFitted, "call Fit first") }
+
+// copyOrNil returns a copy of m (nil for nil).
+func copyOrNil(m *mat.Dense) *mat.Dense {
+	if m == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(m)
+}
+
+// transformTo copies src into dst (sized when empty) after a shape check.
+func transformTo(op string, dst, src *mat.Dense) error {
+	if dst.IsEmpty() {
+		r, c := src.Dims()
+		dst.ReuseAs(r, c)
+	}
+	r, c := src.Dims()
+	if dr, dc := dst.Dims(); dr != r || dc != c {
+		return errorf(op, "dst", fmt.Sprintf("%d x %d", dr, dc), ErrShape, fmt.Sprintf("want %d x %d", r, c))
+	}
+	dst.Copy(src)
+	return nil
+}

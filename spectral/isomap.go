@@ -1,0 +1,177 @@
+package spectral
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Isomap is ISOMAP (Tenenbaum, de Silva & Langford 2000), classical MDS on
+// graph geodesics, as scikit-learn's Isomap(eigen_solver='dense'):
+//
+//  1. the k-nearest-neighbour graph of the rows of x, self excluded, made
+//     undirected (edge if j ∈ kNN(i) or i ∈ kNN(j)), weighted by the
+//     Euclidean edge lengths;
+//  2. the all-pairs shortest-path distances Δ (Dijkstra);
+//  3. kernel PCA of −½Δ²: Z = U_K Λ_K^{1/2} from the top eigenpairs of
+//     −½ H Δ² H, Eigenvalues not divided by N, sign rule per column.
+//
+// A disconnected kNN graph has infinite geodesics and is refused with
+// ErrDisconnected (increase Neighbors).
+//
+// Transform follows scikit-learn: a new point's geodesic distance to
+// training point j is min over its k nearest training points i of
+// ‖x − x_i‖ + Δ_ij, then the kernel PCA transform of −½δ². A training point
+// finds itself at distance 0, so Transform reproduces Embedding exactly.
+//
+// Cost: O(N² D) for the graph, O(N² log N · k) for the geodesics and O(N²)
+// memory, so N above MaxQuadraticN is refused unless Force is set. With
+// Landmarks = m > 0 it is landmark ISOMAP (de Silva & Tenenbaum 2003):
+// geodesics only from m seeded random landmarks (m x N), MDS on the m x m
+// landmark block and the Gower placement of every point, O(N m) memory.
+type Isomap struct {
+	// Components is K (default 2), 1 <= K < N.
+	Components int
+	// Neighbors is k (default 5, scikit-learn's), 1 <= k < N.
+	Neighbors int
+	// Landmarks, when > 0, selects landmark ISOMAP.
+	Landmarks int
+	// Solver, Tol, MaxIter and Seed configure the eigensolver; Seed also
+	// draws the landmarks.
+	Solver  Solver
+	Tol     float64
+	MaxIter int
+	Seed    uint64
+	// Force lifts the MaxQuadraticN limit.
+	Force bool
+
+	train  *mat.Dense
+	geo    *mat.Dense // N x N geodesics, or m x N from the landmarks
+	k      int
+	mds    ClassicalMDS
+	fitted bool
+}
+
+// Fit computes the embedding of the rows of x (N x D).
+func (m *Isomap) Fit(x *mat.Dense) error {
+	const op = "isomap.fit"
+	m.fitted = false
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return err
+	}
+	n, _ := xd.Dims()
+	k := m.Neighbors
+	if k == 0 {
+		k = 5
+	}
+	if k < 1 || k >= n {
+		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 1 <= Neighbors < N = %d", n))
+	}
+	lm, err := pickLandmarks(op, m.Landmarks, n, m.Seed)
+	if err != nil {
+		return err
+	}
+	size := n
+	if lm != nil {
+		size = len(lm)
+	}
+	kc, err := components(op, m.Components, size-1)
+	if err != nil {
+		return err
+	}
+	if lm == nil {
+		if err := checkQuadratic(op, n, m.Force, "use Landmarks for landmark ISOMAP"); err != nil {
+			return err
+		}
+	}
+	g, _, err := graph.KNN(xd, k, graph.KNNOptions{Weight: graph.Distance})
+	if err != nil {
+		return wrapGraph(op, err)
+	}
+	if _, c := graph.Components(g); c > 1 {
+		return errorf(op, "Neighbors", k, ErrDisconnected, fmt.Sprintf("the %d-NN graph has %d components; increase Neighbors", k, c))
+	}
+	var geo *mat.Dense
+	if lm == nil {
+		geo, err = graph.AllPairsGeodesics(g, 0, true)
+	} else {
+		geo, err = graph.Geodesics(g, lm, 0)
+	}
+	if err != nil {
+		return wrapGraph(op, err)
+	}
+	b := mat.DenseCopyOf(geo)
+	b.Apply(func(_, _ int, v float64) float64 { return -0.5 * v * v }, b)
+	if lm == nil {
+		symmetrise(b)
+	}
+	m.mds = ClassicalMDS{Solver: m.Solver, Tol: m.Tol, MaxIter: m.MaxIter, Seed: m.Seed}
+	if err := m.mds.fitKernel(op, b, lm, kc); err != nil {
+		return err
+	}
+	m.train, m.geo, m.k, m.fitted = xd, geo, k, true
+	return nil
+}
+
+// Embedding returns a copy of the N x K embedding (nil before Fit).
+func (m *Isomap) Embedding() *mat.Dense { return copyOrNil(m.mds.z) }
+
+// Eigenvalues returns the top K eigenvalues of −½HΔ²H (of the landmark
+// block with Landmarks), descending, not divided by N (nil before Fit).
+func (m *Isomap) Eigenvalues() []float64 {
+	if !m.fitted {
+		return nil
+	}
+	return append([]float64(nil), m.mds.eig.vals...)
+}
+
+// Geodesics returns a copy of the geodesic distances: N x N (scikit-learn's
+// dist_matrix_), or m x N from the landmarks (nil before Fit).
+func (m *Isomap) Geodesics() *mat.Dense { return copyOrNil(m.geo) }
+
+// Transform places the rows of x (M x D) through their k nearest training
+// points (see the type's documentation).
+func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
+	const op = "isomap.transform"
+	if !m.fitted {
+		return nil, notFitted(op)
+	}
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	_, dim := m.train.Dims()
+	if err := checkCols(op, xd, dim); err != nil {
+		return nil, err
+	}
+	idx, dist := knnQuery(m.train, xd, m.k)
+	mq, _ := xd.Dims()
+	r, _ := m.geo.Dims() // columns of the kernel: every point or the landmarks
+	b := mat.NewDense(mq, r, nil)
+	parallelRows(mq, func(i int) {
+		row := b.RawRowView(i)
+		for l := range row {
+			best := math.Inf(1)
+			for t := 0; t < m.k; t++ {
+				j := idx[i*m.k+t]
+				if v := dist[i*m.k+t] + m.geo.At(l, j); v < best {
+					best = v
+				}
+			}
+			row[l] = -0.5 * best * best
+		}
+	})
+	return m.mds.eig.transform(b), nil
+}
+
+// TransformTo is Transform writing into dst (sized when empty, else M x K).
+func (m *Isomap) TransformTo(dst *mat.Dense, x mat.Matrix) error {
+	z, err := m.Transform(x)
+	if err != nil {
+		return err
+	}
+	return transformTo("isomap.transform", dst, z)
+}

@@ -1,0 +1,302 @@
+package spectral
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Kernel selects the kernel of KernelPCA and KernelLPP.
+type Kernel int
+
+const (
+	// KernelLinear: k(x, y) = xᵀy (scikit-learn KernelPCA's default).
+	KernelLinear Kernel = iota
+	// KernelRBF: k(x, y) = exp(−Gamma ‖x − y‖²).
+	KernelRBF
+	// KernelPoly: k(x, y) = (Gamma xᵀy + Coef0)^Degree.
+	KernelPoly
+	// KernelPrecomputed: Fit receives the N x N kernel matrix and Transform
+	// the M x N kernel rows of new points against the training points.
+	KernelPrecomputed
+)
+
+// String returns "linear", "rbf", "poly" or "precomputed".
+func (k Kernel) String() string {
+	switch k {
+	case KernelLinear:
+		return "linear"
+	case KernelRBF:
+		return "rbf"
+	case KernelPoly:
+		return "poly"
+	case KernelPrecomputed:
+		return "precomputed"
+	}
+	return fmt.Sprintf("Kernel(%d)", int(k))
+}
+
+// ParseKernel parses "linear", "rbf", "poly" or "precomputed".
+func ParseKernel(s string) (Kernel, error) {
+	for _, k := range []Kernel{KernelLinear, KernelRBF, KernelPoly, KernelPrecomputed} {
+		if s == k.String() {
+			return k, nil
+		}
+	}
+	if s == "" {
+		return KernelLinear, nil
+	}
+	return 0, errorf("parsekernel", "kernel", s, ErrParam, "valid: linear, rbf, poly, precomputed")
+}
+
+// kernelSpec is a resolved kernel with its parameters.
+type kernelSpec struct {
+	kind         Kernel
+	gamma, coef0 float64
+	degree       int
+	train        *mat.Dense // training data (nil when precomputed)
+	precomputedN int
+}
+
+func newKernelSpec(op string, kind Kernel, gamma float64, degree int, coef0 float64, dim int) (kernelSpec, error) {
+	if kind < KernelLinear || kind > KernelPrecomputed {
+		return kernelSpec{}, errorf(op, "Kernel", int(kind), ErrParam, "valid: linear, rbf, poly, precomputed")
+	}
+	if gamma == 0 {
+		gamma = 1 / float64(dim)
+	}
+	if degree == 0 {
+		degree = 3
+	}
+	if gamma < 0 || math.IsNaN(gamma) || math.IsInf(gamma, 0) {
+		return kernelSpec{}, errorf(op, "Gamma", gamma, ErrParam, "need Gamma > 0")
+	}
+	if degree < 1 {
+		return kernelSpec{}, errorf(op, "Degree", degree, ErrParam, "need Degree >= 1")
+	}
+	if math.IsNaN(coef0) || math.IsInf(coef0, 0) {
+		return kernelSpec{}, errorf(op, "Coef0", coef0, ErrNaN, "")
+	}
+	return kernelSpec{kind: kind, gamma: gamma, degree: degree, coef0: coef0}, nil
+}
+
+// matrix returns k(a_i, b_j) (M x N).
+func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense {
+	switch s.kind {
+	case KernelRBF:
+		d := sqDist(a, b)
+		m, _ := d.Dims()
+		parallelRows(m, func(i int) {
+			row := d.RawRowView(i)
+			for j, v := range row {
+				row[j] = math.Exp(-s.gamma * v)
+			}
+		})
+		return d
+	case KernelPoly:
+		m, _ := a.Dims()
+		n, _ := b.Dims()
+		k := mat.NewDense(m, n, nil)
+		k.Mul(a, b.T())
+		parallelRows(m, func(i int) {
+			row := k.RawRowView(i)
+			for j, v := range row {
+				row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
+			}
+		})
+		return k
+	default:
+		m, _ := a.Dims()
+		n, _ := b.Dims()
+		k := mat.NewDense(m, n, nil)
+		k.Mul(a, b.T())
+		return k
+	}
+}
+
+// selfMatrix returns the symmetric training kernel k(x, x) (exactly
+// symmetric, exact RBF diagonal).
+func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense {
+	if s.kind == KernelRBF {
+		d := sqDistSelf(x)
+		n, _ := d.Dims()
+		parallelRows(n, func(i int) {
+			row := d.RawRowView(i)
+			for j, v := range row {
+				row[j] = math.Exp(-s.gamma * v)
+			}
+		})
+		return d
+	}
+	k := s.matrix(x, x)
+	symmetrise(k)
+	return k
+}
+
+func symmetrise(k *mat.Dense) {
+	n, _ := k.Dims()
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			v := 0.5 * (k.At(i, j) + k.At(j, i))
+			k.Set(i, j, v)
+			k.Set(j, i, v)
+		}
+	}
+}
+
+// checkSquareSym checks a precomputed N x N matrix (square, symmetric to a
+// relative 1e-10).
+func checkSquareSym(op, name string, k *mat.Dense) error {
+	r, c := k.Dims()
+	if r != c {
+		return errorf(op, name, fmt.Sprintf("%d x %d", r, c), ErrShape, "a precomputed matrix must be square")
+	}
+	sc := 0.0
+	for i := 0; i < r; i++ {
+		for j := 0; j < r; j++ {
+			sc = math.Max(sc, math.Abs(k.At(i, j)))
+		}
+	}
+	for i := 0; i < r; i++ {
+		for j := i + 1; j < r; j++ {
+			if math.Abs(k.At(i, j)-k.At(j, i)) > 1e-10*math.Max(sc, 1) {
+				return errorf(op, fmt.Sprintf("%s[%d,%d]", name, i, j), k.At(i, j), ErrShape, "a precomputed matrix must be symmetric")
+			}
+		}
+	}
+	return nil
+}
+
+// KernelPCA is kernel principal component analysis (Schölkopf, Smola &
+// Müller 1998), scikit-learn's KernelPCA with eigen_solver='dense':
+//
+//	Kc = H K H,  H = I − 11ᵀ/N,  Kc = U Λ Uᵀ,
+//	Z = U_K Λ_K^{1/2}  (the top K, descending),
+//
+// so that Eigenvalues are those of the centred N x N kernel, NOT divided by
+// N, and Embedding is fit_transform. Columns follow the sign rule (entry of
+// largest |value| positive, scikit-learn's svd_flip); negative eigenvalues
+// give zero columns.
+//
+// Transform centres the new kernel rows with the training statistics
+// (scikit-learn's KernelCenterer) and projects them, z = kc(x) U Λ^{-1/2}:
+// for the training points it reproduces Embedding exactly, and for the linear
+// kernel it is the exact PCA projection of new points.
+//
+// The method is inherently O(N²) in memory and O(N³) (dense) or O(N² K
+// iterations) (iterative) in time; N above MaxQuadraticN is refused unless
+// Force is set.
+type KernelPCA struct {
+	// Components is K (default 2), 1 <= K < N.
+	Components int
+	// Kernel is the kernel (default linear); Gamma (default 1/D), Degree
+	// (default 3) and Coef0 (default 0; scikit-learn's is 1) are its
+	// parameters.
+	Kernel Kernel
+	Gamma  float64
+	Degree int
+	Coef0  float64
+	// Solver, Tol, MaxIter and Seed configure the eigensolver (defaults:
+	// auto, linalg.DefaultEigsTol, linalg.DefaultEigsMaxIter, 0).
+	Solver  Solver
+	Tol     float64
+	MaxIter int
+	Seed    uint64
+	// Force lifts the MaxQuadraticN limit.
+	Force bool
+
+	spec   kernelSpec
+	eig    *centredEig
+	z      *mat.Dense
+	dim    int
+	fitted bool
+}
+
+// Fit computes the embedding of the rows of x (N x D), or of the N x N
+// kernel matrix x when Kernel is KernelPrecomputed.
+func (p *KernelPCA) Fit(x *mat.Dense) error {
+	const op = "kpca.fit"
+	p.fitted = false
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return err
+	}
+	n, d := xd.Dims()
+	spec, err := newKernelSpec(op, p.Kernel, p.Gamma, p.Degree, p.Coef0, d)
+	if err != nil {
+		return err
+	}
+	k, err := components(op, p.Components, n-1)
+	if err != nil {
+		return err
+	}
+	if err := checkQuadratic(op, n, p.Force, "kernel PCA needs the N x N kernel; subsample the training set"); err != nil {
+		return err
+	}
+	var km *mat.Dense
+	if spec.kind == KernelPrecomputed {
+		if err := checkSquareSym(op, "x", xd); err != nil {
+			return err
+		}
+		km = xd
+		spec.precomputedN = n
+	} else {
+		spec.train = xd
+		km = spec.selfMatrix(xd)
+	}
+	eig, err := fitCentred(op, km, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+	if err != nil {
+		return err
+	}
+	p.spec, p.eig, p.z, p.dim, p.fitted = spec, eig, eig.embedding(), d, true
+	return nil
+}
+
+// Embedding returns a copy of the N x K training embedding U Λ^{1/2}
+// (nil before Fit).
+func (p *KernelPCA) Embedding() *mat.Dense { return copyOrNil(p.z) }
+
+// Eigenvalues returns the K eigenvalues of the centred kernel, descending,
+// not divided by N (nil before Fit).
+func (p *KernelPCA) Eigenvalues() []float64 {
+	if !p.fitted {
+		return nil
+	}
+	return append([]float64(nil), p.eig.vals...)
+}
+
+// Transform embeds new points: the rows of x (M x D), or M x N kernel rows
+// against the training points when Kernel is KernelPrecomputed.
+func (p *KernelPCA) Transform(x mat.Matrix) (*mat.Dense, error) {
+	const op = "kpca.transform"
+	if !p.fitted {
+		return nil, notFitted(op)
+	}
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	var kx *mat.Dense
+	if p.spec.kind == KernelPrecomputed {
+		if err := checkCols(op, xd, p.spec.precomputedN); err != nil {
+			return nil, err
+		}
+		kx = xd
+	} else {
+		if err := checkCols(op, xd, p.dim); err != nil {
+			return nil, err
+		}
+		kx = p.spec.matrix(xd, p.spec.train)
+	}
+	return p.eig.transform(kx), nil
+}
+
+// TransformTo is Transform writing into dst (sized when empty, else M x K).
+func (p *KernelPCA) TransformTo(dst *mat.Dense, x mat.Matrix) error {
+	z, err := p.Transform(x)
+	if err != nil {
+		return err
+	}
+	return transformTo("kpca.transform", dst, z)
+}

@@ -1,0 +1,480 @@
+package spectral
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/mat"
+)
+
+// LaplacianEigenmaps is Laplacian Eigenmaps (Belkin & Niyogi 2003),
+// scikit-learn's spectral_embedding / SpectralEmbedding with drop_first:
+//
+//	minimise Tr(Zᵀ L Z)  s.t.  Zᵀ D Z = I,  Zᵀ D 1 = 0,   L = D − G,
+//
+// i.e. the generalised eigenvectors L v = λ D v of the 2nd … (K+1)-th
+// smallest eigenvalues. They are computed from the symmetric normalised
+// Laplacian L_sym = I − D^{-1/2} G D^{-1/2} (L_sym u = λ u, v = D^{-1/2} u):
+//
+//   - default (scikit-learn's norm_laplacian=True): Embedding holds
+//     v = u / sqrt(deg), so vᵀDv = 1 (NOT unit vectors), and Eigenvalues the
+//     eigenvalues λ of L_sym;
+//   - UnitVectors: Embedding holds the unit eigenvectors u of L_sym instead;
+//   - Unnormalized (norm_laplacian=False): the unit eigenvectors of L = D − G
+//     for its eigenvalues 2 … K+1 (the Zᵀ Z = I variant).
+//
+// The diagonal of the affinity is ignored (as scipy's csgraph.laplacian
+// does), the first (constant, λ ≈ 0) vector is dropped, columns are in
+// ascending eigenvalue order and each column gets the sign rule (entry of
+// largest |value| positive) after the division by sqrt(deg).
+//
+// Fit builds scikit-learn's 'nearest_neighbors' affinity (kNN including the
+// point itself, G = (A + Aᵀ)/2: weight 1 for mutual neighbours, 0.5 for
+// one-sided ones); with Precomputed it receives the N x N affinity; FitGraph
+// takes a relation graph. A disconnected graph is refused with
+// ErrDisconnected unless AllowDisconnected (then the null space has one
+// vector per component and only the first is dropped, as in scikit-learn).
+//
+// Solver: dense eigendecomposition of the N x N Laplacian up to
+// DenseSolverMaxN points; above, linalg.Eigs (block Lanczos) on the sparse
+// normalised adjacency D^{-1/2} G D^{-1/2} (its K+1 largest eigenpairs are the
+// K+1 smallest of L_sym), O(NNZ) per product, never an N x N matrix.
+//
+// Transform is the Nyström extension (Bengio et al. 2004) of the eigen
+// equation: with w(x) the affinity row of a new point to the training
+// points and d(x) = Σ_j w_j(x),
+//
+//	v(x) = Σ_j w_j(x) v_j / ((1 − λ) d(x))      (normalised),
+//	v(x) = Σ_j w_j(x) v_j / (d(x) − λ)          (unnormalised),
+//
+// which reproduces the training embedding exactly when w(x_i) is row i of
+// G (up to the eigensolver's residual). For the kNN affinity a new point's
+// row is: 0.5 for each of its k−1 nearest training points (a training point
+// at distance 0 plays the role of "itself" and is skipped), plus 0.5 for each
+// training point j whose own k−1 nearest neighbours it would join (distance
+// <= the distance from x_j to its (k−1)-th neighbour). TransformAffinity
+// takes explicit affinity rows (Precomputed and FitGraph models).
+type LaplacianEigenmaps struct {
+	// Components is K (default 2), 1 <= K < N.
+	Components int
+	// Neighbors is the k of the kNN affinity, self included (default
+	// max(N/10, 2), scikit-learn's rule with a floor of 2).
+	Neighbors int
+	// Precomputed says that Fit receives the N x N affinity matrix
+	// (symmetric, non-negative; its diagonal is ignored) and Transform
+	// M x N affinity rows.
+	Precomputed bool
+	// Unnormalized uses L = D − G and returns unit eigenvectors.
+	Unnormalized bool
+	// UnitVectors returns the unit eigenvectors u of L_sym instead of
+	// scikit-learn's u / sqrt(deg) (normalised mode only).
+	UnitVectors bool
+	// AllowDisconnected accepts a graph with several components (isolated
+	// vertices are still refused in normalised mode: their degree is 0).
+	AllowDisconnected bool
+	// Solver, Tol, MaxIter and Seed configure the eigensolver.
+	Solver  Solver
+	Tol     float64
+	MaxIter int
+	Seed    uint64
+
+	g      *graph.CSR
+	deg    []float64
+	vals   []float64
+	z      *mat.Dense
+	aff    *knnAffinity // nil unless fitted from data
+	fitted bool
+}
+
+// knnAffinity remembers the training kNN affinity for the Nyström rows.
+type knnAffinity struct {
+	train  *mat.Dense
+	k      int       // neighbours, self included
+	radius []float64 // distance from x_j to its (k−1)-th nearest other point
+}
+
+// Fit computes the embedding of the rows of x (N x D) with the kNN affinity,
+// or of the affinity matrix x (N x N) when Precomputed is set.
+func (le *LaplacianEigenmaps) Fit(x *mat.Dense) error {
+	const op = "le.fit"
+	le.fitted = false
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return err
+	}
+	if le.Precomputed {
+		g, err := affinityGraph(op, xd)
+		if err != nil {
+			return err
+		}
+		return le.fitGraph(op, g, nil)
+	}
+	n, _ := xd.Dims()
+	k := le.Neighbors
+	if k == 0 {
+		k = max(n/10, 2)
+	}
+	if k < 2 || k > n {
+		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
+	}
+	g, _, err := graph.KNN(xd, k, graph.KNNOptions{SklearnConnectivity: true})
+	if err != nil {
+		return wrapGraph(op, err)
+	}
+	aff, err := newKNNAffinity(op, xd, k)
+	if err != nil {
+		return err
+	}
+	return le.fitGraph(op, g, aff)
+}
+
+// FitGraph computes the embedding of the vertices of the relation graph g
+// (symmetric, non-negative, zero diagonal: g.Validate must pass).
+func (le *LaplacianEigenmaps) FitGraph(g *graph.CSR) error {
+	const op = "le.fitgraph"
+	le.fitted = false
+	if g == nil || g.N == 0 {
+		return errorf(op, "g", nil, ErrEmpty, "")
+	}
+	if err := g.Validate(); err != nil {
+		return wrapGraph(op, err)
+	}
+	return le.fitGraph(op, g, nil)
+}
+
+func newKNNAffinity(op string, x *mat.Dense, k int) (*knnAffinity, error) {
+	n, _ := x.Dims()
+	aff := &knnAffinity{train: x, k: k, radius: make([]float64, n)}
+	if k == 1 {
+		return aff, nil
+	}
+	_, dist, err := graph.Neighbors(x, k-1, graph.KNNOptions{})
+	if err != nil {
+		return nil, wrapGraph(op, err)
+	}
+	for i := range aff.radius {
+		aff.radius[i] = dist[i*(k-1)+k-2]
+	}
+	return aff, nil
+}
+
+// affinityGraph turns a dense affinity into a relation graph, dropping the
+// diagonal (scikit-learn ignores it).
+func affinityGraph(op string, a *mat.Dense) (*graph.CSR, error) {
+	r, c := a.Dims()
+	if r != c {
+		return nil, errorf(op, "x", fmt.Sprintf("%d x %d", r, c), ErrShape, "a precomputed affinity must be square")
+	}
+	g, err := graph.FromDense(a)
+	if err != nil {
+		return nil, wrapGraph(op, err)
+	}
+	g = g.WithoutDiagonal()
+	if err := g.Validate(); err != nil {
+		return nil, wrapGraph(op, err)
+	}
+	return g, nil
+}
+
+func (le *LaplacianEigenmaps) fitGraph(op string, g *graph.CSR, aff *knnAffinity) error {
+	n := g.N
+	k, err := components(op, le.Components, n-1)
+	if err != nil {
+		return err
+	}
+	if err := checkConnected(op, g, le.AllowDisconnected, !le.Unnormalized); err != nil {
+		return err
+	}
+	kind := graphSmallestSym
+	if le.Unnormalized {
+		kind = graphSmallestUnnorm
+	}
+	vals, u, deg, err := graphEigen(op, g, k+1, kind, le.Solver, le.Tol, le.MaxIter, le.Seed)
+	if err != nil {
+		return err
+	}
+	// Drop the first (constant) pair.
+	vals = vals[1:]
+	z := mat.DenseCopyOf(u.Slice(0, n, 1, k+1))
+	if !le.Unnormalized && !le.UnitVectors {
+		for i := 0; i < n; i++ {
+			s := 1 / math.Sqrt(deg[i])
+			row := z.RawRowView(i)
+			for j := range row {
+				row[j] *= s
+			}
+		}
+	}
+	linalg.SignFlip(z)
+	le.g, le.deg, le.vals, le.z, le.aff, le.fitted = g, deg, vals, z, aff, true
+	return nil
+}
+
+// checkConnected refuses a disconnected graph unless allowed, and isolated
+// vertices when the normalisation divides by the degree.
+func checkConnected(op string, g *graph.CSR, allow, normalised bool) error {
+	labels, c := graph.Components(g)
+	if c == 1 {
+		return nil
+	}
+	if normalised {
+		deg := g.Degree(nil)
+		for i, d := range deg {
+			if d == 0 {
+				return errorf(op, fmt.Sprintf("vertex %d", i), "isolated", ErrDisconnected, "every vertex needs an edge for the normalised Laplacian")
+			}
+		}
+	}
+	if !allow {
+		_ = labels
+		return errorf(op, "G", fmt.Sprintf("%d components", c), ErrDisconnected, "connect the graph (more neighbours) or set AllowDisconnected")
+	}
+	return nil
+}
+
+// graphKind selects the eigenproblem of graphEigen.
+type graphKind int
+
+const (
+	graphSmallestSym    graphKind = iota // smallest of L_sym, ascending
+	graphSmallestUnnorm                  // smallest of L = D − G, ascending
+	graphLargestAdj                      // largest of D^{-1/2} G D^{-1/2}, descending
+)
+
+// graphEigen is the shared graph eigen path of LE and the spectral
+// contrastive closed form: k eigenpairs (unit vectors, sign rule) of the
+// Laplacian or normalised adjacency of g, dense for small N, Lanczos on the
+// sparse operator above.
+func graphEigen(op string, g *graph.CSR, k int, kind graphKind, solver Solver, tol float64, maxIter int, seed uint64) ([]float64, *mat.Dense, []float64, error) {
+	n := g.N
+	deg := g.Degree(nil)
+	if useDense(solver, n) || k+24 >= n {
+		var l *mat.SymDense
+		if kind == graphSmallestUnnorm {
+			l = graph.LaplacianDense(g, graph.Unnormalized)
+		} else {
+			l = graph.LaplacianDense(g, graph.SymNormalized)
+		}
+		lo, hi := 0, k
+		if kind == graphLargestAdj {
+			// Largest of A = I − L_sym are the smallest of L_sym.
+			lo, hi = 0, k
+		}
+		vals, vecs, err := linalg.EigSymRange(l, lo, hi)
+		if err != nil {
+			return nil, nil, nil, wrapLinalg(op, err)
+		}
+		if kind == graphLargestAdj {
+			for i := range vals {
+				vals[i] = 1 - vals[i]
+			}
+		}
+		return vals, vecs, deg, nil
+	}
+	var opr linalg.SymOperator
+	which := linalg.Largest
+	switch kind {
+	case graphSmallestUnnorm:
+		l, err := graph.Laplacian(g, graph.Unnormalized)
+		if err != nil {
+			return nil, nil, nil, wrapGraph(op, err)
+		}
+		opr, which = l, linalg.Smallest
+	default:
+		a, err := graph.NormalizedAdjacency(g)
+		if err != nil {
+			return nil, nil, nil, wrapGraph(op, err)
+		}
+		opr = a
+	}
+	res, err := linalg.Eigs(opr, linalg.EigsSettings{K: k, Which: which, Tol: tol, MaxIter: maxIter, Seed: seed})
+	if err != nil {
+		return nil, nil, nil, wrapLinalg(op, err)
+	}
+	vals, vecs := res.Values, res.Vectors
+	switch kind {
+	case graphSmallestSym:
+		// Largest of A ascending = smallest of L_sym descending: reverse.
+		vals, vecs, _ = reverse(vals, vecs)
+		for i := range vals {
+			vals[i] = 1 - vals[i]
+		}
+	case graphLargestAdj:
+		vals, vecs, _ = reverse(vals, vecs)
+	}
+	return vals, vecs, deg, nil
+}
+
+// Embedding returns a copy of the N x K embedding (nil before Fit).
+func (le *LaplacianEigenmaps) Embedding() *mat.Dense { return copyOrNil(le.z) }
+
+// Eigenvalues returns the K eigenvalues (of L_sym, or of L when
+// Unnormalized) of the returned columns, ascending (nil before Fit).
+func (le *LaplacianEigenmaps) Eigenvalues() []float64 {
+	if !le.fitted {
+		return nil
+	}
+	return append([]float64(nil), le.vals...)
+}
+
+// Degree returns a copy of the degrees d_i = Σ_j G_ij of the training graph
+// (diagonal ignored), nil before Fit.
+func (le *LaplacianEigenmaps) Degree() []float64 {
+	if !le.fitted {
+		return nil
+	}
+	return append([]float64(nil), le.deg...)
+}
+
+// Graph returns the training relation graph (shared, do not modify).
+func (le *LaplacianEigenmaps) Graph() *graph.CSR { return le.g }
+
+// Transform embeds new points with the Nyström extension: the rows of x
+// (M x D) for a model fitted on data, or M x N affinity rows for a
+// Precomputed model (FitGraph models need TransformAffinity).
+func (le *LaplacianEigenmaps) Transform(x mat.Matrix) (*mat.Dense, error) {
+	const op = "le.transform"
+	if !le.fitted {
+		return nil, notFitted(op)
+	}
+	if le.aff == nil {
+		if !le.Precomputed {
+			return nil, errorf(op, "x", nil, ErrParam, "model fitted on a graph: use TransformAffinity with the affinity rows to the training vertices")
+		}
+		return le.TransformAffinity(x)
+	}
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	w, err := le.aff.rows(op, xd)
+	if err != nil {
+		return nil, err
+	}
+	return le.nystrom(op, w)
+}
+
+// TransformAffinity embeds new points given their affinities w (M x N,
+// non-negative) to the training points.
+func (le *LaplacianEigenmaps) TransformAffinity(w mat.Matrix) (*mat.Dense, error) {
+	const op = "le.transformaffinity"
+	if !le.fitted {
+		return nil, notFitted(op)
+	}
+	wd, err := checkAffinityRows(op, w, le.g.N)
+	if err != nil {
+		return nil, err
+	}
+	return le.nystrom(op, wd)
+}
+
+// TransformTo is Transform writing into dst (sized when empty, else M x K).
+func (le *LaplacianEigenmaps) TransformTo(dst *mat.Dense, x mat.Matrix) error {
+	z, err := le.Transform(x)
+	if err != nil {
+		return err
+	}
+	return transformTo("le.transform", dst, z)
+}
+
+func checkAffinityRows(op string, w mat.Matrix, n int) (*mat.Dense, error) {
+	wd, err := checkData(op, "w", w)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCols(op, wd, n); err != nil {
+		return nil, err
+	}
+	r, _ := wd.Dims()
+	for i := 0; i < r; i++ {
+		for j, v := range wd.RawRowView(i) {
+			if v < 0 {
+				return nil, errorf(op, fmt.Sprintf("w[%d,%d]", i, j), v, ErrNegative, "affinities must be non-negative")
+			}
+		}
+	}
+	return wd, nil
+}
+
+// nystrom applies the Nyström formula of the type's documentation.
+func (le *LaplacianEigenmaps) nystrom(op string, w *mat.Dense) (*mat.Dense, error) {
+	m, _ := w.Dims()
+	n, k := le.z.Dims()
+	// The generalised vectors v = D^{-1/2} u drive the formula in every mode.
+	v := le.z
+	if !le.Unnormalized && le.UnitVectors {
+		v = mat.DenseCopyOf(le.z)
+		for i := 0; i < n; i++ {
+			s := 1 / math.Sqrt(le.deg[i])
+			row := v.RawRowView(i)
+			for j := range row {
+				row[j] *= s
+			}
+		}
+	}
+	out := mat.NewDense(m, k, nil)
+	out.Mul(w, v)
+	for i := 0; i < m; i++ {
+		d := 0.0
+		for _, x := range w.RawRowView(i) {
+			d += x
+		}
+		if d == 0 {
+			return nil, errorf(op, fmt.Sprintf("row %d", i), "no affinity to any training point", ErrDisconnected, "")
+		}
+		row := out.RawRowView(i)
+		for j := range row {
+			switch {
+			case le.Unnormalized:
+				row[j] /= d - le.vals[j]
+			case le.UnitVectors:
+				row[j] *= math.Sqrt(d) / ((1 - le.vals[j]) * d)
+			default:
+				row[j] /= (1 - le.vals[j]) * d
+			}
+		}
+	}
+	return out, nil
+}
+
+// rows returns the kNN affinity rows (M x N) of new points (see the
+// LaplacianEigenmaps documentation).
+func (a *knnAffinity) rows(op string, q *mat.Dense) (*mat.Dense, error) {
+	n, dim := a.train.Dims()
+	if err := checkCols(op, q, dim); err != nil {
+		return nil, err
+	}
+	m, _ := q.Dims()
+	w := mat.NewDense(m, n, nil)
+	forEachDistRow(a.train, q, func(i int, d []float64) {
+		xi := q.RawRowView(i)
+		// The point itself (distance 0) may take one of the k slots.
+		nb, nd := nearestExact(xi, a.train, d, min(a.k, n))
+		self := -1
+		fw := nb
+		if nd[0] == 0 {
+			self, fw = nb[0], nb[1:]
+		} else if len(fw) > a.k-1 {
+			fw = fw[:a.k-1]
+		}
+		row := w.RawRowView(i)
+		for _, j := range fw {
+			row[j] += 0.5
+		}
+		for j := range row {
+			if j == self {
+				continue
+			}
+			dj := d[j]
+			if math.Abs(dj-a.radius[j]) <= 1e-6*a.radius[j]+1e-9 {
+				dj = exactDist(xi, a.train.RawRowView(j))
+			}
+			if dj <= a.radius[j] {
+				row[j] += 0.5
+			}
+		}
+	})
+	return w, nil
+}

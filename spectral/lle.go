@@ -1,0 +1,282 @@
+package spectral
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/mat"
+)
+
+// LLE is standard Locally Linear Embedding (Roweis & Saul 2000), as
+// scikit-learn's LocallyLinearEmbedding(method='standard'):
+//
+//  1. the k nearest neighbours of each point, self excluded;
+//  2. barycentric weights: C = X[nbrs(i)] − x_i (k x D), G = C Cᵀ,
+//     G += R·I with R = Reg·trace(G) (Reg when the trace is 0), solve
+//     G w = 1 and set w ← w / Σw;
+//  3. M = (I − W)ᵀ(I − W); Embedding holds the unit-norm eigenvectors of M
+//     for its 2nd … (K+1)-th smallest eigenvalues (the constant vector,
+//     eigenvalue 0, is dropped), not scaled. Eigenvalues are those K
+//     eigenvalues, ascending (tiny: ~1e-6); their sum is scikit-learn's
+//     reconstruction_error_.
+//
+// scikit-learn applies no sign rule to LLE; this implementation applies the
+// usual one (entry of largest |value| positive), so compare up to sign.
+//
+// Transform reconstructs a new point from its k nearest training points with
+// the same regularised barycentric weights and returns Σ w_j y_j
+// (scikit-learn's LocallyLinearEmbedding.transform). A point that coincides
+// with a training point (distance 0) is reconstructed exactly by that point
+// alone (the unregularised optimum), so Transform reproduces Embedding on the
+// training set.
+//
+// Solver: dense eigendecomposition of the N x N matrix M up to
+// DenseSolverMaxN points; above, linalg.Eigs on the sparse operator
+// x ↦ (I−W)ᵀ((I−W)x) with the constant vector deflated, O(N k) per product.
+// The wanted eigenvalues are tiny and clustered, so the iterative solver
+// needs many restarts; its accuracy is governed by Tol.
+type LLE struct {
+	// Components is K (default 2), 1 <= K < N−1.
+	Components int
+	// Neighbors is k (default 5), 1 <= k < N.
+	Neighbors int
+	// Reg is the regularisation of the local Gram matrices (default 1e-3).
+	Reg float64
+	// Solver, Tol, MaxIter and Seed configure the eigensolver.
+	Solver  Solver
+	Tol     float64
+	MaxIter int
+	Seed    uint64
+
+	train  *mat.Dense
+	k      int
+	reg    float64
+	z      *mat.Dense
+	vals   []float64
+	fitted bool
+}
+
+// Fit computes the embedding of the rows of x (N x D).
+func (l *LLE) Fit(x *mat.Dense) error {
+	const op = "lle.fit"
+	l.fitted = false
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return err
+	}
+	n, _ := xd.Dims()
+	k := l.Neighbors
+	if k == 0 {
+		k = 5
+	}
+	if k < 1 || k >= n {
+		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 1 <= Neighbors < N = %d", n))
+	}
+	kc, err := components(op, l.Components, n-2)
+	if err != nil {
+		return err
+	}
+	reg := l.Reg
+	if reg == 0 {
+		reg = 1e-3
+	}
+	if reg < 0 || math.IsNaN(reg) || math.IsInf(reg, 0) {
+		return errorf(op, "Reg", reg, ErrParam, "need Reg > 0")
+	}
+	idx, _, err := graph.Neighbors(xd, k, graph.KNNOptions{})
+	if err != nil {
+		return wrapGraph(op, err)
+	}
+	w := make([]float64, n*k)
+	parallelRows(n, func(i int) {
+		barycenter(xd.RawRowView(i), xd, idx[i*k:(i+1)*k], reg, w[i*k:(i+1)*k])
+	})
+	var vals []float64
+	var vecs *mat.Dense
+	if useDense(l.Solver, n) || kc+1+24 >= n {
+		m := lleMatrix(n, k, idx, w)
+		vals, vecs, err = linalg.EigSymRange(m, 0, kc+1)
+		if err != nil {
+			return wrapLinalg(op, err)
+		}
+		vals = vals[1:]
+		vecs = mat.DenseCopyOf(vecs.Slice(0, n, 1, kc+1))
+	} else {
+		ones := mat.NewDense(n, 1, nil)
+		for i := 0; i < n; i++ {
+			ones.Set(i, 0, 1)
+		}
+		res, err := linalg.Eigs(&lleOp{n: n, k: k, idx: idx, w: w}, linalg.EigsSettings{K: kc, Which: linalg.Smallest, Tol: l.Tol, MaxIter: l.MaxIter, Seed: l.Seed, Deflate: ones})
+		if err != nil {
+			return wrapLinalg(op, err)
+		}
+		vals, vecs = res.Values, res.Vectors
+	}
+	linalg.SignFlip(vecs)
+	l.train, l.k, l.reg, l.z, l.vals, l.fitted = xd, k, reg, vecs, vals, true
+	return nil
+}
+
+// barycenter writes the regularised barycentric weights of x on the rows
+// nb of data into w.
+func barycenter(x []float64, data *mat.Dense, nb []int, reg float64, w []float64) {
+	k := len(nb)
+	_, d := data.Dims()
+	c := mat.NewDense(k, d, nil)
+	for t, j := range nb {
+		row := data.RawRowView(j)
+		cr := c.RawRowView(t)
+		for q := range cr {
+			cr[q] = row[q] - x[q]
+		}
+	}
+	g := mat.NewSymDense(k, nil)
+	g.SymOuterK(1, c)
+	tr := 0.0
+	for t := 0; t < k; t++ {
+		tr += g.At(t, t)
+	}
+	r := reg
+	if tr > 0 {
+		r = reg * tr
+	}
+	for t := 0; t < k; t++ {
+		g.SetSym(t, t, g.At(t, t)+r)
+	}
+	ones := mat.NewVecDense(k, nil)
+	for t := 0; t < k; t++ {
+		ones.SetVec(t, 1)
+	}
+	var sol mat.VecDense
+	var ch mat.Cholesky
+	if ch.Factorize(g) {
+		if err := ch.SolveVecTo(&sol, ones); err != nil {
+			sol.SolveVec(g, ones)
+		}
+	} else {
+		_ = sol.SolveVec(g, ones)
+	}
+	s := 0.0
+	for t := 0; t < k; t++ {
+		s += sol.AtVec(t)
+	}
+	for t := 0; t < k; t++ {
+		w[t] = sol.AtVec(t) / s
+	}
+}
+
+// lleMatrix forms M = (I − W)ᵀ(I − W) densely (inherently O(N²) memory).
+func lleMatrix(n, k int, idx []int, w []float64) *mat.SymDense {
+	m := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		m.Set(i, i, m.At(i, i)+1)
+		for a := 0; a < k; a++ {
+			ja, wa := idx[i*k+a], w[i*k+a]
+			m.Set(i, ja, m.At(i, ja)-wa)
+			m.Set(ja, i, m.At(ja, i)-wa)
+			for b := 0; b < k; b++ {
+				jb := idx[i*k+b]
+				m.Set(ja, jb, m.At(ja, jb)+wa*w[i*k+b])
+			}
+		}
+	}
+	return mat.NewSymDense(n, m.RawMatrix().Data)
+}
+
+// lleOp applies M = (I − W)ᵀ(I − W) from the neighbour lists.
+type lleOp struct {
+	n, k int
+	idx  []int
+	w    []float64
+}
+
+func (o *lleOp) Size() int { return o.n }
+
+func (o *lleOp) MulVecTo(dst, x []float64) {
+	// r = (I − W) x, then dst = (I − W)ᵀ r.
+	r := make([]float64, o.n)
+	for i := 0; i < o.n; i++ {
+		s := x[i]
+		for a := 0; a < o.k; a++ {
+			s -= o.w[i*o.k+a] * x[o.idx[i*o.k+a]]
+		}
+		r[i] = s
+	}
+	copy(dst, r)
+	for i := 0; i < o.n; i++ {
+		for a := 0; a < o.k; a++ {
+			dst[o.idx[i*o.k+a]] -= o.w[i*o.k+a] * r[i]
+		}
+	}
+}
+
+// Embedding returns a copy of the N x K embedding (unit columns).
+func (l *LLE) Embedding() *mat.Dense { return copyOrNil(l.z) }
+
+// Eigenvalues returns the K eigenvalues of M of the returned columns,
+// ascending.
+func (l *LLE) Eigenvalues() []float64 {
+	if !l.fitted {
+		return nil
+	}
+	return append([]float64(nil), l.vals...)
+}
+
+// ReconstructionError returns the sum of Eigenvalues (scikit-learn's
+// reconstruction_error_).
+func (l *LLE) ReconstructionError() float64 {
+	s := 0.0
+	for _, v := range l.vals {
+		s += v
+	}
+	return s
+}
+
+// Transform embeds the rows of x (M x D) by barycentric reconstruction from
+// their k nearest training points.
+func (l *LLE) Transform(x mat.Matrix) (*mat.Dense, error) {
+	const op = "lle.transform"
+	if !l.fitted {
+		return nil, notFitted(op)
+	}
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	_, dim := l.train.Dims()
+	if err := checkCols(op, xd, dim); err != nil {
+		return nil, err
+	}
+	idx, dist := knnQuery(l.train, xd, l.k)
+	m, _ := xd.Dims()
+	_, kc := l.z.Dims()
+	out := mat.NewDense(m, kc, nil)
+	parallelRows(m, func(i int) {
+		nb := idx[i*l.k : (i+1)*l.k]
+		w := make([]float64, l.k)
+		if dist[i*l.k] == 0 {
+			w[0] = 1
+		} else {
+			barycenter(xd.RawRowView(i), l.train, nb, l.reg, w)
+		}
+		row := out.RawRowView(i)
+		for t, j := range nb {
+			zr := l.z.RawRowView(j)
+			for c := range row {
+				row[c] += w[t] * zr[c]
+			}
+		}
+	})
+	return out, nil
+}
+
+// TransformTo is Transform writing into dst.
+func (l *LLE) TransformTo(dst *mat.Dense, x mat.Matrix) error {
+	z, err := l.Transform(x)
+	if err != nil {
+		return err
+	}
+	return transformTo("lle.transform", dst, z)
+}
