@@ -215,6 +215,9 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 			lse[i] = c + math.Log(s)
 		})
 	}
+	if m*m > cacheEntries && !twoExp {
+		return infoNCEBlocks(zn, tau, g, w, grad)
+	}
 	var whole []float64
 	if m*m <= cacheEntries {
 		whole = make([]float64, m*m)
@@ -299,6 +302,95 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau,
 				blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, znRaw,
 				0, rowsOf(gRaw, lo, hi))
+		}
+	}
+	csrMulAdd(grad, g, zn, -2/tau)
+	return value
+}
+
+// infoNCEBlocks is infoNCE for M^2 > cacheEntries and 2/tau <= maxShift,
+// by blocks of br rows using the symmetry of S: block I (rows lo..hi-1)
+// computes only the strip S[I, lo:M] (one Gemm). Pass 1 adds the strip's
+// row sums of a_ij = exp(s_ij - c) to rows I and its column sums beyond the
+// diagonal block to rows hi..M-1; pass 2 recomputes the strip, turns it
+// into W and adds W[I, lo:M] zn[lo:M] to grad[I] and W[I, hi:M]^T zn[I] to
+// grad[hi:M]. That is 4 M^2 K flops and M^2 exponentials in all, against
+// 6 M^2 K and 2 M^2 for full strips. Additions happen in block order, so the
+// result does not depend on the number of goroutines.
+func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.Dense) float64 {
+	m, _ := zn.Dims()
+	c := 1 / tau
+	br := max(minBlockRows, cacheEntries/m)
+	znRaw := zn.RawMatrix()
+	buf := make([]float64, br*m)
+	// strip computes a_ij = exp(S_ij - c) for i in [lo, hi), j in [lo, m)
+	// into buf with row stride m-lo.
+	strip := func(lo, hi int) blas64.General {
+		st := blas64.General{Rows: hi - lo, Cols: m - lo, Stride: m - lo, Data: buf[:(hi-lo)*(m-lo)]}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1/tau, rowsOf(znRaw, lo, hi), rowsOf(znRaw, lo, m), 0, st)
+		parallelRows(hi-lo, func(r int) {
+			row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+			for j, x := range row {
+				row[j] = math.Exp(x - c)
+			}
+		})
+		return st
+	}
+	rowsum := make([]float64, m)
+	for lo := 0; lo < m; lo += br {
+		hi := min(lo+br, m)
+		st := strip(lo, hi)
+		parallelRows(hi-lo, func(r int) {
+			row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+			s := 0.0
+			for j, e := range row {
+				if j != r {
+					s += e
+				}
+			}
+			rowsum[lo+r] += s
+		})
+		parallelFor(m-hi, 256, func(a, b int) {
+			for j := hi - lo + a; j < hi-lo+b; j++ {
+				s := 0.0
+				for r := 0; r < hi-lo; r++ {
+					s += st.Data[r*st.Stride+j]
+				}
+				rowsum[lo+j] += s
+			}
+		})
+	}
+	lse := make([]float64, m)
+	value := 0.0
+	for i, s := range rowsum {
+		lse[i] = c + math.Log(s)
+		value += w[i] * lse[i]
+	}
+	value -= edgeSum(zn, g) / tau
+	if grad == nil {
+		return value
+	}
+	u := make([]float64, m)
+	for i, l := range lse {
+		u[i] = w[i] * math.Exp(c-l)
+	}
+	grad.Zero()
+	gRaw := grad.RawMatrix()
+	for lo := 0; lo < m; lo += br {
+		hi := min(lo+br, m)
+		st := strip(lo, hi)
+		parallelRows(hi-lo, func(r int) {
+			row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+			ui := u[lo+r]
+			for j := range row {
+				row[j] *= ui + u[lo+j]
+			}
+			row[r] = 0
+		})
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau, st, rowsOf(znRaw, lo, m), 1, rowsOf(gRaw, lo, hi))
+		if hi < m {
+			off := blas64.General{Rows: hi - lo, Cols: m - hi, Stride: st.Stride, Data: st.Data[hi-lo:]}
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1/tau, off, rowsOf(znRaw, lo, hi), 1, rowsOf(gRaw, hi, m))
 		}
 	}
 	csrMulAdd(grad, g, zn, -2/tau)

@@ -1,6 +1,7 @@
 package loss
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -24,8 +25,14 @@ func TestInfoNCEReproducible(t *testing.T) {
 		}
 	}
 	in := Inputs{Z1: z1, Z2: z2}
+	for _, tau := range []float64{0.2, 0.002} { // 0.002: two-exponential path
+		t.Run(fmt.Sprint(tau), func(t *testing.T) { checkReproducible(t, in, tau) })
+	}
+}
+
+func checkReproducible(t *testing.T, in Inputs, tau float64) {
 	eval := func() Result {
-		r, err := NTXent{Tau: 0.2}.Eval(in, true)
+		r, err := NTXent{Tau: tau}.Eval(in, true)
 		if err != nil {
 			t.Fatal(err)
 		}
