@@ -51,7 +51,9 @@ func Describe(g *CSR, source string) Info {
 	return in
 }
 
-// describe is Describe plus a slog warning for disconnected graphs.
+// describe is Describe plus a slog warning for disconnected graphs, used by
+// the builders whose connectivity depends on the data (KNN, EpsilonBall,
+// FromEdges, ReadEdgeFile).
 func describe(g *CSR, source string) Info {
 	in := Describe(g, source)
 	if in.Components > 1 {
@@ -284,7 +286,8 @@ func Views(nOrig, V int) (*CSR, Info, error) {
 			g.RowPtr[v*nOrig+s+1] = len(g.Col)
 		}
 	}
-	return g, describe(g, fmt.Sprintf("views(N'=%d,V=%d)", nOrig, V)), nil
+	// Disconnected by construction (nOrig components): no warning.
+	return g, Describe(g, fmt.Sprintf("views(N'=%d,V=%d)", nOrig, V)), nil
 }
 
 // Labels returns the supervised relation G_ij = 1 iff y_i == y_j and i != j,
@@ -322,7 +325,8 @@ func Labels(y []int) (*CSR, Info, error) {
 		}
 		g.RowPtr[i+1] = len(g.Col)
 	}
-	return g, describe(g, fmt.Sprintf("labels(classes=%d)", len(members))), nil
+	// One component per class by construction: no warning.
+	return g, Describe(g, fmt.Sprintf("labels(classes=%d)", len(members))), nil
 }
 
 // FromEdges builds the undirected graph on n vertices with the edges

@@ -2,8 +2,10 @@ package graph
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -15,6 +17,13 @@ import (
 
 // randomGraph returns a random symmetric weighted graph with edge probability
 // p, possibly with isolated vertices.
+func TestMain(m *testing.M) {
+	// Disconnected test graphs are intended; keep the builders' warnings out
+	// of the test output.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	os.Exit(m.Run())
+}
+
 func randomGraph(t testing.TB, rng *rand.Rand, n int, p float64) *CSR {
 	t.Helper()
 	var rows, cols []int
@@ -585,5 +594,41 @@ func TestGeodesicsSmall(t *testing.T) {
 	})
 	if !mat.Equal(d, want) {
 		t.Errorf("geodesics\n%v\nwant\n%v", mat.Formatted(d), mat.Formatted(want))
+	}
+}
+
+// The precomputed-affinity cases pin scikit-learn's Laplacian conventions:
+// the diagonal is ignored for the degrees and both Laplacians.
+func TestSpectralEmbeddingLaplacianOracle(t *testing.T) {
+	n := 0
+	for _, c := range oracle.Load(t, "spectral.json") {
+		if c.Method != "spectral_embedding" {
+			continue
+		}
+		n++
+		a, err := FromDense(c.Input(t, "affinity"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := a.WithoutDiagonal()
+		if err := g.Validate(); err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if d := maxDiff(g.Degree(nil), c.OutputVector(t, "degree")); d > 1e-12*oracle.Scale(mat.NewVecDense(g.N, c.OutputVector(t, "degree"))) {
+			t.Errorf("%s: degree differs by %g", c.Name, d)
+		}
+		kind := Unnormalized
+		if c.Param(t, "norm_laplacian") != 0 {
+			kind = SymNormalized
+		}
+		vals := eigvals(t, LaplacianDense(g, kind))
+		head := c.OutputVector(t, "laplacian_spectrum_head")
+		tol := 1e-9 * math.Max(1, math.Abs(vals[len(vals)-1]))
+		if d := maxDiff(vals[:len(head)], head); d > tol {
+			t.Errorf("%s: spectrum head differs by %g", c.Name, d)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no spectral_embedding case")
 	}
 }
