@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
@@ -73,88 +74,113 @@ func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 	return out
 }
 
-// batchGraph returns the relation graph G of a batch (see Config.Relation).
+// batchGraph returns the relation graph G of a batch (see Config.Relation),
+// with rows in the order of assemble. It is built here rather than with
+// graph.Views, graph.Labels and graph.KNN because those describe every graph
+// they build (a BFS) and log a warning when it is disconnected, which a
+// batch graph always is for the views relation: once per step would be
+// noise. Neighbours come from graph.Neighbors (exact, ties by index).
 func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 	b := len(idx)
 	if idx == nil {
 		b = t.n
 	}
 	V := t.cfg.Views
-	views := func() (*graph.CSR, error) {
+	switch t.rel.kind {
+	case "views":
 		if g, ok := t.viewsG[b]; ok {
 			return g, nil
 		}
-		g, _, err := graph.Views(b, V)
-		if err != nil {
-			return nil, err
-		}
+		e := newEdgeSet(V * b)
+		e.addViews(V, b)
+		g := e.csr()
 		t.viewsG[b] = g
 		return g, nil
-	}
-	switch t.rel.kind {
-	case "views":
-		return views()
 	case "labels":
 		if idx == nil && t.labelsG != nil {
 			return t.labelsG, nil
 		}
-		yb := make([]int, V*b)
+		members := map[int][]int{}
 		for v := range V {
 			for j := range b {
 				n := j
 				if idx != nil {
 					n = idx[j]
 				}
-				yb[v*b+j] = t.y[n]
+				if l := t.y[n]; l >= 0 { // negative: unlabelled, no edges
+					members[l] = append(members[l], v*b+j)
+				}
 			}
 		}
-		g, _, err := graph.Labels(yb)
-		if err != nil {
-			return nil, err
+		e := newEdgeSet(V * b)
+		for _, m := range members {
+			for p, i := range m {
+				for _, j := range m[p+1:] {
+					e.add(i, j)
+				}
+			}
 		}
+		g := e.csr()
 		if idx == nil {
 			t.labelsG = g
 		}
 		return g, nil
 	case "knn":
-		g, _, err := graph.KNN(xb, t.rel.k, graph.KNNOptions{})
+		k := t.rel.k
+		nb, _, err := graph.Neighbors(xb, k, graph.KNNOptions{})
 		if err != nil {
 			return nil, err
 		}
-		if V < 2 {
-			return g, nil
+		e := newEdgeSet(V * b)
+		for i := range V * b {
+			for _, j := range nb[i*k : (i+1)*k] {
+				e.add(i, j)
+			}
 		}
-		vg, err := views()
-		if err != nil {
-			return nil, err
+		if V >= 2 {
+			e.addViews(V, b)
 		}
-		return unionGraph(g, vg), nil
+		return e.csr(), nil
 	}
 	panic(fmt.Sprintf("train: unknown relation %q", t.rel.kind))
 }
 
-// unionGraph returns the graph whose entry (i, j) is max(a_ij, b_ij) over the
-// union of both structures (both must have the same size and sorted rows).
-func unionGraph(a, b *graph.CSR) *graph.CSR {
-	out := &graph.CSR{N: a.N, RowPtr: make([]int, a.N+1)}
-	for i := range a.N {
-		p, pe := a.RowPtr[i], a.RowPtr[i+1]
-		q, qe := b.RowPtr[i], b.RowPtr[i+1]
-		for p < pe || q < qe {
-			switch {
-			case q == qe || (p < pe && a.Col[p] < b.Col[q]):
-				out.Col, out.Val = append(out.Col, a.Col[p]), append(out.Val, a.Val[p])
-				p++
-			case p == pe || b.Col[q] < a.Col[p]:
-				out.Col, out.Val = append(out.Col, b.Col[q]), append(out.Val, b.Val[q])
-				q++
-			default:
-				out.Col, out.Val = append(out.Col, a.Col[p]), append(out.Val, max(a.Val[p], b.Val[q]))
-				p++
-				q++
+// edgeSet collects the undirected 0/1 edges of a relation graph.
+type edgeSet struct{ rows [][]int }
+
+func newEdgeSet(n int) *edgeSet { return &edgeSet{rows: make([][]int, n)} }
+
+// add records the edge {i, j}; self pairs and repeats are ignored.
+func (e *edgeSet) add(i, j int) {
+	if i != j {
+		e.rows[i] = append(e.rows[i], j)
+		e.rows[j] = append(e.rows[j], i)
+	}
+}
+
+// addViews adds the augmentation graph (J_V − I_V) ⊗ I_b.
+func (e *edgeSet) addViews(V, b int) {
+	for v := range V {
+		for w := v + 1; w < V; w++ {
+			for j := range b {
+				e.add(v*b+j, w*b+j)
 			}
 		}
-		out.RowPtr[i+1] = len(out.Col)
 	}
-	return out
+}
+
+// csr returns the graph with sorted, distinct columns and unit weights.
+func (e *edgeSet) csr() *graph.CSR {
+	g := &graph.CSR{N: len(e.rows), RowPtr: make([]int, len(e.rows)+1)}
+	for i, r := range e.rows {
+		slices.Sort(r)
+		r = slices.Compact(r)
+		g.Col = append(g.Col, r...)
+		g.RowPtr[i+1] = len(g.Col)
+	}
+	g.Val = make([]float64, len(g.Col))
+	for i := range g.Val {
+		g.Val[i] = 1
+	}
+	return g
 }

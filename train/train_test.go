@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
 	"gonum.org/v1/gonum/mat"
@@ -377,9 +378,54 @@ func slicesEqual(a, b []float64) bool {
 	return true
 }
 
-func TestUnionGraph(t *testing.T) {
-	x, _ := blobs(12, 3, 2, 6)
-	cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: 2, Relation: "knn:k=2", Seed: 1}
+// TestBatchGraph checks the batch relation graphs: views and labels against
+// graph.Views and graph.Labels, kNN (joined with the views) against brute
+// force.
+func TestBatchGraph(t *testing.T) {
+	x, y := blobs(12, 3, 3, 6)
+	y[4] = -1 // unlabelled: no edges
+	idx := []int{7, 4, 0, 11, 3}
+	for _, V := range []int{1, 2, 3} {
+		for _, sub := range [][]int{nil, idx} {
+			b := len(sub)
+			if sub == nil {
+				b = 12
+			}
+			cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: V, Relation: "labels", Seed: 1}
+			tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			yb := make([]int, V*b)
+			for r := range yb {
+				yb[r] = y[r%b]
+				if sub != nil {
+					yb[r] = y[sub[r%b]]
+				}
+			}
+			want, _, err := graph.Labels(yb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tr.batchGraph(sub, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := got.Validate(); err != nil || !mat.Equal(got.Dense(), want.Dense()) {
+				t.Errorf("labels, V=%d, batch %v: graph differs from graph.Labels (%v)", V, sub, err)
+			}
+			if V == 1 {
+				continue
+			}
+			tr.rel = relation{kind: "views"}
+			want, _, _ = graph.Views(b, V)
+			if got, _ = tr.batchGraph(sub, nil); !mat.Equal(got.Dense(), want.Dense()) {
+				t.Errorf("views, V=%d, batch %v: graph differs from graph.Views", V, sub)
+			}
+		}
+	}
+
+	cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: 2, Relation: "knn:k=2", Augment: "noise:0.3", Seed: 1}
 	tr, err := newTrainer("test", cfg, x, nil, nil, "", opts())
 	if err != nil {
 		t.Fatal(err)
@@ -392,21 +438,27 @@ func TestUnionGraph(t *testing.T) {
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	// Brute force: i ~ j iff same original, or j among the 2 nearest of i
-	// (or i of j). Views are identical copies here, so the nearest
-	// neighbours of a row include its own copy at distance 0.
+	// Brute force: i ~ j iff views of one original, or j among the 2
+	// nearest rows of i, or i among those of j.
 	n := 24
 	dist := func(i, j int) float64 { return mat.Norm(rowDiff(xb, i, j), 2) }
+	edges := 0
 	for i := range n {
 		for j := range n {
 			if i == j {
 				continue
 			}
 			want := i%12 == j%12 || inNearest(i, j, n, 2, dist) || inNearest(j, i, n, 2, dist)
-			if got := g.At(i, j) > 0; got != want {
-				t.Fatalf("G(%d,%d) = %v; want edge %v", i, j, g.At(i, j), want)
+			if got := g.At(i, j); (got == 1) != want || (got != 0 && got != 1) {
+				t.Fatalf("G(%d,%d) = %v; want edge %v", i, j, got, want)
+			}
+			if want {
+				edges++
 			}
 		}
+	}
+	if edges != g.NNZ() {
+		t.Fatalf("G stores %d entries; want %d", g.NNZ(), edges)
 	}
 }
 
