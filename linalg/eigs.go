@@ -222,7 +222,11 @@ type eigsState struct {
 	xbuf     *mat.Dense // n x b buffers for BlockOperator
 	ybuf     *mat.Dense
 	ritzVals []float64
+	passes   int
 }
+
+// dgks is the DGKS re-orthogonalisation threshold 1/√2.
+const dgks = 0.7071067811865476
 
 func (e *eigsState) rows(i, j int) blas64.General {
 	return blas64.General{Rows: j - i, Cols: e.n, Stride: e.n, Data: e.q[i*e.n : j*e.n]}
@@ -436,6 +440,9 @@ func (e *eigsState) expand(p, s int) error {
 		coef.Data[i] = 0
 	}
 	c2 := make([]float64, s*b)
+	// Classical Gram–Schmidt with the DGKS test: a second pass only when the
+	// first one removed more than 1 − 1/√2 of some vector's norm (as ARPACK).
+	before := wnorm
 	for pass := 0; pass < 2; pass++ {
 		cg := blas64.General{Rows: s, Cols: b, Stride: b, Data: c2}
 		projOut(cg, e.rows(0, s), w)
@@ -447,6 +454,19 @@ func (e *eigsState) expand(p, s int) error {
 			projOut(blas64.General{Rows: e.d, Cols: b, Stride: b, Data: dc},
 				blas64.General{Rows: e.d, Cols: n, Stride: n, Data: e.defl}, w)
 		}
+		again := false
+		after := make([]float64, b)
+		for i := 0; i < b; i++ {
+			after[i] = math.Sqrt(dot(e.w[i*n:(i+1)*n], e.w[i*n:(i+1)*n]))
+			if after[i] < dgks*before[i] {
+				again = true
+			}
+		}
+		if !again {
+			break
+		}
+		before = after
+		e.passes++
 	}
 	for i := 0; i < s; i++ {
 		for j := 0; j < b; j++ {
