@@ -66,9 +66,10 @@ noise:SIGMA     add N(0, SIGMA^2) to every coordinate
 mask:P          zero every coordinate independently with probability P
 jitter:E        random projection jitter x <- (I + E G/sqrt(D)) x, G iid N(0,1),
                 O(D^2) per sample
-resample-nuisance, resample-class
+resample-nuisance[:P], resample-class[:P]
                 latent data set only: redraw the nuisance (aligned views) or the
-                class (misaligned views) latents of x (ParseAugmentFor)`
+                class (misaligned views) latents of x, with probability P
+                (default 1) (ParseAugmentFor)`
 
 // ParseAugment builds a Pipeline from a spec such as "shift:2+noise:0.1":
 // operations separated by '+', each NAME or NAME:ARG[,ARG] (see AugmentOps).
@@ -110,6 +111,9 @@ func parseAugment(spec string, shape [2]int, lm *LatentModel) (*Pipeline, error)
 		nargs := map[string]int{"shift": 1, "crop": 1, "rotate": 1, "cutout": 1, "elastic": 2,
 			"noise": 1, "mask": 1, "jitter": 1, "resample-nuisance": 0, "resample-class": 0, "none": 0}
 		want, ok := nargs[name]
+		if strings.HasPrefix(name, "resample-") && len(args) == 1 {
+			want = 1 // optional probability
+		}
 		if !ok {
 			return nil, bad(tok, "unknown operation %q; valid: shift, crop, rotate, cutout, elastic, noise, mask, jitter, resample-nuisance, resample-class, none", name)
 		}
@@ -164,7 +168,17 @@ func parseAugment(spec string, shape [2]int, lm *LatentModel) (*Pipeline, error)
 			if lm == nil {
 				return nil, bad(tok, "%s needs the latent data set", name)
 			}
-			a = ResampleLatent{Model: lm, Class: name == "resample-class"}
+			r := ResampleLatent{Model: lm, Class: name == "resample-class"}
+			if len(args) == 1 {
+				if args[0] > 1 {
+					return nil, bad(tok, "resample probability must be in [0, 1]")
+				}
+				r.Prob = args[0]
+				if r.Prob == 0 {
+					continue // never resamples: the identity
+				}
+			}
+			a = r
 			p.Dim = lm.Config.AmbientDim
 		}
 		p.Ops = append(p.Ops, a)
@@ -372,16 +386,26 @@ func (o jitterOp) Apply(dst, x []float64, rng *rand.Rand) {
 // uniformly drawn class plus N(0, ClassSpread² I)). Views made with nuisance
 // resampling share their class, so the views graph is aligned with the
 // labels; class resampling gives views of different classes (misaligned).
+//
+// Prob dials the alignment: each Apply resamples with probability Prob and
+// otherwise copies x (0 means 1). With resample-class:P, a pair of views
+// shares its class latents with probability about (1-P)², so the fraction of
+// G's edges inside classes falls from 1 (P = 0) towards 1/Classes (P = 1).
 type ResampleLatent struct {
 	Model *LatentModel
 	Class bool
+	Prob  float64
 }
 
 func (r ResampleLatent) String() string {
+	s := "resample-nuisance"
 	if r.Class {
-		return "resample-class"
+		s = "resample-class"
 	}
-	return "resample-nuisance"
+	if r.Prob != 0 && r.Prob != 1 {
+		s += ":" + fmtNum(r.Prob)
+	}
+	return s
 }
 
 // Apply implements Augmenter.
@@ -392,6 +416,9 @@ func (r ResampleLatent) Apply(dst, x []float64, rng *rand.Rand) {
 	}
 	copy(dst, x)
 	if a == nil {
+		return
+	}
+	if p := r.Prob; p != 0 && p != 1 && rng.Float64() >= p {
 		return
 	}
 	_, k := a.Dims()

@@ -253,6 +253,26 @@ func TestResampleLatent(t *testing.T) {
 			t.Fatalf("%s did not change the resampled latents", tc.spec)
 		}
 	}
+	// The probability dials how many views get new class latents.
+	p, err := ParseAugmentFor("resample-class:0.3", ds)
+	if err != nil || p.String() != "resample-class:0.3" {
+		t.Fatalf("resample-class:0.3: %v %v", p, err)
+	}
+	big, _ := Latent(2000, LatentConfig{Seed: 2, Noise: -1})
+	p, _ = ParseAugmentFor("resample-class:0.3", big)
+	v, _, _ := MakeViews(big.X, 2, p, 3)
+	changed := 0
+	for i := range 4000 {
+		if dist(v.RawRowView(i), big.X.RawRowView(i%2000)) > 1e-9 {
+			changed++
+		}
+	}
+	if f := float64(changed) / 4000; math.Abs(f-0.3) > 0.03 {
+		t.Fatalf("resample-class:0.3 changed %v of the views; want 0.3", f)
+	}
+	if _, err := ParseAugmentFor("resample-class:2", big); !errors.Is(err, ErrParam) {
+		t.Fatalf("probability 2: got %v; want ErrParam", err)
+	}
 	if _, err := ParseAugmentFor("resample-class", &Dataset{}); !errors.Is(err, ErrParam) {
 		t.Fatalf("resample on non-latent data: got %v; want ErrParam", err)
 	}
