@@ -125,7 +125,9 @@ type points struct {
 	c    []float64 // x with centred columns, for the Gemm screening
 	sq   []float64 // squared row norms of c
 	nrm  []float64 // row norms of c
-	off  float64   // bound on the centring rounding, see slack
+	off  float64   // bound on the centring rounding, see tileSlack
+	// Maxima of sq and nrm over each data tile of tileC rows.
+	tileSq, tileNrm []float64
 }
 
 func (p *points) row(i int) []float64 { return p.x[i*p.d : (i+1)*p.d] }
@@ -142,13 +144,16 @@ func (p *points) dist2(i, j int) float64 {
 	return s
 }
 
-// slack bounds the rounding error of ||x||^2 + ||y||^2 - 2 x.y computed by
-// Gemm, so that the tile distances only pre-filter candidates and every
-// decision is taken on directly computed distances.
-// The second term covers the rounding of the centring itself, which is
-// relative to the uncentred magnitudes.
-func (p *points) slack(i, j int) float64 {
-	return (1e-9+1e-13*float64(p.d))*(p.sq[i]+p.sq[j]) + p.off*(p.nrm[i]+p.nrm[j])
+// tileSlack bounds the rounding error of the screening distance
+// ||c_i||^2 + ||c_j||^2 - 2 c_i.c_j (Gemm on the centred rows) for every j in
+// the data tile starting at j0, so that the tile distances only pre-filter
+// candidates against one per-row threshold and every decision is taken on
+// directly computed distances. The second term covers the rounding of the
+// centring itself, which is relative to the uncentred magnitudes.
+func (p *points) tileSlack(i, j0 int) float64 {
+	t := j0 / tileC
+	sq, nrm := p.tileSq[t], p.tileNrm[t]
+	return (1e-9+1e-13*float64(p.d))*(p.sq[i]+sq) + p.off*(p.nrm[i]+nrm)
 }
 
 func newPoints(op string, X mat.Matrix, metric Metric) (*points, error) {
@@ -204,6 +209,12 @@ func newPoints(op string, X mat.Matrix, metric Metric) (*points, error) {
 		}
 		p.sq[i] = s
 		p.nrm[i] = math.Sqrt(s)
+	}
+	nt := (n + tileC - 1) / tileC
+	p.tileSq, p.tileNrm = make([]float64, nt), make([]float64, nt)
+	for j := 0; j < n; j++ {
+		p.tileSq[j/tileC] = max(p.tileSq[j/tileC], p.sq[j])
+		p.tileNrm[j/tileC] = max(p.tileNrm[j/tileC], p.nrm[j])
 	}
 	maxAbs := 0.0
 	for _, v := range p.x {
@@ -298,12 +309,17 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 			hd, hi := d2[i*k:(i+1)*k], idx[i*k:(i+1)*k]
 			m := size[i]
 			row := s[a*cn : (a+1)*cn]
+			sl := p.tileSlack(i, j0)
+			thr := math.Inf(1) // screening threshold, hd[0] + sl once full
+			if m == k {
+				thr = hd[0] + sl
+			}
 			for b, approx := range row {
-				j := j0 + b
-				if j == i {
+				if approx > thr {
 					continue
 				}
-				if m == k && approx-p.slack(i, j) > hd[0] {
+				j := j0 + b
+				if j == i {
 					continue
 				}
 				e := p.dist2(i, j)
@@ -321,11 +337,15 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 						c = par
 					}
 					m++
+					if m == k {
+						thr = hd[0] + sl
+					}
 					continue
 				}
 				if e < hd[0] || (e == hd[0] && j < hi[0]) {
 					hd[0], hi[0] = e, j
 					down(hd, hi, 0, k)
+					thr = hd[0] + sl
 				}
 			}
 			size[i] = m
@@ -527,9 +547,10 @@ func EpsilonBall(X mat.Matrix, eps float64, opt KNNOptions) (*CSR, Info, error) 
 	p.scanTiles(opt.Workers, func(i0, qn, j0, cn int, s []float64) {
 		for a := 0; a < qn; a++ {
 			i := i0 + a
+			thr := lim + p.tileSlack(i, j0)
 			for b, approx := range s[a*cn : (a+1)*cn] {
 				j := j0 + b
-				if j == i || approx-p.slack(i, j) > lim {
+				if j == i || approx > thr {
 					continue
 				}
 				e := p.dist2(i, j)
