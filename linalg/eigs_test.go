@@ -534,3 +534,40 @@ func BenchmarkEigSym(b *testing.B) {
 		})
 	}
 }
+
+func ExampleEigs() {
+	// The Laplacian of a cycle of n vertices has eigenvalues
+	// 2 − 2cos(2πj/n), each twice except 0 (and 4 for even n): here
+	// 3.94783e-05 and 1.579116e-04 for j = 1, 2 after deflating 0.
+	n := 1000
+	op := NewAffineOperator(cycleAdjacency{n}, -1, 2) // L = 2I − A
+	ones := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		ones.Set(i, 0, 1)
+	}
+	res, err := Eigs(op, EigsSettings{K: 4, Deflate: ones, BlockSize: 2, Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	for _, v := range res.Values {
+		fmt.Printf("%.10f\n", v)
+	}
+	fmt.Println(res.Converged)
+	// Output:
+	// 0.0000394783
+	// 0.0000394783
+	// 0.0001579116
+	// 0.0001579116
+	// true
+}
+
+// cycleAdjacency is the adjacency operator of the n-cycle.
+type cycleAdjacency struct{ n int }
+
+func (c cycleAdjacency) Size() int { return c.n }
+
+func (c cycleAdjacency) MulVecTo(dst, x []float64) {
+	for i := range dst {
+		dst[i] = x[(i+1)%c.n] + x[(i+c.n-1)%c.n]
+	}
+}
