@@ -7,7 +7,7 @@
 //     spectral_contrastive_gform;
 //   - the two-branch conventions of the official code bases, so that
 //     published set-ups can be reproduced: vicreg_official,
-//     barlowtwins_official, ntxent and spectral_contrastive.
+//     barlowtwins_official, ntxent, spectral_contrastive and wmse.
 //
 // Every loss implements Loss: Eval returns the value, its unweighted parts
 // (named as in the reference code, for logging) and optionally the gradient

@@ -18,6 +18,9 @@ var (
 	// ErrGraph reports a relation graph that is not symmetric, non-negative
 	// and zero-diagonal, or whose CSR arrays are inconsistent.
 	ErrGraph = errors.New("invalid relation graph")
+	// ErrSingular reports a covariance that is not positive definite where
+	// a Cholesky factor is needed (WMSE).
+	ErrSingular = errors.New("covariance not positive definite")
 	// ErrParam reports a hyper-parameter outside its valid range.
 	ErrParam = errors.New("invalid parameter")
 )

@@ -62,6 +62,7 @@ const (
 	NameSimCLRGForm              = "simclr_gform"
 	NameBarlowTwinsGForm         = "barlowtwins_gform"
 	NameSpectralContrastiveGForm = "spectral_contrastive_gform"
+	NameWMSE                     = "wmse"
 )
 
 // Hyper-parameter keys accepted by New.
@@ -75,6 +76,7 @@ const (
 	ParamAlpha    = "alpha"     // vicreg_gform (variance) and barlowtwins_gform (redundancy)
 	ParamBeta     = "beta"      // vicreg_gform covariance weight, default DefaultBeta
 	ParamGamma    = "gamma"     // vicreg_gform invariance weight, default DefaultGamma
+	ParamWEps     = "w_eps"     // wmse covariance shrinkage, default 0
 )
 
 // Defaults of the hyper-parameters (the official code bases' defaults where
@@ -152,6 +154,11 @@ var registry = map[string]entry{
 	},
 	NameSpectralContrastiveGForm: {
 		build: func(map[string]float64) Loss { return SpectralContrastiveGForm{} },
+	},
+	NameWMSE: {
+		keys:  []string{ParamWEps},
+		fixed: map[string]float64{"normalize_eps": NormalizeEps},
+		build: func(p map[string]float64) Loss { return WMSE{Eps: p[ParamWEps]} },
 	},
 }
 
@@ -242,6 +249,10 @@ func New(name string, params map[string]float64) (Loss, error) {
 // replace by their default (zero) or that make no sense (negative).
 func checkParam(op, k string, v float64) error {
 	switch k {
+	case ParamWEps:
+		if v < 0 || v >= 1 {
+			return errorf(op, k, ErrParam, "%v (must be in [0, 1))", v)
+		}
 	case ParamTau, ParamMu:
 		if v <= 0 {
 			return errorf(op, k, ErrParam, "%v (must be > 0)", v)

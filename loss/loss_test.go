@@ -24,11 +24,12 @@ var kinds = map[string]string{
 	loss.NameSimCLRGForm:              "gform",
 	loss.NameBarlowTwinsGForm:         "gform",
 	loss.NameSpectralContrastiveGForm: "gform",
+	loss.NameWMSE:                     "pair",
 }
 
 // closedFormTested lists losses without oracle vectors that
 // TestSpectralContrastiveGFormMinimum checks against their closed form.
-var closedFormTested = map[string]bool{loss.NameSpectralContrastiveGForm: true}
+var closedFormTested = map[string]bool{loss.NameSpectralContrastiveGForm: true, loss.NameWMSE: true}
 
 func randDense(rng *rand.Rand, r, c int, scale float64) *mat.Dense {
 	m := mat.NewDense(r, c, nil)
@@ -113,6 +114,9 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 		for gname, g := range graphs {
 			if (kinds[name] == "pair") != (gname == "aug-V2" || gname == "wide") {
 				continue
+			}
+			if name == loss.NameWMSE && gname == "wide" {
+				continue // needs N > K or w_eps > 0: see TestWMSE
 			}
 			t.Run(name+"/"+gname, func(t *testing.T) {
 				l, err := loss.New(name, nil)
@@ -386,6 +390,42 @@ func simclrBrute(z *mat.Dense, g *graph.CSR, tau float64) float64 {
 		}
 	}
 	return want
+}
+
+// TestWMSE checks W-MSE without oracle vectors: identical branches give 0
+// with a zero gradient; the value is invariant to z -> a z + b; shrinkage
+// makes N <= K usable (gradient by finite differences), which is refused
+// without it.
+func TestWMSE(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	z := randDense(rng, 20, 4, 1)
+	res, err := loss.WMSE{}.Eval(loss.Inputs{Z1: z, Z2: z}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(res.Value) > 1e-13 || maxAbs(res.Grad[loss.KeyZ1], mat.NewDense(20, 4, nil)) > 1e-12 {
+		t.Errorf("identical branches: value %g, gradient max %g", res.Value, maxAbs(res.Grad[loss.KeyZ1], mat.NewDense(20, 4, nil)))
+	}
+	z2 := randDense(rng, 20, 4, 0.5)
+	z2.Add(z2, z)
+	a, err := loss.WMSE{}.Eval(loss.Inputs{Z1: z, Z2: z2}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zs := mat.NewDense(20, 4, nil)
+	zs.Apply(func(_, j int, v float64) float64 { return 3*v + float64(j) }, z)
+	b, err := loss.WMSE{}.Eval(loss.Inputs{Z1: zs, Z2: z2}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !relClose(a.Value, b.Value, 1e-12) || a.Value < 1e-3 {
+		t.Errorf("value %.17g changed to %.17g under z -> 3z + b", a.Value, b.Value)
+	}
+	wide := loss.Inputs{Z1: randDense(rng, 4, 6, 1), Z2: randDense(rng, 4, 6, 1)}
+	if _, err := (loss.WMSE{}).Eval(wide, false); !errors.Is(err, loss.ErrSingular) {
+		t.Errorf("N <= K without shrinkage: got %v; want ErrSingular", err)
+	}
+	losstest.CheckGradient(t, loss.WMSE{Eps: 0.2}, wide, 1e-6)
 }
 
 func TestNewErrors(t *testing.T) {

@@ -43,6 +43,7 @@ Two-branch losses (official conventions) read --z1 and --z2 (N x K each):
   barlowtwins_official  (lambd=0.0051)
   ntxent                (tau=0.1)
   spectral_contrastive  (mu=1)
+  wmse                  (w_eps=0; W-MSE, Cholesky whitening per branch)
 G-form losses read the stacked Z from --z1 and the relation graph G from
 --graph-file (edge list) or --relation views:V=v (row v*N'+n is view v of
 sample n):
