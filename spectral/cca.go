@@ -226,10 +226,20 @@ func invSqrt(op, name string, s *mat.Dense) (*mat.Dense, error) {
 }
 
 // Embedding returns a copy of view a's canonical variates (Xa − mean) Wa.
-func (c *CCA) Embedding() *mat.Dense { return copyOrNil(c.za) }
+func (c *CCA) Embedding() *mat.Dense {
+	if !c.fitted {
+		return nil
+	}
+	return copyOrNil(c.za)
+}
 
 // EmbeddingB returns a copy of view b's canonical variates (Xb − mean) Wb.
-func (c *CCA) EmbeddingB() *mat.Dense { return copyOrNil(c.zb) }
+func (c *CCA) EmbeddingB() *mat.Dense {
+	if !c.fitted {
+		return nil
+	}
+	return copyOrNil(c.zb)
+}
 
 // Eigenvalues returns the K canonical correlations, descending.
 func (c *CCA) Eigenvalues() []float64 {
@@ -240,7 +250,12 @@ func (c *CCA) Eigenvalues() []float64 {
 }
 
 // Weights returns copies of Wa (Da x K) and Wb (Db x K).
-func (c *CCA) Weights() (wa, wb *mat.Dense) { return copyOrNil(c.wa), copyOrNil(c.wb) }
+func (c *CCA) Weights() (wa, wb *mat.Dense) {
+	if !c.fitted {
+		return nil, nil
+	}
+	return copyOrNil(c.wa), copyOrNil(c.wb)
+}
 
 // Transform returns view a's variates of new rows x, given side by side as
 // in Fit (Da + Db columns; only the first Da are used).
@@ -388,10 +403,20 @@ func (c *GraphCCA) fit(op string, x *mat.Dense, g *graph.CSR) error {
 }
 
 // Embedding returns a copy of X W.
-func (c *GraphCCA) Embedding() *mat.Dense { return copyOrNil(c.z) }
+func (c *GraphCCA) Embedding() *mat.Dense {
+	if !c.fitted {
+		return nil
+	}
+	return copyOrNil(c.z)
+}
 
 // Weights returns a copy of W (D x K).
-func (c *GraphCCA) Weights() *mat.Dense { return copyOrNil(c.w) }
+func (c *GraphCCA) Weights() *mat.Dense {
+	if !c.fitted {
+		return nil
+	}
+	return copyOrNil(c.w)
+}
 
 // Eigenvalues returns the K largest ρ, descending.
 func (c *GraphCCA) Eigenvalues() []float64 {

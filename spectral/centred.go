@@ -24,27 +24,8 @@ type centredEig struct {
 // fitCentred centres k (N x N symmetric, overwritten) in place and solves
 // for its top K eigenpairs.
 func fitCentred(op string, k *mat.Dense, K int, solver Solver, tol float64, maxIter int, seed uint64) (*centredEig, error) {
-	n, _ := k.Dims()
-	c := &centredEig{colMean: make([]float64, n)}
-	for i := 0; i < n; i++ {
-		row := k.RawRowView(i)
-		for j, v := range row {
-			c.colMean[j] += v
-		}
-	}
-	for j := range c.colMean {
-		c.colMean[j] /= float64(n)
-		c.grand += c.colMean[j]
-	}
-	c.grand /= float64(n)
-	// K is symmetric, so the row means equal the column means.
-	parallelRows(n, func(i int) {
-		row := k.RawRowView(i)
-		ri := c.colMean[i]
-		for j := range row {
-			row[j] += c.grand - ri - c.colMean[j]
-		}
-	})
+	c := &centredEig{}
+	c.colMean, c.grand = centreKernel(k)
 	vals, vecs, err := topEig(op, k, K, solver, tol, maxIter, seed)
 	if err != nil {
 		return nil, err
@@ -74,18 +55,8 @@ func (c *centredEig) embedding() *mat.Dense {
 // and projects them: z = kc(x) U diag(1/sqrt(λ)) (0 for λ <= 0). For a
 // training point this reproduces U diag(sqrt(λ)) exactly.
 func (c *centredEig) transform(kx *mat.Dense) *mat.Dense {
-	m, n := kx.Dims()
-	parallelRows(m, func(i int) {
-		row := kx.RawRowView(i)
-		s := 0.0
-		for _, v := range row {
-			s += v
-		}
-		s /= float64(n)
-		for j := range row {
-			row[j] += c.grand - s - c.colMean[j]
-		}
-	})
+	m, _ := kx.Dims()
+	centreRows(kx, c.colMean, c.grand)
 	_, k := c.vecs.Dims()
 	z := mat.NewDense(m, k, nil)
 	z.Mul(kx, c.vecs)
@@ -99,4 +70,50 @@ func (c *centredEig) transform(kx *mat.Dense) *mat.Dense {
 		}
 	}
 	return z
+}
+
+// centreKernel double-centres the symmetric kernel k in place (Kc = HKH)
+// and returns its column means and grand mean (scikit-learn's
+// KernelCenterer.fit).
+func centreKernel(k *mat.Dense) ([]float64, float64) {
+	n, _ := k.Dims()
+	colMean := make([]float64, n)
+	for i := 0; i < n; i++ {
+		for j, v := range k.RawRowView(i) {
+			colMean[j] += v
+		}
+	}
+	grand := 0.0
+	for j := range colMean {
+		colMean[j] /= float64(n)
+		grand += colMean[j]
+	}
+	grand /= float64(n)
+	// K is symmetric, so the row means equal the column means.
+	parallelRows(n, func(i int) {
+		row := k.RawRowView(i)
+		ri := colMean[i]
+		for j := range row {
+			row[j] += grand - ri - colMean[j]
+		}
+	})
+	return colMean, grand
+}
+
+// centreRows centres new kernel rows kx (M x N) in place with the training
+// statistics: kc(x)_j = k(x)_j − colMean_j − mean(k(x)) + grand
+// (KernelCenterer.transform).
+func centreRows(kx *mat.Dense, colMean []float64, grand float64) {
+	m, n := kx.Dims()
+	parallelRows(m, func(i int) {
+		row := kx.RawRowView(i)
+		s := 0.0
+		for _, v := range row {
+			s += v
+		}
+		s /= float64(n)
+		for j := range row {
+			row[j] += grand - s - colMean[j]
+		}
+	})
 }

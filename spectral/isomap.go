@@ -117,7 +117,12 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 }
 
 // Embedding returns a copy of the N x K embedding (nil before Fit).
-func (m *Isomap) Embedding() *mat.Dense { return copyOrNil(m.mds.z) }
+func (m *Isomap) Embedding() *mat.Dense {
+	if !m.fitted {
+		return nil
+	}
+	return copyOrNil(m.mds.z)
+}
 
 // Eigenvalues returns the top K eigenvalues of −½HΔ²H (of the landmark
 // block with Landmarks), descending, not divided by N (nil before Fit).
@@ -130,7 +135,12 @@ func (m *Isomap) Eigenvalues() []float64 {
 
 // Geodesics returns a copy of the geodesic distances: N x N (scikit-learn's
 // dist_matrix_), or m x N from the landmarks (nil before Fit).
-func (m *Isomap) Geodesics() *mat.Dense { return copyOrNil(m.geo) }
+func (m *Isomap) Geodesics() *mat.Dense {
+	if !m.fitted {
+		return nil
+	}
+	return copyOrNil(m.geo)
+}
 
 // Transform places the rows of x (M x D) through their k nearest training
 // points (see the type's documentation).

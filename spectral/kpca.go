@@ -255,7 +255,12 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 
 // Embedding returns a copy of the N x K training embedding U Λ^{1/2}
 // (nil before Fit).
-func (p *KernelPCA) Embedding() *mat.Dense { return copyOrNil(p.z) }
+func (p *KernelPCA) Embedding() *mat.Dense {
+	if !p.fitted {
+		return nil
+	}
+	return copyOrNil(p.z)
+}
 
 // Eigenvalues returns the K eigenvalues of the centred kernel, descending,
 // not divided by N (nil before Fit).

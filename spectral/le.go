@@ -308,7 +308,12 @@ func graphEigen(op string, g *graph.CSR, k int, kind graphKind, solver Solver, t
 }
 
 // Embedding returns a copy of the N x K embedding (nil before Fit).
-func (le *LaplacianEigenmaps) Embedding() *mat.Dense { return copyOrNil(le.z) }
+func (le *LaplacianEigenmaps) Embedding() *mat.Dense {
+	if !le.fitted {
+		return nil
+	}
+	return copyOrNil(le.z)
+}
 
 // Eigenvalues returns the K eigenvalues (of L_sym, or of L when
 // Unnormalized) of the returned columns, ascending (nil before Fit).

@@ -213,7 +213,12 @@ func (o *lleOp) MulVecTo(dst, x []float64) {
 }
 
 // Embedding returns a copy of the N x K embedding (unit columns).
-func (l *LLE) Embedding() *mat.Dense { return copyOrNil(l.z) }
+func (l *LLE) Embedding() *mat.Dense {
+	if !l.fitted {
+		return nil
+	}
+	return copyOrNil(l.z)
+}
 
 // Eigenvalues returns the K eigenvalues of M of the returned columns,
 // ascending.

@@ -186,10 +186,20 @@ func (l *LPP) fit(op string, x *mat.Dense, g *graph.CSR) error {
 }
 
 // Embedding returns a copy of X P (nil before Fit).
-func (l *LPP) Embedding() *mat.Dense { return copyOrNil(l.z) }
+func (l *LPP) Embedding() *mat.Dense {
+	if !l.fitted {
+		return nil
+	}
+	return copyOrNil(l.z)
+}
 
 // Projection returns a copy of the D x K projection P (nil before Fit).
-func (l *LPP) Projection() *mat.Dense { return copyOrNil(l.p) }
+func (l *LPP) Projection() *mat.Dense {
+	if !l.fitted {
+		return nil
+	}
+	return copyOrNil(l.p)
+}
 
 // Eigenvalues returns the K smallest generalised eigenvalues, ascending.
 func (l *LPP) Eigenvalues() []float64 {

@@ -208,7 +208,12 @@ func checkDistances(op string, d *mat.Dense, square bool) error {
 }
 
 // Embedding returns a copy of the N x K embedding (nil before Fit).
-func (m *ClassicalMDS) Embedding() *mat.Dense { return copyOrNil(m.z) }
+func (m *ClassicalMDS) Embedding() *mat.Dense {
+	if !m.fitted {
+		return nil
+	}
+	return copyOrNil(m.z)
+}
 
 // Eigenvalues returns the top K eigenvalues of B (of the landmark B with
 // Landmarks), descending, not divided by N (nil before Fit).

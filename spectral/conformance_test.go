@@ -1,0 +1,123 @@
+package spectral_test
+
+import (
+	"testing"
+
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/spectral"
+	"github.com/eigenssl/eigenssl/spectral/spectraltest"
+	"gonum.org/v1/gonum/mat"
+)
+
+// suiteCases returns one conformance case per configuration, keyed by the
+// registry name it covers (several cases may cover one name).
+func suiteCases(t *testing.T) map[string][]spectraltest.Case {
+	t.Helper()
+	blobs, err := data.Blobs(120, 3, 5, 6, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roll, err := data.SwissRoll(150, 4, 0.05, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, r := blobs.X, roll.X
+	type M = spectraltest.Method
+	return map[string][]spectraltest.Case{
+		"le": {
+			{Name: "le/normalised", X: x, K: 3, TransformTol: 1e-7,
+				New: func(k int) M { return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 15} }},
+			{Name: "le/unnormalised", X: x, K: 3, TransformTol: 1e-7,
+				New: func(k int) M { return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 15, Unnormalized: true} }},
+			{Name: "le/unit", X: x, K: 3, TransformTol: 1e-7,
+				New: func(k int) M { return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 15, UnitVectors: true} }},
+			{Name: "le/iterative", X: r, K: 3, TransformTol: 1e-6,
+				New: func(k int) M {
+					return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 12, Solver: spectral.SolverIterative, Seed: 3}
+				}},
+		},
+		"lpp": {{Name: "lpp", X: x, K: 3, BadK: 6,
+			New: func(k int) M { return &spectral.LPP{Components: k, Neighbors: 10} }}},
+		"klpp": {
+			{Name: "klpp/rbf", X: x, K: 3, TransformTol: 1e-7,
+				New: func(k int) M {
+					return &spectral.KernelLPP{Components: k, Neighbors: 10, Kernel: spectral.KernelRBF, Gamma: 0.05}
+				}},
+			{Name: "klpp/linear", X: x, K: 2, BadK: 6,
+				New: func(k int) M { return &spectral.KernelLPP{Components: k, Neighbors: 10} }},
+		},
+		"lle": {
+			{Name: "lle", X: r, K: 2,
+				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10} }},
+		},
+		"mds": {
+			{Name: "mds", X: x, K: 3,
+				New: func(k int) M { return &spectral.ClassicalMDS{Components: k} }},
+			{Name: "mds/landmarks", X: x, K: 3, BadK: 40, NoPermutation: "landmarks are drawn by row index",
+				New: func(k int) M { return &spectral.ClassicalMDS{Components: k, Landmarks: 40, Seed: 5} }},
+		},
+		"isomap": {
+			{Name: "isomap", X: r, K: 2,
+				New: func(k int) M { return &spectral.Isomap{Components: k, Neighbors: 10} }},
+			{Name: "isomap/landmarks", X: r, K: 2, BadK: 50, NoPermutation: "landmarks are drawn by row index",
+				New: func(k int) M { return &spectral.Isomap{Components: k, Neighbors: 10, Landmarks: 50, Seed: 5} }},
+		},
+		"kpca": {
+			{Name: "kpca/rbf", X: x, K: 4,
+				New: func(k int) M { return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelRBF, Gamma: 0.05} }},
+			{Name: "kpca/linear", X: x, K: 3,
+				New: func(k int) M { return &spectral.KernelPCA{Components: k} }},
+			{Name: "kpca/poly", X: x, K: 3,
+				New: func(k int) M {
+					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelPoly, Degree: 2, Coef0: 1}
+				}},
+			{Name: "kpca/iterative", X: x, K: 3,
+				New: func(k int) M {
+					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelRBF, Gamma: 0.05, Solver: spectral.SolverIterative}
+				}},
+		},
+		"cca": {{Name: "cca", X: x, K: 2, BadK: 3,
+			New: func(k int) M { return &spectral.CCA{Components: k, ViewA: 2} }}},
+		"graphcca": {{Name: "graphcca", X: x, K: 3, BadK: 6,
+			New: func(k int) M { return &spectral.GraphCCA{Components: k, Neighbors: 10} }}},
+		"spectral": {
+			{Name: "spectral/feature", X: x, K: 3, TransformTol: 1e-7,
+				New: func(k int) M { return &spectral.SpectralContrastive{Components: k, Neighbors: 15} }},
+			{Name: "spectral/linear", X: x, K: 3, BadK: 6,
+				New: func(k int) M { return &spectral.SpectralContrastive{Components: k, Neighbors: 15, Linear: true} }},
+		},
+	}
+}
+
+func TestConformance(t *testing.T) {
+	for _, cases := range suiteCases(t) {
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) { spectraltest.Run(t, c) })
+		}
+	}
+}
+
+// TestRegistry fails when a method of spectral.Methods has no conformance
+// case, or when New does not return the registered type.
+func TestRegistry(t *testing.T) {
+	cases := suiteCases(t)
+	for _, name := range spectral.Methods() {
+		if len(cases[name]) == 0 {
+			t.Errorf("method %q is not in the conformance suite", name)
+		}
+		m, err := spectral.New(name)
+		if err != nil || m == nil {
+			t.Errorf("New(%q): %v", name, err)
+		}
+	}
+	for name := range cases {
+		if _, err := spectral.New(name); err != nil {
+			t.Errorf("suite case %q is not a registered method: %v", name, err)
+		}
+	}
+	if _, err := spectral.New("nope"); err == nil {
+		t.Error("New(nope) succeeded")
+	}
+}
+
+var _ = mat.NewDense
