@@ -256,7 +256,9 @@ func (c Config) Validate() error {
 	if c.CheckpointEvery < 0 {
 		return bad("checkpoint_every", c.CheckpointEvery, "want ≥ 0")
 	}
-	if _, err := data.ParseAugment(c.Augment, [2]int{1 << 20, 1 << 20}); err != nil {
+	// Syntax only: image sizes and the latent model come with the data.
+	syntax := &data.Dataset{ImageShape: [2]int{1 << 10, 1 << 10}, Latent: &data.LatentModel{}}
+	if _, err := data.ParseAugmentFor(c.Augment, syntax); err != nil {
 		return &Error{Op: op, Param: "augment", Value: c.Augment, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
 	rel, err := parseRelation(c.Relation)

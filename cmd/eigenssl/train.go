@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/loss"
+	"github.com/eigenssl/eigenssl/train"
+	"github.com/spf13/cobra"
+)
+
+func init() { verbs = append(verbs, NewCmdTrain) }
+
+// trainOptions are the flags of the "train" verb.
+type trainOptions struct {
+	Cfg        train.Config
+	Params     []string
+	ImageShape string
+	Out        string
+	Resume     string
+	StopAfter  int
+}
+
+// trainConfigFlags are the flags that describe a new run; --resume takes
+// the saved configuration and rejects them.
+var trainConfigFlags = []string{"loss", "param", "encoder", "optimizer", "lr", "wd", "schedule", "warmup",
+	"final-lr", "views", "augment", "fixed-views", "relation", "batch", "epochs", "seed", "checkpoint-every",
+	"input", "labels", "dataset", "n", "data-seed", "image-shape", "out"}
+
+// NewCmdTrain returns the "train" verb: train an encoder with an SSL loss,
+// or resume a run.
+func NewCmdTrain(s *Streams) *cobra.Command {
+	opts := &trainOptions{}
+	cmd := &cobra.Command{
+		Use: "train --loss NAME --encoder SPEC (--input X.npy [--labels y.npy] | --dataset NAME) --out DIR [flags]\n" +
+			"  eigenssl train --resume DIR",
+		Short: "Train an encoder with a self-supervised loss (checkpointed, resumable)",
+		Long: `Train an encoder (nn spec: linear:K, mlp:512,128, mlp:512|proj:256,256+bn,
+rff:2048,gamma=0.1|linear:64, kernel:rbf,gamma=0.1|64) with an SSL loss on
+mini-batches of --views augmented views per sample.
+
+Two-branch losses (vicreg_official, barlowtwins_official, ntxent,
+spectral_contrastive) take the two views as Z1, Z2 (--views 2). G-form losses
+(vicreg_gform, simclr_gform, barlowtwins_gform, spectral_contrastive_gform)
+take the stacked views and the batch graph --relation: views (default),
+labels, or knn:k=K (neighbours among the batch inputs, joined with the views).
+--batch 0 trains full batch; --fixed-views draws the views once.
+
+The run directory --out receives config.json, metrics.jsonl (loss and parts per
+step) and checkpoint.bin (written atomically before the first step, every
+--checkpoint-every steps and at the end). Ctrl-C stops after the current step
+with a checkpoint. "eigenssl train --resume DIR" continues to the configured
+end, bit for bit the trajectory of an uninterrupted run. A NaN/Inf loss stops
+with an error and keeps the last good checkpoint. A progress bar is drawn when
+stderr is a terminal. Prints one JSON summary line.
+
+Augmentations (--augment, joined with +):
+` + indent(data.AugmentOps),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return trainRun(cmd, opts, s) },
+	}
+	f := cmd.Flags()
+	c := &opts.Cfg
+	f.StringVar(&c.Loss, "loss", "", "loss name: "+strings.Join(loss.Names(), ", "))
+	f.StringArrayVar(&opts.Params, "param", nil, "loss hyper-parameter key=value (repeatable)")
+	f.StringVar(&c.Encoder, "encoder", "", "encoder spec, e.g. mlp:512,128")
+	f.StringVar(&c.Optimizer, "optimizer", train.DefaultOptimizer, "optimiser spec: sgd[:momentum=..], adam, adamw[:wd=..], lars[:..]")
+	f.Float64Var(&c.LR, "lr", train.DefaultLR, "base learning rate")
+	f.Float64Var(&c.WeightDecay, "wd", 0, "weight decay (added to the optimiser spec)")
+	f.StringVar(&c.Schedule, "schedule", train.DefaultSchedule, "learning-rate schedule: constant or cosine")
+	f.IntVar(&c.Warmup, "warmup", 0, "linear warm-up steps")
+	f.Float64Var(&c.FinalLR, "final-lr", 0, "final learning rate of the cosine schedule")
+	f.IntVar(&c.Views, "views", train.DefaultViews, "views per sample")
+	f.StringVar(&c.Augment, "augment", "none", "augmentation pipeline, e.g. shift:2+noise:0.1")
+	f.BoolVar(&c.FixedViews, "fixed-views", false, "draw the views once instead of every step")
+	f.StringVar(&c.Relation, "relation", train.DefaultRelation, "batch graph of G-form losses: views, labels, knn:k=K")
+	f.IntVar(&c.Batch, "batch", 256, "originals per batch (0: full batch)")
+	f.IntVar(&c.Epochs, "epochs", 20, "epochs")
+	f.Uint64Var(&c.Seed, "seed", 1, "seed of every random choice")
+	f.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "checkpoint every N steps (0: start and end only)")
+	f.StringVar(&c.Data.Input, "input", "", "training matrix (.npy/.npz/.csv), one sample per row")
+	f.StringVar(&c.Data.Labels, "labels", "", "labels of --input (for --relation labels)")
+	f.StringVar(&c.Data.Dataset, "dataset", "", "named data set (digits, mnist, blobs, ...) instead of --input")
+	f.IntVar(&c.Data.N, "n", 0, "samples of --dataset (0: all, or the generator default)")
+	f.Uint64Var(&c.Data.Seed, "data-seed", 0, "seed of --dataset subsampling or generation")
+	f.StringVar(&opts.ImageShape, "image-shape", "", "HxW of --input rows, for image augmentations")
+	f.StringVar(&opts.Out, "out", "", "run directory (created; must not hold a run)")
+	f.StringVar(&opts.Resume, "resume", "", "resume the run in this directory")
+	f.IntVar(&opts.StopAfter, "stop-after", 0, "stop (with a checkpoint) after this many steps in total")
+	return cmd
+}
+
+func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if opts.StopAfter < 0 {
+		return usagef("train: --stop-after %d: want ≥ 0", opts.StopAfter)
+	}
+	ropts := train.Options{
+		StopAfter: opts.StopAfter,
+		Progress:  s.Err,
+		Logger:    slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	var res *train.Result
+	var err error
+	if opts.Resume != "" {
+		for _, name := range trainConfigFlags {
+			if cmd.Flags().Changed(name) {
+				return usagef("train: --resume takes the saved configuration; --%s is not allowed with it", name)
+			}
+		}
+		res, err = train.Resume(ctx, opts.Resume, nil, nil, ropts)
+	} else {
+		cfg := opts.Cfg
+		switch {
+		case cfg.Loss == "":
+			return usagef("train: --loss is required (one of %s)", strings.Join(loss.Names(), ", "))
+		case cfg.Encoder == "":
+			return usagef("train: --encoder is required (e.g. mlp:512,128)")
+		case opts.Out == "":
+			return usagef("train: --out is required")
+		case (cfg.Data.Input == "") == (cfg.Data.Dataset == ""):
+			return usagef("train: give exactly one of --input and --dataset")
+		case cfg.Data.Labels != "" && cfg.Data.Input == "":
+			return usagef("train: --labels goes with --input")
+		}
+		if cfg.LossParams, err = parseParams(opts.Params); err != nil {
+			return err
+		}
+		if opts.ImageShape != "" {
+			if cfg.Data.ImageShape, err = parseShape(opts.ImageShape); err != nil {
+				return err
+			}
+		}
+		if err := cfg.Validate(); err != nil {
+			return usageError{err}
+		}
+		res, err = train.Run(ctx, cfg, nil, nil, opts.Out, ropts)
+	}
+	if res != nil {
+		out, jerr := json.Marshal(struct {
+			Status     string  `json:"status"`
+			Steps      int     `json:"steps"`
+			TotalSteps int     `json:"total_steps"`
+			Epochs     int     `json:"epochs"`
+			Loss       float64 `json:"loss"`
+			Dir        string  `json:"dir"`
+		}{res.Status.String(), res.Steps, res.TotalSteps, res.Epochs, jsonFloat(res.Loss), res.Dir})
+		if jerr == nil {
+			fmt.Fprintf(s.Out, "%s\n", out)
+		}
+	}
+	if err != nil && errors.Is(err, train.ErrConfig) {
+		return usageError{err}
+	}
+	return err
+}
+
+// jsonFloat maps NaN (no step taken) to 0 so the summary stays valid JSON.
+func jsonFloat(v float64) float64 {
+	if v != v {
+		return 0
+	}
+	return v
+}
+
+func parseParams(kvs []string) (map[string]float64, error) {
+	params := map[string]float64{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, usagef("--param %q: want key=value", kv)
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return nil, usagef("--param %q: value is not a number", kv)
+		}
+		params[strings.TrimSpace(k)] = x
+	}
+	return params, nil
+}
+
+func parseShape(s string) ([2]int, error) {
+	h, w, ok := strings.Cut(strings.ToLower(s), "x")
+	hi, err1 := strconv.Atoi(h)
+	wi, err2 := strconv.Atoi(w)
+	if !ok || err1 != nil || err2 != nil || hi < 1 || wi < 1 {
+		return [2]int{}, usagef("--image-shape %q: want HxW, e.g. 28x28", s)
+	}
+	return [2]int{hi, wi}, nil
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
