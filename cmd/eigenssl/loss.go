@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -65,11 +64,6 @@ respect to each input to a .npz archive, under z1 and z2, or Z.`,
 	return cmd
 }
 
-// readEdgeFile reads a --graph-file edge list for n vertices.
-var readEdgeFile = func(path string, n int) (*graph.CSR, graph.Info, error) {
-	return nil, graph.Info{}, errors.New("edge-list files are not supported by this build (graph.ReadEdgeFile missing)")
-}
-
 // gformLoss reports whether a loss reads (Z, G) rather than (z1, z2).
 func gformLoss(name string) bool { return strings.HasSuffix(name, "_gform") }
 
@@ -117,7 +111,7 @@ func lossRun(opts *lossOptions, s *Streams) error {
 		n, _ := z1.Dims()
 		var g *graph.CSR
 		if opts.GraphFile != "" {
-			g, _, err = readEdgeFile(opts.GraphFile, n)
+			g, _, err = graph.ReadEdgeFile(opts.GraphFile, n)
 		} else {
 			g, err = relationGraph(opts.Relation, n)
 		}

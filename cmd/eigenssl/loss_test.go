@@ -51,12 +51,12 @@ func readNPZAll(t *testing.T, path string) map[string]*mat.Dense {
 	return out
 }
 
-// TestLossVerbOracle runs the verb end to end on every oracle case whose
-// graph (if any) is an augmentation graph expressible as --relation, and
-// compares the printed value and parts and the written gradients with the
+// TestLossVerbOracle runs the verb end to end on every oracle case (the
+// graph, if any, as --relation when it is an augmentation graph, else as an
+// edge file) and compares the printed value and parts and the written gradients with the
 // oracle.
 func TestLossVerbOracle(t *testing.T) {
-	ran := 0
+	ran, viaFile := 0, 0
 	for _, c := range oracle.Load(t, "losses.json") {
 		dir := t.TempDir()
 		args := []string{"loss", "--loss", strings.ReplaceAll(c.Loss, "_", "-"), "--grad-out", filepath.Join(dir, "g.npz")}
@@ -67,17 +67,27 @@ func TestLossVerbOracle(t *testing.T) {
 			}
 		}
 		gradName := map[string]string{}
-		skip := false
 		for name := range c.Inputs {
 			m := c.Input(t, name)
 			switch name {
 			case "G":
+				// An augmentation graph goes through --relation, any other
+				// through an edge file.
 				v := int(c.Param(t, "V"))
-				g, _, err := graph.Views(m.RawMatrix().Rows/v, v)
-				if err != nil || !mat.Equal(g.Dense(), m) {
-					skip = true // not an augmentation graph: needs --graph-file
+				if g, _, err := graph.Views(m.RawMatrix().Rows/v, v); err == nil && mat.Equal(g.Dense(), m) {
+					args = append(args, "--relation", "views:V="+strconv.Itoa(v))
+					continue
 				}
-				args = append(args, "--relation", "views:V="+strconv.Itoa(v))
+				g, err := graph.FromDense(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := filepath.Join(dir, "edges.csv")
+				if err := graph.WriteEdgeFile(p, g); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, "--graph-file", p)
+				viaFile++
 				continue
 			case "x", "z1", "Z":
 				args = append(args, "--z1", filepath.Join(dir, name+".npy"))
@@ -89,9 +99,6 @@ func TestLossVerbOracle(t *testing.T) {
 			if err := data.WriteMatrix(filepath.Join(dir, name+".npy"), m); err != nil {
 				t.Fatal(err)
 			}
-		}
-		if skip {
-			continue
 		}
 		ran++
 		code, out, stderr := runArgs(args...)
@@ -132,7 +139,7 @@ func TestLossVerbOracle(t *testing.T) {
 	if ran == 0 {
 		t.Fatal("no oracle case could be run through the verb")
 	}
-	t.Logf("%d oracle cases run through the verb", ran)
+	t.Logf("%d oracle cases run through the verb, %d with --graph-file", ran, viaFile)
 }
 
 func TestLossVerbUsage(t *testing.T) {
@@ -152,6 +159,9 @@ func TestLossVerbUsage(t *testing.T) {
 		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--param", "temp=1"}, 2, "valid keys: tau"},
 		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--param", "tau"}, 2, "key=value"},
 		{[]string{"loss", "--loss", "vicreg_gform", "--z1", z}, 2, "--graph-file"},
+		{[]string{"loss", "--loss", "vicreg_gform", "--z1", z, "--relation", "views:V=2", "--graph-file", z}, 2, "exactly one"},
+		{[]string{"loss", "--loss", "vicreg_gform", "--z1", z, "--graph-file", filepath.Join(dir, "none.csv")}, 1, "none.csv"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--relation", "views:V=2"}, 2, "takes no graph"},
 		{[]string{"loss", "--loss", "vicreg_gform", "--z1", z, "--relation", "views:V=3"}, 1, "multiple"},
 		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", filepath.Join(dir, "missing.npy")}, 1, "missing.npy"},
 	} {
