@@ -232,6 +232,22 @@ func TestCSRBasics(t *testing.T) {
 	if !mat.EqualApprox(&got, &want, 1e-13) {
 		t.Fatal("MulMatTo differs from dense product")
 	}
+	// Strided views and non-Dense matrices take the same path.
+	big := randomDense(rng, g.N, 6)
+	xs := big.Slice(0, g.N, 1, 4)
+	var xT mat.Dense
+	xT.CloneFrom(xs.T())
+	for _, in := range []mat.Matrix{xs, mat.Transpose{Matrix: &xT}} {
+		var got2, want2 mat.Dense
+		g.MulMatTo(&got2, in)
+		want2.Mul(d, in)
+		if !mat.EqualApprox(&got2, &want2, 1e-13) {
+			t.Fatalf("MulMatTo(%T) differs from dense product", in)
+		}
+		if e1, e2 := g.DirichletEnergy(in), twoTraceZtLZ(g, in); math.Abs(e1-e2) > 1e-12*e2 {
+			t.Fatalf("DirichletEnergy(%T) = %v; want %v", in, e1, e2)
+		}
+	}
 	xv := mat.Col(nil, 1, x)
 	yv := make([]float64, g.N)
 	g.MulVecTo(yv, xv)

@@ -105,7 +105,9 @@ type KNNOptions struct {
 	// 1 for mutual neighbours, 0.5 for one-sided ones. The diagonal (the self
 	// entries) is dropped because G has a zero diagonal, which is also what
 	// scikit-learn's Laplacian does with it. Sym, Weight and Sigma are
-	// ignored; k may range over [2, N].
+	// ignored; k may range over [2, N]. Among points at distance 0 the
+	// point itself always takes the self slot (scikit-learn's tree search may
+	// list a duplicate first instead).
 	SklearnConnectivity bool
 	// Workers is the number of goroutines; <= 0 means GOMAXPROCS.
 	Workers int
