@@ -1,0 +1,285 @@
+package closedform
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
+	"github.com/eigenssl/eigenssl/loss"
+	"gonum.org/v1/gonum/mat"
+)
+
+// componentInfo describes the connected components of G.
+type componentInfo struct {
+	labels []int
+	count  int
+	sizes  []int
+	active []int // components with at least one edge, in label order
+	clique bool  // every active component is a complete graph with equal weights
+}
+
+func components(g *graph.CSR) componentInfo {
+	labels, c := graph.Components(g)
+	ci := componentInfo{labels: labels, count: c, sizes: make([]int, c)}
+	for _, l := range labels {
+		ci.sizes[l]++
+	}
+	edges := make([]int, c)
+	w0 := make([]float64, c)
+	ci.clique = true
+	for i := 0; i < g.N; i++ {
+		for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
+			if g.Val[t] == 0 {
+				continue
+			}
+			l := labels[i]
+			if edges[l] == 0 {
+				w0[l] = g.Val[t]
+			} else if g.Val[t] != w0[l] {
+				ci.clique = false
+			}
+			edges[l]++
+		}
+	}
+	for l := 0; l < c; l++ {
+		if edges[l] > 0 {
+			ci.active = append(ci.active, l)
+			if edges[l] != ci.sizes[l]*(ci.sizes[l]-1) {
+				ci.clique = false
+			}
+		}
+	}
+	return ci
+}
+
+// indicators returns the N x c matrix of orthonormal component indicators.
+func (ci componentInfo) indicators() *mat.Dense {
+	n := len(ci.labels)
+	e := mat.NewDense(n, ci.count, nil)
+	for i, l := range ci.labels {
+		e.Set(i, l, 1/math.Sqrt(float64(ci.sizes[l])))
+	}
+	return e
+}
+
+// BarlowTwinsLowerBound returns a lower bound on the BarlowTwins G-form loss
+// over all N x K matrices, for c active components (components with an edge):
+//
+//	K <= c:  0 (attained);
+//	K > c:   min(1, α)(K − c), valid when every eigenvalue of
+//	         Gt = D^{-1/2} G D^{-1/2} other than its c unit eigenvalues is <= 0
+//	         (true for unions of cliques), 0 otherwise.
+//
+// Proof of the second case: with Ỹ = D^{1/2} Z diag(n)^{-1} (unit columns),
+// C = Ỹᵀ Gt Ỹ; on the (>= K − c)-dimensional null space of P₁Ỹ (P₁ the unit
+// eigenspace) xᵀ(C − I)x <= −‖x‖², so C − I has K − c eigenvalues <= −1.
+func BarlowTwinsLowerBound(k, c int, alpha float64, spectrumNonPositive bool) float64 {
+	if k <= c || !spectrumNonPositive {
+		return 0
+	}
+	return math.Min(1, alpha) * float64(k-c)
+}
+
+// solveBarlowTwins implements THEORY.md section 4 (BarlowTwins -> CCA).
+//
+// Feature space, c active components: for K <= c any Z whose columns are
+// constant on components with Zᵀ D Z diagonal has C = I and loss 0 (exact).
+// For K > c the columns are split into c groups of sizes k_i; group i repeats
+// the column D^{-1/2} q_i with q_i = cos θ e_i + sin θ f_i supported on
+// component i (e_i its unit eigenvector of Gt, f_i ⊥ e_i with fᵀ Gt f <= 0,
+// qᵀ Gt q = 1/k_i). Then C = blockdiag(J_{k_i}/k_i), a rank-c projector, and
+// the loss is Σ_i [k_i(1 − 1/k_i)² + α(k_i − 1)/k_i], which is K − c at α = 1,
+// rank(Z*) = c; it meets the lower bound (exact) when α = 1 and the rest of
+// Gt's spectrum is <= 0.
+//
+// Linear regime: shared-weight CCA on the pairs of G, Xᵀ G X w = ρ Xᵀ D X w,
+// K largest, W D-orthonormal, loss Σ_k (ρ_k − 1)² (C = diag(ρ)). It is the
+// orthogonal (large-α) idealisation: exact only when every ρ_k = 1.
+func solveBarlowTwins(p Problem, n int) (*Solution, error) {
+	d := degrees(p.G)
+	ci := components(p.G)
+	c := len(ci.active)
+	bt := loss.BarlowTwinsGForm{Alpha: p.Alpha}
+	sol := &Solution{Loss: p.Loss, Regime: p.Regime, prob: p}
+	nonPos, known := ci.clique, ci.clique
+	if !known && n <= denseLimit {
+		vals, _, err := linalg.EigSym(denseGt(p.G, invSqrt(d)))
+		if err == nil {
+			known = true
+			// vals ascending; the c largest are the unit ones.
+			nonPos = len(vals) <= c || vals[len(vals)-1-c] <= 1e-10
+		}
+	}
+	lower := BarlowTwinsLowerBound(p.K, c, p.Alpha, nonPos)
+	eval := func(z *mat.Dense) (float64, error) {
+		r, err := bt.Eval(loss.Inputs{Z: z, G: p.G}, false)
+		return r.Value, err
+	}
+	if p.Regime == Feature {
+		z := mat.NewDense(n, p.K, nil)
+		if p.K <= c {
+			for k := 0; k < p.K; k++ {
+				l := ci.active[k]
+				for i, li := range ci.labels {
+					if li == l {
+						z.Set(i, k, 1)
+					}
+				}
+			}
+			sol.Exact, sol.Rank = true, p.K
+			sol.Subspace = ci.indicators()
+		} else {
+			buildGroups(p.G, d, ci, z)
+			sol.Rank = c
+		}
+		v, err := eval(z)
+		if err != nil {
+			return nil, err
+		}
+		sol.Z, sol.PredictedLoss = z, v
+		if p.K > c {
+			sol.Exact = nonPos && p.Alpha == 1 && math.Abs(v-lower) <= 1e-9*math.Max(1, lower)
+			if !sol.Exact {
+				note := "lower bound min(1,α)(K − c) (needs Gt's non-unit spectrum <= 0)"
+				if !nonPos {
+					note = "lower bound 0: Gt has positive non-unit eigenvalues (or they are unknown), so K − c is not a bound"
+				}
+				sol.Bounds = &Bounds{Lower: lower, Upper: v, Note: note + "; upper: grouped collinear columns"}
+			}
+		}
+		sol.Operator = "component indicators: eigenvectors of D^{-1/2} G D^{-1/2} with eigenvalue 1 (null space of L), mapped by D^{-1/2}"
+		sol.EquivalentMethod = "CCA between the two ends of G's edges; in feature space any basis of null(L) with Zᵀ D Z diagonal"
+		sol.Note = fmt.Sprintf("%d active components; columns have free scales (C is scale invariant)", c)
+		if p.K > c {
+			sol.Note += fmt.Sprintf("; K > c: columns grouped on components (C = blockdiag(J/k_i)), loss K − c at α = 1, rank c")
+		}
+	} else {
+		x := p.design()
+		xgx, xdx := scaledGram(x, p.G, nil, d)
+		b, err := whitener(xdx)
+		if err != nil {
+			return nil, err
+		}
+		va, ve, err := eigAsc(sandwich(b, xgx))
+		if err != nil {
+			return nil, err
+		}
+		vals, vecs, _ := reverseCols(va, ve)
+		rows, m := vecs.Dims()
+		kk := min(p.K, m)
+		w := mat.NewDense(b.RawMatrix().Rows, p.K, nil)
+		var be mat.Dense
+		be.Mul(b, vecs.Slice(0, rows, 0, kk))
+		w.Slice(0, b.RawMatrix().Rows, 0, kk).(*mat.Dense).Copy(&be)
+		z := mat.NewDense(n, p.K, nil)
+		z.Mul(x, w)
+		v, err := eval(z)
+		if err != nil {
+			return nil, err
+		}
+		sol.Z, sol.PredictedLoss = z, v
+		if p.Regime == Kernel {
+			sol.A = w
+		} else {
+			sol.W = w
+		}
+		sol.Spectrum = append([]float64(nil), vals[:min(m, p.K+1)]...)
+		all1 := kk == p.K
+		for k := 0; k < kk; k++ {
+			all1 = all1 && vals[k] >= 1-1e-10
+		}
+		sol.Exact = all1
+		if !all1 {
+			sol.Bounds = &Bounds{Lower: lower, Upper: v, Note: "lower: feature-space bound; upper: shared-weight CCA directions (orthogonal idealisation)"}
+		}
+		sol.Rank = numRank(singularValues(z), n)
+		np, _ := pinnedDesc(vals, kk, kk)
+		if np > 0 && np <= m {
+			var bb mat.Dense
+			bb.Mul(b, vecs.Slice(0, rows, 0, np))
+			sub := mat.NewDense(n, np, nil)
+			sub.Mul(x, &bb)
+			sol.Subspace = sub
+		}
+		sol.Operator = "shared-weight CCA: Xᵀ G X w = ρ Xᵀ D X w, descending"
+		sol.EquivalentMethod = "CCA between the two ends of G's edges with shared weights (Xᵀ G X w = ρ Xᵀ D X w, largest)"
+		sol.Note = "C = diag(ρ) at the CCA directions; at finite α gradient descent finds slightly lower losses with small off-diagonals (approximate unless every ρ_k = 1)"
+	}
+	sol.SingularValues = singularValues(sol.Z)
+	return sol, nil
+}
+
+// buildGroups fills z (N x K, K > c) with the grouped construction of
+// solveBarlowTwins.
+func buildGroups(g *graph.CSR, d []float64, ci componentInfo, z *mat.Dense) {
+	_, k := z.Dims()
+	c := len(ci.active)
+	s := invSqrt(d)
+	col := 0
+	for gi, l := range ci.active {
+		ki := k / c
+		if gi < k%c {
+			ki++
+		}
+		// e: unit eigenvector of Gt on the component, e_i ∝ √d_i.
+		var vol float64
+		var members []int
+		for i, li := range ci.labels {
+			if li == l {
+				vol += d[i]
+				members = append(members, i)
+			}
+		}
+		e := map[int]float64{}
+		for _, i := range members {
+			e[i] = math.Sqrt(d[i] / vol)
+		}
+		q := map[int]float64{}
+		for i, v := range e {
+			q[i] = v
+		}
+		if ki > 1 {
+			// f: δ_a − δ_b on an edge (a, b), made orthogonal to e.
+			a := members[0]
+			bv := g.Col[g.RowPtr[a]]
+			for t := g.RowPtr[a]; t < g.RowPtr[a+1]; t++ {
+				if g.Val[t] > 0 {
+					bv = g.Col[t]
+					break
+				}
+			}
+			f := map[int]float64{a: 1 / math.Sqrt2, bv: -1 / math.Sqrt2}
+			ef := e[a]*f[a] + e[bv]*f[bv]
+			for i := range e {
+				f[i] -= ef * e[i]
+			}
+			var nf float64
+			for _, v := range f {
+				nf += v * v
+			}
+			nf = math.Sqrt(nf)
+			for i := range f {
+				f[i] /= nf
+			}
+			// rho = fᵀ Gt f <= 0.
+			var rho float64
+			for i, fi := range f {
+				for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
+					rho += fi * g.Val[t] * s[i] * s[g.Col[t]] * f[g.Col[t]]
+				}
+			}
+			c2 := (1/float64(ki) - rho) / (1 - rho)
+			ct, st := math.Sqrt(c2), math.Sqrt(1-c2)
+			for i := range q {
+				q[i] = ct*e[i] + st*f[i]
+			}
+		}
+		for j := 0; j < ki; j++ {
+			for i, v := range q {
+				z.Set(i, col, v*s[i])
+			}
+			col++
+		}
+	}
+}

@@ -1,0 +1,362 @@
+package closedform
+
+import (
+	"math"
+	"sort"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// denseLimit is the largest N for which feature-space problems use a dense
+// N x N eigendecomposition (exact multiplicities); beyond it they use the
+// block Lanczos solver linalg.Eigs on the sparse operator.
+const denseLimit = 3000
+
+// chunkRows is the row-block size of the accumulations X^T S G S X.
+const chunkRows = 2048
+
+func degrees(g *graph.CSR) []float64 { return g.Degree(nil) }
+
+// lapMul sets dst = L z with L = D − G (O(nnz K)).
+func lapMul(g *graph.CSR, d []float64, z *mat.Dense) *mat.Dense {
+	n, k := z.Dims()
+	dst := mat.NewDense(n, k, nil)
+	g.MulMatTo(dst, z)
+	for i := 0; i < n; i++ {
+		row := dst.RawRowView(i)
+		zr := z.RawRowView(i)
+		for j := range row {
+			row[j] = d[i]*zr[j] - row[j]
+		}
+	}
+	return dst
+}
+
+// invSqrt returns d^{-1/2}, 0 for isolated vertices.
+func invSqrt(d []float64) []float64 {
+	s := make([]float64, len(d))
+	for i, v := range d {
+		if v > 0 {
+			s[i] = 1 / math.Sqrt(v)
+		}
+	}
+	return s
+}
+
+// gtOp applies Gt = D^{-1/2} G D^{-1/2} (zero rows for isolated vertices).
+type gtOp struct {
+	g *graph.CSR
+	s []float64
+}
+
+func (o gtOp) Size() int { return o.g.N }
+func (o gtOp) MulVecTo(dst, x []float64) {
+	t := make([]float64, len(x))
+	for i := range x {
+		t[i] = o.s[i] * x[i]
+	}
+	o.g.MulVecTo(dst, t)
+	for i := range dst {
+		dst[i] *= o.s[i]
+	}
+}
+
+// gtFrob2 returns ‖D^{-1/2} G D^{-1/2}‖_F².
+func gtFrob2(g *graph.CSR, s []float64) float64 {
+	var f float64
+	g.Edges(func(i, j int, w float64) {
+		v := w * s[i] * s[j]
+		f += 2 * v * v
+	})
+	return f
+}
+
+// denseGt returns D^{-1/2} G D^{-1/2} as a dense symmetric matrix (O(N²)).
+func denseGt(g *graph.CSR, s []float64) *mat.SymDense {
+	n := g.N
+	a := mat.NewSymDense(n, nil)
+	for i := 0; i < n; i++ {
+		for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
+			j := g.Col[t]
+			if j >= i {
+				a.SetSym(i, j, g.Val[t]*s[i]*s[j])
+			}
+		}
+	}
+	return a
+}
+
+// lapOnPerp returns the eigenpairs of L restricted to 1⊥ (ascending), the
+// first m of them (m <= N−1). Dense for N <= denseLimit (all pairs are
+// computed and the first m kept), block Lanczos with 1 deflated otherwise.
+func lapOnPerp(g *graph.CSR, d []float64, m int) ([]float64, *mat.Dense, error) {
+	n := g.N
+	if n <= denseLimit {
+		l := graph.LaplacianDense(g, graph.Unnormalized)
+		// Move the constant vector to the top: L + σ 11ᵀ/N keeps the
+		// eigenvectors orthogonal to 1 and gives 1 the eigenvalue σ.
+		var maxd float64
+		for _, v := range d {
+			maxd = math.Max(maxd, v)
+		}
+		shift := 2*maxd + 1
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				l.SetSym(i, j, l.At(i, j)+shift/float64(n))
+			}
+		}
+		vals, vecs, err := linalg.EigSym(l)
+		if err != nil {
+			return nil, nil, err
+		}
+		return vals[:m], mat.DenseCopyOf(vecs.Slice(0, n, 0, m)), nil
+	}
+	op, err := graph.Laplacian(g, graph.Unnormalized)
+	if err != nil {
+		return nil, nil, err
+	}
+	ones := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		ones.Set(i, 0, 1)
+	}
+	res, err := linalg.Eigs(op, linalg.EigsSettings{K: m, Which: linalg.Smallest, Deflate: ones, Tol: 1e-10})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.Values, res.Vectors, nil
+}
+
+// gtTop returns the m largest eigenpairs of Gt in descending order.
+func gtTop(g *graph.CSR, s []float64, m int) ([]float64, *mat.Dense, error) {
+	n := g.N
+	var vals []float64
+	var vecs *mat.Dense
+	if n <= denseLimit {
+		v, u, err := linalg.EigSym(denseGt(g, s))
+		if err != nil {
+			return nil, nil, err
+		}
+		vals, vecs = v[n-m:], mat.DenseCopyOf(u.Slice(0, n, n-m, n))
+	} else {
+		res, err := linalg.Eigs(gtOp{g, s}, linalg.EigsSettings{K: m, Which: linalg.Largest, Tol: 1e-10})
+		if err != nil {
+			return nil, nil, err
+		}
+		vals, vecs = res.Values, res.Vectors
+	}
+	return reverseCols(vals, vecs)
+}
+
+// reverseCols turns ascending eigenpairs into descending ones.
+func reverseCols(vals []float64, vecs *mat.Dense) ([]float64, *mat.Dense, error) {
+	r, m := vecs.Dims()
+	out := make([]float64, m)
+	dst := mat.NewDense(r, m, nil)
+	for j := 0; j < m; j++ {
+		out[j] = vals[m-1-j]
+		dst.SetCol(j, mat.Col(nil, m-1-j, vecs))
+	}
+	return out, dst, nil
+}
+
+// scaledGram accumulates Xᵀ diag(a) G diag(a) X (when g != nil) and
+// Xᵀ diag(w) X (when w != nil) in row blocks, so that only D x D matrices
+// and one chunk of rows are ever held: O(nnz D + N D²) time, O(chunk D + D²)
+// memory. a == nil means the identity.
+func scaledGram(x *mat.Dense, g *graph.CSR, a, w []float64) (xgx, xwx *mat.Dense) {
+	n, dd := x.Dims()
+	if g != nil {
+		xgx = mat.NewDense(dd, dd, nil)
+	}
+	if w != nil {
+		xwx = mat.NewDense(dd, dd, nil)
+	}
+	xr := x.RawMatrix()
+	for lo := 0; lo < n; lo += chunkRows {
+		hi := min(n, lo+chunkRows)
+		b := hi - lo
+		xc := blas64.General{Rows: b, Cols: dd, Stride: xr.Stride, Data: xr.Data[lo*xr.Stride:]}
+		if g != nil {
+			gc := make([]float64, b*dd)
+			for i := lo; i < hi; i++ {
+				row := gc[(i-lo)*dd : (i-lo+1)*dd]
+				for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
+					j := g.Col[t]
+					v := g.Val[t]
+					if a != nil {
+						v *= a[i] * a[j]
+					}
+					if v == 0 {
+						continue
+					}
+					blas64.Axpy(v, blas64.Vector{N: dd, Inc: 1, Data: xr.Data[j*xr.Stride:]}, blas64.Vector{N: dd, Inc: 1, Data: row})
+				}
+			}
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, xc, blas64.General{Rows: b, Cols: dd, Stride: dd, Data: gc}, 1, xgx.RawMatrix())
+		}
+		if w != nil {
+			wc := make([]float64, b*dd)
+			for i := lo; i < hi; i++ {
+				copy(wc[(i-lo)*dd:(i-lo+1)*dd], xr.Data[i*xr.Stride:i*xr.Stride+dd])
+				blas64.Scal(w[i], blas64.Vector{N: dd, Inc: 1, Data: wc[(i-lo)*dd:]})
+			}
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, xc, blas64.General{Rows: b, Cols: dd, Stride: dd, Data: wc}, 1, xwx.RawMatrix())
+		}
+	}
+	if xgx != nil {
+		symmetrize(xgx)
+	}
+	if xwx != nil {
+		symmetrize(xwx)
+	}
+	return xgx, xwx
+}
+
+func symmetrize(m *mat.Dense) {
+	n, _ := m.Dims()
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			v := (m.At(i, j) + m.At(j, i)) / 2
+			m.Set(i, j, v)
+			m.Set(j, i, v)
+		}
+	}
+}
+
+func toSym(m *mat.Dense) *mat.SymDense {
+	n, _ := m.Dims()
+	s := mat.NewSymDense(n, nil)
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			s.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2)
+		}
+	}
+	return s
+}
+
+func colMeans(x *mat.Dense) []float64 {
+	n, dd := x.Dims()
+	mu := make([]float64, dd)
+	for i := 0; i < n; i++ {
+		for j, v := range x.RawRowView(i) {
+			mu[j] += v
+		}
+	}
+	for j := range mu {
+		mu[j] /= float64(n)
+	}
+	return mu
+}
+
+// covariance returns Σx = Xᵀ H X / N (biased) without forming H.
+func covariance(x *mat.Dense) (*mat.Dense, []float64) {
+	n, _ := x.Dims()
+	_, xx := scaledGram(x, nil, nil, ones(n))
+	mu := colMeans(x)
+	dd := len(mu)
+	for i := 0; i < dd; i++ {
+		for j := 0; j < dd; j++ {
+			xx.Set(i, j, xx.At(i, j)/float64(n)-mu[i]*mu[j])
+		}
+	}
+	return xx, mu
+}
+
+func ones(n int) []float64 {
+	o := make([]float64, n)
+	for i := range o {
+		o[i] = 1
+	}
+	return o
+}
+
+// whitener returns B (D x r) with Bᵀ S B = I_r spanning the range of the PSD
+// matrix S: B = P_r diag(σ^{-1/2}) over the eigenvalues σ > 1e-10 σ_max.
+func whitener(s *mat.Dense) (*mat.Dense, error) {
+	vals, vecs, err := linalg.EigSym(toSym(s))
+	if err != nil {
+		return nil, err
+	}
+	n := len(vals)
+	top := vals[n-1]
+	var keep []int
+	for j := n - 1; j >= 0; j-- {
+		if vals[j] > 1e-10*top && vals[j] > 0 {
+			keep = append(keep, j)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, newErr("solve", "X", "zero covariance", ErrParam)
+	}
+	b := mat.NewDense(n, len(keep), nil)
+	for c, j := range keep {
+		f := 1 / math.Sqrt(vals[j])
+		for i := 0; i < n; i++ {
+			b.Set(i, c, vecs.At(i, j)*f)
+		}
+	}
+	return b, nil
+}
+
+// sandwich returns Bᵀ A B as a symmetric matrix.
+func sandwich(b, a *mat.Dense) *mat.SymDense {
+	var t, r mat.Dense
+	t.Mul(a, b)
+	r.Mul(b.T(), &t)
+	return toSym(&r)
+}
+
+// singularValues returns the K singular values of z, descending.
+func singularValues(z mat.Matrix) []float64 {
+	var svd mat.SVD
+	if !svd.Factorize(z, mat.SVDNone) {
+		return nil
+	}
+	v := svd.Values(nil)
+	sort.Sort(sort.Reverse(sort.Float64Slice(v)))
+	return v
+}
+
+// numRank counts singular values above max(n,k)·ε·σ₁ (and above 1e-9 σ₁).
+func numRank(sv []float64, n int) int {
+	if len(sv) == 0 || sv[0] == 0 {
+		return 0
+	}
+	tol := math.Max(float64(n)*2.2e-16, 1e-9) * sv[0]
+	r := 0
+	for _, v := range sv {
+		if v > tol {
+			r++
+		}
+	}
+	return r
+}
+
+func centred(z *mat.Dense) *mat.Dense {
+	c := mat.DenseCopyOf(z)
+	mu := colMeans(z)
+	n, _ := z.Dims()
+	for i := 0; i < n; i++ {
+		row := c.RawRowView(i)
+		for j := range row {
+			row[j] -= mu[j]
+		}
+	}
+	return c
+}
+
+// basis returns an orthonormal basis of the first m columns of u, or nil when m == 0.
+func basis(u *mat.Dense, m int) *mat.Dense {
+	if m == 0 {
+		return nil
+	}
+	r, _ := u.Dims()
+	return mat.DenseCopyOf(u.Slice(0, r, 0, m))
+}
+
+// countWithin counts the values v with |v − ref| <= tol·scale among vals.
+func tieTol(scale float64) float64 { return 1e-9 * math.Max(1, math.Abs(scale)) }

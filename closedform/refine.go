@@ -1,0 +1,399 @@
+package closedform
+
+import (
+	"math"
+
+	"github.com/eigenssl/eigenssl/loss"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Defaults of RefineSettings.
+const (
+	DefaultRefineMaxIter = 20000
+	DefaultRefineGradTol = 1e-11
+)
+
+// RefineSettings configures Minimize and Refine; the zero value of a field
+// means its default.
+type RefineSettings struct {
+	// MaxIter bounds the iterations (DefaultRefineMaxIter).
+	MaxIter int
+	// GradTol stops when the gradient's Frobenius norm (the Riemannian
+	// gradient for VICRegHard) is at most GradTol·max(1, |f|)
+	// (DefaultRefineGradTol).
+	GradTol float64
+}
+
+// RefineResult reports a numerical minimisation.
+type RefineResult struct {
+	// Initial and Final are the loss at the start and at the end;
+	// Gap = Initial − Final >= 0 is the improvement found.
+	Initial, Final, Gap float64
+	// GradNorm is the final gradient norm; Converged reports whether it met
+	// the tolerance (or the loss stalled at rounding level).
+	GradNorm   float64
+	Iterations int
+	Converged  bool
+}
+
+// Minimize runs a deterministic local optimiser on p's loss from the
+// parameter start: Z (N x K) in feature space, W (D x K) in the linear
+// regime (Z = X W), A (N x K) in the kernel regime (Z = K_X A).
+//
+// All losses except VICRegHard use L-BFGS (memory 10, backtracking Armijo
+// line search) on the hand-derived gradients of package loss (and
+// SmoothVICReg), chained through Z = X W as ∇_W = Xᵀ ∇_Z. VICRegHard is
+// minimised on its constraint Cov(Z) = I: in whitened coordinates
+// (feature: Y = H Z/√N; linear: W = B V with Bᵀ Σx B = I) the constraint is
+// VᵀV = I, and Riemannian gradient descent (Barzilai–Borwein steps, Armijo
+// backtracking, Cholesky retraction) minimises (1/N) Σ G_ij ‖z_i − z_j‖²
+// evaluated on Z itself. It returns the final parameter and Z.
+func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dense, res RefineResult, err error) {
+	p = p.withDefaults()
+	n, err := p.validate("minimize")
+	if err != nil {
+		return nil, nil, res, err
+	}
+	if start == nil {
+		return nil, nil, res, newErr("minimize", "start", nil, ErrEmpty)
+	}
+	if err := checkMatrix("minimize", "start", start); err != nil {
+		return nil, nil, res, err
+	}
+	rows, k := start.Dims()
+	want := n
+	if p.Regime == Linear {
+		_, want = p.X.Dims()
+	}
+	if rows != want {
+		return nil, nil, res, newErr("minimize", "start", rows, ErrShape)
+	}
+	if s.MaxIter <= 0 {
+		s.MaxIter = DefaultRefineMaxIter
+	}
+	if s.GradTol <= 0 {
+		s.GradTol = DefaultRefineGradTol
+	}
+	if p.Loss == VICRegHard {
+		return minimizeHard(p, n, start, s)
+	}
+	l := lossOf(p)
+	x := p.design()
+	toZ := func(par *mat.Dense) *mat.Dense {
+		if x == nil {
+			return par
+		}
+		zz := mat.NewDense(n, k, nil)
+		zz.Mul(x, par)
+		return zz
+	}
+	var evalErr error
+	fg := func(v, grad []float64) float64 {
+		par := mat.NewDense(rows, k, v)
+		r, e := l.Eval(loss.Inputs{Z: toZ(par), G: p.G}, true)
+		if e != nil {
+			evalErr = e
+			return math.Inf(1)
+		}
+		gz := r.Grad[loss.KeyZ]
+		if x == nil {
+			copy(grad, gz.RawMatrix().Data)
+		} else {
+			gw := mat.NewDense(rows, k, grad)
+			gw.Mul(x.T(), gz)
+		}
+		return r.Value
+	}
+	x0 := append([]float64(nil), mat.DenseCopyOf(start).RawMatrix().Data...)
+	out := lbfgs(fg, x0, s.GradTol, s.MaxIter)
+	if evalErr != nil {
+		return nil, nil, res, newErr("minimize", "Z", nil, wrap2(ErrParam, evalErr))
+	}
+	param = mat.NewDense(rows, k, out.x)
+	res = RefineResult{Initial: out.f0, Final: out.f, Gap: out.f0 - out.f, GradNorm: out.gnorm, Iterations: out.iter, Converged: out.converged}
+	return param, toZ(param), res, nil
+}
+
+type lbfgsOut struct {
+	x            []float64
+	f0, f, gnorm float64
+	iter         int
+	converged    bool
+}
+
+// lbfgs minimises fg from x0 (memory 10, Armijo c1 = 1e-4). It stops when
+// ‖∇f‖₂ <= gtol·max(1,|f|), when f stalls for 20 iterations at relative
+// level 1e-15 (reported converged), or after maxIter iterations.
+func lbfgs(fg func(x, grad []float64) float64, x0 []float64, gtol float64, maxIter int) lbfgsOut {
+	const mem, c1 = 10, 1e-4
+	nv := len(x0)
+	x := append([]float64(nil), x0...)
+	g := make([]float64, nv)
+	f := fg(x, g)
+	out := lbfgsOut{f0: f}
+	var S, Y [][]float64
+	var rho []float64
+	d := make([]float64, nv)
+	xn := make([]float64, nv)
+	gn := make([]float64, nv)
+	alpha := make([]float64, mem)
+	stall := 0
+	it := 0
+	for ; it < maxIter; it++ {
+		gnorm := floats.Norm(g, 2)
+		if gnorm <= gtol*math.Max(1, math.Abs(f)) {
+			out.converged = true
+			break
+		}
+		copy(d, g)
+		for j := len(S) - 1; j >= 0; j-- {
+			alpha[j] = rho[j] * floats.Dot(S[j], d)
+			floats.AddScaled(d, -alpha[j], Y[j])
+		}
+		if j := len(S) - 1; j >= 0 {
+			floats.Scale(floats.Dot(S[j], Y[j])/floats.Dot(Y[j], Y[j]), d)
+		} else {
+			floats.Scale(1/math.Max(1, gnorm), d)
+		}
+		for j := range S {
+			b := rho[j] * floats.Dot(Y[j], d)
+			floats.AddScaled(d, alpha[j]-b, S[j])
+		}
+		floats.Scale(-1, d)
+		slope := floats.Dot(g, d)
+		if slope >= 0 {
+			S, Y, rho = S[:0], Y[:0], rho[:0]
+			copy(d, g)
+			floats.Scale(-1/math.Max(1, gnorm), d)
+			slope = floats.Dot(g, d)
+		}
+		t := 1.0
+		var fn float64
+		ok := false
+		for ls := 0; ls < 60; ls++ {
+			floats.AddScaledTo(xn, x, t, d)
+			fn = fg(xn, gn)
+			if fn <= f+c1*t*slope {
+				ok = true
+				break
+			}
+			t /= 2
+		}
+		if !ok {
+			// No decrease at rounding level: stationary to working precision.
+			out.converged = true
+			break
+		}
+		sv := make([]float64, nv)
+		yv := make([]float64, nv)
+		floats.SubTo(sv, xn, x)
+		floats.SubTo(yv, gn, g)
+		if sy := floats.Dot(sv, yv); sy > 1e-300 {
+			if len(S) == mem {
+				S, Y, rho = S[1:], Y[1:], rho[1:]
+			}
+			S, Y, rho = append(S, sv), append(Y, yv), append(rho, 1/sy)
+		}
+		if math.Abs(f-fn) <= 1e-15*math.Max(1, math.Abs(f)) {
+			stall++
+		} else {
+			stall = 0
+		}
+		copy(x, xn)
+		copy(g, gn)
+		f = fn
+		if stall >= 20 {
+			out.converged = true
+			break
+		}
+	}
+	out.x, out.f, out.gnorm, out.iter = x, f, floats.Norm(g, 2), it
+	return out
+}
+
+// minimizeHard runs Riemannian gradient descent for VICRegHard.
+func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.Dense, *mat.Dense, RefineResult, error) {
+	_, k := start.Dims()
+	d := degrees(p.G)
+	var b, x *mat.Dense
+	var v *mat.Dense
+	if p.Regime == Feature {
+		v = centred(start)
+		v.Scale(1/math.Sqrt(float64(n)), v)
+	} else {
+		x = p.design()
+		sigma, _ := covariance(x)
+		var err error
+		b, err = whitener(sigma)
+		if err != nil {
+			return nil, nil, RefineResult{}, err
+		}
+		// V = Bᵀ Σ W (the whitened coordinates of W's component in range Σ).
+		var t mat.Dense
+		t.Mul(sigma, start)
+		v = mat.NewDense(b.RawMatrix().Cols, k, nil)
+		v.Mul(b.T(), &t)
+	}
+	v, ok := retract(v)
+	if !ok {
+		return nil, nil, RefineResult{}, newErr("minimize", "start", "rank deficient", ErrParam)
+	}
+	toZ := func(v *mat.Dense) *mat.Dense {
+		if x == nil {
+			z := mat.DenseCopyOf(v)
+			z.Scale(math.Sqrt(float64(n)), z)
+			return z
+		}
+		var bv mat.Dense
+		bv.Mul(b, v)
+		z := mat.NewDense(n, k, nil)
+		z.Mul(x, &bv)
+		return centred(z)
+	}
+	fgrad := func(v *mat.Dense) (float64, *mat.Dense) {
+		z := toZ(v)
+		lz := lapMul(p.G, d, z)
+		f := 2 * frobDot(z, lz) / float64(n)
+		lz.Scale(4/float64(n), lz)
+		var g mat.Dense
+		if x == nil {
+			g.Scale(math.Sqrt(float64(n)), lz)
+			g.Copy(centred(&g))
+		} else {
+			var xl mat.Dense
+			xl.Mul(x.T(), lz)
+			g.Mul(b.T(), &xl)
+		}
+		// Riemannian gradient ξ = G − V sym(Vᵀ G).
+		var vg, sym mat.Dense
+		vg.Mul(v.T(), &g)
+		sym.Add(&vg, vg.T())
+		sym.Scale(0.5, &sym)
+		var corr mat.Dense
+		corr.Mul(v, &sym)
+		g.Sub(&g, &corr)
+		return f, &g
+	}
+	f, xi := fgrad(v)
+	res := RefineResult{Initial: f}
+	step := 1.0 / math.Max(1e-12, mat.Norm(xi, 2))
+	var prevV, prevXi *mat.Dense
+	it := 0
+	for ; it < s.MaxIter; it++ {
+		gn := mat.Norm(xi, 2)
+		if gn <= s.GradTol*math.Max(1, math.Abs(f)) {
+			res.Converged = true
+			break
+		}
+		if prevV != nil {
+			var sv, yv mat.Dense
+			sv.Sub(v, prevV)
+			yv.Sub(xi, prevXi)
+			if sy := frobDot(&sv, &yv); sy > 0 {
+				step = frobDot(&sv, &sv) / sy
+			}
+		}
+		accepted := false
+		for ls := 0; ls < 60; ls++ {
+			var cand mat.Dense
+			cand.Scale(-step, xi)
+			cand.Add(v, &cand)
+			if x == nil {
+				// Stay on 1⊥: the constant vector has the smallest
+				// eigenvalue of L and rounding would otherwise grow it.
+				cand.Copy(centred(&cand))
+			}
+			nv, ok := retract(&cand)
+			if ok {
+				fn, xin := fgrad(nv)
+				if fn <= f-1e-4*step*gn*gn {
+					prevV, prevXi = v, xi
+					v, xi, f = nv, xin, fn
+					accepted = true
+					break
+				}
+			}
+			step /= 2
+		}
+		if !accepted {
+			res.Converged = true
+			break
+		}
+	}
+	res.Final, res.Gap, res.GradNorm, res.Iterations = f, res.Initial-f, mat.Norm(xi, 2), it
+	z := toZ(v)
+	if x == nil {
+		return z, z, res, nil
+	}
+	w := mat.NewDense(b.RawMatrix().Rows, k, nil)
+	w.Mul(b, v)
+	return w, z, res, nil
+}
+
+// retract maps V onto the Stiefel manifold: V (VᵀV)^{-1/2} via Cholesky,
+// V U^{-1} with VᵀV = UᵀU.
+func retract(v *mat.Dense) (*mat.Dense, bool) {
+	var c mat.SymDense
+	c.SymOuterK(1, v.T())
+	var ch mat.Cholesky
+	if !ch.Factorize(&c) {
+		return nil, false
+	}
+	var u mat.TriDense
+	ch.UTo(&u)
+	var y mat.Dense
+	if err := y.Solve(u.T(), v.T()); err != nil {
+		return nil, false
+	}
+	return mat.DenseCopyOf(y.T()), true
+}
+
+// Refine improves sol numerically (Minimize from sol's own parameters) and
+// returns a new Solution holding the refined Z (W, A), its loss as
+// PredictedLoss and Exact = false unless sol was exact, with the result of
+// the run. For an exact solution the gap measures the optimiser's
+// agreement with the closed form.
+func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
+	if sol == nil || sol.Z == nil {
+		return nil, RefineResult{}, newErr("refine", "sol", nil, ErrEmpty)
+	}
+	p := sol.prob
+	start := sol.Z
+	switch p.Regime {
+	case Linear:
+		start = sol.W
+	case Kernel:
+		start = sol.A
+	}
+	if p.Loss == VICRegHard && sol.Rank < sol.prob.K {
+		return nil, RefineResult{}, newErr("refine", "sol", "rank deficient", ErrParam)
+	}
+	par, z, res, err := Minimize(p, start, s)
+	if err != nil {
+		return nil, res, err
+	}
+	out := *sol
+	out.Z = z
+	switch p.Regime {
+	case Linear:
+		out.W = par
+	case Kernel:
+		out.A = par
+	}
+	if out.Bias != nil {
+		out.Bias = nil
+		if p.Loss == VICReg || p.Loss == VICRegHard || p.Loss == VICRegHinge {
+			out.Z = centred(z)
+		}
+	}
+	out.PredictedLoss = res.Final
+	out.SingularValues = singularValues(out.Z)
+	if out.Bounds != nil {
+		b := *out.Bounds
+		b.Upper = math.Min(b.Upper, res.Final)
+		out.Bounds = &b
+	}
+	out.Note = sol.Note + "; refined numerically"
+	return &out, res, nil
+}

@@ -1,0 +1,81 @@
+package closedform
+
+import (
+	"github.com/eigenssl/eigenssl/loss"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Solve returns the closed-form optimum of p (see the package documentation
+// for the formulas), or, where none is known, the best known
+// characterisation with Exact = false and Bounds set. Bad input gives an
+// *Error wrapping ErrEmpty, ErrNaN, ErrShape, ErrParam, ErrUnknown or
+// ErrGraph.
+//
+// Cost: feature space O(N³) dense for N <= 3000 (exact multiplicities),
+// block Lanczos on the sparse operator beyond; linear regime O(nnz(G) D +
+// N D² + D³) with only D x D matrices; kernel regime O(N³).
+func Solve(p Problem) (*Solution, error) {
+	p = p.withDefaults()
+	n, err := p.validate("solve")
+	if err != nil {
+		return nil, err
+	}
+	switch p.Loss {
+	case VICReg, VICRegHard:
+		return solveVICRegFamily(p, n)
+	case VICRegHinge:
+		return solveHinge(p, n)
+	case SpectralContrastive:
+		return solveSpectralContrastive(p, n)
+	case BarlowTwins:
+		return solveBarlowTwins(p, n)
+	default:
+		return solveSimCLR(p, n)
+	}
+}
+
+// lossOf returns the loss.Loss evaluating p's loss on a feature-space Z
+// (nil for VICRegHard, whose objective is hardInvariance).
+func lossOf(p Problem) loss.Loss {
+	switch p.Loss {
+	case VICReg:
+		return SmoothVICReg{Gamma: p.Gamma}
+	case VICRegHinge:
+		return hingeLoss(p)
+	case SimCLR:
+		return loss.SimCLRGForm{Tau: p.Tau}
+	case BarlowTwins:
+		return loss.BarlowTwinsGForm{Alpha: p.Alpha}
+	case SpectralContrastive:
+		return loss.SpectralContrastiveGForm{}
+	}
+	return nil
+}
+
+// Evaluate returns p's loss at the N x K representation z. For VICRegHard z
+// is first moved onto the constraint (centred and whitened so that
+// Cov(Z) = I); a rank-deficient z is refused.
+func Evaluate(p Problem, z *mat.Dense) (float64, error) {
+	p = p.withDefaults()
+	n, err := p.validate("evaluate")
+	if err != nil {
+		return 0, err
+	}
+	if z == nil {
+		return 0, newErr("evaluate", "Z", nil, ErrEmpty)
+	}
+	if r, _ := z.Dims(); r != n {
+		return 0, newErr("evaluate", "Z", r, wrap2(ErrShape, errRowsG))
+	}
+	if err := checkMatrix("evaluate", "Z", z); err != nil {
+		return 0, err
+	}
+	if p.Loss == VICRegHard {
+		return hardInvariance(z, p.G)
+	}
+	r, err := lossOf(p).Eval(loss.Inputs{Z: z, G: p.G}, false)
+	if err != nil {
+		return 0, newErr("evaluate", "Z", nil, wrap2(ErrParam, err))
+	}
+	return r.Value, nil
+}
