@@ -12,7 +12,8 @@ import (
 )
 
 // Inputs are the arrays a loss is evaluated on. Two-branch losses
-// (vicreg_official, barlowtwins_official, ntxent, spectral_contrastive) read
+// (vicreg_official, barlowtwins_official, ntxent, spectral_contrastive,
+// wmse) read
 // Z1 and Z2, two N x K matrices whose row i is the pair (view 1, view 2) of
 // sample i. G-form losses read the stacked representation Z (N x K) and the
 // relation graph G (N x N, symmetric, non-negative, zero diagonal).
@@ -206,8 +207,9 @@ func ParamKeys(name string) []string {
 // ...); the fixed constants of the convention (std_eps, bn_eps,
 // normalize_eps, var_clamp_min, var_clamp_max) are accepted only at their
 // fixed value. An unknown name or key is an *Error wrapping ErrUnknown that
-// lists the valid ones; a non-finite or out-of-range value wraps ErrNaN or
-// ErrParam.
+// lists the valid ones; a non-finite or out-of-range value (tau, mu, lambd
+// or the BarlowTwins G-form alpha <= 0, a negative weight, w_eps outside
+// [0, 1), all three VICReg weights zero) wraps ErrNaN or ErrParam.
 func New(name string, params map[string]float64) (Loss, error) {
 	n := Canonical(name)
 	e, ok := registry[n]
@@ -241,6 +243,10 @@ func New(name string, params map[string]float64) (Loss, error) {
 		if err := checkParam(n, k, p[k]); err != nil {
 			return nil, err
 		}
+	}
+	if len(e.keys) == 3 && p[e.keys[0]] == 0 && p[e.keys[1]] == 0 && p[e.keys[2]] == 0 {
+		// The all-zero struct means the defaults; an all-zero loss is no loss.
+		return nil, errorf(n, strings.Join(e.keys, ","), ErrParam, "all zero")
 	}
 	return e.build(p), nil
 }

@@ -446,6 +446,8 @@ func TestNewErrors(t *testing.T) {
 		{"ntxent", map[string]float64{"tau": math.NaN()}, loss.ErrNaN},
 		{"barlowtwins_official", map[string]float64{"bn_eps": 1e-3}, loss.ErrParam},
 		{"vicreg_gform", map[string]float64{"beta": -1}, loss.ErrParam},
+		{"vicreg_official", map[string]float64{"sim_coeff": 0, "std_coeff": 0, "cov_coeff": 0}, loss.ErrParam},
+		{"wmse", map[string]float64{"w_eps": 1}, loss.ErrParam},
 	} {
 		if _, err := loss.New(tc.name, tc.p); !errors.Is(err, tc.want) {
 			t.Errorf("New(%s, %v): got %v; want %v", tc.name, tc.p, err, tc.want)
