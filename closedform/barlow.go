@@ -211,73 +211,76 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 }
 
 // buildGroups fills z (N x K, K > c) with the grouped construction of
-// solveBarlowTwins.
+// solveBarlowTwins. Cost O(N + nnz(G) + N K).
 func buildGroups(g *graph.CSR, d []float64, ci componentInfo, z *mat.Dense) {
 	_, k := z.Dims()
 	c := len(ci.active)
 	s := invSqrt(d)
+	members := make([][]int, ci.count)
+	for i, l := range ci.labels {
+		members[l] = append(members[l], i)
+	}
+	pos := make([]int, g.N) // position of a vertex within its component
+	for _, m := range members {
+		for p, i := range m {
+			pos[i] = p
+		}
+	}
 	col := 0
 	for gi, l := range ci.active {
 		ki := k / c
 		if gi < k%c {
 			ki++
 		}
-		// e: unit eigenvector of Gt on the component, e_i ∝ √d_i.
+		m := members[l]
+		// e: unit eigenvector of Gt (eigenvalue 1) on the component, ∝ √d.
 		var vol float64
-		var members []int
-		for i, li := range ci.labels {
-			if li == l {
-				vol += d[i]
-				members = append(members, i)
-			}
+		for _, i := range m {
+			vol += d[i]
 		}
-		e := map[int]float64{}
-		for _, i := range members {
-			e[i] = math.Sqrt(d[i] / vol)
+		e := make([]float64, len(m))
+		for p, i := range m {
+			e[p] = math.Sqrt(d[i] / vol)
 		}
-		q := map[int]float64{}
-		for i, v := range e {
-			q[i] = v
-		}
+		q := append([]float64(nil), e...)
 		if ki > 1 {
-			// f: δ_a − δ_b on an edge (a, b), made orthogonal to e.
-			a := members[0]
-			bv := g.Col[g.RowPtr[a]]
-			for t := g.RowPtr[a]; t < g.RowPtr[a+1]; t++ {
+			// f: δ_a − δ_b on an edge (a, b), made orthogonal to e; then
+			// fᵀ Gt f <= 0 and q = cos θ e + sin θ f has qᵀ Gt q = 1/k_i.
+			a := m[0]
+			b := -1
+			for t := g.RowPtr[a]; t < g.RowPtr[a+1] && b < 0; t++ {
 				if g.Val[t] > 0 {
-					bv = g.Col[t]
-					break
+					b = g.Col[t]
 				}
 			}
-			f := map[int]float64{a: 1 / math.Sqrt2, bv: -1 / math.Sqrt2}
-			ef := e[a]*f[a] + e[bv]*f[bv]
-			for i := range e {
-				f[i] -= ef * e[i]
-			}
+			f := make([]float64, len(m))
+			f[pos[a]], f[pos[b]] = 1/math.Sqrt2, -1/math.Sqrt2
+			ef := e[pos[a]]*f[pos[a]] + e[pos[b]]*f[pos[b]]
 			var nf float64
-			for _, v := range f {
-				nf += v * v
+			for p := range f {
+				f[p] -= ef * e[p]
+				nf += f[p] * f[p]
 			}
 			nf = math.Sqrt(nf)
-			for i := range f {
-				f[i] /= nf
+			for p := range f {
+				f[p] /= nf
 			}
-			// rho = fᵀ Gt f <= 0.
 			var rho float64
-			for i, fi := range f {
+			for p, i := range m {
 				for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
-					rho += fi * g.Val[t] * s[i] * s[g.Col[t]] * f[g.Col[t]]
+					j := g.Col[t]
+					rho += f[p] * g.Val[t] * s[i] * s[j] * f[pos[j]]
 				}
 			}
 			c2 := (1/float64(ki) - rho) / (1 - rho)
 			ct, st := math.Sqrt(c2), math.Sqrt(1-c2)
-			for i := range q {
-				q[i] = ct*e[i] + st*f[i]
+			for p := range q {
+				q[p] = ct*e[p] + st*f[p]
 			}
 		}
 		for j := 0; j < ki; j++ {
-			for i, v := range q {
-				z.Set(i, col, v*s[i])
+			for p, i := range m {
+				z.Set(i, col, q[p]*s[i])
 			}
 			col++
 		}

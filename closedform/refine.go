@@ -2,6 +2,7 @@ package closedform
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/floats"
@@ -195,7 +196,7 @@ func lbfgs(fg func(x, grad []float64) float64, x0 []float64, gtol float64, maxIt
 			}
 			S, Y, rho = append(S, sv), append(Y, yv), append(rho, 1/sy)
 		}
-		if math.Abs(f-fn) <= 1e-15*math.Max(1, math.Abs(f)) {
+		if math.Abs(f-fn) <= 1e-15*math.Abs(f) {
 			stall++
 		} else {
 			stall = 0
@@ -369,6 +370,12 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 	if p.Loss == VICRegHard && sol.Rank < sol.prob.K {
 		return nil, RefineResult{}, newErr("refine", "sol", "rank deficient", ErrParam)
 	}
+	if !sol.Exact {
+		// Characterisations are often stationary points (saddles by
+		// symmetry, such as repeated columns or exact CCA directions):
+		// a small seeded perturbation lets the optimiser leave them.
+		start = perturbed(start, 1e-3, p.Seed)
+	}
 	par, z, res, err := Minimize(p, start, s)
 	if err != nil {
 		return nil, res, err
@@ -396,4 +403,23 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 	}
 	out.Note = sol.Note + "; refined numerically"
 	return &out, res, nil
+}
+
+// perturbed returns m + ε·rms(m)·ξ with ξ standard normal (seeded).
+func perturbed(m *mat.Dense, eps float64, seed uint64) *mat.Dense {
+	out := mat.DenseCopyOf(m)
+	data := out.RawMatrix().Data
+	var ss float64
+	for _, v := range data {
+		ss += v * v
+	}
+	rms := math.Sqrt(ss / float64(len(data)))
+	if rms == 0 {
+		rms = 1
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x9e71))
+	for i := range data {
+		data[i] += eps * rms * rng.NormFloat64()
+	}
+	return out
 }

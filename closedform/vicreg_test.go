@@ -47,6 +47,10 @@ func TestSmoothVICRegGradient(t *testing.T) {
 // from random starts: the loss must reach PredictedLoss within 1e-6
 // relative and the column space must match within 1e-4 rad.
 func checkAgainstGD(t *testing.T, p Problem, seeds ...uint64) *Solution {
+	return checkAgainstGDWith(t, p, RefineSettings{}, seeds...)
+}
+
+func checkAgainstGDWith(t *testing.T, p Problem, rs RefineSettings, seeds ...uint64) *Solution {
 	t.Helper()
 	sol, err := Solve(p)
 	if err != nil {
@@ -66,7 +70,7 @@ func checkAgainstGD(t *testing.T, p Problem, seeds ...uint64) *Solution {
 		t.Errorf("%s/%s: rank(Z*) = %d; predicted %d", p.Loss, p.Regime, c0.Rank, sol.Rank)
 	}
 	for _, seed := range seeds {
-		_, z, res, err := Minimize(p, startFor(p, seed), RefineSettings{})
+		_, z, res, err := Minimize(p, startFor(p, seed), rs)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,141 @@
+package closedform
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/loss"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestBarlowTwinsFeatureKAtMostC(t *testing.T) {
+	for _, gc := range testGraphs(t, 3) {
+		_, c := graph.Components(gc.g)
+		if c < 2 {
+			continue
+		}
+		t.Run(gc.name, func(t *testing.T) {
+			// The loss is quartic in the angle to the indicator span
+			// ((C_kk − 1)² with 1 − C_kk ∝ θ²), so the angle needs a
+			// gradient tolerance near θ³.
+			sol := checkAgainstGDWith(t, Problem{Loss: BarlowTwins, G: gc.g, K: min(c, 3)}, RefineSettings{GradTol: 1e-18}, 1, 2)
+			if sol.PredictedLoss > 1e-20 {
+				t.Errorf("predicted loss %g; want 0", sol.PredictedLoss)
+			}
+		})
+	}
+}
+
+// TestBarlowTwinsFeatureKAboveC checks the minimum K − c (α = 1) on unions
+// of cliques, with rank(Z*) = c, against gradient descent from random starts.
+func TestBarlowTwinsFeatureKAboveC(t *testing.T) {
+	gv, _, _ := graph.Views(2, 3)
+	y := []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}
+	gl, _, _ := graph.Labels(y)
+	for _, tc := range []struct {
+		name string
+		g    *graph.CSR
+		c, k int
+	}{{"views-V3-N'2", gv, 2, 4}, {"labels-3", gl, 3, 5}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Problem{Loss: BarlowTwins, G: tc.g, K: tc.k}
+			sol := checkAgainstGD(t, p, 1, 2, 3)
+			if want := float64(tc.k - tc.c); math.Abs(sol.PredictedLoss-want) > 1e-12 {
+				t.Errorf("predicted loss %g; want K − c = %g", sol.PredictedLoss, want)
+			}
+			if sol.Rank != tc.c {
+				t.Errorf("predicted rank %d; want c = %d", sol.Rank, tc.c)
+			}
+			if c, _ := Compare(sol, sol.Z); c.Rank != tc.c {
+				t.Errorf("rank of Z* %d; want %d", c.Rank, tc.c)
+			}
+		})
+	}
+}
+
+// TestBarlowTwinsApproximate: on a kNN graph (positive non-unit spectrum) and
+// in the linear regime the solution is flagged approximate, its bounds
+// bracket what the optimiser finds, and the CCA point has loss Σ(ρ_k − 1)².
+func TestBarlowTwinsApproximate(t *testing.T) {
+	gcs := testGraphs(t, 5)
+	knn := gcs[3]
+	p := Problem{Loss: BarlowTwins, G: knn.g, K: 3}
+	sol, err := Solve(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Exact || sol.Bounds == nil {
+		t.Fatalf("kNN K > c: Exact %v, Bounds %v; want approximate with bounds", sol.Exact, sol.Bounds)
+	}
+	ref, res, err := Refine(sol, RefineSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Gap < 0 || ref.PredictedLoss < sol.Bounds.Lower-1e-12 {
+		t.Errorf("refine gap %g, refined loss %g below lower bound %g", res.Gap, ref.PredictedLoss, sol.Bounds.Lower)
+	}
+	t.Logf("kNN feature K=3: characterisation %.6g, refined %.6g (gap %.3g), bounds [%g, %g]", sol.PredictedLoss, ref.PredictedLoss, res.Gap, sol.Bounds.Lower, sol.Bounds.Upper)
+	for _, gc := range gcs {
+		t.Run(fmt.Sprintf("linear/%s", gc.name), func(t *testing.T) {
+			p := Problem{Loss: BarlowTwins, Regime: Linear, G: gc.g, X: gc.x, K: 3}
+			sol, err := Solve(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want float64
+			for _, rho := range sol.Spectrum[:3] {
+				want += (rho - 1) * (rho - 1)
+			}
+			if relGap(sol.PredictedLoss, want) > 1e-9 {
+				t.Errorf("loss at CCA directions %g; want Σ(ρ−1)² = %g", sol.PredictedLoss, want)
+			}
+			// C = diag(ρ) at the CCA directions.
+			cm, err := loss.GFormCorrelation(sol.Z, gc.g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 3; i++ {
+				for j := 0; j < 3; j++ {
+					w := 0.0
+					if i == j {
+						w = sol.Spectrum[i]
+					}
+					if math.Abs(cm.At(i, j)-w) > 1e-9 {
+						t.Errorf("C[%d,%d] = %g; want %g", i, j, cm.At(i, j), w)
+					}
+				}
+			}
+			if sol.Exact {
+				t.Fatalf("linear BarlowTwins flagged exact with ρ = %v", sol.Spectrum)
+			}
+			ref, res, err := Refine(sol, RefineSettings{MaxIter: 3000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Gap < -1e-12 || ref.PredictedLoss < sol.Bounds.Lower-1e-9 {
+				t.Errorf("gap %g; refined %g; lower bound %g", res.Gap, ref.PredictedLoss, sol.Bounds.Lower)
+			}
+			t.Logf("CCA loss %.6g, refined %.6g (gap %.3g)", sol.PredictedLoss, ref.PredictedLoss, res.Gap)
+		})
+	}
+}
+
+// TestBarlowTwinsLowerBoundHolds samples random Z on clique graphs: no Z
+// beats the proven bound K − c.
+func TestBarlowTwinsLowerBoundHolds(t *testing.T) {
+	g, _, _ := graph.Views(3, 2)
+	lb := BarlowTwinsLowerBound(5, 3, 1, true)
+	for seed := uint64(0); seed < 50; seed++ {
+		z := randMat(6, 5, seed)
+		r, err := loss.BarlowTwinsGForm{Alpha: 1}.Eval(loss.Inputs{Z: z, G: g}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Value < lb-1e-12 {
+			t.Fatalf("seed %d: loss %g below the bound %g", seed, r.Value, lb)
+		}
+	}
+	_ = mat.NewDense
+}
