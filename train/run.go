@@ -270,26 +270,9 @@ func Run(ctx context.Context, cfg Config, X *mat.Dense, y []int, out string, opt
 			return nil, newErr(op, "out", out, ErrExists, "%s exists; resume it or choose another directory", f)
 		}
 	}
-	t.enc, err = nn.ParseEncoder(t.cfg.Encoder, t.d, t.cfg.Seed)
-	if err != nil {
-		return nil, &Error{Op: op, Param: "encoder", Value: t.cfg.Encoder, Err: err}
+	if err := t.initModel(op); err != nil {
+		return nil, err
 	}
-	if t.enc.NeedsTrainingInputs() {
-		if err := t.enc.SetTrainingInputs(X); err != nil {
-			return nil, &Error{Op: op, Param: "encoder", Value: t.cfg.Encoder, Err: err}
-		}
-	}
-	if t.twoBranch {
-		if err := t.enc.SetViews(t.cfg.Views); err != nil {
-			return nil, &Error{Op: op, Param: "views", Value: t.cfg.Views, Err: err}
-		}
-	}
-	spec, _ := t.cfg.optimizerSpec()
-	if t.opt, err = nn.ParseOptimizer(spec); err != nil {
-		return nil, &Error{Op: op, Param: "optimizer", Value: spec, Err: err}
-	}
-	t.pcg = newPCG(t.cfg.Seed)
-	t.rng = rand.New(t.pcg)
 	if err := writeConfig(out, t.cfg); err != nil {
 		return nil, &Error{Op: op, Param: "out", Value: out, Err: err}
 	}
@@ -302,6 +285,32 @@ func Run(ctx context.Context, cfg Config, X *mat.Dense, y []int, out string, opt
 		return nil, &Error{Op: op, Param: "out", Value: out, Err: err}
 	}
 	return t.loop(ctx, op, opts)
+}
+
+// initModel builds the initial encoder, optimiser and generator of a new run.
+func (t *trainer) initModel(op string) error {
+	var err error
+	t.enc, err = nn.ParseEncoder(t.cfg.Encoder, t.d, t.cfg.Seed)
+	if err != nil {
+		return &Error{Op: op, Param: "encoder", Value: t.cfg.Encoder, Err: err}
+	}
+	if t.enc.NeedsTrainingInputs() {
+		if err := t.enc.SetTrainingInputs(t.x); err != nil {
+			return &Error{Op: op, Param: "encoder", Value: t.cfg.Encoder, Err: err}
+		}
+	}
+	if t.twoBranch {
+		if err := t.enc.SetViews(t.cfg.Views); err != nil {
+			return &Error{Op: op, Param: "views", Value: t.cfg.Views, Err: err}
+		}
+	}
+	spec, _ := t.cfg.optimizerSpec()
+	if t.opt, err = nn.ParseOptimizer(spec); err != nil {
+		return &Error{Op: op, Param: "optimizer", Value: spec, Err: err}
+	}
+	t.pcg = newPCG(t.cfg.Seed)
+	t.rng = rand.New(t.pcg)
+	return nil
 }
 
 // Resume continues the run stored in dir from its newest readable

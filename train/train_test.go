@@ -110,6 +110,14 @@ func resumeConfigs() map[string]Config {
 			Loss: "simclr_gform", Encoder: "mlp:12,6", Optimizer: "sgd:momentum=0.9", LR: 0.01,
 			Views: 3, Augment: "noise:0.2", Relation: "knn:k=3", Batch: 10, Epochs: 4, Seed: 5, CheckpointEvery: 5,
 		},
+		"barlowtwins_gform/labels/kernel/minibatch": {
+			Loss: "barlowtwins_gform", Encoder: "kernel:rbf,gamma=0.2|3", Optimizer: "adam", LR: 0.01,
+			Views: 2, Augment: "noise:0.1", Relation: "labels", Batch: 12, Epochs: 4, Seed: 11, CheckpointEvery: 5,
+		},
+		"spectral_contrastive/rff/minibatch": {
+			Loss: "spectral_contrastive", Encoder: "rff:32,gamma=0.1|linear:4", Optimizer: "sgd:momentum=0.9,nesterov", LR: 0.01,
+			Augment: "mask:0.2", Batch: 10, Epochs: 4, Seed: 12, CheckpointEvery: 2,
+		},
 		"spectral_contrastive_gform/labels/V=1/full": {
 			Loss: "spectral_contrastive_gform", Encoder: "linear:3", Optimizer: "adamw", LR: 0.01, WeightDecay: 0.001,
 			Views: 1, Relation: "labels", Epochs: 20, Seed: 7, CheckpointEvery: 4,

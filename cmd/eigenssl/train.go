@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -135,6 +136,14 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 			return usagef("train: give exactly one of --input and --dataset")
 		case cfg.Data.Labels != "" && cfg.Data.Input == "":
 			return usagef("train: --labels goes with --input")
+		}
+		// Absolute paths, so that --resume works from any directory.
+		for _, p := range []*string{&cfg.Data.Input, &cfg.Data.Labels} {
+			if *p != "" {
+				if abs, err := filepath.Abs(*p); err == nil {
+					*p = abs
+				}
+			}
 		}
 		if cfg.LossParams, err = parseParams(opts.Params); err != nil {
 			return err
