@@ -102,13 +102,14 @@ func isHeader(fields []string) bool {
 	return false
 }
 
-// formatCSV writes a table with comma delimiters and shortest exact decimals.
-func formatCSV(rows, cols int, at func(i, j int) float64) []byte {
+// formatCSV writes a table with the given delimiter and shortest exact
+// decimals.
+func formatCSV(rows, cols int, delim byte, at func(i, j int) float64) []byte {
 	var buf []byte
 	for i := range rows {
 		for j := range cols {
 			if j > 0 {
-				buf = append(buf, ',')
+				buf = append(buf, delim)
 			}
 			buf = strconv.AppendFloat(buf, at(i, j), 'g', -1, 64)
 		}

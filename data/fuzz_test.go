@@ -92,7 +92,7 @@ func FuzzReadCSV(f *testing.F) {
 			t.Fatalf("%d values from %d bytes", len(tab.data), len(b))
 		}
 		// Writing and re-reading reproduces the values bit for bit.
-		back, err := parseCSV(formatCSV(tab.rows, tab.cols, func(i, j int) float64 { return tab.data[i*tab.cols+j] }))
+		back, err := parseCSV(formatCSV(tab.rows, tab.cols, ',', func(i, j int) float64 { return tab.data[i*tab.cols+j] }))
 		if err != nil {
 			t.Fatalf("re-read: %v", err)
 		}

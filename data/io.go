@@ -366,10 +366,19 @@ func checkMatrix(m mat.Matrix) error {
 	return nil
 }
 
+// delimFor returns the CSV delimiter for writing path: tab for .tsv, else
+// comma.
+func delimFor(path string) byte {
+	if strings.HasSuffix(strings.TrimSuffix(strings.ToLower(path), ".gz"), ".tsv") {
+		return '\t'
+	}
+	return ','
+}
+
 // WriteMatrix writes m atomically to path as a float64 .npy array (shape
-// (r, c)), a comma-separated .csv/.txt (optionally .gz; shortest decimals
-// that read back exactly, no header) or a .npz archive holding one array
-// named "X".
+// (r, c)), a delimited text file (.csv/.txt comma-separated, .tsv
+// tab-separated, optionally .gz; shortest decimals that read back exactly,
+// no header) or a .npz archive holding one array named "X".
 func WriteMatrix(path string, m mat.Matrix) error {
 	const op = "WriteMatrix"
 	if err := checkMatrix(m); err != nil {
@@ -386,7 +395,7 @@ func WriteMatrix(path string, m mat.Matrix) error {
 	case fmtCSV:
 		r, c := m.Dims()
 		err = writeAtomic(path, func(w io.Writer) error {
-			_, err := w.Write(formatCSV(r, c, m.At))
+			_, err := w.Write(formatCSV(r, c, delimFor(path), m.At))
 			return err
 		})
 	default:
@@ -454,7 +463,7 @@ func WriteLabels(path string, y []int) error {
 		err = writeAtomic(path, func(w io.Writer) error { return npy.Write(w, v) })
 	case fmtCSV:
 		err = writeAtomic(path, func(w io.Writer) error {
-			_, err := w.Write(formatCSV(len(y), 1, func(i, _ int) float64 { return float64(y[i]) }))
+			_, err := w.Write(formatCSV(len(y), 1, ',', func(i, _ int) float64 { return float64(y[i]) }))
 			return err
 		})
 	default:

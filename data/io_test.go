@@ -80,7 +80,7 @@ func TestReadNumpyFiles(t *testing.T) {
 func TestMatrixRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	m := mat.NewDense(4, 3, []float64{1, -2.5, 3e-300, math.Pi, 0, -0, 1e300, 7, 1.0 / 3, -1, 2, 0.1})
-	for _, name := range []string{"m.npy", "m.csv", "m.csv.gz", "m.npz", "m.txt"} {
+	for _, name := range []string{"m.npy", "m.csv", "m.csv.gz", "m.npz", "m.txt", "m.tsv"} {
 		p := filepath.Join(dir, name)
 		if err := WriteMatrix(p, m); err != nil {
 			t.Fatalf("write %s: %v", name, err)
@@ -90,6 +90,9 @@ func TestMatrixRoundTrip(t *testing.T) {
 			t.Fatalf("read %s: %v", name, err)
 		}
 		mustEqual(t, name, got, m)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "m.tsv")); !strings.HasPrefix(string(b), "1\t-2.5\t") {
+		t.Fatalf(".tsv not tab-separated: %q", b[:20])
 	}
 	// A strided view is written as its logical contents.
 	v := m.Slice(1, 3, 1, 3)
