@@ -87,6 +87,8 @@ func solveHinge(p Problem, n int) (*Solution, error) {
 			sol = col
 		}
 	}
+	sol.Exact = false
+	sol.SingularValuesPinned = false
 	sol.Bounds = &Bounds{Lower: 0, Upper: sol.PredictedLoss, Note: "lower: trivial; upper: best explicit candidate"}
 	sol.Note = note
 	return sol, nil

@@ -380,6 +380,17 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 	if err != nil {
 		return nil, res, err
 	}
+	if !sol.Exact {
+		// Measure the gap from the characterisation itself, and keep it
+		// when the perturbed run did not improve on it.
+		res.Initial = sol.PredictedLoss
+		res.Gap = res.Initial - res.Final
+		if res.Final >= sol.PredictedLoss {
+			res.Final, res.Gap = sol.PredictedLoss, 0
+			out := *sol
+			return &out, res, nil
+		}
+	}
 	out := *sol
 	out.Z = z
 	switch p.Regime {
