@@ -23,7 +23,7 @@ func minViewCosine(z *mat.Dense, g *graph.CSR) float64 {
 func TestSimCLRViewsCollapse(t *testing.T) {
 	for _, tc := range []struct {
 		nOrig, v, k int
-		tau       float64
+		tau         float64
 	}{{4, 2, 3, 0.5}, {3, 3, 4, 0.2}, {7, 2, 3, 0.5}} {
 		g, _, _ := graph.Views(tc.nOrig, tc.v)
 		p := Problem{Loss: SimCLR, G: g, K: tc.k, Tau: tc.tau, Seed: 1}
