@@ -5,6 +5,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/mat"
 )
@@ -83,6 +84,7 @@ type exportOptions struct {
 	Views     int
 	Augment   string
 	ViewSeed  uint64
+	GraphOut  string
 }
 
 func newCmdDataExport(s *Streams) *cobra.Command {
@@ -96,7 +98,8 @@ func newCmdDataExport(s *Streams) *cobra.Command {
 
 With --views V the output stacks V augmented views of every sample, row
 v*N+n being view v of sample n (the augmentation graph of eigenssl), and the
-labels are repeated per view. --augment composes operations with '+':
+labels are repeated per view; --graph-out writes that augmentation graph as an
+edge list (.csv "row,col,weight" or .npz). --augment composes operations with '+':
 ` + data.AugmentOps,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return exportRun(opts, s) },
@@ -108,6 +111,7 @@ labels are repeated per view. --augment composes operations with '+':
 	f.IntVar(&opts.Views, "views", 0, "number of augmented views per sample (0 = the samples themselves)")
 	f.StringVar(&opts.Augment, "augment", "", "augmentation spec for --views, e.g. shift:1+noise:0.05")
 	f.Uint64Var(&opts.ViewSeed, "seed", 0, "seed of the augmentations")
+	f.StringVar(&opts.GraphOut, "graph-out", "", "write the views graph as an edge list (.csv or .npz; needs --views)")
 	return cmd
 }
 
@@ -118,8 +122,8 @@ func exportRun(opts *exportOptions, s *Streams) error {
 	if opts.Views == 1 || opts.Views < 0 {
 		return usagef("data export: --views must be 0 or at least 2, got %d", opts.Views)
 	}
-	if opts.Augment != "" && opts.Views == 0 {
-		return usagef("data export: --augment needs --views")
+	if (opts.Augment != "" || opts.GraphOut != "") && opts.Views == 0 {
+		return usagef("data export: --augment and --graph-out need --views")
 	}
 	ds, err := opts.data.load()
 	if err != nil {
@@ -131,9 +135,15 @@ func exportRun(opts *exportOptions, s *Streams) error {
 		if err != nil {
 			return usageError{err}
 		}
-		x, _, err = data.MakeViews(ds.X, opts.Views, aug, opts.ViewSeed)
+		var g *graph.CSR
+		x, g, err = data.MakeViews(ds.X, opts.Views, aug, opts.ViewSeed)
 		if err != nil {
 			return err
+		}
+		if opts.GraphOut != "" {
+			if err := graph.WriteEdgeFile(opts.GraphOut, g); err != nil {
+				return err
+			}
 		}
 		y = make([]int, 0, opts.Views*len(ds.Y))
 		for range opts.Views {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -43,7 +44,8 @@ func TestDataExportDigits(t *testing.T) {
 	}
 	// Views: 2 x 100 rows, labels repeated per view, npz with X and y.
 	z := filepath.Join(dir, "views.npz")
-	code, _, errOut = runArgs("data", "export", "--n", "100", "--views", "2", "--augment", "shift:1+noise:0.05", "-o", z)
+	ge := filepath.Join(dir, "g.csv")
+	code, _, errOut = runArgs("data", "export", "--n", "100", "--views", "2", "--augment", "shift:1+noise:0.05", "-o", z, "--graph-out", ge)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -57,6 +59,14 @@ func TestDataExportDigits(t *testing.T) {
 	vy, err := data.ReadLabels(z)
 	if err != nil || len(vy) != 200 || !slices.Equal(vy[:100], vy[100:]) {
 		t.Fatalf("view labels %v, %v", len(vy), err)
+	}
+	g, _, err := graph.ReadEdgeFile(ge, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := graph.Views(100, 2)
+	if !mat.Equal(g.Dense(), want.Dense()) {
+		t.Fatal("--graph-out differs from graph.Views(100, 2)")
 	}
 	// Generated data sets export too.
 	m := filepath.Join(dir, "moons.csv")
@@ -74,6 +84,7 @@ func TestDataExportUsage(t *testing.T) {
 		{"data", "export"},
 		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--views", "1"},
 		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--augment", "noise:1"},
+		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--graph-out", filepath.Join(dir, "g.csv")},
 		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--dataset", "cifar"},
 		{"data", "export", "-o", filepath.Join(dir, "x.npy"), "--views", "2", "--augment", "blur:3"},
 		{"data"},
