@@ -1,0 +1,291 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/spectral"
+	"github.com/spf13/cobra"
+)
+
+func init() { verbs = append(verbs, NewCmdEmbed) }
+
+// embedOptions are the flags of the "embed" verb.
+type embedOptions struct {
+	Method       string
+	Input        string
+	Graph        string
+	GraphFile    string
+	Components   int
+	Out          string
+	Transform    string
+	TransformOut string
+	Precomputed  bool
+	Kernel       string
+	Gamma        float64
+	Degree       int
+	Coef0        float64
+	Landmarks    int
+	Unnormalized bool
+	UnitVectors  bool
+	Linear       bool
+	ViewA        int
+	Solver       string
+	Seed         uint64
+	Force        bool
+}
+
+// NewCmdEmbed returns the "embed" verb: fit one spectral embedding method
+// and write the embedding (and optionally the embedding of new points).
+func NewCmdEmbed(s *Streams) *cobra.Command {
+	opts := &embedOptions{}
+	cmd := &cobra.Command{
+		Use:   "embed --method NAME --input X.npy [--graph knn:k=15 | --graph-file edges.csv] -k 10 -o Z.npy [--transform new.npy --transform-out Znew.npy]",
+		Short: "Compute a spectral embedding (LE, LPP, ISOMAP, MDS, kernel PCA, LLE, CCA, ...)",
+		Long: `Fit one spectral embedding method of package spectral to the rows of --input
+(.npy, .npz or .csv, header optional) and write the N x k embedding to -o
+(.npy, .npz or .csv). Prints one JSON line {"method", "n", "k", "eigenvalues",
+"out"}.
+
+Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
+  le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors)
+  lpp       locality preserving projections (linear LE)
+  klpp      kernel LPP (--kernel rbf|linear|poly, --gamma, --degree, --coef0)
+  lle       locally linear embedding (standard)
+  mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
+  isomap    ISOMAP (--landmarks m for landmark ISOMAP)
+  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0)
+  cca       closed-form CCA of two views side by side (--view-a = columns of view a)
+  graphcca  shared-weight CCA on the pairs of G (BarlowTwins, linear regime)
+  spectral  spectral contrastive closed form (--linear for the linear regime)
+
+--graph knn:k=K sets the neighbourhood size of the neighbour-based methods;
+--graph-file reads the relation graph G as an edge list (le, lpp, klpp,
+graphcca, spectral). --precomputed reads --input as an N x N affinity (le,
+spectral), distance (mds) or kernel (kpca) matrix. --transform embeds new
+rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
+--transform-out.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return embedRun(opts, s) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Method, "method", "", "method: "+strings.Join(spectral.Methods(), ", "))
+	f.StringVar(&opts.Input, "input", "", "data matrix (.npy/.npz/.csv), one sample per row")
+	f.StringVar(&opts.Graph, "graph", "", "neighbour graph spec, e.g. knn:k=15")
+	f.StringVar(&opts.GraphFile, "graph-file", "", "relation graph G as an edge-list file (.csv or .npz)")
+	f.IntVarP(&opts.Components, "components", "k", 2, "number of components")
+	f.StringVarP(&opts.Out, "output", "o", "", "output file for the embedding (.npy/.npz/.csv)")
+	f.StringVar(&opts.Transform, "transform", "", "new rows to embed out of sample")
+	f.StringVar(&opts.TransformOut, "transform-out", "", "output file for the embedding of --transform")
+	f.BoolVar(&opts.Precomputed, "precomputed", false, "--input is a precomputed N x N affinity/distance/kernel matrix")
+	f.StringVar(&opts.Kernel, "kernel", "", "kernel of kpca/klpp: linear (default), rbf, poly")
+	f.Float64Var(&opts.Gamma, "gamma", 0, "kernel gamma (default 1/D)")
+	f.IntVar(&opts.Degree, "degree", 0, "polynomial kernel degree (default 3)")
+	f.Float64Var(&opts.Coef0, "coef0", 0, "polynomial kernel constant")
+	f.IntVar(&opts.Landmarks, "landmarks", 0, "landmark count for mds/isomap (0: exact)")
+	f.BoolVar(&opts.Unnormalized, "unnormalized", false, "le: unnormalised Laplacian D - G")
+	f.BoolVar(&opts.UnitVectors, "unit-vectors", false, "le: unit eigenvectors of L_sym instead of u/sqrt(deg)")
+	f.BoolVar(&opts.Linear, "linear", false, "spectral: linear regime Z = X W")
+	f.IntVar(&opts.ViewA, "view-a", 0, "cca: number of leading columns forming view a (default D/2)")
+	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
+	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
+	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
+	return cmd
+}
+
+// embedGraphNeighbors parses "knn:k=K".
+func embedGraphNeighbors(spec string) (int, error) {
+	kind, rest, _ := strings.Cut(spec, ":")
+	if kind != "knn" {
+		return 0, usagef("embed: --graph %q: only knn:k=K is supported", spec)
+	}
+	k := 0
+	for _, kv := range strings.Split(rest, ",") {
+		key, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(key) != "k" {
+			return 0, usagef("embed: --graph %q: want knn:k=K", spec)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return 0, usagef("embed: --graph %q: k must be a positive integer", spec)
+		}
+		k = n
+	}
+	if k == 0 {
+		return 0, usagef("embed: --graph %q: want knn:k=K", spec)
+	}
+	return k, nil
+}
+
+// embedConfigure sets the hyper-parameters of m from the flags, refusing
+// flags the method does not take.
+func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) error {
+	solver, err := spectral.ParseSolver(opts.Solver)
+	if err != nil {
+		return usageError{err}
+	}
+	var kernel spectral.Kernel
+	if opts.Kernel != "" {
+		if kernel, err = spectral.ParseKernel(opts.Kernel); err != nil {
+			return usageError{err}
+		}
+	}
+	name := opts.Method
+	refuse := func(flag string, set bool) error {
+		if set {
+			return usagef("embed: method %s does not take %s", name, flag)
+		}
+		return nil
+	}
+	kernelFlags := opts.Kernel != "" || opts.Gamma != 0 || opts.Degree != 0 || opts.Coef0 != 0
+	checks := map[string]bool{
+		"--graph":        opts.Graph != "",
+		"--graph-file":   opts.GraphFile != "",
+		"--precomputed":  opts.Precomputed,
+		"--kernel":       kernelFlags,
+		"--landmarks":    opts.Landmarks != 0,
+		"--unnormalized": opts.Unnormalized,
+		"--unit-vectors": opts.UnitVectors,
+		"--linear":       opts.Linear,
+		"--view-a":       opts.ViewA != 0,
+	}
+	allowed := map[string]bool{}
+	k := opts.Components
+	switch e := m.(type) {
+	case *spectral.LaplacianEigenmaps:
+		*e = spectral.LaplacianEigenmaps{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed,
+			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true}
+	case *spectral.LPP:
+		*e = spectral.LPP{Components: k, Neighbors: neighbors}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true}
+	case *spectral.KernelLPP:
+		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true}
+	case *spectral.LLE:
+		*e = spectral.LLE{Components: k, Neighbors: neighbors, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true}
+	case *spectral.ClassicalMDS:
+		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
+		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
+	case *spectral.Isomap:
+		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
+		allowed = map[string]bool{"--graph": true, "--landmarks": true}
+	case *spectral.KernelPCA:
+		if opts.Precomputed {
+			kernel = spectral.KernelPrecomputed
+		}
+		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Solver: solver, Seed: opts.Seed, Force: opts.Force}
+		allowed = map[string]bool{"--precomputed": true, "--kernel": true}
+	case *spectral.CCA:
+		*e = spectral.CCA{Components: k, ViewA: opts.ViewA}
+		allowed = map[string]bool{"--view-a": true}
+	case *spectral.GraphCCA:
+		*e = spectral.GraphCCA{Components: k, Neighbors: neighbors}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true}
+	case *spectral.SpectralContrastive:
+		*e = spectral.SpectralContrastive{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed, Linear: opts.Linear, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--linear": true}
+	default:
+		return fmt.Errorf("embed: method %s has no flag mapping", name)
+	}
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a"} {
+		if !allowed[flag] {
+			if err := refuse(flag, checks[flag]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func embedRun(opts *embedOptions, s *Streams) error {
+	switch {
+	case opts.Method == "":
+		return usagef("embed: --method is required (one of %s)", strings.Join(spectral.Methods(), ", "))
+	case opts.Input == "":
+		return usagef("embed: --input is required")
+	case opts.Out == "":
+		return usagef("embed: -o is required")
+	case opts.Graph != "" && opts.GraphFile != "":
+		return usagef("embed: give at most one of --graph and --graph-file")
+	case (opts.Transform == "") != (opts.TransformOut == ""):
+		return usagef("embed: --transform and --transform-out go together")
+	case opts.Components < 1:
+		return usagef("embed: -k must be positive, got %d", opts.Components)
+	}
+	m, err := spectral.New(opts.Method)
+	if err != nil {
+		return usageError{err}
+	}
+	neighbors := 0
+	if opts.Graph != "" {
+		if neighbors, err = embedGraphNeighbors(opts.Graph); err != nil {
+			return err
+		}
+	}
+	if err := embedConfigure(m, opts, neighbors); err != nil {
+		return err
+	}
+	x, err := data.ReadMatrix(opts.Input)
+	if err != nil {
+		return err
+	}
+	n, _ := x.Dims()
+	if opts.GraphFile != "" {
+		g, _, err := graph.ReadEdgeFile(opts.GraphFile, n)
+		if err != nil {
+			return err
+		}
+		if g.N != n {
+			return fmt.Errorf("embed: graph %s has %d vertices; the input has %d rows", opts.GraphFile, g.N, n)
+		}
+		switch e := m.(type) {
+		case *spectral.LaplacianEigenmaps:
+			err = e.FitGraph(g)
+		case *spectral.LPP:
+			err = e.FitGraph(x, g)
+		case *spectral.KernelLPP:
+			err = e.FitGraph(x, g)
+		case *spectral.GraphCCA:
+			err = e.FitGraph(x, g)
+		case *spectral.SpectralContrastive:
+			err = e.FitGraph(x, g)
+		}
+	} else {
+		err = m.Fit(x)
+	}
+	if err != nil {
+		return err
+	}
+	z := m.Embedding()
+	if err := data.WriteMatrix(opts.Out, z); err != nil {
+		return err
+	}
+	res := map[string]any{"method": opts.Method, "n": n, "k": opts.Components, "eigenvalues": m.Eigenvalues(), "out": opts.Out}
+	if opts.Transform != "" {
+		xn, err := data.ReadMatrix(opts.Transform)
+		if err != nil {
+			return err
+		}
+		zn, err := m.Transform(xn)
+		if err != nil {
+			return err
+		}
+		if err := data.WriteMatrix(opts.TransformOut, zn); err != nil {
+			return err
+		}
+		rows, _ := zn.Dims()
+		res["transform_out"], res["transform_rows"] = opts.TransformOut, rows
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(s.Out, string(b))
+	return nil
+}

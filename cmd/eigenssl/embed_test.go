@@ -1,0 +1,177 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/spectral"
+	"gonum.org/v1/gonum/mat"
+)
+
+func embedData(t *testing.T) (dir, xPath string, x *mat.Dense) {
+	t.Helper()
+	ds, err := data.SwissRoll(120, 4, 0.05, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	xPath = filepath.Join(dir, "x.npy")
+	if err := data.WriteMatrix(xPath, ds.X); err != nil {
+		t.Fatal(err)
+	}
+	return dir, xPath, ds.X
+}
+
+// The CLI writes exactly what the package computes, for every method.
+func TestEmbedMatchesPackage(t *testing.T) {
+	dir, xPath, x := embedData(t)
+	for _, method := range spectral.Methods() {
+		t.Run(method, func(t *testing.T) {
+			out := filepath.Join(dir, method+".npy")
+			k := 2
+			if method == "cca" {
+				k = 1 // the three columns split into views of 1 and 2
+			}
+			args := []string{"embed", "--method", method, "--input", xPath, "-k", fmt.Sprint(k), "-o", out}
+			if method != "mds" && method != "kpca" && method != "cca" {
+				args = append(args, "--graph", "knn:k=10")
+			}
+			code, stdout, stderr := runArgs(args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var res struct {
+				Method      string
+				N, K        int
+				Eigenvalues []float64
+			}
+			if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+				t.Fatalf("stdout %q: %v", stdout, err)
+			}
+			got, err := data.ReadMatrix(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ := spectral.New(method)
+			opts := &embedOptions{Method: method, Components: k, Solver: "auto"}
+			nb := 0
+			if method != "mds" && method != "kpca" && method != "cca" {
+				nb = 10
+			}
+			if err := embedConfigure(m, opts, nb); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Fit(x); err != nil {
+				t.Fatal(err)
+			}
+			if !mat.EqualApprox(got, m.Embedding(), 1e-12) {
+				t.Fatalf("CLI embedding differs from the package's")
+			}
+			if res.N != 120 || res.K != k || len(res.Eigenvalues) != k || res.Eigenvalues[0] != m.Eigenvalues()[0] {
+				t.Fatalf("summary %+v", res)
+			}
+		})
+	}
+}
+
+func TestEmbedTransformAndCSV(t *testing.T) {
+	dir, _, x := embedData(t)
+	// CSV input with a header row.
+	var b strings.Builder
+	b.WriteString("a,b,c\n")
+	n, _ := x.Dims()
+	for i := 0; i < n; i++ {
+		r := x.RawRowView(i)
+		b.WriteString(strings.Join([]string{ftoa(r[0]), ftoa(r[1]), ftoa(r[2])}, ",") + "\n")
+	}
+	csvPath := filepath.Join(dir, "x.csv")
+	if err := os.WriteFile(csvPath, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, tout := filepath.Join(dir, "z.csv"), filepath.Join(dir, "zt.npy")
+	code, _, stderr := runArgs("embed", "--method", "le", "--input", csvPath, "--graph", "knn:k=12", "-k", "3",
+		"-o", out, "--transform", csvPath, "--transform-out", tout)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	z, err := data.ReadMatrix(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zt, err := data.ReadMatrix(tout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := z.Dims(); r != n || c != 3 {
+		t.Fatalf("embedding %d x %d", r, c)
+	}
+	// Nyström of the training rows reproduces the embedding.
+	if !mat.EqualApprox(z, zt, 1e-7) {
+		t.Fatalf("transform of the training rows differs from the embedding")
+	}
+}
+
+func ftoa(v float64) string { return strings.TrimRight(strings.TrimRight(fmtG(v), "0"), ".") }
+
+func fmtG(v float64) string { b, _ := json.Marshal(v); return string(b) }
+
+func TestEmbedErrors(t *testing.T) {
+	dir, xPath, x := embedData(t)
+	out := filepath.Join(dir, "z.npy")
+	write := func(name string, m *mat.Dense) string {
+		p := filepath.Join(dir, name)
+		if err := data.WriteMatrix(p, m); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	xn := mat.DenseCopyOf(x)
+	xn.Set(3, 1, math.NaN())
+	nanPath := write("nan.npy", xn)
+	edges := filepath.Join(dir, "neg.csv")
+	if err := os.WriteFile(edges, []byte("0,1,1\n1,2,-1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	far := mat.NewDense(20, 2, nil)
+	for i := 0; i < 20; i++ {
+		far.Set(i, 0, float64(i%2)*1000+float64(i)*0.01)
+	}
+	farPath := write("far.npy", far)
+	empty := filepath.Join(dir, "empty.csv")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no method", []string{"--input", xPath, "-o", out}, 2, "--method"},
+		{"unknown method", []string{"--method", "tsne", "--input", xPath, "-o", out}, 2, "valid"},
+		{"no output", []string{"--method", "le", "--input", xPath}, 2, "-o"},
+		{"bad graph spec", []string{"--method", "le", "--input", xPath, "-o", out, "--graph", "eps:0.1"}, 2, "knn"},
+		{"flag not taken", []string{"--method", "mds", "--input", xPath, "-o", out, "--graph", "knn:k=5"}, 2, "does not take"},
+		{"transform without out", []string{"--method", "le", "--input", xPath, "-o", out, "--transform", xPath}, 2, "transform"},
+		{"unreadable file", []string{"--method", "le", "--input", filepath.Join(dir, "missing.npy"), "-o", out}, 1, "missing.npy"},
+		{"empty file", []string{"--method", "le", "--input", empty, "-o", out}, 1, "empty"},
+		{"NaN", []string{"--method", "mds", "--input", nanPath, "-o", out}, 1, "NaN"},
+		{"K > N", []string{"--method", "kpca", "--input", xPath, "-o", out, "-k", "500"}, 1, "Components"},
+		{"disconnected", []string{"--method", "le", "--input", farPath, "-o", out, "--graph", "knn:k=3"}, 1, "disconnected"},
+		{"negative weight", []string{"--method", "le", "--input", xPath, "-o", out, "--graph-file", edges}, 1, "negative"},
+		{"transform shape", []string{"--method", "lpp", "--input", xPath, "-o", out, "--transform", farPath, "--transform-out", out}, 1, "columns"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runArgs(append([]string{"embed"}, c.args...)...)
+			if code != c.code || !strings.Contains(stderr, c.msg) {
+				t.Fatalf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, c.code, c.msg)
+			}
+		})
+	}
+}
