@@ -400,10 +400,16 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 		out.A = par
 	}
 	if out.Bias != nil {
-		out.Bias = nil
-		if p.Loss == VICReg || p.Loss == VICRegHard || p.Loss == VICRegHinge {
-			out.Z = centred(z)
+		// Re-centre: b = −μᵀ W for the new W.
+		mu := colMeans(p.design())
+		_, k := par.Dims()
+		out.Bias = make([]float64, k)
+		for j := 0; j < k; j++ {
+			for i, m := range mu {
+				out.Bias[j] -= m * par.At(i, j)
+			}
 		}
+		out.Z = centred(z)
 	}
 	out.PredictedLoss = res.Final
 	out.SingularValues = singularValues(out.Z)

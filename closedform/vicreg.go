@@ -147,6 +147,17 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 	sol := &Solution{Loss: p.Loss, Regime: p.Regime, Exact: true, PredictedLoss: value, Rank: r,
 		SingularValuesPinned: true, Operator: sp.op, prob: p}
 	sol.Spectrum = append([]float64(nil), sp.vals[:min(len(sp.vals), p.K+1)]...)
+	if !hard {
+		var top float64
+		for _, v := range sp.vals {
+			top = math.Max(top, math.Abs(v))
+		}
+		for j := kk - 1; j >= 0; j-- {
+			if sp.vals[j] > 1e-12*math.Max(1, top) { // zero up to rounding: no threshold
+				sol.RankThresholds = append(sol.RankThresholds, 1/sp.vals[j])
+			}
+		}
+	}
 	// Columns sqrt(N s_k) e_k of the eigenvectors (N x K in feature space,
 	// whitened coordinates r x K otherwise).
 	rows, _ := sp.vecs.Dims()

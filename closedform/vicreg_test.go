@@ -137,6 +137,11 @@ func TestVICRegRankFlip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for _, th := range sol.RankThresholds {
+				if relGap(th, 1/float64(v)) > 1e-12 {
+					t.Errorf("V=%d: rank threshold %g; want 1/V", v, th)
+				}
+			}
 			if sol.Rank != tc.rank {
 				t.Errorf("V=%d γ=%g: predicted rank %d; want %d", v, tc.gamma, sol.Rank, tc.rank)
 			}
