@@ -598,3 +598,24 @@ func TestErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestProgressQuietOffTerminal: with a buffer or a regular file as
+// Options.Progress (not terminals), nothing is drawn.
+func TestProgressQuietOffTerminal(t *testing.T) {
+	x, y := blobs(20, 3, 2, 8)
+	cfg := Config{Loss: "ntxent", Encoder: "linear:2", Batch: 5, Epochs: 2, Seed: 1}
+	var buf bytes.Buffer
+	f, err := os.Create(filepath.Join(t.TempDir(), "progress.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i, w := range []io.Writer{&buf, f} {
+		if _, err := Run(context.Background(), cfg, x, y, filepath.Join(t.TempDir(), fmt.Sprint(i)), Options{Logger: quiet, Progress: w}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err := f.Stat(); err != nil || st.Size() != 0 || buf.Len() != 0 {
+		t.Fatalf("progress written off a terminal: buffer %q, file %v bytes (%v)", buf.String(), st.Size(), err)
+	}
+}
