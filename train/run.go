@@ -2,6 +2,7 @@ package train
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -221,7 +222,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 }
 
 // loadOrUse returns x and y, or the data of cfg.Data when x is nil.
-func loadOrUse(op string, cfg Config, x *mat.Dense, y []int) (*mat.Dense, []int, *data.Dataset, error) {
+func loadOrUse(cfg Config, x *mat.Dense, y []int) (*mat.Dense, []int, *data.Dataset, error) {
 	if x != nil {
 		return x, y, nil, nil
 	}
@@ -254,7 +255,7 @@ func loadOrUse(op string, cfg Config, x *mat.Dense, y []int) (*mat.Dense, []int,
 // checkpoint and returns the Result with an error wrapping ctx.Err().
 func Run(ctx context.Context, cfg Config, X *mat.Dense, y []int, out string, opts Options) (*Result, error) {
 	const op = "Run"
-	X, y, ds, err := loadOrUse(op, cfg, X, y)
+	X, y, ds, err := loadOrUse(cfg, X, y)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +327,7 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 	if err != nil {
 		return nil, err
 	}
-	X, y, ds, err := loadOrUse(op, cfg, X, y)
+	X, y, ds, err := loadOrUse(cfg, X, y)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +385,7 @@ func truncateMetrics(path string, step int, log *slog.Logger) error {
 	var keep []byte
 	lines := 0
 	for len(b) > 0 {
-		line, rest, found := bytesCut(b, '\n')
+		line, rest, found := bytes.Cut(b, []byte{'\n'})
 		b = rest
 		if !found { // a line cut short by a crash
 			break
@@ -400,15 +401,6 @@ func truncateMetrics(path string, step int, log *slog.Logger) error {
 		log.Warn("train: metrics file has fewer lines than the checkpoint's step", "file", path, "lines", lines, "step", step)
 	}
 	return writeFileAtomic(path, keep)
-}
-
-func bytesCut(b []byte, sep byte) (before, after []byte, found bool) {
-	for i, c := range b {
-		if c == sep {
-			return b[:i], b[i+1:], true
-		}
-	}
-	return b, nil, false
 }
 
 // checkpoint flushes the metrics and writes the current state.
