@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
+	"gonum.org/v1/gonum/mat"
+)
+
+func writeRandNPY(t *testing.T, dir string, r, c int, seed uint64) (string, *mat.Dense) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	m := mat.NewDense(r, c, nil)
+	for i := range m.RawMatrix().Data {
+		m.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	p := filepath.Join(dir, "X.npy")
+	if err := data.WriteMatrix(p, m); err != nil {
+		t.Fatal(err)
+	}
+	return p, m
+}
+
+func readSummary(t *testing.T, dir string) closedformSummary {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s closedformSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestClosedformVerb runs the verb for several relations and regimes and
+// checks the written files against the library on the same inputs.
+func TestClosedformVerb(t *testing.T) {
+	dir := t.TempDir()
+	xPath, x := writeRandNPY(t, dir, 20, 4, 3)
+	y := make([]int, 20)
+	for i := range y {
+		y[i] = i % 4
+	}
+	yPath := filepath.Join(dir, "y.npy")
+	if err := data.WriteLabels(yPath, y); err != nil {
+		t.Fatal(err)
+	}
+	edges := filepath.Join(dir, "edges.csv")
+	if err := os.WriteFile(edges, []byte("i,j,w\n0,1,1\n1,2,0.5\n2,3,2\n3,0,1\n4,5,1\n5,6,1\n6,7,1\n7,4,1\n8,9,1\n9,10,1\n10,11,1\n11,8,1\n12,13,1\n13,14,1\n14,15,1\n15,12,1\n16,17,1\n17,18,1\n18,19,1\n19,16,1\n0,4,0.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gViews, _, _ := graph.Views(10, 2)
+	gLabels, _, _ := graph.Labels(y)
+	gEdges, _, _ := graph.ReadEdgeFile(edges, 20)
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		p        closedform.Problem
+		wantFile string
+	}{
+		{"vicreg-linear-views", []string{"--loss", "vicreg", "--gamma", "0.5", "--regime", "linear", "--relation", "views:V=2", "-k", "3"},
+			closedform.Problem{Loss: "vicreg", Regime: "linear", Gamma: 0.5, G: gViews, X: x, K: 3}, "W.npy"},
+		{"spectral-feature-labels", []string{"--loss", "spectral-contrastive", "--relation", "labels:" + yPath, "-k", "3"},
+			closedform.Problem{Loss: "spectral_contrastive", G: gLabels, K: 3}, "Z.npy"},
+		{"hard-kernel-edges", []string{"--loss", "vicreg_hard", "--regime", "kernel", "--sigma", "2", "--relation", "edges:" + edges, "-k", "2"},
+			closedform.Problem{Loss: "vicreg_hard", Regime: "kernel", G: gEdges, K: 2}, "A.npy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, tc.name)
+			args := append([]string{"closedform", "--input", xPath, "-o", out}, tc.args...)
+			code, stdout, stderr := runArgs(args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stdout, `"predicted_loss"`) {
+				t.Errorf("stdout lacks the summary: %q", stdout)
+			}
+			if tc.p.Regime == "kernel" {
+				km, err := closedform.RBFKernel(x, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tc.p.KernelMatrix = km
+			}
+			want, err := closedform.Solve(tc.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := readSummary(t, out)
+			if math.Abs(s.PredictedLoss-want.PredictedLoss) > 1e-12*math.Max(1, math.Abs(want.PredictedLoss)) || s.Rank != want.Rank || s.Exact != want.Exact {
+				t.Errorf("summary loss %g rank %d exact %v; library %g %d %v", s.PredictedLoss, s.Rank, s.Exact, want.PredictedLoss, want.Rank, want.Exact)
+			}
+			z, err := data.ReadMatrix(filepath.Join(out, "Z.npy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := closedform.Compare(want, z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(c.RelativeGap) > 1e-10 || c.MaxAngle > 1e-8 {
+				t.Errorf("written Z: loss gap %g, angle %g", c.RelativeGap, c.MaxAngle)
+			}
+			if _, err := os.Stat(filepath.Join(out, tc.wantFile)); err != nil {
+				t.Errorf("missing %s: %v", tc.wantFile, err)
+			}
+		})
+	}
+}
+
+func TestClosedformVerbApproximateAndAugment(t *testing.T) {
+	dir := t.TempDir()
+	xPath, _ := writeRandNPY(t, dir, 6, 3, 4)
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runArgs("closedform", "--input", xPath, "-o", out, "--loss", "simclr", "--tau", "0.5",
+		"--relation", "views:V=2,augment=noise:0.1", "-k", "3", "--refine", "500")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	s := readSummary(t, out)
+	if s.Exact || s.Bounds == nil || s.Refined == nil || s.N != 12 {
+		t.Fatalf("simclr summary: exact %v, bounds %v, refined %v, n %d", s.Exact, s.Bounds, s.Refined, s.N)
+	}
+	if s.Refined.Final > s.Refined.Initial || s.PredictedLoss != s.Refined.Final {
+		t.Errorf("refined %+v; predicted %g", s.Refined, s.PredictedLoss)
+	}
+}
+
+func TestClosedformVerbUsage(t *testing.T) {
+	dir := t.TempDir()
+	xPath, _ := writeRandNPY(t, dir, 8, 2, 5)
+	out := filepath.Join(dir, "o")
+	for _, args := range [][]string{
+		{"closedform", "--input", xPath, "-o", out, "--relation", "views:V=2"},
+		{"closedform", "--input", xPath, "-o", out, "--loss", "vicreg"},
+		{"closedform", "--input", xPath, "-o", out, "--loss", "vicreg", "--relation", "views:V=x"},
+		{"closedform", "--input", xPath, "-o", out, "--loss", "vicreg", "--relation", "bogus:1"},
+		{"closedform", "--input", xPath, "-o", out, "--loss", "vicreg", "--relation", "views:V=2", "--regime", "nope"},
+		{"closedform", "--input", xPath, "-o", out, "--loss", "vicreg", "--relation", "views:V=2", "-k", "0"},
+	} {
+		if code, _, _ := runArgs(args...); code != 2 {
+			t.Errorf("%v: exit %d; want 2", args[5:], code)
+		}
+	}
+	// A missing file is a failure (exit 1); an unknown loss a usage error.
+	if code, _, _ := runArgs("closedform", "--input", filepath.Join(dir, "missing.npy"), "-o", out, "--loss", "vicreg", "--relation", "views:V=2"); code != 1 {
+		t.Errorf("missing input: exit %d; want 1", code)
+	}
+	if code, _, stderr := runArgs("closedform", "--input", xPath, "-o", out, "--loss", "nope", "--relation", "views:V=2"); code != 2 || !strings.Contains(stderr, "spectral_contrastive") {
+		t.Errorf("unknown loss: exit %d, %q; want 2 with the valid names", code, stderr)
+	}
+}
