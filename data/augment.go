@@ -55,7 +55,10 @@ func (p *Pipeline) String() string {
 }
 
 // AugmentOps documents the operations ParseAugment understands.
-const AugmentOps = `none            identity (copies)
+const AugmentOps = `Operations written without arguments take defaults: shift 2, crop 2,
+rotate 10, cutout 4, elastic 2,2, noise 0.1, mask 0.2, jitter 0.05.
+
+none            identity (copies)
 shift:S         image: random translation by integers in [-S, S] per axis, zero fill
 crop:P          image: random crop of the image padded by P (same as shift:P)
 rotate:D        image: rotation by an angle uniform in [-D, D] degrees, bilinear, zero fill
@@ -71,8 +74,17 @@ resample-nuisance[:P], resample-class[:P]
                 class (misaligned views) latents of x, with probability P
                 (default 1) (ParseAugmentFor)`
 
+// augmentDefaults are the arguments of an operation written without any
+// (so "shift+noise" means "shift:2+noise:0.1"); they are listed in AugmentOps.
+var augmentDefaults = map[string][]float64{
+	"shift": {2}, "crop": {2}, "rotate": {10}, "cutout": {4}, "elastic": {2, 2},
+	"noise": {0.1}, "mask": {0.2}, "jitter": {0.05},
+}
+
 // ParseAugment builds a Pipeline from a spec such as "shift:2+noise:0.1":
-// operations separated by '+', each NAME or NAME:ARG[,ARG] (see AugmentOps).
+// operations separated by '+', each NAME or NAME:ARG[,ARG] (see AugmentOps);
+// a NAME without arguments takes its default (shift 2, crop 2, rotate 10,
+// cutout 4, elastic 2,2, noise 0.1, mask 0.2, jitter 0.05).
 // Image operations need imageShape (height, width) with both sides > 0. An
 // empty spec or "none" is the identity.
 func ParseAugment(spec string, imageShape [2]int) (*Pipeline, error) {
@@ -107,6 +119,9 @@ func parseAugment(spec string, shape [2]int, lm *LatentModel) (*Pipeline, error)
 				}
 				args = append(args, v)
 			}
+		}
+		if arg == "" {
+			args = augmentDefaults[name]
 		}
 		nargs := map[string]int{"shift": 1, "crop": 1, "rotate": 1, "cutout": 1, "elastic": 2,
 			"noise": 1, "mask": 1, "jitter": 1, "resample-nuisance": 0, "resample-class": 0, "none": 0}

@@ -25,11 +25,15 @@ func TestParseAugment(t *testing.T) {
 			t.Fatalf("%q: %v %v", spec, p, err)
 		}
 	}
-	for _, spec := range []string{"blur:1", "shift", "shift:1.5", "noise:x", "mask:2", "noise:-1",
+	for _, spec := range []string{"blur:1", "shift:1,2", "shift:1.5", "noise:x", "mask:2", "noise:-1",
 		"resample-class", "elastic:1", "noise:1,2", "noise:NaN"} {
 		if _, err := ParseAugment(spec, [2]int{8, 8}); !errors.Is(err, ErrParam) {
 			t.Errorf("%q: got %v; want ErrParam", spec, err)
 		}
+	}
+	def, err := ParseAugment("shift+noise", [2]int{8, 8})
+	if err != nil || def.String() != "shift:2+noise:0.1" {
+		t.Errorf("defaults: got %v, %v; want shift:2+noise:0.1", def, err)
 	}
 	if _, err := ParseAugment("shift:1", [2]int{}); !errors.Is(err, ErrParam) {
 		t.Errorf("image op without image shape: got %v; want ErrParam", err)
