@@ -31,8 +31,11 @@ func symEigBackend(n int, a []float64, lo, hi int) ([]float64, *mat.Dense, bool)
 	return w[lo:hi:hi], z, true
 }
 
-// basisBLAS runs the skinny products of the Lanczos basis; they are split
-// over basisThreads goroutines.
+// basisBLAS runs the products of the Lanczos basis with a few vectors
+// through Ddot/Daxpy on cache-sized column blocks (basisGemm false): gonum's
+// Dgemm tiles by 64 and is call-bound for these skinny shapes.
 var basisBLAS blas.Float64 = gonum.Implementation{}
+
+const basisGemm = false
 
 func basisThreads() int { return runtime.GOMAXPROCS(0) }

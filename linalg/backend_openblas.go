@@ -18,7 +18,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/netlib/blas/netlib"
 	"gonum.org/v1/netlib/lapack/lapacke"
@@ -69,10 +68,11 @@ func symEigBackend(n int, a []float64, lo, hi int) ([]float64, *mat.Dense, bool)
 	return w[:k:k], mat.NewDense(n, k, z), true
 }
 
-// basisBLAS runs the skinny products of the Lanczos basis (a few vectors
-// against n x NCV); they are memory bound, split over basisThreads
-// goroutines, and gonum's kernels are as fast as OpenBLAS's there. Using the
-// same kernels in both builds also keeps Eigs results identical across them.
-var basisBLAS blas.Float64 = gonum.Implementation{}
+// basisBLAS runs the products of the Lanczos basis with a few vectors. With
+// basisGemm they are single Dgemm calls per goroutine chunk, where OpenBLAS's
+// register-blocked kernels read the basis once for a whole block.
+var basisBLAS blas.Float64 = netlib.Implementation{}
+
+const basisGemm = true
 
 func basisThreads() int { return runtime.GOMAXPROCS(0) }
