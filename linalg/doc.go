@@ -51,6 +51,6 @@
 // -lopenblas -llapacke by itself (Debian: libopenblas-dev, liblapacke-dev).
 // OpenBLAS then runs single-threaded unless OPENBLAS_NUM_THREADS is set,
 // because its spinning worker threads slow down the goroutine-parallel sparse
-// code. Both builds pass the same tests; Eigs uses gonum kernels for its
-// basis in both, so its results differ between builds only by rounding.
+// code. Both builds pass the same tests; results differ between them only
+// by rounding.
 package linalg

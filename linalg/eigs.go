@@ -110,15 +110,20 @@ type EigsResult struct {
 // (MulMatTo when op is a BlockOperator), so A may be sparse or implicit.
 //
 // The method is thick-restart block Lanczos (Wu & Simon 2000; Zhou & Saad
-// 2008) with full re-orthogonalisation (classical Gram–Schmidt, twice)
-// against the basis and the deflated vectors. Each restart keeps the best
-// Ritz vectors and the current residual block, so no information is lost.
-// The basis work (memory-bound products of a few vectors with the n x NCV
-// basis) is split over GOMAXPROCS goroutines with gonum's kernels in both
-// builds, so results do not depend on the backend. Cost per restart: about
-// NCV − K/2 operator products plus O(n·NCV²) flops; memory
-// O(n·(NCV + BlockSize)). Each pair costs about 4·NCV·n flops of
-// re-orthogonalisation besides its operator product.
+// 2008) with full re-orthogonalisation (classical Gram–Schmidt with the DGKS
+// second pass) against the basis and the deflated vectors. Each restart
+// keeps the best Ritz vectors and the current residual block, so no
+// information is lost. The block width is discussed at
+// EigsSettings.BlockSize; by default exactly repeated eigenvalues are
+// detected and solved again with a wider block.
+//
+// Cost: a few hundred operator products for typical graph Laplacians, each
+// accompanied by about 4·NCV·n flops of re-orthogonalisation, plus a
+// basis rotation of O(n·NCV²) flops per restart; memory O(n·(NCV + b)).
+// The basis work is memory bound and split over GOMAXPROCS goroutines (the
+// openblas build runs it as OpenBLAS dgemm calls). For a normalised kNN
+// Laplacian with n = 70,000 and 2·10⁶ non-zeros, K = 10 takes about 230–310
+// products and 3.5–5 s of CPU time.
 //
 // Convergence is governed by the relative gap between the wanted eigenvalues
 // and the rest of the spectrum. For the smallest eigenvalues of
