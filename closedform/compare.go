@@ -44,13 +44,7 @@ func Compare(sol *Solution, z *mat.Dense) (Comparison, error) {
 	c.Loss = v
 	c.LossGap = v - sol.PredictedLoss
 	c.RelativeGap = c.LossGap / math.Max(1, math.Abs(sol.PredictedLoss))
-	zz := z
-	switch sol.prob.Loss {
-	case VICReg, VICRegHard, VICRegHinge:
-		zz = centred(z)
-	case SimCLR:
-		zz = rowNormalised(z)
-	}
+	zz := canonicalZ(sol.prob.Loss, z)
 	n, _ := zz.Dims()
 	c.SingularValues = singularValues(zz)
 	c.Rank = numRank(c.SingularValues, n)
@@ -102,4 +96,16 @@ func rowNormalised(z *mat.Dense) *mat.Dense {
 		}
 	}
 	return out
+}
+
+// canonicalZ removes what the loss cannot see: the column means for the
+// VICReg losses, the row norms for SimCLR.
+func canonicalZ(l string, z *mat.Dense) *mat.Dense {
+	switch l {
+	case VICReg, VICRegHard, VICRegHinge:
+		return centred(z)
+	case SimCLR:
+		return rowNormalised(z)
+	}
+	return z
 }

@@ -240,10 +240,11 @@ type Solution struct {
 	Bias []float64
 	// PredictedLoss is the loss value at Z (the minimum when Exact).
 	PredictedLoss float64
-	// Rank is the predicted rank of Z* (of the centred Z* for VICReg).
+	// Rank is the predicted rank of Z* (of the centred Z* for VICReg, of
+	// the row-normalised Z* for SimCLR).
 	Rank int
 	// SingularValues of Z (descending, K values; of the centred Z for
-	// VICReg). SingularValuesPinned reports whether the loss fixes them (it
+	// VICReg, of the row-normalised Z for SimCLR). SingularValuesPinned reports whether the loss fixes them (it
 	// does not for BarlowTwins' free column scales or SimCLR's row scales).
 	SingularValues       []float64
 	SingularValuesPinned bool

@@ -412,7 +412,10 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 		out.Z = centred(z)
 	}
 	out.PredictedLoss = res.Final
-	out.SingularValues = singularValues(out.Z)
+	out.SingularValues = singularValues(canonicalZ(p.Loss, out.Z))
+	if !sol.Exact {
+		out.Rank = numRank(out.SingularValues, p.G.N)
+	}
 	if out.Bounds != nil {
 		b := *out.Bounds
 		b.Upper = math.Min(b.Upper, res.Final)

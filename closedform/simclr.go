@@ -101,9 +101,10 @@ func solveSimCLR(p Problem, n int) (*Solution, error) {
 	if p.Regime == Feature {
 		sol.Z = z
 		sol.Subspace = ci.indicators()
-		sol.Rank = min(p.K, c-1)
+		// c simplex vertices span c−1 dimensions (one point spans one).
+		sol.Rank = max(1, min(p.K, c-1))
 		if c > p.K+1 {
-			sol.Rank = p.K
+			sol.Rank = numRank(singularValues(z), n)
 		}
 	} else {
 		w, err := pullBack(p.design(), z)
@@ -117,7 +118,7 @@ func solveSimCLR(p Problem, n int) (*Solution, error) {
 		} else {
 			sol.W = w
 		}
-		sol.Rank = numRank(singularValues(sol.Z), n)
+		sol.Rank = numRank(singularValues(rowNormalised(sol.Z)), n)
 	}
 	r, err := loss.SimCLRGForm{Tau: p.Tau}.Eval(loss.Inputs{Z: sol.Z, G: p.G}, false)
 	if err != nil {
@@ -126,7 +127,7 @@ func solveSimCLR(p Problem, n int) (*Solution, error) {
 	sol.PredictedLoss = r.Value
 	sol.Bounds = &Bounds{Lower: SimCLRLowerBound(p), Upper: r.Value,
 		Note: "lower: Gibbs bound Σ −G_ij log(G_ij/d_i); upper: loss of the characterisation (collapsed views, simplex centres)"}
-	sol.SingularValues = singularValues(sol.Z)
+	sol.SingularValues = singularValues(rowNormalised(sol.Z)) // the loss sees unit rows
 	sol.Operator = "none at finite τ: second-order expansion = classical MDS of a target similarity ∝ G"
 	sol.EquivalentMethod = "classical MDS / ISOMAP with target similarity proportional to G (global spectral method)"
 	sol.Note = fmt.Sprintf("approximate: no closed form at finite τ = %g; %d components; views collapse onto component centres; rows have free scales (cosine similarity)", p.Tau, c)
