@@ -53,10 +53,12 @@ type EigsSettings struct {
 	// NCV vectors). 0 means DefaultEigsMaxIter.
 	MaxIter int
 	// Deflate, if not nil, is an n x d matrix whose columns span known
-	// eigenvectors to exclude (for example the constant vector 1/√n of a
-	// Laplacian): the solver works on the orthogonal complement of its
-	// column space. The columns need not be orthonormal; they are
-	// orthonormalised internally.
+	// eigenvectors to exclude (for example the constant vector 1/√n of
+	// L = D − G, or D^{1/2}1 for L_sym): the solver works on the orthogonal
+	// complement of its column space. The columns need not be orthonormal;
+	// they are orthonormalised internally. If they do not span an invariant
+	// subspace of A, the residuals ‖A v − λ v‖ stay large and Eigs reports
+	// ErrNoConvergence naming Deflate.
 	Deflate *mat.Dense
 	// Seed fixes the random starting block.
 	Seed uint64
@@ -420,13 +422,20 @@ func (e *eigsState) run(seed uint64) (EigsResult, error) {
 	for _, r := range residuals {
 		worst = math.Max(worst, r)
 	}
-	if worst > 10*e.tol*e.anorm {
-		converged = false
-	}
 	out := EigsResult{
 		Values: values, Vectors: vec, Residuals: residuals,
-		Iterations: iter, MatVecs: e.matvecs, Converged: converged,
+		Iterations: iter, MatVecs: e.matvecs,
 	}
+	if converged && worst > 10*e.tol*e.anorm {
+		// Converged on the deflated operator but not on A: the deflated
+		// vectors do not span an invariant subspace of A.
+		param := "op"
+		if e.d > 0 {
+			param = "Deflate"
+		}
+		return out, newErr("eigs", param, fmt.Sprintf("not an invariant subspace? (largest residual %.3g, tolerance %.3g)", worst, e.tol*e.anorm), ErrNoConvergence)
+	}
+	out.Converged = converged
 	if !converged {
 		return out, newErr("eigs", "MaxIter", fmt.Sprintf("%d (largest residual %.3g, tolerance %.3g)", e.maxIter, worst, e.tol*e.anorm), ErrNoConvergence)
 	}

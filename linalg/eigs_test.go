@@ -310,6 +310,16 @@ func TestEigsDeflate(t *testing.T) {
 	if m := maxAbs(&proj); m > 1e-10 {
 		t.Errorf("vectors not orthogonal to the deflated vector: %g", m)
 	}
+	// A vector that is not an eigenvector is reported, not silently used.
+	notEig := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		notEig.Set(i, 0, float64(i%7))
+	}
+	_, err = Eigs(op, EigsSettings{K: 3, Deflate: notEig})
+	var e *Error
+	if !errors.Is(err, ErrNoConvergence) || !errors.As(err, &e) || e.Param != "Deflate" {
+		t.Errorf("non-invariant Deflate: err = %v; want ErrNoConvergence naming Deflate", err)
+	}
 	// An unnormalised deflation vector spans the same space.
 	ones.Scale(3, ones)
 	res2, err := Eigs(op, s)
