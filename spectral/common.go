@@ -58,7 +58,7 @@ func ParseSolver(s string) (Solver, error) {
 const (
 	// DenseSolverMaxN is the largest N for which SolverAuto picks the dense
 	// eigensolver; above it the iterative solver is used.
-	DenseSolverMaxN = 1000
+	DenseSolverMaxN = 300
 	// MaxQuadraticN is the largest N that the inherently O(N²) methods (MDS,
 	// ISOMAP, kernel PCA, kernel LPP) accept without Force: their N x N
 	// matrix then takes 800 MB. Above it they return ErrTooLarge naming
@@ -234,16 +234,37 @@ func sqDist(a, b *mat.Dense) *mat.Dense {
 	return out
 }
 
-// sqDistSelf is sqDist(a, a) with an exact zero diagonal and exact symmetry.
+// sqDistSelf is sqDist(a, a) with an exact zero diagonal and exact
+// symmetry. It uses the symmetric rank-k update (Syrk, half the flops of
+// the general product).
 func sqDistSelf(a *mat.Dense) *mat.Dense {
-	d := sqDist(a, a)
+	d := gramSelf(a)
 	n, _ := d.Dims()
+	na := rowSqNorms(a)
+	parallelRows(n, func(i int) {
+		row := d.RawRowView(i)
+		for j := range row {
+			v := na[i] + na[j] - 2*row[j]
+			if v < 0 || i == j {
+				v = 0
+			}
+			row[j] = v
+		}
+	})
+	return d
+}
+
+// gramSelf returns a aᵀ as a full (both triangles) dense matrix, computed
+// with Syrk.
+func gramSelf(a *mat.Dense) *mat.Dense {
+	n, _ := a.Dims()
+	s := mat.NewSymDense(n, nil)
+	s.SymOuterK(1, a)
+	raw := s.RawSymmetric()
+	d := mat.NewDense(n, n, raw.Data)
 	for i := 0; i < n; i++ {
-		d.Set(i, i, 0)
-		for j := i + 1; j < n; j++ {
-			v := 0.5 * (d.At(i, j) + d.At(j, i))
-			d.Set(i, j, v)
-			d.Set(j, i, v)
+		for j := 0; j < i; j++ {
+			raw.Data[i*raw.Stride+j] = raw.Data[j*raw.Stride+i]
 		}
 	}
 	return d

@@ -80,11 +80,11 @@ func (s *SpectralContrastive) Fit(x *mat.Dense) error {
 		}
 		return s.fitFeature(op, g, nil)
 	}
-	g, err := defaultKNN(op, xd, s.Neighbors)
-	if err != nil {
-		return err
-	}
 	if s.Linear {
+		g, err := defaultKNN(op, xd, s.Neighbors)
+		if err != nil {
+			return err
+		}
 		return s.fitLinear(op, xd, g)
 	}
 	n, _ := xd.Dims()
@@ -92,7 +92,10 @@ func (s *SpectralContrastive) Fit(x *mat.Dense) error {
 	if k == 0 {
 		k = max(n/10, 2)
 	}
-	aff, err := newKNNAffinity(op, xd, k)
+	if k < 2 || k > n {
+		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
+	}
+	g, aff, err := connectivityGraph(op, xd, k)
 	if err != nil {
 		return err
 	}

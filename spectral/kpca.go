@@ -129,8 +129,16 @@ func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense {
 		})
 		return d
 	}
-	k := s.matrix(x, x)
-	symmetrise(k)
+	k := gramSelf(x)
+	if s.kind == KernelPoly {
+		n, _ := k.Dims()
+		parallelRows(n, func(i int) {
+			row := k.RawRowView(i)
+			for j, v := range row {
+				row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
+			}
+		})
+	}
 	return k
 }
 

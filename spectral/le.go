@@ -119,15 +119,44 @@ func (le *LaplacianEigenmaps) Fit(x *mat.Dense) error {
 	if k < 2 || k > n {
 		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
 	}
-	g, _, err := graph.KNN(xd, k, graph.KNNOptions{SklearnConnectivity: true})
-	if err != nil {
-		return wrapGraph(op, err)
-	}
-	aff, err := newKNNAffinity(op, xd, k)
+	g, aff, err := connectivityGraph(op, xd, k)
 	if err != nil {
 		return err
 	}
 	return le.fitGraph(op, g, aff)
+}
+
+// connectivityGraph builds scikit-learn's kNN connectivity affinity (as
+// graph.KNN with SklearnConnectivity: each point joined to its k−1 nearest
+// others, G = (A + Aᵀ)/2) and the Nyström data, from one neighbour search.
+func connectivityGraph(op string, x *mat.Dense, k int) (*graph.CSR, *knnAffinity, error) {
+	n, _ := x.Dims()
+	aff := &knnAffinity{train: x, k: k, radius: make([]float64, n)}
+	kk := k - 1
+	if kk == 0 || kk >= n {
+		// Degenerate sizes: let graph.KNN report them.
+		g, _, err := graph.KNN(x, k, graph.KNNOptions{SklearnConnectivity: true})
+		if err != nil {
+			return nil, nil, wrapGraph(op, err)
+		}
+		return g, aff, nil
+	}
+	idx, dist, err := graph.Neighbors(x, kk, graph.KNNOptions{})
+	if err != nil {
+		return nil, nil, wrapGraph(op, err)
+	}
+	rows := make([]int, len(idx))
+	for i := 0; i < n; i++ {
+		aff.radius[i] = dist[i*kk+kk-1]
+		for t := 0; t < kk; t++ {
+			rows[i*kk+t] = i
+		}
+	}
+	g, err := graph.FromTriplets(n, rows, idx, nil, graph.TripletOptions{Sym: graph.SymAvg})
+	if err != nil {
+		return nil, nil, wrapGraph(op, err)
+	}
+	return g, aff, nil
 }
 
 // FitGraph computes the embedding of the vertices of the relation graph g
@@ -142,22 +171,6 @@ func (le *LaplacianEigenmaps) FitGraph(g *graph.CSR) error {
 		return wrapGraph(op, err)
 	}
 	return le.fitGraph(op, g, nil)
-}
-
-func newKNNAffinity(op string, x *mat.Dense, k int) (*knnAffinity, error) {
-	n, _ := x.Dims()
-	aff := &knnAffinity{train: x, k: k, radius: make([]float64, n)}
-	if k == 1 {
-		return aff, nil
-	}
-	_, dist, err := graph.Neighbors(x, k-1, graph.KNNOptions{})
-	if err != nil {
-		return nil, wrapGraph(op, err)
-	}
-	for i := range aff.radius {
-		aff.radius[i] = dist[i*(k-1)+k-2]
-	}
-	return aff, nil
 }
 
 // affinityGraph turns a dense affinity into a relation graph, dropping the

@@ -1,7 +1,9 @@
 package spectral
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
@@ -36,7 +38,9 @@ import (
 // DenseSolverMaxN points; above, linalg.Eigs on the sparse operator
 // x ↦ (I−W)ᵀ((I−W)x) with the constant vector deflated, O(N k) per product.
 // The wanted eigenvalues are tiny and clustered, so the iterative solver
-// needs many restarts; its accuracy is governed by Tol.
+// may need many restarts: with SolverAuto it gets 300 restarts (unless
+// MaxIter is set) and then falls back to the dense solver (N <=
+// MaxQuadraticN); with SolverIterative a failure returns ErrNoConvergence.
 type LLE struct {
 	// Components is K (default 2), 1 <= K < N−1.
 	Components int
@@ -95,7 +99,30 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	})
 	var vals []float64
 	var vecs *mat.Dense
-	if useDense(l.Solver, n) || kc+1+24 >= n {
+	dense := useDense(l.Solver, n) || kc+1+24 >= n
+	if !dense {
+		ones := mat.NewDense(n, 1, nil)
+		for i := 0; i < n; i++ {
+			ones.Set(i, 0, 1)
+		}
+		maxIter := l.MaxIter
+		if maxIter == 0 && l.Solver == SolverAuto {
+			maxIter = 300
+		}
+		res, err := linalg.Eigs(&lleOp{n: n, k: k, idx: idx, w: w}, linalg.EigsSettings{K: kc, Which: linalg.Smallest, Tol: l.Tol, MaxIter: maxIter, Seed: l.Seed, Deflate: ones})
+		switch {
+		case err == nil:
+			vals, vecs = res.Values, res.Vectors
+		case l.Solver == SolverAuto && errors.Is(err, linalg.ErrNoConvergence) && n <= MaxQuadraticN:
+			// Tiny, clustered eigenvalues (low-dimensional manifolds with
+			// k > D): fall back to the dense solver.
+			slog.Debug("spectral: lle: Lanczos did not converge; using the dense solver", "n", n)
+			dense = true
+		default:
+			return wrapLinalg(op, err)
+		}
+	}
+	if dense {
 		m := lleMatrix(n, k, idx, w)
 		vals, vecs, err = linalg.EigSymRange(m, 0, kc+1)
 		if err != nil {
@@ -103,16 +130,6 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		}
 		vals = vals[1:]
 		vecs = mat.DenseCopyOf(vecs.Slice(0, n, 1, kc+1))
-	} else {
-		ones := mat.NewDense(n, 1, nil)
-		for i := 0; i < n; i++ {
-			ones.Set(i, 0, 1)
-		}
-		res, err := linalg.Eigs(&lleOp{n: n, k: k, idx: idx, w: w}, linalg.EigsSettings{K: kc, Which: linalg.Smallest, Tol: l.Tol, MaxIter: l.MaxIter, Seed: l.Seed, Deflate: ones})
-		if err != nil {
-			return wrapLinalg(op, err)
-		}
-		vals, vecs = res.Values, res.Vectors
 	}
 	linalg.SignFlip(vecs)
 	l.train, l.k, l.reg, l.z, l.vals, l.fitted = xd, k, reg, vecs, vals, true
