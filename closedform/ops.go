@@ -14,7 +14,7 @@ import (
 // denseLimit is the largest N for which feature-space problems use a dense
 // N x N eigendecomposition (exact multiplicities); beyond it they use the
 // block Lanczos solver linalg.Eigs on the sparse operator.
-const denseLimit = 3000
+var denseLimit = 3000 // a variable so that tests can exercise the iterative path
 
 // chunkRows is the row-block size of the accumulations X^T S G S X.
 const chunkRows = 2048

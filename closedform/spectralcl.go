@@ -86,6 +86,11 @@ func solveSpectralContrastive(p Problem, n int) (*Solution, error) {
 	sol.PredictedLoss, sol.Rank = value, r
 	sol.Spectrum = append([]float64(nil), vals[:min(m, p.K+1)]...)
 	np, degenerate := pinnedDesc(vals, kk, r)
+	if degenerate && np >= len(vals) && p.Regime == Feature && n > denseLimit {
+		// The tie may extend past the eigenpairs computed (iterative path):
+		// the admissible subspace is unknown.
+		np = 0
+	}
 	if p.Regime == Feature {
 		sol.Z = coef
 		if np > 0 && np <= m {

@@ -172,6 +172,11 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 		}
 	}
 	np, degenerate := pinned(sp.vals, kk, r)
+	if degenerate && np >= len(sp.vals) && p.Regime == Feature && n > denseLimit {
+		// The tie may extend past the eigenpairs computed (iterative path):
+		// the admissible subspace is unknown.
+		np = 0
+	}
 	if p.Regime == Feature {
 		sol.Z = coef
 		if np > 0 && np <= len(sp.vals) {
