@@ -71,6 +71,10 @@ func suiteCases(t *testing.T) map[string][]spectraltest.Case {
 				New: func(k int) M {
 					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelPoly, Degree: 2, Coef0: 1}
 				}},
+			{Name: "kpca/landmarks", X: x, K: 3, BadK: 50, NoPermutation: "landmarks are drawn by row index",
+				New: func(k int) M {
+					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelRBF, Gamma: 0.05, Landmarks: 50, Seed: 2}
+				}},
 			{Name: "kpca/iterative", X: x, K: 3,
 				New: func(k int) M {
 					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelRBF, Gamma: 0.05, Solver: spectral.SolverIterative}

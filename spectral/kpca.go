@@ -194,7 +194,11 @@ func checkSquareSym(op, name string, k *mat.Dense) error {
 //
 // The method is inherently O(N²) in memory and O(N³) (dense) or O(N² K
 // iterations) (iterative) in time; N above MaxQuadraticN is refused unless
-// Force is set.
+// Force is set. With Landmarks = m > 0 it is the Nyström (landmark) kernel
+// PCA: the eigenproblem is solved on the m x m centred kernel of m seeded
+// random landmarks and every point is placed by the same out-of-sample
+// formula from its m kernel values, O(N m) memory and time; Eigenvalues are
+// then those of the landmark kernel (they scale with m, not N).
 type KernelPCA struct {
 	// Components is K (default 2), 1 <= K < N.
 	Components int
@@ -213,8 +217,12 @@ type KernelPCA struct {
 	Seed    uint64
 	// Force lifts the MaxQuadraticN limit.
 	Force bool
+	// Landmarks, when > 0, selects the Nyström variant with that many
+	// landmarks.
+	Landmarks int
 
 	spec   kernelSpec
+	lm     []int
 	eig    *centredEig
 	z      *mat.Dense
 	dim    int
@@ -235,29 +243,63 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	k, err := components(op, p.Components, n-1)
+	lm, err := pickLandmarks(op, p.Landmarks, n, p.Seed)
 	if err != nil {
 		return err
 	}
-	if err := checkQuadratic(op, n, p.Force, "kernel PCA needs the N x N kernel; subsample the training set"); err != nil {
+	size := n
+	if lm != nil {
+		size = len(lm)
+	}
+	k, err := components(op, p.Components, size-1)
+	if err != nil {
 		return err
 	}
-	var km *mat.Dense
+	if lm == nil {
+		if err := checkQuadratic(op, n, p.Force, "use Landmarks for the Nyström variant"); err != nil {
+			return err
+		}
+	}
 	if spec.kind == KernelPrecomputed {
 		if err := checkSquareSym(op, "x", xd); err != nil {
 			return err
 		}
-		km = xd
 		spec.precomputedN = n
-	} else {
-		spec.train = xd
-		km = spec.selfMatrix(xd)
 	}
-	eig, err := fitCentred(op, km, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+	var eig *centredEig
+	var z *mat.Dense
+	switch {
+	case lm == nil:
+		km := xd
+		if spec.kind != KernelPrecomputed {
+			spec.train = xd
+			km = spec.selfMatrix(xd)
+		}
+		eig, err = fitCentred(op, km, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+		if err == nil {
+			z = eig.embedding()
+		}
+	default:
+		// Nyström: the landmark kernel, then every point's m kernel values.
+		var kmm, knm *mat.Dense
+		if spec.kind == KernelPrecomputed {
+			knm = colsOf(xd, lm)
+			kmm = rowsOf(knm, lm)
+			symmetrise(kmm)
+		} else {
+			spec.train = rowsOf(xd, lm)
+			kmm = spec.selfMatrix(spec.train)
+			knm = spec.matrix(xd, spec.train)
+		}
+		eig, err = fitCentred(op, kmm, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+		if err == nil {
+			z = eig.transform(knm)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	p.spec, p.eig, p.z, p.dim, p.fitted = spec, eig, eig.embedding(), d, true
+	p.spec, p.lm, p.eig, p.z, p.dim, p.fitted = spec, lm, eig, z, d, true
 	return nil
 }
 
@@ -296,6 +338,9 @@ func (p *KernelPCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 			return nil, err
 		}
 		kx = xd
+		if p.lm != nil {
+			kx = colsOf(xd, p.lm)
+		}
 	} else {
 		if err := checkCols(op, xd, p.dim); err != nil {
 			return nil, err

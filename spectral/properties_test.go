@@ -621,3 +621,26 @@ func TestLLEAutoFallback(t *testing.T) {
 		t.Fatalf("iterative LLE with 2 restarts: %v; want ErrNoConvergence", err)
 	}
 }
+
+// With every point a landmark, the Nyström kernel PCA is kernel PCA.
+func TestKernelPCALandmarksAll(t *testing.T) {
+	ds, err := data.Blobs(80, 3, 4, 4, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := &spectral.KernelPCA{Components: 3, Kernel: spectral.KernelRBF, Gamma: 0.05}
+	all := &spectral.KernelPCA{Components: 3, Kernel: spectral.KernelRBF, Gamma: 0.05, Landmarks: 80}
+	for _, m := range []*spectral.KernelPCA{full, all} {
+		if err := m.Fit(ds.X); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if msg := columnsMatch(all.Embedding(), full.Embedding(), 1e-9); msg != "" {
+		t.Fatal(msg)
+	}
+	for i, v := range all.Eigenvalues() {
+		if w := full.Eigenvalues()[i]; math.Abs(v-w) > 1e-9*w {
+			t.Fatalf("eigenvalue %d: %g vs %g", i, v, w)
+		}
+	}
+}

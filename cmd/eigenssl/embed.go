@@ -58,7 +58,7 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
   lle       locally linear embedding (standard)
   mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
   isomap    ISOMAP (--landmarks m for landmark ISOMAP)
-  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0)
+  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom)
   cca       closed-form CCA of two views side by side (--view-a = columns of view a)
   graphcca  shared-weight CCA on the pairs of G (BarlowTwins, linear regime)
   spectral  spectral contrastive closed form (--linear for the linear regime)
@@ -86,7 +86,7 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.Float64Var(&opts.Gamma, "gamma", 0, "kernel gamma (default 1/D)")
 	f.IntVar(&opts.Degree, "degree", 0, "polynomial kernel degree (default 3)")
 	f.Float64Var(&opts.Coef0, "coef0", 0, "polynomial kernel constant")
-	f.IntVar(&opts.Landmarks, "landmarks", 0, "landmark count for mds/isomap (0: exact)")
+	f.IntVar(&opts.Landmarks, "landmarks", 0, "landmark count for mds/isomap/kpca (0: exact)")
 	f.BoolVar(&opts.Unnormalized, "unnormalized", false, "le: unnormalised Laplacian D - G")
 	f.BoolVar(&opts.UnitVectors, "unit-vectors", false, "le: unit eigenvectors of L_sym instead of u/sqrt(deg)")
 	f.BoolVar(&opts.Linear, "linear", false, "spectral: linear regime Z = X W")
@@ -179,8 +179,8 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		if opts.Precomputed {
 			kernel = spectral.KernelPrecomputed
 		}
-		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--precomputed": true, "--kernel": true}
+		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
+		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--landmarks": true}
 	case *spectral.CCA:
 		*e = spectral.CCA{Components: k, ViewA: opts.ViewA}
 		allowed = map[string]bool{"--view-a": true}
