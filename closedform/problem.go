@@ -264,6 +264,10 @@ type Solution struct {
 	// factors: K(K−1)/2 for a free rotation R of the K columns (restricted
 	// to the non-zero part when Z* is rank deficient).
 	FreeRightFactorDim int
+	// Components is c, the number of connected components of G (isolated
+	// vertices included): dim null(L) = c, and the collapsed ranks are c−1
+	// (VICReg, SimCLR) or c (BarlowTwins).
+	Components int
 	// RankThresholds (smooth VICReg) lists the γ at which rank(Z*) drops:
 	// column k vanishes for γ >= 1/λ_k (λ_k > 0, k <= K), ascending. For
 	// the augmentation graph of V views every threshold is 1/V.

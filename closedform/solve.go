@@ -1,6 +1,7 @@
 package closedform
 
 import (
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
@@ -20,18 +21,24 @@ func Solve(p Problem) (*Solution, error) {
 	if err != nil {
 		return nil, err
 	}
+	var sol *Solution
 	switch p.Loss {
 	case VICReg, VICRegHard:
-		return solveVICRegFamily(p, n)
+		sol, err = solveVICRegFamily(p, n)
 	case VICRegHinge:
-		return solveHinge(p, n)
+		sol, err = solveHinge(p, n)
 	case SpectralContrastive:
-		return solveSpectralContrastive(p, n)
+		sol, err = solveSpectralContrastive(p, n)
 	case BarlowTwins:
-		return solveBarlowTwins(p, n)
+		sol, err = solveBarlowTwins(p, n)
 	default:
-		return solveSimCLR(p, n)
+		sol, err = solveSimCLR(p, n)
 	}
+	if err != nil {
+		return nil, err
+	}
+	_, sol.Components = graph.Components(p.G)
+	return sol, nil
 }
 
 // lossOf returns the loss.Loss evaluating p's loss on a feature-space Z

@@ -172,6 +172,7 @@ type closedformSummary struct {
 	Exact                bool               `json:"exact"`
 	PredictedLoss        float64            `json:"predicted_loss"`
 	Rank                 int                `json:"rank"`
+	Components           int                `json:"components"`
 	SingularValues       []float64          `json:"singular_values"`
 	SingularValuesPinned bool               `json:"singular_values_pinned"`
 	Operator             string             `json:"operator"`
@@ -304,7 +305,7 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 	n, _ := sol.Z.Dims()
 	sum := closedformSummary{
 		Loss: sol.Loss, Regime: sol.Regime, N: n, K: opts.K, Exact: sol.Exact,
-		PredictedLoss: sol.PredictedLoss, Rank: sol.Rank, SingularValues: finiteOrZero(sol.SingularValues),
+		PredictedLoss: sol.PredictedLoss, Rank: sol.Rank, Components: sol.Components, SingularValues: finiteOrZero(sol.SingularValues),
 		SingularValuesPinned: sol.SingularValuesPinned, Operator: sol.Operator, Spectrum: finiteOrZero(sol.Spectrum),
 		EquivalentMethod: sol.EquivalentMethod, FreeRightFactorDim: sol.FreeRightFactorDim,
 		RankThresholds: sol.RankThresholds, Bounds: sol.Bounds, Refined: refined, Equivalence: equiv,
