@@ -140,8 +140,9 @@ type EigsResult struct {
 // ErrParam, a Deflate of the wrong height ErrShape, a NaN from the operator
 // ErrNaN.
 //
-// For n at most NCV + BlockSize (after deflation) Eigs forms the dense
-// projected matrix with n products and uses EigSym.
+// When NCV + BlockSize reaches n − d (small problems, at most 2000 after
+// deflation, or K close to n) Eigs forms the dense projected matrix with n
+// products and uses EigSymRange: O(n²) memory and O(n³) time.
 func Eigs(op SymOperator, s EigsSettings) (EigsResult, error) {
 	const name = "eigs"
 	if op == nil || op.Size() == 0 {
@@ -206,6 +207,9 @@ func Eigs(op SymOperator, s EigsSettings) (EigsResult, error) {
 		if m < s.K+2*b {
 			m = s.K + 2*b
 		}
+		if m+b >= n-d && n-d > maxDense && s.K+3*b < n-d {
+			m = n - d - b - 1 // never go dense on a large problem
+		}
 		if m+b >= n-d {
 			res, err := eigsDense(op, s, defl, d, n)
 			res.Iterations += total.Iterations
@@ -232,6 +236,10 @@ func Eigs(op SymOperator, s EigsSettings) (EigsResult, error) {
 		b = min(2*c, maxAutoBlock)
 	}
 }
+
+// maxDense is the largest size Eigs solves densely when the basis would
+// cover the whole space.
+const maxDense = 2000
 
 // maxAutoBlock caps the block width chosen automatically.
 const maxAutoBlock = 16
