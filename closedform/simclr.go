@@ -17,6 +17,9 @@ import (
 // distribution is at least d_i times the entropy of G_i./d_i. It is 0 for
 // the V = 2 augmentation graph and (V−1) log(V−1) per anchor for V views.
 func SimCLRLowerBound(p Problem) float64 {
+	if p.G == nil {
+		return 0
+	}
 	d := degrees(p.G)
 	var lb float64
 	p.G.Edges(func(i, j int, w float64) {

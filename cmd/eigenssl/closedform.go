@@ -19,6 +19,9 @@ import (
 
 func init() { verbs = append(verbs, NewCmdClosedform) }
 
+// maxKernelN bounds N in the kernel regime (N² doubles: 3.2 GB at 20,000).
+const maxKernelN = 20000
+
 // closedformOptions are the flags of the "closedform" verb.
 type closedformOptions struct {
 	Loss, Regime string
@@ -247,6 +250,9 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 	case closedform.Linear:
 		p.X = x
 	case closedform.Kernel:
+		if n, _ := x.Dims(); n > maxKernelN {
+			return fmt.Errorf("closedform: the kernel regime holds an N x N matrix; N = %d exceeds %d (use --regime linear or subsample)", n, maxKernelN)
+		}
 		km, err := closedform.RBFKernel(x, opts.Sigma)
 		if err != nil {
 			return err
