@@ -172,7 +172,20 @@ func (s symOp) MulVecTo(dst, x []float64) {
 	blas64.Gemv(blas.NoTrans, 1, s.a.RawMatrix(), blas64.Vector{N: n, Data: x, Inc: 1}, 0, blas64.Vector{N: n, Data: dst, Inc: 1})
 }
 
-func (s symOp) MulMatTo(dst *mat.Dense, x mat.Matrix) { dst.Mul(s.a, x) }
+// MulMatTo computes (Xᵀ A)ᵀ = A X: with a thin block X, the product Xᵀ A
+// streams long rows of A (axpy of length N), where A X would run axpys of
+// length b.
+func (s symOp) MulMatTo(dst *mat.Dense, x mat.Matrix) {
+	n, b := x.Dims()
+	xt := mat.NewDense(b, n, nil)
+	xt.Copy(x.T())
+	yt := mat.NewDense(b, n, nil)
+	yt.Mul(xt, s.a)
+	if dst.IsEmpty() {
+		dst.ReuseAs(n, b)
+	}
+	dst.Copy(yt.T())
+}
 
 // topEig returns the k largest eigenpairs of the symmetric n x n matrix a
 // (full storage), eigenvalues descending, sign rule applied to the vectors.
