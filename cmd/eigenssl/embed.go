@@ -63,7 +63,9 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
   graphcca  shared-weight CCA on the pairs of G (BarlowTwins, linear regime)
   spectral  spectral contrastive closed form (--linear for the linear regime)
 
---graph knn:k=K sets the neighbourhood size of the neighbour-based methods;
+--graph knn:k=K sets the neighbourhood size of the neighbour-based methods
+(the point itself counts among the K for le, lpp, klpp, graphcca and spectral,
+as in scikit-learn's SpectralEmbedding; isomap and lle use K other points);
 --graph-file reads the relation graph G as an edge list (le, lpp, klpp,
 graphcca, spectral). --precomputed reads --input as an N x N affinity (le,
 spectral), distance (mds) or kernel (kpca) matrix. --transform embeds new
