@@ -156,7 +156,7 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		}
 	} else {
 		x := p.design()
-		xgx, xdx := scaledGram(x, p.G, nil, d)
+		xgx, xdx := gram(x, p.G, nil, 1, nil), gram(x, nil, nil, 0, d)
 		b, err := whitener(xdx)
 		if err != nil {
 			return nil, err

@@ -1,8 +1,11 @@
 package closedform
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -47,10 +50,29 @@ func loadBench(b *testing.B, name string, n int) benchInput {
 		}
 		x = ds.X
 	}
+	// EIGENSSL_BENCH_CACHE names a directory where the kNN graph is kept
+	// between runs (an edge-list CSV): the kNN search of the 70,000 x 784
+	// case takes minutes and is not what this benchmark measures.
+	cache := ""
+	if dir := os.Getenv("EIGENSSL_BENCH_CACHE"); dir != "" {
+		cache = filepath.Join(dir, fmt.Sprintf("knn10-%s-%d.csv", name, n))
+	}
 	t0 := time.Now()
-	g, _, err := graph.KNN(x, 10, graph.KNNOptions{})
-	if err != nil {
-		b.Fatal(err)
+	var g *graph.CSR
+	var err error
+	if cache != "" {
+		g, _, err = graph.ReadEdgeFile(cache, n)
+	}
+	if g == nil || err != nil {
+		g, _, err = graph.KNN(x, 10, graph.KNNOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if cache != "" {
+			if err := writeEdges(cache, g); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	in := benchInput{x, g, time.Since(t0)}
 	if benchInputs.m == nil {
@@ -58,6 +80,18 @@ func loadBench(b *testing.B, name string, n int) benchInput {
 	}
 	benchInputs.m[key] = in
 	return in
+}
+
+func writeEdges(path string, g *graph.CSR) error {
+	return data.WriteAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		g.Edges(func(i, j int, v float64) {
+			if i < j {
+				fmt.Fprintf(bw, "%d,%d,%g\n", i, j, v)
+			}
+		})
+		return bw.Flush()
+	})
 }
 
 // BenchmarkLinearVICReg times the linear-regime smooth VICReg closed form

@@ -163,57 +163,51 @@ func reverseCols(vals []float64, vecs *mat.Dense) ([]float64, *mat.Dense, error)
 	return out, dst, nil
 }
 
-// scaledGram accumulates Xᵀ diag(a) G diag(a) X (when g != nil) and
-// Xᵀ diag(w) X (when w != nil) in row blocks, so that only D x D matrices
-// and one chunk of rows are ever held: O(nnz D + N D²) time, O(chunk D + D²)
-// memory. a == nil means the identity.
-func scaledGram(x *mat.Dense, g *graph.CSR, a, w []float64) (xgx, xwx *mat.Dense) {
+// gram returns Xᵀ (diag(w) + gs·diag(a) G diag(a)) X (w == nil: no
+// diagonal term; gs == 0 or g == nil: no graph term; a == nil: identity),
+// accumulated over row blocks: each block of rows of R = diag(w) X +
+// gs·diag(a) G diag(a) X is formed from the sparse G and multiplied into the
+// D x D result with one Gemm. Only D x D matrices and one block of rows are
+// held: O(nnz(G) D + N D²) time, O(chunk·D + D²) extra memory.
+func gram(x *mat.Dense, g *graph.CSR, a []float64, gs float64, w []float64) *mat.Dense {
 	n, dd := x.Dims()
-	if g != nil {
-		xgx = mat.NewDense(dd, dd, nil)
-	}
-	if w != nil {
-		xwx = mat.NewDense(dd, dd, nil)
-	}
+	out := mat.NewDense(dd, dd, nil)
 	xr := x.RawMatrix()
+	buf := make([]float64, min(n, chunkRows)*dd)
 	for lo := 0; lo < n; lo += chunkRows {
 		hi := min(n, lo+chunkRows)
 		b := hi - lo
-		xc := blas64.General{Rows: b, Cols: dd, Stride: xr.Stride, Data: xr.Data[lo*xr.Stride:]}
-		if g != nil {
-			gc := make([]float64, b*dd)
-			for i := lo; i < hi; i++ {
-				row := gc[(i-lo)*dd : (i-lo+1)*dd]
-				for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
-					j := g.Col[t]
-					v := g.Val[t]
-					if a != nil {
-						v *= a[i] * a[j]
-					}
-					if v == 0 {
-						continue
-					}
-					blas64.Axpy(v, blas64.Vector{N: dd, Inc: 1, Data: xr.Data[j*xr.Stride:]}, blas64.Vector{N: dd, Inc: 1, Data: row})
+		rc := buf[:b*dd]
+		for i := lo; i < hi; i++ {
+			row := rc[(i-lo)*dd : (i-lo+1)*dd]
+			xi := xr.Data[i*xr.Stride : i*xr.Stride+dd]
+			if w != nil {
+				for t, v := range xi {
+					row[t] = w[i] * v
 				}
+			} else {
+				clear(row)
 			}
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, xc, blas64.General{Rows: b, Cols: dd, Stride: dd, Data: gc}, 1, xgx.RawMatrix())
-		}
-		if w != nil {
-			wc := make([]float64, b*dd)
-			for i := lo; i < hi; i++ {
-				copy(wc[(i-lo)*dd:(i-lo+1)*dd], xr.Data[i*xr.Stride:i*xr.Stride+dd])
-				blas64.Scal(w[i], blas64.Vector{N: dd, Inc: 1, Data: wc[(i-lo)*dd:]})
+			if g == nil || gs == 0 {
+				continue
 			}
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, xc, blas64.General{Rows: b, Cols: dd, Stride: dd, Data: wc}, 1, xwx.RawMatrix())
+			for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
+				j := g.Col[t]
+				v := gs * g.Val[t]
+				if a != nil {
+					v *= a[i] * a[j]
+				}
+				if v == 0 {
+					continue
+				}
+				blas64.Axpy(v, blas64.Vector{N: dd, Inc: 1, Data: xr.Data[j*xr.Stride:]}, blas64.Vector{N: dd, Inc: 1, Data: row})
+			}
 		}
+		xc := blas64.General{Rows: b, Cols: dd, Stride: xr.Stride, Data: xr.Data[lo*xr.Stride:]}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, xc, blas64.General{Rows: b, Cols: dd, Stride: dd, Data: rc}, 1, out.RawMatrix())
 	}
-	if xgx != nil {
-		symmetrize(xgx)
-	}
-	if xwx != nil {
-		symmetrize(xwx)
-	}
-	return xgx, xwx
+	symmetrize(out)
+	return out
 }
 
 func symmetrize(m *mat.Dense) {
@@ -255,7 +249,7 @@ func colMeans(x *mat.Dense) []float64 {
 // covariance returns Σx = Xᵀ H X / N (biased) without forming H.
 func covariance(x *mat.Dense) (*mat.Dense, []float64) {
 	n, _ := x.Dims()
-	_, xx := scaledGram(x, nil, nil, ones(n))
+	xx := gram(x, nil, nil, 0, ones(n))
 	mu := colMeans(x)
 	dd := len(mu)
 	for i := 0; i < dd; i++ {

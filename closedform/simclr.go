@@ -144,7 +144,7 @@ func solveSimCLR(p Problem, n int) (*Solution, error) {
 // the eigendecomposition of Xᵀ X (D x D; no N x N matrix).
 func pullBack(x, z *mat.Dense) (*mat.Dense, error) {
 	n, _ := x.Dims()
-	_, xx := scaledGram(x, nil, nil, ones(n))
+	xx := gram(x, nil, nil, 0, ones(n))
 	b, err := whitener(xx) // Bᵀ XᵀX B = I: X⁺ = B Bᵀ Xᵀ
 	if err != nil {
 		return nil, err

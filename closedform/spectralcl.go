@@ -49,12 +49,12 @@ func solveSpectralContrastive(p Problem, n int) (*Solution, error) {
 		sol.EquivalentMethod = "top eigenvectors of the normalised adjacency D^{-1/2} G D^{-1/2} (bottom of L_sym), scaled by √λ"
 	} else {
 		x = p.design()
-		_, xx := scaledGram(x, nil, nil, ones(n))
+		xx := gram(x, nil, nil, 0, ones(n))
 		b, err = whitener(xx)
 		if err != nil {
 			return nil, err
 		}
-		xgx, _ := scaledGram(x, p.G, s, nil)
+		xgx := gram(x, p.G, s, 1, nil)
 		va, ve, err := eigAsc(sandwich(b, xgx))
 		if err != nil {
 			return nil, err

@@ -100,9 +100,7 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 		if err != nil {
 			return nil, err
 		}
-		xgx, xdx := scaledGram(x, p.G, nil, d)
-		q := mat.NewDense(xdx.RawMatrix().Rows, xdx.RawMatrix().Cols, nil)
-		q.Sub(xdx, xgx)
+		q := gram(x, p.G, nil, -1, d) // Xᵀ (D − G) X
 		q.Scale(1/float64(n), q)
 		vals, vecs, err2 := eigAsc(sandwich(b, q))
 		if err2 != nil {
