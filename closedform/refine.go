@@ -108,6 +108,17 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 	}
 	x0 := append([]float64(nil), mat.DenseCopyOf(start).RawMatrix().Data...)
 	out := lbfgs(fg, x0, s.GradTol, s.MaxIter)
+	// Restart with a fresh memory while it still helps: near degenerate
+	// (quartic) minima the secant pairs become stale and L-BFGS stalls.
+	for r := 0; r < 5 && out.iter < s.MaxIter && out.gnorm > s.GradTol*math.Max(1, math.Abs(out.f)); r++ {
+		again := lbfgs(fg, out.x, s.GradTol, s.MaxIter-out.iter)
+		improved := again.f < out.f
+		again.f0, again.iter = out.f0, out.iter+again.iter
+		if !improved {
+			break
+		}
+		out = again
+	}
 	if evalErr != nil {
 		return nil, nil, res, newErr("minimize", "Z", nil, wrap2(ErrParam, evalErr))
 	}
@@ -124,7 +135,7 @@ type lbfgsOut struct {
 }
 
 // lbfgs minimises fg from x0 (memory 10, Armijo c1 = 1e-4). It stops when
-// ‖∇f‖₂ <= gtol·max(1,|f|), when f stalls for 20 iterations at relative
+// ‖∇f‖₂ <= gtol·max(1,|f|), when f stalls for 100 iterations at relative
 // level 1e-15 (reported converged), or after maxIter iterations.
 func lbfgs(fg func(x, grad []float64) float64, x0 []float64, gtol float64, maxIter int) lbfgsOut {
 	const mem, c1 = 10, 1e-4
@@ -181,7 +192,32 @@ func lbfgs(fg func(x, grad []float64) float64, x0 []float64, gtol float64, maxIt
 			}
 			t /= 2
 		}
+		if ok && t == 1 && len(S) == 0 {
+			// Steepest descent on a flat region: expand the step while
+			// the loss keeps decreasing (the quasi-Newton scaling is
+			// not yet available to size it).
+			xt := make([]float64, nv)
+			gt := make([]float64, nv)
+			for e := 0; e < 60; e++ {
+				floats.AddScaledTo(xt, x, 2*t, d)
+				ft := fg(xt, gt)
+				if !(ft <= f+c1*2*t*slope && ft < fn) {
+					break
+				}
+				t *= 2
+				fn = ft
+				copy(xn, xt)
+				copy(gn, gt)
+			}
+		}
 		if !ok {
+			if len(S) > 0 {
+				// The quasi-Newton model failed (typical near a
+				// degenerate, quartic minimum): restart from steepest
+				// descent before concluding.
+				S, Y, rho = S[:0], Y[:0], rho[:0]
+				continue
+			}
 			// No decrease at rounding level: stationary to working precision.
 			out.converged = true
 			break
@@ -204,7 +240,7 @@ func lbfgs(fg func(x, grad []float64) float64, x0 []float64, gtol float64, maxIt
 		copy(x, xn)
 		copy(g, gn)
 		f = fn
-		if stall >= 20 {
+		if stall >= 100 {
 			out.converged = true
 			break
 		}
