@@ -7,7 +7,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/loss"
-	"gonum.org/v1/gonum/mat"
 )
 
 func TestBarlowTwinsFeatureKAtMostC(t *testing.T) {
@@ -137,5 +136,4 @@ func TestBarlowTwinsLowerBoundHolds(t *testing.T) {
 			t.Fatalf("seed %d: loss %g below the bound %g", seed, r.Value, lb)
 		}
 	}
-	_ = mat.NewDense
 }

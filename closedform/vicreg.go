@@ -69,11 +69,10 @@ type spectralVICReg struct {
 	vals []float64
 	vecs *mat.Dense // operator eigenvectors (N x m feature, r x m linear)
 	// linear regime
-	x    *mat.Dense
-	b    *mat.Dense // whitener D x r
-	mu   []float64
-	op   string
-	cost string
+	x  *mat.Dense
+	b  *mat.Dense // whitener D x r
+	mu []float64
+	op string
 }
 
 func solveVICRegFamily(p Problem, n int) (*Solution, error) {
@@ -112,13 +111,9 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 			sp.op = "M = Σk^{-1/2} (K L K/N) Σk^{-1/2} ascending, Σk = K H K/N (kernel LPP with covariance normalisation)"
 		}
 	}
-	avail := len(sp.vals)
+	avail := n - 1 // directions available: 1⊥ in feature space, rank Σx otherwise
 	if p.Regime != Feature {
 		_, avail = sp.vecs.Dims()
-	} else if n <= denseLimit {
-		avail = n - 1
-	} else {
-		avail = n - 1
 	}
 	kk := min(p.K, avail)
 	var s []float64
@@ -252,7 +247,7 @@ func eigAsc(a *mat.SymDense) ([]float64, *mat.Dense, error) {
 // of Z after projecting it onto the constraint Cov(Z) = I (centring and
 // whitening its column space); rank-deficient Z is refused.
 func hardInvariance(z *mat.Dense, g *graph.CSR) (float64, error) {
-	n, k := z.Dims()
+	n, _ := z.Dims()
 	zc := centred(z)
 	var c mat.SymDense
 	c.SymOuterK(1/float64(n), zc.T())
@@ -268,7 +263,6 @@ func hardInvariance(z *mat.Dense, g *graph.CSR) (float64, error) {
 		return 0, newErr("evaluate", "Z", "ill-conditioned", ErrParam)
 	}
 	yt := mat.DenseCopyOf(y.T())
-	_ = k
 	return g.DirichletEnergy(yt) / float64(n), nil
 }
 
