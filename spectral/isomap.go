@@ -87,7 +87,17 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 			return err
 		}
 	}
-	g, _, err := graph.KNN(xd, k, graph.KNNOptions{Weight: graph.Distance})
+	// The union kNN graph weighted by edge lengths (graph.KNN with
+	// Weight: Distance), from one neighbour search.
+	idx, dist, err := selfNeighbors(op, xd, k)
+	if err != nil {
+		return err
+	}
+	rows := make([]int, len(idx))
+	for i := range rows {
+		rows[i] = i / k
+	}
+	g, err := graph.FromTriplets(n, rows, idx, dist, graph.TripletOptions{Sym: graph.SymMax})
 	if err != nil {
 		return wrapGraph(op, err)
 	}

@@ -141,9 +141,9 @@ func connectivityGraph(op string, x *mat.Dense, k int) (*graph.CSR, *knnAffinity
 		}
 		return g, aff, nil
 	}
-	idx, dist, err := graph.Neighbors(x, kk, graph.KNNOptions{})
+	idx, dist, err := selfNeighbors(op, x, kk)
 	if err != nil {
-		return nil, nil, wrapGraph(op, err)
+		return nil, nil, err
 	}
 	rows := make([]int, len(idx))
 	for i := 0; i < n; i++ {

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 
-	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -89,9 +88,9 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	if reg < 0 || math.IsNaN(reg) || math.IsInf(reg, 0) {
 		return errorf(op, "Reg", reg, ErrParam, "need Reg > 0")
 	}
-	idx, _, err := graph.Neighbors(xd, k, graph.KNNOptions{})
+	idx, _, err := selfNeighbors(op, xd, k)
 	if err != nil {
-		return wrapGraph(op, err)
+		return err
 	}
 	w := make([]float64, n*k)
 	parallelRows(n, func(i int) {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 
+	"github.com/eigenssl/eigenssl/graph"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -61,26 +63,12 @@ func exactDist(a, b []float64) float64 {
 	return math.Sqrt(s)
 }
 
-// nearest returns the indices of the k smallest entries of d, ascending by
-// value, ties broken by the smaller index.
-func nearest(d []float64, k int) []int {
-	idx := make([]int, len(d))
-	for j := range idx {
-		idx[j] = j
-	}
-	// Partial selection would be O(N); a full sort keeps the tie rule simple
-	// and costs O(N log N), small next to the O(N D) distances.
-	sort.SliceStable(idx, func(a, b int) bool { return d[idx[a]] < d[idx[b]] })
-	return idx[:k]
-}
-
 // nearestExact returns the k nearest training rows to xi (ascending, ties by
 // index) with their exact distances: candidates are screened with the Gemm
 // distances d and every candidate within a small slack of the k-th is
 // recomputed directly, so the order matches graph.Neighbors.
 func nearestExact(xi []float64, train *mat.Dense, d []float64, k int) ([]int, []float64) {
-	nb := nearest(d, k)
-	thr := d[nb[k-1]]*(1+1e-6) + 1e-9
+	thr := kthSmallest(d, k)*(1+1e-6) + 1e-9
 	var cand []int
 	for j, v := range d {
 		if v <= thr {
@@ -122,4 +110,121 @@ func knnQuery(train, q *mat.Dense, k int) (idx []int, dist []float64) {
 		copy(dist[i*k:], nd)
 	})
 	return idx, dist
+}
+
+// gramKNNMaxN is the largest N for which selfNeighbors uses one symmetric
+// Gram matrix (Syrk, N² floats of transient memory: 288 MB at 6000); above it
+// the tiled search of graph.Neighbors is used.
+const gramKNNMaxN = 6000
+
+// selfNeighbors returns the k nearest other rows of every row of x (row-major
+// N x k, ascending, exact distances, ties by the smaller index): the same
+// lists as graph.Neighbors. For N <= gramKNNMaxN the squared distances are
+// screened from one Syrk Gram matrix of the centred data (half the flops of
+// the general product), then every candidate is recomputed exactly.
+//
+// TODO(graph): graph.Neighbors could take this symmetric shortcut itself;
+// this duplicates its contract for speed until it does.
+func selfNeighbors(op string, x *mat.Dense, k int) ([]int, []float64, error) {
+	n, d := x.Dims()
+	if n > gramKNNMaxN || k < 1 || k >= n {
+		idx, dist, err := graph.Neighbors(x, k, graph.KNNOptions{})
+		if err != nil {
+			return nil, nil, wrapGraph(op, err)
+		}
+		return idx, dist, nil
+	}
+	xc := mat.DenseCopyOf(x)
+	centre(xc)
+	g := gramSelf(xc)
+	sq := make([]float64, n)
+	for i := range sq {
+		sq[i] = g.At(i, i)
+	}
+	idx := make([]int, n*k)
+	dist := make([]float64, n*k)
+	parallelRows(n, func(i int) {
+		row := g.RawRowView(i)
+		for j := range row {
+			row[j] = math.Sqrt(math.Max(0, sq[i]+sq[j]-2*row[j]))
+		}
+		row[i] = math.Inf(1) // not its own neighbour
+		xi := x.RawRowView(i)
+		nb, nd := nearestExactSkip(xi, x, row, k, i)
+		copy(idx[i*k:], nb)
+		copy(dist[i*k:], nd)
+	})
+	_ = d
+	return idx, dist, nil
+}
+
+// nearestExactSkip is nearestExact that never returns index skip.
+func nearestExactSkip(xi []float64, train *mat.Dense, d []float64, k, skip int) ([]int, []float64) {
+	thr := kthSmallest(d, k)*(1+1e-6) + 1e-9
+	var cand []int
+	for j, v := range d {
+		if v <= thr && j != skip {
+			cand = append(cand, j)
+		}
+	}
+	ex := make([]float64, len(cand))
+	for a, j := range cand {
+		ex[a] = exactDist(xi, train.RawRowView(j))
+	}
+	order := make([]int, len(cand))
+	for a := range order {
+		order[a] = a
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		if ex[order[a]] != ex[order[b]] {
+			return ex[order[a]] < ex[order[b]]
+		}
+		return cand[order[a]] < cand[order[b]]
+	})
+	idx := make([]int, k)
+	dist := make([]float64, k)
+	for t := 0; t < k; t++ {
+		idx[t] = cand[order[t]]
+		dist[t] = ex[order[t]]
+	}
+	return idx, dist
+}
+
+// kthSmallest returns the k-th smallest value of d (1 <= k <= len(d)) with a
+// bounded max-heap: O(N log k).
+func kthSmallest(d []float64, k int) float64 {
+	h := make([]float64, 0, k)
+	for _, v := range d {
+		if len(h) < k {
+			h = append(h, v)
+			for c := len(h) - 1; c > 0; {
+				p := (c - 1) / 2
+				if h[p] >= h[c] {
+					break
+				}
+				h[p], h[c] = h[c], h[p]
+				c = p
+			}
+			continue
+		}
+		if v >= h[0] {
+			continue
+		}
+		h[0] = v
+		for a := 0; ; {
+			l, c := 2*a+1, a
+			if l < k && h[l] > h[c] {
+				c = l
+			}
+			if r := l + 1; r < k && h[r] > h[c] {
+				c = r
+			}
+			if c == a {
+				break
+			}
+			h[a], h[c] = h[c], h[a]
+			a = c
+		}
+	}
+	return h[0]
 }
