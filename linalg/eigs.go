@@ -615,19 +615,17 @@ func projOut(c, q, w blas64.General) {
 	gemmSub(c, q, w)
 }
 
-// chunks splits [0, n) into at most GOMAXPROCS pieces of at least minChunk.
-func chunks(n int) [][2]int {
-	const minChunk = 8192
+// chunks splits [0, n) into at most basisThreads() pieces of at least
+// minChunk.
+func chunks(n int) [][2]int { return chunksOf(n, 8192) }
+
+func chunksOf(n, minChunk int) [][2]int {
 	p := min(basisThreads(), max(1, n/minChunk))
 	out := make([][2]int, p)
 	for i := 0; i < p; i++ {
 		out[i] = [2]int{i * n / p, (i + 1) * n / p}
 	}
 	return out
-}
-
-func colSlice(g blas64.General, lo, hi int) blas64.General {
-	return blas64.General{Rows: g.Rows, Cols: hi - lo, Stride: g.Stride, Data: g.Data[lo:]}
 }
 
 // The basis kernels below work on column blocks of colBlock entries so that
@@ -714,8 +712,11 @@ func axpyRows(alpha float64, c, q, dst blas64.General) {
 	})
 }
 
-func parallelCols(n int, f func(lo, hi int)) {
-	parts := chunks(n)
+func parallelCols(n int, f func(lo, hi int)) { parallelRange(chunks(n), f) }
+
+// parallelRange runs f on each part, concurrently when there are several.
+func parallelRange(parts [][2]int, f func(lo, hi int)) {
+	n := parts[len(parts)-1][1]
 	if len(parts) == 1 {
 		f(0, n)
 		return

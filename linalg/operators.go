@@ -7,33 +7,61 @@ import (
 )
 
 // NewDenseOperator returns a SymOperator (also a BlockOperator) that applies
-// a copy of the symmetric matrix a (only its upper triangle is read). It is
-// meant for tests and small problems: it holds n² numbers and each product
-// costs O(n²).
+// a copy of the symmetric matrix a. It holds n² numbers and each product costs
+// O(n²), split over GOMAXPROCS goroutines. Besides tests, it is the fast way
+// to get a few eigenpairs of a large dense matrix: Eigs on it costs
+// O(n²) per product instead of the O(n³) of EigSymRange.
 func NewDenseOperator(a mat.Symmetric) SymOperator {
-	s := mat.NewSymDense(a.SymmetricDim(), nil)
-	s.CopySym(a)
-	return denseOp{s.RawSymmetric()}
+	n := a.SymmetricDim()
+	d := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			v := a.At(i, j)
+			d.Set(i, j, v)
+			d.Set(j, i, v)
+		}
+	}
+	return denseOp{d}
 }
 
-type denseOp struct{ a blas64.Symmetric }
+type denseOp struct{ a *mat.Dense }
 
 var _ BlockOperator = denseOp{}
 
-func (d denseOp) Size() int { return d.a.N }
+func (d denseOp) Size() int { r, _ := d.a.Dims(); return r }
 
 func (d denseOp) MulVecTo(dst, x []float64) {
-	blas64.Symv(1, d.a, blas64.Vector{N: d.a.N, Data: x, Inc: 1}, 0, blas64.Vector{N: d.a.N, Data: dst, Inc: 1})
+	raw := d.a.RawMatrix()
+	xv := blas64.Vector{N: raw.Cols, Data: x, Inc: 1}
+	parallelRange(chunksOf(raw.Rows, max(1, 1<<16/max(1, raw.Cols))), func(lo, hi int) {
+		rows := blas64.General{Rows: hi - lo, Cols: raw.Cols, Stride: raw.Stride, Data: raw.Data[lo*raw.Stride:]}
+		blas64.Gemv(blas.NoTrans, 1, rows, xv, 0, blas64.Vector{N: hi - lo, Data: dst[lo:hi], Inc: 1})
+	})
 }
 
+// MulMatTo sets dst = A X. For the few columns of a Krylov block it streams A
+// once with dot products against the rows of Xᵀ (a general Gemm tiles the
+// thin X badly); wider X goes to Mul.
 func (d denseOp) MulMatTo(dst *mat.Dense, x mat.Matrix) {
-	var xd *mat.Dense
-	if v, ok := x.(*mat.Dense); ok {
-		xd = v
-	} else {
-		xd = mat.DenseCopyOf(x)
+	raw := d.a.RawMatrix()
+	n := raw.Rows
+	_, c := x.Dims()
+	if c > 16 {
+		dst.Mul(d.a, x)
+		return
 	}
-	blas64.Symm(blas.Left, 1, d.a, xd.RawMatrix(), 0, dst.RawMatrix())
+	xt := mat.NewDense(c, n, nil)
+	xt.Copy(x.T())
+	xr, dr := xt.RawMatrix(), dst.RawMatrix()
+	parallelRange(chunksOf(n, max(1, 1<<16/max(1, n))), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ai := raw.Data[i*raw.Stride : i*raw.Stride+n]
+			for j := 0; j < c; j++ {
+				dr.Data[i*dr.Stride+j] = blas64.Dot(blas64.Vector{N: n, Data: ai, Inc: 1},
+					blas64.Vector{N: n, Data: xr.Data[j*xr.Stride : j*xr.Stride+n], Inc: 1})
+			}
+		}
+	})
 }
 
 // NewAffineOperator returns the operator x ↦ alpha·A x + sigma·x. With
