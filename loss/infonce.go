@@ -19,9 +19,9 @@ import (
 //	value = (1/(2N)) sum_i l_i                (mean over the 2N anchors)
 //
 // Parts is empty. A zero value of Tau means DefaultTau (0.1). The 2N x 2N
-// similarity matrix is never held at once for large N: it is computed in
-// row tiles with a streaming log-sum-exp, in parallel (see SimCLRGForm for
-// the cost).
+// similarity matrix is never held at once for large N: it is computed by
+// blocks of rows with a one-pass log-sum-exp per row, in parallel (see
+// SimCLRGForm for the cost).
 type NTXent struct {
 	Tau float64
 }
@@ -80,14 +80,14 @@ func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
 // weights each edge term. Parts is empty. A zero value of Tau means
 // DefaultTau (0.1).
 //
-// Cost O(N^2 K) time: the similarities are computed by blocks of rows (one
-// Gemm each, parallelised by the BLAS) with a log-sum-exp per row, and the
-// element-wise work is spread over GOMAXPROCS goroutines. Memory O(N K) plus
-// one block of at most 1<<22 entries (32 MiB): the N x N matrix is held at
-// once only when N^2 <= 1<<22; beyond that the gradient pass recomputes the
-// blocks (it needs every row's log-sum-exp first). Results do not depend on
-// the number of goroutines (rows are independent; sums are taken in row
-// order).
+// Cost O(N^2 K) time, about 3 N^2 K flops (whole matrix) or 4 N^2 K
+// (blocks) for value and gradient, against 6 N^2 K for autodiff of the
+// dense formula. The N x N matrix is held at once only when N^2 <= 1<<22
+// (32 MiB; one Syrk, one Symm); beyond that the upper triangle is computed
+// by blocks of rows of at most 1<<22 entries (one Gemm each), twice, since
+// the gradient needs every row's log-sum-exp first. The BLAS parallelises
+// the products and the element-wise work is spread over GOMAXPROCS
+// goroutines by rows. Results do not depend on the number of goroutines.
 type SimCLRGForm struct {
 	Tau float64
 }
