@@ -14,8 +14,17 @@ const backendName = "gonum"
 
 // symEigBackend returns the eigenpairs lo..hi-1 (ascending) of the symmetric
 // n x n row-major matrix in a (both triangles set; a may be overwritten).
-// The pure-Go path uses gonum's dsyev for all pairs and keeps the range.
+// The pure-Go path uses tridiagonal inverse iteration when at most half of
+// the pairs are wanted (symEigRangeII), and otherwise, or if that fails its
+// accuracy check, gonum's dsyev for all pairs, keeping the range.
 func symEigBackend(n int, a []float64, lo, hi int) ([]float64, *mat.Dense, bool) {
+	if k := hi - lo; n >= 64 && 2*k <= n {
+		// Few vectors: tridiagonal inverse iteration (dsyevx-like); a copy
+		// is kept for the dsyev fallback.
+		if w, z, ok := symEigRangeII(n, append([]float64(nil), a...), lo, hi); ok {
+			return w, z, true
+		}
+	}
 	var es mat.EigenSym
 	if !es.Factorize(mat.NewSymDense(n, a), true) {
 		return nil, nil, false
