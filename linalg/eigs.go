@@ -262,26 +262,24 @@ func maxRepeat(v []float64, tol float64) int {
 // eigsState is the working memory of the block Lanczos iteration. The basis
 // vectors are the rows of q (contiguous, so each is a valid operator input).
 type eigsState struct {
-	op       SymOperator
-	n, b, m  int
-	k        int
-	which    Which
-	defl     []float64
-	d        int
-	tol      float64
-	maxIter  int
-	q        []float64 // (m + b) x n
-	h        []float64 // m x m, projected matrix (upper triangle used)
-	r        []float64 // b x b, coupling of the last applied block
-	w        []float64 // b x n, work block
-	coef     []float64 // (m + b) x b
-	anorm    float64
-	matvecs  int
-	rng      *rand.Rand
-	xbuf     *mat.Dense // n x b buffers for BlockOperator
-	ybuf     *mat.Dense
-	ritzVals []float64
-	passes   int
+	op      SymOperator
+	n, b, m int
+	k       int
+	which   Which
+	defl    []float64
+	d       int
+	tol     float64
+	maxIter int
+	q       []float64 // (m + b) x n
+	h       []float64 // m x m, projected matrix (upper triangle used)
+	r       []float64 // b x b, coupling of the last applied block
+	w       []float64 // b x n, work block
+	coef    []float64 // (m + b) x b
+	anorm   float64
+	matvecs int
+	rng     *rand.Rand
+	xbuf    *mat.Dense // n x b buffers for BlockOperator
+	ybuf    *mat.Dense
 }
 
 // dgks is the DGKS re-orthogonalisation threshold 1/√2.
@@ -540,7 +538,6 @@ func (e *eigsState) expand(p, s int) error {
 			break
 		}
 		before = after
-		e.passes++
 	}
 	for i := 0; i < s; i++ {
 		for j := 0; j < b; j++ {
