@@ -512,9 +512,24 @@ func (e *eigsState) expand(p, s int) error {
 		coef.Data[i] = 0
 	}
 	c2 := make([]float64, s*b)
-	// Classical Gram–Schmidt with the DGKS test: a second pass only when the
-	// first one removed more than 1 − 1/√2 of some vector's norm (as ARPACK).
+	// First remove the components along the last two blocks, which carry
+	// almost all of A q (the Lanczos recurrence), then run classical
+	// Gram–Schmidt over the whole basis with the DGKS test: a second full
+	// pass only when the first one removed more than 1 − 1/√2 of some
+	// vector's norm (as ARPACK), which after the local pass happens mostly
+	// in the first step after a restart.
 	before := wnorm
+	if lo := max(0, p-b); lo > 0 {
+		cl := c2[:(s-lo)*b]
+		projOut(blas64.General{Rows: s - lo, Cols: b, Stride: b, Data: cl}, e.rows(lo, s), w)
+		for i, v := range cl {
+			coef.Data[lo*b+i] += v
+		}
+		before = make([]float64, b)
+		for i := range before {
+			before[i] = math.Sqrt(dot(e.w[i*n:(i+1)*n], e.w[i*n:(i+1)*n]))
+		}
+	}
 	for pass := 0; pass < 2; pass++ {
 		cg := blas64.General{Rows: s, Cols: b, Stride: b, Data: c2}
 		projOut(cg, e.rows(0, s), w)
