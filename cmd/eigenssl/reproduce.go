@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/eigenssl/eigenssl/experiment"
+	"github.com/spf13/cobra"
+)
+
+func init() { verbs = append(verbs, NewCmdReproduce) }
+
+// NewCmdReproduce returns the "reproduce" verb: the full study.
+func NewCmdReproduce(s *Streams) *cobra.Command {
+	var opt experiment.Options
+	var only []string
+	cmd := &cobra.Command{
+		Use:   "reproduce -o DIR [--quick] [--dataset NAME] [--only E3,...]",
+		Short: "Run the full study (E1-E5) and write the report; resumable",
+		Long: `reproduce runs experiments E1-E5 (equivalence, dimensional collapse,
+alignment of G with the labels, verdicts on the paper's guidance, local vs
+global) on the chosen data set and writes DIR/report.html (self-contained),
+DIR/results.json and DIR/figures/*.{png,svg}. Every finished cell is stored
+under DIR/cells; rerunning after an interruption recomputes only the missing
+cells. --only E4 also runs E3, whose numbers it judges.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opt.Out == "" {
+				return usagef("reproduce: -o needs a directory")
+			}
+			if !slices.Contains(experiment.Datasets, opt.Dataset) {
+				return usagef("reproduce: unknown --dataset %q (valid: %s)", opt.Dataset, strings.Join(experiment.Datasets, ", "))
+			}
+			for _, e := range only {
+				if !slices.Contains(experiment.Experiments, strings.ToUpper(strings.TrimSpace(e))) {
+					return usagef("reproduce: unknown experiment %q in --only (valid: %s)", e, strings.Join(experiment.Experiments, ", "))
+				}
+			}
+			opt.Only = only
+			experiment.Version = version
+			rep, err := experiment.Run(cmd.Context(), opt)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(s.Out, "%s\nreport: %s (%.1f s, %d cells computed, %d reused)\n", rep.Summary, rep.Path, rep.Seconds, rep.CellsComputed, rep.CellsReused)
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&opt.Out, "out", "o", "eigenssl-out", "output directory")
+	cmd.Flags().BoolVar(&opt.Quick, "quick", false, "smaller configurations (minutes instead of tens of minutes)")
+	cmd.Flags().StringVar(&opt.Dataset, "dataset", "digits", "data set: "+strings.Join(experiment.Datasets, "|"))
+	cmd.Flags().StringSliceVar(&only, "only", nil, "run only these experiments (E1..E5, comma separated)")
+	cmd.Flags().Uint64Var(&opt.Seed, "seed", 0, "seed of every random choice")
+	return cmd
+}

@@ -1,0 +1,226 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/graph"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// E5Config configures experiment E5 (local against global methods).
+type E5Config struct {
+	Dataset   string `json:"dataset"`
+	N         int    `json:"n"`
+	K         int    `json:"k"`
+	Neighbors int    `json:"neighbors"`
+	// RefineIter trains SimCLR and BarlowTwins (no exact closed form).
+	RefineIter int    `json:"refine_iter"`
+	Seed       uint64 `json:"seed"`
+}
+
+// E5Row describes how one method's embedding distances follow the graph
+// geodesics at short and long range.
+type E5Row struct {
+	Method string `json:"method"`
+	// Short and Long are Spearman correlations between embedding distance
+	// and geodesic distance (hops on the kNN graph) over the pairs at most
+	// ShortHops apart and at least LongHops apart; All over every pair.
+	Short Num `json:"spearman_short"`
+	Long  Num `json:"spearman_long"`
+	All   Num `json:"spearman_all"`
+	// NearFar is the mean embedding distance of short-range pairs divided by
+	// that of long-range pairs (small: near pairs contracted relative to
+	// far ones).
+	NearFar Num `json:"near_far_ratio"`
+}
+
+// E5Result holds the rows of E5.
+type E5Result struct {
+	Config    E5Config  `json:"config"`
+	ShortHops int       `json:"short_hops"`
+	LongHops  int       `json:"long_hops"`
+	Rows      []E5Row   `json:"rows"`
+	Figures   []*Figure `json:"figures"`
+}
+
+// E5 embeds a kNN graph of the data set with every method (feature regime)
+// and measures how the embedding distances follow the geodesic distances of
+// G at short range (≤ 2 hops) and long range (≥ the 75th percentile): local
+// methods (VICReg = Laplacian Eigenmaps) only weight near pairs, global ones
+// (SimCLR ≈ MDS) all pairs. Rows use Euclidean distances, SimCLR the cosine
+// distance its loss sees.
+func E5(ctx context.Context, cfg E5Config, c *Cache, figDir string) (*E5Result, error) {
+	if cfg.N < 10 || cfg.K < 1 || cfg.Neighbors < 1 {
+		return nil, errorf("e5", "config", fmt.Sprintf("%+v", cfg), ErrParam)
+	}
+	key := cfg
+	res, err := cell(c, "e5", key, func() (*E5Result, error) { return e5Compute(ctx, cfg) })
+	if err != nil {
+		return nil, err
+	}
+	if figDir != "" {
+		var groups []string
+		vals := [][]float64{nil, nil}
+		for _, r := range res.Rows {
+			groups = append(groups, r.Method)
+			vals[0] = append(vals[0], float64(r.Short))
+			vals[1] = append(vals[1], float64(r.Long))
+		}
+		p, err := barPlot("E5 Spearman(embedding distance, geodesic)", "correlation", groups,
+			[]string{fmt.Sprintf("short range (<= %d hops)", res.ShortHops), fmt.Sprintf("long range (>= %d hops)", res.LongHops)}, vals)
+		if err != nil {
+			return nil, err
+		}
+		p.X.Tick.Label.Rotation = math.Pi / 8
+		p.X.Tick.Label.XAlign = -0.8
+		f, err := saveFigure(p, figDir, "e5-local-global", "Rank correlation between embedding distances and graph geodesics, at short and long range, for each method's optimum on the kNN graph.")
+		if err != nil {
+			return nil, err
+		}
+		res.Figures = []*Figure{f}
+	}
+	return res, nil
+}
+
+func e5Compute(ctx context.Context, cfg E5Config) (*E5Result, error) {
+	ds, err := loadDataset(cfg.Dataset, cfg.N, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	b, err := buildGraph(ds, GraphSpec{Name: "knn", Kind: "knn", P: float64(cfg.Neighbors)}, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	// Hop counts: geodesics on the unweighted structure.
+	hop := &graph.CSR{N: b.G.N, RowPtr: b.G.RowPtr, Col: b.G.Col, Val: make([]float64, len(b.G.Val))}
+	for i := range hop.Val {
+		hop.Val[i] = 1
+	}
+	n := hop.N
+	src := make([]int, n)
+	for i := range src {
+		src[i] = i
+	}
+	geo, err := graph.Geodesics(hop, src, 0)
+	if err != nil {
+		return nil, errorf("e5", "geodesics", nil, err)
+	}
+	var all []float64
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if g := geo.At(i, j); !math.IsInf(g, 0) {
+				all = append(all, g)
+			}
+		}
+	}
+	sorted := append([]float64(nil), all...)
+	sort.Float64s(sorted)
+	res := &E5Result{Config: cfg, ShortHops: 2, LongHops: int(sorted[len(sorted)*3/4])}
+	if res.LongHops <= res.ShortHops {
+		res.LongHops = res.ShortHops + 1
+	}
+	methods := []MethodSpec{
+		{Name: "VICReg hard (LE)", Loss: closedform.VICRegHard},
+		vicreg(0.1),
+		{Name: "SpectralCL", Loss: closedform.SpectralContrastive},
+		{Name: "BarlowTwins", Loss: closedform.BarlowTwins},
+		{Name: "SimCLR", Loss: closedform.SimCLR},
+	}
+	for _, m := range methods {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e, err := embed(b, m, closedform.Feature, cfg.K, cfg.RefineIter, cfg.Seed)
+		if err != nil {
+			return nil, err
+		}
+		z := e.Z
+		if m.Loss == closedform.SimCLR {
+			z = normalizeRows(z)
+		}
+		res.Rows = append(res.Rows, e5Row(m.Name, z, geo, res.ShortHops, res.LongHops))
+	}
+	return res, nil
+}
+
+func normalizeRows(z *mat.Dense) *mat.Dense {
+	out := mat.DenseCopyOf(z)
+	n, _ := out.Dims()
+	for i := 0; i < n; i++ {
+		r := out.RawRowView(i)
+		var s float64
+		for _, v := range r {
+			s += v * v
+		}
+		if s > 0 {
+			s = 1 / math.Sqrt(s)
+			for k := range r {
+				r[k] *= s
+			}
+		}
+	}
+	return out
+}
+
+func e5Row(name string, z *mat.Dense, geo *mat.Dense, short, long int) E5Row {
+	n, _ := z.Dims()
+	var sd, sg, ld, lg, ad, ag []float64
+	for i := 0; i < n; i++ {
+		zi := z.RawRowView(i)
+		for j := i + 1; j < n; j++ {
+			g := geo.At(i, j)
+			if math.IsInf(g, 0) {
+				continue
+			}
+			zj := z.RawRowView(j)
+			var d float64
+			for k := range zi {
+				d += (zi[k] - zj[k]) * (zi[k] - zj[k])
+			}
+			d = math.Sqrt(d)
+			ad, ag = append(ad, d), append(ag, g)
+			if g <= float64(short) {
+				sd, sg = append(sd, d), append(sg, g)
+			}
+			if g >= float64(long) {
+				ld, lg = append(ld, d), append(lg, g)
+			}
+		}
+	}
+	return E5Row{Method: name, Short: Num(spearman(sd, sg)), Long: Num(spearman(ld, lg)), All: Num(spearman(ad, ag)),
+		NearFar: Num(stat.Mean(sd, nil) / stat.Mean(ld, nil))}
+}
+
+// spearman returns the Spearman rank correlation (average ranks for ties).
+func spearman(a, b []float64) float64 {
+	if len(a) < 3 {
+		return math.NaN()
+	}
+	return stat.Correlation(ranks(a), ranks(b), nil)
+}
+
+func ranks(x []float64) []float64 {
+	idx := make([]int, len(x))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool { return x[idx[i]] < x[idx[j]] })
+	r := make([]float64, len(x))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && x[idx[j+1]] == x[idx[i]] {
+			j++
+		}
+		avg := float64(i+j)/2 + 1
+		for k := i; k <= j; k++ {
+			r[idx[k]] = avg
+		}
+		i = j + 1
+	}
+	return r
+}

@@ -1,0 +1,168 @@
+package experiment
+
+import (
+	"fmt"
+
+	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/eval"
+	"gonum.org/v1/gonum/mat"
+)
+
+// MethodSpec is one SSL method of the downstream experiments: a loss of
+// package closedform with its hyper-parameter, or "supervised" (the probe on
+// the inputs themselves).
+type MethodSpec struct {
+	Name  string  `json:"name"`
+	Loss  string  `json:"loss"`
+	Gamma float64 `json:"gamma,omitempty"`
+}
+
+// Supervised is the Loss of the supervised baseline: the linear probe trained
+// on the inputs X with the same labelled samples.
+const Supervised = "supervised"
+
+// vicreg returns the smooth-VICReg method with invariance weight gamma.
+func vicreg(gamma float64) MethodSpec {
+	return MethodSpec{Name: fmt.Sprintf("VICReg γ=%g", gamma), Loss: closedform.VICReg, Gamma: gamma}
+}
+
+// defaultMethods returns VICReg at each gamma, SimCLR, BarlowTwins, spectral
+// contrastive and the supervised baseline.
+func defaultMethods(gammas []float64) []MethodSpec {
+	var m []MethodSpec
+	for _, g := range gammas {
+		m = append(m, vicreg(g))
+	}
+	return append(m,
+		MethodSpec{Name: "SimCLR", Loss: closedform.SimCLR},
+		MethodSpec{Name: "BarlowTwins", Loss: closedform.BarlowTwins},
+		MethodSpec{Name: "SpectralCL", Loss: closedform.SpectralContrastive},
+		MethodSpec{Name: "Supervised", Loss: Supervised},
+	)
+}
+
+// embedding is the representation a method gives the data set's rows.
+type embedding struct {
+	Z *mat.Dense
+	// Exact reports a proven closed-form optimum; Refined that the
+	// characterisation was improved by numerical training (L-BFGS on the
+	// loss, closedform.Refine) for RefineIter iterations.
+	Exact, Refined bool
+	Rank           int
+	Loss           float64
+	Note           string
+}
+
+// embed solves method m on graph b in the given regime ("feature" or
+// "linear") with K output dimensions and returns the representation of the
+// N' original samples. Losses without an exact closed form are refined by
+// refineIter L-BFGS iterations on the loss when refineIter > 0 (a trained
+// encoder of the regime: a free Z or a linear map W).
+func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed uint64) (*embedding, error) {
+	p := closedform.Problem{Loss: m.Loss, Regime: regime, G: b.G, K: k, Gamma: m.Gamma, Seed: seed}
+	if regime == closedform.Linear {
+		p.X = b.X
+	}
+	sol, err := closedform.Solve(p)
+	if err != nil {
+		return nil, errorf("embed", m.Name, regime, err)
+	}
+	e := &embedding{Exact: sol.Exact, Rank: sol.Rank, Loss: sol.PredictedLoss}
+	if !sol.Exact && refineIter > 0 {
+		start := sol.W
+		if regime == closedform.Feature {
+			start = sol.Z
+		}
+		if m.Loss == closedform.SimCLR {
+			// The SimCLR characterisation collapses a connected G to one
+			// point, where the cosine gradient is unbounded; training starts
+			// instead from its second-order expansion (MDS with target ∝ G,
+			// the spectral-contrastive optimum).
+			q := p
+			q.Loss = closedform.SpectralContrastive
+			sc, err := closedform.Solve(q)
+			if err != nil {
+				return nil, errorf("embed", m.Name, regime, err)
+			}
+			start = sc.W
+			if regime == closedform.Feature {
+				start = sc.Z
+			}
+		}
+		param, z, rr, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: refineIter})
+		if err != nil {
+			return nil, errorf("embed", m.Name, regime, err)
+		}
+		sol.Z = z
+		sol.W = nil
+		if regime == closedform.Linear {
+			sol.W = param
+		}
+		e.Refined = true
+		e.Loss = rr.Final
+		e.Rank = numRank(z, 1e-6)
+	}
+	n := b.X.RawMatrix().Rows / b.Views
+	switch {
+	case b.Views == 1:
+		e.Z = sol.Z
+	case regime == closedform.Linear && sol.W != nil:
+		// The learned map applied to the original (un-augmented) samples.
+		e.Z = mat.NewDense(n, k, nil)
+		e.Z.Mul(b.Orig, sol.W)
+		if sol.Bias != nil {
+			for i := 0; i < n; i++ {
+				row := e.Z.RawRowView(i)
+				for j := range row {
+					row[j] += sol.Bias[j]
+				}
+			}
+		}
+	default:
+		// Feature space: the representation of view 0 of each sample.
+		e.Z = mat.DenseCopyOf(sol.Z.Slice(0, n, 0, k))
+	}
+	e.Note = sol.Note
+	return e, nil
+}
+
+// centred returns z with column means removed.
+func centred(z mat.Matrix) *mat.Dense {
+	n, k := z.Dims()
+	c := mat.DenseCopyOf(z)
+	for j := 0; j < k; j++ {
+		var m float64
+		for i := 0; i < n; i++ {
+			m += c.At(i, j)
+		}
+		m /= float64(n)
+		for i := 0; i < n; i++ {
+			c.Set(i, j, c.At(i, j)-m)
+		}
+	}
+	return c
+}
+
+// maxSV returns the largest singular value of the centred z (1 if zero).
+func maxSV(z mat.Matrix) float64 {
+	sv, err := eval.SingularValues(centred(z))
+	if err != nil || len(sv) == 0 || sv[0] == 0 {
+		return 1
+	}
+	return sv[0]
+}
+
+// numRank is the rank of the centred z with relative tolerance tol·σ₁.
+func numRank(z mat.Matrix, tol float64) int {
+	sv, err := eval.SingularValues(centred(z))
+	if err != nil || len(sv) == 0 {
+		return 0
+	}
+	r := 0
+	for _, s := range sv {
+		if s > tol*sv[0] {
+			r++
+		}
+	}
+	return r
+}

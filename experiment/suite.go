@@ -1,0 +1,304 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eigenssl/eigenssl/closedform"
+)
+
+// Version is written into reports; the command sets it from its own version.
+var Version = "dev"
+
+// Experiments lists the experiment names Options.Only accepts.
+var Experiments = []string{"E1", "E2", "E3", "E4", "E5"}
+
+// Options configures a run of the study.
+type Options struct {
+	// Out is the output directory: report.html, results.json, figures/
+	// (PNG and SVG) and cells/ (the cache that makes runs resumable).
+	Out string `json:"out"`
+	// Dataset is one of Datasets (default "digits").
+	Dataset string `json:"dataset"`
+	// Quick shrinks every experiment; Demo shrinks them further (E1-E4,
+	// under two minutes on two cores for the digits).
+	Quick bool `json:"quick"`
+	Demo  bool `json:"demo"`
+	// Only restricts the run to these experiments (E4 needs E3, which is
+	// then run too).
+	Only []string `json:"only,omitempty"`
+	Seed uint64   `json:"seed"`
+}
+
+// Report is the outcome of Run.
+type Report struct {
+	Options Options `json:"options"`
+	// Configs holds the configuration of every experiment that ran.
+	Configs map[string]any `json:"configs"`
+	E1      *E1Result      `json:"e1,omitempty"`
+	E2      *E2Result      `json:"e2,omitempty"`
+	E3      *E3Result      `json:"e3,omitempty"`
+	E4      *E4Result      `json:"e4,omitempty"`
+	E5      *E5Result      `json:"e5,omitempty"`
+	// Summary is the short plain-text table printed by the demo.
+	Summary string  `json:"summary"`
+	Seconds float64 `json:"seconds"`
+	// CellsReused and CellsComputed count the cache hits and misses.
+	CellsReused   int `json:"cells_reused"`
+	CellsComputed int `json:"cells_computed"`
+	// Path is the HTML report; JSON the results file.
+	Path string `json:"path"`
+	JSON string `json:"json"`
+}
+
+// Demo runs the quick version of E1-E4 on the embedded digits into out.
+func Demo(ctx context.Context, out string) (*Report, error) {
+	return Run(ctx, Options{Out: out, Dataset: "digits", Demo: true, Only: []string{"E1", "E2", "E3", "E4"}})
+}
+
+// Run runs the selected experiments, caching every finished cell under
+// Out/cells (an interrupted run resumes where it stopped), and writes
+// Out/results.json, the figures under Out/figures and the self-contained
+// report Out/report.html.
+func Run(ctx context.Context, opt Options) (*Report, error) {
+	start := time.Now()
+	if opt.Out == "" {
+		return nil, errorf("run", "out", "", ErrParam)
+	}
+	if opt.Dataset == "" {
+		opt.Dataset = "digits"
+	}
+	if !slices.Contains(Datasets, opt.Dataset) {
+		return nil, errorf("run", "dataset", opt.Dataset, fmt.Errorf("%w (valid: %s)", ErrUnknown, strings.Join(Datasets, ", ")))
+	}
+	want := map[string]bool{}
+	for _, e := range opt.Only {
+		e = strings.ToUpper(strings.TrimSpace(e))
+		if !slices.Contains(Experiments, e) {
+			return nil, errorf("run", "only", e, fmt.Errorf("%w (valid: %s)", ErrUnknown, strings.Join(Experiments, ", ")))
+		}
+		want[e] = true
+	}
+	if len(want) == 0 {
+		for _, e := range Experiments {
+			want[e] = true
+		}
+	}
+	if want["E4"] {
+		want["E3"] = true
+	}
+	figDir := filepath.Join(opt.Out, "figures")
+	if err := os.MkdirAll(figDir, 0o755); err != nil {
+		return nil, errorf("run", "out", opt.Out, err)
+	}
+	cache := &Cache{Dir: filepath.Join(opt.Out, "cells")}
+	rep := &Report{Options: opt, Configs: map[string]any{}}
+	p := presets(opt)
+	var err error
+	if want["E1"] {
+		slog.Info("running E1")
+		rep.Configs["E1"] = p.e1
+		if rep.E1, err = E1(ctx, p.e1, cache, figDir); err != nil {
+			return nil, err
+		}
+	}
+	if want["E2"] {
+		slog.Info("running E2")
+		rep.Configs["E2"] = p.e2
+		if rep.E2, err = E2(ctx, p.e2, cache, figDir); err != nil {
+			return nil, err
+		}
+	}
+	if want["E3"] {
+		slog.Info("running E3")
+		rep.Configs["E3"] = p.e3
+		if rep.E3, err = E3(ctx, p.e3, cache, figDir); err != nil {
+			return nil, err
+		}
+	}
+	if want["E4"] {
+		if rep.E4, err = E4(rep.E3); err != nil {
+			return nil, err
+		}
+	}
+	if want["E5"] {
+		slog.Info("running E5")
+		rep.Configs["E5"] = p.e5
+		if rep.E5, err = E5(ctx, p.e5, cache, figDir); err != nil {
+			return nil, err
+		}
+	}
+	rep.CellsReused, rep.CellsComputed = cache.Hits, cache.Misses
+	rep.Summary = rep.summary()
+	rep.Seconds = time.Since(start).Seconds()
+	rep.Path = filepath.Join(opt.Out, "report.html")
+	rep.JSON = filepath.Join(opt.Out, "results.json")
+	if err := writeJSON(rep.JSON, rep); err != nil {
+		return nil, err
+	}
+	if err := writeHTML(rep.Path, rep, rep.sections()); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// preset holds the configuration of every experiment for one mode.
+type preset struct {
+	e1 E1Config
+	e2 E2Config
+	e3 E3Config
+	e5 E5Config
+}
+
+// presets returns the experiment configurations of opt's mode and dataset.
+func presets(opt Options) preset {
+	ds, seed := opt.Dataset, opt.Seed
+	graphs := []GraphSpec{
+		{Name: "label", Kind: "label"},
+		{Name: "rewire-0.2", Kind: "rewire", P: 0.2},
+		{Name: "rewire-0.6", Kind: "rewire", P: 0.6},
+		{Name: "knn-10", Kind: "knn", P: 10},
+		{Name: "augment", Kind: "augment", Aug: augmentFor(ds)},
+		{Name: "finer-3", Kind: "finer", P: 3},
+		{Name: "coarser-2", Kind: "coarser", P: 2},
+		{Name: "random", Kind: "random"},
+	}
+	if ds == "synthetic" {
+		graphs = append(graphs, GraphSpec{Name: "augment-class", Kind: "augment", Aug: "resample-class"})
+	}
+	p := preset{
+		e1: E1Config{Dataset: ds, N: 200, K: 6, Neighbors: 10, Aug: augmentFor(ds), TrainIter: 3000, Seed: seed},
+		e2: E2Config{NOrig: 40, Views: []int{2, 4}, KGamma: 60, Gammas: logspace(0.02, 5, 25),
+			TrainIter: 2000, Classes: 5, PerClass: 20, Ks: []int{2, 3, 4, 5, 6, 8, 10, 12},
+			Methods: []MethodSpec{vicreg(0.1), vicreg(2), {Name: "SimCLR", Loss: closedform.SimCLR},
+				{Name: "BarlowTwins", Loss: closedform.BarlowTwins}, {Name: "SpectralCL", Loss: closedform.SpectralContrastive}},
+			Seed: seed},
+		e3: E3Config{Dataset: ds, N: 5000, FeatureN: 1000, Seed: seed, K: 16, Graphs: graphs,
+			Methods: defaultMethods([]float64{0.1, 0.5, 1, 1.2}), Regimes: []string{closedform.Linear, closedform.Feature},
+			LabelsPerClass: []int{1, 5, 20, 100, 0}, Seeds: 10, Probe: "logistic", RefineIter: 200},
+		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, RefineIter: 500, Seed: seed},
+	}
+	p.e3.N, p.e3.FeatureN, p.e3.RefineIter = 3000, 800, 100
+	switch {
+	case opt.Demo:
+		p.e1 = E1Config{Dataset: ds, N: 100, K: 4, Neighbors: 8, Aug: augmentFor(ds), TrainIter: 400, Seed: seed}
+		p.e2.NOrig, p.e2.Views, p.e2.KGamma, p.e2.Gammas = 30, []int{2}, 40, logspace(0.05, 2, 12)
+		p.e2.TrainIter, p.e2.Classes, p.e2.PerClass, p.e2.Ks = 400, 4, 15, []int{2, 3, 4, 5, 6, 8}
+		p.e3.N, p.e3.FeatureN, p.e3.Seeds, p.e3.Probe, p.e3.RefineIter = 600, 300, 3, "ridge", 30
+		p.e3.Graphs = []GraphSpec{graphs[0], graphs[2], graphs[3], graphs[4], graphs[5], graphs[6]}
+		p.e3.Methods = defaultMethods([]float64{0.1, 1.2})
+		p.e3.LabelsPerClass = []int{1, 5, 20, 0}
+		p.e5.N, p.e5.RefineIter = 200, 100
+	case opt.Quick:
+		p.e1.N, p.e1.TrainIter = 150, 1500
+		p.e2.Gammas, p.e2.TrainIter = logspace(0.02, 5, 15), 800
+		p.e3.N, p.e3.FeatureN, p.e3.Seeds, p.e3.RefineIter = 2000, 400, 5, 50
+		p.e3.Methods = defaultMethods([]float64{0.1, 1, 1.2})
+		p.e5.N, p.e5.RefineIter = 300, 200
+	}
+	for i, g := range p.e2.Gammas {
+		if i%3 == 0 {
+			p.e2.TrainGammas = append(p.e2.TrainGammas, g)
+		}
+	}
+	return p
+}
+
+// augmentFor returns the augmentation of the "augment" graph of a data set.
+func augmentFor(ds string) string {
+	if ds == "synthetic" {
+		return "resample-nuisance"
+	}
+	return "shift:2+noise:0.5"
+}
+
+// logspace returns n points from a to b spaced evenly in log scale, rounded
+// to 3 significant digits.
+func logspace(a, b float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		t := float64(i) / float64(max(1, n-1))
+		v := a * math.Pow(b/a, t)
+		out[i], _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	}
+	return out
+}
+
+// summary returns the short plain-text table printed by the demo.
+func (r *Report) summary() string {
+	var b strings.Builder
+	if r.E3 != nil {
+		for _, regime := range r.E3.Config.Regimes {
+			lpc := LowDataLabels
+			if !slices.Contains(r.E3.Config.LabelsPerClass, lpc) {
+				lpc = r.E3.Config.LabelsPerClass[0]
+			}
+			t := Table{Title: fmt.Sprintf("E3 probe accuracy, %s regime, %s labels per class (%s probe, %d seeds)", regime, labelsName(lpc), r.E3.Config.Probe, r.E3.Config.Seeds),
+				Head: []string{"graph", "ARI"}}
+			for _, m := range r.E3.Config.Methods {
+				t.Head = append(t.Head, m.Name)
+			}
+			for _, g := range r.E3.Graphs {
+				if g.Regime != regime {
+					continue
+				}
+				row := []string{g.Spec.Name, fmt.Sprintf("%.2f", g.Align.ARI)}
+				for _, m := range r.E3.Config.Methods {
+					s := "–"
+					if c := r.E3.Cell(g.Spec.Name, regime, m.Name); c != nil {
+						if a := c.accAt(lpc); a != nil {
+							s = f3(a.Mean)
+						}
+					}
+					row = append(row, s)
+				}
+				t.Rows = append(t.Rows, row)
+			}
+			b.WriteString(formatTable(t))
+			b.WriteString("\n")
+		}
+	}
+	if r.E2 != nil {
+		b.WriteString(r.E2.summary())
+	}
+	if r.E4 != nil {
+		t := Table{Title: "E4 verdicts (rules in the report)", Head: []string{"regime", "claim", "W/T/L", "verdict"}}
+		for _, v := range r.E4.Verdicts {
+			t.Rows = append(t.Rows, []string{v.Regime, v.Claim, fmt.Sprintf("%d/%d/%d", v.Wins, v.Ties, v.Losses), v.Verdict})
+		}
+		b.WriteString(formatTable(t))
+	}
+	if r.E1 != nil {
+		b.WriteString(r.E1.summary())
+	}
+	return b.String()
+}
+
+// sections returns the report's sections in order.
+func (r *Report) sections() []section {
+	var s []section
+	if r.E1 != nil {
+		s = append(s, r.E1.section())
+	}
+	if r.E2 != nil {
+		s = append(s, r.E2.section())
+	}
+	if r.E3 != nil {
+		s = append(s, r.E3.section())
+	}
+	if r.E4 != nil {
+		s = append(s, r.E4.section())
+	}
+	if r.E5 != nil {
+		s = append(s, r.E5.section())
+	}
+	return s
+}
