@@ -529,3 +529,57 @@ func maxAbs(a, b mat.Matrix) float64 {
 	}
 	return m
 }
+
+// TestGFormZeroAtOptimum checks the exact optima of THEORY.md section 4 on
+// a weighted augmentation graph (clique n has weight 1+n): BarlowTwins is 0
+// with a zero gradient iff L Z = 0 and Z^T D Z is diagonal and positive
+// (Z = scaled component indicators, K <= c); the hinge VICReg is 0 with a
+// zero gradient for Z in null(L), centred, uncorrelated, with variances
+// above 1 (K <= c/2 here, columns +-s on two components).
+func TestGFormZeroAtOptimum(t *testing.T) {
+	const nOrig, v = 8, 3
+	g := augGraph(t, nOrig, v)
+	for i := 0; i < g.N; i++ {
+		for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
+			g.Val[p] = 1 + float64(i%nOrig)
+		}
+	}
+	n := g.N
+	zero := func(name string, l loss.Loss, z *mat.Dense) {
+		t.Helper()
+		res, err := l.Eval(loss.Inputs{Z: z, G: g}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, c := z.Dims()
+		if gmax := maxAbs(res.Grad[loss.KeyZ], mat.NewDense(r, c, nil)); math.Abs(res.Value) > 1e-12 || gmax > 1e-12 {
+			t.Errorf("%s: value %g, gradient max %g at the optimum; want 0, 0", name, res.Value, gmax)
+		}
+		// Moving off the optimum costs something.
+		zp := mat.DenseCopyOf(z)
+		zp.Set(0, 0, zp.At(0, 0)+0.1)
+		if r, _ := l.Eval(loss.Inputs{Z: zp, G: g}, false); !(r.Value > 1e-6) {
+			t.Errorf("%s: perturbed value %g not above the optimum", name, r.Value)
+		}
+	}
+	const k = 4
+	bt := mat.NewDense(n, k, nil)
+	for i := 0; i < n; i++ {
+		if c := i % nOrig; c < k {
+			bt.Set(i, c, 0.5+float64(c))
+		}
+	}
+	zero("barlowtwins_gform", loss.BarlowTwinsGForm{Alpha: 0.3}, bt)
+	vc := mat.NewDense(n, k, nil)
+	s := math.Sqrt(float64(n-1) / v) // variance 2 s^2 v / (n-1) = 2
+	for i := 0; i < n; i++ {
+		c := i % nOrig
+		switch {
+		case c < 2*k && c%2 == 0:
+			vc.Set(i, c/2, s)
+		case c < 2*k:
+			vc.Set(i, c/2, -s)
+		}
+	}
+	zero("vicreg_gform", loss.VICRegGForm{Alpha: 25, Beta: 1, Gamma: 25}, vc)
+}
