@@ -286,3 +286,15 @@ func fmtShape(m *mat.Dense) string {
 	r, c := m.Dims()
 	return fmt.Sprintf("%dx%d", r, c)
 }
+
+var (
+	_ Loss = VICRegOfficial{}
+	_ Loss = BarlowTwinsOfficial{}
+	_ Loss = NTXent{}
+	_ Loss = SpectralContrastive{}
+	_ Loss = WMSE{}
+	_ Loss = VICRegGForm{}
+	_ Loss = SimCLRGForm{}
+	_ Loss = BarlowTwinsGForm{}
+	_ Loss = SpectralContrastiveGForm{}
+)
