@@ -215,9 +215,10 @@ func (p Problem) design() *mat.Dense {
 type Bounds struct {
 	// Lower and Upper bracket the minimum of the loss (Upper is the loss of
 	// an explicit point, usually Solution.Z).
-	Lower, Upper float64
+	Lower float64 `json:"lower"`
+	Upper float64 `json:"upper"`
 	// Note says where each bound comes from.
-	Note string
+	Note string `json:"note"`
 }
 
 // Solution is the closed-form (or best known) optimum of a Problem.
