@@ -65,8 +65,44 @@ type linop interface {
 type denseLinop struct{ a *mat.Dense }
 
 func (l denseLinop) Dims() (int, int)         { return l.a.Dims() }
-func (l denseLinop) mulTo(dst, x *mat.Dense)  { dst.Mul(l.a, x) }
-func (l denseLinop) mulTTo(dst, y *mat.Dense) { dst.Mul(l.a.T(), y) }
+func (l denseLinop) mulTo(dst, x *mat.Dense)  { mulRows(dst, l.a, x) }
+func (l denseLinop) mulTTo(dst, y *mat.Dense) { mulTRows(dst, l.a, y) }
+
+// mulRows sets dst = A x, splitting the rows of A over goroutines (the
+// openblas build runs OpenBLAS single-threaded, see backend_openblas.go).
+func mulRows(dst, a, x *mat.Dense) {
+	m, _ := a.Dims()
+	parallelRange(chunksOf(m, 2048), func(lo, hi int) {
+		d := dst.Slice(lo, hi, 0, dst.RawMatrix().Cols).(*mat.Dense)
+		d.Mul(a.Slice(lo, hi, 0, a.RawMatrix().Cols), x)
+	})
+}
+
+// mulTRows sets dst = Aᵀ y as a sum of row-block products computed
+// concurrently.
+func mulTRows(dst, a, y *mat.Dense) {
+	m, n := a.Dims()
+	_, l := y.Dims()
+	parts := chunksOf(m, 2048)
+	if len(parts) == 1 {
+		dst.Mul(a.T(), y)
+		return
+	}
+	partial := make([]*mat.Dense, len(parts))
+	parallelRange(parts, func(lo, hi int) {
+		t := 0
+		for parts[t][0] != lo {
+			t++
+		}
+		p := mat.NewDense(n, l, nil)
+		p.Mul(a.Slice(lo, hi, 0, n).T(), y.Slice(lo, hi, 0, l))
+		partial[t] = p
+	})
+	dst.Copy(partial[0])
+	for _, p := range partial[1:] {
+		dst.Add(dst, p)
+	}
+}
 
 // centredLinop is A = X − 1 μᵀ, applied without forming it.
 type centredLinop struct {
@@ -78,7 +114,7 @@ func (l centredLinop) Dims() (int, int) { return l.x.Dims() }
 
 // A x = X x − 1 (μᵀ x).
 func (l centredLinop) mulTo(dst, x *mat.Dense) {
-	dst.Mul(l.x, x)
+	mulRows(dst, l.x, x)
 	_, c := x.Dims()
 	mux := make([]float64, c)
 	mv := mat.NewVecDense(len(l.mu), l.mu)
@@ -94,7 +130,7 @@ func (l centredLinop) mulTo(dst, x *mat.Dense) {
 
 // Aᵀ y = Xᵀ y − μ (1ᵀ y).
 func (l centredLinop) mulTTo(dst, y *mat.Dense) {
-	dst.Mul(l.x.T(), y)
+	mulTRows(dst, l.x, y)
 	r, c := y.Dims()
 	colSum := make([]float64, c)
 	for i := 0; i < r; i++ {
