@@ -29,8 +29,11 @@ type E1Config struct {
 	Gamma     float64 `json:"gamma"`
 	// TrainIter is the number of L-BFGS iterations of the trained encoder
 	// (free Z or linear W, from a seeded random start).
-	TrainIter int    `json:"train_iter"`
-	Seed      uint64 `json:"seed"`
+	TrainIter int `json:"train_iter"`
+	// SimCLRIter, when > 0, replaces TrainIter for SimCLR, whose
+	// iterations cost O(N² K) and which has no closed form to reach.
+	SimCLRIter int    `json:"simclr_iter,omitempty"`
+	Seed       uint64 `json:"seed"`
 }
 
 // E1Row compares one loss in one regime with its equivalent spectral method
@@ -199,7 +202,11 @@ func e1Row(b *builtGraph, loss, regime string, cfg E1Config) (E1Row, error) {
 	for i := range start.RawMatrix().Data {
 		start.RawMatrix().Data[i] = rng.NormFloat64() * 0.1
 	}
-	_, z, _, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: cfg.TrainIter})
+	iter := cfg.TrainIter
+	if loss == closedform.SimCLR && cfg.SimCLRIter > 0 {
+		iter = cfg.SimCLRIter
+	}
+	_, z, _, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: iter})
 	if err != nil {
 		return row, errorf("e1", loss, "train", err)
 	}

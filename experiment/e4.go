@@ -23,8 +23,8 @@ When a side is a set of methods ("SimCLR or high-gamma VICReg") the method of th
 mean accuracy in that cell represents it. A graph is aligned when the adjusted Rand index between its
 connected components and the classes is at least 0.95, misaligned otherwise; "low data" means at most
 5 labels per class. A claim is SUPPORTED in a regime when A wins in at least half of the cells of its
-scope and loses in none; CONTRADICTED when A loses in at least half of the cells; MIXED otherwise;
-UNTESTED when its scope is empty. "Small gamma" is the smallest gamma of E3, "high gamma" the largest.`
+scope and loses in none; CONTRADICTED when A loses in at least half of the cells and wins in none;
+NO DIFFERENCE when every cell is a tie; MIXED otherwise; UNTESTED when its scope is empty. "Small gamma" is the smallest gamma of E3, "high gamma" the largest.`
 
 // Verdict is E4's judgement of one claim in one regime.
 type Verdict struct {
@@ -177,8 +177,10 @@ func judge(r *E3Result, cl claim, regime string) Verdict {
 		v.Verdict = "UNTESTED"
 	case v.Losses == 0 && 2*v.Wins >= v.Cells:
 		v.Verdict = "SUPPORTED"
-	case 2*v.Losses >= v.Cells:
+	case v.Wins == 0 && 2*v.Losses >= v.Cells:
 		v.Verdict = "CONTRADICTED"
+	case v.Wins == 0 && v.Losses == 0:
+		v.Verdict = "NO DIFFERENCE"
 	default:
 		v.Verdict = "MIXED"
 	}

@@ -37,6 +37,9 @@ type E5Row struct {
 	// that of long-range pairs (small: near pairs contracted relative to
 	// far ones).
 	NearFar Num `json:"near_far_ratio"`
+	// Profile[h-1] is the mean embedding distance of the pairs h hops apart
+	// divided by the mean over all connected pairs.
+	Profile []Num `json:"profile"`
 }
 
 // E5Result holds the rows of E5.
@@ -83,6 +86,24 @@ func E5(ctx context.Context, cfg E5Config, c *Cache, figDir string) (*E5Result, 
 			return nil, err
 		}
 		res.Figures = []*Figure{f}
+		var ss []series
+		for _, r := range res.Rows {
+			s := series{Name: r.Method}
+			for h, v := range r.Profile {
+				s.X = append(s.X, float64(h+1))
+				s.Y = append(s.Y, float64(v))
+			}
+			ss = append(ss, s)
+		}
+		p, err = linePlot("E5 embedding distance against geodesic hops", "hops on G", "mean distance / overall mean", false, ss, nil)
+		if err != nil {
+			return nil, err
+		}
+		f, err = saveFigure(p, figDir, "e5-profile", "Mean embedding distance of pairs h hops apart (relative to the mean over all pairs): a local method separates near pairs and saturates, a global one keeps growing with h.")
+		if err != nil {
+			return nil, err
+		}
+		res.Figures = append(res.Figures, f)
 	}
 	return res, nil
 }
@@ -192,8 +213,28 @@ func e5Row(name string, z *mat.Dense, geo *mat.Dense, short, long int) E5Row {
 			}
 		}
 	}
-	return E5Row{Method: name, Short: Num(spearman(sd, sg)), Long: Num(spearman(ld, lg)), All: Num(spearman(ad, ag)),
+	row := E5Row{Method: name, Short: Num(spearman(sd, sg)), Long: Num(spearman(ld, lg)), All: Num(spearman(ad, ag)),
 		NearFar: Num(stat.Mean(sd, nil) / stat.Mean(ld, nil))}
+	mean := stat.Mean(ad, nil)
+	var sum, cnt []float64
+	for i, g := range ag {
+		h := int(g)
+		for len(sum) < h {
+			sum, cnt = append(sum, 0), append(cnt, 0)
+		}
+		if h >= 1 {
+			sum[h-1] += ad[i]
+			cnt[h-1]++
+		}
+	}
+	for h := range sum {
+		v := math.NaN()
+		if cnt[h] > 0 && mean > 0 {
+			v = sum[h] / cnt[h] / mean
+		}
+		row.Profile = append(row.Profile, Num(v))
+	}
+	return row
 }
 
 // spearman returns the Spearman rank correlation (average ranks for ties).

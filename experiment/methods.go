@@ -102,9 +102,9 @@ func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed u
 		e.Loss = rr.Final
 		e.Rank = numRank(z, 1e-6)
 	}
-	n := b.X.RawMatrix().Rows / b.Views
+	n := b.Orig.RawMatrix().Rows
 	switch {
-	case b.Views == 1:
+	case b.X == b.Orig:
 		e.Z = sol.Z
 	case regime == closedform.Linear && sol.W != nil:
 		// The learned map applied to the original (un-augmented) samples.

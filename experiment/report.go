@@ -74,7 +74,7 @@ figcaption { font-size: 0.85rem; color: #444; }
 pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.8rem; white-space: pre-wrap; }
 .note { font-size: 0.85rem; color: #444; }
 .SUPPORTED { color: #075e0b; font-weight: bold; } .CONTRADICTED { color: #a00; font-weight: bold; }
-.MIXED { color: #8a5a00; font-weight: bold; } .UNTESTED { color: #666; }
+.MIXED { color: #8a5a00; font-weight: bold; } .UNTESTED, .DIFFERENCE { color: #666; }
 @media print { body { max-width: none; margin: 0; font-size: 10pt; } h2 { page-break-before: auto; }
   figure, table { page-break-inside: avoid; } pre { white-space: pre-wrap; } }
 </style>

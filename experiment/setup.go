@@ -159,7 +159,9 @@ type builtGraph struct {
 	Spec GraphSpec
 	G    *graph.CSR
 	X    *mat.Dense
-	// Orig holds the data set's own rows (X itself unless "augment").
+	// Orig holds the rows to represent (X itself unless "augment"); when
+	// it differs from X, the linear regime applies W to Orig and the
+	// feature regime returns the first rows of Z.
 	Orig *mat.Dense
 	// Y labels the rows of X.
 	Y []int

@@ -36,6 +36,27 @@ type Options struct {
 	// then run too).
 	Only []string `json:"only,omitempty"`
 	Seed uint64   `json:"seed"`
+	// Configs, when non-nil, replaces the preset configurations of the
+	// mode (its Dataset and Seed fields are used as given).
+	Configs *Configs `json:"configs,omitempty"`
+}
+
+// Configs holds the configuration of every experiment.
+type Configs struct {
+	E1 E1Config `json:"e1"`
+	E2 E2Config `json:"e2"`
+	E3 E3Config `json:"e3"`
+	E5 E5Config `json:"e5"`
+}
+
+// Presets returns the configurations Run uses for opt's mode (Demo, Quick
+// or full) and data set.
+func Presets(opt Options) Configs {
+	if opt.Dataset == "" {
+		opt.Dataset = "digits"
+	}
+	p := presets(opt)
+	return Configs{E1: p.e1, E2: p.e2, E3: p.e3, E5: p.e5}
 }
 
 // Report is the outcome of Run.
@@ -102,6 +123,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	cache := &Cache{Dir: filepath.Join(opt.Out, "cells")}
 	rep := &Report{Options: opt, Configs: map[string]any{}}
 	p := presets(opt)
+	if opt.Configs != nil {
+		p = preset{e1: opt.Configs.E1, e2: opt.Configs.E2, e3: opt.Configs.E3, e5: opt.Configs.E5}
+	}
 	var err error
 	if want["E1"] {
 		slog.Info("running E1")
@@ -175,7 +199,7 @@ func presets(opt Options) preset {
 		graphs = append(graphs, GraphSpec{Name: "augment-class", Kind: "augment", Aug: "resample-class"})
 	}
 	p := preset{
-		e1: E1Config{Dataset: ds, N: 200, K: 6, Neighbors: 10, Aug: augmentFor(ds), TrainIter: 3000, Seed: seed},
+		e1: E1Config{Dataset: ds, N: 200, K: 6, Neighbors: 10, Aug: augmentFor(ds), TrainIter: 3000, SimCLRIter: 1000, Seed: seed},
 		e2: E2Config{NOrig: 40, Views: []int{2, 4}, KGamma: 60, Gammas: logspace(0.02, 5, 25),
 			TrainIter: 2000, Classes: 5, PerClass: 20, Ks: []int{2, 3, 4, 5, 6, 8, 10, 12},
 			Methods: []MethodSpec{vicreg(0.1), vicreg(2), {Name: "SimCLR", Loss: closedform.SimCLR},
@@ -189,10 +213,10 @@ func presets(opt Options) preset {
 	p.e3.N, p.e3.FeatureN, p.e3.RefineIter = 3000, 800, 100
 	switch {
 	case opt.Demo:
-		p.e1 = E1Config{Dataset: ds, N: 100, K: 4, Neighbors: 8, Aug: augmentFor(ds), TrainIter: 400, Seed: seed}
+		p.e1 = E1Config{Dataset: ds, N: 100, K: 4, Neighbors: 8, Aug: augmentFor(ds), TrainIter: 400, SimCLRIter: 150, Seed: seed}
 		p.e2.NOrig, p.e2.Views, p.e2.KGamma, p.e2.Gammas = 30, []int{2}, 40, logspace(0.05, 2, 12)
 		p.e2.TrainIter, p.e2.Classes, p.e2.PerClass, p.e2.Ks = 400, 4, 15, []int{2, 3, 4, 5, 6, 8}
-		p.e3.N, p.e3.FeatureN, p.e3.Seeds, p.e3.Probe, p.e3.RefineIter = 600, 300, 3, "ridge", 30
+		p.e3.N, p.e3.FeatureN, p.e3.Seeds, p.e3.Probe, p.e3.RefineIter = 600, 300, 5, "ridge", 30
 		p.e3.Graphs = []GraphSpec{graphs[0], graphs[2], graphs[3], graphs[4], graphs[5], graphs[6]}
 		p.e3.Methods = defaultMethods([]float64{0.1, 1.2})
 		p.e3.LabelsPerClass = []int{1, 5, 20, 0}

@@ -1,0 +1,145 @@
+package experiment
+
+import (
+	"math"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/eval"
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestAlignedGraphMatchesSupervised checks THEORY §5 in the linear regime:
+// with the aligned relation G = YYᵀ − I on (balanced) training samples,
+// span(X W*) is the supervised least-squares subspace span(P_X Y_c) for
+// high-gamma VICReg and spectral contrastive (principal angles 0), and every
+// method's linear probe matches the supervised probe on X within noise
+// (3 binomial standard deviations of the test accuracy).
+func TestAlignedGraphMatchesSupervised(t *testing.T) {
+	ds, err := loadDataset("digits", 800, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainIdx, testIdx, err := eval.StratifiedSplit(ds.Y, 0.5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Balanced training classes, so that XᵀLX is proportional to the
+	// within-class scatter.
+	trainIdx, err = eval.LabelsPerClass(ds.Y, trainIdx, 39, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xtr := rowsOf(ds.X, trainIdx)
+	ytr := make([]int, len(trainIdx))
+	for i, j := range trainIdx {
+		ytr[i] = ds.Y[j]
+	}
+	g, _, err := graph.Labels(ytr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaleToUnitDegree(g)
+	b := &builtGraph{G: g, X: xtr, Orig: ds.X, Y: ytr, Views: 1}
+	// Supervised least-squares subspace on the training rows: X B with
+	// B = argmin ‖X B − Y_c‖, Y_c the centred one-hot labels.
+	c := ds.Classes
+	yc := mat.NewDense(len(ytr), c, nil)
+	for i, y := range ytr {
+		for k := 0; k < c; k++ {
+			v := -1.0 / float64(c)
+			if k == y {
+				v += 1
+			}
+			yc.Set(i, k, v)
+		}
+	}
+	// P_X Y_c through the thin SVD of the centred X (rank-revealing, since
+	// some pixels are constant on the training rows).
+	var svd mat.SVD
+	if !svd.Factorize(centred(xtr), mat.SVDThin) {
+		t.Fatal("svd failed")
+	}
+	sv := svd.Values(nil)
+	r := 0
+	for _, s := range sv {
+		if s > 1e-10*sv[0] {
+			r++
+		}
+	}
+	var u mat.Dense
+	svd.UTo(&u)
+	ur := u.Slice(0, len(ytr), 0, r)
+	var uty, ls mat.Dense
+	uty.Mul(ur.T(), yc)
+	ls.Mul(ur, &uty)
+	lsBasis := topLeft(t, &ls, c-1)
+
+	probe := eval.Protocol{Probe: "ridge", TrainIdx: trainIdx, Seeds: 1}
+	sup, err := eval.Evaluate(ds.X, ds.Y, probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nTest := float64(len(ds.Y) - len(trainIdx))
+	tol := 3 * math.Sqrt(sup.Mean*(1-sup.Mean)/nTest)
+	_ = testIdx
+	methods := []struct {
+		m        MethodSpec
+		subspace bool
+	}{
+		{vicreg(1.1), true},
+		{MethodSpec{Name: "SpectralCL", Loss: closedform.SpectralContrastive}, true},
+		{MethodSpec{Name: "BarlowTwins", Loss: closedform.BarlowTwins}, false},
+		{MethodSpec{Name: "SimCLR", Loss: closedform.SimCLR}, false},
+	}
+	for _, tc := range methods {
+		e, err := embed(b, tc.m, closedform.Linear, 16, 40, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.subspace {
+			ztr := centred(rowsOf(e.Z, trainIdx))
+			if r := numRank(ztr, 1e-8); r != c-1 {
+				t.Errorf("%s: rank %d; want c-1 = %d", tc.m.Name, r, c-1)
+			}
+			ang, err := linalg.PrincipalAngles(topLeft(t, ztr, c-1), lsBasis)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if maxA := ang[len(ang)-1]; maxA > 1e-6 {
+				t.Errorf("%s: largest principal angle to span(P_X Y_c) %.3g rad; want 0", tc.m.Name, maxA)
+			}
+		}
+		r, err := eval.Evaluate(e.Z, ds.Y, probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: probe %.4f, supervised %.4f (tolerance %.4f)", tc.m.Name, r.Mean, sup.Mean, tol)
+		if math.Abs(r.Mean-sup.Mean) > tol {
+			t.Errorf("%s: probe accuracy %.4f; supervised %.4f, want equal within %.4f", tc.m.Name, r.Mean, sup.Mean, tol)
+		}
+	}
+}
+
+func rowsOf(x *mat.Dense, idx []int) *mat.Dense {
+	_, d := x.Dims()
+	out := mat.NewDense(len(idx), d, nil)
+	for i, j := range idx {
+		out.SetRow(i, x.RawRowView(j))
+	}
+	return out
+}
+
+// topLeft returns the k leading left singular vectors of a.
+func topLeft(t *testing.T, a mat.Matrix, k int) *mat.Dense {
+	t.Helper()
+	var svd mat.SVD
+	if !svd.Factorize(a, mat.SVDThin) {
+		t.Fatal("svd failed")
+	}
+	var u mat.Dense
+	svd.UTo(&u)
+	return mat.DenseCopyOf(u.Slice(0, u.RawMatrix().Rows, 0, k))
+}
