@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/eval"
@@ -92,6 +93,21 @@ func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed u
 		param, z, rr, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: refineIter})
 		if err != nil {
 			return nil, errorf("embed", m.Name, regime, err)
+		}
+		if m.Loss == closedform.BarlowTwins {
+			// The BarlowTwins characterisation can be a stationary point far
+			// from the minimum (connected graphs); a seeded random start is
+			// also trained and the lower loss kept.
+			r0, _ := start.Dims()
+			rng := rand.New(rand.NewPCG(seed, 0x6274))
+			s2 := mat.NewDense(r0, k, nil)
+			for i := range s2.RawMatrix().Data {
+				s2.RawMatrix().Data[i] = rng.NormFloat64()
+			}
+			p2, z2, rr2, err := closedform.Minimize(p, s2, closedform.RefineSettings{MaxIter: refineIter})
+			if err == nil && rr2.Final < rr.Final {
+				param, z, rr = p2, z2, rr2
+			}
 		}
 		sol.Z = z
 		sol.W = nil

@@ -17,10 +17,13 @@ import (
 // Table is a titled table of strings, as shown in the report and the
 // terminal summary.
 type Table struct {
-	Title string     `json:"title"`
-	Note  string     `json:"note,omitempty"`
-	Head  []string   `json:"head"`
-	Rows  [][]string `json:"rows"`
+	Title string   `json:"title"`
+	Note  string   `json:"note,omitempty"`
+	Head  []string `json:"head"`
+	// Left is the number of leading columns aligned left in plain text
+	// (default 1).
+	Left int        `json:"-"`
+	Rows [][]string `json:"rows"`
 }
 
 // section is one experiment in the HTML report.
@@ -156,11 +159,15 @@ func formatTable(t Table) string {
 				break
 			}
 			pad := w[i] - len([]rune(c))
-			if i == 0 {
-				b.WriteString(c)
-				b.WriteString(spaces(pad))
-			} else {
+			if i > 0 {
 				b.WriteString("  ")
+			}
+			if i < max(1, t.Left) {
+				b.WriteString(c)
+				if i < len(cells)-1 {
+					b.WriteString(spaces(pad))
+				}
+			} else {
 				b.WriteString(spaces(pad))
 				b.WriteString(c)
 			}

@@ -294,7 +294,7 @@ func (r *Report) summary() string {
 		b.WriteString(r.E2.summary())
 	}
 	if r.E4 != nil {
-		t := Table{Title: "E4 verdicts (rules in the report)", Head: []string{"regime", "claim", "W/T/L", "verdict"}}
+		t := Table{Title: "E4 verdicts (rules in the report)", Head: []string{"regime", "claim", "W/T/L", "verdict"}, Left: 2}
 		for _, v := range r.E4.Verdicts {
 			t.Rows = append(t.Rows, []string{v.Regime, v.Claim, fmt.Sprintf("%d/%d/%d", v.Wins, v.Ties, v.Losses), v.Verdict})
 		}
