@@ -321,6 +321,7 @@ func e3Figures(r *E3Result, dir string) ([]*Figure, error) {
 			if err != nil {
 				return nil, err
 			}
+			p.Legend.Top = false
 			f, err := saveFigure(p, dir, fmt.Sprintf("e3-%s-curve-%s", regime, g), fmt.Sprintf("Probe accuracy against the labelled-set size, graph %s, %s regime.", g, regime))
 			if err != nil {
 				return nil, err

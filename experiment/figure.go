@@ -7,13 +7,13 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"sort"
 
 	"github.com/eigenssl/eigenssl/data"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
 // Figure is a figure saved as PNG and SVG under the output directory.
@@ -79,6 +79,7 @@ func linePlot(title, xlabel, ylabel string, logX bool, ss []series, vlines map[s
 	}
 	ymin, ymax := math.Inf(1), math.Inf(-1)
 	for i, s := range ss {
+		s = sortedSeries(s)
 		xy := make(plotter.XYs, 0, len(s.X))
 		for j := range s.X {
 			if math.IsNaN(s.Y[j]) || (logX && s.X[j] <= 0) {
@@ -152,8 +153,34 @@ func barPlot(title, ylabel string, groups []string, names []string, values [][]f
 		p.Legend.Add(name, b)
 	}
 	p.NominalX(groups...)
+	// Head room above the bars for the legend.
+	top := 0.0
+	for _, v := range values {
+		for _, x := range v {
+			if !math.IsNaN(x) {
+				top = math.Max(top, x)
+			}
+		}
+	}
+	if top > 0 {
+		p.Y.Min, p.Y.Max = math.Min(0, p.Y.Min), top*(1.12+0.06*float64(len(names)))
+	}
 	p.Add(plotter.NewGrid())
 	p.Legend.Padding = vg.Points(2)
-	_ = draw.PosRight
 	return p, nil
+}
+
+// sortedSeries returns s with its points in increasing X.
+func sortedSeries(s series) series {
+	idx := make([]int, len(s.X))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return s.X[idx[a]] < s.X[idx[b]] })
+	out := s
+	out.X, out.Y = make([]float64, len(idx)), make([]float64, len(idx))
+	for i, j := range idx {
+		out.X[i], out.Y[i] = s.X[j], s.Y[j]
+	}
+	return out
 }

@@ -233,6 +233,16 @@ func presets(opt Options) preset {
 			p.e2.TrainGammas = append(p.e2.TrainGammas, g)
 		}
 	}
+	// Points just below and at each threshold 1/V, trained too.
+	for _, v := range p.e2.Views {
+		for _, g := range []float64{0.95 / float64(v), 1 / float64(v)} {
+			if !slices.Contains(p.e2.Gammas, g) {
+				p.e2.Gammas = append(p.e2.Gammas, g)
+			}
+			p.e2.TrainGammas = append(p.e2.TrainGammas, g)
+		}
+	}
+	slices.Sort(p.e2.Gammas)
 	return p
 }
 
