@@ -210,7 +210,7 @@ func presets(opt Options) preset {
 			LabelsPerClass: []int{1, 5, 20, 100, 0}, Seeds: 10, Probe: "logistic", RefineIter: 200},
 		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, RefineIter: 500, Seed: seed},
 	}
-	p.e3.N, p.e3.FeatureN, p.e3.RefineIter = 3000, 800, 100
+	p.e3.N, p.e3.FeatureN, p.e3.RefineIter = 2500, 800, 60
 	switch {
 	case opt.Demo:
 		p.e1 = E1Config{Dataset: ds, N: 100, K: 4, Neighbors: 8, Aug: augmentFor(ds), TrainIter: 400, SimCLRIter: 150, Seed: seed}
