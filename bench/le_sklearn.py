@@ -3,6 +3,7 @@
 Laplacian-eigenmaps benchmark (bench/le, issue "foundation").
 
 Usage: /usr/bin/python3 bench/le_sklearn.py [--sizes 10000,20000,70000] [--json out.json]
+       [--save-embedding DIR]  (writes DIR/le_sklearn_N<N>.npy, N x 10, for bench/le -compare)
 
 Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist), raw 784-d / 255,
 the first N of train+test (train first). For N = 70000 the data are first reduced to 50
@@ -37,6 +38,7 @@ def main():
     ap.add_argument("--sizes", default="10000,20000,70000")
     ap.add_argument("--pca-above", type=int, default=20000, help="PCA to 50 dims when N exceeds this")
     ap.add_argument("--json")
+    ap.add_argument("--save-embedding", metavar="DIR", help="save each N x 10 embedding as DIR/le_sklearn_N<N>.npy")
     args = ap.parse_args()
     X = load()
     out = []
@@ -50,9 +52,15 @@ def main():
         se = SpectralEmbedding(n_components=10, affinity="nearest_neighbors", n_neighbors=15,
                                eigen_solver="lobpcg", random_state=0)
         t = time.perf_counter()
-        se.fit_transform(x)
+        emb = se.fit_transform(x)
         le_s = time.perf_counter() - t
-        row = {"N": n, "D": x.shape[1], "pca_s": pca_s, "le_s": le_s}
+        if args.save_embedding:
+            path = os.path.join(args.save_embedding, "le_sklearn_N%d.npy" % n)
+            tmp = path + ".tmp.npy"
+            np.save(tmp, np.ascontiguousarray(emb))
+            os.replace(tmp, path)
+        row = {"tool": "sklearn", "N": n, "D": x.shape[1], "pca_s": pca_s, "le_s": le_s,
+               "total_s": pca_s + le_s}
         print(json.dumps(row), flush=True)
         out.append(row)
     if args.json:

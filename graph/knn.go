@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -276,104 +277,244 @@ func (p *points) scanTiles(workers int, visit func(i0, qn, j0, cn int, s []float
 	wg.Wait()
 }
 
+// symTile is the tile size of the symmetric float32 screening of knnLists.
+const symTile = 256
+
 // knnLists returns, row-major n x k, the k nearest other points of every
 // point and their exact squared distances, ascending, ties broken by the
 // smaller index.
+//
+// The screening distances are computed once per unordered pair: only the
+// tile pairs (I, J) with J >= I are multiplied, in float32 (sgemm runs about
+// twice as fast as dgemm and moves half the bytes), and each entry feeds the
+// candidate lists of both i and j. The float32 error is bounded in
+// screenSlack32, so screening still only discards pairs whose exact distance
+// exceeds a row's current k-th distance; every kept candidate is decided on
+// its directly computed float64 distance. The k smallest under the total
+// order (distance, index) do not depend on the visiting order, so the result
+// is deterministic whatever the scheduling.
 func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
-	idx = make([]int, p.n*k)
-	d2 = make([]float64, p.n*k)
-	size := make([]int, p.n)
-	// Max-heap on (d2, idx) per row, stored in place.
+	n, d := p.n, p.d
+	idx = make([]int, n*k)
+	d2 = make([]float64, n*k)
+	size := make([]int, n)
+	kth := make([]float64, n) // current k-th exact squared distance, +Inf until full
+	for i := range kth {
+		kth[i] = math.Inf(1)
+	}
+	// The screening value of a pair is one float32 dot product of augmented
+	// rows, a_i = [c_i/s, |c_i|^2/s^2, 1] and b_j = [-2 c_j/s, 1, |c_j|^2/s^2],
+	// a_i . b_j = (|c_i|^2 + |c_j|^2 - 2 c_i.c_j)/s^2, so that the Gemm output
+	// is compared with the thresholds directly. s, the largest |entry|, keeps
+	// float32 away from overflow and most underflow.
+	scale := 0.0
+	for _, v := range p.c {
+		scale = max(scale, math.Abs(v))
+	}
+	if scale == 0 {
+		scale = 1
+	}
+	da := d + 2
+	a32 := make([]float32, n*da)
+	b32 := make([]float32, n*da)
+	for i := 0; i < n; i++ {
+		ra, rb := a32[i*da:(i+1)*da], b32[i*da:(i+1)*da]
+		for t, v := range p.c[i*d : (i+1)*d] {
+			v /= scale
+			ra[t] = float32(v)
+			rb[t] = float32(-2 * v)
+		}
+		q := p.sq[i] / (scale * scale)
+		ra[d], ra[d+1] = float32(q), 1
+		rb[d], rb[d+1] = 1, float32(q)
+	}
+	inv2 := 1 / (scale * scale)
+	// Error of the float32 value (times s^2) against |c_i|^2 + |c_j|^2 -
+	// 2 c_i.c_j: the dot product of D+2 terms (gamma_{D+2}, Higham's bound
+	// for any summation order, FMA or not) plus the rounding of the inputs,
+	// relative to the sum of |terms| <= 2 (|c_i|^2 + |c_j|^2), plus an
+	// absolute term for gradual underflow. u = 2^-24.
+	const u32 = 1.0 / (1 << 24)
+	rel32 := 2.02 * (float64(d) + 8) * u32
+	abs32 := scale * scale * (float64(d) + 8) * 0x1p-149 * 4
+
+	nt := (n + symTile - 1) / symTile
+	tileNrm := make([]float64, nt)
+	tileSq := make([]float64, nt)
+	for i := 0; i < n; i++ {
+		tileNrm[i/symTile] = max(tileNrm[i/symTile], p.nrm[i])
+		tileSq[i/symTile] = max(tileSq[i/symTile], p.sq[i])
+	}
+	// thr32(i, J) is the float32 screening threshold of row i against the
+	// rows of tile J: its current k-th exact squared distance plus the
+	// float64 bound of tileSlack and the float32 part, scaled and rounded up.
+	thr32 := func(i, t int) float32 {
+		sl := (1e-9+1e-13*float64(d))*(p.sq[i]+tileSq[t]) + p.off*(p.nrm[i]+tileNrm[t]) +
+			rel32*(p.sq[i]+tileSq[t]) + abs32
+		v := (kth[i] + sl) * inv2 * (1 + 1e-12)
+		return math.Nextafter32(float32(v), float32(math.Inf(1)))
+	}
+	locks := make([]sync.Mutex, nt)
+
 	greater := func(hd []float64, hi []int, a, b int) bool {
 		return hd[a] > hd[b] || (hd[a] == hd[b] && hi[a] > hi[b])
 	}
-	down := func(hd []float64, hi []int, a, m int) {
+	// push offers (e, j) to the list of i (its lock held).
+	push := func(i, j int, e float64) {
+		hd, hi := d2[i*k:(i+1)*k], idx[i*k:(i+1)*k]
+		m := size[i]
+		if m < k {
+			c := m
+			hd[c], hi[c] = e, j
+			for c > 0 {
+				par := (c - 1) / 2
+				if !greater(hd, hi, c, par) {
+					break
+				}
+				hd[c], hd[par] = hd[par], hd[c]
+				hi[c], hi[par] = hi[par], hi[c]
+				c = par
+			}
+			size[i] = m + 1
+			if m+1 == k {
+				kth[i] = hd[0]
+			}
+			return
+		}
+		if !(e < hd[0] || (e == hd[0] && j < hi[0])) {
+			return
+		}
+		hd[0], hi[0] = e, j
+		a := 0
 		for {
 			l := 2*a + 1
-			if l >= m {
-				return
+			if l >= k {
+				break
 			}
 			c := l
-			if r := l + 1; r < m && greater(hd, hi, r, l) {
+			if r := l + 1; r < k && greater(hd, hi, r, l) {
 				c = r
 			}
 			if !greater(hd, hi, c, a) {
-				return
+				break
 			}
 			hd[a], hd[c] = hd[c], hd[a]
 			hi[a], hi[c] = hi[c], hi[a]
 			a = c
 		}
+		kth[i] = hd[0]
 	}
-	p.scanTiles(workers, func(i0, qn, j0, cn int, s []float64) {
-		for a := 0; a < qn; a++ {
-			i := i0 + a
-			hd, hi := d2[i*k:(i+1)*k], idx[i*k:(i+1)*k]
-			m := size[i]
-			row := s[a*cn : (a+1)*cn]
-			sl := p.tileSlack(i, j0)
-			thr := math.Inf(1) // screening threshold, hd[0] + sl once full
-			if m == k {
-				thr = hd[0] + sl
+
+	// Work items: tile pairs (I, J), J >= I, row-major so that a worker
+	// mostly keeps one query tile.
+	type pair struct{ ti, tj int }
+	next := make(chan pair, 256)
+	go func() {
+		for ti := 0; ti < nt; ti++ {
+			for tj := ti; tj < nt; tj++ {
+				next <- pair{ti, tj}
 			}
-			for b, approx := range row {
-				if approx > thr {
-					continue
+		}
+		close(next)
+	}()
+	workers = min(workerCount(workers), nt*(nt+1)/2)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]float32, symTile*symTile)
+			thrJ := make([]float32, symTile)
+			for pr := range next {
+				i0, j0 := pr.ti*symTile, pr.tj*symTile
+				qn, cn := min(symTile, n-i0), min(symTile, n-j0)
+				q := blas32.General{Rows: qn, Cols: da, Stride: da, Data: a32[i0*da : (i0+qn)*da]}
+				c := blas32.General{Rows: cn, Cols: da, Stride: da, Data: b32[j0*da : (j0+cn)*da]}
+				sm := blas32.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
+				blas32.Gemm(blas.NoTrans, blas.Trans, 1, q, c, 0, sm)
+				diag := pr.ti == pr.tj
+				locks[pr.ti].Lock()
+				if !diag {
+					locks[pr.tj].Lock()
 				}
-				j := j0 + b
-				if j == i {
-					continue
+				for b := 0; b < cn; b++ {
+					thrJ[b] = thr32(j0+b, pr.ti)
 				}
-				e := p.dist2(i, j)
-				if m < k {
-					// Sift up.
-					c := m
-					hd[c], hi[c] = e, j
-					for c > 0 {
-						par := (c - 1) / 2
-						if !greater(hd, hi, c, par) {
-							break
+				for a := 0; a < qn; a++ {
+					i := i0 + a
+					row := sm.Data[a*cn : (a+1)*cn]
+					thrI := thr32(i, pr.tj)
+					b0 := 0
+					if diag {
+						b0 = a + 1
+					}
+					// thrJ may be stale (too large) within this row: only
+					// more candidates, never fewer.
+					for b := b0; b < cn; b++ {
+						v := row[b]
+						inI := v <= thrI
+						if !inI && !(v <= thrJ[b]) {
+							continue
 						}
-						hd[c], hd[par] = hd[par], hd[c]
-						hi[c], hi[par] = hi[par], hi[c]
-						c = par
+						j := j0 + b
+						e := p.dist2(i, j)
+						if inI {
+							push(i, j, e)
+							thrI = thr32(i, pr.tj)
+						}
+						push(j, i, e)
+						thrJ[b] = thr32(j, pr.ti)
 					}
-					m++
-					if m == k {
-						thr = hd[0] + sl
-					}
-					continue
 				}
-				if e < hd[0] || (e == hd[0] && j < hi[0]) {
-					hd[0], hi[0] = e, j
-					down(hd, hi, 0, k)
-					thr = hd[0] + sl
+				if !diag {
+					locks[pr.tj].Unlock()
 				}
+				locks[pr.ti].Unlock()
 			}
-			size[i] = m
-			if j0+cn == p.n {
-				// Last data tile of this query row: sort ascending.
-				type pair struct {
-					d float64
-					j int
-				}
-				ps := make([]pair, k)
-				for t := range ps {
-					ps[t] = pair{hd[t], hi[t]}
-				}
-				slices.SortFunc(ps, func(x, y pair) int {
-					if c := cmp.Compare(x.d, y.d); c != 0 {
-						return c
-					}
-					return cmp.Compare(x.j, y.j)
-				})
-				for t, q := range ps {
-					hd[t], hi[t] = q.d, q.j
-				}
+		}()
+	}
+	wg.Wait()
+
+	// Sort every list ascending by (distance, index).
+	parallelFor(n, workerCount(workers), func(i int) {
+		type pr struct {
+			d float64
+			j int
+		}
+		hd, hi := d2[i*k:(i+1)*k], idx[i*k:(i+1)*k]
+		ps := make([]pr, k)
+		for t := range ps {
+			ps[t] = pr{hd[t], hi[t]}
+		}
+		slices.SortFunc(ps, func(x, y pr) int {
+			if c := cmp.Compare(x.d, y.d); c != 0 {
+				return c
 			}
+			return cmp.Compare(x.j, y.j)
+		})
+		for t, q := range ps {
+			hd[t], hi[t] = q.d, q.j
 		}
 	})
 	return idx, d2
+}
+
+// parallelFor calls fn(i) for i in [0, n) over the given number of
+// goroutines, in contiguous chunks.
+func parallelFor(n, workers int, fn func(i int)) {
+	workers = max(1, min(workers, n))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (p *points) distance(metric Metric, d2 float64) float64 {

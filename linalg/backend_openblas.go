@@ -17,6 +17,7 @@ import (
 	"runtime"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/netlib/blas/netlib"
@@ -26,7 +27,8 @@ import (
 const backendName = "openblas"
 
 // Route every blas64 call (mat products, gonum's native LAPACK routines such
-// as the Cholesky and SVD used here) to OpenBLAS.
+// as the Cholesky and SVD used here) and every blas32 call (the float32
+// distance screening of graph.KNN) to OpenBLAS.
 //
 // OpenBLAS is limited to one thread unless OPENBLAS_NUM_THREADS is set: its
 // worker threads spin after each call and then compete with the goroutines
@@ -34,6 +36,7 @@ const backendName = "openblas"
 // Eigs slower, not faster, on the 2-core target.
 func init() {
 	blas64.Use(netlib.Implementation{})
+	blas32.Use(netlib.Implementation{})
 	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
 		C.openblas_set_num_threads(1)
 	}
