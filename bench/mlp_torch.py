@@ -2,15 +2,20 @@
 """PyTorch CPU anchor for nn's BenchmarkMLPStep (issue 6): steps/s of one VICReg training step
 of the 784-512-128 MLP (Linear, ReLU, Linear) on a batch of 256 pairs.
 
-Usage: /usr/bin/python3 bench/mlp_torch.py [--threads 2] [--seconds 5] [--json out.json]
+Usage: /usr/bin/python3 bench/mlp_torch.py [--threads 2] [--seconds 5] [--omp-passive] [--json out.json]
 
 Same work as the Go benchmark: both views stacked (512 x 784, uniform [0,1) inputs, view 2 =
 clip(view 1 + 0.1 N(0,1))), one forward, the official VICReg loss (facebookresearch/vicreg
 main_vicreg.py, one process: sim 25, std 25, cov 1), backward, Adam(lr=1e-3) step, zero_grad.
 Runs in float32 (PyTorch's default) and float64 (the Go code's precision), with
-torch.set_num_threads(threads). Optional benchmark script only: never part of the Go tests.
+torch.set_num_threads(threads). --omp-passive sets OMP_WAIT_POLICY=PASSIVE before torch loads:
+on a loaded machine the default spinning OpenMP threads (plus OpenBLAS's own) make torch several
+times slower. Optional benchmark script only: never part of the Go tests.
 """
-import argparse, json, sys, time
+import argparse, json, os, sys, time
+
+if "--omp-passive" in sys.argv:  # must precede the first import of torch (libgomp reads it once)
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 import torch
 import torch.nn.functional as F
@@ -66,14 +71,16 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--omp-passive", action="store_true", help="OMP_WAIT_POLICY=PASSIVE")
     ap.add_argument("--json")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    out = {"torch": torch.__version__, "threads": a.threads, "batch": a.batch}
+    out = {"torch": torch.__version__, "threads": a.threads, "batch": a.batch,
+           "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "")}
     for name, dt in [("float32", torch.float32), ("float64", torch.float64)]:
         out[name + "_steps_per_s"] = run(dt, a.batch, a.seconds)
         print(f"mlp 784-512-128 B={a.batch} vicreg+adam {name}: {out[name + '_steps_per_s']:.2f} steps/s "
-              f"(torch {torch.__version__}, {a.threads} threads)")
+              f"(torch {torch.__version__}, {a.threads} threads, OMP_WAIT_POLICY={out['omp_wait_policy'] or 'default'})")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)
