@@ -173,6 +173,15 @@ func E3(ctx context.Context, cfg E3Config, c *Cache, figDir string) (*E3Result, 
 					Labels           []int
 					Probe            string
 				}{gkey, regime, m, cfg.K, cfg.RefineIter, cfg.Seeds, cfg.LabelsPerClass, cfg.Probe}
+				if m.Loss == Supervised {
+					// The supervised probe does not depend on G or K: one
+					// cell per data set and regime.
+					key.Graph, key.K, key.Refine = struct {
+						Dataset string
+						N       int
+						Seed    uint64
+					}{cfg.Dataset, n, cfg.Seed}, 0, 0
+				}
 				cl, err := cell(c, "e3", key, func() (E3Cell, error) {
 					t0 := time.Now()
 					cl, err := e3Cell(ds, getGraph, regime, m, cfg)
