@@ -90,13 +90,13 @@ pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.8rem;
 {{range .Sections}}
 <h2 id="{{.ID}}">{{.Title}}</h2>
 <p>{{.Intro}}</p>
-{{if .Pre}}<pre>{{.Pre}}</pre>{{end}}
 {{range .Tables}}
 <h3>{{.Title}}</h3>
 {{if .Note}}<p class="note">{{.Note}}</p>{{end}}
 <table><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}<tr>{{range .}}<td class="{{.}}">{{.}}</td>{{end}}</tr>{{end}}</tbody></table>
 {{end}}
+{{if .Pre}}<pre>{{.Pre}}</pre>{{end}}
 {{range figs .Figures}}
 <figure><img src="{{.Src}}" alt="{{.Caption}}"><figcaption>{{.Caption}} (SVG: {{.SVG}})</figcaption></figure>
 {{end}}
