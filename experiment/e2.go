@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/eval"
 	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/mat"
 )
@@ -43,6 +44,9 @@ type E2GammaPoint struct {
 	RankClosed  int   `json:"rank_closed"`
 	RankTrained int   `json:"rank_trained"`
 	Singular    []Num `json:"singular_values"`
+	// SingularTrained are the singular values of the centred trained Z
+	// (nil when not trained).
+	SingularTrained []Num `json:"singular_values_trained,omitempty"`
 }
 
 // E2KPoint is the rank of one method at one K.
@@ -103,6 +107,11 @@ func E2(ctx context.Context, cfg E2Config, c *Cache, figDir string) (*E2Result, 
 						return pt, err
 					}
 					pt.RankTrained = numRank(z, 1e-3)
+					sv, err := eval.SingularValues(centred(z))
+					if err != nil {
+						return pt, errorf("e2", "gamma", gamma, err)
+					}
+					pt.SingularTrained = nums(sv)
 				}
 				return pt, nil
 			})
@@ -226,26 +235,35 @@ func e2Figures(r *E2Result, dir string) ([]*Figure, error) {
 	ss = nil
 	if len(r.Config.Views) > 0 {
 		v := r.Config.Views[0]
+		// Trained points (they include 0.95/V and 1/V): at most four,
+		// spread over the sweep, closed form solid and trained dashed.
 		var pts []E2GammaPoint
 		for _, p := range r.Gamma {
-			if p.Views == v {
+			if p.Views == v && p.SingularTrained != nil {
 				pts = append(pts, p)
 			}
 		}
-		step := max(1, len(pts)/4)
-		for i := 0; i < len(pts); i += step {
-			s := series{Name: fmt.Sprintf("gamma=%.3g", pts[i].Gamma)}
-			for j, sv := range pts[i].Singular {
+		if len(pts) > 4 {
+			pts = []E2GammaPoint{pts[0], pts[len(pts)/3], pts[2*len(pts)/3], pts[len(pts)-1]}
+		}
+		for _, pt := range pts {
+			s := series{Name: fmt.Sprintf("gamma=%.3g", pt.Gamma)}
+			for j, sv := range pt.Singular {
 				s.X = append(s.X, float64(j+1))
 				s.Y = append(s.Y, float64(sv))
 			}
-			ss = append(ss, s)
+			t := series{Name: fmt.Sprintf("trained, gamma=%.3g", pt.Gamma), Dashed: true}
+			for j, sv := range pt.SingularTrained {
+				t.X = append(t.X, float64(j+1))
+				t.Y = append(t.Y, float64(sv))
+			}
+			ss = append(ss, s, t)
 		}
 		p, err = linePlot(fmt.Sprintf("E2 singular values of VICReg Z* (V=%d)", v), "index", "singular value", false, ss, nil)
 		if err != nil {
 			return nil, err
 		}
-		f, err = saveFigure(p, dir, "e2-spectrum", "Singular values of the smooth-VICReg optimum at several gammas: sqrt(N s_k) with s_k = max(0, 1 - gamma lambda_k).")
+		f, err = saveFigure(p, dir, "e2-spectrum", "Singular values of the smooth-VICReg optimum (solid) and of a trained Z (dashed) at several gammas: sqrt(N s_k) with s_k = max(0, 1 - gamma lambda_k).")
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
@@ -33,6 +34,14 @@ func TestE2RankDropsAtOneOverV(t *testing.T) {
 		}
 		if p.RankClosed != want || p.RankTrained != want {
 			t.Errorf("V=%d gamma=%g: rank closed %d, trained %d; want %d", p.Views, p.Gamma, p.RankClosed, p.RankTrained, want)
+		}
+		// The trained spectrum matches the closed form's (the singular
+		// values are pinned: sqrt(N s_k)).
+		for i, s := range p.Singular {
+			if d := math.Abs(float64(s) - float64(p.SingularTrained[i])); d > 1e-3*float64(p.Singular[0]) {
+				t.Errorf("V=%d gamma=%g: singular value %d: closed %.6g, trained %.6g", p.Views, p.Gamma, i, float64(s), float64(p.SingularTrained[i]))
+				break
+			}
 		}
 	}
 	c := cfg.Classes
