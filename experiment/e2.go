@@ -263,6 +263,7 @@ func e2Figures(r *E2Result, dir string) ([]*Figure, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.Legend.Top, p.Legend.Left = false, true
 		f, err = saveFigure(p, dir, "e2-spectrum", "Singular values of the smooth-VICReg optimum (solid) and of a trained Z (dashed) at several gammas: sqrt(N s_k) with s_k = max(0, 1 - gamma lambda_k).")
 		if err != nil {
 			return nil, err
@@ -294,6 +295,7 @@ func e2Figures(r *E2Result, dir string) ([]*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.Legend.Top = false
 	f, err = saveFigure(p, dir, "e2-rank-k", fmt.Sprintf("Rank of each method's representation against K on a graph with c = %d components (solid: closed form, dashed: trained).", r.Components))
 	if err != nil {
 		return nil, err
