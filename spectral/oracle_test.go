@@ -189,6 +189,16 @@ func oracleKPCA(t *testing.T, c *oracle.Case) {
 	if c.HasParam("gamma") {
 		p.Gamma = c.Param(t, "gamma")
 	}
+	if kern == spectral.KernelPoly {
+		// scikit-learn's defaults where the case does not say.
+		p.Degree, p.Coef0 = 3, 1
+		if c.HasParam("degree") {
+			p.Degree = int(c.Param(t, "degree"))
+		}
+		if c.HasParam("coef0") {
+			p.Coef0 = c.Param(t, "coef0")
+		}
+	}
 	if err := p.Fit(x); err != nil {
 		t.Fatal(err)
 	}

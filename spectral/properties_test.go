@@ -644,3 +644,42 @@ func TestKernelPCALandmarksAll(t *testing.T) {
 		}
 	}
 }
+
+// Gower's out-of-sample formula is exact for Euclidean data: new points
+// transformed by an MDS fitted without them sit at their true distances
+// from every training point.
+func TestMDSTransformHoldOut(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 1))
+	n, m, d := 40, 10, 3
+	x := mat.NewDense(n+m, d, nil)
+	for i := 0; i < n+m; i++ {
+		for j := 0; j < d; j++ {
+			x.Set(i, j, r.NormFloat64()*float64(3-j))
+		}
+	}
+	train := mat.DenseCopyOf(x.Slice(0, n, 0, d))
+	test := mat.DenseCopyOf(x.Slice(n, n+m, 0, d))
+	for _, lm := range []int{0, 12} {
+		mds := &spectral.ClassicalMDS{Components: d, Landmarks: lm, Seed: 3}
+		if err := mds.Fit(train); err != nil {
+			t.Fatal(err)
+		}
+		z := mds.Embedding()
+		zt, err := mds.Transform(test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for a := 0; a < m; a++ {
+			for i := 0; i < n; i++ {
+				var dz, dx float64
+				for j := 0; j < d; j++ {
+					dz += (zt.At(a, j) - z.At(i, j)) * (zt.At(a, j) - z.At(i, j))
+					dx += (test.At(a, j) - train.At(i, j)) * (test.At(a, j) - train.At(i, j))
+				}
+				if math.Abs(math.Sqrt(dz)-math.Sqrt(dx)) > 1e-9*math.Max(1, math.Sqrt(dx)) {
+					t.Fatalf("landmarks=%d: new point %d to training point %d: distance %g; want %g", lm, a, i, math.Sqrt(dz), math.Sqrt(dx))
+				}
+			}
+		}
+	}
+}
