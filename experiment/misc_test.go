@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/linalg"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -130,4 +132,33 @@ func ExamplePresets() {
 	// Output:
 	// E3 dataset: digits K: 16 regimes: [linear feature]
 	// label rewire-0.6 knn-10 augment finer-3 coarser-2
+}
+
+// TestGraphCCAMatchesClosedForm checks the shortcut used by E3 for linear
+// BarlowTwins against closedform.Solve: same loss, same subspace.
+func TestGraphCCAMatchesClosedForm(t *testing.T) {
+	ds, err := loadDataset("digits", 300, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: 0.3}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := closedform.Problem{Loss: closedform.BarlowTwins, Regime: closedform.Linear, G: b.G, X: b.X, K: 6}
+	want, err := closedform.Solve(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := graphCCASolution(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ang, err := linalg.PrincipalAngles(want.Z, got.Z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(got.PredictedLoss - want.PredictedLoss); d > 1e-9*math.Max(1, want.PredictedLoss) || ang[len(ang)-1] > 1e-5 {
+		t.Errorf("loss %v vs %v, largest angle %v rad", got.PredictedLoss, want.PredictedLoss, ang[len(ang)-1])
+	}
 }
