@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/spectral"
 	"gonum.org/v1/gonum/mat"
 )
@@ -173,5 +174,74 @@ func TestEmbedErrors(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, c.code, c.msg)
 			}
 		})
+	}
+}
+
+// --graph-file feeds FitGraph; --precomputed feeds a distance matrix.
+func TestEmbedGraphFileAndPrecomputed(t *testing.T) {
+	dir, xPath, x := embedData(t)
+	n, _ := x.Dims()
+	// A ring graph over the rows.
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString(fmt.Sprintf("%d,%d\n", i, (i+1)%n))
+	}
+	edges := filepath.Join(dir, "ring.csv")
+	if err := os.WriteFile(edges, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "ring.npy")
+	code, _, stderr := runArgs("embed", "--method", "le", "--input", xPath, "--graph-file", edges, "-k", "2", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	z, err := data.ReadMatrix(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := graph.ReadEdgeFile(edges, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &spectral.LaplacianEigenmaps{Components: 2}
+	if err := le.FitGraph(g); err != nil {
+		t.Fatal(err)
+	}
+	if !mat.EqualApprox(z, le.Embedding(), 1e-12) {
+		t.Fatal("--graph-file embedding differs from FitGraph")
+	}
+	// A graph-fitted LE cannot transform raw rows: exit 1 naming the remedy.
+	code, _, stderr = runArgs("embed", "--method", "le", "--input", xPath, "--graph-file", edges, "-o", out,
+		"--transform", xPath, "--transform-out", filepath.Join(dir, "t.npy"))
+	if code != 1 || !strings.Contains(stderr, "TransformAffinity") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	// MDS on a precomputed distance matrix equals MDS on the data.
+	dist := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			s := 0.0
+			for q := 0; q < 3; q++ {
+				v := x.At(i, q) - x.At(j, q)
+				s += v * v
+			}
+			dist.Set(i, j, math.Sqrt(s))
+		}
+	}
+	dPath := filepath.Join(dir, "dist.npy")
+	if err := data.WriteMatrix(dPath, dist); err != nil {
+		t.Fatal(err)
+	}
+	o1, o2 := filepath.Join(dir, "m1.npy"), filepath.Join(dir, "m2.npy")
+	if code, _, stderr := runArgs("embed", "--method", "mds", "--input", dPath, "--precomputed", "-o", o1); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runArgs("embed", "--method", "mds", "--input", xPath, "-o", o2); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	z1, _ := data.ReadMatrix(o1)
+	z2, _ := data.ReadMatrix(o2)
+	if !mat.EqualApprox(z1, z2, 1e-8) {
+		t.Fatal("precomputed MDS differs from MDS on the data")
 	}
 }
