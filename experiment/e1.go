@@ -130,7 +130,7 @@ func E1(ctx context.Context, cfg E1Config, c *Cache, figDir string) (*E1Result, 
 			}
 			t0 := time.Now()
 			row, err := e1Row(b, j.loss, j.regime, cfg)
-			slog.Info("e1 row", "loss", j.loss, "regime", j.regime, "seconds", time.Since(t0).Seconds())
+			slog.Debug("e1 row", "loss", j.loss, "regime", j.regime, "seconds", time.Since(t0).Seconds())
 			return row, err
 		})
 		if err != nil {

@@ -185,7 +185,7 @@ func E3(ctx context.Context, cfg E3Config, c *Cache, figDir string) (*E3Result, 
 				cl, err := cell(c, "e3", key, func() (E3Cell, error) {
 					t0 := time.Now()
 					cl, err := e3Cell(ds, getGraph, regime, m, cfg)
-					slog.Info("e3 cell", "regime", regime, "graph", gs.Name, "method", m.Name, "seconds", time.Since(t0).Seconds())
+					slog.Debug("e3 cell", "regime", regime, "graph", gs.Name, "method", m.Name, "seconds", time.Since(t0).Seconds())
 					return cl, err
 				})
 				if err != nil {
