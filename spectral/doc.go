@@ -43,11 +43,8 @@
 //
 // # Cost
 //
-// LE and LPP never form an N x N Laplacian above DenseSolverMaxN (Lanczos on
-// the sparse graph). The exact kNN search behind LE, ISOMAP and LLE screens
-// distances with one transient symmetric Gram matrix up to 6,000 points
-// (float32 in the pure-Go build, at most 144 MB; float64 with OpenBLAS) and
-// uses the tiled search of graph.Neighbors above. MDS, ISOMAP, kernel PCA and kernel LPP are inherently O(N²)
+// LE and LPP never form an N x N matrix above DenseSolverMaxN (Lanczos on the
+// sparse graph; the exact kNN search is graph.Neighbors, tiled). MDS, ISOMAP, kernel PCA and kernel LPP are inherently O(N²)
 // in memory: above MaxQuadraticN they return ErrTooLarge unless Force is set,
 // and MDS and ISOMAP offer Landmarks (landmark MDS / landmark ISOMAP, O(N m)).
 //

@@ -141,13 +141,15 @@ func connectivityGraph(op string, x *mat.Dense, k int) (*graph.CSR, *knnAffinity
 		}
 		return g, aff, nil
 	}
-	idx, dist, err := selfNeighbors(op, x, kk)
+	idx, _, err := selfNeighbors(op, x, kk)
 	if err != nil {
 		return nil, nil, err
 	}
 	rows := make([]int, len(idx))
 	for i := 0; i < n; i++ {
-		aff.radius[i] = dist[i*kk+kk-1]
+		// Recomputed with exactDist so that the Nyström rows compare
+		// like with like.
+		aff.radius[i] = exactDist(x.RawRowView(i), x.RawRowView(idx[i*kk+kk-1]))
 		for t := 0; t < kk; t++ {
 			rows[i*kk+t] = i
 		}
