@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -136,15 +137,28 @@ type points struct {
 func (p *points) row(i int) []float64 { return p.x[i*p.d : (i+1)*p.d] }
 
 // dist2 is the directly computed squared distance, symmetric in (i, j)
-// bit for bit.
-func (p *points) dist2(i, j int) float64 {
-	a, b := p.row(i), p.row(j)
-	s := 0.0
-	for t, v := range a {
-		e := v - b[t]
-		s += e * e
+// bit for bit (see sqDist).
+func (p *points) dist2(i, j int) float64 { return sqDist(p.row(i), p.row(j)) }
+
+// sqDist is sum_t (a_t - b_t)^2, symmetric in (a, b) bit for bit: (a-b)^2 ==
+// (b-a)^2 and the summation order is fixed. Four partial sums break the
+// dependency chain of the additions.
+func sqDist(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	t := 0
+	for ; t+4 <= len(a); t += 4 {
+		e0, e1, e2, e3 := a[t]-b[t], a[t+1]-b[t+1], a[t+2]-b[t+2], a[t+3]-b[t+3]
+		s0 += e0 * e0
+		s1 += e1 * e1
+		s2 += e2 * e2
+		s3 += e3 * e3
 	}
-	return s
+	for ; t < len(a); t++ {
+		e := a[t] - b[t]
+		s0 += e * e
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // tileSlack bounds the rounding error of the screening distance
@@ -295,8 +309,21 @@ const symTile = 256
 // is deterministic whatever the scheduling.
 func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	n, d := p.n, p.d
-	idx = make([]int, n*k)
-	d2 = make([]float64, n*k)
+	// Rows are processed in a spatially coherent order (perm[pos] is the
+	// original index at position pos): the tile pairs on the diagonal, done
+	// first, then give every row a threshold close to its final k-th
+	// distance, and far fewer candidates reach the exact distance. Lists
+	// (hd, hi) are indexed by position and hold original indices.
+	perm := p.spatialOrder()
+	xp := make([]float64, n*d)
+	sqp := make([]float64, n)
+	nrmp := make([]float64, n)
+	for pos, i := range perm {
+		copy(xp[pos*d:(pos+1)*d], p.row(i))
+		sqp[pos], nrmp[pos] = p.sq[i], p.nrm[i]
+	}
+	hi := make([]int, n*k)
+	hd := make([]float64, n*k)
 	size := make([]int, n)
 	kth := make([]float64, n) // current k-th exact squared distance, +Inf until full
 	for i := range kth {
@@ -317,14 +344,14 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	da := d + 2
 	a32 := make([]float32, n*da)
 	b32 := make([]float32, n*da)
-	for i := 0; i < n; i++ {
-		ra, rb := a32[i*da:(i+1)*da], b32[i*da:(i+1)*da]
+	for pos, i := range perm {
+		ra, rb := a32[pos*da:(pos+1)*da], b32[pos*da:(pos+1)*da]
 		for t, v := range p.c[i*d : (i+1)*d] {
 			v /= scale
 			ra[t] = float32(v)
 			rb[t] = float32(-2 * v)
 		}
-		q := p.sq[i] / (scale * scale)
+		q := sqp[pos] / (scale * scale)
 		ra[d], ra[d+1] = float32(q), 1
 		rb[d], rb[d+1] = 1, float32(q)
 	}
@@ -342,15 +369,15 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	tileNrm := make([]float64, nt)
 	tileSq := make([]float64, nt)
 	for i := 0; i < n; i++ {
-		tileNrm[i/symTile] = max(tileNrm[i/symTile], p.nrm[i])
-		tileSq[i/symTile] = max(tileSq[i/symTile], p.sq[i])
+		tileNrm[i/symTile] = max(tileNrm[i/symTile], nrmp[i])
+		tileSq[i/symTile] = max(tileSq[i/symTile], sqp[i])
 	}
 	// thr32(i, J) is the float32 screening threshold of row i against the
 	// rows of tile J: its current k-th exact squared distance plus the
 	// float64 bound of tileSlack and the float32 part, scaled and rounded up.
 	thr32 := func(i, t int) float32 {
-		sl := (1e-9+1e-13*float64(d))*(p.sq[i]+tileSq[t]) + p.off*(p.nrm[i]+tileNrm[t]) +
-			rel32*(p.sq[i]+tileSq[t]) + abs32
+		sl := (1e-9+1e-13*float64(d))*(sqp[i]+tileSq[t]) + p.off*(nrmp[i]+tileNrm[t]) +
+			rel32*(sqp[i]+tileSq[t]) + abs32
 		v := (kth[i] + sl) * inv2 * (1 + 1e-12)
 		return math.Nextafter32(float32(v), float32(math.Inf(1)))
 	}
@@ -359,9 +386,10 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	greater := func(hd []float64, hi []int, a, b int) bool {
 		return hd[a] > hd[b] || (hd[a] == hd[b] && hi[a] > hi[b])
 	}
-	// push offers (e, j) to the list of i (its lock held).
+	// push offers (e, j) to the list at position i (its lock held); j is an
+	// original index, so ties are broken as documented.
 	push := func(i, j int, e float64) {
-		hd, hi := d2[i*k:(i+1)*k], idx[i*k:(i+1)*k]
+		hd, hi := hd[i*k:(i+1)*k], hi[i*k:(i+1)*k]
 		m := size[i]
 		if m < k {
 			c := m
@@ -405,14 +433,15 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 		kth[i] = hd[0]
 	}
 
-	// Work items: tile pairs (I, J), J >= I, row-major so that a worker
-	// mostly keeps one query tile.
+	// Work items: tile pairs (I, J), J >= I, by diagonal bands J - I = 0,
+	// 1, 2, ...: nearby tiles first, and consecutive items share a tile (and
+	// its lock) only within the band J - I = 1.
 	type pair struct{ ti, tj int }
 	next := make(chan pair, 256)
 	go func() {
-		for ti := 0; ti < nt; ti++ {
-			for tj := ti; tj < nt; tj++ {
-				next <- pair{ti, tj}
+		for off := 0; off < nt; off++ {
+			for ti := 0; ti+off < nt; ti++ {
+				next <- pair{ti, ti + off}
 			}
 		}
 		close(next)
@@ -431,14 +460,18 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 				q := blas32.General{Rows: qn, Cols: da, Stride: da, Data: a32[i0*da : (i0+qn)*da]}
 				c := blas32.General{Rows: cn, Cols: da, Stride: da, Data: b32[j0*da : (j0+cn)*da]}
 				sm := blas32.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
-				blas32.Gemm(blas.NoTrans, blas.Trans, 1, q, c, 0, sm)
+				gemmNT32(q, c, sm)
 				diag := pr.ti == pr.tj
 				locks[pr.ti].Lock()
 				if !diag {
 					locks[pr.tj].Lock()
 				}
+				// mJ bounds every column threshold (they only decrease), so
+				// the common case, v above both thresholds, costs one compare.
+				var mJ float32
 				for b := 0; b < cn; b++ {
 					thrJ[b] = thr32(j0+b, pr.ti)
+					mJ = max(mJ, thrJ[b])
 				}
 				for a := 0; a < qn; a++ {
 					i := i0 + a
@@ -450,20 +483,26 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 					}
 					// thrJ may be stale (too large) within this row: only
 					// more candidates, never fewer.
-					for b := b0; b < cn; b++ {
+					tj := thrJ[:len(row)]
+					cut := max(thrI, mJ)
+					for b := b0; b < len(row); b++ {
 						v := row[b]
+						if v > cut {
+							continue
+						}
 						inI := v <= thrI
-						if !inI && !(v <= thrJ[b]) {
+						if !inI && !(v <= tj[b]) {
 							continue
 						}
 						j := j0 + b
-						e := p.dist2(i, j)
+						e := sqDist(xp[i*d:(i+1)*d], xp[j*d:(j+1)*d])
 						if inI {
-							push(i, j, e)
+							push(i, perm[j], e)
 							thrI = thr32(i, pr.tj)
+							cut = max(thrI, mJ)
 						}
-						push(j, i, e)
-						thrJ[b] = thr32(j, pr.ti)
+						push(j, perm[i], e)
+						tj[b] = thr32(j, pr.ti)
 					}
 				}
 				if !diag {
@@ -475,16 +514,19 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	}
 	wg.Wait()
 
-	// Sort every list ascending by (distance, index).
-	parallelFor(n, workerCount(workers), func(i int) {
+	// Sort every list ascending by (distance, index), into the rows of the
+	// original indices.
+	idx = make([]int, n*k)
+	d2 = make([]float64, n*k)
+	parallelFor(n, workerCount(workers), func(pos int) {
 		type pr struct {
 			d float64
 			j int
 		}
-		hd, hi := d2[i*k:(i+1)*k], idx[i*k:(i+1)*k]
+		ld, li := hd[pos*k:(pos+1)*k], hi[pos*k:(pos+1)*k]
 		ps := make([]pr, k)
 		for t := range ps {
-			ps[t] = pr{hd[t], hi[t]}
+			ps[t] = pr{ld[t], li[t]}
 		}
 		slices.SortFunc(ps, func(x, y pr) int {
 			if c := cmp.Compare(x.d, y.d); c != 0 {
@@ -492,11 +534,106 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 			}
 			return cmp.Compare(x.j, y.j)
 		})
+		i := perm[pos]
 		for t, q := range ps {
-			hd[t], hi[t] = q.d, q.j
+			d2[i*k+t], idx[i*k+t] = q.d, q.j
 		}
 	})
 	return idx, d2
+}
+
+// spatialOrder returns a permutation of the points that keeps nearby points
+// in the same tiles of symTile rows: a random-projection-style tree splits
+// each range along the direction joining two far-apart points of it (a from
+// the first point, b from a), at a multiple of symTile, down to single
+// tiles. Deterministic; O(N D log(N/symTile)) time, top levels in parallel.
+// Any order gives the same exact lists; this one only makes the screening
+// thresholds tight early.
+func (p *points) spatialOrder() []int {
+	n, d := p.n, p.d
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	crow := func(i int) []float64 { return p.c[i*d : (i+1)*d] }
+	farthest := func(seg []int, from int) int {
+		best, bd := from, -1.0
+		for _, j := range seg {
+			if e := sqDist(crow(from), crow(j)); e > bd {
+				best, bd = j, e
+			}
+		}
+		return best
+	}
+	var split func(seg []int, depth int)
+	split = func(seg []int, depth int) {
+		m := len(seg)
+		if m <= symTile {
+			return
+		}
+		a := farthest(seg, seg[0])
+		b := farthest(seg, a)
+		if a == b || sqDist(crow(a), crow(b)) == 0 {
+			return // all points equal
+		}
+		dir := make([]float64, d)
+		for t := range dir {
+			dir[t] = p.c[b*d+t] - p.c[a*d+t]
+		}
+		type pt struct {
+			t float64
+			i int
+		}
+		ps := make([]pt, m)
+		for q, i := range seg {
+			ps[q] = pt{blas64.Dot(blas64.Vector{N: d, Inc: 1, Data: crow(i)}, blas64.Vector{N: d, Inc: 1, Data: dir}), i}
+		}
+		slices.SortFunc(ps, func(x, y pt) int {
+			if c := cmp.Compare(x.t, y.t); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.i, y.i)
+		})
+		for q := range ps {
+			seg[q] = ps[q].i
+		}
+		left := symTile * max(1, ((m+symTile-1)/symTile)/2)
+		if depth < 3 {
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				split(seg[:left], depth+1)
+			}()
+			split(seg[left:], depth+1)
+			wg.Wait()
+			return
+		}
+		split(seg[:left], depth+1)
+		split(seg[left:], depth+1)
+	}
+	split(perm, 0)
+	return perm
+}
+
+// gemmNT32 sets s = q cᵀ. With gonum's native BLAS (the pure-Go build) it
+// takes one assembly dot product per entry over the whole row length:
+// gonum's Sgemm splits k into blocks of 64, and the per-call overhead made
+// it about 3 times slower here. Otherwise it is blas32.Gemm (OpenBLAS).
+func gemmNT32(q, c, s blas32.General) {
+	if _, native := blas32.Implementation().(gonum.Implementation); !native {
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, q, c, 0, s)
+		return
+	}
+	impl := gonum.Implementation{}
+	k := q.Cols
+	for a := 0; a < q.Rows; a++ {
+		x := q.Data[a*q.Stride : a*q.Stride+k]
+		out := s.Data[a*s.Stride : a*s.Stride+c.Rows]
+		for b := range out {
+			out[b] = impl.Sdot(k, x, 1, c.Data[b*c.Stride:b*c.Stride+k], 1)
+		}
+	}
 }
 
 // parallelFor calls fn(i) for i in [0, n) over the given number of
