@@ -203,7 +203,10 @@ type SGD struct {
 	s                     optState
 }
 
-func (o *SGD) Name() string     { return "sgd" }
+// Name implements Optimizer.
+func (o *SGD) Name() string { return "sgd" }
+
+// Steps implements Optimizer.
 func (o *SGD) Steps() int       { return o.s.t }
 func (o *SGD) state() *optState { return &o.s }
 func (o *SGD) hypers() []hyper {
@@ -219,8 +222,10 @@ func boolCell(b bool) *float64 {
 	return &v
 }
 
+// MarshalBinary implements Optimizer.
 func (o *SGD) MarshalBinary() ([]byte, error) { return marshalOpt(o), nil }
 
+// UnmarshalBinary implements Optimizer; errors wrap ErrFormat.
 func (o *SGD) UnmarshalBinary(data []byte) error {
 	nesterovCell := boolCell(false)
 	tmp := &sgdCodec{o, nesterovCell}
@@ -297,18 +302,25 @@ func NewAdamW(wd float64) *Adam {
 	return a
 }
 
+// Name implements Optimizer.
 func (o *Adam) Name() string {
 	if o.Decoupled {
 		return "adamw"
 	}
 	return "adam"
 }
+
+// Steps implements Optimizer.
 func (o *Adam) Steps() int       { return o.s.t }
 func (o *Adam) state() *optState { return &o.s }
 func (o *Adam) hypers() []hyper {
 	return []hyper{{"beta1", &o.Beta1}, {"beta2", &o.Beta2}, {"eps", &o.Eps}, {"weight_decay", &o.WeightDecay}}
 }
-func (o *Adam) MarshalBinary() ([]byte, error)    { return marshalOpt(o), nil }
+
+// MarshalBinary implements Optimizer.
+func (o *Adam) MarshalBinary() ([]byte, error) { return marshalOpt(o), nil }
+
+// UnmarshalBinary implements Optimizer; errors wrap ErrFormat.
 func (o *Adam) UnmarshalBinary(data []byte) error { return unmarshalOpt(o, data) }
 
 // Step applies one Adam or AdamW update.
@@ -363,13 +375,20 @@ type LARS struct {
 // (VICReg uses 1e-6 and Barlow Twins 1.5e-6).
 func NewLARS(wd float64) *LARS { return &LARS{Momentum: 0.9, Eta: 0.001, WeightDecay: wd} }
 
-func (o *LARS) Name() string     { return "lars" }
+// Name implements Optimizer.
+func (o *LARS) Name() string { return "lars" }
+
+// Steps implements Optimizer.
 func (o *LARS) Steps() int       { return o.s.t }
 func (o *LARS) state() *optState { return &o.s }
 func (o *LARS) hypers() []hyper {
 	return []hyper{{"momentum", &o.Momentum}, {"eta", &o.Eta}, {"weight_decay", &o.WeightDecay}, {"vector_lr_scale", &o.VectorLRScale}}
 }
-func (o *LARS) MarshalBinary() ([]byte, error)    { return marshalOpt(o), nil }
+
+// MarshalBinary implements Optimizer.
+func (o *LARS) MarshalBinary() ([]byte, error) { return marshalOpt(o), nil }
+
+// UnmarshalBinary implements Optimizer; errors wrap ErrFormat.
 func (o *LARS) UnmarshalBinary(data []byte) error { return unmarshalOpt(o, data) }
 
 // Step applies one LARS update.
