@@ -666,12 +666,16 @@ func (p *points) distance(metric Metric, d2 float64) float64 {
 // row-major N x k lists: idx[i*k+t] is the t-th nearest neighbour of i and
 // dist[i*k+t] its distance, ascending, ties broken by the smaller index (the
 // order of a stable sort of a brute-force distance row). The search is exact:
-// distances are screened on tiles with ||x||^2 + ||y||^2 - 2 x.y (Gemm, in
-// parallel over query tiles) and every candidate's distance is then
-// recomputed directly as sqrt(sum_t (x_t - y_t)^2), which is the value
-// returned. Only opt.Metric and opt.Workers are used.
+// distances are screened on tiles with ||x||^2 + ||y||^2 - 2 x.y, one float32
+// Gemm per unordered pair of tiles (in parallel over tile pairs), against each
+// row's current k-th distance plus a proven bound on the screening error, and
+// every candidate's distance is then recomputed directly in float64 as
+// sqrt(sum_t (x_t - y_t)^2), which is the value returned. Only opt.Metric and
+// opt.Workers are used.
 //
-// Cost: O(N^2 D) time, O(N k + N D) memory plus tile buffers. Errors (*Error):
+// Cost: O(N^2 D / 2) time (float32 Gemm; OpenBLAS in the openblas build),
+// plus O(N D log(N)) for the spatial ordering of the tiles; O(N k + N D)
+// memory plus tile buffers. Errors (*Error):
 // ErrEmpty, ErrNaN (NaN/Inf in X), ErrNeighbors (k < 1 or k >= N), ErrParam
 // (unknown metric, zero row with Cosine).
 func Neighbors(X mat.Matrix, k int, opt KNNOptions) (idx []int, dist []float64, err error) {
