@@ -690,11 +690,11 @@ func TestMDSTransformHoldOut(t *testing.T) {
 // (method='ltsa', eigen_solver='dense', make_swiss_roll(200, noise=0.05,
 // random_state=0), k = 10): columns equal to 1e-13.
 func TestLTSAUnrollsSwissRoll(t *testing.T) {
-	ds, err := data.SwissRoll(400, 4, 0.01, 3)
+	ds, err := data.SwissRoll(800, 4, 0.01, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &spectral.LLE{Components: 2, Neighbors: 10, Method: "ltsa"}
+	m := &spectral.LLE{Components: 2, Neighbors: 8, Method: "ltsa"}
 	if err := m.Fit(ds.X); err != nil {
 		t.Fatal(err)
 	}
