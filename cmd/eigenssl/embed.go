@@ -34,6 +34,7 @@ type embedOptions struct {
 	UnitVectors  bool
 	Linear       bool
 	ViewA        int
+	LLEMethod    string
 	Solver       string
 	Seed         uint64
 	Force        bool
@@ -55,7 +56,7 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
   le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors)
   lpp       locality preserving projections (linear LE)
   klpp      kernel LPP (--kernel rbf|linear|poly, --gamma, --degree, --coef0)
-  lle       locally linear embedding (standard)
+  lle       locally linear embedding (standard; --lle-method ltsa for LTSA)
   mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
   isomap    ISOMAP (--landmarks m for landmark ISOMAP)
   kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom)
@@ -93,6 +94,7 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.BoolVar(&opts.UnitVectors, "unit-vectors", false, "le: unit eigenvectors of L_sym instead of u/sqrt(deg)")
 	f.BoolVar(&opts.Linear, "linear", false, "spectral: linear regime Z = X W")
 	f.IntVar(&opts.ViewA, "view-a", 0, "cca: number of leading columns forming view a (default D/2)")
+	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default) or ltsa")
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
@@ -154,6 +156,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		"--unit-vectors": opts.UnitVectors,
 		"--linear":       opts.Linear,
 		"--view-a":       opts.ViewA != 0,
+		"--lle-method":   opts.LLEMethod != "",
 	}
 	allowed := map[string]bool{}
 	k := opts.Components
@@ -169,8 +172,8 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true}
 	case *spectral.LLE:
-		*e = spectral.LLE{Components: k, Neighbors: neighbors, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true}
+		*e = spectral.LLE{Components: k, Neighbors: neighbors, Method: opts.LLEMethod, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--lle-method": true}
 	case *spectral.ClassicalMDS:
 		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
 		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
@@ -195,7 +198,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err

@@ -159,6 +159,8 @@ func TestEmbedErrors(t *testing.T) {
 		{"no output", []string{"--method", "le", "--input", xPath}, 2, "-o"},
 		{"bad graph spec", []string{"--method", "le", "--input", xPath, "-o", out, "--graph", "eps:0.1"}, 2, "knn"},
 		{"flag not taken", []string{"--method", "mds", "--input", xPath, "-o", out, "--graph", "knn:k=5"}, 2, "does not take"},
+		{"lle method not taken", []string{"--method", "le", "--input", xPath, "-o", out, "--lle-method", "ltsa"}, 2, "does not take"},
+		{"unknown lle method", []string{"--method", "lle", "--input", xPath, "-o", out, "--lle-method", "hessian"}, 1, "ltsa"},
 		{"transform without out", []string{"--method", "le", "--input", xPath, "-o", out, "--transform", xPath}, 2, "transform"},
 		{"unreadable file", []string{"--method", "le", "--input", filepath.Join(dir, "missing.npy"), "-o", out}, 1, "missing.npy"},
 		{"empty file", []string{"--method", "le", "--input", empty, "-o", out}, 1, "empty"},
