@@ -1,11 +1,12 @@
 package closedform
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 
 	"github.com/eigenssl/eigenssl/loss"
-	"gonum.org/v1/gonum/floats"
+	"github.com/eigenssl/eigenssl/optimize"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -42,7 +43,7 @@ type RefineResult struct {
 // parameter start: Z (N x K) in feature space, W (D x K) in the linear
 // regime (Z = X W), A (N x K) in the kernel regime (Z = K_X A).
 //
-// All losses except VICRegHard use L-BFGS (memory 10, backtracking Armijo
+// All losses except VICRegHard use optimize.Minimize (L-BFGS, memory 10, Armijo
 // line search) on the hand-derived gradients of package loss (and
 // SmoothVICReg), chained through Z = X W as ∇_W = Xᵀ ∇_Z. VICRegHard is
 // minimised on its constraint Cov(Z) = I: in whitened coordinates
@@ -107,146 +108,38 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 		return r.Value
 	}
 	x0 := append([]float64(nil), mat.DenseCopyOf(start).RawMatrix().Data...)
-	out := lbfgs(fg, x0, s.GradTol, s.MaxIter)
+	os := optimize.Settings{
+		MaxIter: s.MaxIter, GradientThreshold: s.GradTol, Relative: true,
+		FunctionIter: 100, FunctionTol: 1e-15, ExpandSteps: true,
+	}
+	out, oerr := optimize.Minimize(optimize.Problem{FuncGrad: fg}, x0, os)
+	if evalErr != nil {
+		return nil, nil, res, newErr("minimize", "Z", nil, wrap2(ErrParam, evalErr))
+	}
+	if oerr != nil && !errors.Is(oerr, optimize.ErrNoConvergence) {
+		return nil, nil, res, newErr("minimize", "start", nil, wrap2(ErrNaN, oerr))
+	}
+	f0, iter := out.F0, out.Iterations
 	// Restart with a fresh memory while it still helps: near degenerate
 	// (quartic) minima the secant pairs become stale and L-BFGS stalls.
-	for r := 0; r < 5 && out.iter < s.MaxIter && out.gnorm > s.GradTol*math.Max(1, math.Abs(out.f)); r++ {
-		again := lbfgs(fg, out.x, s.GradTol, s.MaxIter-out.iter)
-		improved := again.f < out.f
-		again.f0, again.iter = out.f0, out.iter+again.iter
-		if !improved {
+	for r := 0; r < 5 && iter < s.MaxIter && out.GradNorm > s.GradTol*math.Max(1, math.Abs(out.F)); r++ {
+		os.MaxIter = s.MaxIter - iter
+		again, _ := optimize.Minimize(optimize.Problem{FuncGrad: fg}, out.X, os)
+		if !(again.F < out.F) {
 			break
 		}
+		iter += again.Iterations
 		out = again
 	}
 	if evalErr != nil {
 		return nil, nil, res, newErr("minimize", "Z", nil, wrap2(ErrParam, evalErr))
 	}
-	param = mat.NewDense(rows, k, out.x)
-	res = RefineResult{Initial: out.f0, Final: out.f, Gap: out.f0 - out.f, GradNorm: out.gnorm, Iterations: out.iter, Converged: out.converged}
+	// A line search that cannot decrease f along steepest descent means a
+	// point stationary to working precision.
+	converged := out.Status.Converged() || out.Status == optimize.LineSearchFailure
+	param = mat.NewDense(rows, k, out.X)
+	res = RefineResult{Initial: f0, Final: out.F, Gap: f0 - out.F, GradNorm: out.GradNorm, Iterations: iter, Converged: converged}
 	return param, toZ(param), res, nil
-}
-
-type lbfgsOut struct {
-	x            []float64
-	f0, f, gnorm float64
-	iter         int
-	converged    bool
-}
-
-// lbfgs minimises fg from x0 (memory 10, Armijo c1 = 1e-4). It stops when
-// ‖∇f‖₂ <= gtol·max(1,|f|), when f stalls for 100 iterations at relative
-// level 1e-15 (reported converged), or after maxIter iterations.
-func lbfgs(fg func(x, grad []float64) float64, x0 []float64, gtol float64, maxIter int) lbfgsOut {
-	const mem, c1 = 10, 1e-4
-	nv := len(x0)
-	x := append([]float64(nil), x0...)
-	g := make([]float64, nv)
-	f := fg(x, g)
-	out := lbfgsOut{f0: f}
-	var S, Y [][]float64
-	var rho []float64
-	d := make([]float64, nv)
-	xn := make([]float64, nv)
-	gn := make([]float64, nv)
-	alpha := make([]float64, mem)
-	stall := 0
-	it := 0
-	for ; it < maxIter; it++ {
-		gnorm := floats.Norm(g, 2)
-		if gnorm <= gtol*math.Max(1, math.Abs(f)) {
-			out.converged = true
-			break
-		}
-		copy(d, g)
-		for j := len(S) - 1; j >= 0; j-- {
-			alpha[j] = rho[j] * floats.Dot(S[j], d)
-			floats.AddScaled(d, -alpha[j], Y[j])
-		}
-		if j := len(S) - 1; j >= 0 {
-			floats.Scale(floats.Dot(S[j], Y[j])/floats.Dot(Y[j], Y[j]), d)
-		} else {
-			floats.Scale(1/math.Max(1, gnorm), d)
-		}
-		for j := range S {
-			b := rho[j] * floats.Dot(Y[j], d)
-			floats.AddScaled(d, alpha[j]-b, S[j])
-		}
-		floats.Scale(-1, d)
-		slope := floats.Dot(g, d)
-		if slope >= 0 {
-			S, Y, rho = S[:0], Y[:0], rho[:0]
-			copy(d, g)
-			floats.Scale(-1/math.Max(1, gnorm), d)
-			slope = floats.Dot(g, d)
-		}
-		t := 1.0
-		var fn float64
-		ok := false
-		for ls := 0; ls < 60; ls++ {
-			floats.AddScaledTo(xn, x, t, d)
-			fn = fg(xn, gn)
-			if fn <= f+c1*t*slope {
-				ok = true
-				break
-			}
-			t /= 2
-		}
-		if ok && t == 1 && len(S) == 0 {
-			// Steepest descent on a flat region: expand the step while
-			// the loss keeps decreasing (the quasi-Newton scaling is
-			// not yet available to size it).
-			xt := make([]float64, nv)
-			gt := make([]float64, nv)
-			for e := 0; e < 60; e++ {
-				floats.AddScaledTo(xt, x, 2*t, d)
-				ft := fg(xt, gt)
-				if !(ft <= f+c1*2*t*slope && ft < fn) {
-					break
-				}
-				t *= 2
-				fn = ft
-				copy(xn, xt)
-				copy(gn, gt)
-			}
-		}
-		if !ok {
-			if len(S) > 0 {
-				// The quasi-Newton model failed (typical near a
-				// degenerate, quartic minimum): restart from steepest
-				// descent before concluding.
-				S, Y, rho = S[:0], Y[:0], rho[:0]
-				continue
-			}
-			// No decrease at rounding level: stationary to working precision.
-			out.converged = true
-			break
-		}
-		sv := make([]float64, nv)
-		yv := make([]float64, nv)
-		floats.SubTo(sv, xn, x)
-		floats.SubTo(yv, gn, g)
-		if sy := floats.Dot(sv, yv); sy > 1e-300 {
-			if len(S) == mem {
-				S, Y, rho = S[1:], Y[1:], rho[1:]
-			}
-			S, Y, rho = append(S, sv), append(Y, yv), append(rho, 1/sy)
-		}
-		if math.Abs(f-fn) <= 1e-15*math.Abs(f) {
-			stall++
-		} else {
-			stall = 0
-		}
-		copy(x, xn)
-		copy(g, gn)
-		f = fn
-		if stall >= 100 {
-			out.converged = true
-			break
-		}
-	}
-	out.x, out.f, out.gnorm, out.iter = x, f, floats.Norm(g, 2), it
-	return out
 }
 
 // minimizeHard runs Riemannian gradient descent for VICRegHard.

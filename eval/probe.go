@@ -1,10 +1,13 @@
 package eval
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"slices"
 
+	"github.com/eigenssl/eigenssl/optimize"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -219,7 +222,7 @@ func (p *RidgeProbe) Predict(x mat.Matrix) ([]int, error) {
 //	f(W, b) = -Σ_i log p_i[y_i] + (λ/2) ‖W‖_F²
 //
 // (intercept b not penalised; λ = 1/C of scikit-learn's LogisticRegression,
-// whose default C = 1 is our default λ = 1) with L-BFGS (memory 10,
+// whose default C = 1 is our default λ = 1) with optimize.Minimize (L-BFGS, memory 10,
 // Armijo backtracking) from W = 0, b = 0.
 // The objective is strictly convex for λ > 0, so the result does not depend
 // on the start and the fit is deterministic. Cost per iteration O(N D C).
@@ -278,16 +281,24 @@ func (p *LogisticProbe) Fit(x mat.Matrix, y []int) error {
 	xs := std.apply(xd)
 	nw := d * c
 	grad := logisticLoss(xs, yi, c, lam)
-	res := lbfgs(grad, make([]float64, nw+c), tol*float64(n), maxIter)
-	p.Converged_ = res.converged
-	if !res.converged {
-		slog.Warn("eval: logistic probe did not converge", "iterations", res.iterations, "maxIter", maxIter)
+	// ‖∇‖_∞ <= tol·N: scikit-learn's pgtol on the summed loss. A line
+	// search that can no longer decrease f counts as converged when the
+	// gradient is within 1e3 of the tolerance (rounding-level stationarity).
+	gtol := tol * float64(n)
+	res, err := optimize.Minimize(optimize.Problem{FuncGrad: grad}, make([]float64, nw+c),
+		optimize.Settings{MaxIter: maxIter, GradientThreshold: gtol, Norm: optimize.LInf})
+	if err != nil && !errors.Is(err, optimize.ErrNoConvergence) {
+		return newErr("logistic.fit", "x", nil, fmt.Errorf("%w: %w", ErrNaN, err))
 	}
-	theta := res.x
+	p.Converged_ = res.Status.Converged() || (res.Status == optimize.LineSearchFailure && res.GradNorm <= 1e3*gtol)
+	if !p.Converged_ {
+		slog.Warn("eval: logistic probe did not converge", "iterations", res.Iterations, "maxIter", maxIter, "status", res.Status)
+	}
+	theta := res.X
 	p.Classes_ = classes
 	p.W_ = mat.NewDense(d, c, slices.Clone(theta[:nw]))
 	p.B_ = slices.Clone(theta[nw:])
-	p.Iterations_ = res.iterations
+	p.Iterations_ = res.Iterations
 	p.std = std
 	return nil
 }
