@@ -34,6 +34,13 @@ for n in sorted(by["sklearn"]):
         p["pca_s"], o["pca_s"], s["le_s"] / p["le_s"], s["le_s"] / o["le_s"], tot))
     rows.append({"N": n, "sklearn": s, "go_pure": p, "go_openblas": o,
                  "speedup_pure": s["le_s"] / p["le_s"], "speedup_openblas": s["le_s"] / o["le_s"]})
+print()
+print("| N | build | PCA s | kNN s (CPU s) | eigensolve s (CPU s) | LE s | total s |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for k in ("pure", "openblas"):
+    for r in runs[k]:
+        print("| %d | %s | %.2f | %.2f (%.2f) | %.2f (%.2f) | %.2f | %.2f |" % (r["N"], k, r["pca_s"], r["knn_s"], r.get("knn_cpu_s", float("nan")),
+              r["eig_s"], r.get("eig_cpu_s", float("nan")), r["le_s"], r["total_s"]))
 for k in ("pure", "openblas"):
     for r in runs[k]:
         if "compare_max_angle" in r:
