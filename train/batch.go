@@ -75,11 +75,8 @@ func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 }
 
 // batchGraph returns the relation graph G of a batch (see Config.Relation),
-// with rows in the order of assemble. It is built here rather than with
-// graph.Views, graph.Labels and graph.KNN because those describe every graph
-// they build (a BFS) and log a warning when it is disconnected, which a
-// batch graph always is for the views relation: once per step would be
-// noise. Neighbours come from graph.Neighbors (exact, ties by index).
+// with rows in the order of assemble: graph.Views and graph.Labels on the
+// stacked batch. Neighbours come from graph.Neighbors (exact, ties by index).
 func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 	b := len(idx)
 	if idx == nil {
@@ -91,41 +88,37 @@ func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 		if g, ok := t.viewsG[b]; ok {
 			return g, nil
 		}
-		e := newEdgeSet(V * b)
-		e.addViews(V, b)
-		g := e.csr()
+		g, _, err := graph.Views(b, V)
+		if err != nil {
+			return nil, err
+		}
 		t.viewsG[b] = g
 		return g, nil
 	case "labels":
 		if idx == nil && t.labelsG != nil {
 			return t.labelsG, nil
 		}
-		members := map[int][]int{}
+		// Row v*b+j is view v of sample idx[j]; negative labels get no edges.
+		yb := make([]int, V*b)
 		for v := range V {
 			for j := range b {
 				n := j
 				if idx != nil {
 					n = idx[j]
 				}
-				if l := t.y[n]; l >= 0 { // negative: unlabelled, no edges
-					members[l] = append(members[l], v*b+j)
-				}
+				yb[v*b+j] = t.y[n]
 			}
 		}
-		e := newEdgeSet(V * b)
-		for _, m := range members {
-			for p, i := range m {
-				for _, j := range m[p+1:] {
-					e.add(i, j)
-				}
-			}
+		g, _, err := graph.Labels(yb)
+		if err != nil {
+			return nil, err
 		}
-		g := e.csr()
 		if idx == nil {
 			t.labelsG = g
 		}
 		return g, nil
 	case "knn":
+		// Not graph.KNN: it logs a disconnected-graph warning on every call.
 		k := t.rel.k
 		nb, _, err := graph.Neighbors(xb, k, graph.KNNOptions{})
 		if err != nil {
