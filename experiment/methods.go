@@ -104,10 +104,11 @@ func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed u
 		if err != nil {
 			return nil, errorf("embed", m.Name, regime, err)
 		}
-		if m.Loss == closedform.BarlowTwins {
-			// The BarlowTwins characterisation can be a stationary point far
-			// from the minimum (connected graphs); a seeded random start is
-			// also trained and the lower loss kept.
+		if m.Loss == closedform.BarlowTwins && sol.Rank < k {
+			// A rank-deficient BarlowTwins characterisation (feature space,
+			// connected graphs) can be a stationary point far from the
+			// minimum; a seeded random start is also trained and the lower
+			// loss kept.
 			r0, _ := start.Dims()
 			rng := rand.New(rand.NewPCG(seed, 0x6274))
 			s2 := mat.NewDense(r0, k, nil)
