@@ -6,12 +6,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/nn"
 	"gonum.org/v1/gonum/mat"
 )
@@ -114,28 +116,13 @@ func decodeCheckpoint(p []byte) (*checkpoint, error) {
 	return c, nil
 }
 
-// writeFileAtomic writes p to path through a synced temporary file in the
-// same directory renamed over path.
+// writeFileAtomic writes p to path with data.WriteAtomic (synced temporary
+// file in the same directory renamed over path).
 func writeFileAtomic(path string, p []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	return data.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(p)
 		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(p)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	})
 }
 
 // writeCheckpoint installs c as dir/checkpoint.bin so that a crash at any
