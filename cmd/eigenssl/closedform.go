@@ -228,13 +228,10 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 	}
 	var shape [2]int
 	if opts.ImageShape != "" {
-		h, w, ok := strings.Cut(opts.ImageShape, "x")
-		hh, e1 := strconv.Atoi(h)
-		ww, e2 := strconv.Atoi(w)
-		if !ok || e1 != nil || e2 != nil || hh < 1 || ww < 1 {
-			return usagef("closedform: --image-shape %q: want HxW", opts.ImageShape)
+		var err error
+		if shape, err = parseShape("closedform", opts.ImageShape); err != nil {
+			return err
 		}
-		shape = [2]int{hh, ww}
 	}
 	x, err := data.ReadMatrix(opts.Input)
 	if err != nil {

@@ -74,17 +74,9 @@ func lossRun(opts *lossOptions, s *Streams) error {
 	if opts.Z1 == "" {
 		return usagef("loss: --z1 is required")
 	}
-	params := map[string]float64{}
-	for _, kv := range opts.Params {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return usagef("loss: --param %q: want key=value", kv)
-		}
-		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil {
-			return usagef("loss: --param %q: value is not a number", kv)
-		}
-		params[strings.TrimSpace(k)] = x
+	params, err := parseParams("loss", opts.Params)
+	if err != nil {
+		return err
 	}
 	l, err := loss.New(opts.Loss, params)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -145,11 +144,11 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 				}
 			}
 		}
-		if cfg.LossParams, err = parseParams(opts.Params); err != nil {
+		if cfg.LossParams, err = parseParams("train", opts.Params); err != nil {
 			return err
 		}
 		if opts.ImageShape != "" {
-			if cfg.Data.ImageShape, err = parseShape(opts.ImageShape); err != nil {
+			if cfg.Data.ImageShape, err = parseShape("train", opts.ImageShape); err != nil {
 				return err
 			}
 		}
@@ -183,32 +182,6 @@ func jsonFloat(v float64) float64 {
 		return 0
 	}
 	return v
-}
-
-func parseParams(kvs []string) (map[string]float64, error) {
-	params := map[string]float64{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usagef("--param %q: want key=value", kv)
-		}
-		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil {
-			return nil, usagef("--param %q: value is not a number", kv)
-		}
-		params[strings.TrimSpace(k)] = x
-	}
-	return params, nil
-}
-
-func parseShape(s string) ([2]int, error) {
-	h, w, ok := strings.Cut(strings.ToLower(s), "x")
-	hi, err1 := strconv.Atoi(h)
-	wi, err2 := strconv.Atoi(w)
-	if !ok || err1 != nil || err2 != nil || hi < 1 || wi < 1 {
-		return [2]int{}, usagef("--image-shape %q: want HxW, e.g. 28x28", s)
-	}
-	return [2]int{hi, wi}, nil
 }
 
 func indent(s string) string {
