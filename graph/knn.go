@@ -355,6 +355,22 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 		ra[d], ra[d+1] = float32(q), 1
 		rb[d], rb[d+1] = 1, float32(q)
 	}
+	// With gonum's native BLAS (the pure-Go build) the tile product is a
+	// sum of long axpys over a transposed copy of each data tile, bt32
+	// (tile t holds rows k = 0..D+1 of symTile entries): about 3 times
+	// faster than gonum's Sgemm for small D, which makes one short dot call
+	// per entry.
+	var bt32 []float32
+	if _, native := blas32.Implementation().(gonum.Implementation); native {
+		bt32 = make([]float32, ((n+symTile-1)/symTile)*symTile*da)
+		for pos := 0; pos < n; pos++ {
+			t, jj := pos/symTile, pos%symTile
+			blk := bt32[t*symTile*da : (t+1)*symTile*da]
+			for k, v := range b32[pos*da : (pos+1)*da] {
+				blk[k*symTile+jj] = v
+			}
+		}
+	}
 	inv2 := 1 / (scale * scale)
 	// Error of the float32 value (times s^2) against |c_i|^2 + |c_j|^2 -
 	// 2 c_i.c_j: the dot product of D+2 terms (gamma_{D+2}, Higham's bound
@@ -460,7 +476,11 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 				q := blas32.General{Rows: qn, Cols: da, Stride: da, Data: a32[i0*da : (i0+qn)*da]}
 				c := blas32.General{Rows: cn, Cols: da, Stride: da, Data: b32[j0*da : (j0+cn)*da]}
 				sm := blas32.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
-				gemmNT32(q, c, sm)
+				if bt32 != nil {
+					tileProductNative(q, bt32[pr.tj*symTile*da:(pr.tj+1)*symTile*da], sm)
+				} else {
+					blas32.Gemm(blas.NoTrans, blas.Trans, 1, q, c, 0, sm)
+				}
 				diag := pr.ti == pr.tj
 				locks[pr.ti].Lock()
 				if !diag {
@@ -616,22 +636,20 @@ func (p *points) spatialOrder() []int {
 	return perm
 }
 
-// gemmNT32 sets s = q cᵀ. With gonum's native BLAS (the pure-Go build) it
-// takes one assembly dot product per entry over the whole row length:
-// gonum's Sgemm splits k into blocks of 64, and the per-call overhead made
-// it about 3 times slower here. Otherwise it is blas32.Gemm (OpenBLAS).
-func gemmNT32(q, c, s blas32.General) {
-	if _, native := blas32.Implementation().(gonum.Implementation); !native {
-		blas32.Gemm(blas.NoTrans, blas.Trans, 1, q, c, 0, s)
-		return
-	}
+// tileProductNative sets s = q cᵀ from bt, the transposed data tile (row k
+// of bt holds column k of c, stride symTile), as s[a,:] = sum_k q[a,k] bt[k,:]
+// with gonum's assembly Saxpy. Zero q entries are skipped (exact: the data
+// are finite).
+func tileProductNative(q blas32.General, bt []float32, s blas32.General) {
 	impl := gonum.Implementation{}
-	k := q.Cols
+	cn := s.Cols
 	for a := 0; a < q.Rows; a++ {
-		x := q.Data[a*q.Stride : a*q.Stride+k]
-		out := s.Data[a*s.Stride : a*s.Stride+c.Rows]
-		for b := range out {
-			out[b] = impl.Sdot(k, x, 1, c.Data[b*c.Stride:b*c.Stride+k], 1)
+		out := s.Data[a*s.Stride : a*s.Stride+cn]
+		clear(out)
+		for k, v := range q.Data[a*q.Stride : a*q.Stride+q.Cols] {
+			if v != 0 {
+				impl.Saxpy(cn, v, bt[k*symTile:k*symTile+cn], 1, out, 1)
+			}
 		}
 	}
 }
