@@ -195,24 +195,11 @@ func (p *RidgeProbe) Fit(x mat.Matrix, y []int) error {
 
 // Predict implements Classifier.
 func (p *RidgeProbe) Predict(x mat.Matrix) ([]int, error) {
-	const op = "ridge.predict"
-	if p.W_ == nil {
-		return nil, newErr(op, "", nil, ErrNotFitted)
-	}
-	xd, err := checkX(op, x)
+	s, err := linearScores("ridge.predict", x, p.std, p.W_, p.B_)
 	if err != nil {
 		return nil, err
 	}
-	if _, d := xd.Dims(); d != len(p.std.mean) {
-		return nil, newErr(op, "x", d, detail(ErrShape, "%d columns, fitted on %d", d, len(p.std.mean)))
-	}
-	var s mat.Dense
-	s.Mul(p.std.apply(xd), p.W_)
-	r, _ := s.Dims()
-	for i := range r {
-		floats.Add(s.RawRowView(i), p.B_)
-	}
-	return argmaxRows(&s, p.Classes_), nil
+	return argmaxRows(s, p.Classes_), nil
 }
 
 // LogisticProbe is multinomial logistic regression on standardised features
@@ -332,21 +319,27 @@ func (p *LogisticProbe) PredictProba(x mat.Matrix) (*mat.Dense, error) {
 }
 
 func (p *LogisticProbe) scores(op string, x mat.Matrix) (*mat.Dense, error) {
-	if p.W_ == nil {
+	return linearScores(op, x, p.std, p.W_, p.B_)
+}
+
+// linearScores returns the scores S = standardise(x) W + 1 bᵀ of a fitted
+// linear probe (ErrNotFitted when w is nil).
+func linearScores(op string, x mat.Matrix, std standardizer, w *mat.Dense, b []float64) (*mat.Dense, error) {
+	if w == nil {
 		return nil, newErr(op, "", nil, ErrNotFitted)
 	}
 	xd, err := checkX(op, x)
 	if err != nil {
 		return nil, err
 	}
-	if _, d := xd.Dims(); d != len(p.std.mean) {
-		return nil, newErr(op, "x", d, detail(ErrShape, "%d columns, fitted on %d", d, len(p.std.mean)))
+	if _, d := xd.Dims(); d != len(std.mean) {
+		return nil, newErr(op, "x", d, detail(ErrShape, "%d columns, fitted on %d", d, len(std.mean)))
 	}
 	var s mat.Dense
-	s.Mul(p.std.apply(xd), p.W_)
+	s.Mul(std.apply(xd), w)
 	r, _ := s.Dims()
 	for i := range r {
-		floats.Add(s.RawRowView(i), p.B_)
+		floats.Add(s.RawRowView(i), b)
 	}
 	return &s, nil
 }
