@@ -59,17 +59,7 @@ func readIDX(r io.Reader) (*array, error) {
 		}
 		shape[i] = int(v)
 	}
-	n, err := elemCount(shape, dt.size)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := readExactly(r, n*dt.size)
-	if err != nil {
-		return nil, err
-	}
-	a := &array{shape: shape, data: make([]float64, n), kind: dt.kind}
-	dt.decode(a.data, raw)
-	return a, nil
+	return readBody(r, shape, dt)
 }
 
 // formatIDX encodes a uint8 array of the given shape as IDX.

@@ -149,6 +149,22 @@ func readExactly(r io.Reader, n int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// readBody reads and decodes the elements of an array of the given shape
+// and element type (the part shared by the .npy and IDX readers).
+func readBody(r io.Reader, shape []int, dt dtype) (*array, error) {
+	n, err := elemCount(shape, dt.size)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := readExactly(r, n*dt.size)
+	if err != nil {
+		return nil, err
+	}
+	a := &array{shape: shape, data: make([]float64, n), kind: dt.kind}
+	dt.decode(a.data, raw)
+	return a, nil
+}
+
 // readNPY decodes one .npy stream.
 func readNPY(r io.Reader) (*array, error) {
 	var pre [10]byte
@@ -205,16 +221,10 @@ func readNPY(r io.Reader) (*array, error) {
 		}
 		shape = append(shape, v)
 	}
-	n, err := elemCount(shape, dt.size)
+	a, err := readBody(r, shape, dt)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := readExactly(r, n*dt.size)
-	if err != nil {
-		return nil, err
-	}
-	a := &array{shape: shape, data: make([]float64, n), kind: dt.kind}
-	dt.decode(a.data, raw)
 	if mo[1] == "True" && len(shape) >= 2 {
 		a.data = fortranToC(a.data, shape)
 	}
