@@ -16,13 +16,7 @@ func init() { verbs = append(verbs, NewCmdData) }
 // takes data (default: the embedded digits).
 type dataFlags struct {
 	Dataset string
-	N       int
-	Seed    uint64
-	Path    string
-	Split   string
-	Noise   float64
-	Classes int
-	Dim     int
+	data.LoadOptions
 }
 
 func (d *dataFlags) register(cmd *cobra.Command) {
@@ -41,8 +35,7 @@ func (d *dataFlags) load() (*data.Dataset, error) {
 	if d.N < 0 {
 		return nil, usagef("--n must be >= 0, got %d", d.N)
 	}
-	ds, err := data.Load(d.Dataset, data.LoadOptions{N: d.N, Seed: d.Seed, Path: d.Path, Split: d.Split,
-		Noise: d.Noise, Classes: d.Classes, Dim: d.Dim})
+	ds, err := data.Load(d.Dataset, d.LoadOptions)
 	if err != nil && d.Dataset != "" && data.Describe(d.Dataset) == "" {
 		return nil, usageError{err}
 	}
