@@ -196,11 +196,7 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		sol.Rank = numRank(singularValues(z), n)
 		np, _ := pinnedDesc(vals, kk, kk)
 		if np > 0 && np <= m {
-			var bb mat.Dense
-			bb.Mul(b, vecs.Slice(0, rows, 0, np))
-			sub := mat.NewDense(n, np, nil)
-			sub.Mul(x, &bb)
-			sol.Subspace = sub
+			sol.Subspace = mappedBasis(x, b, vecs, np)
 		}
 		sol.Operator = "shared-weight CCA: Xᵀ G X w = ρ Xᵀ D X w, descending"
 		sol.EquivalentMethod = "CCA between the two ends of G's edges with shared weights (Xᵀ G X w = ρ Xᵀ D X w, largest)"

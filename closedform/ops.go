@@ -343,6 +343,18 @@ func centred(z *mat.Dense) *mat.Dense {
 	return c
 }
 
+// mappedBasis returns X B V[:, :np], the sample-space image of the first np
+// eigenvectors V of a problem whitened by B (parameters W = B V, Z = X W).
+func mappedBasis(x, b, vecs *mat.Dense, np int) *mat.Dense {
+	r, _ := vecs.Dims()
+	var bv mat.Dense
+	bv.Mul(b, vecs.Slice(0, r, 0, np))
+	n, _ := x.Dims()
+	sub := mat.NewDense(n, np, nil)
+	sub.Mul(x, &bv)
+	return sub
+}
+
 // basis returns an orthonormal basis of the first m columns of u, or nil when m == 0.
 func basis(u *mat.Dense, m int) *mat.Dense {
 	if m == 0 {

@@ -107,11 +107,7 @@ func solveSpectralContrastive(p Problem, n int) (*Solution, error) {
 			sol.W = w
 		}
 		if np > 0 && np <= m {
-			var be mat.Dense
-			be.Mul(b, vecs.Slice(0, rows, 0, np))
-			sub := mat.NewDense(n, np, nil)
-			sub.Mul(x, &be)
-			sol.Subspace = sub
+			sol.Subspace = mappedBasis(x, b, vecs, np)
 		}
 	}
 	sol.SingularValues = singularValues(sol.Z)

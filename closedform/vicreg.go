@@ -205,10 +205,7 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 		}
 		if np > 0 && np <= len(sp.vals) {
 			// Column space of H X B E_np, orthonormal up to the 1/√N scale.
-			var be, sub mat.Dense
-			be.Mul(sp.b, sp.vecs.Slice(0, sp.vecs.RawMatrix().Rows, 0, np))
-			sub.Mul(x, &be)
-			sol.Subspace = centred(&sub)
+			sol.Subspace = centred(mappedBasis(x, sp.b, sp.vecs, np))
 			sol.Subspace.Scale(1/math.Sqrt(float64(n)), sol.Subspace)
 		}
 	}
@@ -248,22 +245,15 @@ func eigAsc(a *mat.SymDense) ([]float64, *mat.Dense, error) {
 // whitening its column space); rank-deficient Z is refused.
 func hardInvariance(z *mat.Dense, g *graph.CSR) (float64, error) {
 	n, _ := z.Dims()
-	zc := centred(z)
-	var c mat.SymDense
-	c.SymOuterK(1/float64(n), zc.T())
-	var chol mat.Cholesky
-	if !chol.Factorize(&c) {
+	// V = H Z/√N has VᵀV = Cov(Z); its retraction Y (YᵀY = I) is the
+	// whitened Z/√N, whose energy equals (1/N) × that of the whitened Z.
+	v := centred(z)
+	v.Scale(1/math.Sqrt(float64(n)), v)
+	y, ok := retract(v)
+	if !ok {
 		return 0, newErr("evaluate", "Z", "rank deficient", ErrParam)
 	}
-	var u mat.TriDense
-	chol.UTo(&u)
-	var y mat.Dense
-	// Y = Zc U^{-1}: Yᵀ Y / N = I.
-	if err := y.Solve(u.T(), zc.T()); err != nil {
-		return 0, newErr("evaluate", "Z", "ill-conditioned", ErrParam)
-	}
-	yt := mat.DenseCopyOf(y.T())
-	return g.DirichletEnergy(yt) / float64(n), nil
+	return g.DirichletEnergy(y), nil
 }
 
 // hingeLoss returns the loss.VICRegGForm of p.
