@@ -2,8 +2,8 @@ package closedform
 
 import (
 	"math"
-	"sort"
 
+	"github.com/eigenssl/eigenssl/eval"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
@@ -304,14 +304,13 @@ func sandwich(b, a *mat.Dense) *mat.SymDense {
 	return toSym(&r)
 }
 
-// singularValues returns the K singular values of z, descending.
+// singularValues returns the K singular values of z, descending
+// (eval.SingularValues; nil when it fails).
 func singularValues(z mat.Matrix) []float64 {
-	var svd mat.SVD
-	if !svd.Factorize(z, mat.SVDNone) {
+	v, err := eval.SingularValues(z)
+	if err != nil {
 		return nil
 	}
-	v := svd.Values(nil)
-	sort.Sort(sort.Reverse(sort.Float64Slice(v)))
 	return v
 }
 
