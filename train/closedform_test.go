@@ -54,15 +54,7 @@ func TestFullBatchReachesClosedForm(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
-				if err != nil {
-					t.Fatal(err)
-				}
-				xb := tr.assemble(nil, 0) // the fixed problem the run optimised
-				g, err := tr.batchGraph(nil, xb)
-				if err != nil {
-					t.Fatal(err)
-				}
+				xb, g := fullBatch(t, cfg, x, y)
 				p := lc.problem
 				p.Regime, p.G, p.X, p.K = closedform.Linear, g, xb, k
 				sol, err := closedform.Solve(p)

@@ -92,15 +92,7 @@ func TestFullBatchReachesOptimum(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
-			if err != nil {
-				t.Fatal(err)
-			}
-			xb := tr.assemble(nil, 0) // the fixed problem the run optimised
-			g, err := tr.batchGraph(nil, xb)
-			if err != nil {
-				t.Fatal(err)
-			}
+			xb, g := fullBatch(t, cfg, x, y)
 			z, err := res.Encoder.Forward(xb, false)
 			if err != nil {
 				t.Fatal(err)
@@ -119,4 +111,20 @@ func TestFullBatchReachesOptimum(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fullBatch returns the fixed full-batch problem (X, G) that a run of cfg on
+// (x, y) optimises.
+func fullBatch(t *testing.T, cfg Config, x *mat.Dense, y []int) (*mat.Dense, *graph.CSR) {
+	t.Helper()
+	tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	xb := tr.assemble(nil, 0)
+	g, err := tr.batchGraph(nil, xb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return xb, g
 }
