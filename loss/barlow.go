@@ -226,7 +226,7 @@ func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	}
 	z := in.Z
 	n, k := z.Dims()
-	d := degree(in.G)
+	d := in.G.Degree(nil)
 	gz, c, nrm, active := barlowGFormC(z, in.G, d)
 	var cc *mat.Dense
 	if wantGrad {
@@ -303,6 +303,6 @@ func GFormCorrelation(z *mat.Dense, g *graph.CSR) (*mat.Dense, error) {
 	if err := checkGForm(op, Inputs{Z: z, G: g}, 1); err != nil {
 		return nil, err
 	}
-	_, c, _, _ := barlowGFormC(z, g, degree(g))
+	_, c, _, _ := barlowGFormC(z, g, g.Degree(nil))
 	return c, nil
 }

@@ -110,7 +110,7 @@ func (l SimCLRGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if wantGrad {
 		gzn = mat.NewDense(n, k, nil)
 	}
-	res := Result{Value: infoNCE(zn, tau, in.G, degree(in.G), gzn), Parts: map[string]float64{}}
+	res := Result{Value: infoNCE(zn, tau, in.G, in.G.Degree(nil), gzn), Parts: map[string]float64{}}
 	if wantGrad {
 		normalizeRowsBackward(gzn, zn, nrm, NormalizeEps)
 		res.Grad = map[string]*mat.Dense{KeyZ: gzn}

@@ -186,7 +186,7 @@ func (SpectralContrastiveGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	}
 	z, g := in.Z, in.G
 	n, k := z.Dims()
-	dinv := degree(g)
+	dinv := g.Degree(nil)
 	for i, v := range dinv {
 		if v > 0 {
 			dinv[i] = 1 / math.Sqrt(v)

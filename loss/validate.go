@@ -111,14 +111,3 @@ func csrAt(g *graph.CSR, i, j int) (float64, bool) {
 	}
 	return 0, false
 }
-
-// degree returns d_i = sum_j G_ij.
-func degree(g *graph.CSR) []float64 {
-	d := make([]float64, g.N)
-	for i := range d {
-		for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
-			d[i] += g.Val[p]
-		}
-	}
-	return d
-}

@@ -253,7 +253,7 @@ func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		subColMean(grad)
 		// d inv/dZ = 4 (D Z - G Z) / N = 4 L Z / N.
 		a := 4 * gamma / float64(n)
-		d := degree(in.G)
+		d := in.G.Degree(nil)
 		for i := 0; i < n; i++ {
 			g := grad.RawRowView(i)
 			for j, v := range z.RawRowView(i) {
