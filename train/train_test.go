@@ -434,15 +434,7 @@ func TestBatchGraph(t *testing.T) {
 	}
 
 	cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: 2, Relation: "knn:k=2", Augment: "noise:0.3", Seed: 1}
-	tr, err := newTrainer("test", cfg, x, nil, nil, "", opts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	xb := tr.assemble(nil, 0)
-	g, err := tr.batchGraph(nil, xb)
-	if err != nil {
-		t.Fatal(err)
-	}
+	xb, g := fullBatch(t, cfg, x, nil)
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
