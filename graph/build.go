@@ -51,13 +51,15 @@ func Describe(g *CSR, source string) Info {
 	return in
 }
 
-// describe is Describe plus a slog warning for disconnected graphs, used by
-// the builders whose connectivity depends on the data (KNN, EpsilonBall,
-// FromEdges, ReadEdgeFile).
+// describe is Describe plus a Debug-level slog record for disconnected
+// graphs, used by the builders whose connectivity depends on the data (KNN,
+// EpsilonBall, FromEdges, ReadEdgeFile). It is not a warning: builders run
+// once per batch in training loops, and the returned Info (Components,
+// Isolated) is the documented way to react to a disconnected graph.
 func describe(g *CSR, source string) Info {
 	in := Describe(g, source)
 	if in.Components > 1 {
-		slog.Warn("graph: relation graph is disconnected", "source", source,
+		slog.Debug("graph: relation graph is disconnected", "source", source,
 			"n", in.N, "components", in.Components, "isolated", in.Isolated)
 	}
 	return in
