@@ -24,7 +24,13 @@
 //   - FromEdges, ReadEdgeFile: user edge lists (CSV or .npz).
 //
 // FromTriplets is the low-level constructor with explicit symmetrisation
-// (max, average, sum, min). Info reports components and isolated vertices.
+// (max, average, sum, min); Join is the elementwise max of two graphs. Info
+// reports components and isolated vertices (a disconnected data-dependent
+// graph is only logged at slog Debug level; callers act on Info).
+//
+// ParseRelation is the one grammar of relation specs used by every command
+// and configuration ("views:V=2", "labels:FILE", "knn:k=10", "epsilon:eps=0.5",
+// "edges:FILE", see RelationForms); Relation.Build builds the graph it names.
 //
 // # Laplacians
 //

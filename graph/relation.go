@@ -1,0 +1,267 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// RelationKind names the kind of relation graph a Relation spec builds.
+type RelationKind string
+
+// The relation kinds of ParseRelation.
+const (
+	ViewsRelation   RelationKind = "views"   // augmentation graph, see Views
+	LabelsRelation  RelationKind = "labels"  // same-label cliques, see Labels
+	KNNRelation     RelationKind = "knn"     // k nearest neighbours, see KNN
+	EpsilonRelation RelationKind = "epsilon" // ε-ball graph, see EpsilonBall
+	EdgesRelation   RelationKind = "edges"   // edge-list file, see ReadEdgeFile
+)
+
+// RelationForms lists the grammar of ParseRelation, as quoted in its errors.
+const RelationForms = "views[:V=v[,augment=SPEC]], labels[:FILE], " +
+	"knn:k=K[,metric=euclidean|cosine][,sym=union|mutual][,weight=binary|gaussian|distance][,sigma=S], " +
+	"epsilon:eps=E[,metric=...][,weight=...][,sigma=S] or edges:FILE"
+
+// Relation is a parsed relation spec: how to build the relation graph G on
+// the rows of a data matrix. Fields not used by Kind are zero.
+type Relation struct {
+	Kind RelationKind
+	// V is the number of stacked views of a views relation (row v*N'+n is
+	// view v of original n); 0 when the spec does not give it.
+	V int
+	// Augment is the augmentation spec of "views:V=v,augment=SPEC" (rows are
+	// originals and V augmented views are to be made, see
+	// data.ParseAugment). Package graph does not interpret it.
+	Augment string
+	// K is the number of neighbours of a knn relation.
+	K int
+	// Eps is the radius of an epsilon relation.
+	Eps float64
+	// Path is the file of an edges relation, or the optional label file of
+	// a labels relation.
+	Path string
+	// Options of the knn and epsilon relations (Metric, Sym, Weight, Sigma).
+	Options KNNOptions
+}
+
+// String returns the canonical spec of r, which ParseRelation parses back
+// to r.
+func (r Relation) String() string {
+	var args []string
+	switch r.Kind {
+	case ViewsRelation:
+		if r.V != 0 {
+			args = append(args, "V="+strconv.Itoa(r.V))
+		}
+		if r.Augment != "" {
+			args = append(args, "augment="+r.Augment)
+		}
+	case LabelsRelation, EdgesRelation:
+		if r.Path != "" {
+			args = append(args, r.Path)
+		}
+	case KNNRelation, EpsilonRelation:
+		if r.Kind == KNNRelation {
+			args = append(args, "k="+strconv.Itoa(r.K))
+		} else {
+			args = append(args, "eps="+strconv.FormatFloat(r.Eps, 'g', -1, 64))
+		}
+		o := r.Options
+		if o.Metric != Euclidean {
+			args = append(args, "metric="+o.Metric.String())
+		}
+		if o.Sym != Union {
+			args = append(args, "sym="+o.Sym.String())
+		}
+		if o.Weight != Binary {
+			args = append(args, "weight="+o.Weight.String())
+		}
+		if o.Sigma != 0 {
+			args = append(args, "sigma="+strconv.FormatFloat(o.Sigma, 'g', -1, 64))
+		}
+	}
+	if len(args) == 0 {
+		return string(r.Kind)
+	}
+	return string(r.Kind) + ":" + strings.Join(args, ",")
+}
+
+// ParseRelation parses a relation spec. The grammar (RelationForms) is
+//
+//	views[:V=v[,augment=SPEC]]   v >= 2 stacked views (V optional: 0)
+//	labels[:FILE]                G = Y Y^T - I from integer labels
+//	knn:k=K[,OPTS]               k-nearest-neighbour graph, K >= 1
+//	epsilon:eps=E[,OPTS]         ε-ball graph, E > 0
+//	edges:FILE                   edge list (CSV i,j[,w] or .npz)
+//
+// with OPTS among metric=euclidean|cosine, sym=union|mutual (knn only),
+// weight=binary|gaussian|distance and sigma=S >= 0 (KNNOptions; defaults
+// Euclidean, union, binary, sigma 0). Aliases: knn:K for knn:k=K, eps for
+// epsilon and epsilon:E for epsilon:eps=E. Surrounding spaces of the spec
+// and of keys and values are ignored; a repeated key takes its last value.
+// Errors are *Error values (Op "parserelation", Param "spec") wrapping
+// ErrParam, whose message names the problem and lists the valid forms.
+func ParseRelation(spec string) (Relation, error) {
+	const op = "parserelation"
+	bad := func(format string, args ...any) (Relation, error) {
+		msg := fmt.Sprintf(format, args...)
+		return Relation{}, newErr(op, "spec", fmt.Sprintf("%q", spec),
+			fmt.Errorf("%w: %s (valid forms: %s)", ErrParam, msg, RelationForms))
+	}
+	name, arg, hasArg := strings.Cut(strings.TrimSpace(spec), ":")
+	name, arg = strings.TrimSpace(name), strings.TrimSpace(arg)
+	if name == "eps" {
+		name = string(EpsilonRelation)
+	}
+	r := Relation{Kind: RelationKind(name)}
+	switch r.Kind {
+	case LabelsRelation:
+		r.Path = arg
+		return r, nil
+	case EdgesRelation:
+		if arg == "" {
+			return bad("edges needs a file (edges:FILE)")
+		}
+		r.Path = arg
+		return r, nil
+	case ViewsRelation, KNNRelation, EpsilonRelation:
+	case "":
+		return bad("empty relation")
+	default:
+		return bad("unknown relation %q", name)
+	}
+	if hasArg && arg == "" {
+		return bad("%s: empty argument list", name)
+	}
+	if arg == "" {
+		if r.Kind == ViewsRelation {
+			return r, nil
+		}
+		return bad("%s needs %s", name, map[RelationKind]string{KNNRelation: "k=K", EpsilonRelation: "eps=E"}[r.Kind])
+	}
+	for i, kv := range strings.Split(arg, ",") {
+		key, val, ok := strings.Cut(kv, "=")
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		if !ok && i == 0 && r.Kind != ViewsRelation {
+			// Aliases knn:K and epsilon:E.
+			key, val, ok = map[RelationKind]string{KNNRelation: "k", EpsilonRelation: "eps"}[r.Kind], key, true
+		}
+		if !ok {
+			return bad("%s: want key=value, got %q", name, kv)
+		}
+		var err error
+		switch {
+		case r.Kind == ViewsRelation && key == "V":
+			r.V, err = strconv.Atoi(val)
+			if err != nil || r.V < 2 {
+				return bad("views: V must be an integer >= 2, got %q", val)
+			}
+		case r.Kind == ViewsRelation && key == "augment":
+			r.Augment = val
+		case r.Kind == KNNRelation && key == "k":
+			r.K, err = strconv.Atoi(val)
+			if err != nil || r.K < 1 {
+				return bad("knn: k must be an integer >= 1, got %q", val)
+			}
+		case r.Kind == EpsilonRelation && key == "eps":
+			r.Eps, err = strconv.ParseFloat(val, 64)
+			if err != nil || !(r.Eps > 0) || math.IsInf(r.Eps, 0) {
+				return bad("epsilon: eps must be a finite number > 0, got %q", val)
+			}
+		case r.Kind != ViewsRelation && key == "metric":
+			switch val {
+			case "euclidean":
+				r.Options.Metric = Euclidean
+			case "cosine":
+				r.Options.Metric = Cosine
+			default:
+				return bad("%s: metric must be euclidean or cosine, got %q", name, val)
+			}
+		case r.Kind == KNNRelation && key == "sym":
+			switch val {
+			case "union":
+				r.Options.Sym = Union
+			case "mutual":
+				r.Options.Sym = Mutual
+			default:
+				return bad("knn: sym must be union or mutual, got %q", val)
+			}
+		case r.Kind != ViewsRelation && key == "weight":
+			switch val {
+			case "binary":
+				r.Options.Weight = Binary
+			case "gaussian":
+				r.Options.Weight = Gaussian
+			case "distance":
+				r.Options.Weight = Distance
+			default:
+				return bad("%s: weight must be binary, gaussian or distance, got %q", name, val)
+			}
+		case r.Kind != ViewsRelation && key == "sigma":
+			r.Options.Sigma, err = strconv.ParseFloat(val, 64)
+			if err != nil || !(r.Options.Sigma >= 0) || math.IsInf(r.Options.Sigma, 0) {
+				return bad("%s: sigma must be a finite number >= 0, got %q", name, val)
+			}
+		default:
+			return bad("%s: unknown key %q", name, key)
+		}
+	}
+	if r.Kind == KNNRelation && r.K == 0 {
+		return bad("knn needs k=K")
+	}
+	if r.Kind == EpsilonRelation && r.Eps == 0 {
+		return bad("epsilon needs eps=E")
+	}
+	if r.Kind == ViewsRelation && r.Augment != "" && r.V == 0 {
+		return bad("views: augment needs V=v")
+	}
+	return r, nil
+}
+
+// Build builds the relation graph on the n rows of x: Views(n/V, V), Labels(y)
+// (len(y) == n), KNN(x, K, Options), EpsilonBall(x, Eps, Options) or
+// ReadEdgeFile(Path, n). x may be nil for the views, labels and edges
+// relations when y is given (n = len(y)). Build neither reads label files nor
+// makes augmented views (package data does both): a labels relation needs
+// y, and a views relation with Augment is refused. Errors (*Error): those of
+// the builders, plus ErrParam (V or y missing, Augment set, unknown Kind)
+// and ErrShape (n not a multiple of V, len(y) != n).
+func (r Relation) Build(x mat.Matrix, y []int) (*CSR, Info, error) {
+	const op = "relation.build"
+	n := len(y)
+	if x != nil {
+		n, _ = x.Dims()
+	}
+	switch r.Kind {
+	case ViewsRelation:
+		if r.V == 0 {
+			return nil, Info{}, newErr(op, "V", r.V, fmt.Errorf("%w: views needs V=v", ErrParam))
+		}
+		if r.Augment != "" {
+			return nil, Info{}, newErr(op, "augment", r.Augment, fmt.Errorf("%w: augmented views are made by package data", ErrParam))
+		}
+		if n%r.V != 0 {
+			return nil, Info{}, newErr(op, "V", r.V, fmt.Errorf("%w: %d rows are not a multiple of V=%d", ErrShape, n, r.V))
+		}
+		return Views(n/r.V, r.V)
+	case LabelsRelation:
+		if y == nil {
+			return nil, Info{}, newErr(op, "y", "nil", fmt.Errorf("%w: the labels relation needs labels", ErrParam))
+		}
+		if len(y) != n {
+			return nil, Info{}, newErr(op, "y", len(y), fmt.Errorf("%w: %d labels for %d rows", ErrShape, len(y), n))
+		}
+		return Labels(y)
+	case KNNRelation:
+		return KNN(x, r.K, r.Options)
+	case EpsilonRelation:
+		return EpsilonBall(x, r.Eps, r.Options)
+	case EdgesRelation:
+		return ReadEdgeFile(r.Path, n)
+	}
+	return nil, Info{}, newErr(op, "Kind", string(r.Kind), ErrParam)
+}
