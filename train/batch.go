@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
@@ -75,8 +74,8 @@ func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 }
 
 // batchGraph returns the relation graph G of a batch (see Config.Relation),
-// with rows in the order of assemble: graph.Views and graph.Labels on the
-// stacked batch. Neighbours come from graph.Neighbors (exact, ties by index).
+// with rows in the order of assemble: graph.Views, graph.Labels and graph.KNN
+// (exact, ties by index) on the stacked batch.
 func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 	b := len(idx)
 	if idx == nil {
@@ -84,17 +83,9 @@ func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 	}
 	V := t.cfg.Views
 	switch t.rel.kind {
-	case "views":
-		if g, ok := t.viewsG[b]; ok {
-			return g, nil
-		}
-		g, _, err := graph.Views(b, V)
-		if err != nil {
-			return nil, err
-		}
-		t.viewsG[b] = g
-		return g, nil
-	case "labels":
+	case graph.ViewsRelation:
+		return t.viewsGraph(b)
+	case graph.LabelsRelation:
 		if idx == nil && t.labelsG != nil {
 			return t.labelsG, nil
 		}
@@ -117,63 +108,31 @@ func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 			t.labelsG = g
 		}
 		return g, nil
-	case "knn":
-		// Not graph.KNN: it logs a disconnected-graph warning on every call.
-		k := t.rel.k
-		nb, _, err := graph.Neighbors(xb, k, graph.KNNOptions{})
+	case graph.KNNRelation:
+		// Disconnected batch graphs are expected here (the views graph
+		// joins them); graph.KNN only logs them at Debug level.
+		g, _, err := graph.KNN(xb, t.rel.k, t.rel.opt)
+		if err != nil || V < 2 {
+			return g, err
+		}
+		gv, err := t.viewsGraph(b)
 		if err != nil {
 			return nil, err
 		}
-		e := newEdgeSet(V * b)
-		for i := range V * b {
-			for _, j := range nb[i*k : (i+1)*k] {
-				e.add(i, j)
-			}
-		}
-		if V >= 2 {
-			e.addViews(V, b)
-		}
-		return e.csr(), nil
+		return graph.Join(g, gv)
 	}
 	panic(fmt.Sprintf("train: unknown relation %q", t.rel.kind))
 }
 
-// edgeSet collects the undirected 0/1 edges of a relation graph.
-type edgeSet struct{ rows [][]int }
-
-func newEdgeSet(n int) *edgeSet { return &edgeSet{rows: make([][]int, n)} }
-
-// add records the edge {i, j}; self pairs and repeats are ignored.
-func (e *edgeSet) add(i, j int) {
-	if i != j {
-		e.rows[i] = append(e.rows[i], j)
-		e.rows[j] = append(e.rows[j], i)
+// viewsGraph returns graph.Views(b, V), cached per batch size.
+func (t *trainer) viewsGraph(b int) (*graph.CSR, error) {
+	if g, ok := t.viewsG[b]; ok {
+		return g, nil
 	}
-}
-
-// addViews adds the augmentation graph (J_V − I_V) ⊗ I_b.
-func (e *edgeSet) addViews(V, b int) {
-	for v := range V {
-		for w := v + 1; w < V; w++ {
-			for j := range b {
-				e.add(v*b+j, w*b+j)
-			}
-		}
+	g, _, err := graph.Views(b, t.cfg.Views)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// csr returns the graph with sorted, distinct columns and unit weights.
-func (e *edgeSet) csr() *graph.CSR {
-	g := &graph.CSR{N: len(e.rows), RowPtr: make([]int, len(e.rows)+1)}
-	for i, r := range e.rows {
-		slices.Sort(r)
-		r = slices.Compact(r)
-		g.Col = append(g.Col, r...)
-		g.RowPtr[i+1] = len(g.Col)
-	}
-	g.Val = make([]float64, len(g.Col))
-	for i := range g.Val {
-		g.Val[i] = 1
-	}
-	return g
+	t.viewsG[b] = g
+	return g, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
 )
@@ -57,10 +58,12 @@ type Config struct {
 	// step), so that training optimises one fixed problem (X̃, G): the
 	// set-up of the closed forms. Otherwise views are redrawn every step.
 	FixedViews bool `json:"fixed_views,omitempty"`
-	// Relation builds the batch graph G of G-form losses: "views" (default;
-	// graph.Views), "labels" (same label, needs labels) or "knn:k=K"
-	// (k-nearest neighbours among the batch rows in input space, union
-	// with the views graph when Views ≥ 2). Two-branch losses need "views".
+	// Relation builds the batch graph G of G-form losses, in the grammar of
+	// graph.ParseRelation: "views" (default; graph.Views), "labels" (same
+	// label, needs labels) or "knn:k=K[,metric=...,sym=...,weight=...,
+	// sigma=...]" (graph.KNN among the batch rows in input space, joined
+	// (graph.Join, elementwise max) with the views graph when Views ≥ 2;
+	// "knn:K" is an alias). Two-branch losses need "views".
 	Relation string `json:"relation"`
 	// Batch is the number of originals per step; 0, or at least the number
 	// of samples, means full batch (one step per epoch, rows in data order).
@@ -130,29 +133,31 @@ func LoadData(src DataSource) (*data.Dataset, error) {
 	return nil, newErr(op, "data", nil, ErrConfig, "no input file or data set name")
 }
 
-// relation is a parsed Config.Relation.
+// relation is a parsed Config.Relation: the kinds of the graph.ParseRelation
+// grammar that make sense on a batch.
 type relation struct {
-	kind string // "views", "labels" or "knn"
+	kind graph.RelationKind // views, labels or knn
 	k    int
+	opt  graph.KNNOptions // knn options (metric, sym, weight, sigma)
 }
 
+// parseRelation parses s with graph.ParseRelation and keeps the batch
+// relations: "views" (V from Config.Views), "labels" (labels from the data)
+// and "knn:k=K[,...]".
 func parseRelation(s string) (relation, error) {
-	name, arg, _ := strings.Cut(strings.TrimSpace(s), ":")
-	switch name {
-	case "views", "labels":
-		if arg != "" {
-			return relation{}, fmt.Errorf("%q takes no argument", name)
-		}
-		return relation{kind: name}, nil
-	case "knn":
-		arg = strings.TrimPrefix(arg, "k=")
-		k, err := strconv.Atoi(arg)
-		if err != nil || k < 1 {
-			return relation{}, fmt.Errorf("want knn:k=K with K ≥ 1, got %q", s)
-		}
-		return relation{kind: "knn", k: k}, nil
+	r, err := graph.ParseRelation(s)
+	if err != nil {
+		return relation{}, err
 	}
-	return relation{}, fmt.Errorf("unknown relation %q (want views, labels or knn:k=K)", s)
+	switch {
+	case r.Kind == graph.ViewsRelation && (r.V != 0 || r.Augment != ""):
+		return relation{}, fmt.Errorf("%q: give the views and augmentations as Views and Augment, the relation as plain views", s)
+	case r.Kind == graph.LabelsRelation && r.Path != "":
+		return relation{}, fmt.Errorf("%q: the labels come with the data (DataSource.Labels); use plain labels", s)
+	case r.Kind == graph.EpsilonRelation || r.Kind == graph.EdgesRelation:
+		return relation{}, fmt.Errorf("unsupported relation %q on batches (want views, labels or knn:k=K)", s)
+	}
+	return relation{kind: r.Kind, k: r.K, opt: r.Options}, nil
 }
 
 // twoBranch reports whether the named loss reads (Z1, Z2) rather than (Z, G).
@@ -269,10 +274,10 @@ func (c Config) Validate() error {
 		if c.Views != 2 {
 			return bad("views", c.Views, "two-branch loss %s needs exactly 2 views (use a *_gform loss for V ≠ 2)", c.Loss)
 		}
-		if rel.kind != "views" {
+		if rel.kind != graph.ViewsRelation {
 			return bad("relation", c.Relation, "two-branch loss %s pairs the two views; use a *_gform loss for label or kNN relations", c.Loss)
 		}
-	} else if rel.kind == "views" && c.Views < 2 {
+	} else if rel.kind == graph.ViewsRelation && c.Views < 2 {
 		return bad("views", c.Views, "the views relation needs at least 2 views")
 	}
 	return nil

@@ -174,7 +174,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 		t.log = slog.Default()
 	}
 	t.rel, _ = parseRelation(cfg.Relation)
-	if t.rel.kind == "labels" && y == nil {
+	if t.rel.kind == graph.LabelsRelation && y == nil {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "the labels relation needs labels")
 	}
 	t.full = cfg.Batch == 0 || cfg.Batch >= n
@@ -183,7 +183,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 		t.batch, t.perEpoch = cfg.Batch, n/cfg.Batch
 	}
 	t.total = cfg.Epochs * t.perEpoch
-	if t.rel.kind == "knn" && t.rel.k >= cfg.Views*t.batch {
+	if t.rel.kind == graph.KNNRelation && t.rel.k >= cfg.Views*t.batch {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "k must be below the %d rows of a batch", cfg.Views*t.batch)
 	}
 	t.lossFn = opts.Loss
