@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/closedform"
@@ -64,7 +63,11 @@ bandwidth --sigma, 0: median heuristic; O(N^2) memory).
                              (SPEC as in data.ParseAugment, e.g. noise:0.1;
                              image operations need --image-shape HxW)
   labels:FILE                G = Y Y^T - I from integer labels
-  knn:k=K                    k-nearest-neighbour graph of the rows (binary, union)
+  knn:k=K[,OPTS]             k-nearest-neighbour graph of the rows (default
+                             binary, union; OPTS metric=euclidean|cosine,
+                             sym=union|mutual, weight=binary|gaussian|distance,
+                             sigma=S)
+  epsilon:eps=E[,OPTS]       pairs within distance E (OPTS as knn, no sym)
   edges:FILE                 edge list (CSV i,j[,w] or .npz row/col/weight)
 Approximate solutions (hinge VICReg with K > c-1, SimCLR, linear BarlowTwins)
 are refined numerically with --refine iterations (default 2000; 0 disables).`,
@@ -90,80 +93,40 @@ are refined numerically with --refine iterations (default 2000; 0 disables).`,
 	return cmd
 }
 
-// closedformRelation builds G (and possibly the stacked views of x).
+// closedformRelation builds G (and possibly the stacked views of x) from a
+// graph.ParseRelation spec; V is required for views and labels need a file.
 func closedformRelation(spec string, x *mat.Dense, imageShape [2]int, seed uint64) (*graph.CSR, *mat.Dense, error) {
-	kind, arg, _ := strings.Cut(spec, ":")
-	n, _ := x.Dims()
-	switch kind {
-	case "views":
-		var v int
-		aug := ""
-		for _, kv := range strings.Split(arg, ",") {
-			k, val, ok := strings.Cut(kv, "=")
-			switch {
-			case ok && k == "V":
-				nv, err := strconv.Atoi(val)
-				if err != nil || nv < 2 {
-					return nil, nil, usagef("closedform: --relation %q: V must be an integer >= 2", spec)
-				}
-				v = nv
-			case ok && k == "augment":
-				aug = val
-			default:
-				return nil, nil, usagef("closedform: --relation %q: want views:V=v[,augment=SPEC]", spec)
-			}
-		}
-		if v == 0 {
-			return nil, nil, usagef("closedform: --relation %q: V is required", spec)
-		}
-		if aug == "" {
-			if n%v != 0 {
-				return nil, nil, fmt.Errorf("closedform: --relation %s: %d rows are not a multiple of V=%d", spec, n, v)
-			}
-			g, _, err := graph.Views(n/v, v)
-			return g, x, err
-		}
-		p, err := data.ParseAugment(aug, imageShape)
+	r, err := graph.ParseRelation(spec)
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("closedform: --relation: %w", err)}
+	}
+	var y []int
+	switch {
+	case r.Kind == graph.ViewsRelation && r.V == 0:
+		return nil, nil, usagef("closedform: --relation %q: V is required (views:V=v[,augment=SPEC])", spec)
+	case r.Kind == graph.ViewsRelation && r.Augment != "":
+		p, err := data.ParseAugment(r.Augment, imageShape)
 		if err != nil {
 			return nil, nil, usageError{err}
 		}
-		xv, g, err := data.MakeViews(x, v, p, seed)
+		xv, g, err := data.MakeViews(x, r.V, p, seed)
 		return g, xv, err
-	case "labels":
-		if arg == "" {
+	case r.Kind == graph.LabelsRelation:
+		if r.Path == "" {
 			return nil, nil, usagef("closedform: --relation labels:FILE needs a file")
 		}
-		y, err := data.ReadLabels(arg)
-		if err != nil {
+		if y, err = data.ReadLabels(r.Path); err != nil {
 			return nil, nil, err
 		}
-		if len(y) != n {
-			return nil, nil, fmt.Errorf("closedform: %s has %d labels; the input has %d rows", arg, len(y), n)
+		if n, _ := x.Dims(); len(y) != n {
+			return nil, nil, fmt.Errorf("closedform: %s has %d labels; the input has %d rows", r.Path, len(y), n)
 		}
-		g, _, err := graph.Labels(y)
-		return g, x, err
-	case "knn":
-		k, val, ok := strings.Cut(arg, "=")
-		nk, err := strconv.Atoi(val)
-		if !ok || k != "k" || err != nil || nk < 1 {
-			return nil, nil, usagef("closedform: --relation %q: want knn:k=K with an integer K >= 1", spec)
-		}
-		g, _, err := graph.KNN(x, nk, graph.KNNOptions{})
-		return g, x, err
-	case "edges":
-		if arg == "" {
-			return nil, nil, usagef("closedform: --relation edges:FILE needs a file")
-		}
-		g, _, err := graph.ReadEdgeFile(arg, n)
-		if err != nil {
-			return nil, nil, err
-		}
-		if g.N != n {
-			return nil, nil, fmt.Errorf("closedform: graph %s has %d vertices; the input has %d rows", arg, g.N, n)
-		}
-		return g, x, nil
 	}
-	return nil, nil, usagef("closedform: --relation %q: want views:V=v[,augment=SPEC], labels:FILE, knn:k=K or edges:FILE", spec)
+	g, _, err := r.Build(x, y)
+	if err != nil {
+		return nil, nil, fmt.Errorf("closedform: --relation %s: %w", spec, err)
+	}
+	return g, x, nil
 }
 
 // closedformSummary is the content of summary.json.

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -101,28 +100,20 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	return cmd
 }
 
-// embedGraphNeighbors parses "knn:k=K".
+// embedGraphNeighbors parses a --graph spec (graph.ParseRelation): only
+// "knn:k=K" is supported, since each method fixes its own kNN weights.
 func embedGraphNeighbors(spec string) (int, error) {
-	kind, rest, _ := strings.Cut(spec, ":")
-	if kind != "knn" {
+	r, err := graph.ParseRelation(spec)
+	if err != nil {
+		return 0, usageError{fmt.Errorf("embed: --graph: %w", err)}
+	}
+	if r.Kind != graph.KNNRelation {
 		return 0, usagef("embed: --graph %q: only knn:k=K is supported", spec)
 	}
-	k := 0
-	for _, kv := range strings.Split(rest, ",") {
-		key, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(key) != "k" {
-			return 0, usagef("embed: --graph %q: want knn:k=K", spec)
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			return 0, usagef("embed: --graph %q: k must be a positive integer", spec)
-		}
-		k = n
+	if r.Options != (graph.KNNOptions{}) {
+		return 0, usagef("embed: --graph %q: only k is configurable (knn:k=K); the methods fix their own weights", spec)
 	}
-	if k == 0 {
-		return 0, usagef("embed: --graph %q: want knn:k=K", spec)
-	}
-	return k, nil
+	return r.K, nil
 }
 
 // embedConfigure sets the hyper-parameters of m from the flags, refusing

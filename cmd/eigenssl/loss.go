@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -105,7 +104,7 @@ func lossRun(opts *lossOptions, s *Streams) error {
 		if opts.GraphFile != "" {
 			g, _, err = graph.ReadEdgeFile(opts.GraphFile, n)
 		} else {
-			g, err = relationGraph(opts.Relation, n)
+			g, err = relationGraph(opts.Relation, z1)
 		}
 		if err != nil {
 			return err
@@ -143,21 +142,20 @@ func lossRun(opts *lossOptions, s *Streams) error {
 	return err
 }
 
-// relationGraph builds the graph of a --relation spec on n rows. Only
-// "views:V=v" (n = v N') is supported.
-func relationGraph(spec string, n int) (*graph.CSR, error) {
-	kind, arg, _ := strings.Cut(spec, ":")
-	if kind != "views" {
-		return nil, usagef("loss: --relation %q: want views:V=v", spec)
+// relationGraph builds the graph of a --relation spec (graph.ParseRelation)
+// on the rows of z. Only "views:V=v" (z has v N' rows) is supported: the
+// other relations need the data, not the representations.
+func relationGraph(spec string, z mat.Matrix) (*graph.CSR, error) {
+	r, err := graph.ParseRelation(spec)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("loss: --relation: %w", err)}
 	}
-	k, v, ok := strings.Cut(arg, "=")
-	nv, err := strconv.Atoi(v)
-	if !ok || k != "V" || err != nil || nv < 2 {
-		return nil, usagef("loss: --relation %q: want views:V=v with an integer v >= 2", spec)
+	if r.Kind != graph.ViewsRelation || r.V == 0 || r.Augment != "" {
+		return nil, usagef("loss: --relation %q: want views:V=v with an integer v >= 2 (other graphs: --graph-file)", spec)
 	}
-	if n%nv != 0 {
-		return nil, fmt.Errorf("loss: --relation %s: %d rows are not a multiple of V=%d", spec, n, nv)
+	g, _, err := r.Build(z, nil)
+	if err != nil {
+		return nil, fmt.Errorf("loss: --relation %s: %w", spec, err)
 	}
-	g, _, err := graph.Views(n/nv, nv)
-	return g, err
+	return g, nil
 }
