@@ -1,0 +1,174 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// SqDist returns sum_t (a_t - b_t)^2 over the len(a) coordinates, with the
+// fixed summation order of the exact distances of Neighbors, KNN,
+// EpsilonBall and QueryNeighbors, so that a distance recomputed with it
+// agrees with theirs bit for bit (sqrt(SqDist) for Euclidean). It is
+// symmetric in (a, b) bit for bit. It panics if len(b) < len(a).
+func SqDist(a, b []float64) float64 { return sqDist(a, b) }
+
+// QueryNeighbors returns the k nearest rows of train to every row of query
+// (out-of-sample points; a query row equal to a training row finds it at
+// distance 0), as row-major M x k lists: idx[i*k+t] is the t-th nearest
+// training row of query row i and dist[i*k+t] its distance, ascending, ties
+// broken by the smaller training index. As in Neighbors, the search is
+// exact: distances are screened on tiles (tileQ query rows x tileC training
+// rows, one float64 Gemm on rows centred by the training mean) against each
+// row's current k-th distance plus a proven bound on the screening error, and
+// every candidate's distance is recomputed directly with the summation of
+// SqDist, which gives the returned value: sqrt(SqDist) for Euclidean and
+// SqDist/2 of the L2-normalised rows for Cosine. Only opt.Metric and
+// opt.Workers are used.
+//
+// Cost: O(M N D) time, O(M k + (M + N) D) memory plus one tile of
+// tileQ x tileC floats per worker (never M x N). Errors (*Error): ErrEmpty
+// (empty train or query), ErrShape (column counts differ), ErrNaN (NaN/Inf),
+// ErrNeighbors (k < 1 or k > N), ErrParam (unknown metric, zero row with
+// Cosine).
+func QueryNeighbors(train, query mat.Matrix, k int, opt KNNOptions) (idx []int, dist []float64, err error) {
+	const op = "queryneighbors"
+	p, err := newPoints(op, train, opt.Metric)
+	if err != nil {
+		return nil, nil, err
+	}
+	if k < 1 || k > p.n {
+		return nil, nil, newErr(op, "k", k, fmt.Errorf("%w: need 1 <= k <= N = %d", ErrNeighbors, p.n))
+	}
+	if query == nil {
+		return nil, nil, newErr(op, "query", "nil", ErrEmpty)
+	}
+	m, d := query.Dims()
+	if m == 0 || d == 0 {
+		return nil, nil, newErr(op, "query", fmt.Sprintf("%dx%d", m, d), ErrEmpty)
+	}
+	if d != p.d {
+		return nil, nil, newErr(op, "query", fmt.Sprintf("%d columns", d), fmt.Errorf("%w: train has %d columns", ErrShape, p.d))
+	}
+	// Query rows, validated and (Cosine) normalised as newPoints does, then
+	// centred with the training mean, recomputed in newPoints' order.
+	qx := make([]float64, m*d)
+	maxAbs := 0.0
+	for _, v := range p.x {
+		maxAbs = max(maxAbs, math.Abs(v))
+	}
+	for i := 0; i < m; i++ {
+		r := mat.Row(qx[i*d:(i+1)*d], i, query)
+		s := 0.0
+		for j, v := range r {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, nil, newErr(op, fmt.Sprintf("query[%d,%d]", i, j), v, ErrNaN)
+			}
+			s += v * v
+		}
+		if opt.Metric == Cosine {
+			if s == 0 {
+				return nil, nil, newErr(op, fmt.Sprintf("query[%d]", i), "zero row with cosine metric", ErrParam)
+			}
+			nr := math.Sqrt(s)
+			for j := range r {
+				r[j] /= nr
+			}
+		}
+		for _, v := range r {
+			maxAbs = max(maxAbs, math.Abs(v))
+		}
+	}
+	mean := make([]float64, d)
+	for i := 0; i < p.n; i++ {
+		for j, v := range p.row(i) {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(p.n)
+	}
+	qc := make([]float64, m*d)
+	qsq, qnrm := make([]float64, m), make([]float64, m)
+	for i := 0; i < m; i++ {
+		r, c := qx[i*d:(i+1)*d], qc[i*d:(i+1)*d]
+		s := 0.0
+		for j := range r {
+			c[j] = r[j] - mean[j]
+			s += c[j] * c[j]
+		}
+		qsq[i], qnrm[i] = s, math.Sqrt(s)
+	}
+	// As p.off, over the training and query magnitudes.
+	off := 1e-14 * maxAbs * math.Sqrt(float64(d))
+
+	idx = make([]int, m*k)
+	d2 := make([]float64, m*k)
+	nt := (m + tileQ - 1) / tileQ
+	workers := min(workerCount(opt.Workers), nt)
+	next := make(chan int, nt)
+	for t := 0; t < nt; t++ {
+		next <- t * tileQ
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]float64, tileQ*min(tileC, p.n))
+			size := make([]int, tileQ)
+			for i0 := range next {
+				qn := min(tileQ, m-i0)
+				clear(size)
+				q := blas64.General{Rows: qn, Cols: d, Stride: d, Data: qc[i0*d : (i0+qn)*d]}
+				for j0 := 0; j0 < p.n; j0 += tileC {
+					cn := min(tileC, p.n-j0)
+					c := blas64.General{Rows: cn, Cols: d, Stride: d, Data: p.c[j0*d : (j0+cn)*d]}
+					s := blas64.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
+					blas64.Gemm(blas.NoTrans, blas.Trans, -2, q, c, 0, s)
+					tsq, tnrm := p.tileSq[j0/tileC], p.tileNrm[j0/tileC]
+					for a := 0; a < qn; a++ {
+						i := i0 + a
+						li, ld := idx[i*k:(i+1)*k], d2[i*k:(i+1)*k]
+						slack := (1e-9+1e-13*float64(d))*(qsq[i]+tsq) + off*(qnrm[i]+tnrm)
+						xi := qx[i*d : (i+1)*d]
+						for b, g := range s.Data[a*cn : (a+1)*cn] {
+							approx := max(0, g+qsq[i]+p.sq[j0+b])
+							if size[a] == k && approx > ld[k-1]+slack {
+								continue
+							}
+							j := j0 + b
+							e := sqDist(xi, p.row(j))
+							// Insert (e, j) into the sorted list; j grows, so
+							// an equal distance goes after the ones listed.
+							n := size[a]
+							if n == k {
+								if e >= ld[k-1] {
+									continue
+								}
+								n--
+							} else {
+								size[a]++
+							}
+							for n > 0 && ld[n-1] > e {
+								ld[n], li[n] = ld[n-1], li[n-1]
+								n--
+							}
+							ld[n], li[n] = e, j
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for t, v := range d2 {
+		d2[t] = p.distance(opt.Metric, v)
+	}
+	return idx, d2, nil
+}
