@@ -167,7 +167,10 @@ func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if err := checkCols(op, xd, dim); err != nil {
 		return nil, err
 	}
-	idx, dist := knnQuery(m.train, xd, m.k)
+	idx, dist, err := knnQuery(op, m.train, xd, m.k)
+	if err != nil {
+		return nil, err
+	}
 	mq, _ := xd.Dims()
 	r, _ := m.geo.Dims() // columns of the kernel: every point or the landmarks
 	b := mat.NewDense(mq, r, nil)

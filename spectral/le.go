@@ -468,10 +468,15 @@ func (a *knnAffinity) rows(op string, q *mat.Dense) (*mat.Dense, error) {
 	}
 	m, _ := q.Dims()
 	w := mat.NewDense(m, n, nil)
+	// The point itself (distance 0) may take one of the k slots.
+	kq := min(a.k, n)
+	nbs, nds, err := knnQuery(op, a.train, q, kq)
+	if err != nil {
+		return nil, err
+	}
 	forEachDistRow(a.train, q, func(i int, d []float64) {
 		xi := q.RawRowView(i)
-		// The point itself (distance 0) may take one of the k slots.
-		nb, nd := nearestExact(xi, a.train, d, min(a.k, n))
+		nb, nd := nbs[i*kq:(i+1)*kq], nds[i*kq:(i+1)*kq]
 		self := -1
 		fw := nb
 		if nd[0] == 0 {

@@ -302,7 +302,10 @@ func (l *LLE) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if err := checkCols(op, xd, dim); err != nil {
 		return nil, err
 	}
-	idx, dist := knnQuery(l.train, xd, l.k)
+	idx, dist, err := knnQuery(op, l.train, xd, l.k)
+	if err != nil {
+		return nil, err
+	}
 	m, _ := xd.Dims()
 	_, kc := l.z.Dims()
 	out := mat.NewDense(m, kc, nil)

@@ -25,7 +25,10 @@ func TestKNNQueryMatchesGraph(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, gd := knnQuery(x, x, k+1)
+		got, gd, err := knnQuery("test", x, x, k+1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < n; i++ {
 			if got[i*(k+1)] != i || gd[i*(k+1)] != 0 {
 				t.Fatalf("k=%d row %d: first neighbour (%d, %g); want itself", k, i, got[i*(k+1)], gd[i*(k+1)])
