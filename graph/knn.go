@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // Metric is the dissimilarity used by the neighbour builders.
@@ -140,10 +142,22 @@ func (p *points) row(i int) []float64 { return p.x[i*p.d : (i+1)*p.d] }
 // bit for bit (see sqDist).
 func (p *points) dist2(i, j int) float64 { return sqDist(p.row(i), p.row(j)) }
 
-// sqDist is sum_t (a_t - b_t)^2, symmetric in (a, b) bit for bit: (a-b)^2 ==
-// (b-a)^2 and the summation order is fixed. Four partial sums break the
-// dependency chain of the additions.
+// sqDist is sum_t (a_t - b_t)^2, summed in order t = 0, 1, ... (the
+// brute-force convention, so that near-ties resolve as a plain distance row
+// would), and symmetric in (a, b) bit for bit since (a-b)^2 == (b-a)^2.
 func sqDist(a, b []float64) float64 {
+	b = b[:len(a)]
+	s := 0.0
+	for t, v := range a {
+		e := v - b[t]
+		s += e * e
+	}
+	return s
+}
+
+// sqDist4 is sum_t (a_t - b_t)^2 with four partial sums (faster; differs
+// from sqDist by at most 2 gamma_D relative, the terms being non-negative).
+func sqDist4(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
 	t := 0
@@ -330,30 +344,34 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 		kth[i] = math.Inf(1)
 	}
 	// The screening value of a pair is one float32 dot product of augmented
-	// rows, a_i = [c_i/s, |c_i|^2/s^2, 1] and b_j = [-2 c_j/s, 1, |c_j|^2/s^2],
-	// a_i . b_j = (|c_i|^2 + |c_j|^2 - 2 c_i.c_j)/s^2, so that the Gemm output
-	// is compared with the thresholds directly. s, the largest |entry|, keeps
-	// float32 away from overflow and most underflow.
+	// rows built from features f_i with f_i . f_j >= c_i . c_j and
+	// |f_i|^2 = |c_i|^2 (see screenFeatures): a_i = [f_i/s, |c_i|^2/s^2, 1]
+	// and b_j = [-2 f_j/s, 1, |c_j|^2/s^2], a_i . b_j = (|c_i|^2 + |c_j|^2 -
+	// 2 f_i.f_j)/s^2 <= ||c_i - c_j||^2/s^2, so that the Gemm output is a
+	// lower bound (equality when f = c) compared with the thresholds
+	// directly. s, the largest |feature|, keeps float32 away from overflow
+	// and most underflow.
+	feat, fd := p.screenFeatures()
 	scale := 0.0
-	for _, v := range p.c {
+	for _, v := range feat {
 		scale = max(scale, math.Abs(v))
 	}
 	if scale == 0 {
 		scale = 1
 	}
-	da := d + 2
+	da := fd + 2
 	a32 := make([]float32, n*da)
 	b32 := make([]float32, n*da)
 	for pos, i := range perm {
 		ra, rb := a32[pos*da:(pos+1)*da], b32[pos*da:(pos+1)*da]
-		for t, v := range p.c[i*d : (i+1)*d] {
+		for t, v := range feat[i*fd : (i+1)*fd] {
 			v /= scale
 			ra[t] = float32(v)
 			rb[t] = float32(-2 * v)
 		}
 		q := sqp[pos] / (scale * scale)
-		ra[d], ra[d+1] = float32(q), 1
-		rb[d], rb[d+1] = 1, float32(q)
+		ra[fd], ra[fd+1] = float32(q), 1
+		rb[fd], rb[fd+1] = 1, float32(q)
 	}
 	// With gonum's native BLAS (the pure-Go build) the tile product is a
 	// sum of long axpys over a transposed copy of each data tile, bt32
@@ -378,8 +396,8 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	// relative to the sum of |terms| <= 2 (|c_i|^2 + |c_j|^2), plus an
 	// absolute term for gradual underflow. u = 2^-24.
 	const u32 = 1.0 / (1 << 24)
-	rel32 := 2.02 * (float64(d) + 8) * u32
-	abs32 := scale * scale * (float64(d) + 8) * 0x1p-149 * 4
+	rel32 := 2.02 * (float64(da) + 6) * u32
+	abs32 := scale * scale * (float64(da) + 6) * 0x1p-149 * 4
 
 	nt := (n + symTile - 1) / symTile
 	tileNrm := make([]float64, nt)
@@ -398,6 +416,7 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 		return math.Nextafter32(float32(v), float32(math.Inf(1)))
 	}
 	locks := make([]sync.Mutex, nt)
+	sumTol := 4*float64(d)*0x1p-53 + 1e-15
 
 	greater := func(hd []float64, hi []int, a, b int) bool {
 		return hd[a] > hd[b] || (hd[a] == hd[b] && hi[a] > hi[b])
@@ -515,14 +534,25 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 							continue
 						}
 						j := j0 + b
-						e := sqDist(xp[i*d:(i+1)*d], xp[j*d:(j+1)*d])
-						if inI {
+						xi, xj := xp[i*d:(i+1)*d], xp[j*d:(j+1)*d]
+						// The fast 4-way sum decides most rejections; the
+						// sequential sum, which is the value kept, is
+						// within 2 gamma_D of it (non-negative terms).
+						lo := sqDist4(xi, xj) * (1 - sumTol)
+						needI, needJ := inI && lo <= kth[i], lo <= kth[j]
+						if !needI && !needJ {
+							continue
+						}
+						e := sqDist(xi, xj)
+						if needI {
 							push(i, perm[j], e)
 							thrI = thr32(i, pr.tj)
 							cut = max(thrI, mJ)
 						}
-						push(j, perm[i], e)
-						tj[b] = thr32(j, pr.ti)
+						if needJ {
+							push(j, perm[i], e)
+							tj[b] = thr32(j, pr.ti)
+						}
 					}
 				}
 				if !diag {
@@ -560,6 +590,68 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 		}
 	})
 	return idx, d2
+}
+
+// Projection screening: above projMinD dimensions (and projMinN points) the
+// screening works on projRank principal directions plus the residual norm.
+const (
+	projMinD   = 256
+	projMinN   = 4 * symTile
+	projRank   = 128
+	projSample = 4096
+)
+
+// screenFeatures returns row-major features f_i (n x fd) of the centred rows
+// with |f_i|^2 = |c_i|^2 and f_i . f_j >= c_i . c_j, so that
+// |c_i|^2 + |c_j|^2 - 2 f_i . f_j is a lower bound on the squared distance.
+// For small D, f = c (exact). For large D, f_i = [Vᵀc_i, rho_i] with V (D x
+// projRank) orthonormal and rho_i = |c_i - V Vᵀ c_i| (rounded up): then
+// f_i . f_j - c_i . c_j = rho_i rho_j - r_i . r_j >= 0 for the residuals r
+// (Cauchy–Schwarz), and the screening Gemm costs projRank+3 instead of D+2
+// per pair. V spans the top principal directions of an evenly spaced sample
+// of at most projSample rows (any orthonormal V keeps the bound valid; a good
+// one keeps it tight). The rounding of V's orthonormality and of the
+// projections is far below the 1e-9 relative slack of the thresholds.
+func (p *points) screenFeatures() ([]float64, int) {
+	n, d := p.n, p.d
+	if d < projMinD || n < projMinN {
+		return p.c, d
+	}
+	m := min(n, projSample)
+	sub := mat.NewDense(m, d, nil)
+	for t := 0; t < m; t++ {
+		i := t * n / m
+		sub.SetRow(t, p.c[i*d:(i+1)*d])
+	}
+	var cov mat.SymDense
+	cov.SymOuterK(1, sub.T())
+	_, vecs, err := linalg.EigSymRange(&cov, d-projRank, d)
+	if err != nil {
+		return p.c, d
+	}
+	v, err := linalg.Orthonormalize(vecs)
+	if err != nil {
+		return p.c, d
+	}
+	_, r := v.Dims()
+	cm := mat.NewDense(n, d, p.c)
+	proj := mat.NewDense(n, r, nil)
+	proj.Mul(cm, v)
+	fd := r + 1
+	feat := make([]float64, n*fd)
+	for i := 0; i < n; i++ {
+		f := feat[i*fd : (i+1)*fd]
+		pn := 0.0
+		for t, x := range proj.RawRowView(i) {
+			f[t] = x
+			pn += x * x
+		}
+		// rho^2 = |c|^2 - |Vᵀc|^2, plus a bound on its rounding so that
+		// rho is never underestimated.
+		rho2 := max(0, p.sq[i]-pn) + 1e-12*p.sq[i]
+		f[r] = math.Sqrt(rho2)
+	}
+	return feat, fd
 }
 
 // spatialOrder returns a permutation of the points that keeps nearby points

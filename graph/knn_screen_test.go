@@ -46,3 +46,45 @@ func TestNeighborsScreeningScales(t *testing.T) {
 		}
 	}
 }
+
+// TestNeighborsProjectionScreening covers the projected lower-bound screening
+// (D >= projMinD, N >= projMinN) against brute force: data near a
+// low-dimensional subspace (tight bound), isotropic data (loose bound, many
+// candidates) and integer data with exact ties, both metrics.
+func TestNeighborsProjectionScreening(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	n, d, k := projMinN+77, projMinD+14, 11
+	lowRank := mat.NewDense(n, d, nil)
+	basis := randomDense(rng, 20, d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			v := 0.05 * rng.NormFloat64()
+			for q := 0; q < 20; q++ {
+				v += basis.At(q, j) * float64(i%(q+3))
+			}
+			lowRank.Set(i, j, v)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		x    *mat.Dense
+	}{{"low-rank", lowRank}, {"isotropic", randomDense(rng, n, d)}, {"ties", tieData(rng, n, d)}} {
+		for _, m := range []Metric{Euclidean, Cosine} {
+			bi, bd := bruteRows(c.x, m)
+			idx, dist, err := Neighbors(c.x, k, KNNOptions{Metric: m})
+			if err != nil {
+				t.Fatalf("%s %v: %v", c.name, m, err)
+			}
+			for i := 0; i < n; i++ {
+				if !slices.Equal(idx[i*k:(i+1)*k], bi[i][:k]) {
+					t.Fatalf("%s %v: row %d: got %v; want %v", c.name, m, i, idx[i*k:(i+1)*k], bi[i][:k])
+				}
+				for q := 0; q < k; q++ {
+					if got, want := dist[i*k+q], bd[i][q]; math.Abs(got-want) > 1e-12*math.Max(want, 1e-300) {
+						t.Fatalf("%s %v: dist[%d,%d] = %v; want %v", c.name, m, i, q, got, want)
+					}
+				}
+			}
+		}
+	}
+}
