@@ -780,12 +780,14 @@ func (p *points) distance(metric Metric, d2 float64) float64 {
 // Gemm per unordered pair of tiles (in parallel over tile pairs), against each
 // row's current k-th distance plus a proven bound on the screening error, and
 // every candidate's distance is then recomputed directly in float64 as
-// sqrt(sum_t (x_t - y_t)^2), which is the value returned. Only opt.Metric and
-// opt.Workers are used.
+// sqrt(sum_t (x_t - y_t)^2), which is the value returned. For D >= 256 (and
+// N >= 1024) the screened quantity is a lower bound instead, from the 128
+// leading principal directions of a row sample plus the residual norms, so
+// the Gemm is 128+3 wide. Only opt.Metric and opt.Workers are used.
 //
-// Cost: O(N^2 D / 2) time (float32 Gemm; OpenBLAS in the openblas build),
-// plus O(N D log(N)) for the spatial ordering of the tiles; O(N k + N D)
-// memory plus tile buffers. Errors (*Error):
+// Cost: O(N^2 min(D, 131) / 2) time (float32 Gemm; OpenBLAS in the openblas
+// build), plus O(N D log(N)) for the spatial ordering of the tiles and
+// O(N D 128) for the projection; O(N k + N D) memory plus tile buffers. Errors (*Error):
 // ErrEmpty, ErrNaN (NaN/Inf in X), ErrNeighbors (k < 1 or k >= N), ErrParam
 // (unknown metric, zero row with Cosine).
 func Neighbors(X mat.Matrix, k int, opt KNNOptions) (idx []int, dist []float64, err error) {
