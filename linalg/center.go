@@ -1,0 +1,40 @@
+package linalg
+
+import "gonum.org/v1/gonum/mat"
+
+// ColMeans returns the column means of the N x D matrix x,
+//
+//	mu_j = (1/N) sum_i x_ij,
+//
+// summed over the rows in order and then divided by N, so that every
+// caller centring data gets the same bits. Cost O(N D). It panics on an
+// empty x (a kernel: callers validate data first).
+func ColMeans(x *mat.Dense) []float64 {
+	n, d := x.Dims()
+	mu := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range x.RawRowView(i) {
+			mu[j] += v
+		}
+	}
+	for j := range mu {
+		mu[j] /= float64(n)
+	}
+	return mu
+}
+
+// CenterColumns returns a new matrix H x = x - 1 muᵀ with mu = ColMeans(x)
+// (H = I - 11ᵀ/N, never formed): each column of the result has mean 0 up
+// to rounding. x is not modified. Cost O(N D). It panics on an empty x.
+func CenterColumns(x *mat.Dense) *mat.Dense {
+	mu := ColMeans(x)
+	n, d := x.Dims()
+	c := mat.NewDense(n, d, nil)
+	for i := 0; i < n; i++ {
+		dst := c.RawRowView(i)
+		for j, v := range x.RawRowView(i) {
+			dst[j] = v - mu[j]
+		}
+	}
+	return c
+}
