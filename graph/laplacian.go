@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -100,7 +99,7 @@ func Laplacian(g *CSR, kind LaplacianKind) (*LaplacianOp, error) {
 			l.rscale[i] = -1
 		}
 	case SymNormalized:
-		l.cscale = invSqrt(l.deg)
+		l.cscale = DegreeInvSqrt(l.deg)
 		for i, s := range l.cscale {
 			if s != 0 {
 				l.diag[i] = 1
@@ -130,7 +129,7 @@ func NormalizedAdjacency(g *CSR) (*LaplacianOp, error) {
 	}
 	l.adj = true
 	l.kind = SymNormalized
-	l.cscale = invSqrt(l.deg)
+	l.cscale = DegreeInvSqrt(l.deg)
 	l.diag = make([]float64, g.N)
 	l.rscale = make([]float64, g.N)
 	for i, s := range l.cscale {
@@ -155,16 +154,6 @@ func (l *LaplacianOp) scaleVals() {
 	}
 }
 
-func invSqrt(d []float64) []float64 {
-	s := make([]float64, len(d))
-	for i, v := range d {
-		if v > 0 {
-			s[i] = 1 / math.Sqrt(v)
-		}
-	}
-	return s
-}
-
 // Size returns N.
 func (l *LaplacianOp) Size() int { return l.g.N }
 
@@ -180,7 +169,7 @@ func (l *LaplacianOp) Degree() []float64 { return append([]float64(nil), l.deg..
 // InvSqrtDegree returns d_i^{-1/2} (0 for isolated vertices), the factor that
 // maps L_sym eigenvectors u to random-walk / generalised eigenvectors
 // v = D^{-1/2} u.
-func (l *LaplacianOp) InvSqrtDegree() []float64 { return invSqrt(l.deg) }
+func (l *LaplacianOp) InvSqrtDegree() []float64 { return DegreeInvSqrt(l.deg) }
 
 // MulVecTo sets dst = L x (or A x). It panics on a length mismatch.
 func (l *LaplacianOp) MulVecTo(dst, x []float64) {
@@ -282,7 +271,7 @@ func LaplacianDense(g *CSR, kind LaplacianKind) *mat.SymDense {
 	}
 	n := g.N
 	deg := g.Degree(nil)
-	s := invSqrt(deg)
+	s := DegreeInvSqrt(deg)
 	l := mat.NewSymDense(n, nil)
 	for i := 0; i < n; i++ {
 		if kind == Unnormalized {

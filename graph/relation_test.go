@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -178,5 +179,17 @@ func TestKNNDisconnectedNotWarned(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "disconnected") {
 		t.Errorf("no Debug record of the disconnected graph: %q", buf.String())
+	}
+}
+
+func TestDegreeInvSqrt(t *testing.T) {
+	deg := []float64{4, 0, 0.25, -1, 2}
+	got := DegreeInvSqrt(deg)
+	want := []float64{0.5, 0, 2, 0, 1 / math.Sqrt(2)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DegreeInvSqrt(%v) = %v; want %v", deg, got, want)
+	}
+	if deg[0] != 4 {
+		t.Error("DegreeInvSqrt modified its input")
 	}
 }
