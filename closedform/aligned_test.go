@@ -31,13 +31,13 @@ func TestAlignedGraphLinearOptimumIsSupervisedSubspace(t *testing.T) {
 			x.Set(i, j, x.At(i, j)+2*means.At(y[i], j))
 		}
 	}
-	x = centred(x)
+	x = linalg.CenterColumns(x)
 	// P_X Y_c: least-squares fit of the centred one-hot labels.
 	yc := mat.NewDense(n, c, nil)
 	for i := 0; i < n; i++ {
 		yc.Set(i, y[i], 1)
 	}
-	yc = centred(yc)
+	yc = linalg.CenterColumns(yc)
 	w, err := pullBack(x, yc)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestAlignedGraphLinearOptimumIsSupervisedSubspace(t *testing.T) {
 		}
 		z := sol.Z
 		if name == VICReg || name == VICRegHard || name == VICRegHinge {
-			z = centred(z)
+			z = linalg.CenterColumns(z)
 		}
 		ang, err := linalg.PrincipalAngles(z, &fit)
 		if err != nil {
@@ -76,7 +76,7 @@ func TestAlignedGraphLinearOptimumIsSupervisedSubspace(t *testing.T) {
 			}
 			zr := ref.Z
 			if name == VICRegHinge {
-				zr = centred(zr)
+				zr = linalg.CenterColumns(zr)
 			}
 			ar, err := linalg.PrincipalAngles(zr, &fit)
 			if err != nil {

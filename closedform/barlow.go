@@ -104,7 +104,7 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 	sol := &Solution{Loss: p.Loss, Regime: p.Regime, prob: p}
 	nonPos, known := ci.clique, ci.clique
 	if !known && n <= denseLimit {
-		vals, _, err := linalg.EigSym(denseGt(p.G, invSqrt(d)))
+		vals, _, err := linalg.EigSym(denseGt(p.G, graph.DegreeInvSqrt(d)))
 		if err == nil {
 			known = true
 			// vals ascending; the c largest are the unit ones.
@@ -211,7 +211,7 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 func buildGroups(g *graph.CSR, d []float64, ci componentInfo, z *mat.Dense) {
 	_, k := z.Dims()
 	c := len(ci.active)
-	s := invSqrt(d)
+	s := graph.DegreeInvSqrt(d)
 	members := make([][]int, ci.count)
 	for i, l := range ci.labels {
 		members[l] = append(members[l], i)

@@ -103,7 +103,7 @@ func rowNormalised(z *mat.Dense) *mat.Dense {
 func canonicalZ(l string, z *mat.Dense) *mat.Dense {
 	switch l {
 	case VICReg, VICRegHard, VICRegHinge:
-		return centred(z)
+		return linalg.CenterColumns(z)
 	case SimCLR:
 		return rowNormalised(z)
 	}

@@ -51,7 +51,7 @@ func CheckEquivalent(sol *Solution) (Equivalence, error) {
 		if err := le.FitGraph(p.G); err != nil {
 			return eq, newErr("equivalent", "G", nil, wrap2(ErrParam, err))
 		}
-		eq.Method, emb = "spectral.LaplacianEigenmaps{Unnormalized: true}", centred(le.Embedding())
+		eq.Method, emb = "spectral.LaplacianEigenmaps{Unnormalized: true}", linalg.CenterColumns(le.Embedding())
 	case vicreg && p.Regime == Linear:
 		d := degrees(p.G)
 		regular := true
@@ -59,7 +59,7 @@ func CheckEquivalent(sol *Solution) (Equivalence, error) {
 			regular = regular && math.Abs(v-d[0]) <= 1e-12*math.Max(1, d[0])
 		}
 		var maxMu float64
-		for _, v := range colMeans(p.X) {
+		for _, v := range linalg.ColMeans(p.X) {
 			maxMu = math.Max(maxMu, math.Abs(v))
 		}
 		if !regular || maxMu > 1e-10*math.Max(1, mat.Norm(p.X, math.Inf(1))) {
@@ -70,7 +70,7 @@ func CheckEquivalent(sol *Solution) (Equivalence, error) {
 		if err := lpp.FitGraph(p.X, p.G); err != nil {
 			return eq, newErr("equivalent", "X", nil, wrap2(ErrParam, err))
 		}
-		eq.Method, emb = "spectral.LPP", centred(lpp.Embedding())
+		eq.Method, emb = "spectral.LPP", linalg.CenterColumns(lpp.Embedding())
 	case p.Loss == SpectralContrastive && p.Regime != Kernel:
 		sc := &spectral.SpectralContrastive{Components: k, Linear: p.Regime == Linear}
 		x := p.X
@@ -96,7 +96,7 @@ func CheckEquivalent(sol *Solution) (Equivalence, error) {
 	if ref == nil {
 		ref = sol.Z
 		if vicreg {
-			ref = centred(sol.Z)
+			ref = linalg.CenterColumns(sol.Z)
 		}
 	}
 	ang, err := linalg.PrincipalAngles(ref, emb)

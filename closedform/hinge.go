@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
@@ -112,7 +113,7 @@ func scaled(s *Solution, f float64) *Solution {
 			c.Bias[i] = v * f
 		}
 	}
-	c.SingularValues = singularValues(centred(c.Z))
+	c.SingularValues = singularValues(linalg.CenterColumns(c.Z))
 	return &c
 }
 
@@ -137,6 +138,6 @@ func cyclic(s *Solution, k, z0 int) *Solution {
 			c.Bias[j] = s.Bias[j%z0]
 		}
 	}
-	c.SingularValues = singularValues(centred(c.Z))
+	c.SingularValues = singularValues(linalg.CenterColumns(c.Z))
 	return &c
 }

@@ -36,17 +36,6 @@ func lapMul(g *graph.CSR, d []float64, z *mat.Dense) *mat.Dense {
 	return dst
 }
 
-// invSqrt returns d^{-1/2}, 0 for isolated vertices.
-func invSqrt(d []float64) []float64 {
-	s := make([]float64, len(d))
-	for i, v := range d {
-		if v > 0 {
-			s[i] = 1 / math.Sqrt(v)
-		}
-	}
-	return s
-}
-
 // gtOp applies Gt = D^{-1/2} G D^{-1/2} (zero rows for isolated vertices).
 type gtOp struct {
 	g *graph.CSR
@@ -232,25 +221,11 @@ func toSym(m *mat.Dense) *mat.SymDense {
 	return s
 }
 
-func colMeans(x *mat.Dense) []float64 {
-	n, dd := x.Dims()
-	mu := make([]float64, dd)
-	for i := 0; i < n; i++ {
-		for j, v := range x.RawRowView(i) {
-			mu[j] += v
-		}
-	}
-	for j := range mu {
-		mu[j] /= float64(n)
-	}
-	return mu
-}
-
 // covariance returns Σx = Xᵀ H X / N (biased) without forming H.
 func covariance(x *mat.Dense) (*mat.Dense, []float64) {
 	n, _ := x.Dims()
 	xx := gram(x, nil, nil, 0, ones(n))
-	mu := colMeans(x)
+	mu := linalg.ColMeans(x)
 	dd := len(mu)
 	for i := 0; i < dd; i++ {
 		for j := 0; j < dd; j++ {
@@ -327,19 +302,6 @@ func numRank(sv []float64, n int) int {
 		}
 	}
 	return r
-}
-
-func centred(z *mat.Dense) *mat.Dense {
-	c := mat.DenseCopyOf(z)
-	mu := colMeans(z)
-	n, _ := z.Dims()
-	for i := 0; i < n; i++ {
-		row := c.RawRowView(i)
-		for j := range row {
-			row[j] -= mu[j]
-		}
-	}
-	return c
 }
 
 // mappedBasis returns X B V[:, :np], the sample-space image of the first np

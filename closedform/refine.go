@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/optimize"
 	"gonum.org/v1/gonum/mat"
@@ -149,7 +150,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 	var b, x *mat.Dense
 	var v *mat.Dense
 	if p.Regime == Feature {
-		v = centred(start)
+		v = linalg.CenterColumns(start)
 		v.Scale(1/math.Sqrt(float64(n)), v)
 	} else {
 		x = p.design()
@@ -179,7 +180,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 		bv.Mul(b, v)
 		z := mat.NewDense(n, k, nil)
 		z.Mul(x, &bv)
-		return centred(z)
+		return linalg.CenterColumns(z)
 	}
 	fgrad := func(v *mat.Dense) (float64, *mat.Dense) {
 		z := toZ(v)
@@ -189,7 +190,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 		var g mat.Dense
 		if x == nil {
 			g.Scale(math.Sqrt(float64(n)), lz)
-			g.Copy(centred(&g))
+			g.Copy(linalg.CenterColumns(&g))
 		} else {
 			var xl mat.Dense
 			xl.Mul(x.T(), lz)
@@ -232,7 +233,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 			if x == nil {
 				// Stay on 1⊥: the constant vector has the smallest
 				// eigenvalue of L and rounding would otherwise grow it.
-				cand.Copy(centred(&cand))
+				cand.Copy(linalg.CenterColumns(&cand))
 			}
 			nv, ok := retract(&cand)
 			if ok {
@@ -330,7 +331,7 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 	}
 	if out.Bias != nil {
 		// Re-centre: b = −μᵀ W for the new W.
-		mu := colMeans(p.design())
+		mu := linalg.ColMeans(p.design())
 		_, k := par.Dims()
 		out.Bias = make([]float64, k)
 		for j := 0; j < k; j++ {
@@ -338,7 +339,7 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 				out.Bias[j] -= m * par.At(i, j)
 			}
 		}
-		out.Z = centred(z)
+		out.Z = linalg.CenterColumns(z)
 	}
 	out.PredictedLoss = res.Final
 	out.SingularValues = singularValues(canonicalZ(p.Loss, out.Z))

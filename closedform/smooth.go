@@ -1,6 +1,7 @@
 package closedform
 
 import (
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
@@ -41,7 +42,7 @@ func (l SmoothVICReg) Eval(in loss.Inputs, wantGrad bool) (loss.Result, error) {
 	if err := checkMatrix("vicreg_smooth", "Z", z); err != nil {
 		return loss.Result{}, err
 	}
-	zc := centred(z)
+	zc := linalg.CenterColumns(z)
 	var c mat.Dense
 	c.Mul(zc.T(), zc)
 	c.Scale(1/float64(n), &c)

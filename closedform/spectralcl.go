@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -29,7 +30,7 @@ func pinnedDesc(vals []float64, kk, r int) (int, bool) {
 // a column of ones to X for one).
 func solveSpectralContrastive(p Problem, n int) (*Solution, error) {
 	d := degrees(p.G)
-	s := invSqrt(d)
+	s := graph.DegreeInvSqrt(d)
 	f2 := gtFrob2(p.G, s)
 	sol := &Solution{Loss: p.Loss, Regime: p.Regime, Exact: true, SingularValuesPinned: true, prob: p}
 	var vals []float64

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
@@ -205,11 +206,11 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 		}
 		if np > 0 && np <= len(sp.vals) {
 			// Column space of H X B E_np, orthonormal up to the 1/√N scale.
-			sol.Subspace = centred(mappedBasis(x, sp.b, sp.vecs, np))
+			sol.Subspace = linalg.CenterColumns(mappedBasis(x, sp.b, sp.vecs, np))
 			sol.Subspace.Scale(1/math.Sqrt(float64(n)), sol.Subspace)
 		}
 	}
-	sol.SingularValues = singularValues(centred(sol.Z))
+	sol.SingularValues = singularValues(linalg.CenterColumns(sol.Z))
 	if r > 0 {
 		sol.FreeRightFactorDim = r * (r - 1) / 2
 	}
@@ -247,7 +248,7 @@ func hardInvariance(z *mat.Dense, g *graph.CSR) (float64, error) {
 	n, _ := z.Dims()
 	// V = H Z/√N has VᵀV = Cov(Z); its retraction Y (YᵀY = I) is the
 	// whitened Z/√N, whose energy equals (1/N) × that of the whitened Z.
-	v := centred(z)
+	v := linalg.CenterColumns(z)
 	v.Scale(1/math.Sqrt(float64(n)), v)
 	y, ok := retract(v)
 	if !ok {
