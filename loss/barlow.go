@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
@@ -145,7 +146,7 @@ func barlowGamma(c *mat.Dense, alpha float64, wantGrad bool) (on, off float64) {
 // batchNorm returns (z - mean) / s with s_k = sqrt(biased var_k + 1e-5).
 func batchNorm(z *mat.Dense) (*mat.Dense, []float64) {
 	n, k := z.Dims()
-	b, _ := centered(z)
+	b := linalg.CenterColumns(z)
 	s := make([]float64, k)
 	for i := 0; i < n; i++ {
 		for j, v := range b.RawRowView(i) {

@@ -34,29 +34,6 @@ func gemm(ta, tb blas.Transpose, alpha float64, a, b *mat.Dense, beta float64, c
 	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
 }
 
-// centered returns a - colmean(a) and the column means.
-func centered(a *mat.Dense) (*mat.Dense, []float64) {
-	n, k := a.Dims()
-	mean := make([]float64, k)
-	for i := 0; i < n; i++ {
-		row := a.RawRowView(i)
-		for j, v := range row {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	c := mat.NewDense(n, k, nil)
-	for i := 0; i < n; i++ {
-		src, dst := a.RawRowView(i), c.RawRowView(i)
-		for j, v := range src {
-			dst[j] = v - mean[j]
-		}
-	}
-	return c, mean
-}
-
 // subColMean subtracts the column means of g in place (the gradient of a
 // centring x -> x - colmean(x) is this projection).
 func subColMean(g *mat.Dense) {

@@ -3,6 +3,7 @@ package loss
 import (
 	"math"
 
+	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
@@ -186,12 +187,7 @@ func (SpectralContrastiveGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	}
 	z, g := in.Z, in.G
 	n, k := z.Dims()
-	dinv := g.Degree(nil)
-	for i, v := range dinv {
-		if v > 0 {
-			dinv[i] = 1 / math.Sqrt(v)
-		}
-	}
+	dinv := graph.DegreeInvSqrt(g.Degree(nil))
 	cst, tr := 0.0, 0.0
 	gtz := mat.NewDense(n, k, nil)
 	for i := 0; i < n; i++ {

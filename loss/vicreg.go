@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
@@ -85,7 +86,7 @@ func (l VICRegOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
 // ws*hinge + wc*offdiag with respect to x.
 func vicregBranch(x *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense, hinge, off float64) {
 	n, k := x.Dims()
-	xc, _ := centered(x)
+	xc := linalg.CenterColumns(x)
 	if useRowGram(n, k) {
 		return vicregBranchRowGram(xc, ws, wc, wantGrad)
 	}
@@ -216,7 +217,7 @@ func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	alpha, beta, gamma := l.coeffs()
 	z := in.Z
 	n, k := z.Dims()
-	zc, _ := centered(z)
+	zc := linalg.CenterColumns(z)
 	c := gramT(zc, 1/float64(n-1))
 	cr := c.RawMatrix()
 	varLoss, covLoss := float64(k), 0.0

@@ -1,6 +1,7 @@
 package loss
 
 import (
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -70,7 +71,7 @@ type whitened struct {
 
 func whiten(z *mat.Dense, eps float64, key string) (*whitened, error) {
 	n, k := z.Dims()
-	xc, _ := centered(z)
+	xc := linalg.CenterColumns(z)
 	sig := gramT(xc, (1-eps)/float64(n-1))
 	for i := 0; i < k; i++ {
 		sig.Set(i, i, sig.At(i, i)+eps)
