@@ -102,7 +102,7 @@ func LinearCKA(a, b mat.Matrix) (float64, error) {
 	if na != nb {
 		return 0, newErr(op, "b", nb, detail(ErrShape, "%d rows, a has %d", nb, na))
 	}
-	ac, bc := centre(ad), centre(bd)
+	ac, bc := linalg.CenterColumns(ad), linalg.CenterColumns(bd)
 	var ab, aa, bb mat.Dense
 	ab.Mul(bc.T(), ac)
 	aa.Mul(ac.T(), ac)
@@ -113,21 +113,6 @@ func LinearCKA(a, b mat.Matrix) (float64, error) {
 	}
 	num := mat.Norm(&ab, 2)
 	return num * num / den, nil
-}
-
-// centre returns a copy of x with zero column means.
-func centre(x *mat.Dense) *mat.Dense {
-	r, c := x.Dims()
-	mean := make([]float64, c)
-	for i := range r {
-		floats.Add(mean, x.RawRowView(i))
-	}
-	floats.Scale(1/float64(r), mean)
-	out := mat.DenseCopyOf(x)
-	for i := range r {
-		floats.Sub(out.RawRowView(i), mean)
-	}
-	return out
 }
 
 // Alignment describes how a relation graph G matches class labels.
