@@ -161,18 +161,11 @@ func pairedSign(wa, wb *mat.Dense) {
 	}
 }
 
-// centre subtracts the column means of x in place and returns them.
+// centre subtracts the column means of x (linalg.ColMeans) in place and
+// returns them.
 func centre(x *mat.Dense) []float64 {
-	n, d := x.Dims()
-	m := make([]float64, d)
-	for i := 0; i < n; i++ {
-		for j, v := range x.RawRowView(i) {
-			m[j] += v
-		}
-	}
-	for j := range m {
-		m[j] /= float64(n)
-	}
+	n, _ := x.Dims()
+	m := linalg.ColMeans(x)
 	for i := 0; i < n; i++ {
 		row := x.RawRowView(i)
 		for j := range row {
