@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -350,7 +351,7 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 			}
 			rowsum[lo+r] += s
 		})
-		parallelFor(m-hi, 256, func(a, b int) {
+		linalg.ParallelRange(m-hi, 256, func(a, b int) {
 			for j := hi - lo + a; j < hi-lo+b; j++ {
 				s := 0.0
 				for r := 0; r < hi-lo; r++ {
@@ -401,7 +402,7 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 func edgeSum(zn *mat.Dense, g *graph.CSR) float64 {
 	m, _ := zn.Dims()
 	edge := make([]float64, m)
-	parallelFor(m, 256, func(lo, hi int) {
+	linalg.ParallelRange(m, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			zi := zn.RawRowView(i)
 			s := 0.0

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -55,35 +56,9 @@ func subColMean(g *mat.Dense) {
 	}
 }
 
-// parallelFor calls f(lo, hi) on contiguous chunks of [0, n) from up to
-// GOMAXPROCS goroutines. f must write only to rows lo..hi-1 of its outputs,
-// so results do not depend on the number of goroutines.
-func parallelFor(n, grain int, f func(lo, hi int)) {
-	w := runtime.GOMAXPROCS(0)
-	if w > 1 && n >= 2*grain {
-		if c := (n + grain - 1) / grain; c < w {
-			w = c
-		}
-	} else {
-		w = 1
-	}
-	if w == 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + w - 1) / w
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() { defer wg.Done(); f(lo, hi) }()
-	}
-	wg.Wait()
-}
-
 // csrMulAdd sets dst += alpha * G x, row by row (O(nnz K)).
 func csrMulAdd(dst *mat.Dense, g *graph.CSR, x *mat.Dense, alpha float64) {
-	parallelFor(g.N, 256, func(lo, hi int) {
+	linalg.ParallelRange(g.N, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			d := dst.RawRowView(i)
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {

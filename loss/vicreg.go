@@ -271,7 +271,7 @@ func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 // entries of G, summed row by row in order. Cost O(nnz K).
 func dirichlet(z *mat.Dense, g *graph.CSR) float64 {
 	rows := make([]float64, g.N)
-	parallelFor(g.N, 256, func(lo, hi int) {
+	linalg.ParallelRange(g.N, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			zi := z.RawRowView(i)
 			s := 0.0
