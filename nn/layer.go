@@ -1,12 +1,9 @@
 package nn
 
 import (
-	"runtime"
-	"sync"
-
-	// linalg registers OpenBLAS as the blas64 implementation under -tags
-	// openblas, so every product below goes native in that build.
-	_ "github.com/eigenssl/eigenssl/linalg"
+	// linalg also registers OpenBLAS as the blas64 implementation under
+	// -tags openblas, so every product below goes native in that build.
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -106,29 +103,12 @@ func gemm(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dens
 	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
 }
 
-// parallelRows calls f on disjoint row ranges [lo, hi) covering [0, n), on up
-// to GOMAXPROCS goroutines when the work (n·cost) is large enough to pay for
-// them. f must only write rows in its range.
+// parallelRows calls f on disjoint row ranges [lo, hi) covering [0, n)
+// through linalg.ParallelRange, in parallel only when the work (n·cost) is
+// large enough (about 2^15) to pay for the goroutines. f must only write
+// rows in its range.
 func parallelRows(n, cost int, f func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 || n*cost < 1<<15 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
+	linalg.ParallelRange(n, max(1, (1<<14)/max(cost, 1)), f)
 }
 
 func mustCols(op string, x *mat.Dense, want int) {
