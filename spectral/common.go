@@ -270,38 +270,29 @@ func sqDistSelf(a *mat.Dense) *mat.Dense {
 // gramSelf returns a aᵀ as a full (both triangles) dense matrix. Only the
 // upper triangle is computed, by row blocks G[I, i0:] = A_I A_{i0:}ᵀ (Gemm)
 // spread over GOMAXPROCS goroutines (half the flops of the general product,
-// parallel under both backends), then mirrored.
+// parallel under both backends), then mirrored. In the pure-Go build, data
+// with many zeros (images) go through gramSelfSkip instead.
 func gramSelf(a *mat.Dense) *mat.Dense {
+	if linalg.Backend() == "gonum" && zeroFraction(a) >= skipZeroFraction {
+		return gramSelfSkip(a)
+	}
+	return gramSelfGemm(a)
+}
+
+// gramSelfGemm is gramSelf through Gemm.
+func gramSelfGemm(a *mat.Dense) *mat.Dense {
 	n, d := a.Dims()
 	g := mat.NewDense(n, n, nil)
 	const bs = 128
 	ra, rg := a.RawMatrix(), g.RawMatrix()
-	nb := (n + bs - 1) / bs
-	next := make(chan int, nb)
-	for b := 0; b < nb; b++ {
-		next <- b * bs
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), nb); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i0 := range next {
-				i1 := min(i0+bs, n)
-				ai := blas64.General{Rows: i1 - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
-				aj := blas64.General{Rows: n - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
-				gi := blas64.General{Rows: i1 - i0, Cols: n - i0, Stride: rg.Stride, Data: rg.Data[i0*rg.Stride+i0:]}
-				blas64.Gemm(blas.NoTrans, blas.Trans, 1, ai, aj, 0, gi)
-			}
-		}()
-	}
-	wg.Wait()
-	for i := 0; i < n; i++ {
-		for j := 0; j < i; j++ {
-			rg.Data[i*rg.Stride+j] = rg.Data[j*rg.Stride+i]
-		}
-	}
+	forBlocks(n, bs, func(i0 int) {
+		i1 := min(i0+bs, n)
+		ai := blas64.General{Rows: i1 - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
+		aj := blas64.General{Rows: n - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
+		gi := blas64.General{Rows: i1 - i0, Cols: n - i0, Stride: rg.Stride, Data: rg.Data[i0*rg.Stride+i0:]}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, ai, aj, 0, gi)
+	})
+	mirrorUpper(g)
 	return g
 }
 

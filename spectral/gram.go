@@ -1,0 +1,108 @@
+package spectral
+
+import (
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Tiles of gramSelfSkip: gramRows rows of G per task, gramCols columns per
+// tile, gramDepth features per pass (a gramDepth x gramCols tile of Aᵀ,
+// 256 KB, stays in L2 while the task's rows sweep it).
+const (
+	gramRows  = 32
+	gramCols  = 512
+	gramDepth = 64
+	// skipZeroFraction is the share of zero entries above which the
+	// zero-skipping product beats gonum's Dgemm (about 1.75x faster at
+	// Fashion-MNIST's 51% zeros, 2000 x 784; slightly slower on dense data).
+	skipZeroFraction = 0.25
+)
+
+// gramSelfSkip is gramSelf for the pure-Go build as long axpys that skip
+// zero entries: for each row i of a task's block and feature k with
+// a_ik ≠ 0, G[i, J] += a_ik Aᵀ[k, J] over a column tile J of the upper
+// triangle, Aᵀ being a transposed copy of a (d x n, the one extra n d
+// floats). Sparse rows such as images cost in proportion to their
+// non-zeros. Blocks of rows are spread over GOMAXPROCS goroutines; the
+// lower triangle is mirrored, so G is exactly symmetric.
+func gramSelfSkip(a *mat.Dense) *mat.Dense {
+	n, d := a.Dims()
+	g := mat.NewDense(n, n, nil)
+	ra, rg := a.RawMatrix(), g.RawMatrix()
+	at := make([]float64, d*n)
+	for i := 0; i < n; i++ {
+		for k, v := range ra.Data[i*ra.Stride : i*ra.Stride+d] {
+			at[k*n+i] = v
+		}
+	}
+	forBlocks(n, gramRows, func(i0 int) {
+		i1 := min(i0+gramRows, n)
+		for j0 := i0; j0 < n; j0 += gramCols {
+			j1 := min(j0+gramCols, n)
+			for k0 := 0; k0 < d; k0 += gramDepth {
+				k1 := min(k0+gramDepth, d)
+				for i := i0; i < i1; i++ {
+					y := blas64.Vector{N: j1 - j0, Inc: 1, Data: rg.Data[i*rg.Stride+j0 : i*rg.Stride+j1]}
+					for k, v := range ra.Data[i*ra.Stride+k0 : i*ra.Stride+k1] {
+						if v != 0 {
+							kk := (k0 + k) * n
+							blas64.Axpy(v, blas64.Vector{N: j1 - j0, Inc: 1, Data: at[kk+j0 : kk+j1]}, y)
+						}
+					}
+				}
+			}
+		}
+	})
+	mirrorUpper(g)
+	return g
+}
+
+// zeroFraction is the share of exactly zero entries of a.
+func zeroFraction(a *mat.Dense) float64 {
+	n, d := a.Dims()
+	z := 0
+	for i := 0; i < n; i++ {
+		for _, v := range a.RawRowView(i) {
+			if v == 0 {
+				z++
+			}
+		}
+	}
+	return float64(z) / float64(n*d)
+}
+
+// forBlocks runs fn(i0) for i0 = 0, bs, 2bs, ... < n over GOMAXPROCS
+// goroutines, in increasing order (the large upper-triangle blocks first).
+func forBlocks(n, bs int, fn func(i0 int)) {
+	nb := (n + bs - 1) / bs
+	next := make(chan int, nb)
+	for b := 0; b < nb; b++ {
+		next <- b * bs
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), nb); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i0 := range next {
+				fn(i0)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// mirrorUpper copies the upper triangle of the square g into its lower one.
+func mirrorUpper(g *mat.Dense) {
+	n, _ := g.Dims()
+	rg := g.RawMatrix()
+	for i := 0; i < n; i++ {
+		for j := 0; j < i; j++ {
+			rg.Data[i*rg.Stride+j] = rg.Data[j*rg.Stride+i]
+		}
+	}
+}
