@@ -46,7 +46,7 @@ const MaxAllPairsN = 10000
 
 // Geodesics returns the len(sources) x N matrix of shortest-path distances
 // from each source, the edge weights of g being the edge lengths (Dijkstra
-// with a binary heap, one run per source, spread over workers goroutines;
+// with an indexed 4-ary heap, one run per source, spread over workers goroutines;
 // workers <= 0 means GOMAXPROCS). Unreachable vertices get +Inf. Cost
 // O(S (NNZ + N) log N) time, O(S N) memory for the result.
 //
@@ -85,7 +85,7 @@ func Geodesics(g *CSR, sources []int, workers int) (*mat.Dense, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := &distHeap{pos: make([]int, g.N)}
+			h := newDistHeap(g.N)
 			for t := range next {
 				dijkstra(g, sources[t], raw.Data[t*raw.Stride:t*raw.Stride+g.N], h)
 			}
@@ -110,92 +110,124 @@ func AllPairsGeodesics(g *CSR, workers int, force bool) (*mat.Dense, error) {
 	return Geodesics(g, src, workers)
 }
 
-// distHeap is an indexed binary min-heap of vertices keyed by tentative
-// distance, supporting decrease-key.
+// distHeap is an indexed 4-ary min-heap of vertices keyed by tentative
+// distance, supporting decrease-key. Keys are stored next to the vertices
+// (no indirection in the sift loops) and pos is -1 for every vertex between
+// runs, since a Dijkstra run pops everything it pushes: one heap per worker
+// serves every source without clearing or allocation.
 type distHeap struct {
-	v   []int
-	pos []int // position of a vertex in v, -1 when absent
-	d   []float64
+	e   []heapEntry
+	pos []int32 // position of a vertex in e, -1 when absent
 }
 
-func (h *distHeap) less(a, b int) bool { return h.d[h.v[a]] < h.d[h.v[b]] }
-
-func (h *distHeap) swap(a, b int) {
-	h.v[a], h.v[b] = h.v[b], h.v[a]
-	h.pos[h.v[a]] = a
-	h.pos[h.v[b]] = b
+type heapEntry struct {
+	d float64
+	v int32
 }
 
-func (h *distHeap) up(i int) {
+func newDistHeap(n int) *distHeap {
+	h := &distHeap{e: make([]heapEntry, 0, 64), pos: make([]int32, n)}
+	for i := range h.pos {
+		h.pos[i] = -1
+	}
+	return h
+}
+
+// up moves x, to be stored at slot i, towards the root.
+func (h *distHeap) up(i int, x heapEntry) {
 	for i > 0 {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			return
+		p := (i - 1) >> 2
+		pe := h.e[p]
+		if !(x.d < pe.d) {
+			break
 		}
-		h.swap(i, p)
+		h.e[i] = pe
+		h.pos[pe.v] = int32(i)
 		i = p
 	}
+	h.e[i] = x
+	h.pos[x.v] = int32(i)
 }
 
-func (h *distHeap) down(i int) {
-	n := len(h.v)
+// pushOrDecrease inserts u with key d, or lowers its key to d.
+func (h *distHeap) pushOrDecrease(u int, d float64) {
+	i := int(h.pos[u])
+	if i < 0 {
+		h.e = append(h.e, heapEntry{})
+		i = len(h.e) - 1
+	}
+	h.up(i, heapEntry{d: d, v: int32(u)})
+}
+
+// pop removes and returns the vertex of least key. It sifts bottom-up
+// (Floyd): the hole left at the root follows the smaller children down to a
+// leaf without comparing against the moved last entry, which then rises
+// from there; the last entry usually belongs near the bottom, so this saves
+// most of the unpredictable comparisons.
+func (h *distHeap) pop() int {
+	e := h.e
+	u := e[0].v
+	h.pos[u] = -1
+	last := len(e) - 1
+	x := e[last]
+	e = e[:last]
+	h.e = e
+	if last == 0 {
+		return int(u)
+	}
+	i := 0
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		c := 4*i + 1
+		if c+3 < last {
+			m, md := c, e[c].d
+			if d := e[c+1].d; d < md {
+				m, md = c+1, d
+			}
+			if d := e[c+2].d; d < md {
+				m, md = c+2, d
+			}
+			if d := e[c+3].d; d < md {
+				m = c + 3
+			}
+			e[i] = e[m]
+			h.pos[e[i].v] = int32(i)
+			i = m
+			continue
 		}
-		m := l
-		if r := l + 1; r < n && h.less(r, l) {
-			m = r
+		if c >= last {
+			break
 		}
-		if !h.less(m, i) {
-			return
+		m, md := c, e[c].d
+		for q := c + 1; q < last; q++ {
+			if e[q].d < md {
+				m, md = q, e[q].d
+			}
 		}
-		h.swap(i, m)
+		e[i] = e[m]
+		h.pos[e[i].v] = int32(i)
 		i = m
 	}
-}
-
-func (h *distHeap) pushOrDecrease(u int) {
-	if h.pos[u] < 0 {
-		h.v = append(h.v, u)
-		h.pos[u] = len(h.v) - 1
-	}
-	h.up(h.pos[u])
-}
-
-func (h *distHeap) pop() int {
-	u := h.v[0]
-	last := len(h.v) - 1
-	h.swap(0, last)
-	h.v = h.v[:last]
-	h.pos[u] = -1
-	if last > 0 {
-		h.down(0)
-	}
-	return u
+	h.up(i, x)
+	return int(u)
 }
 
 // dijkstra fills dist (length N) with the distances from s.
 func dijkstra(g *CSR, s int, dist []float64, h *distHeap) {
+	inf := math.Inf(1)
 	for i := range dist {
-		dist[i] = math.Inf(1)
+		dist[i] = inf
 	}
-	for i := range h.pos {
-		h.pos[i] = -1
-	}
-	h.v = h.v[:0]
-	h.d = dist
 	dist[s] = 0
-	h.pushOrDecrease(s)
-	for len(h.v) > 0 {
+	h.pushOrDecrease(s, 0)
+	rp, col, val := g.RowPtr, g.Col, g.Val
+	for len(h.e) > 0 {
 		u := h.pop()
 		du := dist[u]
-		for p := g.RowPtr[u]; p < g.RowPtr[u+1]; p++ {
-			v := g.Col[p]
-			if nd := du + g.Val[p]; nd < dist[v] {
+		for p := rp[u]; p < rp[u+1]; p++ {
+			v := col[p]
+			if nd := du + val[p]; nd < dist[v] {
 				dist[v] = nd
-				h.pushOrDecrease(v)
+				h.pushOrDecrease(v, nd)
 			}
 		}
 	}

@@ -1,0 +1,94 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// randomLengthGraph is a random symmetric graph on n vertices with about
+// deg edges per vertex, integer-valued lengths in [1, 20] (exact sums, so
+// ties between paths are common and exercise the heap's decrease-key), and
+// a few isolated vertices.
+func randomLengthGraph(t testing.TB, n, deg int, seed uint64) *CSR {
+	r := rand.New(rand.NewPCG(seed, 11))
+	var rows, cols []int
+	var vals []float64
+	for i := 0; i < n-3; i++ {
+		for e := 0; e < deg/2; e++ {
+			j := r.IntN(n - 3)
+			if j == i {
+				continue
+			}
+			rows, cols, vals = append(rows, i), append(cols, j), append(vals, float64(1+r.IntN(20)))
+		}
+	}
+	g, err := FromTriplets(n, rows, cols, vals, TripletOptions{Sym: SymMax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestGeodesicsFloydWarshall checks every row of AllPairsGeodesics and of
+// Geodesics from a subset of sources against Floyd-Warshall.
+func TestGeodesicsFloydWarshall(t *testing.T) {
+	for _, tc := range []struct{ n, deg int }{{4, 1}, {60, 3}, {300, 6}} {
+		g := randomLengthGraph(t, tc.n, tc.deg, uint64(tc.n))
+		n := g.N
+		fw := make([]float64, n*n)
+		for i := range fw {
+			fw[i] = math.Inf(1)
+		}
+		for i := 0; i < n; i++ {
+			fw[i*n+i] = 0
+			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
+				fw[i*n+g.Col[p]] = math.Min(fw[i*n+g.Col[p]], g.Val[p])
+			}
+		}
+		for k := 0; k < n; k++ {
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					fw[i*n+j] = math.Min(fw[i*n+j], fw[i*n+k]+fw[k*n+j])
+				}
+			}
+		}
+		all, err := AllPairsGeodesics(g, 2, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := []int{n - 1, 0, n / 2, 0}
+		sub, err := Geodesics(g, src, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				if all.At(i, j) != fw[i*n+j] {
+					t.Fatalf("n=%d: d(%d,%d) = %v, Floyd-Warshall %v", n, i, j, all.At(i, j), fw[i*n+j])
+				}
+			}
+		}
+		for r, s := range src {
+			for j := 0; j < n; j++ {
+				if sub.At(r, j) != fw[s*n+j] {
+					t.Fatalf("n=%d: Geodesics row %d (source %d) col %d = %v, want %v", n, r, s, j, sub.At(r, j), fw[s*n+j])
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkAllPairsGeodesics(b *testing.B) {
+	for _, n := range []int{2000} {
+		g := randomLengthGraph(b, n, 15, 1)
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := AllPairsGeodesics(g, 0, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
