@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"sync"
 
@@ -46,9 +47,11 @@ const MaxAllPairsN = 10000
 
 // Geodesics returns the len(sources) x N matrix of shortest-path distances
 // from each source, the edge weights of g being the edge lengths (Dijkstra
-// with an indexed 4-ary heap, one run per source, spread over workers goroutines;
-// workers <= 0 means GOMAXPROCS). Unreachable vertices get +Inf. Cost
-// O(S (NNZ + N) log N) time, O(S N) memory for the result.
+// with a radix heap on the keys' bit patterns, one run per source, rows
+// written in place, spread over workers goroutines; workers <= 0 means
+// GOMAXPROCS). Unreachable vertices get +Inf. Cost O(S (NNZ + N) B) time,
+// B <= 64 the bucket moves per heap entry (a few in practice), and O(S N)
+// memory for the result.
 //
 // g must be a valid relation graph (non-negative weights); it returns an
 // *Error wrapping ErrEmpty (no vertices or no sources), ErrIndex (bad
@@ -85,7 +88,7 @@ func Geodesics(g *CSR, sources []int, workers int) (*mat.Dense, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := newDistHeap(g.N)
+			h := &radixHeap{}
 			for t := range next {
 				dijkstra(g, sources[t], raw.Data[t*raw.Stride:t*raw.Stride+g.N], h)
 			}
@@ -110,124 +113,83 @@ func AllPairsGeodesics(g *CSR, workers int, force bool) (*mat.Dense, error) {
 	return Geodesics(g, src, workers)
 }
 
-// distHeap is an indexed 4-ary min-heap of vertices keyed by tentative
-// distance, supporting decrease-key. Keys are stored next to the vertices
-// (no indirection in the sift loops) and pos is -1 for every vertex between
-// runs, since a Dijkstra run pops everything it pushes: one heap per worker
-// serves every source without clearing or allocation.
-type distHeap struct {
-	e   []heapEntry
-	pos []int32 // position of a vertex in e, -1 when absent
+// radixHeap is a monotone radix heap on the IEEE bit patterns of
+// non-negative float64 keys (which order like the keys): bucket b > 0
+// holds the keys whose highest bit differing from the last popped key is
+// bit b-1, bucket 0 the keys equal to it. Dijkstra pops keys in
+// non-decreasing order, as the structure requires; decrease-key is lazy
+// (a vertex is pushed again and its stale entries are skipped on pop).
+type radixHeap struct {
+	b    [65][]radixEntry
+	last uint64
+	size int
 }
 
-type heapEntry struct {
-	d float64
+type radixEntry struct {
+	k uint64
 	v int32
 }
 
-func newDistHeap(n int) *distHeap {
-	h := &distHeap{e: make([]heapEntry, 0, 64), pos: make([]int32, n)}
-	for i := range h.pos {
-		h.pos[i] = -1
+func (h *radixHeap) push(k uint64, v int) {
+	b := 0
+	if k != h.last {
+		b = 64 - bits.LeadingZeros64(k^h.last)
 	}
-	return h
+	h.b[b] = append(h.b[b], radixEntry{k, int32(v)})
+	h.size++
 }
 
-// up moves x, to be stored at slot i, towards the root.
-func (h *distHeap) up(i int, x heapEntry) {
-	for i > 0 {
-		p := (i - 1) >> 2
-		pe := h.e[p]
-		if !(x.d < pe.d) {
-			break
+// pop removes an entry of least key (size must be > 0).
+func (h *radixHeap) pop() (uint64, int) {
+	if len(h.b[0]) == 0 {
+		i := 1
+		for len(h.b[i]) == 0 {
+			i++
 		}
-		h.e[i] = pe
-		h.pos[pe.v] = int32(i)
-		i = p
+		src := h.b[i]
+		m := src[0].k
+		for _, e := range src[1:] {
+			m = min(m, e.k)
+		}
+		h.last = m
+		for _, e := range src {
+			b := 0
+			if e.k != m {
+				b = 64 - bits.LeadingZeros64(e.k^m)
+			}
+			h.b[b] = append(h.b[b], e)
+		}
+		h.b[i] = src[:0]
 	}
-	h.e[i] = x
-	h.pos[x.v] = int32(i)
+	n := len(h.b[0]) - 1
+	e := h.b[0][n]
+	h.b[0] = h.b[0][:n]
+	h.size--
+	return e.k, int(e.v)
 }
 
-// pushOrDecrease inserts u with key d, or lowers its key to d.
-func (h *distHeap) pushOrDecrease(u int, d float64) {
-	i := int(h.pos[u])
-	if i < 0 {
-		h.e = append(h.e, heapEntry{})
-		i = len(h.e) - 1
-	}
-	h.up(i, heapEntry{d: d, v: int32(u)})
-}
-
-// pop removes and returns the vertex of least key. It sifts bottom-up
-// (Floyd): the hole left at the root follows the smaller children down to a
-// leaf without comparing against the moved last entry, which then rises
-// from there; the last entry usually belongs near the bottom, so this saves
-// most of the unpredictable comparisons.
-func (h *distHeap) pop() int {
-	e := h.e
-	u := e[0].v
-	h.pos[u] = -1
-	last := len(e) - 1
-	x := e[last]
-	e = e[:last]
-	h.e = e
-	if last == 0 {
-		return int(u)
-	}
-	i := 0
-	for {
-		c := 4*i + 1
-		if c+3 < last {
-			m, md := c, e[c].d
-			if d := e[c+1].d; d < md {
-				m, md = c+1, d
-			}
-			if d := e[c+2].d; d < md {
-				m, md = c+2, d
-			}
-			if d := e[c+3].d; d < md {
-				m = c + 3
-			}
-			e[i] = e[m]
-			h.pos[e[i].v] = int32(i)
-			i = m
-			continue
-		}
-		if c >= last {
-			break
-		}
-		m, md := c, e[c].d
-		for q := c + 1; q < last; q++ {
-			if e[q].d < md {
-				m, md = q, e[q].d
-			}
-		}
-		e[i] = e[m]
-		h.pos[e[i].v] = int32(i)
-		i = m
-	}
-	h.up(i, x)
-	return int(u)
-}
-
-// dijkstra fills dist (length N) with the distances from s.
-func dijkstra(g *CSR, s int, dist []float64, h *distHeap) {
+// dijkstra fills dist (length N) with the distances from s; h is empty
+// on entry and on return, so one heap per worker serves every source.
+func dijkstra(g *CSR, s int, dist []float64, h *radixHeap) {
 	inf := math.Inf(1)
 	for i := range dist {
 		dist[i] = inf
 	}
 	dist[s] = 0
-	h.pushOrDecrease(s, 0)
+	h.last = 0
+	h.push(0, s)
 	rp, col, val := g.RowPtr, g.Col, g.Val
-	for len(h.e) > 0 {
-		u := h.pop()
+	for h.size > 0 {
+		k, u := h.pop()
+		if k != math.Float64bits(dist[u]) {
+			continue
+		}
 		du := dist[u]
 		for p := rp[u]; p < rp[u+1]; p++ {
 			v := col[p]
 			if nd := du + val[p]; nd < dist[v] {
 				dist[v] = nd
-				h.pushOrDecrease(v, nd)
+				h.push(math.Float64bits(nd), v)
 			}
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 // randomLengthGraph is a random symmetric graph on n vertices with about
 // deg edges per vertex, integer-valued lengths in [1, 20] (exact sums, so
-// ties between paths are common and exercise the heap's decrease-key), and
+// ties between paths are common and exercise the heap's stale entries), and
 // a few isolated vertices.
 func randomLengthGraph(t testing.TB, n, deg int, seed uint64) *CSR {
 	r := rand.New(rand.NewPCG(seed, 11))
