@@ -113,11 +113,7 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 	if err != nil {
 		return wrapGraph(op, err)
 	}
-	b := mat.DenseCopyOf(geo)
-	b.Apply(func(_, _ int, v float64) float64 { return -0.5 * v * v }, b)
-	if lm == nil {
-		symmetrise(b)
-	}
+	b := negHalfSquare(geo, lm == nil)
 	m.mds = ClassicalMDS{Solver: m.Solver, Tol: m.Tol, MaxIter: m.MaxIter, Seed: m.Seed}
 	if err := m.mds.fitKernel(op, b, lm, kc); err != nil {
 		return err
@@ -197,4 +193,30 @@ func (m *Isomap) TransformTo(dst *mat.Dense, x mat.Matrix) error {
 		return err
 	}
 	return transformTo("isomap.transform", dst, z)
+}
+
+// negHalfSquare returns −½Δ² entrywise; with sym (square Δ) the two
+// triangles are averaged, as symmetrise does, in one parallel pass.
+func negHalfSquare(geo *mat.Dense, sym bool) *mat.Dense {
+	r, c := geo.Dims()
+	b := mat.NewDense(r, c, nil)
+	rg, rb := geo.RawMatrix(), b.RawMatrix()
+	parallelRows(r, func(i int) {
+		gi := rg.Data[i*rg.Stride : i*rg.Stride+c]
+		bi := rb.Data[i*rb.Stride : i*rb.Stride+c]
+		if !sym {
+			for j, v := range gi {
+				bi[j] = -0.5 * v * v
+			}
+			return
+		}
+		// Row i owns the pairs (i, j >= i) and writes both entries.
+		for j := i; j < c; j++ {
+			v, w := gi[j], rg.Data[j*rg.Stride+i]
+			x := 0.5 * (-0.5*v*v + -0.5*w*w)
+			bi[j] = x
+			rb.Data[j*rb.Stride+i] = x
+		}
+	})
+	return b
 }
