@@ -121,6 +121,7 @@ func AllPairsGeodesics(g *CSR, workers int, force bool) (*mat.Dense, error) {
 // (a vertex is pushed again and its stale entries are skipped on pop).
 type radixHeap struct {
 	b    [65][]radixEntry
+	full uint64 // bit b-1 set when bucket b > 0 is non-empty
 	last uint64
 	size int
 }
@@ -134,6 +135,7 @@ func (h *radixHeap) push(k uint64, v int) {
 	b := 0
 	if k != h.last {
 		b = 64 - bits.LeadingZeros64(k^h.last)
+		h.full |= 1 << (b - 1)
 	}
 	h.b[b] = append(h.b[b], radixEntry{k, int32(v)})
 	h.size++
@@ -142,10 +144,8 @@ func (h *radixHeap) push(k uint64, v int) {
 // pop removes an entry of least key (size must be > 0).
 func (h *radixHeap) pop() (uint64, int) {
 	if len(h.b[0]) == 0 {
-		i := 1
-		for len(h.b[i]) == 0 {
-			i++
-		}
+		i := bits.TrailingZeros64(h.full) + 1
+		h.full &^= 1 << (i - 1)
 		src := h.b[i]
 		m := src[0].k
 		for _, e := range src[1:] {
@@ -156,6 +156,7 @@ func (h *radixHeap) pop() (uint64, int) {
 			b := 0
 			if e.k != m {
 				b = 64 - bits.LeadingZeros64(e.k^m)
+				h.full |= 1 << (b - 1)
 			}
 			h.b[b] = append(h.b[b], e)
 		}

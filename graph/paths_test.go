@@ -5,13 +5,16 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // randomLengthGraph is a random symmetric graph on n vertices with about
 // deg edges per vertex, integer-valued lengths in [1, 20] (exact sums, so
 // ties between paths are common and exercise the heap's stale entries), and
-// a few isolated vertices.
-func randomLengthGraph(t testing.TB, n, deg int, seed uint64) *CSR {
+// a few isolated vertices; with cont the lengths are continuous in [1, 21)
+// instead, so the heap keys spread over many mantissa bits.
+func randomLengthGraph(t testing.TB, n, deg int, seed uint64, cont bool) *CSR {
 	r := rand.New(rand.NewPCG(seed, 11))
 	var rows, cols []int
 	var vals []float64
@@ -21,7 +24,11 @@ func randomLengthGraph(t testing.TB, n, deg int, seed uint64) *CSR {
 			if j == i {
 				continue
 			}
-			rows, cols, vals = append(rows, i), append(cols, j), append(vals, float64(1+r.IntN(20)))
+			w := float64(1 + r.IntN(20))
+			if cont {
+				w = 1 + 20*r.Float64()
+			}
+			rows, cols, vals = append(rows, i), append(cols, j), append(vals, w)
 		}
 	}
 	g, err := FromTriplets(n, rows, cols, vals, TripletOptions{Sym: SymMax})
@@ -32,10 +39,20 @@ func randomLengthGraph(t testing.TB, n, deg int, seed uint64) *CSR {
 }
 
 // TestGeodesicsFloydWarshall checks every row of AllPairsGeodesics and of
-// Geodesics from a subset of sources against Floyd-Warshall.
+// Geodesics from a subset of sources against Floyd-Warshall (exactly for
+// integer lengths, to 1e-12 relative for continuous ones, whose sums
+// Floyd-Warshall associates differently).
 func TestGeodesicsFloydWarshall(t *testing.T) {
-	for _, tc := range []struct{ n, deg int }{{4, 1}, {60, 3}, {300, 6}} {
-		g := randomLengthGraph(t, tc.n, tc.deg, uint64(tc.n))
+	for _, tc := range []struct {
+		n, deg int
+		cont   bool
+	}{{4, 1, false}, {60, 3, false}, {300, 6, false}, {60, 3, true}, {300, 6, true}} {
+		g := randomLengthGraph(t, tc.n, tc.deg, uint64(tc.n), tc.cont)
+		tol := 0.0
+		if tc.cont {
+			tol = 1e-12
+		}
+		near := func(a, b float64) bool { return a == b || math.Abs(a-b) <= tol*math.Abs(b) }
 		n := g.N
 		fw := make([]float64, n*n)
 		for i := range fw {
@@ -65,14 +82,14 @@ func TestGeodesicsFloydWarshall(t *testing.T) {
 		}
 		for i := 0; i < n; i++ {
 			for j := 0; j < n; j++ {
-				if all.At(i, j) != fw[i*n+j] {
+				if !near(all.At(i, j), fw[i*n+j]) {
 					t.Fatalf("n=%d: d(%d,%d) = %v, Floyd-Warshall %v", n, i, j, all.At(i, j), fw[i*n+j])
 				}
 			}
 		}
 		for r, s := range src {
 			for j := 0; j < n; j++ {
-				if sub.At(r, j) != fw[s*n+j] {
+				if !near(sub.At(r, j), fw[s*n+j]) {
 					t.Fatalf("n=%d: Geodesics row %d (source %d) col %d = %v, want %v", n, r, s, j, sub.At(r, j), fw[s*n+j])
 				}
 			}
@@ -80,9 +97,21 @@ func TestGeodesicsFloydWarshall(t *testing.T) {
 	}
 }
 
+// BenchmarkAllPairsGeodesics runs on the 10-NN graph of Gaussian points
+// in 10 dimensions (continuous lengths, as ISOMAP's).
 func BenchmarkAllPairsGeodesics(b *testing.B) {
 	for _, n := range []int{2000} {
-		g := randomLengthGraph(b, n, 15, 1)
+		r := rand.New(rand.NewPCG(1, 2))
+		x := mat.NewDense(n, 10, nil)
+		for i := 0; i < n; i++ {
+			for j := 0; j < 10; j++ {
+				x.Set(i, j, r.NormFloat64())
+			}
+		}
+		g, _, err := KNN(x, 10, KNNOptions{Weight: Distance})
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := AllPairsGeodesics(g, 0, false); err != nil {
