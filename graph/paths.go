@@ -123,7 +123,6 @@ type radixHeap struct {
 	b    [65][]radixEntry
 	full uint64 // bit b-1 set when bucket b > 0 is non-empty
 	last uint64
-	size int
 }
 
 type radixEntry struct {
@@ -138,21 +137,33 @@ func (h *radixHeap) push(k uint64, v int) {
 		h.full |= 1 << (b - 1)
 	}
 	h.b[b] = append(h.b[b], radixEntry{k, int32(v)})
-	h.size++
 }
 
-// pop removes an entry of least key (size must be > 0).
-func (h *radixHeap) pop() (uint64, int) {
-	if len(h.b[0]) == 0 {
+// pop removes an entry of least key, ok false when the heap is empty.
+// Refilling bucket 0 drops the stale entries of the bucket it empties (key
+// above the vertex's current dist), so they are never moved again.
+func (h *radixHeap) pop(dist []float64) (k uint64, v int, ok bool) {
+	for len(h.b[0]) == 0 {
+		if h.full == 0 {
+			return 0, 0, false
+		}
 		i := bits.TrailingZeros64(h.full) + 1
 		h.full &^= 1 << (i - 1)
 		src := h.b[i]
-		m := src[0].k
-		for _, e := range src[1:] {
-			m = min(m, e.k)
-		}
-		h.last = m
+		h.b[i] = src[:0]
+		live, m := src[:0], uint64(math.MaxUint64)
 		for _, e := range src {
+			if e.k == math.Float64bits(dist[e.v]) {
+				live = append(live, e)
+				m = min(m, e.k)
+			}
+		}
+		if len(live) == 0 {
+			continue
+		}
+		// Every live entry goes to a bucket below i: no write into src.
+		h.last = m
+		for _, e := range live {
 			b := 0
 			if e.k != m {
 				b = 64 - bits.LeadingZeros64(e.k^m)
@@ -160,13 +171,11 @@ func (h *radixHeap) pop() (uint64, int) {
 			}
 			h.b[b] = append(h.b[b], e)
 		}
-		h.b[i] = src[:0]
 	}
 	n := len(h.b[0]) - 1
 	e := h.b[0][n]
 	h.b[0] = h.b[0][:n]
-	h.size--
-	return e.k, int(e.v)
+	return e.k, int(e.v), true
 }
 
 // dijkstra fills dist (length N) with the distances from s; h is empty
@@ -180,8 +189,11 @@ func dijkstra(g *CSR, s int, dist []float64, h *radixHeap) {
 	h.last = 0
 	h.push(0, s)
 	rp, col, val := g.RowPtr, g.Col, g.Val
-	for h.size > 0 {
-		k, u := h.pop()
+	for {
+		k, u, ok := h.pop(dist)
+		if !ok {
+			return
+		}
 		if k != math.Float64bits(dist[u]) {
 			continue
 		}
