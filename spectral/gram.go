@@ -33,11 +33,14 @@ func gramSelfSkip(a *mat.Dense) *mat.Dense {
 	g := mat.NewDense(n, n, nil)
 	ra, rg := a.RawMatrix(), g.RawMatrix()
 	at := make([]float64, d*n)
-	for i := 0; i < n; i++ {
-		for k, v := range ra.Data[i*ra.Stride : i*ra.Stride+d] {
-			at[k*n+i] = v
+	forBlocks(d, gramDepth, func(k0 int) {
+		k1 := min(k0+gramDepth, d)
+		for i := 0; i < n; i++ {
+			for k, v := range ra.Data[i*ra.Stride+k0 : i*ra.Stride+k1] {
+				at[(k0+k)*n+i] = v
+			}
 		}
-	}
+	})
 	forBlocks(n, gramRows, func(i0 int) {
 		i1 := min(i0+gramRows, n)
 		for j0 := i0; j0 < n; j0 += gramCols {
@@ -96,13 +99,21 @@ func forBlocks(n, bs int, fn func(i0 int)) {
 	wg.Wait()
 }
 
-// mirrorUpper copies the upper triangle of the square g into its lower one.
+// mirrorUpper copies the upper triangle of the square g into its lower
+// one, by 64 x 64 tiles (cache-friendly transposed reads) over row blocks
+// in parallel.
 func mirrorUpper(g *mat.Dense) {
 	n, _ := g.Dims()
 	rg := g.RawMatrix()
-	for i := 0; i < n; i++ {
-		for j := 0; j < i; j++ {
-			rg.Data[i*rg.Stride+j] = rg.Data[j*rg.Stride+i]
+	const bs = 64
+	forBlocks(n, bs, func(i0 int) {
+		i1 := min(i0+bs, n)
+		for j0 := 0; j0 < i1; j0 += bs {
+			for i := i0; i < i1; i++ {
+				for j := j0; j < min(j0+bs, i); j++ {
+					rg.Data[i*rg.Stride+j] = rg.Data[j*rg.Stride+i]
+				}
+			}
 		}
-	}
+	})
 }
