@@ -78,11 +78,18 @@ func (c *centredEig) transform(kx *mat.Dense) *mat.Dense {
 func centreKernel(k *mat.Dense) ([]float64, float64) {
 	n, _ := k.Dims()
 	colMean := make([]float64, n)
-	for i := 0; i < n; i++ {
-		for j, v := range k.RawRowView(i) {
-			colMean[j] += v
+	// Column strips in parallel, each summed over i in order (the same
+	// sums as a serial pass).
+	const strip = 256
+	forBlocks(n, strip, func(j0 int) {
+		j1 := min(j0+strip, n)
+		cm := colMean[j0:j1]
+		for i := 0; i < n; i++ {
+			for j, v := range k.RawRowView(i)[j0:j1] {
+				cm[j] += v
+			}
 		}
-	}
+	})
 	grand := 0.0
 	for j := range colMean {
 		colMean[j] /= float64(n)
