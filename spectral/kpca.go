@@ -119,15 +119,26 @@ func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense {
 // symmetric, exact RBF diagonal).
 func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense {
 	if s.kind == KernelRBF {
-		d := sqDistSelf(x)
-		n, _ := d.Dims()
-		parallelRows(n, func(i int) {
-			row := d.RawRowView(i)
-			for j, v := range row {
-				row[j] = math.Exp(-s.gamma * v)
+		// exp(−γ d²) on the upper triangle only (half the exponentials),
+		// d² as in sqDistSelf, then mirrored.
+		k := gramSelf(x)
+		n, _ := k.Dims()
+		na := rowSqNorms(x)
+		forBlocks(n, 64, func(i0 int) {
+			for i := i0; i < min(i0+64, n); i++ {
+				row := k.RawRowView(i)
+				row[i] = 1
+				for j := i + 1; j < n; j++ {
+					v := na[i] + na[j] - 2*row[j]
+					if v < 0 {
+						v = 0
+					}
+					row[j] = math.Exp(-s.gamma * v)
+				}
 			}
 		})
-		return d
+		mirrorUpper(k)
+		return k
 	}
 	k := gramSelf(x)
 	if s.kind == KernelPoly {
