@@ -245,17 +245,7 @@ func (s *SpectralContrastive) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if s.w != nil {
 		return linearTransform(op, true, s.w, x)
 	}
-	if s.aff == nil {
-		if !s.Precomputed {
-			return nil, errorf(op, "x", nil, ErrParam, "model fitted on a graph: use TransformAffinity")
-		}
-		return s.TransformAffinity(x)
-	}
-	xd, err := checkData(op, "x", x)
-	if err != nil {
-		return nil, err
-	}
-	w, err := s.aff.rows(op, xd)
+	w, err := newAffinityRows(op, s.aff, s.Precomputed, s.g.N, x)
 	if err != nil {
 		return nil, err
 	}
@@ -280,40 +270,13 @@ func (s *SpectralContrastive) TransformAffinity(w mat.Matrix) (*mat.Dense, error
 }
 
 func (s *SpectralContrastive) nystrom(op string, w *mat.Dense) (*mat.Dense, error) {
-	m, _ := w.Dims()
-	n, k := s.u.Dims()
-	v := mat.DenseCopyOf(s.u)
-	for i := 0; i < n; i++ {
-		f := 0.0
-		if s.deg[i] > 0 {
-			f = 1 / math.Sqrt(s.deg[i])
+	return nystromRows(op, w, scaledByInvSqrtDegree(s.u, s.deg), func(x, d float64, j int) float64 {
+		if s.vals[j] <= 0 {
+			return 0
 		}
-		row := v.RawRowView(i)
-		for j := range row {
-			row[j] *= f
-		}
-	}
-	out := mat.NewDense(m, k, nil)
-	out.Mul(w, v)
-	for i := 0; i < m; i++ {
-		d := 0.0
-		for _, x := range w.RawRowView(i) {
-			d += x
-		}
-		if d == 0 {
-			return nil, errorf(op, fmt.Sprintf("row %d", i), "no affinity to any training point", ErrDisconnected, "")
-		}
-		row := out.RawRowView(i)
-		for j := range row {
-			if s.vals[j] <= 0 {
-				row[j] = 0
-				continue
-			}
-			// z = sqrt(μ) u(x), u(x) = (w v) / (μ sqrt(d)).
-			row[j] *= 1 / (math.Sqrt(s.vals[j]) * math.Sqrt(d))
-		}
-	}
-	return out, nil
+		// z = sqrt(μ) u(x), u(x) = (w v) / (μ sqrt(d)).
+		return x * (1 / (math.Sqrt(s.vals[j]) * math.Sqrt(d)))
+	})
 }
 
 // TransformTo is Transform writing into dst.

@@ -70,22 +70,9 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 	if k < 1 || k >= n {
 		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 1 <= Neighbors < N = %d", n))
 	}
-	lm, err := pickLandmarks(op, m.Landmarks, n, m.Seed)
+	lm, kc, err := quadraticPlan(op, n, m.Landmarks, m.Components, m.Seed, m.Force, "use Landmarks for landmark ISOMAP")
 	if err != nil {
 		return err
-	}
-	size := n
-	if lm != nil {
-		size = len(lm)
-	}
-	kc, err := components(op, m.Components, size-1)
-	if err != nil {
-		return err
-	}
-	if lm == nil {
-		if err := checkQuadratic(op, n, m.Force, "use Landmarks for landmark ISOMAP"); err != nil {
-			return err
-		}
 	}
 	// The union kNN graph weighted by edge lengths (graph.KNN with
 	// Weight: Distance), from one neighbour search.

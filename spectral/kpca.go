@@ -254,22 +254,9 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	lm, err := pickLandmarks(op, p.Landmarks, n, p.Seed)
+	lm, k, err := quadraticPlan(op, n, p.Landmarks, p.Components, p.Seed, p.Force, "use Landmarks for the Nyström variant")
 	if err != nil {
 		return err
-	}
-	size := n
-	if lm != nil {
-		size = len(lm)
-	}
-	k, err := components(op, p.Components, size-1)
-	if err != nil {
-		return err
-	}
-	if lm == nil {
-		if err := checkQuadratic(op, n, p.Force, "use Landmarks for the Nyström variant"); err != nil {
-			return err
-		}
 	}
 	if spec.kind == KernelPrecomputed {
 		if err := checkSquareSym(op, "x", xd); err != nil {

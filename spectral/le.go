@@ -359,17 +359,7 @@ func (le *LaplacianEigenmaps) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if !le.fitted {
 		return nil, notFitted(op)
 	}
-	if le.aff == nil {
-		if !le.Precomputed {
-			return nil, errorf(op, "x", nil, ErrParam, "model fitted on a graph: use TransformAffinity with the affinity rows to the training vertices")
-		}
-		return le.TransformAffinity(x)
-	}
-	xd, err := checkData(op, "x", x)
-	if err != nil {
-		return nil, err
-	}
-	w, err := le.aff.rows(op, xd)
+	w, err := newAffinityRows(op, le.aff, le.Precomputed, le.g.N, x)
 	if err != nil {
 		return nil, err
 	}
@@ -399,64 +389,23 @@ func (le *LaplacianEigenmaps) TransformTo(dst *mat.Dense, x mat.Matrix) error {
 	return transformTo("le.transform", dst, z)
 }
 
-func checkAffinityRows(op string, w mat.Matrix, n int) (*mat.Dense, error) {
-	wd, err := checkData(op, "w", w)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkCols(op, wd, n); err != nil {
-		return nil, err
-	}
-	r, _ := wd.Dims()
-	for i := 0; i < r; i++ {
-		for j, v := range wd.RawRowView(i) {
-			if v < 0 {
-				return nil, errorf(op, fmt.Sprintf("w[%d,%d]", i, j), v, ErrNegative, "affinities must be non-negative")
-			}
-		}
-	}
-	return wd, nil
-}
-
 // nystrom applies the Nyström formula of the type's documentation.
 func (le *LaplacianEigenmaps) nystrom(op string, w *mat.Dense) (*mat.Dense, error) {
-	m, _ := w.Dims()
-	n, k := le.z.Dims()
 	// The generalised vectors v = D^{-1/2} u drive the formula in every mode.
 	v := le.z
 	if !le.Unnormalized && le.UnitVectors {
-		v = mat.DenseCopyOf(le.z)
-		for i := 0; i < n; i++ {
-			s := 1 / math.Sqrt(le.deg[i])
-			row := v.RawRowView(i)
-			for j := range row {
-				row[j] *= s
-			}
-		}
+		v = scaledByInvSqrtDegree(le.z, le.deg)
 	}
-	out := mat.NewDense(m, k, nil)
-	out.Mul(w, v)
-	for i := 0; i < m; i++ {
-		d := 0.0
-		for _, x := range w.RawRowView(i) {
-			d += x
+	return nystromRows(op, w, v, func(x, d float64, j int) float64 {
+		switch {
+		case le.Unnormalized:
+			return x / (d - le.vals[j])
+		case le.UnitVectors:
+			return x * (math.Sqrt(d) / ((1 - le.vals[j]) * d))
+		default:
+			return x / ((1 - le.vals[j]) * d)
 		}
-		if d == 0 {
-			return nil, errorf(op, fmt.Sprintf("row %d", i), "no affinity to any training point", ErrDisconnected, "")
-		}
-		row := out.RawRowView(i)
-		for j := range row {
-			switch {
-			case le.Unnormalized:
-				row[j] /= d - le.vals[j]
-			case le.UnitVectors:
-				row[j] *= math.Sqrt(d) / ((1 - le.vals[j]) * d)
-			default:
-				row[j] /= (1 - le.vals[j]) * d
-			}
-		}
-	}
-	return out, nil
+	})
 }
 
 // rows returns the kNN affinity rows (M x N) of new points (see the

@@ -71,22 +71,9 @@ func (m *ClassicalMDS) Fit(x *mat.Dense) error {
 			return err
 		}
 	}
-	lm, err := pickLandmarks(op, m.Landmarks, n, m.Seed)
+	lm, k, err := quadraticPlan(op, n, m.Landmarks, m.Components, m.Seed, m.Force, "use Landmarks for landmark MDS")
 	if err != nil {
 		return err
-	}
-	size := n
-	if lm != nil {
-		size = len(lm)
-	}
-	k, err := components(op, m.Components, size-1)
-	if err != nil {
-		return err
-	}
-	if lm == nil {
-		if err := checkQuadratic(op, n, m.Force, "use Landmarks for landmark MDS"); err != nil {
-			return err
-		}
 	}
 	// b holds −½Δ² between the landmarks (or all points) and all points.
 	var b *mat.Dense
@@ -157,6 +144,29 @@ func landmarkFit(op string, b *mat.Dense, lm []int, k int, solver Solver, tol fl
 	// Every point's row of −½Δ² to the landmarks is a column of b.
 	rows := mat.DenseCopyOf(b.T())
 	return eig, eig.transform(rows), nil
+}
+
+// quadraticPlan validates the size of an O(N^2) global method (MDS, ISOMAP,
+// kernel PCA): it draws the landmarks (nil without Landmarks), resolves the
+// number of components against the landmark count, and refuses N above
+// MaxQuadraticN without landmarks unless forced (hint names the variant).
+func quadraticPlan(op string, n, landmarks, comps int, seed uint64, force bool, hint string) (lm []int, k int, err error) {
+	if lm, err = pickLandmarks(op, landmarks, n, seed); err != nil {
+		return nil, 0, err
+	}
+	size := n
+	if lm != nil {
+		size = len(lm)
+	}
+	if k, err = components(op, comps, size-1); err != nil {
+		return nil, 0, err
+	}
+	if lm == nil {
+		if err = checkQuadratic(op, n, force, hint); err != nil {
+			return nil, 0, err
+		}
+	}
+	return lm, k, nil
 }
 
 // pickLandmarks draws m distinct indices of [0, n) (sorted), or nil for m = 0.
