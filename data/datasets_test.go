@@ -197,25 +197,29 @@ func TestMissingDataSetHint(t *testing.T) {
 	}
 }
 
-// TestRealMNIST runs on the real files when EIGENSSL_REAL_DATA=1 and then
-// fails if they are missing.
+// TestRealMNIST loads the real MNIST and Fashion-MNIST files. Each set is
+// tested whenever it is installed; a missing set is a failure when
+// EIGENSSL_REAL_DATA=1 (as .ci/run sets after installing both) and is
+// otherwise skipped with the loader's own instructions as the logged reason.
 func TestRealMNIST(t *testing.T) {
-	if os.Getenv("EIGENSSL_REAL_DATA") != "1" {
-		t.Skip("set EIGENSSL_REAL_DATA=1 to test the real MNIST and Fashion-MNIST files")
-	}
 	for _, name := range []string{"mnist", "fashion-mnist"} {
-		ds, err := Load(name, LoadOptions{N: 500, Seed: 1, Split: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds.Len() != 500 || ds.Classes != 10 || ds.X.RawMatrix().Cols != 784 || mat.Max(ds.X) != 1 {
-			t.Fatalf("%s: %d samples, %d classes, max %v", name, ds.Len(), ds.Classes, mat.Max(ds.X))
-		}
-		for c := range 10 {
-			if k := countOf(ds.Y, c); k != 50 {
-				t.Fatalf("%s: class %d has %d of 500; want 50", name, c, k)
+		t.Run(name, func(t *testing.T) {
+			ds, err := Load(name, LoadOptions{N: 500, Seed: 1, Split: "test"})
+			if errors.Is(err, ErrNotFound) && os.Getenv("EIGENSSL_REAL_DATA") != "1" {
+				t.Skipf("not installed (EIGENSSL_REAL_DATA=1 makes this a failure): %v", err)
 			}
-		}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ds.Len() != 500 || ds.Classes != 10 || ds.X.RawMatrix().Cols != 784 || mat.Max(ds.X) != 1 {
+				t.Fatalf("%d samples, %d classes, max %v", ds.Len(), ds.Classes, mat.Max(ds.X))
+			}
+			for c := range 10 {
+				if k := countOf(ds.Y, c); k != 50 {
+					t.Fatalf("class %d has %d of 500; want 50", c, k)
+				}
+			}
+		})
 	}
 }
 
