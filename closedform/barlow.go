@@ -191,7 +191,18 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		}
 		sol.Exact = all1
 		if !all1 {
-			sol.Bounds = &Bounds{Lower: lower, Upper: v, Note: "lower: feature-space bound; upper: shared-weight CCA directions (orthogonal idealisation)"}
+			rPos := 0
+			for _, r := range vals {
+				if r > 1e-10 {
+					rPos++
+				}
+			}
+			ll := BarlowTwinsLowerBound(p.K, rPos, p.Alpha, true)
+			note := fmt.Sprintf("lower: min(1,α)(K − r₊) with r₊ = %d positive canonical correlations", rPos)
+			if lower > ll {
+				ll, note = lower, "lower: feature-space bound"
+			}
+			sol.Bounds = &Bounds{Lower: ll, Upper: v, Note: note + "; upper: loss at the shared-weight CCA directions"}
 		}
 		sol.Rank = numRank(singularValues(z), n)
 		np, _ := pinnedDesc(vals, kk, kk)

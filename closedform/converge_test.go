@@ -174,6 +174,9 @@ func TestOptimumBarlowTwinsLinearConverged(t *testing.T) {
 			} else if ang, _ := linalg.PrincipalAngles(sol4.Subspace, sol.Subspace); ang[len(ang)-1] > 1e-4 {
 				t.Errorf("4x budget: subspace moved by %.3g rad", ang[len(ang)-1])
 			}
+			if !c.Pinned() {
+				t.Errorf("starts disagree on the subspace: %.3g rad over %d starts", c.SubspaceAngle, c.Compared)
+			}
 			// Inside the top-K CCA span.
 			cca, err := Solve(p)
 			if err != nil {
