@@ -98,9 +98,15 @@ func (r RefineResult) Converged() bool { return r.Status == StatusConverged }
 // parameter start: Z (N x K) in feature space, W (D x K) in the linear
 // regime (Z = X W), A (N x K) in the kernel regime (Z = K_X A).
 //
-// All losses except VICRegHard use optimize.Minimize (L-BFGS, memory 10, Armijo
-// line search) on the hand-derived gradients of package loss (and
-// SmoothVICReg), chained through Z = X W as ∇_W = Xᵀ ∇_Z. VICRegHard is
+// All losses except VICRegHard use optimize.Minimize (gonum's L-BFGS,
+// memory 10, More–Thuente line search) on the hand-derived gradients of
+// package loss, chained through Z = X W as ∇_W = Xᵀ ∇_Z, restarted with a
+// fresh memory while that still lowers the loss. The run stops when the
+// gradient's Frobenius norm is at most s.GradTol·max(1, |f|), or when the
+// loss changed by at most s.RelTol·max(1, |f|) on RelWindow consecutive
+// iterations, or after s.MaxIter iterations; res.Status says which (see
+// RefineResult). For VICRegHinge the gradient norm is that of the
+// minimum-norm subgradient (hingeStationarity). VICRegHard is
 // minimised on its constraint Cov(Z) = I: in whitened coordinates
 // (feature: Y = H Z/√N; linear: W = B V with Bᵀ Σx B = I) the constraint is
 // VᵀV = I, and Riemannian gradient descent (Barzilai–Borwein steps, Armijo
@@ -163,7 +169,7 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 	x0 := append([]float64(nil), mat.DenseCopyOf(start).RawMatrix().Data...)
 	os := optimize.Settings{
 		MaxIter: s.MaxIter, GradientThreshold: s.GradTol, Relative: true,
-		FunctionIter: RelWindow, FunctionTol: s.RelTol, ExpandSteps: true,
+		FunctionIter: RelWindow, FunctionTol: s.RelTol,
 	}
 	out, oerr := optimize.Minimize(optimize.Problem{FuncGrad: fg}, x0, os)
 	if evalErr != nil {
