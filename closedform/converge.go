@@ -102,15 +102,16 @@ func (c *Convergence) Pinned() bool {
 // Optimum returns p's optimum with a convergence record. When Solve finds a
 // proven closed form (Exact) it is returned with Status StatusExact.
 // Otherwise Minimize runs from s.Starts points (DefaultOptimumStarts): the
-// characterisation of Solve, slightly perturbed; for SimCLR, whose
+// characterisation of Solve, then the same slightly perturbed; for SimCLR, whose
 // characterisation collapses views where the cosine gradient is unbounded,
 // also the spectral-contrastive optimum (its second-order expansion); then
 // seeded Gaussian starts with the characterisation's entry scale. Each start
 // runs to s.GradTol (DefaultOptimumGradTol, relative to max(1, |f|)) or
 // stalls after RelWindow iterations with relative loss change below s.RelTol
 // (DefaultOptimumRelTol), within s.MaxIter iterations (DefaultOptimumMaxIter).
-// The converged start with the lowest loss is kept (the lowest overall when
-// none converged, with its status).
+// The start with the lowest final loss is kept, with its status (a
+// converged start within 1e-9 relative of it is preferred): a run that
+// converged to a higher loss found a saddle or a local minimum.
 //
 // The returned Solution holds the kept Z (W, A), PredictedLoss = its loss,
 // Convergence, Rank = the number of its singular values above
@@ -167,14 +168,20 @@ func Optimum(p Problem, s RefineSettings) (*Solution, error) {
 		conv.StartLosses = append(conv.StartLosses, res.Final)
 		conv.StartStatus = append(conv.StartStatus, res.Status)
 	}
+	// Keep the lowest loss; among runs within 1e-9 (relative) of it prefer
+	// a converged one. A converged run with a higher loss is a saddle or a
+	// local minimum, never a reason to report a worse point.
+	lowest := runs[0].res.Final
+	for _, r := range runs {
+		lowest = math.Min(lowest, r.res.Final)
+	}
 	best := -1
 	for i, r := range runs {
-		switch {
-		case best < 0:
-			best = i
-		case r.res.Converged() && !runs[best].res.Converged():
-			best = i
-		case r.res.Converged() == runs[best].res.Converged() && r.res.Final < runs[best].res.Final:
+		if r.res.Final > lowest+1e-9*math.Max(1, math.Abs(lowest)) {
+			continue
+		}
+		if best < 0 || (r.res.Converged() && !runs[best].res.Converged()) ||
+			(r.res.Converged() == runs[best].res.Converged() && r.res.Final < runs[best].res.Final) {
 			best = i
 		}
 	}
@@ -224,7 +231,14 @@ func Optimum(p Problem, s RefineSettings) (*Solution, error) {
 func optimumStarts(sol *Solution, n int) ([]*mat.Dense, error) {
 	p := sol.prob
 	first := paramOf(sol)
-	starts := []*mat.Dense{perturbed(first, 1e-3, p.Seed)}
+	// The characterisation itself (kept when nothing beats it), then a
+	// small seeded perturbation of it: characterisations are often saddles
+	// by symmetry (repeated columns, exact CCA directions), where the
+	// gradient vanishes.
+	starts := []*mat.Dense{first}
+	if n > 1 {
+		starts = append(starts, perturbed(first, 1e-3, p.Seed))
+	}
 	if p.Loss == SimCLR && len(starts) < n {
 		q := p
 		q.Loss = SpectralContrastive
