@@ -100,7 +100,10 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 	d := degrees(p.G)
 	ci := components(p.G)
 	c := len(ci.active)
-	bt := loss.BarlowTwinsGForm{Alpha: p.Alpha}
+	bt, err := lossOf(p)
+	if err != nil {
+		return nil, err
+	}
 	sol := &Solution{Loss: p.Loss, Regime: p.Regime, prob: p}
 	nonPos, known := ci.clique, ci.clique
 	if !known && n <= denseLimit {

@@ -15,7 +15,10 @@ import (
 // loss directly (not through Minimize).
 func paramLossGrad(t *testing.T, p Problem, par *mat.Dense) (float64, *mat.Dense) {
 	t.Helper()
-	l := lossOf(p.withDefaults())
+	l, err := lossOf(p.withDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
 	z := par
 	if p.Regime == Linear {
 		n, _ := p.X.Dims()

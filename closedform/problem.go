@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -14,7 +15,7 @@ const (
 	//
 	//	f(Z) = ‖Cov(Z) − I‖_F² + (γ/N) Σ_ij G_ij ‖z_i − z_j‖²,  Cov(Z) = Zᵀ H Z / N,
 	//
-	// (biased 1/N covariance; see SmoothVICReg).
+	// (biased 1/N covariance; loss.VICRegSmooth).
 	VICReg = "vicreg"
 	// VICRegHard is the hard-constraint limit: minimise the invariance term
 	// (1/N) Σ_ij G_ij ‖z_i − z_j‖² = 2 Tr(ZᵀLZ)/N subject to Cov(Z) = I
@@ -44,12 +45,22 @@ const (
 	Kernel = "kernel"
 )
 
-// Defaults of Problem; the zero value of a field means its default.
+// Defaults of Problem; the zero value of a field means its default. The
+// losses themselves are built by loss.New (see lossOf), and every default
+// is loss's except one:
+//
+// DefaultAlpha is 1 for BarlowTwins, where loss.DefaultBarlowGAlpha is
+// 0.0051 (the official code's λ). The closed forms of BarlowTwins are
+// stated and proven for the unweighted ‖C − I‖_F², α = 1: the minimum K − c
+// in feature space, the linear bound K − r₊ and their exactness tests
+// (docs/THEORY.md section 4). For α ≠ 1 only the bounds min(1, α)(·) hold
+// and Solve returns Exact = false; pass Alpha = loss.DefaultBarlowGAlpha to
+// study the official weighting. For VICRegHinge, α = 1 is loss's default.
 const (
-	DefaultGamma = 1.0 // VICReg invariance weight γ
-	DefaultAlpha = 1.0 // BarlowTwins off-diagonal weight; VICRegHinge variance weight
-	DefaultBeta  = 1.0 // VICRegHinge covariance weight
-	DefaultTau   = 0.1 // SimCLR temperature
+	DefaultGamma = loss.DefaultGamma        // VICReg invariance weight γ
+	DefaultAlpha = loss.DefaultVICRegGAlpha // 1: VICRegHinge variance weight; BarlowTwins off-diagonal weight (see above)
+	DefaultBeta  = loss.DefaultBeta         // VICRegHinge covariance weight
+	DefaultTau   = loss.DefaultTau          // SimCLR temperature
 )
 
 // Losses returns the loss names accepted by Solve.

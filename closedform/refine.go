@@ -139,7 +139,10 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 	if p.Loss == VICRegHard {
 		return minimizeHard(p, n, start, s)
 	}
-	l := lossOf(p)
+	l, err := lossOf(p)
+	if err != nil {
+		return nil, nil, res, err
+	}
 	x := p.design()
 	toZ := func(par *mat.Dense) *mat.Dense {
 		if x == nil {
@@ -341,7 +344,11 @@ const hingeKinkTol = 1e-8
 // without the hinge term of that column). Minima of this loss often sit on
 // the kink, where the gradient norm never falls below a tolerance.
 func hingeStationarity(p Problem, x, z *mat.Dense) (float64, error) {
-	r, err := hingeLoss(p).Eval(loss.Inputs{Z: z, G: p.G}, true)
+	l, err := lossOf(p)
+	if err != nil {
+		return 0, err
+	}
+	r, err := l.Eval(loss.Inputs{Z: z, G: p.G}, true)
 	if err != nil {
 		return 0, err
 	}

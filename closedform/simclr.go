@@ -123,7 +123,11 @@ func solveSimCLR(p Problem, n int) (*Solution, error) {
 		}
 		sol.Rank = numRank(singularValues(rowNormalised(sol.Z)), n)
 	}
-	r, err := loss.SimCLRGForm{Tau: p.Tau}.Eval(loss.Inputs{Z: sol.Z, G: p.G}, false)
+	l, err := lossOf(p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := l.Eval(loss.Inputs{Z: sol.Z, G: p.G}, false)
 	if err != nil {
 		return nil, err
 	}
