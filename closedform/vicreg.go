@@ -255,5 +255,3 @@ func hardInvariance(z *mat.Dense, g *graph.CSR) (float64, error) {
 	}
 	return g.DirichletEnergy(y), nil
 }
-
-
