@@ -8,8 +8,9 @@ import (
 )
 
 // RBFKernel returns the N x N Gaussian kernel K_ij = exp(−‖x_i − x_j‖² /
-// (2σ²)) of the rows of x. σ <= 0 selects the median heuristic (σ = the
-// median pairwise distance). It is inherently O(N² D) time and O(N²) memory.
+// (2σ²)) of the rows of x. σ = 0 selects the median heuristic (σ = the
+// median pairwise distance); σ < 0 is an error. It is inherently O(N² D)
+// time and O(N²) memory, so N > MaxKernelN is refused (ErrParam).
 func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 	if x == nil {
 		return nil, newErr("rbfkernel", "X", nil, ErrEmpty)
@@ -17,10 +18,13 @@ func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 	if err := checkMatrix("rbfkernel", "X", x); err != nil {
 		return nil, err
 	}
-	if !finite(sigma) {
-		return nil, newErr("rbfkernel", "sigma", sigma, ErrParam)
+	if !finite(sigma) || sigma < 0 {
+		return nil, newErr("rbfkernel", "sigma", sigma, wrap2(ErrParam, errSigma))
 	}
 	n, _ := x.Dims()
+	if err := checkKernelN("rbfkernel", n); err != nil {
+		return nil, err
+	}
 	d2 := mat.NewDense(n, n, nil)
 	for i := 0; i < n; i++ {
 		xi := x.RawRowView(i)

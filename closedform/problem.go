@@ -1,6 +1,7 @@
 package closedform
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -62,6 +63,18 @@ const (
 	DefaultBeta  = loss.DefaultBeta         // VICRegHinge covariance weight
 	DefaultTau   = loss.DefaultTau          // SimCLR temperature
 )
+
+// MaxKernelN bounds N in the kernel regime: the N x N kernel matrix takes
+// 8N² bytes (3.2 GB at 20,000).
+const MaxKernelN = 20000
+
+// checkKernelN refuses a kernel regime on more than MaxKernelN samples.
+func checkKernelN(op string, n int) error {
+	if n > MaxKernelN {
+		return newErr(op, "N", n, fmt.Errorf("%w: the kernel regime holds an N x N matrix; N exceeds MaxKernelN = %d (use the linear regime or subsample)", ErrParam, MaxKernelN))
+	}
+	return nil
+}
 
 // Losses returns the loss names accepted by Solve.
 func Losses() []string {
@@ -232,65 +245,68 @@ type Bounds struct {
 	Note string `json:"note"`
 }
 
-// Solution is the closed-form (or best known) optimum of a Problem.
+// Solution is the closed-form (or best known) optimum of a Problem. Its
+// JSON form (encoding/json) holds every scalar and spectrum field; the
+// matrices Z, W, A, Bias and Subspace are written separately by callers.
 //
 // Only the left singular vectors and singular values of Z* are pinned by
 // the losses; the right factor R (Z* = U S Rᵀ) is free. Compare therefore
 // measures subspaces and singular values, never coordinates.
 type Solution struct {
-	Loss, Regime string
+	Loss   string `json:"loss"`
+	Regime string `json:"regime"`
 	// Exact is true when Z* is a proven global minimiser of the loss and
 	// PredictedLoss its minimum. When false, Z is the best known
 	// characterisation, PredictedLoss its loss, and Bounds brackets the
 	// minimum; Refine improves it numerically.
-	Exact bool
+	Exact bool `json:"exact"`
 	// Z is the N x K representation. W (linear, D x K) and A (kernel, N x K)
 	// give Z = X W + 1 Biasᵀ or Z = K_X A + 1 Biasᵀ.
-	Z, W, A *mat.Dense
+	Z, W, A *mat.Dense `json:"-"`
 	// Bias is the row added to X W (or K_X A); nil when the loss takes no
 	// bias. For the VICReg losses it centres Z (they are invariant to it).
-	Bias []float64
+	Bias []float64 `json:"-"`
 	// PredictedLoss is the loss value at Z (the minimum when Exact).
-	PredictedLoss float64
+	PredictedLoss float64 `json:"predicted_loss"`
 	// Rank is the predicted rank of Z* (of the centred Z* for VICReg, of
 	// the row-normalised Z* for SimCLR).
-	Rank int
+	Rank int `json:"rank"`
 	// SingularValues of Z (descending, K values; of the centred Z for
 	// VICReg, of the row-normalised Z for SimCLR). SingularValuesPinned reports whether the loss fixes them (it
 	// does not for BarlowTwins' free column scales or SimCLR's row scales).
-	SingularValues       []float64
-	SingularValuesPinned bool
+	SingularValues       []float64 `json:"singular_values"`
+	SingularValuesPinned bool      `json:"singular_values_pinned"`
 	// Operator names the matrix whose eigenvectors span Z*, Spectrum holds
 	// the eigenvalues used (K of them plus the next one when known, in the
 	// order stated by Operator).
-	Operator string
-	Spectrum []float64
+	Operator string    `json:"operator"`
+	Spectrum []float64 `json:"spectrum"`
 	// Subspace is an orthonormal basis of the subspace that contains the
 	// column space of every optimal Z (of the centred Z for VICReg). It has
 	// Rank columns when the optimum is unique up to R, more when the
 	// spectrum is degenerate at the K-th eigenvalue; nil when not pinned.
-	Subspace *mat.Dense
+	Subspace *mat.Dense `json:"-"`
 	// EquivalentMethod names the spectral method with the same solution.
-	EquivalentMethod string
+	EquivalentMethod string `json:"equivalent_method"`
 	// FreeRightFactorDim is the dimension of the group of free right
 	// factors: K(K−1)/2 for a free rotation R of the K columns (restricted
 	// to the non-zero part when Z* is rank deficient).
-	FreeRightFactorDim int
+	FreeRightFactorDim int `json:"free_right_factor_dim"`
 	// Components is c, the number of connected components of G (isolated
 	// vertices included): dim null(L) = c, and the collapsed ranks are c−1
 	// (VICReg, SimCLR) or c (BarlowTwins).
-	Components int
+	Components int `json:"components"`
 	// RankThresholds (smooth VICReg) lists the γ at which rank(Z*) drops:
 	// column k vanishes for γ >= 1/λ_k (λ_k > 0, k <= K), ascending. For
 	// the augmentation graph of V views every threshold is 1/V.
-	RankThresholds []float64
+	RankThresholds []float64 `json:"rank_thresholds,omitempty"`
 	// Bounds brackets the minimum when Exact is false (nil otherwise).
-	Bounds *Bounds
+	Bounds *Bounds `json:"bounds,omitempty"`
 	// Convergence records how Z was reached: set by Optimum (StatusExact
 	// for closed forms) and Refine; nil from Solve.
-	Convergence *Convergence
+	Convergence *Convergence `json:"convergence,omitempty"`
 	// Note explains approximations, conventions and degeneracies.
-	Note string
+	Note string `json:"note"`
 
 	prob Problem
 }
