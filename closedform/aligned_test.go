@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestAlignedGraphLinearOptimumIsSupervisedSubspace checks THEORY.md
+// TestAlignedGraphLinearOptimumIsSupervisedSubspace checks docs/THEORY.md
 // section 5: with G = Y Yᵀ − I (equal class sizes) and a centred X, the
 // linear-regime optimum of every loss spans P_X Y_c, the subspace of the
 // supervised least-squares fit (all principal-angle cosines > 1 − 1e-8).
