@@ -20,6 +20,10 @@ var (
 	ErrNotFound = errors.New("data set not found")
 	ErrUnknown  = errors.New("unknown name")
 	ErrParam    = errors.New("bad parameter")
+	// ErrTooLarge: a request (data set size, file) above the memory budget
+	// of internal/memlimit (EIGENSSL_MEMORY_LIMIT, else half of physical
+	// memory).
+	ErrTooLarge = errors.New("too large for memory")
 )
 
 // Error is the error type of package data. Op is the function that failed,
