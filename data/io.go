@@ -5,8 +5,10 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -356,6 +358,9 @@ func WriteAtomic(path string, fill func(w io.Writer) error) error {
 }
 
 func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
+	if err := checkOutput(path); err != nil {
+		return err
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -398,6 +403,69 @@ func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// Output is an output file of a command and the flag (or parameter) that
+// named it, for CheckOutputs.
+type Output struct {
+	Flag, Path string
+}
+
+// CheckOutputs checks, before any work is done, that the output files of
+// one command can be written: each non-empty Path is not a directory and
+// lies in an existing directory, and no two outputs name the same file (the
+// same path after cleaning, or the same existing file through a link), which
+// would silently overwrite one result with another. Errors are *Error values
+// (Param the flag, Value the path) wrapping ErrParam, or fs.ErrNotExist for
+// a missing directory.
+func CheckOutputs(outs ...Output) error {
+	const op = "CheckOutputs"
+	type seen struct {
+		flag, abs string
+		info      os.FileInfo
+	}
+	var prev []seen
+	for _, o := range outs {
+		if o.Path == "" {
+			continue
+		}
+		if err := checkOutput(o.Path); err != nil {
+			return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path), Err: err}
+		}
+		abs, err := filepath.Abs(o.Path)
+		if err != nil {
+			abs = filepath.Clean(o.Path)
+		}
+		info, _ := os.Stat(o.Path)
+		for _, p := range prev {
+			if p.abs == abs || (info != nil && p.info != nil && os.SameFile(info, p.info)) {
+				return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path),
+					Err: detail(ErrParam, "same file as %s; one output would overwrite the other", p.flag)}
+			}
+		}
+		prev = append(prev, seen{o.Flag, abs, info})
+	}
+	return nil
+}
+
+// checkOutput returns an error when path cannot be an output file: it is a
+// directory or its parent is not one (ErrParam), or its directory is
+// missing (fs.ErrNotExist).
+func checkOutput(path string) error {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return detail(ErrParam, "is a directory; want a file name")
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist (create it first): %w", dir, fs.ErrNotExist)
+	case err != nil:
+		return detail(ErrParam, "directory %s: %v", dir, err)
+	case !info.IsDir():
+		return detail(ErrParam, "%s is not a directory", dir)
+	}
+	return nil
 }
 
 // denseOf returns a contiguous copy-free view when possible.

@@ -92,3 +92,47 @@ func TestLoadRefusesHugeRequests(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12: outputs that share a path, a directory as output, and an output
+// in a missing directory are refused before anything is written.
+func TestCheckOutputs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.npy"), filepath.Join(dir, "b.npy")
+	if err := CheckOutputs(Output{"-o", a}, Output{"--labels-out", b}, Output{"--graph-out", ""}); err != nil {
+		t.Errorf("distinct outputs: %v", err)
+	}
+	for _, tc := range []struct {
+		outs []Output
+		msg  string
+	}{
+		{[]Output{{"-o", a}, {"--labels-out", a}}, "--labels-out = \"" + a + "\": same file as -o"},
+		{[]Output{{"-o", a}, {"--graph-out", filepath.Join(dir, ".", "x", "..", "a.npy")}}, "same file as -o"},
+		{[]Output{{"-o", dir}}, "is a directory"},
+		{[]Output{{"-o", filepath.Join(dir, "missing", "a.npy")}}, "missing does not exist"},
+	} {
+		err := CheckOutputs(tc.outs...)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%v: %v; want an error mentioning %q", tc.outs, err, tc.msg)
+		}
+	}
+	// A link to the same file.
+	if err := os.WriteFile(a, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := filepath.Join(dir, "link.npy")
+	if err := os.Symlink(a, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOutputs(Output{"-o", a}, Output{"--labels-out", l}); err == nil {
+		t.Error("a link to the same file: no error")
+	}
+	// WriteMatrix itself names the problem, not a hidden temporary file.
+	sub := filepath.Join(dir, "out.npy")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteMatrix(sub, mat.NewDense(1, 1, nil))
+	if err == nil || !strings.Contains(err.Error(), "is a directory") || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("WriteMatrix to a directory: %v", err)
+	}
+}
