@@ -31,7 +31,7 @@ import (
 //
 // Errors are *Error values naming the file and line (or edge number):
 // ErrFormat (unparseable line or array), ErrIndex, ErrSelfLoop, ErrNaN,
-// ErrNegativeWeight, ErrDuplicate, ErrEmpty (no edges and n <= 0); an
+// ErrNegativeWeight, ErrDuplicate, ErrEmpty (a file without edges); an
 // unreadable file gives an *Error wrapping the *fs.PathError.
 func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 	const op = "readedgefile"
@@ -64,10 +64,12 @@ func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 			maxIdx = max(maxIdx, v)
 		}
 	}
+	if len(edges) == 0 {
+		// An edgeless relation graph is a mistake (an empty or truncated
+		// file, or only a header), never a relation.
+		return nil, Info{}, newErr(op, path, "no edges", ErrEmpty)
+	}
 	if n <= 0 {
-		if len(edges) == 0 {
-			return nil, Info{}, newErr(op, path, "no edges", ErrEmpty)
-		}
 		n = maxIdx + 1
 	}
 	g, err := fromEdges(op, n, edges, weights, names)

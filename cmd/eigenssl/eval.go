@@ -106,6 +106,9 @@ func evalRun(opts *evalOptions, s *Streams) error {
 	case opts.Embedding != "" && opts.Labels == "":
 		return usagef("eval: --embedding needs --labels")
 	}
+	if err := data.CheckOutputs(data.Output{Flag: "--json", Path: opts.JSON}); err != nil {
+		return usageError{fmt.Errorf("eval: %w", err)}
+	}
 	var z mat.Matrix
 	var y []int
 	if opts.Embedding != "" {
