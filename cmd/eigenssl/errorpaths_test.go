@@ -165,6 +165,7 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 		},
 		"reproduce": {
 			{args: []string{"reproduce", "--only", "E9", "-o", o("rep")}},
+			{args: []string{"reproduce", "--only", "", "-o", o("rep")}, msg: "--only is empty"},
 			{args: []string{"reproduce", "--dataset", "bogus", "-o", o("rep")}},
 		},
 		"demo": {
