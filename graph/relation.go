@@ -35,7 +35,8 @@ type Relation struct {
 	V int
 	// Augment is the augmentation spec of "views:V=v,augment=SPEC" (rows are
 	// originals and V augmented views are to be made, see
-	// data.ParseAugment). Package graph does not interpret it.
+	// data.ParseAugment). Package graph does not interpret it:
+	// data.BuildRelation makes the views and builds every relation.
 	Augment string
 	// K is the number of neighbours of a knn relation.
 	K int
@@ -264,7 +265,7 @@ var relationKeys = map[string]relationKey{
 // (len(y) == n), KNN(x, K, Options), EpsilonBall(x, Eps, Options) or
 // ReadEdgeFile(Path, n). x may be nil for the views, labels and edges
 // relations when y is given (n = len(y)). Build neither reads label files nor
-// makes augmented views (package data does both): a labels relation needs
+// makes augmented views (data.BuildRelation does both): a labels relation needs
 // y, and a views relation with Augment is refused. Errors (*Error): those of
 // the builders, plus ErrParam (V or y missing, Augment set, unknown Kind)
 // and ErrShape (n not a multiple of V, len(y) != n).
