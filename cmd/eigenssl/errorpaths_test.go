@@ -159,6 +159,8 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"train", "--loss", "vicreg_gform", "--input", f["zero.csv"], "--encoder", "linear:2", "--out", o("run2")}, msg: "zero.csv"},
 			{args: []string{"train", "--loss", "vicreg_gform", "--input", x, "--encoder", "mlp:x", "--out", o("run3")}},
 			{args: []string{"train", "--resume", o("no-such-run")}},
+			{args: []string{"train", "--loss", "vicreg_gform", "--input", x, "--encoder", "linear:2", "--lr", "-1", "--out", o("run4")}, msg: "lr = -1: invalid configuration: want a finite value > 0"},
+			{args: []string{"train", "--loss", "vicreg_gform", "--input", x, "--encoder", "linear:2", "--final-lr", "-1", "--out", o("run5")}, msg: "want a finite value ≥ 0"},
 		},
 		"embed-with": {
 			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", o("e.npy")}},
