@@ -339,7 +339,7 @@ func ReadLabels(path string) ([]int, error) {
 	y := make([]int, len(a.data))
 	for i, v := range a.data {
 		if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > 1<<53 {
-			return nil, fileErr(op, path, detail(ErrFormat, "label %d is %v; want an integer", i, v))
+			return nil, fileErr(op, path, detail(ErrFormat, "label %d (1-based) is %v; want an integer", i+1, v))
 		}
 		y[i] = int(v)
 	}

@@ -43,7 +43,7 @@ func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 	)
 	if strings.EqualFold(filepath.Ext(path), ".npz") {
 		edges, weights, err = readNPZ(op, path)
-		names = func(t int) string { return fmt.Sprintf("%s: edge %d", path, t) }
+		names = func(t int) string { return fmt.Sprintf("%s: edge %d (1-based)", path, t+1) }
 	} else {
 		var lines []int
 		edges, weights, lines, err = readCSV(op, path)
@@ -257,7 +257,7 @@ func readNPZ(op, path string) (edges [][2]int, weights []float64, err error) {
 		for s := 0; s < 2; s++ {
 			v := arr[s][t]
 			if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
-				return nil, nil, newErr(op, fmt.Sprintf("%s: edge %d", path, t), v, fmt.Errorf("%w: index is not an integer", ErrFormat))
+				return nil, nil, newErr(op, fmt.Sprintf("%s: edge %d (1-based)", path, t+1), v, fmt.Errorf("%w: index is not an integer", ErrFormat))
 			}
 			edges[t][s] = int(v)
 		}
