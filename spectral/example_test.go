@@ -18,7 +18,7 @@ func ExampleLaplacianEigenmaps() {
 		return
 	}
 	le := &spectral.LaplacianEigenmaps{Components: 2}
-	if err := le.FitGraph(g); err != nil {
+	if err := le.FitGraph(nil, g); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -1,9 +1,7 @@
 package spectral
 
 import (
-	"runtime"
-	"sync"
-
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -33,26 +31,32 @@ func gramSelfSkip(a *mat.Dense) *mat.Dense {
 	g := mat.NewDense(n, n, nil)
 	ra, rg := a.RawMatrix(), g.RawMatrix()
 	at := make([]float64, d*n)
-	forBlocks(d, gramDepth, func(k0 int) {
-		k1 := min(k0+gramDepth, d)
-		for i := 0; i < n; i++ {
-			for k, v := range ra.Data[i*ra.Stride+k0 : i*ra.Stride+k1] {
-				at[(k0+k)*n+i] = v
+	linalg.ParallelRange((d+gramDepth-1)/gramDepth, 1, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			k0 := blockStart(t, d, gramDepth)
+			k1 := min(k0+gramDepth, d)
+			for i := 0; i < n; i++ {
+				for k, v := range ra.Data[i*ra.Stride+k0 : i*ra.Stride+k1] {
+					at[(k0+k)*n+i] = v
+				}
 			}
 		}
 	})
-	forBlocks(n, gramRows, func(i0 int) {
-		i1 := min(i0+gramRows, n)
-		for j0 := i0; j0 < n; j0 += gramCols {
-			j1 := min(j0+gramCols, n)
-			for k0 := 0; k0 < d; k0 += gramDepth {
-				k1 := min(k0+gramDepth, d)
-				for i := i0; i < i1; i++ {
-					y := blas64.Vector{N: j1 - j0, Inc: 1, Data: rg.Data[i*rg.Stride+j0 : i*rg.Stride+j1]}
-					for k, v := range ra.Data[i*ra.Stride+k0 : i*ra.Stride+k1] {
-						if v != 0 {
-							kk := (k0 + k) * n
-							blas64.Axpy(v, blas64.Vector{N: j1 - j0, Inc: 1, Data: at[kk+j0 : kk+j1]}, y)
+	linalg.ParallelRange((n+gramRows-1)/gramRows, 1, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			i0 := blockStart(t, n, gramRows)
+			i1 := min(i0+gramRows, n)
+			for j0 := i0; j0 < n; j0 += gramCols {
+				j1 := min(j0+gramCols, n)
+				for k0 := 0; k0 < d; k0 += gramDepth {
+					k1 := min(k0+gramDepth, d)
+					for i := i0; i < i1; i++ {
+						y := blas64.Vector{N: j1 - j0, Inc: 1, Data: rg.Data[i*rg.Stride+j0 : i*rg.Stride+j1]}
+						for k, v := range ra.Data[i*ra.Stride+k0 : i*ra.Stride+k1] {
+							if v != 0 {
+								kk := (k0 + k) * n
+								blas64.Axpy(v, blas64.Vector{N: j1 - j0, Inc: 1, Data: at[kk+j0 : kk+j1]}, y)
+							}
 						}
 					}
 				}
@@ -77,26 +81,18 @@ func zeroFraction(a *mat.Dense) float64 {
 	return float64(z) / float64(n*d)
 }
 
-// forBlocks runs fn(i0) for i0 = 0, bs, 2bs, ... < n over GOMAXPROCS
-// goroutines, in increasing order (the large upper-triangle blocks first).
-func forBlocks(n, bs int, fn func(i0 int)) {
+// blockStart returns the first index of the t-th of the ceil(n/bs) blocks
+// of bs items in the order ParallelRange's contiguous chunks should take
+// them: 0, last, 1, last−1, ... so that every chunk gets a balanced mix of
+// long and short rows of a triangular workload (the upper triangle of a
+// Gram matrix), where the natural order would give the first chunk 3/4 of
+// the work on two goroutines.
+func blockStart(t, n, bs int) int {
 	nb := (n + bs - 1) / bs
-	next := make(chan int, nb)
-	for b := 0; b < nb; b++ {
-		next <- b * bs
+	if t%2 == 0 {
+		return bs * (t / 2)
 	}
-	close(next)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), nb); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i0 := range next {
-				fn(i0)
-			}
-		}()
-	}
-	wg.Wait()
+	return bs * (nb - 1 - t/2)
 }
 
 // mirrorUpper copies the upper triangle of the square g into its lower
@@ -106,12 +102,15 @@ func mirrorUpper(g *mat.Dense) {
 	n, _ := g.Dims()
 	rg := g.RawMatrix()
 	const bs = 64
-	forBlocks(n, bs, func(i0 int) {
-		i1 := min(i0+bs, n)
-		for j0 := 0; j0 < i1; j0 += bs {
-			for i := i0; i < i1; i++ {
-				for j := j0; j < min(j0+bs, i); j++ {
-					rg.Data[i*rg.Stride+j] = rg.Data[j*rg.Stride+i]
+	linalg.ParallelRange((n+bs-1)/bs, 1, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			i0 := blockStart(t, n, bs)
+			i1 := min(i0+bs, n)
+			for j0 := 0; j0 < i1; j0 += bs {
+				for i := i0; i < i1; i++ {
+					for j := j0; j < min(j0+bs, i); j++ {
+						rg.Data[i*rg.Stride+j] = rg.Data[j*rg.Stride+i]
+					}
 				}
 			}
 		}

@@ -2,9 +2,11 @@ package spectral
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -16,10 +18,15 @@ import (
 //     Euclidean edge lengths;
 //  2. the all-pairs shortest-path distances Δ (Dijkstra);
 //  3. kernel PCA of −½Δ²: Z = U_K Λ_K^{1/2} from the top eigenpairs of
-//     −½ H Δ² H, Eigenvalues not divided by N, sign rule per column.
+//     −½ H Δ² H, Eigenvalues not divided by N, sign rule per column, and
+//     scikit-learn's PSD check (see KernelPCA: significant negative
+//     eigenvalues fail with ErrNotPSD, tiny ones become exactly 0).
 //
-// A disconnected kNN graph has infinite geodesics and is refused with
-// ErrDisconnected (increase Neighbors).
+// A disconnected kNN graph is handled as scikit-learn 1.2 does: a warning is
+// logged (log/slog) and, for every pair of components, the closest pair of
+// points between them (Euclidean; the first in row-major order on ties) is
+// joined by an edge of that length, so every geodesic is finite. With
+// Strict it is refused with ErrDisconnected instead (increase Neighbors).
 //
 // Transform follows scikit-learn: a new point's geodesic distance to
 // training point j is min over its k nearest training points i of
@@ -46,6 +53,9 @@ type Isomap struct {
 	Seed    uint64
 	// Force lifts the MaxQuadraticN limit.
 	Force bool
+	// Strict refuses a disconnected kNN graph with ErrDisconnected instead
+	// of joining its components (scikit-learn's behaviour).
+	Strict bool
 
 	train  *mat.Dense
 	geo    *mat.Dense // N x N geodesics, or m x N from the landmarks
@@ -60,6 +70,9 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 	m.fitted = false
 	xd, err := checkData(op, "x", x)
 	if err != nil {
+		return err
+	}
+	if err := checkDistinctRows(op, xd); err != nil {
 		return err
 	}
 	n, _ := xd.Dims()
@@ -88,8 +101,15 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 	if err != nil {
 		return wrapGraph(op, err)
 	}
-	if _, c := graph.Components(g); c > 1 {
-		return errorf(op, "Neighbors", k, ErrDisconnected, fmt.Sprintf("the %d-NN graph has %d components; increase Neighbors", k, c))
+	if labels, c := graph.Components(g); c > 1 {
+		if m.Strict {
+			return errorf(op, "Neighbors", k, ErrDisconnected, fmt.Sprintf("the %d-NN graph has %d components; increase Neighbors or unset Strict", k, c))
+		}
+		slog.Warn("spectral: isomap: the neighbour graph is not connected; joining its components by their closest pairs", "op", op, "components", c, "neighbors", k)
+		rows, idx, dist = joinComponents(xd, labels, c, rows, idx, dist)
+		if g, err = graph.FromTriplets(n, rows, idx, dist, graph.TripletOptions{Sym: graph.SymMax}); err != nil {
+			return wrapGraph(op, err)
+		}
 	}
 	var geo *mat.Dense
 	if lm == nil {
@@ -101,7 +121,7 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 		return wrapGraph(op, err)
 	}
 	b := negHalfSquare(geo, lm == nil)
-	m.mds = ClassicalMDS{Solver: m.Solver, Tol: m.Tol, MaxIter: m.MaxIter, Seed: m.Seed}
+	m.mds = ClassicalMDS{Solver: m.Solver, Tol: m.Tol, MaxIter: m.MaxIter, Seed: m.Seed, psd: true}
 	if err := m.mds.fitKernel(op, b, lm, kc); err != nil {
 		return err
 	}
@@ -157,17 +177,19 @@ func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
 	mq, _ := xd.Dims()
 	r, _ := m.geo.Dims() // columns of the kernel: every point or the landmarks
 	b := mat.NewDense(mq, r, nil)
-	parallelRows(mq, func(i int) {
-		row := b.RawRowView(i)
-		for l := range row {
-			best := math.Inf(1)
-			for t := 0; t < m.k; t++ {
-				j := idx[i*m.k+t]
-				if v := dist[i*m.k+t] + m.geo.At(l, j); v < best {
-					best = v
+	linalg.ParallelRange(mq, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := b.RawRowView(i)
+			for l := range row {
+				best := math.Inf(1)
+				for t := 0; t < m.k; t++ {
+					j := idx[i*m.k+t]
+					if v := dist[i*m.k+t] + m.geo.At(l, j); v < best {
+						best = v
+					}
 				}
+				row[l] = -0.5 * best * best
 			}
-			row[l] = -0.5 * best * best
 		}
 	})
 	return m.mds.eig.transform(b), nil
@@ -188,22 +210,53 @@ func negHalfSquare(geo *mat.Dense, sym bool) *mat.Dense {
 	r, c := geo.Dims()
 	b := mat.NewDense(r, c, nil)
 	rg, rb := geo.RawMatrix(), b.RawMatrix()
-	parallelRows(r, func(i int) {
-		gi := rg.Data[i*rg.Stride : i*rg.Stride+c]
-		bi := rb.Data[i*rb.Stride : i*rb.Stride+c]
-		if !sym {
-			for j, v := range gi {
-				bi[j] = -0.5 * v * v
+	linalg.ParallelRange(r, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			gi := rg.Data[i*rg.Stride : i*rg.Stride+c]
+			bi := rb.Data[i*rb.Stride : i*rb.Stride+c]
+			if !sym {
+				for j, v := range gi {
+					bi[j] = -0.5 * v * v
+				}
+				continue
 			}
-			return
-		}
-		// Row i owns the pairs (i, j >= i) and writes both entries.
-		for j := i; j < c; j++ {
-			v, w := gi[j], rg.Data[j*rg.Stride+i]
-			x := 0.5 * (-0.5*v*v + -0.5*w*w)
-			bi[j] = x
-			rb.Data[j*rb.Stride+i] = x
+			// Row i owns the pairs (i, j >= i) and writes both entries.
+			for j := i; j < c; j++ {
+				v, w := gi[j], rg.Data[j*rg.Stride+i]
+				x := 0.5 * (-0.5*v*v + -0.5*w*w)
+				bi[j] = x
+				rb.Data[j*rb.Stride+i] = x
+			}
 		}
 	})
 	return b
+}
+
+// joinComponents appends to the triplets (rows, cols, w) of a distance graph
+// with c components (labels) one edge per pair of components, between their
+// closest points (Euclidean; the first pair in row-major order on ties), as
+// scikit-learn's _fix_connected_components. O(N² D) time, O(N) memory.
+func joinComponents(x *mat.Dense, labels []int, c int, rows, cols []int, w []float64) ([]int, []int, []float64) {
+	members := make([][]int, c)
+	for i, l := range labels {
+		members[l] = append(members[l], i)
+	}
+	for a := 0; a < c; a++ {
+		for b := 0; b < a; b++ {
+			bi, bj, bd := -1, -1, math.Inf(1)
+			for _, i := range members[a] {
+				xi := x.RawRowView(i)
+				for _, j := range members[b] {
+					if d := graph.SqDist(xi, x.RawRowView(j)); d < bd {
+						bi, bj, bd = i, j, d
+					}
+				}
+			}
+			d := math.Sqrt(bd)
+			rows = append(rows, bi, bj)
+			cols = append(cols, bj, bi)
+			w = append(w, d, d)
+		}
+	}
+	return rows, cols, w
 }

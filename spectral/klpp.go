@@ -136,6 +136,9 @@ func (m *KernelLPP) fit(op string, x *mat.Dense, g *graph.CSR) error {
 		}
 	}
 	r := len(keep)
+	if r == 0 {
+		return errorf(op, "x", "centred kernel of rank 0", ErrSingular, "the points are identical in feature space (all rows equal?), so no embedding is defined")
+	}
 	k, err := components(op, m.Components, min(r, n-1))
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -87,10 +88,12 @@ func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense {
 	case KernelRBF:
 		d := sqDist(a, b)
 		m, _ := d.Dims()
-		parallelRows(m, func(i int) {
-			row := d.RawRowView(i)
-			for j, v := range row {
-				row[j] = math.Exp(-s.gamma * v)
+		linalg.ParallelRange(m, 32, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := d.RawRowView(i)
+				for j, v := range row {
+					row[j] = math.Exp(-s.gamma * v)
+				}
 			}
 		})
 		return d
@@ -99,10 +102,12 @@ func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense {
 		n, _ := b.Dims()
 		k := mat.NewDense(m, n, nil)
 		k.Mul(a, b.T())
-		parallelRows(m, func(i int) {
-			row := k.RawRowView(i)
-			for j, v := range row {
-				row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
+		linalg.ParallelRange(m, 32, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := k.RawRowView(i)
+				for j, v := range row {
+					row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
+				}
 			}
 		})
 		return k
@@ -124,16 +129,19 @@ func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense {
 		k := gramSelf(x)
 		n, _ := k.Dims()
 		na := rowSqNorms(x)
-		forBlocks(n, 64, func(i0 int) {
-			for i := i0; i < min(i0+64, n); i++ {
-				row := k.RawRowView(i)
-				row[i] = 1
-				for j := i + 1; j < n; j++ {
-					v := na[i] + na[j] - 2*row[j]
-					if v < 0 {
-						v = 0
+		linalg.ParallelRange((n+64-1)/64, 1, func(lo, hi int) {
+			for t := lo; t < hi; t++ {
+				i0 := blockStart(t, n, 64)
+				for i := i0; i < min(i0+64, n); i++ {
+					row := k.RawRowView(i)
+					row[i] = 1
+					for j := i + 1; j < n; j++ {
+						v := na[i] + na[j] - 2*row[j]
+						if v < 0 {
+							v = 0
+						}
+						row[j] = math.Exp(-s.gamma * v)
 					}
-					row[j] = math.Exp(-s.gamma * v)
 				}
 			}
 		})
@@ -143,10 +151,12 @@ func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense {
 	k := gramSelf(x)
 	if s.kind == KernelPoly {
 		n, _ := k.Dims()
-		parallelRows(n, func(i int) {
-			row := k.RawRowView(i)
-			for j, v := range row {
-				row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
+		linalg.ParallelRange(n, 32, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := k.RawRowView(i)
+				for j, v := range row {
+					row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
+				}
 			}
 		})
 	}
@@ -195,8 +205,18 @@ func checkSquareSym(op, name string, k *mat.Dense) error {
 //
 // so that Eigenvalues are those of the centred N x N kernel, NOT divided by
 // N, and Embedding is fit_transform. Columns follow the sign rule (entry of
-// largest |value| positive, scikit-learn's svd_flip); negative eigenvalues
-// give zero columns.
+// largest |value| positive, scikit-learn's svd_flip). 1 <= K <= N (K = N is
+// allowed, as in scikit-learn). The K computed eigenvalues get
+// scikit-learn's PSD check (_check_psd_eigenvalues): if the largest is
+// negative, or some λ < −1e-5 λmax and λ < −1e-10 ("significant negative
+// eigenvalues": an indefinite precomputed kernel), Fit fails with ErrNotPSD;
+// otherwise negative eigenvalues and those below 1e-12 λmax become exactly
+// 0 and their columns of Embedding and Transform are exactly zero.
+//
+// A precomputed kernel need not be symmetric (scikit-learn accepts it): it
+// is centred with its own row and column means (KernelCenterer) and its
+// lower triangle is used, as scipy's eigh does; with Landmarks the landmark
+// block is averaged with its transpose instead.
 //
 // Transform centres the new kernel rows with the training statistics
 // (scikit-learn's KernelCenterer) and projects them, z = kc(x) U Λ^{-1/2}:
@@ -259,11 +279,12 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 		return err
 	}
 	if spec.kind == KernelPrecomputed {
-		if err := checkSquareSym(op, "x", xd); err != nil {
-			return err
+		if n != d {
+			return errorf(op, "x", fmt.Sprintf("%d x %d", n, d), ErrShape, "a precomputed kernel must be square (N x N)")
 		}
 		spec.precomputedN = n
 	}
+	co := centredOptions{solver: p.Solver, tol: p.Tol, maxIter: p.MaxIter, seed: p.Seed, lower: spec.kind == KernelPrecomputed, checkPSD: true}
 	var eig *centredEig
 	var z *mat.Dense
 	switch {
@@ -273,7 +294,7 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 			spec.train = xd
 			km = spec.selfMatrix(xd)
 		}
-		eig, err = fitCentred(op, km, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+		eig, err = fitCentred(op, km, k, co)
 		if err == nil {
 			z = eig.embedding()
 		}
@@ -284,12 +305,13 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 			knm = colsOf(xd, lm)
 			kmm = rowsOf(knm, lm)
 			symmetrise(kmm)
+			co.lower = false
 		} else {
 			spec.train = rowsOf(xd, lm)
 			kmm = spec.selfMatrix(spec.train)
 			knm = spec.matrix(xd, spec.train)
 		}
-		eig, err = fitCentred(op, kmm, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+		eig, err = fitCentred(op, kmm, k, co)
 		if err == nil {
 			z = eig.transform(knm)
 		}

@@ -25,6 +25,11 @@ import (
 //     eigenvalues, ascending (tiny: ~1e-6); their sum is scikit-learn's
 //     reconstruction_error_.
 //
+// Data whose rows all coincide are refused with ErrParam (singular weights:
+// scikit-learn fails there too, in its null-space solver); a point that
+// coincides with all its k neighbours gets the regularised (uniform)
+// weights, as in scikit-learn.
+//
 // scikit-learn applies no sign rule to LLE; this implementation applies the
 // usual one (entry of largest |value| positive), so compare up to sign.
 //
@@ -78,6 +83,10 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
+	if err := checkDistinctRows(op, xd); err != nil {
+		n, _ := xd.Dims()
+		return errorf(op, "x", fmt.Sprintf("%d identical rows", n), ErrSingular, "all points coincide: every local Gram matrix is zero, so the barycentric weights are singular (set only by Reg) and no embedding is defined")
+	}
 	n, _ := xd.Dims()
 	k := l.Neighbors
 	if k == 0 {
@@ -106,8 +115,10 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	switch l.Method {
 	case "", "standard":
 		w := make([]float64, n*k)
-		parallelRows(n, func(i int) {
-			barycenter(xd.RawRowView(i), xd, idx[i*k:(i+1)*k], reg, w[i*k:(i+1)*k])
+		linalg.ParallelRange(n, 32, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				barycenter(xd.RawRowView(i), xd, idx[i*k:(i+1)*k], reg, w[i*k:(i+1)*k])
+			}
 		})
 		opr = &lleOp{n: n, k: k, idx: idx, w: w}
 		denseM = func() *mat.SymDense { return lleMatrix(n, k, idx, w) }
@@ -309,19 +320,21 @@ func (l *LLE) Transform(x mat.Matrix) (*mat.Dense, error) {
 	m, _ := xd.Dims()
 	_, kc := l.z.Dims()
 	out := mat.NewDense(m, kc, nil)
-	parallelRows(m, func(i int) {
-		nb := idx[i*l.k : (i+1)*l.k]
-		w := make([]float64, l.k)
-		if dist[i*l.k] == 0 {
-			w[0] = 1
-		} else {
-			barycenter(xd.RawRowView(i), l.train, nb, l.reg, w)
-		}
-		row := out.RawRowView(i)
-		for t, j := range nb {
-			zr := l.z.RawRowView(j)
-			for c := range row {
-				row[c] += w[t] * zr[c]
+	linalg.ParallelRange(m, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			nb := idx[i*l.k : (i+1)*l.k]
+			w := make([]float64, l.k)
+			if dist[i*l.k] == 0 {
+				w[0] = 1
+			} else {
+				barycenter(xd.RawRowView(i), l.train, nb, l.reg, w)
+			}
+			row := out.RawRowView(i)
+			for t, j := range nb {
+				zr := l.z.RawRowView(j)
+				for c := range row {
+					row[c] += w[t] * zr[c]
+				}
 			}
 		}
 	})
@@ -346,26 +359,28 @@ func ltsaBases(x *mat.Dense, idx []int, k, kc int) ([]float64, error) {
 	g := make([]float64, n*k*c)
 	var fail error
 	var mu sync.Mutex
-	parallelRows(n, func(i int) {
-		xi := mat.NewDense(k, d, nil)
-		for t := 0; t < k; t++ {
-			xi.SetRow(t, x.RawRowView(idx[i*k+t]))
-		}
-		centre(xi)
-		var svd mat.SVD
-		if !svd.Factorize(xi, mat.SVDFullU) {
-			mu.Lock()
-			fail = errors.New("svd")
-			mu.Unlock()
-			return
-		}
-		var u mat.Dense
-		svd.UTo(&u)
-		gi := g[i*k*c : (i+1)*k*c]
-		for t := 0; t < k; t++ {
-			gi[t*c] = 1 / math.Sqrt(float64(k))
-			for j := 0; j < kc; j++ {
-				gi[t*c+1+j] = u.At(t, j)
+	linalg.ParallelRange(n, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xi := mat.NewDense(k, d, nil)
+			for t := 0; t < k; t++ {
+				xi.SetRow(t, x.RawRowView(idx[i*k+t]))
+			}
+			centre(xi)
+			var svd mat.SVD
+			if !svd.Factorize(xi, mat.SVDFullU) {
+				mu.Lock()
+				fail = errors.New("svd")
+				mu.Unlock()
+				continue
+			}
+			var u mat.Dense
+			svd.UTo(&u)
+			gi := g[i*k*c : (i+1)*k*c]
+			for t := 0; t < k; t++ {
+				gi[t*c] = 1 / math.Sqrt(float64(k))
+				for j := 0; j < kc; j++ {
+					gi[t*c+1+j] = u.At(t, j)
+				}
 			}
 		}
 	})

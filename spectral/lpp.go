@@ -74,8 +74,12 @@ func (l *LPP) FitGraph(x *mat.Dense, g *graph.CSR) error {
 }
 
 // defaultKNN builds scikit-learn's connectivity kNN affinity with
-// Neighbors k (default max(N/10, 2)).
+// Neighbors k (default max(N/10, 2)); data whose rows all coincide are
+// refused (checkDistinctRows).
 func defaultKNN(op string, x *mat.Dense, k int) (*graph.CSR, error) {
+	if err := checkDistinctRows(op, x); err != nil {
+		return nil, err
+	}
 	n, _ := x.Dims()
 	if k == 0 {
 		k = max(n/10, 2)

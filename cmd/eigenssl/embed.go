@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -37,6 +39,7 @@ type embedOptions struct {
 	Solver       string
 	Seed         uint64
 	Force        bool
+	Strict       bool
 }
 
 // NewCmdEmbed returns the "embed" verb: fit one spectral embedding method
@@ -97,6 +100,7 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
+	f.BoolVar(&opts.Strict, "strict", false, "le, isomap: refuse a disconnected graph (default: warn and continue as scikit-learn; isomap joins the components by their closest pairs)")
 	return cmd
 }
 
@@ -148,14 +152,15 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		"--linear":       opts.Linear,
 		"--view-a":       opts.ViewA != 0,
 		"--lle-method":   opts.LLEMethod != "",
+		"--strict":       opts.Strict,
 	}
 	allowed := map[string]bool{}
 	k := opts.Components
 	switch e := m.(type) {
 	case *spectral.LaplacianEigenmaps:
 		*e = spectral.LaplacianEigenmaps{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed,
-			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true}
+			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Strict: opts.Strict, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true, "--strict": true}
 	case *spectral.LPP:
 		*e = spectral.LPP{Components: k, Neighbors: neighbors}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true}
@@ -169,8 +174,8 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
 		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
 	case *spectral.Isomap:
-		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--graph": true, "--landmarks": true}
+		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force, Strict: opts.Strict}
+		allowed = map[string]bool{"--graph": true, "--landmarks": true, "--strict": true}
 	case *spectral.KernelPCA:
 		if opts.Precomputed {
 			kernel = spectral.KernelPrecomputed
@@ -189,7 +194,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err
@@ -197,6 +202,20 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		}
 	}
 	return nil
+}
+
+// samePath reports whether two output paths name the same file (after
+// cleaning and making them absolute; an existing file reached through a
+// link also counts).
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 func embedRun(opts *embedOptions, s *Streams) error {
@@ -211,6 +230,8 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return usagef("embed: give at most one of --graph and --graph-file")
 	case (opts.Transform == "") != (opts.TransformOut == ""):
 		return usagef("embed: --transform and --transform-out go together")
+	case opts.TransformOut != "" && samePath(opts.Out, opts.TransformOut):
+		return usagef("embed: -o %s and --transform-out %s name the same file; give each output its own path", opts.Out, opts.TransformOut)
 	case opts.Components < 1:
 		return usagef("embed: -k must be positive, got %d", opts.Components)
 	}
@@ -233,29 +254,21 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	}
 	n, _ := x.Dims()
 	if opts.GraphFile != "" {
+		ge, ok := m.(spectral.GraphEstimator)
+		if !ok {
+			return usagef("embed: method %s does not take --graph-file (graph methods: %s)", opts.Method, strings.Join(spectral.GraphMethods(), ", "))
+		}
 		g, _, err := graph.ReadEdgeFile(opts.GraphFile, n)
 		if err != nil {
 			return err
 		}
 		if g.N != n {
-			return fmt.Errorf("embed: graph %s has %d vertices; the input has %d rows", opts.GraphFile, g.N, n)
+			return fmt.Errorf("embed: --graph-file %s has %d vertices; --input %s has %d rows", opts.GraphFile, g.N, opts.Input, n)
 		}
-		switch e := m.(type) {
-		case *spectral.LaplacianEigenmaps:
-			err = e.FitGraph(g)
-		case *spectral.LPP:
-			err = e.FitGraph(x, g)
-		case *spectral.KernelLPP:
-			err = e.FitGraph(x, g)
-		case *spectral.GraphCCA:
-			err = e.FitGraph(x, g)
-		case *spectral.SpectralContrastive:
-			err = e.FitGraph(x, g)
+		if err := ge.FitGraph(x, g); err != nil {
+			return fmt.Errorf("embed: --graph-file %s: %w", opts.GraphFile, err)
 		}
-	} else {
-		err = m.Fit(x)
-	}
-	if err != nil {
+	} else if err := m.Fit(x); err != nil {
 		return err
 	}
 	z := m.Embedding()

@@ -166,9 +166,10 @@ func TestEmbedErrors(t *testing.T) {
 		{"empty file", []string{"--method", "le", "--input", empty, "-o", out}, 1, "empty"},
 		{"NaN", []string{"--method", "mds", "--input", nanPath, "-o", out}, 1, "NaN"},
 		{"K > N", []string{"--method", "kpca", "--input", xPath, "-o", out, "-k", "500"}, 1, "Components"},
-		{"disconnected", []string{"--method", "le", "--input", farPath, "-o", out, "--graph", "knn:k=3"}, 1, "disconnected"},
+		{"disconnected strict", []string{"--method", "le", "--input", farPath, "-o", out, "--graph", "knn:k=3", "--strict"}, 1, "disconnected"},
+		{"strict not taken", []string{"--method", "mds", "--input", farPath, "-o", out, "--strict"}, 2, "does not take"},
 		{"negative weight", []string{"--method", "le", "--input", xPath, "-o", out, "--graph-file", edges}, 1, "negative"},
-		{"transform shape", []string{"--method", "lpp", "--input", xPath, "-o", out, "--transform", farPath, "--transform-out", out}, 1, "columns"},
+		{"transform shape", []string{"--method", "lpp", "--input", xPath, "-o", out, "--transform", farPath, "--transform-out", filepath.Join(dir, "t.npy")}, 1, "columns"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, stderr := runArgs(append([]string{"embed"}, c.args...)...)
@@ -206,7 +207,7 @@ func TestEmbedGraphFileAndPrecomputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	le := &spectral.LaplacianEigenmaps{Components: 2}
-	if err := le.FitGraph(g); err != nil {
+	if err := le.FitGraph(nil, g); err != nil {
 		t.Fatal(err)
 	}
 	if !mat.EqualApprox(z, le.Embedding(), 1e-12) {
@@ -245,5 +246,82 @@ func TestEmbedGraphFileAndPrecomputed(t *testing.T) {
 	z2, _ := data.ReadMatrix(o2)
 	if !mat.EqualApprox(z1, z2, 1e-8) {
 		t.Fatal("precomputed MDS differs from MDS on the data")
+	}
+}
+
+// Issue 12: a failing FitGraph behind --graph-file used to panic (nil
+// pointer: the fit error was shadowed). Every failure now exits 1 with a
+// message naming the edge file, and no panic.
+func TestEmbedGraphFileFitErrors(t *testing.T) {
+	dir := t.TempDir()
+	r := mat.NewDense(60, 3, nil)
+	for i := 0; i < 60; i++ {
+		for j := 0; j < 3; j++ {
+			r.Set(i, j, math.Sin(float64(7*i+3*j+1)))
+		}
+	}
+	same := mat.NewDense(40, 3, nil)
+	same.Apply(func(_, _ int, _ float64) float64 { return 1 }, same)
+	x60, x40 := filepath.Join(dir, "x60.npy"), filepath.Join(dir, "same40.npy")
+	if err := data.WriteMatrix(x60, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := data.WriteMatrix(x40, same); err != nil {
+		t.Fatal(err)
+	}
+	ring := func(name string, n, m int) string {
+		var b strings.Builder
+		for i := 0; i < m; i++ {
+			fmt.Fprintf(&b, "%d,%d\n", i, (i+1)%m)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ring60, ring30, ring40 := ring("ring60.csv", 60, 60), ring("ring30.csv", 60, 30), ring("ring40.csv", 40, 40)
+	empty := filepath.Join(dir, "empty.csv")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "z.npy")
+	for _, c := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"k above N", []string{"--method", "le", "--input", x60, "--graph-file", ring60, "-k", "100"}, "Components"},
+		{"empty edge file", []string{"--method", "le", "--input", x60, "--graph-file", empty}, "empty.csv"},
+		{"edges cover fewer vertices", []string{"--method", "le", "--input", x60, "--graph-file", ring30}, "isolated"},
+		{"klpp on identical points", []string{"--method", "klpp", "--input", x40, "--graph-file", ring40}, "identical"},
+		{"spectral k above N", []string{"--method", "spectral", "--input", x60, "--graph-file", ring60, "-k", "100"}, "Components"},
+		{"lpp k above D", []string{"--method", "lpp", "--input", x60, "--graph-file", ring60, "-k", "4"}, "Components"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := runArgs(append([]string{"embed", "-o", out}, c.args...)...)
+			if code != 1 || !strings.Contains(stderr, c.msg) {
+				t.Fatalf("exit %d, stderr %q; want exit 1 mentioning %q", code, stderr, c.msg)
+			}
+			if strings.Contains(stderr+stdout, "panic") || strings.Contains(stderr+stdout, "goroutine") {
+				t.Fatalf("panic in output: %s", stderr)
+			}
+		})
+	}
+}
+
+// Issue 12: -o and --transform-out naming one file are refused (the second
+// write used to replace the first silently).
+func TestEmbedRefusesSharedOutputs(t *testing.T) {
+	dir, xPath, _ := embedData(t)
+	a := filepath.Join(dir, "a.npy")
+	for _, second := range []string{a, filepath.Join(dir, ".", "a.npy"), filepath.Join(dir, "sub", "..", "a.npy")} {
+		code, _, stderr := runArgs("embed", "--method", "le", "--input", xPath, "-o", a, "--transform", xPath, "--transform-out", second)
+		if code != 2 || !strings.Contains(stderr, "same file") {
+			t.Fatalf("--transform-out %s: exit %d, stderr %q; want exit 2 naming the collision", second, code, stderr)
+		}
+		if _, err := os.Stat(a); !os.IsNotExist(err) {
+			t.Fatalf("%s was written despite the refusal", a)
+		}
 	}
 }
