@@ -143,7 +143,7 @@ func centreKernel(k *mat.Dense) ([]float64, float64) {
 	const strip = 256
 	linalg.ParallelRange((n+strip-1)/strip, 1, func(lo, hi int) {
 		for t := lo; t < hi; t++ {
-			j0 := blockStart(t, n, strip)
+			j0 := t * strip
 			j1 := min(j0+strip, n)
 			cm := colMean[j0:j1]
 			for i := 0; i < n; i++ {

@@ -186,7 +186,7 @@ func (s symOp) MulMatTo(dst *mat.Dense, x mat.Matrix) {
 		ra, rx, rd := s.a.RawMatrix(), xt.RawMatrix(), dst.RawMatrix()
 		linalg.ParallelRange((n+64-1)/64, 1, func(lo, hi int) {
 			for t := lo; t < hi; t++ {
-				i0 := blockStart(t, n, 64)
+				i0 := t * 64
 				for i := i0; i < min(i0+64, n); i++ {
 					ar := blas64.Vector{N: n, Inc: 1, Data: ra.Data[i*ra.Stride : i*ra.Stride+n]}
 					for c := 0; c < b; c++ {
@@ -239,98 +239,6 @@ func reverse(vals []float64, vecs *mat.Dense) ([]float64, *mat.Dense, error) {
 		}
 	}
 	return outV, out, nil
-}
-
-// sqDist returns the m x n matrix of squared Euclidean distances between
-// the rows of a (m x d) and b (n x d): ‖a‖² + ‖b‖² − 2 a bᵀ (one Gemm),
-// clamped at 0. Inherently O(m n) memory.
-func sqDist(a, b *mat.Dense) *mat.Dense {
-	m, _ := a.Dims()
-	n, _ := b.Dims()
-	out := mat.NewDense(m, n, nil)
-	out.Mul(a, b.T())
-	na, nb := rowSqNorms(a), rowSqNorms(b)
-	linalg.ParallelRange(m, 32, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := out.RawRowView(i)
-			for j := range row {
-				v := na[i] + nb[j] - 2*row[j]
-				if v < 0 {
-					v = 0
-				}
-				row[j] = v
-			}
-		}
-	})
-	return out
-}
-
-// sqDistSelf is sqDist(a, a) with an exact zero diagonal and exact
-// symmetry. It uses the symmetric rank-k update (Syrk, half the flops of
-// the general product).
-func sqDistSelf(a *mat.Dense) *mat.Dense {
-	d := gramSelf(a)
-	n, _ := d.Dims()
-	na := rowSqNorms(a)
-	linalg.ParallelRange(n, 32, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := d.RawRowView(i)
-			for j := range row {
-				v := na[i] + na[j] - 2*row[j]
-				if v < 0 || i == j {
-					v = 0
-				}
-				row[j] = v
-			}
-		}
-	})
-	return d
-}
-
-// gramSelf returns a aᵀ as a full (both triangles) dense matrix. Only the
-// upper triangle is computed, by row blocks G[I, i0:] = A_I A_{i0:}ᵀ (Gemm)
-// spread over GOMAXPROCS goroutines (half the flops of the general product,
-// parallel under both backends), then mirrored. In the pure-Go build, data
-// with many zeros (images) go through gramSelfSkip instead.
-func gramSelf(a *mat.Dense) *mat.Dense {
-	if linalg.Backend() == "gonum" && zeroFraction(a) >= skipZeroFraction {
-		return gramSelfSkip(a)
-	}
-	return gramSelfGemm(a)
-}
-
-// gramSelfGemm is gramSelf through Gemm.
-func gramSelfGemm(a *mat.Dense) *mat.Dense {
-	n, d := a.Dims()
-	g := mat.NewDense(n, n, nil)
-	const bs = 128
-	ra, rg := a.RawMatrix(), g.RawMatrix()
-	linalg.ParallelRange((n+bs-1)/bs, 1, func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			i0 := blockStart(t, n, bs)
-			i1 := min(i0+bs, n)
-			ai := blas64.General{Rows: i1 - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
-			aj := blas64.General{Rows: n - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
-			gi := blas64.General{Rows: i1 - i0, Cols: n - i0, Stride: rg.Stride, Data: rg.Data[i0*rg.Stride+i0:]}
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, ai, aj, 0, gi)
-		}
-	})
-	mirrorUpper(g)
-	return g
-}
-
-func rowSqNorms(a *mat.Dense) []float64 {
-	r, _ := a.Dims()
-	out := make([]float64, r)
-	for i := range out {
-		row := a.RawRowView(i)
-		s := 0.0
-		for _, v := range row {
-			s += v * v
-		}
-		out[i] = s
-	}
-	return out
 }
 
 // checkCols checks that a Transform input has the training width.

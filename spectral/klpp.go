@@ -113,7 +113,7 @@ func (m *KernelLPP) fit(op string, x *mat.Dense, g *graph.CSR) error {
 		return errorf(op, "RankTol", tol, ErrParam, "need 0 < RankTol < 1")
 	}
 	var km *mat.Dense
-	if spec.kind == KernelPrecomputed {
+	if spec.kind() == KernelPrecomputed {
 		if err := checkSquareSym(op, "x", x); err != nil {
 			return err
 		}
@@ -237,7 +237,7 @@ func (m *KernelLPP) Transform(x mat.Matrix) (*mat.Dense, error) {
 		return nil, err
 	}
 	var kx *mat.Dense
-	if m.spec.kind == KernelPrecomputed {
+	if m.spec.kind() == KernelPrecomputed {
 		if err := checkCols(op, xd, m.n); err != nil {
 			return nil, err
 		}

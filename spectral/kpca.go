@@ -8,58 +8,41 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Kernel selects the kernel of KernelPCA and KernelLPP.
-type Kernel int
+// Kernel selects the kernel of KernelPCA and KernelLPP: an alias of
+// linalg.KernelKind, whose linalg.Kernel (k(x, y) = xᵀy, exp(−Gamma‖x −
+// y‖²) or (Gamma xᵀy + Coef0)^Degree, scikit-learn's convention) evaluates
+// them. KernelPrecomputed: Fit receives the N x N kernel matrix and
+// Transform the M x N kernel rows of new points against the training points.
+type Kernel = linalg.KernelKind
 
+// The kernels (see linalg.KernelKind).
 const (
-	// KernelLinear: k(x, y) = xᵀy (scikit-learn KernelPCA's default).
-	KernelLinear Kernel = iota
-	// KernelRBF: k(x, y) = exp(−Gamma ‖x − y‖²).
-	KernelRBF
-	// KernelPoly: k(x, y) = (Gamma xᵀy + Coef0)^Degree.
-	KernelPoly
-	// KernelPrecomputed: Fit receives the N x N kernel matrix and Transform
-	// the M x N kernel rows of new points against the training points.
-	KernelPrecomputed
+	KernelLinear      = linalg.KernelLinear
+	KernelRBF         = linalg.KernelRBF
+	KernelPoly        = linalg.KernelPoly
+	KernelPrecomputed = linalg.KernelPrecomputed
 )
 
-// String returns "linear", "rbf", "poly" or "precomputed".
-func (k Kernel) String() string {
-	switch k {
-	case KernelLinear:
-		return "linear"
-	case KernelRBF:
-		return "rbf"
-	case KernelPoly:
-		return "poly"
-	case KernelPrecomputed:
-		return "precomputed"
-	}
-	return fmt.Sprintf("Kernel(%d)", int(k))
-}
-
-// ParseKernel parses "linear", "rbf", "poly" or "precomputed".
+// ParseKernel parses "linear", "rbf", "poly" or "precomputed" ("" is
+// linear).
 func ParseKernel(s string) (Kernel, error) {
-	for _, k := range []Kernel{KernelLinear, KernelRBF, KernelPoly, KernelPrecomputed} {
-		if s == k.String() {
-			return k, nil
-		}
+	k, err := linalg.ParseKernelKind(s)
+	if err != nil {
+		return 0, errorf("parsekernel", "kernel", s, ErrParam, "valid: linear, rbf, poly, precomputed")
 	}
-	if s == "" {
-		return KernelLinear, nil
-	}
-	return 0, errorf("parsekernel", "kernel", s, ErrParam, "valid: linear, rbf, poly, precomputed")
+	return k, nil
 }
 
-// kernelSpec is a resolved kernel with its parameters.
+// kernelSpec is a resolved kernel with the training data it is evaluated
+// against.
 type kernelSpec struct {
-	kind         Kernel
-	gamma, coef0 float64
-	degree       int
+	fn           linalg.Kernel
 	train        *mat.Dense // training data (nil when precomputed)
 	precomputedN int
 }
 
+// newKernelSpec resolves scikit-learn's defaults (Gamma = 1/D, Degree = 3)
+// and validates the kernel.
 func newKernelSpec(op string, kind Kernel, gamma float64, degree int, coef0 float64, dim int) (kernelSpec, error) {
 	if kind < KernelLinear || kind > KernelPrecomputed {
 		return kernelSpec{}, errorf(op, "Kernel", int(kind), ErrParam, "valid: linear, rbf, poly, precomputed")
@@ -79,89 +62,22 @@ func newKernelSpec(op string, kind Kernel, gamma float64, degree int, coef0 floa
 	if math.IsNaN(coef0) || math.IsInf(coef0, 0) {
 		return kernelSpec{}, errorf(op, "Coef0", coef0, ErrNaN, "")
 	}
-	return kernelSpec{kind: kind, gamma: gamma, degree: degree, coef0: coef0}, nil
+	fn := linalg.Kernel{Kind: kind, Gamma: gamma, Degree: degree, Coef0: coef0}
+	if err := fn.Validate(); err != nil {
+		return kernelSpec{}, wrapLinalg(op, err)
+	}
+	return kernelSpec{fn: fn}, nil
 }
 
+// kind returns the kernel's kind.
+func (s kernelSpec) kind() Kernel { return s.fn.Kind }
+
 // matrix returns k(a_i, b_j) (M x N).
-func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense {
-	switch s.kind {
-	case KernelRBF:
-		d := sqDist(a, b)
-		m, _ := d.Dims()
-		linalg.ParallelRange(m, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := d.RawRowView(i)
-				for j, v := range row {
-					row[j] = math.Exp(-s.gamma * v)
-				}
-			}
-		})
-		return d
-	case KernelPoly:
-		m, _ := a.Dims()
-		n, _ := b.Dims()
-		k := mat.NewDense(m, n, nil)
-		k.Mul(a, b.T())
-		linalg.ParallelRange(m, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := k.RawRowView(i)
-				for j, v := range row {
-					row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
-				}
-			}
-		})
-		return k
-	default:
-		m, _ := a.Dims()
-		n, _ := b.Dims()
-		k := mat.NewDense(m, n, nil)
-		k.Mul(a, b.T())
-		return k
-	}
-}
+func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense { return s.fn.Matrix(a, b) }
 
 // selfMatrix returns the symmetric training kernel k(x, x) (exactly
 // symmetric, exact RBF diagonal).
-func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense {
-	if s.kind == KernelRBF {
-		// exp(−γ d²) on the upper triangle only (half the exponentials),
-		// d² as in sqDistSelf, then mirrored.
-		k := gramSelf(x)
-		n, _ := k.Dims()
-		na := rowSqNorms(x)
-		linalg.ParallelRange((n+64-1)/64, 1, func(lo, hi int) {
-			for t := lo; t < hi; t++ {
-				i0 := blockStart(t, n, 64)
-				for i := i0; i < min(i0+64, n); i++ {
-					row := k.RawRowView(i)
-					row[i] = 1
-					for j := i + 1; j < n; j++ {
-						v := na[i] + na[j] - 2*row[j]
-						if v < 0 {
-							v = 0
-						}
-						row[j] = math.Exp(-s.gamma * v)
-					}
-				}
-			}
-		})
-		mirrorUpper(k)
-		return k
-	}
-	k := gramSelf(x)
-	if s.kind == KernelPoly {
-		n, _ := k.Dims()
-		linalg.ParallelRange(n, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := k.RawRowView(i)
-				for j, v := range row {
-					row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
-				}
-			}
-		})
-	}
-	return k
-}
+func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense { return s.fn.SelfMatrix(x) }
 
 func symmetrise(k *mat.Dense) {
 	n, _ := k.Dims()
@@ -278,19 +194,19 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	if spec.kind == KernelPrecomputed {
+	if spec.kind() == KernelPrecomputed {
 		if n != d {
 			return errorf(op, "x", fmt.Sprintf("%d x %d", n, d), ErrShape, "a precomputed kernel must be square (N x N)")
 		}
 		spec.precomputedN = n
 	}
-	co := centredOptions{solver: p.Solver, tol: p.Tol, maxIter: p.MaxIter, seed: p.Seed, lower: spec.kind == KernelPrecomputed, checkPSD: true}
+	co := centredOptions{solver: p.Solver, tol: p.Tol, maxIter: p.MaxIter, seed: p.Seed, lower: spec.kind() == KernelPrecomputed, checkPSD: true}
 	var eig *centredEig
 	var z *mat.Dense
 	switch {
 	case lm == nil:
 		km := xd
-		if spec.kind != KernelPrecomputed {
+		if spec.kind() != KernelPrecomputed {
 			spec.train = xd
 			km = spec.selfMatrix(xd)
 		}
@@ -301,7 +217,7 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 	default:
 		// Nyström: the landmark kernel, then every point's m kernel values.
 		var kmm, knm *mat.Dense
-		if spec.kind == KernelPrecomputed {
+		if spec.kind() == KernelPrecomputed {
 			knm = colsOf(xd, lm)
 			kmm = rowsOf(knm, lm)
 			symmetrise(kmm)
@@ -353,7 +269,7 @@ func (p *KernelPCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 		return nil, err
 	}
 	var kx *mat.Dense
-	if p.spec.kind == KernelPrecomputed {
+	if p.spec.kind() == KernelPrecomputed {
 		if err := checkCols(op, xd, p.spec.precomputedN); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -93,10 +94,10 @@ func (m *ClassicalMDS) Fit(x *mat.Dense) error {
 			}
 		}
 	case lm == nil:
-		b = sqDistSelf(xd)
+		b = linalg.SqDistSelf(xd)
 		b.Scale(-0.5, b)
 	default:
-		b = sqDist(rowsOf(xd, lm), xd)
+		b = linalg.SqDist(rowsOf(xd, lm), xd)
 		b.Scale(-0.5, b)
 	}
 	if err := m.fitKernel(op, b, lm, k); err != nil {
@@ -270,7 +271,7 @@ func (m *ClassicalMDS) Transform(x mat.Matrix) (*mat.Dense, error) {
 		if m.landmarks != nil {
 			ref = rowsOf(m.train, m.landmarks)
 		}
-		b = sqDist(xd, ref)
+		b = linalg.SqDist(xd, ref)
 		b.Scale(-0.5, b)
 	}
 	return m.eig.transform(b), nil

@@ -21,7 +21,7 @@ func forEachDistRow(train, q *mat.Dense, fn func(i int, d []float64)) {
 	for s := 0; s < m; s += queryChunk {
 		e := min(s+queryChunk, m)
 		qs := q.Slice(s, e, 0, dim).(*mat.Dense)
-		d2 := sqDist(qs, train)
+		d2 := linalg.SqDist(qs, train)
 		linalg.ParallelRange(e-s, 32, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				row := d2.RawRowView(r)

@@ -1,10 +1,15 @@
-package spectral
+package linalg
 
 import (
-	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
+
+// Gram and squared-distance matrices of the rows of a data matrix, the
+// O(N² D) part of every kernel method (Kernel.SelfMatrix, classical MDS,
+// kernel PCA). They were spectral's private helpers; they live here with
+// the kernel type (issue 13: one home per concept).
 
 // Tiles of gramSelfSkip: gramRows rows of G per task, gramCols columns per
 // tile, gramDepth features per pass (a gramDepth x gramCols tile of Aᵀ,
@@ -19,7 +24,99 @@ const (
 	skipZeroFraction = 0.25
 )
 
-// gramSelfSkip is gramSelf for the pure-Go build as long axpys that skip
+// SqDist returns the m x n matrix of squared Euclidean distances between
+// the rows of a (m x d) and b (n x d): ‖a‖² + ‖b‖² − 2 a bᵀ (one Gemm),
+// clamped at 0. Inherently O(m n) memory.
+func SqDist(a, b *mat.Dense) *mat.Dense {
+	m, _ := a.Dims()
+	n, _ := b.Dims()
+	out := mat.NewDense(m, n, nil)
+	out.Mul(a, b.T())
+	na, nb := rowSqNorms(a), rowSqNorms(b)
+	ParallelRange(m, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := out.RawRowView(i)
+			for j := range row {
+				v := na[i] + nb[j] - 2*row[j]
+				if v < 0 {
+					v = 0
+				}
+				row[j] = v
+			}
+		}
+	})
+	return out
+}
+
+// SqDistSelf is SqDist(a, a) with an exact zero diagonal and exact
+// symmetry. It uses the symmetric rank-k update (Syrk, half the flops of
+// the general product).
+func SqDistSelf(a *mat.Dense) *mat.Dense {
+	d := GramSelf(a)
+	n, _ := d.Dims()
+	na := rowSqNorms(a)
+	ParallelRange(n, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := d.RawRowView(i)
+			for j := range row {
+				v := na[i] + na[j] - 2*row[j]
+				if v < 0 || i == j {
+					v = 0
+				}
+				row[j] = v
+			}
+		}
+	})
+	return d
+}
+
+// GramSelf returns a aᵀ as a full (both triangles) dense matrix. Only the
+// upper triangle is computed, by row blocks G[I, i0:] = A_I A_{i0:}ᵀ (Gemm)
+// spread over GOMAXPROCS goroutines (half the flops of the general product,
+// parallel under both backends), then mirrored. In the pure-Go build, data
+// with many zeros (images) go through gramSelfSkip instead.
+func GramSelf(a *mat.Dense) *mat.Dense {
+	if Backend() == "gonum" && zeroFraction(a) >= skipZeroFraction {
+		return gramSelfSkip(a)
+	}
+	return gramSelfGemm(a)
+}
+
+// gramSelfGemm is GramSelf through Gemm.
+func gramSelfGemm(a *mat.Dense) *mat.Dense {
+	n, d := a.Dims()
+	g := mat.NewDense(n, n, nil)
+	const bs = 128
+	ra, rg := a.RawMatrix(), g.RawMatrix()
+	ParallelRange((n+bs-1)/bs, 1, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			i0 := blockStart(t, n, bs)
+			i1 := min(i0+bs, n)
+			ai := blas64.General{Rows: i1 - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
+			aj := blas64.General{Rows: n - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
+			gi := blas64.General{Rows: i1 - i0, Cols: n - i0, Stride: rg.Stride, Data: rg.Data[i0*rg.Stride+i0:]}
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, ai, aj, 0, gi)
+		}
+	})
+	mirrorUpper(g)
+	return g
+}
+
+func rowSqNorms(a *mat.Dense) []float64 {
+	r, _ := a.Dims()
+	out := make([]float64, r)
+	for i := range out {
+		row := a.RawRowView(i)
+		s := 0.0
+		for _, v := range row {
+			s += v * v
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// gramSelfSkip is GramSelf for the pure-Go build as long axpys that skip
 // zero entries: for each row i of a task's block and feature k with
 // a_ik ≠ 0, G[i, J] += a_ik Aᵀ[k, J] over a column tile J of the upper
 // triangle, Aᵀ being a transposed copy of a (d x n, the one extra n d
@@ -31,7 +128,7 @@ func gramSelfSkip(a *mat.Dense) *mat.Dense {
 	g := mat.NewDense(n, n, nil)
 	ra, rg := a.RawMatrix(), g.RawMatrix()
 	at := make([]float64, d*n)
-	linalg.ParallelRange((d+gramDepth-1)/gramDepth, 1, func(lo, hi int) {
+	ParallelRange((d+gramDepth-1)/gramDepth, 1, func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			k0 := blockStart(t, d, gramDepth)
 			k1 := min(k0+gramDepth, d)
@@ -42,7 +139,7 @@ func gramSelfSkip(a *mat.Dense) *mat.Dense {
 			}
 		}
 	})
-	linalg.ParallelRange((n+gramRows-1)/gramRows, 1, func(lo, hi int) {
+	ParallelRange((n+gramRows-1)/gramRows, 1, func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			i0 := blockStart(t, n, gramRows)
 			i1 := min(i0+gramRows, n)
@@ -102,7 +199,7 @@ func mirrorUpper(g *mat.Dense) {
 	n, _ := g.Dims()
 	rg := g.RawMatrix()
 	const bs = 64
-	linalg.ParallelRange((n+bs-1)/bs, 1, func(lo, hi int) {
+	ParallelRange((n+bs-1)/bs, 1, func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			i0 := blockStart(t, n, bs)
 			i1 := min(i0+bs, n)
