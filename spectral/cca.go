@@ -287,15 +287,6 @@ func centredProject(op, name string, x mat.Matrix, mean []float64, w *mat.Dense)
 	return z, nil
 }
 
-// TransformTo is Transform writing into dst.
-func (c *CCA) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := c.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("cca.transform", dst, z)
-}
-
 // GraphCCA is the shared-weight CCA on the positive pairs of a relation
 // graph G, the linear-regime optimum of BarlowTwins (THEORY §4): with
 // Z = X W,
@@ -399,13 +390,4 @@ func (c *GraphCCA) Eigenvalues() []float64 {
 // Transform returns x W (exact).
 func (c *GraphCCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return linearTransform("graphcca.transform", c.fitted, c.w, x)
-}
-
-// TransformTo is Transform writing into dst.
-func (c *GraphCCA) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := c.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("graphcca.transform", dst, z)
 }

@@ -260,20 +260,6 @@ func copyOrNil(m *mat.Dense) *mat.Dense {
 	return mat.DenseCopyOf(m)
 }
 
-// transformTo copies src into dst (sized when empty) after a shape check.
-func transformTo(op string, dst, src *mat.Dense) error {
-	if dst.IsEmpty() {
-		r, c := src.Dims()
-		dst.ReuseAs(r, c)
-	}
-	r, c := src.Dims()
-	if dr, dc := dst.Dims(); dr != r || dc != c {
-		return errorf(op, "dst", fmt.Sprintf("%d x %d", dr, dc), ErrShape, fmt.Sprintf("want %d x %d", r, c))
-	}
-	dst.Copy(src)
-	return nil
-}
-
 // checkDistinctRows refuses data whose rows are all identical: every
 // neighbour graph on them is an arbitrary tie-break and every embedding
 // direction is equally (un)informative, so the neighbour-based methods

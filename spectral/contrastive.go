@@ -259,12 +259,3 @@ func (s *SpectralContrastive) nystrom(op string, w *mat.Dense) (*mat.Dense, erro
 		return x * (1 / (math.Sqrt(s.vals[j]) * math.Sqrt(d)))
 	})
 }
-
-// TransformTo is Transform writing into dst.
-func (s *SpectralContrastive) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := s.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("contrastive.transform", dst, z)
-}

@@ -195,15 +195,6 @@ func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return m.mds.eig.transform(b), nil
 }
 
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (m *Isomap) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := m.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("isomap.transform", dst, z)
-}
-
 // negHalfSquare returns −½Δ² entrywise; with sym (square Δ) the two
 // triangles are averaged, as symmetrise does, in one parallel pass.
 func negHalfSquare(geo *mat.Dense, sym bool) *mat.Dense {

@@ -255,12 +255,3 @@ func (m *KernelLPP) Transform(x mat.Matrix) (*mat.Dense, error) {
 	z.Mul(kx, m.alpha)
 	return z, nil
 }
-
-// TransformTo is Transform writing into dst.
-func (m *KernelLPP) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := m.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("klpp.transform", dst, z)
-}

@@ -285,12 +285,3 @@ func (p *KernelPCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 	}
 	return p.eig.transform(kx), nil
 }
-
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (p *KernelPCA) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := p.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("kpca.transform", dst, z)
-}

@@ -421,15 +421,6 @@ func (le *LaplacianEigenmaps) TransformAffinity(w mat.Matrix) (*mat.Dense, error
 	return le.nystrom(op, wd)
 }
 
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (le *LaplacianEigenmaps) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := le.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("le.transform", dst, z)
-}
-
 // nystrom applies the Nyström formula of the type's documentation.
 func (le *LaplacianEigenmaps) nystrom(op string, w *mat.Dense) (*mat.Dense, error) {
 	// The generalised vectors v = D^{-1/2} u drive the formula in every mode.

@@ -341,15 +341,6 @@ func (l *LLE) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return out, nil
 }
 
-// TransformTo is Transform writing into dst.
-func (l *LLE) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := l.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("lle.transform", dst, z)
-}
-
 // ltsaBases returns, for every point, G_i = [1/sqrt(k), V_i] (k x (K+1),
 // row-major, concatenated) with V_i the top-K left singular vectors of its
 // centred neighbours.

@@ -218,15 +218,6 @@ func (l *LPP) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return linearTransform("lpp.transform", l.fitted, l.p, x)
 }
 
-// TransformTo is Transform writing into dst.
-func (l *LPP) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := l.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("lpp.transform", dst, z)
-}
-
 func linearTransform(op string, fitted bool, p *mat.Dense, x mat.Matrix) (*mat.Dense, error) {
 	if !fitted {
 		return nil, notFitted(op)

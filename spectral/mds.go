@@ -287,12 +287,3 @@ func colsOf(x *mat.Dense, idx []int) *mat.Dense {
 	}
 	return out
 }
-
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (m *ClassicalMDS) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := m.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("mds.transform", dst, z)
-}

@@ -19,7 +19,6 @@ type Estimator interface {
 	Embedding() *mat.Dense
 	Eigenvalues() []float64
 	Transform(x mat.Matrix) (*mat.Dense, error)
-	TransformTo(dst *mat.Dense, x mat.Matrix) error
 }
 
 // GraphEstimator is an Estimator that also fits on a relation graph G over
