@@ -40,6 +40,7 @@ type embedOptions struct {
 	Seed         uint64
 	Force        bool
 	Strict       bool
+	ModelOut     string
 }
 
 // NewCmdEmbed returns the "embed" verb: fit one spectral embedding method
@@ -73,7 +74,8 @@ as in scikit-learn's SpectralEmbedding; isomap and lle use K other points);
 graphcca, spectral). --precomputed reads --input as an N x N affinity (le,
 spectral), distance (mds) or kernel (kpca) matrix. --transform embeds new
 rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
---transform-out.`,
+--transform-out. --model-out DIR saves the fitted model; "eigenssl transform
+--model DIR" embeds new rows later without refitting.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return embedRun(opts, s) },
 	}
@@ -100,6 +102,7 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
+	f.StringVar(&opts.ModelOut, "model-out", "", "directory to save the fitted model in (for \"eigenssl transform --model DIR\")")
 	f.BoolVar(&opts.Strict, "strict", false, "le, isomap: refuse a disconnected graph (default: warn and continue as scikit-learn; isomap joins the components by their closest pairs)")
 	return cmd
 }
@@ -232,6 +235,8 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return usagef("embed: --transform and --transform-out go together")
 	case opts.TransformOut != "" && samePath(opts.Out, opts.TransformOut):
 		return usagef("embed: -o %s and --transform-out %s name the same file; give each output its own path", opts.Out, opts.TransformOut)
+	case opts.ModelOut != "" && (samePath(opts.ModelOut, opts.Out) || opts.TransformOut != "" && samePath(opts.ModelOut, opts.TransformOut)):
+		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
 	case opts.Components < 1:
 		return usagef("embed: -k must be positive, got %d", opts.Components)
 	}
@@ -276,6 +281,12 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return err
 	}
 	res := map[string]any{"method": opts.Method, "n": n, "k": opts.Components, "eigenvalues": m.Eigenvalues(), "out": opts.Out}
+	if opts.ModelOut != "" {
+		if err := spectral.Save(opts.ModelOut, m); err != nil {
+			return fmt.Errorf("embed: --model-out %s: %w", opts.ModelOut, err)
+		}
+		res["model"] = opts.ModelOut
+	}
 	if opts.Transform != "" {
 		xn, err := data.ReadMatrix(opts.Transform)
 		if err != nil {

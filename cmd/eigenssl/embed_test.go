@@ -325,3 +325,61 @@ func TestEmbedRefusesSharedOutputs(t *testing.T) {
 		}
 	}
 }
+
+// embed --model-out then transform --model reproduces embed --transform
+// exactly, for every method.
+func TestEmbedModelOutAndTransform(t *testing.T) {
+	dir, xPath, x := embedData(t)
+	_, d := x.Dims()
+	xn := mat.DenseCopyOf(x.Slice(0, 9, 0, d))
+	xn.Apply(func(i, j int, v float64) float64 { return v + 0.02*float64(i-j) }, xn)
+	newPath := filepath.Join(dir, "new.npy")
+	if err := data.WriteMatrix(newPath, xn); err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range spectral.Methods() {
+		t.Run(method, func(t *testing.T) {
+			k := "2"
+			if method == "cca" {
+				k = "1"
+			}
+			model := filepath.Join(dir, method+"-model")
+			want := filepath.Join(dir, method+"-want.npy")
+			args := []string{"embed", "--method", method, "--input", xPath, "-k", k, "-o", filepath.Join(dir, method+".npy"),
+				"--transform", newPath, "--transform-out", want, "--model-out", model}
+			if method != "mds" && method != "kpca" && method != "cca" {
+				args = append(args, "--graph", "knn:k=10")
+			}
+			if code, _, stderr := runArgs(args...); code != 0 {
+				t.Fatalf("embed: exit %d: %s", code, stderr)
+			}
+			got := filepath.Join(dir, method+"-got.npy")
+			code, stdout, stderr := runArgs("transform", "--model", model, "--input", newPath, "-o", got)
+			if code != 0 {
+				t.Fatalf("transform: exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stdout, `"method":"`+method+`"`) {
+				t.Fatalf("stdout %q", stdout)
+			}
+			a, err := data.ReadMatrix(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := data.ReadMatrix(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mat.Equal(a, b) {
+				t.Fatal("transform --model differs from embed --transform")
+			}
+		})
+	}
+	code, _, stderr := runArgs("transform", "--model", filepath.Join(dir, "nope"), "--input", newPath, "-o", filepath.Join(dir, "z.npy"))
+	if code != 1 || !strings.Contains(stderr, "nope") {
+		t.Fatalf("missing model: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runArgs("embed", "--method", "le", "--input", xPath, "-o", filepath.Join(dir, "m"), "--model-out", filepath.Join(dir, "m"))
+	if code != 2 || !strings.Contains(stderr, "--model-out") {
+		t.Fatalf("model dir = output: exit %d, stderr %q", code, stderr)
+	}
+}
