@@ -53,6 +53,10 @@ func suiteCases(t *testing.T) map[string][]spectraltest.Case {
 				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10} }},
 			{Name: "lle/ltsa", X: r, K: 2, BadK: 10, Normalisation: gramIs(false),
 				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10, Method: "ltsa"} }},
+			{Name: "lle/modified", X: r, K: 2, BadK: 11, Normalisation: gramIs(false),
+				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10, Method: "modified"} }},
+			{Name: "lle/hessian", X: r, K: 2, BadK: 4, Normalisation: gramIs(false),
+				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10, Method: "hessian"} }},
 		},
 		"mds": {
 			{Name: "mds", X: x, K: 3, BadK: 121, Normalisation: gramIs(true),

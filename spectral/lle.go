@@ -55,11 +55,18 @@ type LLE struct {
 	// Reg is the regularisation of the local Gram matrices (default 1e-3;
 	// standard LLE and Transform).
 	Reg float64
-	// Method is "standard" (default) or "ltsa" (local tangent space
-	// alignment, Zhang & Zha 2004, as scikit-learn's method='ltsa': for each
-	// neighbourhood the centred neighbours' top-K left singular vectors V_i
-	// and G_i = [1/sqrt(k), V_i] add I − G_i G_iᵀ to M on its index block;
-	// the embedding is again the bottom of M, constant vector dropped).
+	// Method is "standard" (default), "modified" (Zhang & Wang 2007, as
+	// scikit-learn's method='modified': several weight vectors per
+	// neighbourhood from its almost-null space; needs Neighbors >=
+	// Components; Reg does not apply, scikit-learn fixes 1e-3), "hessian"
+	// (Hessian eigenmaps, Donoho & Grimes 2003, as method='hessian'; needs
+	// Neighbors > Components (Components + 3) / 2 and D >= Components) or
+	// "ltsa" (local tangent space alignment, Zhang & Zha 2004, as
+	// method='ltsa': for each neighbourhood the centred neighbours' top-K
+	// left singular vectors V_i and G_i = [1/sqrt(k), V_i] add I − G_i G_iᵀ
+	// to M on its index block). In every method the embedding is the bottom
+	// of M, constant vector dropped; Transform uses the standard barycentric
+	// weights (scikit-learn's transform, whatever the method).
 	Method string
 	// Solver, Tol, MaxIter and Seed configure the eigensolver.
 	Solver  Solver
@@ -133,8 +140,23 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		lo := &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g}
 		opr = lo
 		denseM = lo.dense
+	case "hessian":
+		if need := kc * (kc + 3) / 2; k <= need {
+			return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("hessian LLE needs Neighbors > Components (Components + 3) / 2 = %d", need))
+		}
+		ho, err := hessianOp(xd, idx, k, kc)
+		if err != nil {
+			return errorf(op, "Components", kc, ErrParam, err.Error())
+		}
+		opr, denseM = ho, ho.dense
+	case "modified":
+		if k < kc {
+			return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("modified LLE needs Neighbors >= Components = %d", kc))
+		}
+		mo := modifiedOp(xd, idx, k, kc)
+		opr, denseM = mo, mo.dense
 	default:
-		return errorf(op, "Method", l.Method, ErrParam, "valid: standard, ltsa")
+		return errorf(op, "Method", l.Method, ErrParam, "valid: standard, modified, hessian, ltsa")
 	}
 	var vals []float64
 	var vecs *mat.Dense

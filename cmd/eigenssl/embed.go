@@ -36,6 +36,8 @@ type embedOptions struct {
 	Linear       bool
 	ViewA        int
 	LLEMethod    string
+	Reg          float64
+	regSet       bool // --reg given (an explicit 0 is an error, not the default)
 	Solver       string
 	Seed         uint64
 	Force        bool
@@ -59,7 +61,7 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
   le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors)
   lpp       locality preserving projections (linear LE)
   klpp      kernel LPP (--kernel rbf|linear|poly, --gamma, --degree, --coef0)
-  lle       locally linear embedding (standard; --lle-method ltsa for LTSA)
+  lle       locally linear embedding (--lle-method standard|modified|hessian|ltsa, --reg)
   mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
   isomap    ISOMAP (--landmarks m for landmark ISOMAP)
   kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom)
@@ -77,7 +79,10 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 --transform-out. --model-out DIR saves the fitted model; "eigenssl transform
 --model DIR" embeds new rows later without refitting.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return embedRun(opts, s) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.regSet = cmd.Flags().Changed("reg")
+			return embedRun(opts, s)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Method, "method", "", "method: "+strings.Join(spectral.Methods(), ", "))
@@ -98,7 +103,8 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.BoolVar(&opts.UnitVectors, "unit-vectors", false, "le: unit eigenvectors of L_sym instead of u/sqrt(deg)")
 	f.BoolVar(&opts.Linear, "linear", false, "spectral: linear regime Z = X W")
 	f.IntVar(&opts.ViewA, "view-a", 0, "cca: number of leading columns forming view a (default D/2)")
-	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default) or ltsa")
+	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default), modified, hessian or ltsa")
+	f.Float64Var(&opts.Reg, "reg", 0, "lle: regularisation of the local Gram matrices (default 1e-3, scikit-learn's reg)")
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
@@ -156,6 +162,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		"--view-a":       opts.ViewA != 0,
 		"--lle-method":   opts.LLEMethod != "",
 		"--strict":       opts.Strict,
+		"--reg":          opts.regSet,
 	}
 	allowed := map[string]bool{}
 	k := opts.Components
@@ -171,8 +178,11 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true}
 	case *spectral.LLE:
-		*e = spectral.LLE{Components: k, Neighbors: neighbors, Method: opts.LLEMethod, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true, "--lle-method": true}
+		if opts.regSet && !(opts.Reg > 0) {
+			return usagef("embed: --reg %g: want a value > 0", opts.Reg)
+		}
+		*e = spectral.LLE{Components: k, Neighbors: neighbors, Method: opts.LLEMethod, Reg: opts.Reg, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--lle-method": true, "--reg": true}
 	case *spectral.ClassicalMDS:
 		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
 		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
@@ -197,7 +207,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err

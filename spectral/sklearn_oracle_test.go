@@ -1,0 +1,151 @@
+package spectral_test
+
+// Comparisons with scikit-learn 1.2.1 reference outputs stored in
+// testdata/sklearn_manifold.json (written by testdata/sklearn_manifold.py,
+// run by hand; go test never runs Python). Embeddings are compared as
+// subspaces (principal angles), never by raw signs.
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/spectral"
+	"gonum.org/v1/gonum/mat"
+)
+
+type sklearnOracle struct {
+	SwissX [][]float64 `json:"swiss_x"`
+	LLE    map[string]struct {
+		K                   int
+		Reg                 float64
+		Embedding           [][]float64
+		ReconstructionError float64 `json:"reconstruction_error"`
+	} `json:"lle"`
+	Isomap map[string]struct {
+		Params              map[string]any
+		Embedding           [][]float64
+		ReconstructionError float64   `json:"reconstruction_error"`
+		Geodesic0           []float64 `json:"geodesic_0"`
+	} `json:"isomap"`
+	KPCAInverse struct {
+		Gamma, Alpha float64
+		K            int
+		Embedding    [][]float64
+		Inverse      [][]float64
+	} `json:"kpca_inverse"`
+}
+
+func loadSklearnOracle(t *testing.T) *sklearnOracle {
+	t.Helper()
+	b, err := os.ReadFile("testdata/sklearn_manifold.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o sklearnOracle
+	if err := json.Unmarshal(b, &o); err != nil {
+		t.Fatal(err)
+	}
+	return &o
+}
+
+func denseOf(rows [][]float64) *mat.Dense {
+	m := mat.NewDense(len(rows), len(rows[0]), nil)
+	for i, r := range rows {
+		m.SetRow(i, r)
+	}
+	return m
+}
+
+// subspaceMatch fails unless span(got) and span(want) agree to maxAngle
+// radians.
+func subspaceMatch(t *testing.T, what string, got, want *mat.Dense, maxAngle float64) {
+	t.Helper()
+	ang, err := principalAngles(got, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range ang {
+		if a > maxAngle {
+			t.Fatalf("%s: principal angle %d = %g rad > %g", what, i, a, maxAngle)
+		}
+	}
+}
+
+// LLE standard, modified, hessian and LTSA (and a non-default Reg) match
+// scikit-learn's dense-solver embeddings (test_lle_manifold's methods) and
+// reconstruction errors.
+func TestLLEMatchesSklearn(t *testing.T) {
+	o := loadSklearnOracle(t)
+	x := denseOf(o.SwissX)
+	for name, ref := range o.LLE {
+		t.Run(name, func(t *testing.T) {
+			method := name
+			if name == "standard_reg0.1" {
+				method = "standard"
+			}
+			l := &spectral.LLE{Components: 2, Neighbors: ref.K, Method: method, Reg: ref.Reg, Solver: spectral.SolverDense}
+			if err := l.Fit(x); err != nil {
+				t.Fatal(err)
+			}
+			subspaceMatch(t, name, l.Embedding(), denseOf(ref.Embedding), 1e-6)
+			if re := l.ReconstructionError(); math.Abs(re-ref.ReconstructionError) > 1e-6*math.Abs(ref.ReconstructionError)+1e-14 {
+				t.Fatalf("reconstruction error %g; scikit-learn %g", re, ref.ReconstructionError)
+			}
+		})
+	}
+}
+
+// test_lle_simple_grid / test_lle_manifold: on a flat 2-D grid isometrically
+// embedded in 3-D, the Hessian, LTSA and modified embeddings are affine
+// images of the grid coordinates (Hessian eigenmaps and LTSA are exact on
+// flat manifolds): the least-squares affine fit of the grid from the
+// embedding leaves a tiny residual.
+func TestLLEVariantsRecoverFlatGrid(t *testing.T) {
+	const side = 8
+	n := side * side
+	x := mat.NewDense(n, 3, nil)
+	grid := mat.NewDense(n, 3, nil)
+	for i := 0; i < side; i++ {
+		for j := 0; j < side; j++ {
+			r := i*side + j
+			u, v := float64(i)+0.1*float64(j%3), float64(j)+0.07*float64(i%2)
+			// A rotation of the plane into 3-D.
+			x.SetRow(r, []float64{0.6*u + 0.48*v, 0.8*u - 0.36*v, 0.8 * v})
+			grid.SetRow(r, []float64{1, u, v})
+		}
+	}
+	for _, method := range []string{"hessian", "ltsa", "modified"} {
+		l := &spectral.LLE{Components: 2, Neighbors: 10, Method: method}
+		if err := l.Fit(x); err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		z := l.Embedding()
+		design := mat.NewDense(n, 3, nil)
+		for i := 0; i < n; i++ {
+			design.SetRow(i, []float64{1, z.At(i, 0), z.At(i, 1)})
+		}
+		var coef, fit, res mat.Dense
+		if err := coef.Solve(design, grid.Slice(0, n, 1, 3)); err != nil {
+			t.Fatal(err)
+		}
+		fit.Mul(design, &coef)
+		res.Sub(&fit, grid.Slice(0, n, 1, 3))
+		rel := mat.Norm(&res, 2) / mat.Norm(grid.Slice(0, n, 1, 3), 2)
+		tol := 1e-6
+		if method == "modified" {
+			tol = 1e-3 // regularised weights: close, not exact (2e-4 here)
+		}
+		if rel > tol {
+			t.Errorf("%s: relative residual of the affine fit %g > %g", method, rel, tol)
+		}
+	}
+	// Parameter limits: hessian needs k > K(K+3)/2, modified k >= K.
+	if err := (&spectral.LLE{Components: 2, Neighbors: 5, Method: "hessian"}).Fit(x); err == nil {
+		t.Error("hessian with Neighbors = 5, Components = 2 accepted; want k > 5")
+	}
+	if err := (&spectral.LLE{Components: 3, Neighbors: 2, Method: "modified"}).Fit(x); err == nil {
+		t.Error("modified with Neighbors < Components accepted")
+	}
+}
