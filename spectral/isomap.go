@@ -41,8 +41,21 @@ import (
 type Isomap struct {
 	// Components is K (default 2), 1 <= K < N.
 	Components int
-	// Neighbors is k (default 5, scikit-learn's), 1 <= k < N.
+	// Neighbors is k (default 5, scikit-learn's), 1 <= k < N; 0 with
+	// Radius set.
 	Neighbors int
+	// Radius, when > 0, joins every pair of points at distance <= Radius
+	// instead of k nearest neighbours (scikit-learn's radius; setting both
+	// Radius and Neighbors is ErrParam, as there).
+	Radius float64
+	// Metric is the distance of the neighbourhoods and edge lengths:
+	// "euclidean" (default; scikit-learn's minkowski with p = 2),
+	// "minkowski" (with P), "manhattan", "cosine" (1 − cos), or
+	// "precomputed": Fit receives the N x N distance matrix (symmetric,
+	// zero diagonal) and Transform M x N distances to the training points.
+	Metric string
+	// P is the Minkowski exponent (default 2), P >= 1.
+	P float64
 	// Landmarks, when > 0, selects landmark ISOMAP.
 	Landmarks int
 	// Solver, Tol, MaxIter and Seed configure the eigensolver; Seed also
@@ -57,14 +70,16 @@ type Isomap struct {
 	// of joining its components (scikit-learn's behaviour).
 	Strict bool
 
-	train  *mat.Dense
+	train  *mat.Dense // nil when precomputed
 	geo    *mat.Dense // N x N geodesics, or m x N from the landmarks
 	k      int
+	n      int
 	mds    ClassicalMDS
 	fitted bool
 }
 
-// Fit computes the embedding of the rows of x (N x D).
+// Fit computes the embedding of the rows of x (N x D), or of the N x N
+// distance matrix x when Metric is "precomputed".
 func (m *Isomap) Fit(x *mat.Dense) error {
 	const op = "isomap.fit"
 	m.fitted = false
@@ -72,42 +87,43 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	if err := checkDistinctRows(op, xd); err != nil {
+	dist, err := m.metric(op)
+	if err != nil {
 		return err
 	}
 	n, _ := xd.Dims()
-	k := m.Neighbors
-	if k == 0 {
-		k = 5
+	if dist.precomputed {
+		if err := checkDistances(op, xd, true); err != nil {
+			return err
+		}
+	} else if err := checkDistinctRows(op, xd); err != nil {
+		return err
 	}
-	if k < 1 || k >= n {
-		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 1 <= Neighbors < N = %d", n))
+	k, err := m.neighbors(op, n)
+	if err != nil {
+		return err
 	}
 	lm, kc, err := quadraticPlan(op, n, m.Landmarks, m.Components, m.Seed, m.Force, "use Landmarks for landmark ISOMAP")
 	if err != nil {
 		return err
 	}
-	// The union kNN graph weighted by edge lengths (graph.KNN with
-	// Weight: Distance), from one neighbour search.
-	idx, dist, err := selfNeighbors(op, xd, k)
+	// The union neighbour graph weighted by edge lengths, from one
+	// neighbour search.
+	rows, idx, w, err := m.fitNeighbors(op, xd, dist, k)
 	if err != nil {
 		return err
 	}
-	rows := make([]int, len(idx))
-	for i := range rows {
-		rows[i] = i / k
-	}
-	g, err := graph.FromTriplets(n, rows, idx, dist, graph.TripletOptions{Sym: graph.SymMax})
+	g, err := graph.FromTriplets(n, rows, idx, w, graph.TripletOptions{Sym: graph.SymMax})
 	if err != nil {
 		return wrapGraph(op, err)
 	}
 	if labels, c := graph.Components(g); c > 1 {
 		if m.Strict {
-			return errorf(op, "Neighbors", k, ErrDisconnected, fmt.Sprintf("the %d-NN graph has %d components; increase Neighbors or unset Strict", k, c))
+			return errorf(op, "neighbourhood", m.neighbourhood(k), ErrDisconnected, fmt.Sprintf("the neighbour graph has %d components; increase Neighbors (or Radius) or unset Strict", c))
 		}
-		slog.Warn("spectral: isomap: the neighbour graph is not connected; joining its components by their closest pairs", "op", op, "components", c, "neighbors", k)
-		rows, idx, dist = joinComponents(xd, labels, c, rows, idx, dist)
-		if g, err = graph.FromTriplets(n, rows, idx, dist, graph.TripletOptions{Sym: graph.SymMax}); err != nil {
+		slog.Warn("spectral: isomap: the neighbour graph is not connected; joining its components by their closest pairs", "op", op, "components", c, "neighbourhood", m.neighbourhood(k))
+		rows, idx, w = joinComponents(labels, c, rows, idx, w, func(i, j int) float64 { return dist.between(xd, i, j) })
+		if g, err = graph.FromTriplets(n, rows, idx, w, graph.TripletOptions{Sym: graph.SymMax}); err != nil {
 			return wrapGraph(op, err)
 		}
 	}
@@ -125,7 +141,11 @@ func (m *Isomap) Fit(x *mat.Dense) error {
 	if err := m.mds.fitKernel(op, b, lm, kc); err != nil {
 		return err
 	}
-	m.train, m.geo, m.k, m.fitted = xd, geo, k, true
+	m.train = xd
+	if dist.precomputed {
+		m.train = nil
+	}
+	m.geo, m.k, m.n, m.fitted = geo, k, n, true
 	return nil
 }
 
@@ -155,8 +175,9 @@ func (m *Isomap) Geodesics() *mat.Dense {
 	return copyOrNil(m.geo)
 }
 
-// Transform places the rows of x (M x D) through their k nearest training
-// points (see the type's documentation).
+// Transform places the rows of x (M x D; M x N distances to the training
+// points when Metric is "precomputed") through their neighbours among the
+// training points (see the type's documentation).
 func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
 	const op = "isomap.transform"
 	if !m.fitted {
@@ -166,11 +187,23 @@ func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, dim := m.train.Dims()
-	if err := checkCols(op, xd, dim); err != nil {
+	dist, err := m.metric(op)
+	if err != nil {
 		return nil, err
 	}
-	idx, dist, err := knnQuery(op, m.train, xd, m.k)
+	want := m.n
+	if !dist.precomputed {
+		_, want = m.train.Dims()
+	}
+	if err := checkCols(op, xd, want); err != nil {
+		return nil, err
+	}
+	if dist.precomputed {
+		if err := checkDistances(op, xd, false); err != nil {
+			return nil, err
+		}
+	}
+	ptr, idx, nd, err := m.queryNeighbors(op, xd, dist)
 	if err != nil {
 		return nil, err
 	}
@@ -182,9 +215,8 @@ func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
 			row := b.RawRowView(i)
 			for l := range row {
 				best := math.Inf(1)
-				for t := 0; t < m.k; t++ {
-					j := idx[i*m.k+t]
-					if v := dist[i*m.k+t] + m.geo.At(l, j); v < best {
+				for t := ptr[i]; t < ptr[i+1]; t++ {
+					if v := nd[t] + m.geo.At(l, idx[t]); v < best {
 						best = v
 					}
 				}
@@ -193,6 +225,35 @@ func (m *Isomap) Transform(x mat.Matrix) (*mat.Dense, error) {
 		}
 	})
 	return m.mds.eig.transform(b), nil
+}
+
+// ReconstructionError is scikit-learn's Isomap.reconstruction_error():
+//
+//	sqrt(‖H(−½Δ²)H‖²_F − Σ_k λ_k²) / N
+//
+// with Δ the geodesics and λ the K eigenvalues kept. It needs the N x N
+// geodesics: a landmark model returns ErrParam, an unfitted one
+// ErrNotFitted.
+func (m *Isomap) ReconstructionError() (float64, error) {
+	const op = "isomap.reconstructionerror"
+	if !m.fitted {
+		return 0, notFitted(op)
+	}
+	if m.Landmarks > 0 {
+		return 0, errorf(op, "Landmarks", m.Landmarks, ErrParam, "needs the N x N geodesics of exact ISOMAP")
+	}
+	g := negHalfSquare(m.geo, true)
+	centreKernel(g)
+	s := 0.0
+	for i := 0; i < m.n; i++ {
+		for _, v := range g.RawRowView(i) {
+			s += v * v
+		}
+	}
+	for _, l := range m.mds.eig.vals {
+		s -= l * l
+	}
+	return math.Sqrt(math.Max(s, 0)) / float64(m.n), nil
 }
 
 // negHalfSquare returns −½Δ² entrywise; with sym (square Δ) the two
@@ -225,9 +286,10 @@ func negHalfSquare(geo *mat.Dense, sym bool) *mat.Dense {
 
 // joinComponents appends to the triplets (rows, cols, w) of a distance graph
 // with c components (labels) one edge per pair of components, between their
-// closest points (Euclidean; the first pair in row-major order on ties), as
-// scikit-learn's _fix_connected_components. O(N² D) time, O(N) memory.
-func joinComponents(x *mat.Dense, labels []int, c int, rows, cols []int, w []float64) ([]int, []int, []float64) {
+// closest points under dist (the first pair in row-major order on ties), as
+// scikit-learn's _fix_connected_components. O(N²) distance evaluations, O(N)
+// memory.
+func joinComponents(labels []int, c int, rows, cols []int, w []float64, dist func(i, j int) float64) ([]int, []int, []float64) {
 	members := make([][]int, c)
 	for i, l := range labels {
 		members[l] = append(members[l], i)
@@ -236,17 +298,15 @@ func joinComponents(x *mat.Dense, labels []int, c int, rows, cols []int, w []flo
 		for b := 0; b < a; b++ {
 			bi, bj, bd := -1, -1, math.Inf(1)
 			for _, i := range members[a] {
-				xi := x.RawRowView(i)
 				for _, j := range members[b] {
-					if d := graph.SqDist(xi, x.RawRowView(j)); d < bd {
+					if d := dist(i, j); d < bd {
 						bi, bj, bd = i, j, d
 					}
 				}
 			}
-			d := math.Sqrt(bd)
 			rows = append(rows, bi, bj)
 			cols = append(cols, bj, bi)
-			w = append(w, d, d)
+			w = append(w, bd, bd)
 		}
 	}
 	return rows, cols, w

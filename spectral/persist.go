@@ -392,10 +392,11 @@ func (m *Isomap) encodeState(w *stateWriter) {
 	w.dense(m.train)
 	w.dense(m.geo)
 	w.put(m.k)
+	w.put(m.n)
 	m.mds.encodeState(w)
 }
 func (m *Isomap) decodeState(r *stateReader) {
-	m.train, m.geo, m.k = r.dense(), r.dense(), r.int()
+	m.train, m.geo, m.k, m.n = r.dense(), r.dense(), r.int(), r.int()
 	m.mds.decodeState(r)
 	m.fitted = r.err == nil
 }

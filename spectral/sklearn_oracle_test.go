@@ -7,6 +7,7 @@ package spectral_test
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"testing"
@@ -147,5 +148,102 @@ func TestLLEVariantsRecoverFlatGrid(t *testing.T) {
 	}
 	if err := (&spectral.LLE{Components: 3, Neighbors: 2, Method: "modified"}).Fit(x); err == nil {
 		t.Error("modified with Neighbors < Components accepted")
+	}
+}
+
+// Isomap with scikit-learn's metrics and radius neighbourhoods
+// (test_different_metric, test_isomap_reconstruction_error with radius):
+// geodesics from point 0 (dist_matrix_[0]), the embedding subspace and
+// reconstruction_error() agree with scikit-learn's.
+func TestIsomapMatchesSklearn(t *testing.T) {
+	o := loadSklearnOracle(t)
+	x := denseOf(o.SwissX)
+	for name, ref := range o.Isomap {
+		t.Run(name, func(t *testing.T) {
+			m := &spectral.Isomap{Components: 2, Solver: spectral.SolverDense}
+			if v, ok := ref.Params["n_neighbors"].(float64); ok {
+				m.Neighbors = int(v)
+			}
+			if v, ok := ref.Params["radius"].(float64); ok {
+				m.Radius = v
+			}
+			if v, ok := ref.Params["metric"].(string); ok {
+				m.Metric = v
+			}
+			if v, ok := ref.Params["p"].(float64); ok {
+				m.P = v
+			}
+			if err := m.Fit(x); err != nil {
+				t.Fatal(err)
+			}
+			geo := m.Geodesics()
+			for j, want := range ref.Geodesic0 {
+				if math.Abs(geo.At(0, j)-want) > 1e-9*(1+want) {
+					t.Fatalf("geodesic 0-%d = %.12g; scikit-learn %.12g", j, geo.At(0, j), want)
+				}
+			}
+			subspaceMatch(t, name, m.Embedding(), denseOf(ref.Embedding), 1e-6)
+			re, err := m.ReconstructionError()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(re-ref.ReconstructionError) > 1e-8*ref.ReconstructionError {
+				t.Fatalf("reconstruction error %.12g; scikit-learn %.12g", re, ref.ReconstructionError)
+			}
+		})
+	}
+}
+
+// Metric "precomputed" on the Euclidean distance matrix is the Euclidean
+// model: same geodesics and embedding, and Transform of distance rows equals
+// Transform of the rows themselves (test_isomap_fit_precomputed_radius_graph).
+func TestIsomapPrecomputed(t *testing.T) {
+	o := loadSklearnOracle(t)
+	x := denseOf(o.SwissX)
+	n, _ := x.Dims()
+	d := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			s := 0.0
+			for c := 0; c < 3; c++ {
+				v := x.At(i, c) - x.At(j, c)
+				s += v * v
+			}
+			d.Set(i, j, math.Sqrt(s))
+		}
+	}
+	for _, nb := range []struct {
+		k int
+		r float64
+	}{{8, 0}, {0, 6}} {
+		ref := &spectral.Isomap{Components: 2, Neighbors: nb.k, Radius: nb.r}
+		pre := &spectral.Isomap{Components: 2, Neighbors: nb.k, Radius: nb.r, Metric: "precomputed"}
+		if err := ref.Fit(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := pre.Fit(d); err != nil {
+			t.Fatal(err)
+		}
+		if !mat.EqualApprox(ref.Geodesics(), pre.Geodesics(), 1e-9) {
+			t.Fatalf("k=%d r=%g: geodesics differ", nb.k, nb.r)
+		}
+		subspaceMatch(t, "precomputed", pre.Embedding(), ref.Embedding(), 1e-8)
+		zr, err := ref.Transform(x.Slice(0, 10, 0, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zp, err := pre.Transform(d.Slice(0, 10, 0, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := columnsMatch(zp, zr, 1e-7); msg != "" {
+			t.Fatalf("k=%d r=%g: transform: %s", nb.k, nb.r, msg)
+		}
+	}
+	if err := (&spectral.Isomap{Neighbors: 5, Radius: 1}).Fit(x); !errors.Is(err, spectral.ErrParam) {
+		t.Fatalf("Neighbors and Radius both set: %v; want ErrParam", err)
+	}
+	if err := (&spectral.Isomap{Metric: "chebyshev"}).Fit(x); !errors.Is(err, spectral.ErrParam) {
+		t.Fatalf("unknown metric: %v; want ErrParam", err)
 	}
 }

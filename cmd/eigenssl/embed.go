@@ -43,6 +43,10 @@ type embedOptions struct {
 	Force        bool
 	Strict       bool
 	ModelOut     string
+	Radius       float64
+	Metric       string
+	P            float64
+	GeodesicsOut string
 }
 
 // NewCmdEmbed returns the "embed" verb: fit one spectral embedding method
@@ -63,7 +67,7 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
   klpp      kernel LPP (--kernel rbf|linear|poly, --gamma, --degree, --coef0)
   lle       locally linear embedding (--lle-method standard|modified|hessian|ltsa, --reg)
   mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
-  isomap    ISOMAP (--landmarks m for landmark ISOMAP)
+  isomap    ISOMAP (--landmarks m, --radius r, --metric, --geodesics-out)
   kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom)
   cca       closed-form CCA of two views side by side (--view-a = columns of view a)
   graphcca  shared-weight CCA on the pairs of G (BarlowTwins, linear regime)
@@ -108,6 +112,10 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
+	f.Float64Var(&opts.Radius, "radius", 0, "isomap: radius neighbourhoods (instead of --graph knn:k=K)")
+	f.StringVar(&opts.Metric, "metric", "", "isomap: euclidean (default), minkowski (--p), manhattan, cosine; --precomputed reads distances")
+	f.Float64Var(&opts.P, "p", 0, "isomap: Minkowski exponent for --metric minkowski (default 2)")
+	f.StringVar(&opts.GeodesicsOut, "geodesics-out", "", "isomap: write the geodesic distance matrix (N x N, or landmarks x N) here")
 	f.StringVar(&opts.ModelOut, "model-out", "", "directory to save the fitted model in (for \"eigenssl transform --model DIR\")")
 	f.BoolVar(&opts.Strict, "strict", false, "le, isomap: refuse a disconnected graph (default: warn and continue as scikit-learn; isomap joins the components by their closest pairs)")
 	return cmd
@@ -151,18 +159,21 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	}
 	kernelFlags := opts.Kernel != "" || opts.Gamma != 0 || opts.Degree != 0 || opts.Coef0 != 0
 	checks := map[string]bool{
-		"--graph":        opts.Graph != "",
-		"--graph-file":   opts.GraphFile != "",
-		"--precomputed":  opts.Precomputed,
-		"--kernel":       kernelFlags,
-		"--landmarks":    opts.Landmarks != 0,
-		"--unnormalized": opts.Unnormalized,
-		"--unit-vectors": opts.UnitVectors,
-		"--linear":       opts.Linear,
-		"--view-a":       opts.ViewA != 0,
-		"--lle-method":   opts.LLEMethod != "",
-		"--strict":       opts.Strict,
-		"--reg":          opts.regSet,
+		"--graph":         opts.Graph != "",
+		"--graph-file":    opts.GraphFile != "",
+		"--precomputed":   opts.Precomputed,
+		"--kernel":        kernelFlags,
+		"--landmarks":     opts.Landmarks != 0,
+		"--unnormalized":  opts.Unnormalized,
+		"--unit-vectors":  opts.UnitVectors,
+		"--linear":        opts.Linear,
+		"--view-a":        opts.ViewA != 0,
+		"--lle-method":    opts.LLEMethod != "",
+		"--strict":        opts.Strict,
+		"--reg":           opts.regSet,
+		"--radius":        opts.Radius != 0,
+		"--metric":        opts.Metric != "" || opts.P != 0,
+		"--geodesics-out": opts.GeodesicsOut != "",
 	}
 	allowed := map[string]bool{}
 	k := opts.Components
@@ -187,8 +198,16 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
 		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
 	case *spectral.Isomap:
-		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force, Strict: opts.Strict}
-		allowed = map[string]bool{"--graph": true, "--landmarks": true, "--strict": true}
+		metric := opts.Metric
+		if opts.Precomputed {
+			if metric != "" {
+				return usagef("embed: give at most one of --precomputed and --metric %s", metric)
+			}
+			metric = "precomputed"
+		}
+		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Radius: opts.Radius, Metric: metric, P: opts.P, Landmarks: opts.Landmarks,
+			Solver: solver, Seed: opts.Seed, Force: opts.Force, Strict: opts.Strict}
+		allowed = map[string]bool{"--graph": true, "--landmarks": true, "--strict": true, "--radius": true, "--metric": true, "--precomputed": true, "--geodesics-out": true}
 	case *spectral.KernelPCA:
 		if opts.Precomputed {
 			kernel = spectral.KernelPrecomputed
@@ -207,7 +226,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err
@@ -245,6 +264,10 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return usagef("embed: --transform and --transform-out go together")
 	case opts.TransformOut != "" && samePath(opts.Out, opts.TransformOut):
 		return usagef("embed: -o %s and --transform-out %s name the same file; give each output its own path", opts.Out, opts.TransformOut)
+	case opts.GeodesicsOut != "" && (samePath(opts.GeodesicsOut, opts.Out) || opts.TransformOut != "" && samePath(opts.GeodesicsOut, opts.TransformOut)):
+		return usagef("embed: --geodesics-out %s is also another output; give each output its own path", opts.GeodesicsOut)
+	case opts.ModelOut != "" && opts.GeodesicsOut != "" && samePath(opts.ModelOut, opts.GeodesicsOut):
+		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
 	case opts.ModelOut != "" && (samePath(opts.ModelOut, opts.Out) || opts.TransformOut != "" && samePath(opts.ModelOut, opts.TransformOut)):
 		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
 	case opts.Components < 1:
@@ -291,6 +314,16 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return err
 	}
 	res := map[string]any{"method": opts.Method, "n": n, "k": opts.Components, "eigenvalues": m.Eigenvalues(), "out": opts.Out}
+	if opts.GeodesicsOut != "" {
+		iso := m.(*spectral.Isomap) // embedConfigure allows --geodesics-out for isomap only
+		if err := data.WriteMatrix(opts.GeodesicsOut, iso.Geodesics()); err != nil {
+			return err
+		}
+		res["geodesics_out"] = opts.GeodesicsOut
+		if re, err := iso.ReconstructionError(); err == nil {
+			res["reconstruction_error"] = re
+		}
+	}
 	if opts.ModelOut != "" {
 		if err := spectral.Save(opts.ModelOut, m); err != nil {
 			return fmt.Errorf("embed: --model-out %s: %w", opts.ModelOut, err)

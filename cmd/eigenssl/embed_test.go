@@ -385,3 +385,37 @@ func TestEmbedModelOutAndTransform(t *testing.T) {
 		t.Fatalf("model dir = output: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// ISOMAP options reach the package: --radius, --metric, --geodesics-out
+// (scikit-learn's dist_matrix_) and reconstruction_error in the summary.
+func TestEmbedIsomapOptions(t *testing.T) {
+	dir, xPath, x := embedData(t)
+	geoPath := filepath.Join(dir, "geo.npy")
+	code, stdout, stderr := runArgs("embed", "--method", "isomap", "--input", xPath, "-o", filepath.Join(dir, "z.npy"),
+		"--metric", "cosine", "--radius", "0.05", "--geodesics-out", geoPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "reconstruction_error") {
+		t.Fatalf("summary %q lacks reconstruction_error", stdout)
+	}
+	geo, err := data.ReadMatrix(geoPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &spectral.Isomap{Components: 2, Metric: "cosine", Radius: 0.05}
+	if err := m.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(geo, m.Geodesics()) {
+		t.Fatal("--geodesics-out differs from Isomap.Geodesics")
+	}
+	code, _, stderr = runArgs("embed", "--method", "isomap", "--input", xPath, "-o", filepath.Join(dir, "z.npy"), "--graph", "knn:k=5", "--radius", "1")
+	if code != 1 || !strings.Contains(stderr, "Radius") {
+		t.Fatalf("--graph and --radius: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runArgs("embed", "--method", "le", "--input", xPath, "-o", filepath.Join(dir, "z.npy"), "--geodesics-out", geoPath)
+	if code != 2 || !strings.Contains(stderr, "does not take") {
+		t.Fatalf("le --geodesics-out: exit %d, stderr %q", code, stderr)
+	}
+}
