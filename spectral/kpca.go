@@ -168,7 +168,15 @@ type KernelPCA struct {
 	// landmarks.
 	Landmarks int
 
+	// FitInverse learns the pre-image map of InverseTransform
+	// (scikit-learn's fit_inverse_transform) with ridge Alpha (default 1,
+	// scikit-learn's; an explicit negative value is ErrParam). Not with a
+	// precomputed kernel or Landmarks.
+	FitInverse bool
+	Alpha      float64
+
 	spec   kernelSpec
+	dual   *mat.Dense // N x D dual coefficients of the pre-image map
 	lm     []int
 	eig    *centredEig
 	z      *mat.Dense
@@ -235,7 +243,13 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	p.spec, p.lm, p.eig, p.z, p.dim, p.fitted = spec, lm, eig, z, d, true
+	var dual *mat.Dense
+	if p.FitInverse {
+		if dual, err = p.fitInverse(op, spec, lm, xd, z); err != nil {
+			return err
+		}
+	}
+	p.spec, p.lm, p.eig, p.z, p.dim, p.dual, p.fitted = spec, lm, eig, z, d, dual, true
 	return nil
 }
 
@@ -284,4 +298,63 @@ func (p *KernelPCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 		kx = p.spec.matrix(xd, p.spec.train)
 	}
 	return p.eig.transform(kx), nil
+}
+
+// fitInverse solves scikit-learn's ridge pre-image problem: with K_z the
+// kernel (the model's own kernel and Gamma) between the training
+// embeddings, the dual coefficients A = (K_z + Alpha I)⁻¹ X (Cholesky).
+func (p *KernelPCA) fitInverse(op string, spec kernelSpec, lm []int, x, z *mat.Dense) (*mat.Dense, error) {
+	switch {
+	case spec.kind() == KernelPrecomputed:
+		return nil, errorf(op, "FitInverse", true, ErrParam, "a precomputed kernel has no input space to map back to")
+	case lm != nil:
+		return nil, errorf(op, "FitInverse", true, ErrParam, "not with Landmarks (the pre-image map needs the N x N kernel of the embeddings)")
+	}
+	alpha := p.Alpha
+	if alpha == 0 {
+		alpha = 1
+	}
+	if !(alpha > 0) || math.IsInf(alpha, 0) {
+		return nil, errorf(op, "Alpha", p.Alpha, ErrParam, "need a finite Alpha > 0")
+	}
+	kz := spec.selfMatrix(z)
+	n, _ := kz.Dims()
+	for i := 0; i < n; i++ {
+		kz.Set(i, i, kz.At(i, i)+alpha)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(mat.NewSymDense(n, kz.RawMatrix().Data)) {
+		return nil, errorf(op, "Alpha", alpha, ErrSingular, "the kernel of the embeddings plus Alpha I is not positive definite; increase Alpha")
+	}
+	var dual mat.Dense
+	if err := ch.SolveTo(&dual, x); err != nil {
+		return nil, errorf(op, "Alpha", alpha, ErrSingular, err.Error())
+	}
+	return &dual, nil
+}
+
+// InverseTransform maps embeddings z (M x K) back to the input space with
+// the pre-image map learnt when FitInverse is set (scikit-learn's
+// inverse_transform): x̂ = k(z, Z_train) A, a kernel ridge regression from
+// the training embedding Z_train to the training rows. Without FitInverse
+// it returns ErrNotFitted.
+func (p *KernelPCA) InverseTransform(z mat.Matrix) (*mat.Dense, error) {
+	const op = "kpca.inversetransform"
+	if !p.fitted || p.dual == nil {
+		return nil, errorf(op, "FitInverse", false, ErrNotFitted, "fit with FitInverse set")
+	}
+	zd, err := checkData(op, "z", z)
+	if err != nil {
+		return nil, err
+	}
+	_, k := p.z.Dims()
+	if err := checkCols(op, zd, k); err != nil {
+		return nil, err
+	}
+	kz := p.spec.matrix(zd, p.z)
+	m, _ := zd.Dims()
+	_, d := p.dual.Dims()
+	out := mat.NewDense(m, d, nil)
+	out.Mul(kz, p.dual)
+	return out, nil
 }

@@ -408,9 +408,10 @@ func (p *KernelPCA) encodeState(w *stateWriter) {
 	w.centred(p.eig)
 	w.dense(p.z)
 	w.put(p.dim)
+	w.dense(p.dual)
 }
 func (p *KernelPCA) decodeState(r *stateReader) {
-	p.spec, p.lm, p.eig, p.z, p.dim = r.kernel(), r.ints(), r.centred(), r.dense(), r.int()
+	p.spec, p.lm, p.eig, p.z, p.dim, p.dual = r.kernel(), r.ints(), r.centred(), r.dense(), r.int(), r.dense()
 	p.fitted = r.err == nil
 }
 

@@ -95,3 +95,32 @@ func TestSaveLoadErrors(t *testing.T) {
 		t.Fatalf("unknown method: %v; want ErrParam", err)
 	}
 }
+
+// The kernel PCA pre-image map is saved with the model.
+func TestSaveLoadKernelPCAInverse(t *testing.T) {
+	x := mat.NewDense(12, 2, nil)
+	x.Apply(func(i, j int, _ float64) float64 { return float64((i*5+j*3)%7) + 0.1*float64(i) }, x)
+	p := &spectral.KernelPCA{Components: 3, Kernel: spectral.KernelRBF, Gamma: 0.3, FitInverse: true, Alpha: 0.01}
+	if err := p.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := spectral.Save(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	m, err := spectral.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.InverseTransform(p.Embedding())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.(*spectral.KernelPCA).InverseTransform(p.Embedding())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(got, want) {
+		t.Fatal("InverseTransform differs after Load")
+	}
+}

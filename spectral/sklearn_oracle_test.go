@@ -12,6 +12,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/spectral"
 	"gonum.org/v1/gonum/mat"
 )
@@ -245,5 +246,61 @@ func TestIsomapPrecomputed(t *testing.T) {
 	}
 	if err := (&spectral.Isomap{Metric: "chebyshev"}).Fit(x); !errors.Is(err, spectral.ErrParam) {
 		t.Fatalf("unknown metric: %v; want ErrParam", err)
+	}
+}
+
+// Kernel PCA's pre-image map equals scikit-learn's fit_inverse_transform /
+// inverse_transform (RBF, gamma 0.02, alpha 1e-3, 4 components): the RBF
+// kernel of embeddings is invariant to column signs, so the maps agree
+// whatever sign each side chose.
+func TestKernelPCAInverseMatchesSklearn(t *testing.T) {
+	o := loadSklearnOracle(t)
+	x := denseOf(o.SwissX)
+	ref := o.KPCAInverse
+	p := &spectral.KernelPCA{Components: ref.K, Kernel: spectral.KernelRBF, Gamma: ref.Gamma, FitInverse: true, Alpha: ref.Alpha, Solver: spectral.SolverDense}
+	if err := p.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	subspaceMatch(t, "kpca", p.Embedding(), denseOf(ref.Embedding), 1e-6)
+	got, err := p.InverseTransform(p.Embedding().Slice(0, 10, 0, ref.K))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := denseOf(ref.Inverse)
+	if d := maxAbs(got, want); d > 1e-6*mat.Norm(want, math.Inf(1)) {
+		t.Fatalf("inverse transform differs from scikit-learn's by %g", d)
+	}
+	// test_kernel_pca_inverse_transform_reconstruction: 100 blobs in 4-D,
+	// 20 components, RBF with the default gamma, alpha 1e-3: the pre-images
+	// reconstruct the data to a relative error below 0.1.
+	blobs, err := data.Blobs(100, 3, 4, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &spectral.KernelPCA{Components: 20, Kernel: spectral.KernelRBF, FitInverse: true, Alpha: 1e-3}
+	if err := b.Fit(blobs.X); err != nil {
+		t.Fatal(err)
+	}
+	all, err := b.InverseTransform(b.Embedding())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var diff mat.Dense
+	diff.Sub(all, blobs.X)
+	if rel := mat.Norm(&diff, 2) / mat.Norm(blobs.X, 2); rel > 0.1 {
+		t.Fatalf("reconstruction error %g > 0.1", rel)
+	}
+	// Without FitInverse, and with a precomputed kernel, it is refused.
+	q := &spectral.KernelPCA{Components: 2}
+	if err := q.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.InverseTransform(q.Embedding()); !errors.Is(err, spectral.ErrNotFitted) {
+		t.Fatalf("InverseTransform without FitInverse: %v; want ErrNotFitted", err)
+	}
+	k := mat.NewDense(80, 80, nil)
+	k.Mul(x, x.T())
+	if err := (&spectral.KernelPCA{Kernel: spectral.KernelPrecomputed, FitInverse: true}).Fit(k); !errors.Is(err, spectral.ErrParam) {
+		t.Fatalf("FitInverse with a precomputed kernel: %v; want ErrParam", err)
 	}
 }

@@ -47,6 +47,9 @@ type embedOptions struct {
 	Metric       string
 	P            float64
 	GeodesicsOut string
+	FitInverse   bool
+	Alpha        float64
+	alphaSet     bool
 }
 
 // NewCmdEmbed returns the "embed" verb: fit one spectral embedding method
@@ -68,7 +71,8 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
   lle       locally linear embedding (--lle-method standard|modified|hessian|ltsa, --reg)
   mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
   isomap    ISOMAP (--landmarks m, --radius r, --metric, --geodesics-out)
-  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom)
+  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom;
+            --fit-inverse [--alpha a] for transform --inverse)
   cca       closed-form CCA of two views side by side (--view-a = columns of view a)
   graphcca  shared-weight CCA on the pairs of G (BarlowTwins, linear regime)
   spectral  spectral contrastive closed form (--linear for the linear regime)
@@ -85,6 +89,7 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.regSet = cmd.Flags().Changed("reg")
+			opts.alphaSet = cmd.Flags().Changed("alpha")
 			return embedRun(opts, s)
 		},
 	}
@@ -116,6 +121,8 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.StringVar(&opts.Metric, "metric", "", "isomap: euclidean (default), minkowski (--p), manhattan, cosine; --precomputed reads distances")
 	f.Float64Var(&opts.P, "p", 0, "isomap: Minkowski exponent for --metric minkowski (default 2)")
 	f.StringVar(&opts.GeodesicsOut, "geodesics-out", "", "isomap: write the geodesic distance matrix (N x N, or landmarks x N) here")
+	f.BoolVar(&opts.FitInverse, "fit-inverse", false, "kpca: learn the pre-image map (transform --inverse; scikit-learn's fit_inverse_transform)")
+	f.Float64Var(&opts.Alpha, "alpha", 0, "kpca: ridge of the pre-image map (default 1, scikit-learn's alpha)")
 	f.StringVar(&opts.ModelOut, "model-out", "", "directory to save the fitted model in (for \"eigenssl transform --model DIR\")")
 	f.BoolVar(&opts.Strict, "strict", false, "le, isomap: refuse a disconnected graph (default: warn and continue as scikit-learn; isomap joins the components by their closest pairs)")
 	return cmd
@@ -174,6 +181,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		"--radius":        opts.Radius != 0,
 		"--metric":        opts.Metric != "" || opts.P != 0,
 		"--geodesics-out": opts.GeodesicsOut != "",
+		"--fit-inverse":   opts.FitInverse || opts.alphaSet,
 	}
 	allowed := map[string]bool{}
 	k := opts.Components
@@ -212,8 +220,12 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		if opts.Precomputed {
 			kernel = spectral.KernelPrecomputed
 		}
-		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--landmarks": true}
+		if opts.alphaSet && (!opts.FitInverse || !(opts.Alpha > 0)) {
+			return usagef("embed: --alpha %g: want a value > 0, with --fit-inverse", opts.Alpha)
+		}
+		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks,
+			FitInverse: opts.FitInverse, Alpha: opts.Alpha, Solver: solver, Seed: opts.Seed, Force: opts.Force}
+		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--landmarks": true, "--fit-inverse": true}
 	case *spectral.CCA:
 		*e = spectral.CCA{Components: k, ViewA: opts.ViewA}
 		allowed = map[string]bool{"--view-a": true}
@@ -226,7 +238,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out", "--fit-inverse"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err

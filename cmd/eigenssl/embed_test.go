@@ -419,3 +419,37 @@ func TestEmbedIsomapOptions(t *testing.T) {
 		t.Fatalf("le --geodesics-out: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// kpca --fit-inverse and transform --inverse: the pre-images written by the
+// CLI equal KernelPCA.InverseTransform.
+func TestEmbedKernelPCAInverse(t *testing.T) {
+	dir, xPath, x := embedData(t)
+	model, zPath, back := filepath.Join(dir, "m"), filepath.Join(dir, "z.npy"), filepath.Join(dir, "back.npy")
+	code, _, stderr := runArgs("embed", "--method", "kpca", "--kernel", "rbf", "--gamma", "0.5", "-k", "3", "--input", xPath, "-o", zPath,
+		"--fit-inverse", "--alpha", "0.01", "--model-out", model)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr = runArgs("transform", "--model", model, "--input", zPath, "--inverse", "-o", back); code != 0 {
+		t.Fatalf("transform --inverse: exit %d: %s", code, stderr)
+	}
+	p := &spectral.KernelPCA{Components: 3, Kernel: spectral.KernelRBF, Gamma: 0.5, FitInverse: true, Alpha: 0.01}
+	if err := p.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.InverseTransform(p.Embedding())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := data.ReadMatrix(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.EqualApprox(got, want, 1e-12) {
+		t.Fatal("transform --inverse differs from InverseTransform")
+	}
+	code, _, stderr = runArgs("embed", "--method", "kpca", "--input", xPath, "-o", zPath, "--alpha", "0")
+	if code != 2 || !strings.Contains(stderr, "--alpha") {
+		t.Fatalf("--alpha 0: exit %d, stderr %q", code, stderr)
+	}
+}

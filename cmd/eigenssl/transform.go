@@ -7,15 +7,17 @@ import (
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/spectral"
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
 )
 
 func init() { verbs = append(verbs, NewCmdTransform) }
 
 // transformOptions are the flags of the "transform" verb.
 type transformOptions struct {
-	Model string
-	Input string
-	Out   string
+	Model   string
+	Input   string
+	Out     string
+	Inverse bool
 }
 
 // NewCmdTransform returns the "transform" verb: embed new rows with a model
@@ -30,7 +32,8 @@ func NewCmdTransform(s *Streams) *cobra.Command {
 sample, exactly as embed --transform would have, without refitting. Writes
 the M x k embedding to -o and prints one JSON line {"method", "rows", "k",
 "out"}. For a model fitted on precomputed affinities, distances or kernels,
---input holds the M x N values against the training points.`,
+--input holds the M x N values against the training points. --inverse maps
+embeddings back to the input space (kpca fitted with --fit-inverse).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return transformRun(opts, s) },
 	}
@@ -38,6 +41,7 @@ the M x k embedding to -o and prints one JSON line {"method", "rows", "k",
 	f.StringVar(&opts.Model, "model", "", "model directory written by embed --model-out")
 	f.StringVar(&opts.Input, "input", "", "rows to embed (.npy/.npz/.csv)")
 	f.StringVarP(&opts.Out, "output", "o", "", "output file for the embedding (.npy/.npz/.csv)")
+	f.BoolVar(&opts.Inverse, "inverse", false, "map embeddings (--input, M x k) back to the input space (kpca fitted with --fit-inverse)")
 	return cmd
 }
 
@@ -58,7 +62,18 @@ func transformRun(opts *transformOptions, s *Streams) error {
 	if err != nil {
 		return err
 	}
-	z, err := m.Transform(x)
+	var z *mat.Dense
+	if opts.Inverse {
+		inv, ok := m.(interface {
+			InverseTransform(mat.Matrix) (*mat.Dense, error)
+		})
+		if !ok {
+			return usagef("transform: --inverse: method %s has no inverse map (kpca fitted with --fit-inverse has)", spectral.MethodOf(m))
+		}
+		z, err = inv.InverseTransform(x)
+	} else {
+		z, err = m.Transform(x)
+	}
 	if err != nil {
 		return fmt.Errorf("transform: --input %s: %w", opts.Input, err)
 	}
