@@ -19,6 +19,7 @@ var (
 	ErrTooLarge      = errors.New("spectral: problem too large for an O(N^2) method")
 	ErrNoConvergence = errors.New("spectral: eigensolver did not converge")
 	ErrSingular      = errors.New("spectral: singular constraint matrix")
+	ErrNotPSD        = errors.New("spectral: significant negative eigenvalues")
 )
 
 // Error is the error type returned by this package. Op is the method and
