@@ -141,6 +141,8 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"embed", "--method", "bogus", "--input", x, "-o", o("z.npy")}},
 			{args: []string{"embed", "--method", "le", "--input", x, "--graph", "knn:k=5", "-o", o("a.npy"), "--transform", x, "--transform-out", o("a.npy")}},
 			{args: []string{"embed", "--method", "le", "--input", f["zero.csv"], "-o", o("z.npy")}, msg: "zero.csv"},
+			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["zero.csv"], "-o", o("z.npy")}, msg: "not an edge list"},
+			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["zero.npz"], "-o", o("z.npy")}, msg: "zero.npz"},
 			{args: []string{"embed", "--method", "le", "--input", x, "--graph", "knn:k=x", "-o", o("z.npy")}, msg: "valid forms"},
 		},
 		"closedform": {
