@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npz"
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 )
 
 // ReadEdgeFile reads an undirected edge list, the format of every command's
@@ -32,7 +33,9 @@ import (
 //
 // Errors are *Error values naming the file and line (or edge number):
 // ErrFormat (unparseable line or array), ErrIndex, ErrSelfLoop, ErrNaN,
-// ErrNegativeWeight, ErrDuplicate, ErrEmpty (a file without edges); an
+// ErrNegativeWeight, ErrDuplicate, ErrEmpty (a file without edges),
+// ErrTooLarge (n <= 0 and the largest index above the memory budget of
+// internal/memlimit); an
 // unreadable file gives an *Error wrapping the *fs.PathError.
 func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 	const op = "readedgefile"
@@ -71,6 +74,11 @@ func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 		return nil, Info{}, newErr(op, path, "no edges", ErrEmpty)
 	}
 	if n <= 0 {
+		// The vertex count comes from the largest index: a typo such as
+		// 10000000000 must not allocate the row pointers of that many.
+		if err := memlimit.Check(fmt.Sprintf("a graph of %d vertices (largest index in the file)", maxIdx+1), 8*float64(maxIdx+2)); err != nil {
+			return nil, Info{}, newErr(op, path, maxIdx, fmt.Errorf("%w: %v", ErrTooLarge, err))
+		}
 		n = maxIdx + 1
 	}
 	g, err := fromEdges(op, n, edges, weights, names)
