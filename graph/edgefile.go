@@ -35,8 +35,8 @@ import (
 // ErrFormat (unparseable line or array), ErrIndex, ErrSelfLoop, ErrNaN,
 // ErrNegativeWeight, ErrDuplicate, ErrEmpty (a file without edges),
 // ErrTooLarge (n <= 0 and the largest index above the memory budget of
-// internal/memlimit); an
-// unreadable file gives an *Error wrapping the *fs.PathError.
+// internal/memlimit); an unreadable file gives an *Error wrapping the
+// *fs.PathError.
 func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 	const op = "readedgefile"
 	var (
