@@ -138,10 +138,10 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 		"embed": {
 			// The fit fails (k > N) after reading a graph file: the shadowed
 			// error of issue 12 (nil-pointer panic).
-			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["ring.csv"], "-k", "100", "-o", o("z.npy")}, owner: "h-spectral"},
-			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["empty.csv"], "-o", o("z.npy")}, owner: "h-spectral"},
-			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["short.csv"], "-o", o("z.npy")}, owner: "h-spectral"},
-			{args: []string{"embed", "--method", "klpp", "--kernel", "rbf", "--input", f["same.npy"], "--graph", "knn:k=5", "-o", o("z.npy")}, owner: "h-spectral"},
+			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["ring.csv"], "-k", "100", "-o", o("z.npy")}},
+			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["empty.csv"], "-o", o("z.npy")}},
+			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["short.csv"], "-o", o("z.npy")}},
+			{args: []string{"embed", "--method", "klpp", "--kernel", "rbf", "--input", f["same.npy"], "--graph", "knn:k=5", "-o", o("z.npy")}},
 			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["range.csv"], "-o", o("z.npy")}, msg: "outside 0..59"},
 			{args: []string{"embed", "--method", "bogus", "--input", x, "-o", o("z.npy")}},
 			{args: []string{"embed", "--method", "le", "--input", f["zero.csv"], "-o", o("z.npy")}, msg: "zero.csv"},
@@ -159,6 +159,10 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"train", "--loss", "vicreg_gform", "--input", f["zero.csv"], "--encoder", "linear:2", "--out", o("run2")}, msg: "zero.csv"},
 			{args: []string{"train", "--loss", "vicreg_gform", "--input", x, "--encoder", "mlp:x", "--out", o("run3")}},
 			{args: []string{"train", "--resume", o("no-such-run")}},
+		},
+		"transform": {
+			{args: []string{"transform", "--input", x, "-o", o("t.npy")}, msg: "--model is required"},
+			{args: []string{"transform", "--model", o("no-such-model"), "--input", x, "-o", o("t.npy")}, msg: "no-such-model"},
 		},
 		"embed-with": {
 			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", o("e.npy")}},
