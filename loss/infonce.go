@@ -30,6 +30,9 @@ type NTXent struct {
 // Name returns "ntxent".
 func (NTXent) Name() string { return NameNTXent }
 
+// Form returns TwoBranch.
+func (NTXent) Form() Form { return TwoBranch }
+
 // Eval implements Loss.
 func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if err := checkPair(NameNTXent, in, 1); err != nil {
@@ -95,6 +98,9 @@ type SimCLRGForm struct {
 
 // Name returns "simclr_gform".
 func (SimCLRGForm) Name() string { return NameSimCLRGForm }
+
+// Form returns GForm.
+func (SimCLRGForm) Form() Form { return GForm }
 
 // Eval implements Loss.
 func (l SimCLRGForm) Eval(in Inputs, wantGrad bool) (Result, error) {

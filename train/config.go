@@ -70,7 +70,11 @@ type Config struct {
 	// Otherwise each epoch is a seeded permutation cut into ⌊N/Batch⌋
 	// batches (the remainder is dropped, as drop_last).
 	Batch  int `json:"batch"`
-	Epochs int `json:"epochs"` // default 1
+	Epochs int `json:"epochs"` // default 1 (when Steps is 0)
+	// Steps, when > 0, is the total number of optimiser steps instead of
+	// Epochs × batches per epoch (Epochs must then be 0); epochs still
+	// count whole passes over the permutations.
+	Steps int `json:"steps,omitempty"`
 	// Seed fixes the initial parameters, the permutations and the
 	// augmentations.
 	Seed uint64 `json:"seed"`
@@ -160,9 +164,6 @@ func parseRelation(s string) (relation, error) {
 	return relation{kind: r.Kind, k: r.K, opt: r.Options}, nil
 }
 
-// twoBranch reports whether the named loss reads (Z1, Z2) rather than (Z, G).
-func twoBranch(name string) bool { return !strings.HasSuffix(loss.Canonical(name), "_gform") }
-
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
 	if c.Optimizer == "" {
@@ -180,7 +181,7 @@ func (c Config) withDefaults() Config {
 	if c.Schedule == "" {
 		c.Schedule = DefaultSchedule
 	}
-	if c.Epochs == 0 {
+	if c.Epochs == 0 && c.Steps == 0 {
 		c.Epochs = DefaultEpochs
 	}
 	if c.Augment == "" {
@@ -228,7 +229,7 @@ func (c Config) Validate() error {
 	if c.Encoder == "" {
 		return bad("encoder", nil, "missing (e.g. linear:64 or mlp:512,128)")
 	}
-	if _, err := nn.ParseEncoder(c.Encoder, 1, 0); err != nil {
+	if _, err := nn.SpecSize(c.Encoder, 1); err != nil { // no allocation
 		return &Error{Op: op, Param: "encoder", Value: c.Encoder, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
 	spec, err := c.optimizerSpec()
@@ -255,7 +256,12 @@ func (c Config) Validate() error {
 	if c.Batch < 0 || c.Batch == 1 {
 		return bad("batch", c.Batch, "want 0 (full batch) or ≥ 2")
 	}
-	if c.Epochs < 1 {
+	switch {
+	case c.Steps < 0:
+		return bad("steps", c.Steps, "want ≥ 0 (0: Epochs sets the length)")
+	case c.Steps > 0 && c.Epochs != 0:
+		return bad("epochs", c.Epochs, "give Steps (%d) or Epochs, not both", c.Steps)
+	case c.Steps == 0 && c.Epochs < 1:
 		return bad("epochs", c.Epochs, "want ≥ 1")
 	}
 	if c.CheckpointEvery < 0 {
@@ -270,7 +276,7 @@ func (c Config) Validate() error {
 	if err != nil {
 		return bad("relation", c.Relation, "%v", err)
 	}
-	if twoBranch(c.Loss) {
+	if form, _ := loss.FormOf(c.Loss); form == loss.TwoBranch {
 		if c.Views != 2 {
 			return bad("views", c.Views, "two-branch loss %s needs exactly 2 views (use a *_gform loss for V ≠ 2)", c.Loss)
 		}
