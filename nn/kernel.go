@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/eigenssl/eigenssl/linalg"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -54,7 +56,7 @@ func (r *RandomFourierFeatures) Forward(x *mat.Dense, train bool) *mat.Dense {
 	b := r.B.Value.RawMatrix().Data
 	s := math.Sqrt(2 / float64(m))
 	ur, zr := u.RawMatrix(), z.RawMatrix()
-	parallelRows(n, m*16, func(lo, hi int) {
+	linalg.ParallelRange(n, grainFor(m*16), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			us := ur.Data[i*ur.Stride : i*ur.Stride+m]
 			zs := zr.Data[i*zr.Stride : i*zr.Stride+m]
@@ -78,7 +80,7 @@ func (r *RandomFourierFeatures) Backward(g *mat.Dense) *mat.Dense {
 	s := -math.Sqrt(2 / float64(m))
 	gu := mat.NewDense(n, m, nil)
 	ur, gr, hr := r.u.RawMatrix(), g.RawMatrix(), gu.RawMatrix()
-	parallelRows(n, m*16, func(lo, hi int) {
+	linalg.ParallelRange(n, grainFor(m*16), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			us := ur.Data[i*ur.Stride : i*ur.Stride+m]
 			gs := gr.Data[i*gr.Stride : i*gr.Stride+m]
@@ -163,7 +165,7 @@ func (k *Kernel) gram(x *mat.Dense) *mat.Dense {
 	xn := rowSqNorms(x)
 	tn := rowSqNorms(k.T.Value)
 	gr := g.RawMatrix()
-	parallelRows(n, nt*16, func(lo, hi int) {
+	linalg.ParallelRange(n, grainFor(nt*16), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := gr.Data[i*gr.Stride : i*gr.Stride+nt]
 			for j, dot := range row {
