@@ -1,12 +1,9 @@
 package train
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
 )
@@ -48,53 +45,18 @@ func EstimateMemory(cfg Config, n, d int) float64 {
 	return 8 * e
 }
 
-// memAvailable returns the memory available to new allocations in bytes
-// (MemAvailable of /proc/meminfo), or 0 when unknown; a variable so that
-// tests can set it.
-var memAvailable = func() float64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				return 0
-			}
-			return kb * 1024
-		}
-	}
-	return 0
-}
-
-// checkMemory refuses, with an error wrapping ErrTooLarge that names the
-// estimate, the memory available and the encoder, a run whose
-// EstimateMemory exceeds the memory available (not checked where unknown).
+// checkMemory refuses a run whose EstimateMemory exceeds the memory budget
+// of package internal/memlimit (EIGENSSL_MEMORY_LIMIT, else half of the
+// physical memory), with an error wrapping ErrTooLarge (and
+// memlimit.ErrTooLarge) that names the estimate, the budget and the encoder.
 func checkMemory(op string, cfg Config, n, d int) error {
-	avail := memAvailable()
-	need := EstimateMemory(cfg, n, d)
-	if avail <= 0 || need <= avail {
-		return nil
-	}
 	b := n
 	if cfg.Batch > 0 && cfg.Batch < n {
 		b = cfg.Batch
 	}
-	return newErr(op, "encoder", cfg.Encoder, ErrTooLarge,
-		"training needs about %s (parameters with gradients and optimiser state, activations of %d views × %d rows per step) but %s are available; use smaller widths or a smaller batch",
-		bytesString(need), cfg.withDefaults().Views, b, bytesString(avail))
-}
-
-// bytesString formats a byte count with a binary unit.
-func bytesString(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
+	what := fmt.Sprintf("training (parameters with gradients and optimiser state, activations of %d views × %d rows per step)", cfg.withDefaults().Views, b)
+	if err := memlimit.Check(what, EstimateMemory(cfg, n, d)); err != nil {
+		return &Error{Op: op, Param: "encoder", Value: cfg.Encoder, Err: fmt.Errorf("%w: %w; use smaller widths or a smaller batch", ErrTooLarge, err)}
 	}
-	return fmt.Sprintf("%.1f %s", b, units[i])
+	return nil
 }
