@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/spec"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
 )
@@ -193,22 +193,22 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// optimizerSpec is Optimizer with WeightDecay appended.
-func (c Config) optimizerSpec() (string, error) {
-	if c.WeightDecay == 0 {
-		return c.Optimizer, nil
+// optimizerSpec parses Optimizer into the typed nn.OptimizerSpec and sets
+// its weight decay to WeightDecay when that is non-zero (then the text must
+// not set wd itself).
+func (c Config) optimizerSpec() (nn.OptimizerSpec, error) {
+	o, err := nn.ParseOptimizerSpec(c.Optimizer)
+	if err != nil || c.WeightDecay == 0 {
+		return o, err
 	}
-	name, args, _ := strings.Cut(c.Optimizer, ":")
-	for kv := range strings.SplitSeq(args, ",") {
-		if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == "wd" {
-			return "", fmt.Errorf("weight decay given both in the optimiser spec %q and as %g", c.Optimizer, c.WeightDecay)
+	sp, _ := spec.Parse(c.Optimizer)
+	for _, a := range sp.Args {
+		if a.Key == "wd" || a.Key == "weight_decay" {
+			return o, fmt.Errorf("weight decay given both in the optimiser spec %q and as %g", c.Optimizer, c.WeightDecay)
 		}
 	}
-	wd := "wd=" + strconv.FormatFloat(c.WeightDecay, 'g', -1, 64)
-	if args == "" {
-		return name + ":" + wd, nil
-	}
-	return name + ":" + args + "," + wd, nil
+	o.WeightDecay = c.WeightDecay
+	return o, nil
 }
 
 // Validate checks c (with defaults filled in) without touching data: loss,
@@ -232,12 +232,15 @@ func (c Config) Validate() error {
 	if _, err := nn.SpecSize(c.Encoder, 1); err != nil { // no allocation
 		return &Error{Op: op, Param: "encoder", Value: c.Encoder, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
-	spec, err := c.optimizerSpec()
+	if _, err := nn.ParseOptimizerSpec(c.Optimizer); err != nil {
+		return &Error{Op: op, Param: "optimizer", Value: c.Optimizer, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+	}
+	osp, err := c.optimizerSpec()
 	if err != nil {
 		return bad("weight_decay", c.WeightDecay, "%v", err)
 	}
-	if _, err := nn.ParseOptimizer(spec); err != nil {
-		return &Error{Op: op, Param: "optimizer", Value: spec, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+	if _, err := osp.New(); err != nil {
+		return &Error{Op: op, Param: "optimizer", Value: osp.String(), Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
 	for name, v := range map[string]float64{"lr": c.LR, "final_lr": c.FinalLR, "weight_decay": c.WeightDecay} {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (name == "lr" && v == 0) {

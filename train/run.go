@@ -347,9 +347,12 @@ func (t *trainer) initModel(op string) error {
 			return &Error{Op: op, Param: "views", Value: t.cfg.Views, Err: err}
 		}
 	}
-	spec, _ := t.cfg.optimizerSpec()
-	if t.opt, err = nn.ParseOptimizer(spec); err != nil {
-		return &Error{Op: op, Param: "optimizer", Value: spec, Err: err}
+	osp, err := t.cfg.optimizerSpec()
+	if err == nil {
+		t.opt, err = osp.New()
+	}
+	if err != nil {
+		return &Error{Op: op, Param: "optimizer", Value: t.cfg.Optimizer, Err: err}
 	}
 	t.pcg = newPCG(t.cfg.Seed)
 	t.rng = rand.New(t.pcg)
