@@ -1,6 +1,7 @@
 package nn
 
 import (
+	grammar "github.com/eigenssl/eigenssl/internal/spec"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -132,26 +133,24 @@ func parseEncoder(spec string, inputDim int, seed uint64, limit int, dry bool) (
 	}
 	for i := 0; i < len(segs); i++ {
 		seg := strings.TrimSpace(segs[i])
-		kind, rest, _ := strings.Cut(seg, ":")
-		bn := false
-		if r, ok := strings.CutSuffix(rest, "+bn"); ok {
-			rest, bn = r, true
+		body, bn := strings.CutSuffix(seg, "+bn")
+		sp, err := grammar.Parse(body)
+		if err != nil {
+			return nil, sz, bad(seg, "%v", err)
 		}
+		kind, rest := sp.Name, sp.Rest
 		var nums []int
 		opts := map[string]string{}
-		if rest != "" {
-			for _, a := range strings.Split(rest, ",") {
-				a = strings.TrimSpace(a)
-				if k, v, ok := strings.Cut(a, "="); ok {
-					opts[k] = v
-				} else if n, err := strconv.Atoi(a); err == nil {
-					if n <= 0 {
-						return nil, sz, bad(seg, "width %d must be positive", n)
-					}
-					nums = append(nums, n)
-				} else {
-					opts[a] = ""
+		for _, a := range sp.Args {
+			if a.Key != "" {
+				opts[a.Key] = a.Value
+			} else if n, ok := grammar.Int(a.Value); ok {
+				if n <= 0 {
+					return nil, sz, bad(seg, "width %d must be positive", n)
 				}
+				nums = append(nums, n)
+			} else {
+				opts[a.Value] = ""
 			}
 		}
 		if _, ok := opts["bn"]; ok {
