@@ -67,9 +67,10 @@ func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
 // Size is the memory footprint of an encoder spec, counted in float64
 // entries without building the encoder.
 type Size struct {
-	// Entries is the number of parameter and buffer entries (weights,
-	// biases, batch-norm statistics, random features); Params the
-	// trainable ones among them.
+	// Entries bounds from above the parameter and buffer entries
+	// (weights, biases, batch-norm statistics, random features; a bias is
+	// counted even under nobias): the budget ParseEncoder checks. Params
+	// is the exact number of trainable entries.
 	Entries, Params int
 	// Widths are the output widths of the layers in order: a forward and
 	// backward pass on B rows holds about B·Σ Widths activations and as
@@ -172,7 +173,7 @@ func parseEncoder(spec string, inputDim int, seed uint64, limit int, dry bool) (
 			if !fits(dim+1, nums[0]) {
 				return nil, sz, bad(seg, "too large")
 			}
-			add(seq, (dim+1)*nums[0], nums[0], func() Layer { return NewLinear(dim, nums[0], !nobias, rng) })
+			add(seq, linearParams(dim, nums[0], nobias), nums[0], func() Layer { return NewLinear(dim, nums[0], !nobias, rng) })
 			dim = nums[0]
 		case "mlp", "proj":
 			if len(nums) == 0 || len(opts) != 0 {
@@ -189,7 +190,7 @@ func parseEncoder(spec string, inputDim int, seed uint64, limit int, dry bool) (
 				if !fits(dim+1, w) || bn && j < len(nums)-1 && !fits(4, w) {
 					return nil, sz, bad(seg, "too large")
 				}
-				add(seq, (dim+1)*w, w, func() Layer { return NewLinear(dim, w, !nobias, rng) })
+				add(seq, linearParams(dim, w, nobias), w, func() Layer { return NewLinear(dim, w, !nobias, rng) })
 				dim = w
 				if j < len(nums)-1 {
 					if bn {
@@ -252,6 +253,14 @@ func parseEncoder(spec string, inputDim int, seed uint64, limit int, dry bool) (
 	}
 	e.name()
 	return e, sz, nil
+}
+
+// linearParams is the parameter count of a Linear in→out layer.
+func linearParams(in, out int, nobias bool) int {
+	if nobias {
+		return in * out
+	}
+	return (in + 1) * out
 }
 
 func gammaOpt(opts map[string]string) (float64, error) {
