@@ -13,24 +13,33 @@ import (
 	"time"
 
 	"github.com/eigenssl/eigenssl/loss"
+	"gonum.org/v1/gonum/mat"
 )
+
+// lockSetup returns the data and configuration of the lock tests, a
+// completed run full and the same run stopped after 3 steps in dir.
+func lockSetup(t *testing.T) (x *mat.Dense, y []int, cfg Config, full, dir string) {
+	t.Helper()
+	x, y = blobs(40, 5, 4, 1)
+	cfg = resumeConfigs()["vicreg_official/mlp+bn/minibatch"]
+	base := t.TempDir()
+	full = filepath.Join(base, "full")
+	if _, err := Run(context.Background(), cfg, x, y, full, opts()); err != nil {
+		t.Fatal(err)
+	}
+	dir = filepath.Join(base, "part")
+	if _, err := Run(context.Background(), cfg, x, y, dir, Options{Logger: quiet, StopAfter: 3}); err != nil {
+		t.Fatal(err)
+	}
+	return x, y, cfg, full, dir
+}
 
 // TestRunDirectoryLock (issue 12): while a Resume runs, a second Resume or
 // a Run of the same directory fails at once with ErrLocked naming the pid,
 // and the first run still ends with every metrics line of an uninterrupted
 // run (two concurrent resumes used to keep 120-440 of 560 lines).
 func TestRunDirectoryLock(t *testing.T) {
-	x, y := blobs(40, 5, 4, 1)
-	cfg := resumeConfigs()["vicreg_official/mlp+bn/minibatch"]
-	base := t.TempDir()
-	full := filepath.Join(base, "full")
-	if _, err := Run(context.Background(), cfg, x, y, full, opts()); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(base, "part")
-	if _, err := Run(context.Background(), cfg, x, y, dir, Options{Logger: quiet, StopAfter: 3}); err != nil {
-		t.Fatal(err)
-	}
+	x, y, cfg, full, dir := lockSetup(t)
 	l, _ := loss.New(cfg.Loss, cfg.LossParams)
 	var second, third error
 	cl := &countingLoss{Loss: l, hook: func(n int, _ *loss.Result) error {
@@ -95,17 +104,7 @@ func TestLockHelperProcess(t *testing.T) {
 // naming the other process's pid, and the other process completes the run
 // with every metrics line.
 func TestRunDirectoryLockTwoProcesses(t *testing.T) {
-	x, y := blobs(40, 5, 4, 1)
-	cfg := resumeConfigs()["vicreg_official/mlp+bn/minibatch"]
-	base := t.TempDir()
-	full := filepath.Join(base, "full")
-	if _, err := Run(context.Background(), cfg, x, y, full, opts()); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(base, "part")
-	if _, err := Run(context.Background(), cfg, x, y, dir, Options{Logger: quiet, StopAfter: 3}); err != nil {
-		t.Fatal(err)
-	}
+	x, y, cfg, full, dir := lockSetup(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHelperProcess$")
 	cmd.Env = append(os.Environ(), "EIGENSSL_TRAIN_LOCK_DIR="+dir)
 	var stderr bytes.Buffer
