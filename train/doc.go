@@ -26,6 +26,22 @@
 // size, so that minibatch training reaches the closed form of the expected
 // graph (see loss.SpectralContrastiveGForm.RowScale).
 //
+// # Reaching the closed forms
+//
+// Minibatch training on fresh views optimises, in expectation, the loss of
+// the expected graph (every D × D statistic of a linear encoder is a mean
+// over the batch), so its optimum is the closed form of that graph, up to
+// an O(1/B) bias from the batch covariance inside the quartic terms. Three
+// things make training get there: the row scale above (without it the
+// spectral contrastive G-form starts at a loss of order n² from the default
+// initialisation and a linear encoder ends 60-90 degrees away); Adam with a
+// cosine decay (Schedule "cosine", FinalLR ≈ LR/1000, a short Warmup),
+// which averages out the minibatch noise; and enough steps. On 16-d data
+// with noise views (TestMinibatchReachesExpectedClosedForm), batch 512
+// reaches 1.3 degrees (largest principal angle) after 600 steps and 0.9
+// after 2400, for spectral contrastive and smooth VICReg alike; batch 64
+// stays at 2-3 degrees.
+//
 // # In memory: Fit
 //
 // Fit trains as Run does without a run directory and returns the encoder,
