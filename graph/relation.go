@@ -23,7 +23,7 @@ const (
 
 // RelationForms lists the grammar of ParseRelation, as quoted in its errors.
 const RelationForms = "views[:V=v[,augment=SPEC]], labels[:FILE], " +
-	"knn:k=K[,metric=euclidean|cosine][,sym=union|mutual][,weight=binary|gaussian|distance][,sigma=S], " +
+	"knn:k=K[,metric=euclidean|cosine][,sym=union|mutual][,weight=binary|gaussian|distance][,sigma=S][,approx], " +
 	"epsilon:eps=E[,metric=...][,weight=...][,sigma=S] or edges:FILE"
 
 // Relation is a parsed relation spec: how to build the relation graph G on
@@ -83,6 +83,9 @@ func (r Relation) String() string {
 		if o.Sigma != 0 {
 			args = append(args, "sigma="+strconv.FormatFloat(o.Sigma, 'g', -1, 64))
 		}
+		if o.Approx {
+			args = append(args, "approx")
+		}
 	}
 	if len(args) == 0 {
 		return string(r.Kind)
@@ -100,8 +103,9 @@ func (r Relation) String() string {
 //
 // with OPTS among metric=euclidean|cosine, sym=union|mutual (knn only),
 // weight=binary|gaussian|distance and sigma=S >= 0 (KNNOptions; defaults
-// Euclidean, union, binary, sigma 0). Aliases: knn:K for knn:k=K, eps for
-// epsilon and epsilon:E for epsilon:eps=E. Surrounding spaces of the spec
+// Euclidean, union, binary, sigma 0), and for knn the bare flag approx
+// (the approximate search, KNNOptions.Approx, seed 0). Aliases: knn:K for
+// knn:k=K, eps for epsilon and epsilon:E for epsilon:eps=E. Surrounding spaces of the spec
 // and of keys and values are ignored; a repeated key takes its last value.
 // Errors are *Error values (Op "parserelation", Param "spec") wrapping
 // ErrParam, whose message names the problem and lists the valid forms.
@@ -149,6 +153,10 @@ func ParseRelation(spec string) (Relation, error) {
 		if !ok && i == 0 && r.Kind != ViewsRelation {
 			// Aliases knn:K and epsilon:E.
 			key, val, ok = map[RelationKind]string{KNNRelation: "k", EpsilonRelation: "eps"}[r.Kind], key, true
+		}
+		if !ok && r.Kind == KNNRelation && key == "approx" {
+			r.Options.Approx = true
+			continue
 		}
 		if !ok {
 			return bad("%s: want key=value, got %q", name, kv)
