@@ -131,4 +131,3 @@ func (s *Stats) UnmarshalBinary(buf []byte) error {
 	*s = *t
 	return nil
 }
-
