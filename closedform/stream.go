@@ -298,3 +298,60 @@ func ParseStreamRelation(spec string, imageShape [2]int, seed uint64, draws int)
 	}
 	return r, "", r.Validate()
 }
+
+// ApplyShards writes Z = X W + 1 biasᵀ for every shard (bias nil: none) to
+// outDir/<shard base name> (.npy; a .gz suffix is dropped), one shard at a time, each file written
+// atomically (data.WriteMatrix), and returns the paths written. progress
+// (may be nil) gets the rows of each shard once written. outDir must not be
+// the directory of a shard (its file would be replaced). Memory: one shard
+// and its Z.
+func ApplyShards(shards []Shard, w *mat.Dense, bias []float64, outDir string, progress func(rows int)) ([]string, error) {
+	const op = "apply"
+	if w == nil {
+		return nil, newErr(op, "W", nil, ErrEmpty)
+	}
+	if err := checkMatrix(op, "W", w); err != nil {
+		return nil, err
+	}
+	d, k := w.Dims()
+	if bias != nil && len(bias) != k {
+		return nil, newErr(op, "bias", len(bias), wrap2(ErrShape, fmt.Errorf("want %d values (the columns of W)", k)))
+	}
+	outAbs, err := filepath.Abs(outDir)
+	if err != nil {
+		return nil, newErr(op, "out", outDir, wrap2(ErrParam, err))
+	}
+	var out []string
+	for _, sh := range shards {
+		if dir, _ := filepath.Abs(filepath.Dir(sh.Path)); dir == outAbs {
+			return out, newErr(op, "out", outDir, wrap2(ErrParam, fmt.Errorf("it holds the input shard %s, which would be overwritten", sh.Path)))
+		}
+		if sh.Cols != d {
+			return out, newErr(op, "input", sh.Path, wrap2(ErrShape, fmt.Errorf("%d columns; W has %d rows", sh.Cols, d)))
+		}
+		x, err := data.ReadMatrix(sh.Path)
+		if err != nil {
+			return out, err
+		}
+		n, _ := x.Dims()
+		z := mat.NewDense(n, k, nil)
+		z.Mul(x, w)
+		if bias != nil {
+			for i := 0; i < n; i++ {
+				row := z.RawRowView(i)
+				for j := range row {
+					row[j] += bias[j]
+				}
+			}
+		}
+		p := filepath.Join(outDir, strings.TrimSuffix(filepath.Base(sh.Path), ".gz"))
+		if err := data.WriteMatrix(p, z); err != nil {
+			return out, err
+		}
+		out = append(out, p)
+		if progress != nil {
+			progress(n)
+		}
+	}
+	return out, nil
+}
