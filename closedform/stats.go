@@ -184,12 +184,16 @@ func (s *Stats) AddRows(x *mat.Dense) error {
 // AddViews absorbs B samples of v views each, stacked as in data.MakeViews
 // and train: row u·B + j of x is view u of sample j (x has v·B rows). The
 // views of a sample form a clique of unit weights (graph.Views). With x̄_j
-// the mean of sample j's views, A = Σ_j x̄_j x̄_jᵀ and E = Σ_{u,j} (x − x̄)(x − x̄)ᵀ:
+// the mean of sample j's views, A = V Σ_j x̄_j x̄_jᵀ and
+// E = Σ_{u,j} (x_uj − x̄_j)(x_uj − x̄_j)ᵀ:
 //
-//	XᵀX += V A + E,  XᵀLX += V E,  XᵀGX += V(V−1) A − E,
-//	XᵀDX += (V−1)(V A + E),  XᵀGtX += V A − E/(V−1),  ‖Gt‖² += B V/(V−1),
+//	XᵀX += A + E,  XᵀLX += V E,  XᵀGX += (V−1) A − E,
+//	XᵀDX += (V−1)(A + E),  XᵀGtX += A − E/(V−1),  ‖Gt‖² += B V/(V−1).
 //
-// so XᵀLX is formed from deviations, never as a difference of large sums.
+// E is formed from the V−1 Helmert contrasts of each sample,
+// h_r = (x_1 + … + x_r − r x_{r+1}) / √(r(r+1)), whose Σ_r h_r h_rᵀ is the
+// within-sample scatter: XᵀLX comes from differences of views, never from a
+// difference of large sums, and the products cost V·B·D² (as XᵀX alone).
 func (s *Stats) AddViews(x *mat.Dense, v int) error {
 	const op = "stats add views"
 	if v < 2 {
@@ -207,48 +211,46 @@ func (s *Stats) AddViews(x *mat.Dense, v int) error {
 	vf := float64(v)
 	step := max(1, chunkRows/v)
 	means := make([]float64, min(nb, step)*d)
-	dev := make([]float64, min(nb, step)*v*d)
+	helm := make([]float64, min(nb, step)*(v-1)*d)
 	raw := x.RawMatrix()
+	view := func(u, j int) []float64 { return raw.Data[(u*nb+j)*raw.Stride : (u*nb+j)*raw.Stride+d] }
+	sq := math.Sqrt(vf)
 	for lo := 0; lo < nb; lo += step {
 		hi := min(nb, lo+step)
 		b := hi - lo
 		m := means[:b*d]
-		clear(m)
-		for u := 0; u < v; u++ {
-			for j := lo; j < hi; j++ {
-				row := raw.Data[(u*nb+j)*raw.Stride : (u*nb+j)*raw.Stride+d]
+		h := helm[:b*(v-1)*d]
+		linalg.ParallelRange(b, 256, func(jlo, jhi int) {
+			for j := lo + jlo; j < lo+jhi; j++ {
 				mj := m[(j-lo)*d : (j-lo+1)*d]
-				for t, val := range row {
-					mj[t] += val
+				copy(mj, view(0, j))
+				for r := 1; r < v; r++ {
+					// mj holds x_1 + … + x_r.
+					hr := h[((r-1)*b+j-lo)*d : ((r-1)*b+j-lo+1)*d]
+					f := 1 / math.Sqrt(float64(r*(r+1)))
+					xr := view(r, j)
+					for t := range hr {
+						hr[t] = (mj[t] - float64(r)*xr[t]) * f
+						mj[t] += xr[t]
+					}
+				}
+				for t := range mj {
+					mj[t] /= sq // √V x̄
 				}
 			}
-		}
-		for t := range m {
-			m[t] /= vf
-		}
-		e := dev[:b*v*d]
-		for u := 0; u < v; u++ {
-			for j := lo; j < hi; j++ {
-				row := raw.Data[(u*nb+j)*raw.Stride : (u*nb+j)*raw.Stride+d]
-				mj := m[(j-lo)*d : (j-lo+1)*d]
-				dj := e[(u*b+j-lo)*d : (u*b+j-lo+1)*d]
-				for t, val := range row {
-					dj[t] = val - mj[t]
-				}
-			}
-		}
+		})
 		mg := blas64.General{Rows: b, Cols: d, Stride: d, Data: m}
 		a := gramOf(mg)
-		eg := gramOf(blas64.General{Rows: b * v, Cols: d, Stride: d, Data: e})
-		s.sum.add(colSums(mg), vf)
-		s.xx.add(a, vf)
+		eg := gramOf(blas64.General{Rows: b * (v - 1), Cols: d, Stride: d, Data: h})
+		s.sum.add(colSums(mg), sq)
+		s.xx.add(a, 1)
 		s.xx.add(eg, 1)
 		s.xlx.add(eg, vf)
-		s.xgx.add(a, vf*(vf-1))
+		s.xgx.add(a, vf-1)
 		s.xgx.add(eg, -1)
-		s.xdx.add(a, (vf-1)*vf)
+		s.xdx.add(a, vf-1)
 		s.xdx.add(eg, vf-1)
-		s.xgtx.add(a, vf)
+		s.xgtx.add(a, 1)
 		s.xgtx.add(eg, -1/(vf-1))
 	}
 	s.gt2.add([]float64{float64(nb) * vf / (vf - 1)}, 1)
