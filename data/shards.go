@@ -2,6 +2,7 @@ package data
 
 import (
 	"bufio"
+	"io"
 )
 
 // NPYShape returns the shape stored in the header of the .npy file at path
@@ -18,11 +19,18 @@ func NPYShape(path string) ([]int, error) {
 		return nil, fileErr(op, path, err)
 	}
 	defer rc.Close()
-	shape, _, _, err := readNPYHeader(bufio.NewReader(rc))
+	shape, err := ReadNPYShape(bufio.NewReader(rc))
 	if err != nil {
 		return nil, fileErr(op, path, err)
 	}
 	return shape, nil
+}
+
+// ReadNPYShape reads a .npy header from r (for files on remote file
+// systems) and returns the shape it declares; r is left at the data.
+func ReadNPYShape(r io.Reader) ([]int, error) {
+	shape, _, _, err := readNPYHeader(r)
+	return shape, err
 }
 
 // ViewSeed returns the PCG seed pair of view v (of views) of original
