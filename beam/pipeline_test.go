@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/memfs"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/data"
@@ -192,4 +194,61 @@ func TestBuildErrors(t *testing.T) {
 	if _, _, err := Build(context.Background(), ok); err != nil {
 		t.Errorf("valid options: %v", err)
 	}
+}
+
+// TestPipelinePrismRemotePaths: shards, label files and the output on a
+// non-local Beam file system (memfs://) give the in-memory closed form.
+func TestPipelinePrismRemotePaths(t *testing.T) {
+	const n, d = 160, 4
+	dir := t.TempDir()
+	x, y := testData(n, d)
+	writeShards(t, dir, x, y)
+	for i := 0; i < 8; i++ {
+		for _, name := range []string{fmt.Sprintf("x-%02d.npy", i), fmt.Sprintf("y-%02d.npy", i)} {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			memfs.Write("memfs://in/"+name, b)
+		}
+	}
+	g, _, err := graph.Labels(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := closedform.Solve(closedform.Problem{Loss: closedform.VICReg, Regime: closedform.Linear, G: g, X: x, K: 2, Gamma: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p, _, err := Build(ctx, Options{Input: "memfs://in/x-*.npy", Relation: "labels:memfs://in/y-*.npy",
+		Loss: closedform.VICReg, K: 2, Gamma: 0.01, Out: "memfs://out"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prism.Execute(ctx, p); err != nil {
+		t.Fatalf("prism: %v", err)
+	}
+	fs := memfs.New(ctx)
+	wb, err := filesystem.Read(ctx, fs, "memfs://out/W.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := filesystem.Read(ctx, fs, "memfs://out/summary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := filepath.Join(dir, "W.npy")
+	if err := os.WriteFile(local, wb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := data.ReadMatrix(local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Summary
+	if err := json.Unmarshal(sb, &s); err != nil {
+		t.Fatal(err)
+	}
+	checkAgainst(t, "memfs/labels/vicreg", w, s, want)
 }
