@@ -3,12 +3,15 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -176,5 +179,54 @@ func TestClosedformStreamedErrors(t *testing.T) {
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d (want %d), stderr %q (want %q)", tc.args, code, tc.code, stderr, tc.want)
 		}
+	}
+}
+
+// TestClosedformDraws: --draws M on an in-memory .npy gives the closed form
+// of the M draws of the views stacked (views seeded by data.ViewSeed for
+// steps 1..M, as train makes fresh views), computed here by closedform.Solve.
+func TestClosedformDraws(t *testing.T) {
+	const n, d, M = 50, 4, 3
+	dir := t.TempDir()
+	xPath, x := writeRandNPY(t, dir, n, d, 21)
+	aug, err := data.ParseAugment("noise:0.3", [2]int{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := mat.NewDense(M*2*n, d, nil)
+	var edges [][2]int
+	for m := 1; m <= M; m++ {
+		for i := 0; i < n; i++ {
+			for u := 0; u < 2; u++ {
+				s1, s2 := data.ViewSeed(9, m, i, u, 2)
+				aug.Apply(xs.RawRowView((m-1)*2*n+u*n+i), x.RawRowView(i), rand.New(rand.NewPCG(s1, s2)))
+			}
+			edges = append(edges, [2]int{(m-1)*2*n + i, (m-1)*2*n + n + i})
+		}
+	}
+	g, _, err := graph.FromEdges(M*2*n, edges, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := closedform.Solve(closedform.Problem{Loss: "vicreg", Regime: "linear", G: g, X: xs, K: 2, Gamma: 0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runArgs("closedform", "--loss", "vicreg", "--gamma", "0.3", "--regime", "linear", "--input", xPath,
+		"--relation", "views:V=2,augment=noise:0.3", "--draws", "3", "--seed", "9", "-k", "2", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	w, err := data.ReadMatrix(filepath.Join(out, "W.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := maxAngle(t, w, want.W); a > 1e-10 {
+		t.Errorf("W %.3g rad from the stacked draws' closed form", a)
+	}
+	s := readSummary(t, out)
+	if s.N != M*2*n || math.Abs(s.PredictedLoss-want.PredictedLoss) > 1e-10*math.Max(1, want.PredictedLoss) {
+		t.Errorf("n %d loss %.15g; want %d and %.15g", s.N, s.PredictedLoss, M*2*n, want.PredictedLoss)
 	}
 }
