@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -220,16 +219,5 @@ func closedformStreamRun(opts *closedformOptions, s *Streams) error {
 		},
 		Rows: st.Rows(), Shards: len(shards), Draws: max(1, opts.Draws), Relation: opts.Relation,
 	}
-	buf, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := data.WriteAtomic(filepath.Join(opts.Out, "summary.json"), func(w io.Writer) error {
-		_, err := w.Write(append(buf, '\n'))
-		return err
-	}); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(s.Out, "%s\n", buf)
-	return err
+	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)
 }

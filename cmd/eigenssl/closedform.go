@@ -292,18 +292,22 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 		RankThresholds: sol.RankThresholds, Bounds: sol.Bounds, Refined: refined, Equivalence: equiv,
 		Note: sol.Note, Files: files,
 	}
-	buf, err := json.MarshalIndent(sum, "", "  ")
+	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)
+}
+
+// writeSummary writes v as indented JSON to path (atomically) and to out.
+func writeSummary(path string, v any, out io.Writer) error {
+	buf, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	summary := filepath.Join(opts.Out, "summary.json")
-	if err := data.WriteAtomic(summary, func(w io.Writer) error {
+	if err := data.WriteAtomic(path, func(w io.Writer) error {
 		_, err := w.Write(append(buf, '\n'))
 		return err
 	}); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(s.Out, "%s\n", buf)
+	_, err = fmt.Fprintf(out, "%s\n", buf)
 	return err
 }
 
