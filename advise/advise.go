@@ -174,8 +174,8 @@ type Result struct {
 	// Exact: Z* is a proven global minimiser. Otherwise Refined tells
 	// whether the characterisation was refined and Converged whether the
 	// refinement met its tolerance within its budget.
-	Exact      bool    `json:"exact"`
-	Refined    bool    `json:"refined"`
+	Exact   bool `json:"exact"`
+	Refined bool `json:"refined"`
 	// Degenerate: the K-th eigenvalue of the closed form's operator is
 	// tied with the next one, so the optimal subspace is not unique and the
 	// accuracy is that of one arbitrary choice among optima.

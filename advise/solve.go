@@ -44,7 +44,7 @@ type solver struct {
 	spectrum []float64
 
 	chars map[string]*closedform.Solution // characterisation per loss
-	ref   map[int]*refiner // by row budget
+	ref   map[int]*refiner                // by row budget
 }
 
 func newSolver(base closedform.Problem, design *mat.Dense, s Settings) *solver {
