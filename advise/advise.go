@@ -185,7 +185,7 @@ type Result struct {
 	GradNorm   float64 `json:"grad_norm,omitempty"`
 	// LossValue is the loss at the optimum (on the refinement subsample for
 	// refined candidates; NaN, written null, when unknown).
-	LossValue float64 `json:"loss_value"`
+	LossValue Float `json:"loss_value"`
 	// Rank is the predicted rank of Z* (exact) or the numerical rank of the
 	// samples' representation (refined); Collapse = K − Rank;
 	// EffectiveRank is exp(entropy of the normalised singular values) of
@@ -327,7 +327,7 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 		if err != nil {
 			return nil, wrap(op, "candidate", c.String(), ErrSolve, err)
 		}
-		r := Result{Candidate: c, Exact: o.exact, LossValue: o.loss, Rank: o.rank, Note: o.note, Degenerate: o.degenerate}
+		r := Result{Candidate: c, Exact: o.exact, LossValue: Float(o.loss), Rank: o.rank, Note: o.note, Degenerate: o.degenerate}
 		if o.refine != nil {
 			r.Refined, r.Converged, r.Iterations, r.GradNorm = true, o.refine.Converged, o.refine.Iterations, o.refine.GradNorm
 		}
@@ -589,7 +589,7 @@ func (rep *Report) explain() {
 		fmt.Fprintf(&sb, "; its optimum has rank %d of %d", b.Rank, rep.K)
 	}
 	fmt.Fprintf(&sb, "; G has %d components (effective %.3g) and %.0f%% of its edge weight joins %d-nearest neighbours of X (chance %.2g%%)",
-		dg.Components, dg.EffectiveComponents, 100*dg.KNNRecall, dg.KNN, 100*dg.KNNChance)
+		dg.Components, dg.EffectiveComponents, 100*float64(dg.KNNRecall), dg.KNN, 100*dg.KNNChance)
 	if !b.Exact {
 		fmt.Fprintf(&sb, "; approximate optimum (%s)", b.Note)
 	}

@@ -35,7 +35,7 @@ type Diagnostics struct {
 	// KNNRecall is the fraction of G's edge weight, from AgreementRows
 	// sampled rows, whose other end is among the row's KNN nearest rows of
 	// X; KNNChance is the same fraction for random edges (KNN/(N−1)).
-	KNNRecall float64 `json:"knn_recall"`
+	KNNRecall Float   `json:"knn_recall"`
 	KNNChance float64 `json:"knn_chance"`
 	KNN       int     `json:"knn"`
 	// MeanDegree is the mean of G's weighted degrees.
@@ -224,9 +224,11 @@ func diagnose(in *Input, s Settings) (*Diagnostics, error) {
 			dg.NearZero++
 		}
 	}
-	if dg.KNNRecall, err = knnRecall(in.X, in.G, s.KNN, s.AgreementRows, s.Seed); err != nil {
+	recall, err := knnRecall(in.X, in.G, s.KNN, s.AgreementRows, s.Seed)
+	if err != nil {
 		return nil, err
 	}
+	dg.KNNRecall = Float(recall)
 	n, _ := in.X.Dims()
 	dg.KNNChance = math.Min(1, float64(s.KNN)/float64(n-1))
 	return dg, nil
@@ -266,9 +268,9 @@ func (dg *Diagnostics) describe(k int) {
 	if dg.KNNRecall < 0.5 {
 		mean = "most positive pairs are not near neighbours in X: G brings information X's geometry lacks (if the pairs share labels) or destroys it (if not)"
 	}
-	if math.IsNaN(dg.KNNRecall) {
+	if math.IsNaN(float64(dg.KNNRecall)) {
 		mean = "no rows with edges were sampled"
 	}
 	dg.Lines = append(dg.Lines, Line{fmt.Sprintf("G–kNN agreement (k = %d)", dg.KNN),
-		fmt.Sprintf("%.3f (chance %.3g)", dg.KNNRecall, dg.KNNChance), mean})
+		fmt.Sprintf("%.3f (chance %.3g)", float64(dg.KNNRecall), dg.KNNChance), mean})
 }
