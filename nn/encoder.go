@@ -327,7 +327,7 @@ func checkInput(op string, x *mat.Dense, cols int) error {
 	for i := 0; i < r; i++ {
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d", i, j)
+				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d (1-based)", i+1, j+1)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package spectral
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
@@ -33,9 +34,14 @@ import (
 // Fit builds scikit-learn's 'nearest_neighbors' affinity (kNN including the
 // point itself, G = (A + Aᵀ)/2: weight 1 for mutual neighbours, 0.5 for
 // one-sided ones); with Precomputed it receives the N x N affinity; FitGraph
-// takes a relation graph. A disconnected graph is refused with
-// ErrDisconnected unless AllowDisconnected (then the null space has one
-// vector per component and only the first is dropped, as in scikit-learn).
+// takes a relation graph. A disconnected graph is handled as scikit-learn
+// does by default: a warning is logged (log/slog) and the fit continues (the
+// null space then has one vector per component and only the first is
+// dropped); with Strict it is refused with ErrDisconnected. Isolated
+// vertices are refused in normalised mode (their degree is 0; a kNN graph
+// has none). Data whose rows are all identical are refused with ErrParam:
+// their kNN graph is an arbitrary tie-break (scikit-learn returns an
+// embedding of that tie-break).
 //
 // Solver: dense eigendecomposition of the N x N Laplacian up to
 // DenseSolverMaxN points; above, linalg.Eigs (block Lanczos) on the sparse
@@ -71,9 +77,9 @@ type LaplacianEigenmaps struct {
 	// UnitVectors returns the unit eigenvectors u of L_sym instead of
 	// scikit-learn's u / sqrt(deg) (normalised mode only).
 	UnitVectors bool
-	// AllowDisconnected accepts a graph with several components (isolated
-	// vertices are still refused in normalised mode: their degree is 0).
-	AllowDisconnected bool
+	// Strict refuses a disconnected graph with ErrDisconnected instead of
+	// logging a warning and continuing (scikit-learn's behaviour).
+	Strict bool
 	// Solver, Tol, MaxIter and Seed configure the eigensolver.
 	Solver  Solver
 	Tol     float64
@@ -100,30 +106,41 @@ type knnAffinity struct {
 func (le *LaplacianEigenmaps) Fit(x *mat.Dense) error {
 	const op = "le.fit"
 	le.fitted = false
-	xd, err := checkData(op, "x", x)
-	if err != nil {
-		return err
-	}
-	if le.Precomputed {
-		g, err := affinityGraph(op, xd)
-		if err != nil {
-			return err
-		}
-		return le.fitGraph(op, g, nil)
-	}
-	n, _ := xd.Dims()
-	k := le.Neighbors
-	if k == 0 {
-		k = max(n/10, 2)
-	}
-	if k < 2 || k > n {
-		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
-	}
-	g, aff, err := connectivityGraph(op, xd, k)
+	g, aff, err := fitAffinity(op, x, le.Precomputed, le.Neighbors)
 	if err != nil {
 		return err
 	}
 	return le.fitGraph(op, g, aff)
+}
+
+// fitAffinity is the shared Fit preamble of LaplacianEigenmaps and
+// SpectralContrastive: it validates x and returns the relation graph, the
+// N x N affinity x itself when precomputed (see affinityGraph), else
+// scikit-learn's kNN connectivity affinity with neighbors k (default
+// max(N/10, 2), self included) and the data of its Nyström rows. Data whose
+// rows are all identical are refused (every kNN graph on them is an
+// arbitrary tie-break, so no embedding is meaningful).
+func fitAffinity(op string, x *mat.Dense, precomputed bool, neighbors int) (*graph.CSR, *knnAffinity, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, nil, err
+	}
+	if precomputed {
+		g, err := affinityGraph(op, xd)
+		return g, nil, err
+	}
+	if err := checkDistinctRows(op, xd); err != nil {
+		return nil, nil, err
+	}
+	n, _ := xd.Dims()
+	k := neighbors
+	if k == 0 {
+		k = max(n/10, 2)
+	}
+	if k < 2 || k > n {
+		return nil, nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
+	}
+	return connectivityGraph(op, xd, k)
 }
 
 // connectivityGraph builds scikit-learn's kNN connectivity affinity (as
@@ -162,27 +179,31 @@ func connectivityGraph(op string, x *mat.Dense, k int) (*graph.CSR, *knnAffinity
 }
 
 // FitGraph computes the embedding of the vertices of the relation graph g
-// (symmetric, non-negative, zero diagonal: g.Validate must pass).
-func (le *LaplacianEigenmaps) FitGraph(g *graph.CSR) error {
+// (symmetric, non-negative, zero diagonal: g.Validate must pass). LE uses
+// the graph only: x may be nil; when given, it must have one row per vertex.
+func (le *LaplacianEigenmaps) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	const op = "le.fitgraph"
 	le.fitted = false
-	if g == nil || g.N == 0 {
-		return errorf(op, "g", nil, ErrEmpty, "")
-	}
-	if err := g.Validate(); err != nil {
-		return wrapGraph(op, err)
+	if err := checkGraphRows(op, g, x); err != nil {
+		return err
 	}
 	return le.fitGraph(op, g, nil)
 }
 
 // affinityGraph turns a dense affinity into a relation graph, dropping the
-// diagonal (scikit-learn ignores it).
+// diagonal (scikit-learn ignores it). An affinity that is symmetric only up
+// to rounding, |A_ij − A_ji| <= 1e-10 max(max|A|, 1) (scikit-learn's own
+// rbf_kernel output differs from its transpose by ~1e-17), is accepted and
+// symmetrised, (A + Aᵀ)/2; a larger asymmetry is refused with ErrShape
+// (scikit-learn warns and symmetrises any asymmetry: a deliberate
+// difference, since a directed relation is then silently averaged).
 func affinityGraph(op string, a *mat.Dense) (*graph.CSR, error) {
-	r, c := a.Dims()
-	if r != c {
-		return nil, errorf(op, "x", fmt.Sprintf("%d x %d", r, c), ErrShape, "a precomputed affinity must be square")
+	if err := checkSquareSym(op, "x", a); err != nil {
+		return nil, err
 	}
-	g, err := graph.FromDense(a)
+	as := mat.DenseCopyOf(a)
+	symmetrise(as)
+	g, err := graph.FromDense(as)
 	if err != nil {
 		return nil, wrapGraph(op, err)
 	}
@@ -193,13 +214,30 @@ func affinityGraph(op string, a *mat.Dense) (*graph.CSR, error) {
 	return g, nil
 }
 
+// checkGraphRows validates the relation graph g of a graph-only FitGraph
+// and, when x is given, that x has one row per vertex.
+func checkGraphRows(op string, g *graph.CSR, x *mat.Dense) error {
+	if g == nil || g.N == 0 {
+		return errorf(op, "g", nil, ErrEmpty, "")
+	}
+	if x != nil {
+		if n, _ := x.Dims(); n != g.N {
+			return errorf(op, "g", fmt.Sprintf("%d vertices", g.N), ErrShape, fmt.Sprintf("want one vertex per row of x (%d)", n))
+		}
+	}
+	if err := g.Validate(); err != nil {
+		return wrapGraph(op, err)
+	}
+	return nil
+}
+
 func (le *LaplacianEigenmaps) fitGraph(op string, g *graph.CSR, aff *knnAffinity) error {
 	n := g.N
 	k, err := components(op, le.Components, n-1)
 	if err != nil {
 		return err
 	}
-	if err := checkConnected(op, g, le.AllowDisconnected, !le.Unnormalized); err != nil {
+	if err := checkConnected(op, g, le.Strict, !le.Unnormalized); err != nil {
 		return err
 	}
 	kind := graphSmallestSym
@@ -227,10 +265,13 @@ func (le *LaplacianEigenmaps) fitGraph(op string, g *graph.CSR, aff *knnAffinity
 	return nil
 }
 
-// checkConnected refuses a disconnected graph unless allowed, and isolated
-// vertices when the normalisation divides by the degree.
-func checkConnected(op string, g *graph.CSR, allow, normalised bool) error {
-	labels, c := graph.Components(g)
+// checkConnected handles a disconnected graph: an error wrapping
+// ErrDisconnected when strict, else a slog warning (scikit-learn's
+// "Graph is not fully connected, spectral embedding may not work as
+// expected"). Isolated vertices are refused when the normalisation divides
+// by the degree.
+func checkConnected(op string, g *graph.CSR, strict, normalised bool) error {
+	_, c := graph.Components(g)
 	if c == 1 {
 		return nil
 	}
@@ -242,10 +283,10 @@ func checkConnected(op string, g *graph.CSR, allow, normalised bool) error {
 			}
 		}
 	}
-	if !allow {
-		_ = labels
-		return errorf(op, "G", fmt.Sprintf("%d components", c), ErrDisconnected, "connect the graph (more neighbours) or set AllowDisconnected")
+	if strict {
+		return errorf(op, "G", fmt.Sprintf("%d components", c), ErrDisconnected, "connect the graph (more neighbours) or unset Strict")
 	}
+	slog.Warn("spectral: graph is not fully connected; the embedding may not work as expected", "op", op, "components", c)
 	return nil
 }
 
@@ -378,15 +419,6 @@ func (le *LaplacianEigenmaps) TransformAffinity(w mat.Matrix) (*mat.Dense, error
 		return nil, err
 	}
 	return le.nystrom(op, wd)
-}
-
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (le *LaplacianEigenmaps) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := le.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("le.transform", dst, z)
 }
 
 // nystrom applies the Nyström formula of the type's documentation.

@@ -548,15 +548,11 @@ func TestErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Well separated blobs: the 5-NN graph is disconnected.
-	le := &spectral.LaplacianEigenmaps{Neighbors: 5}
+	le := &spectral.LaplacianEigenmaps{Neighbors: 5, Strict: true}
 	if err := le.Fit(ds.X); !errors.Is(err, spectral.ErrDisconnected) {
-		t.Errorf("LE on a disconnected graph: %v; want ErrDisconnected", err)
+		t.Errorf("strict LE on a disconnected graph: %v; want ErrDisconnected", err)
 	}
-	le.AllowDisconnected = true
-	if err := le.Fit(ds.X); err != nil {
-		t.Errorf("LE with AllowDisconnected: %v", err)
-	}
-	iso := &spectral.Isomap{Neighbors: 4}
+	iso := &spectral.Isomap{Neighbors: 4, Strict: true}
 	if err := iso.Fit(ds.X); !errors.Is(err, spectral.ErrDisconnected) {
 		t.Errorf("ISOMAP on a disconnected graph: %v; want ErrDisconnected", err)
 	}

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
 )
@@ -42,14 +44,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "train: " + e.Op
-	if e.Param != "" {
-		s += ": " + e.Param
-		if e.Value != nil {
-			s += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	return s + ": " + e.Err.Error()
+	return errfmt.Format("train", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped error.

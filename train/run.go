@@ -161,7 +161,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	for i := range n {
 		for j, v := range x.RawRowView(i) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, newErr(op, "X", v, ErrNaN, "at row %d, column %d", i, j)
+				return nil, newErr(op, "X", v, ErrNaN, "at row %d, column %d (1-based)", i+1, j+1)
 			}
 		}
 	}

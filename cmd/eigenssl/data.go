@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -38,6 +39,9 @@ func (d *dataFlags) load() (*data.Dataset, error) {
 	ds, err := data.Load(d.Dataset, d.LoadOptions)
 	if err != nil && d.Dataset != "" && data.Describe(d.Dataset) == "" {
 		return nil, usageError{err}
+	}
+	if errors.Is(err, data.ErrTooLarge) {
+		return nil, usageError{fmt.Errorf("--n %d --dim %d: %w", d.N, d.Dim, err)}
 	}
 	return ds, err
 }
@@ -117,6 +121,10 @@ func exportRun(opts *exportOptions, s *Streams) error {
 	}
 	if (opts.Augment != "" || opts.GraphOut != "") && opts.Views == 0 {
 		return usagef("data export: --augment and --graph-out need --views")
+	}
+	if err := data.CheckOutputs(data.Output{Flag: "-o/--output", Path: opts.Out},
+		data.Output{Flag: "--labels-out", Path: opts.LabelsOut}, data.Output{Flag: "--graph-out", Path: opts.GraphOut}); err != nil {
+		return usageError{fmt.Errorf("data export: %w", err)}
 	}
 	ds, err := opts.data.load()
 	if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -34,9 +36,20 @@ type embedOptions struct {
 	Linear       bool
 	ViewA        int
 	LLEMethod    string
+	Reg          float64
+	regSet       bool // --reg given (an explicit 0 is an error, not the default)
 	Solver       string
 	Seed         uint64
 	Force        bool
+	Strict       bool
+	ModelOut     string
+	Radius       float64
+	Metric       string
+	P            float64
+	GeodesicsOut string
+	FitInverse   bool
+	Alpha        float64
+	alphaSet     bool
 }
 
 // NewCmdEmbed returns the "embed" verb: fit one spectral embedding method
@@ -55,10 +68,11 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
   le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors)
   lpp       locality preserving projections (linear LE)
   klpp      kernel LPP (--kernel rbf|linear|poly, --gamma, --degree, --coef0)
-  lle       locally linear embedding (standard; --lle-method ltsa for LTSA)
+  lle       locally linear embedding (--lle-method standard|modified|hessian|ltsa, --reg)
   mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
-  isomap    ISOMAP (--landmarks m for landmark ISOMAP)
-  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom)
+  isomap    ISOMAP (--landmarks m, --radius r, --metric, --geodesics-out)
+  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom;
+            --fit-inverse [--alpha a] for transform --inverse)
   cca       closed-form CCA of two views side by side (--view-a = columns of view a)
   graphcca  shared-weight CCA on the pairs of G (BarlowTwins, linear regime)
   spectral  spectral contrastive closed form (--linear for the linear regime)
@@ -70,9 +84,14 @@ as in scikit-learn's SpectralEmbedding; isomap and lle use K other points);
 graphcca, spectral). --precomputed reads --input as an N x N affinity (le,
 spectral), distance (mds) or kernel (kpca) matrix. --transform embeds new
 rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
---transform-out.`,
+--transform-out. --model-out DIR saves the fitted model; "eigenssl transform
+--model DIR" embeds new rows later without refitting.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return embedRun(opts, s) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.regSet = cmd.Flags().Changed("reg")
+			opts.alphaSet = cmd.Flags().Changed("alpha")
+			return embedRun(opts, s)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Method, "method", "", "method: "+strings.Join(spectral.Methods(), ", "))
@@ -93,10 +112,19 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.BoolVar(&opts.UnitVectors, "unit-vectors", false, "le: unit eigenvectors of L_sym instead of u/sqrt(deg)")
 	f.BoolVar(&opts.Linear, "linear", false, "spectral: linear regime Z = X W")
 	f.IntVar(&opts.ViewA, "view-a", 0, "cca: number of leading columns forming view a (default D/2)")
-	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default) or ltsa")
+	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default), modified, hessian or ltsa")
+	f.Float64Var(&opts.Reg, "reg", 0, "lle: regularisation of the local Gram matrices (default 1e-3, scikit-learn's reg)")
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
+	f.Float64Var(&opts.Radius, "radius", 0, "isomap: radius neighbourhoods (instead of --graph knn:k=K)")
+	f.StringVar(&opts.Metric, "metric", "", "isomap: euclidean (default), minkowski (--p), manhattan, cosine; --precomputed reads distances")
+	f.Float64Var(&opts.P, "p", 0, "isomap: Minkowski exponent for --metric minkowski (default 2)")
+	f.StringVar(&opts.GeodesicsOut, "geodesics-out", "", "isomap: write the geodesic distance matrix (N x N, or landmarks x N) here")
+	f.BoolVar(&opts.FitInverse, "fit-inverse", false, "kpca: learn the pre-image map (transform --inverse; scikit-learn's fit_inverse_transform)")
+	f.Float64Var(&opts.Alpha, "alpha", 0, "kpca: ridge of the pre-image map (default 1, scikit-learn's alpha)")
+	f.StringVar(&opts.ModelOut, "model-out", "", "directory to save the fitted model in (for \"eigenssl transform --model DIR\")")
+	f.BoolVar(&opts.Strict, "strict", false, "le, isomap: refuse a disconnected graph (default: warn and continue as scikit-learn; isomap joins the components by their closest pairs)")
 	return cmd
 }
 
@@ -138,24 +166,30 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	}
 	kernelFlags := opts.Kernel != "" || opts.Gamma != 0 || opts.Degree != 0 || opts.Coef0 != 0
 	checks := map[string]bool{
-		"--graph":        opts.Graph != "",
-		"--graph-file":   opts.GraphFile != "",
-		"--precomputed":  opts.Precomputed,
-		"--kernel":       kernelFlags,
-		"--landmarks":    opts.Landmarks != 0,
-		"--unnormalized": opts.Unnormalized,
-		"--unit-vectors": opts.UnitVectors,
-		"--linear":       opts.Linear,
-		"--view-a":       opts.ViewA != 0,
-		"--lle-method":   opts.LLEMethod != "",
+		"--graph":         opts.Graph != "",
+		"--graph-file":    opts.GraphFile != "",
+		"--precomputed":   opts.Precomputed,
+		"--kernel":        kernelFlags,
+		"--landmarks":     opts.Landmarks != 0,
+		"--unnormalized":  opts.Unnormalized,
+		"--unit-vectors":  opts.UnitVectors,
+		"--linear":        opts.Linear,
+		"--view-a":        opts.ViewA != 0,
+		"--lle-method":    opts.LLEMethod != "",
+		"--strict":        opts.Strict,
+		"--reg":           opts.regSet,
+		"--radius":        opts.Radius != 0,
+		"--metric":        opts.Metric != "" || opts.P != 0,
+		"--geodesics-out": opts.GeodesicsOut != "",
+		"--fit-inverse":   opts.FitInverse || opts.alphaSet,
 	}
 	allowed := map[string]bool{}
 	k := opts.Components
 	switch e := m.(type) {
 	case *spectral.LaplacianEigenmaps:
 		*e = spectral.LaplacianEigenmaps{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed,
-			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true}
+			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Strict: opts.Strict, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true, "--strict": true}
 	case *spectral.LPP:
 		*e = spectral.LPP{Components: k, Neighbors: neighbors}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true}
@@ -163,20 +197,35 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true}
 	case *spectral.LLE:
-		*e = spectral.LLE{Components: k, Neighbors: neighbors, Method: opts.LLEMethod, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true, "--lle-method": true}
+		if opts.regSet && !(opts.Reg > 0) {
+			return usagef("embed: --reg %g: want a value > 0", opts.Reg)
+		}
+		*e = spectral.LLE{Components: k, Neighbors: neighbors, Method: opts.LLEMethod, Reg: opts.Reg, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--lle-method": true, "--reg": true}
 	case *spectral.ClassicalMDS:
 		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
 		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
 	case *spectral.Isomap:
-		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--graph": true, "--landmarks": true}
+		metric := opts.Metric
+		if opts.Precomputed {
+			if metric != "" {
+				return usagef("embed: give at most one of --precomputed and --metric %s", metric)
+			}
+			metric = "precomputed"
+		}
+		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Radius: opts.Radius, Metric: metric, P: opts.P, Landmarks: opts.Landmarks,
+			Solver: solver, Seed: opts.Seed, Force: opts.Force, Strict: opts.Strict}
+		allowed = map[string]bool{"--graph": true, "--landmarks": true, "--strict": true, "--radius": true, "--metric": true, "--precomputed": true, "--geodesics-out": true}
 	case *spectral.KernelPCA:
 		if opts.Precomputed {
 			kernel = spectral.KernelPrecomputed
 		}
-		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--landmarks": true}
+		if opts.alphaSet && (!opts.FitInverse || !(opts.Alpha > 0)) {
+			return usagef("embed: --alpha %g: want a value > 0, with --fit-inverse", opts.Alpha)
+		}
+		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks,
+			FitInverse: opts.FitInverse, Alpha: opts.Alpha, Solver: solver, Seed: opts.Seed, Force: opts.Force}
+		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--landmarks": true, "--fit-inverse": true}
 	case *spectral.CCA:
 		*e = spectral.CCA{Components: k, ViewA: opts.ViewA}
 		allowed = map[string]bool{"--view-a": true}
@@ -189,7 +238,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out", "--fit-inverse"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err
@@ -197,6 +246,20 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		}
 	}
 	return nil
+}
+
+// samePath reports whether two output paths name the same file (after
+// cleaning and making them absolute; an existing file reached through a
+// link also counts).
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 func embedRun(opts *embedOptions, s *Streams) error {
@@ -211,6 +274,14 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return usagef("embed: give at most one of --graph and --graph-file")
 	case (opts.Transform == "") != (opts.TransformOut == ""):
 		return usagef("embed: --transform and --transform-out go together")
+	case opts.TransformOut != "" && samePath(opts.Out, opts.TransformOut):
+		return usagef("embed: -o %s and --transform-out %s name the same file; give each output its own path", opts.Out, opts.TransformOut)
+	case opts.GeodesicsOut != "" && (samePath(opts.GeodesicsOut, opts.Out) || opts.TransformOut != "" && samePath(opts.GeodesicsOut, opts.TransformOut)):
+		return usagef("embed: --geodesics-out %s is also another output; give each output its own path", opts.GeodesicsOut)
+	case opts.ModelOut != "" && opts.GeodesicsOut != "" && samePath(opts.ModelOut, opts.GeodesicsOut):
+		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
+	case opts.ModelOut != "" && (samePath(opts.ModelOut, opts.Out) || opts.TransformOut != "" && samePath(opts.ModelOut, opts.TransformOut)):
+		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
 	case opts.Components < 1:
 		return usagef("embed: -k must be positive, got %d", opts.Components)
 	}
@@ -233,29 +304,21 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	}
 	n, _ := x.Dims()
 	if opts.GraphFile != "" {
+		ge, ok := m.(spectral.GraphEstimator)
+		if !ok {
+			return usagef("embed: method %s does not take --graph-file (graph methods: %s)", opts.Method, strings.Join(spectral.GraphMethods(), ", "))
+		}
 		g, _, err := graph.ReadEdgeFile(opts.GraphFile, n)
 		if err != nil {
 			return err
 		}
 		if g.N != n {
-			return fmt.Errorf("embed: graph %s has %d vertices; the input has %d rows", opts.GraphFile, g.N, n)
+			return fmt.Errorf("embed: --graph-file %s has %d vertices; --input %s has %d rows", opts.GraphFile, g.N, opts.Input, n)
 		}
-		switch e := m.(type) {
-		case *spectral.LaplacianEigenmaps:
-			err = e.FitGraph(g)
-		case *spectral.LPP:
-			err = e.FitGraph(x, g)
-		case *spectral.KernelLPP:
-			err = e.FitGraph(x, g)
-		case *spectral.GraphCCA:
-			err = e.FitGraph(x, g)
-		case *spectral.SpectralContrastive:
-			err = e.FitGraph(x, g)
+		if err := ge.FitGraph(x, g); err != nil {
+			return fmt.Errorf("embed: --graph-file %s: %w", opts.GraphFile, err)
 		}
-	} else {
-		err = m.Fit(x)
-	}
-	if err != nil {
+	} else if err := m.Fit(x); err != nil {
 		return err
 	}
 	z := m.Embedding()
@@ -263,6 +326,22 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return err
 	}
 	res := map[string]any{"method": opts.Method, "n": n, "k": opts.Components, "eigenvalues": m.Eigenvalues(), "out": opts.Out}
+	if opts.GeodesicsOut != "" {
+		iso := m.(*spectral.Isomap) // embedConfigure allows --geodesics-out for isomap only
+		if err := data.WriteMatrix(opts.GeodesicsOut, iso.Geodesics()); err != nil {
+			return err
+		}
+		res["geodesics_out"] = opts.GeodesicsOut
+		if re, err := iso.ReconstructionError(); err == nil {
+			res["reconstruction_error"] = re
+		}
+	}
+	if opts.ModelOut != "" {
+		if err := spectral.Save(opts.ModelOut, m); err != nil {
+			return fmt.Errorf("embed: --model-out %s: %w", opts.ModelOut, err)
+		}
+		res["model"] = opts.ModelOut
+	}
 	if opts.Transform != "" {
 		xn, err := data.ReadMatrix(opts.Transform)
 		if err != nil {
