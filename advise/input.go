@@ -48,11 +48,11 @@ func (in *Input) NumSamples() int {
 }
 
 // BuildInput builds G from a graph.ParseRelation spec on the rows of x
-// (views relations as documented at Input) with augmentations seeded by
-// seed. relationLabels is read only by a "labels" relation (the user's own
-// choice to put labels into G); every other relation ignores it, so the
-// labels a probe uses never reach G through BuildInput. imageShape (height,
-// width) is needed by image augmentations.
+// with data.BuildRelation (views relations as documented at Input;
+// augmentations seeded by seed; imageShape (height, width) for image
+// augmentations). relationLabels is passed on only for a "labels" relation
+// (the user's own choice to put labels into G); every other relation never
+// sees it, so the labels a probe uses cannot reach G through BuildInput.
 func BuildInput(x *mat.Dense, spec string, imageShape [2]int, relationLabels []int, seed uint64) (*Input, error) {
 	const op = "buildinput"
 	if x == nil {
@@ -66,50 +66,31 @@ func BuildInput(x *mat.Dense, spec string, imageShape [2]int, relationLabels []i
 	if err != nil {
 		return nil, wrap(op, "relation", spec, ErrParam, err)
 	}
-	in := &Input{Relation: r.String()}
+	ri := data.RelationInput{X: x, ImageShape: imageShape, Seed: seed}
+	if r.Kind == graph.LabelsRelation {
+		ri.Y = relationLabels
+	}
+	if r.Kind == graph.ViewsRelation && r.V > 0 && r.Augment == "" && n%r.V != 0 {
+		return nil, newErr(op, "relation", spec, ErrShape, "%d rows are not %d stacked views", n, r.V)
+	}
+	rel, err := data.BuildRelation(r, ri)
+	if err != nil {
+		return nil, wrap(op, "relation", spec, ErrParam, err)
+	}
+	in := &Input{X: rel.X, G: rel.G, Relation: r.String()}
 	switch {
-	case r.Kind == graph.ViewsRelation && r.V == 0:
-		return nil, newErr(op, "relation", spec, ErrParam, "views needs V (views:V=v[,augment=SPEC])")
-	case r.Kind == graph.ViewsRelation && r.Augment != "":
-		p, err := data.ParseAugment(r.Augment, imageShape)
-		if err != nil {
-			return nil, wrap(op, "relation", spec, ErrParam, err)
-		}
-		xv, g, err := data.MakeViews(x, r.V, p, seed)
-		if err != nil {
-			return nil, wrap(op, "relation", spec, ErrParam, err)
-		}
-		in.X, in.G, in.Samples = xv, g, x
-		in.Owner = make([]int, r.V*n)
+	case rel.Views > 1:
+		in.Samples = x
+		in.Owner = make([]int, rel.Views*n)
 		for i := range in.Owner {
 			in.Owner[i] = i % n
 		}
-		return in, nil
 	case r.Kind == graph.ViewsRelation:
-		if n%r.V != 0 {
-			return nil, newErr(op, "relation", spec, ErrShape, "%d rows are not %d stacked views", n, r.V)
-		}
 		in.Owner = make([]int, n)
 		for i := range in.Owner {
 			in.Owner[i] = i % (n / r.V)
 		}
-	case r.Kind == graph.LabelsRelation:
-		if r.Path != "" {
-			if relationLabels, err = data.ReadLabels(r.Path); err != nil {
-				return nil, wrap(op, "relation", spec, ErrLabels, err)
-			}
-		}
-		if len(relationLabels) != n {
-			return nil, newErr(op, "relation", spec, ErrLabels, "%d relation labels for %d rows", len(relationLabels), n)
-		}
-	default:
-		relationLabels = nil
 	}
-	g, _, err := r.Build(x, relationLabels)
-	if err != nil {
-		return nil, wrap(op, "relation", spec, ErrParam, err)
-	}
-	in.X, in.G = x, g
 	return in, nil
 }
 
