@@ -15,6 +15,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -397,5 +398,36 @@ func TestSpearman(t *testing.T) {
 	}
 	if !math.IsNaN(Spearman([]float64{1, 1}, []float64{1, 2})) {
 		t.Error("constant side should give NaN")
+	}
+}
+
+// TestAdviseKernelRegime: the kernel regime runs end to end on a small
+// input (exact VICReg ranks agree with the thresholds of its operator) and
+// refuses inputs above MaxKernelRows.
+func TestAdviseKernelRegime(t *testing.T) {
+	in, y := latentInput(t, 150, false, 0, 13)
+	rep, err := Advise(in, y, Settings{Regime: closedform.Kernel, K: 4, LabelsPerClass: 6, Seed: 1, Logger: quiet, RefineIter: 20,
+		Taus: []float64{0.5}, Alphas: []float64{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Regime != closedform.Kernel || len(rep.Results) < 4 || rep.Best() == nil {
+		t.Fatalf("kernel report: %+v", rep)
+	}
+	for _, r := range rep.Results {
+		if r.Candidate.Loss == closedform.VICReg && r.Rank != closedform.VICRegRank(rep.Diagnostics.Operator, r.Value, 4) {
+			t.Fatalf("%s: rank %d", r.Candidate, r.Rank)
+		}
+		if rows, _ := r.z.Dims(); rows != 150 {
+			t.Fatalf("%s: %d sample rows; want 150", r.Candidate, rows)
+		}
+	}
+	gb, _, err := graph.Views(MaxKernelRows/2+1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := &Input{X: mat.NewDense(gb.N, 1, nil), G: gb}
+	if _, err := Advise(big, nil, Settings{Regime: closedform.Kernel, Logger: quiet}); !errors.Is(err, ErrParam) || !strings.Contains(err.Error(), "kernel") {
+		t.Fatalf("oversized kernel input: %v", err)
 	}
 }
