@@ -165,6 +165,22 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"transform", "--input", x, "-o", o("t.npy")}},
 			{args: []string{"transform", "--model", dir, "--input", f["zero.csv"], "-o", o("t.npy")}},
 		},
+		"graph": {
+			{args: []string{"graph", "--input", x, "--graph", "knn:k=0", "-o", o("g.csv")}, msg: "valid forms"},
+			{args: []string{"graph", "--input", f["zero.csv"], "--graph", "knn:k=5", "-o", o("g.csv")}, msg: "zero.csv"},
+			{args: []string{"graph", "--input", x, "--graph", "knn:k=5", "-o", out("g.csv")}, msg: "does not exist"},
+			{args: []string{"graph", "--input", x, "--graph", "knn:k=100", "-o", o("g.csv")}},
+		},
+		"advise": {
+			{args: []string{"advise", "--input", x, "--relation", "bogus"}, msg: "valid forms"},
+			{args: []string{"advise", "--input", f["zero.npz"], "--relation", "knn:k=5"}, msg: "not a regular file"},
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--labels", f["y3.csv"]}},
+			{args: []string{"advise", "--input", x, "--relation", "edges:" + f["range.csv"]}, msg: "outside 0..59"},
+		},
+		"apply": {
+			{args: []string{"apply", "--weights", o("no-such-dir"), "--input", x, "-o", o("applied")}},
+			{args: []string{"apply", "--weights", dir, "--input", o("none-*.npy"), "-o", o("applied")}},
+		},
 		"embed-with": {
 			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", o("e.npy")}},
 		},
