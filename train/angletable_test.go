@@ -3,11 +3,14 @@
 package train
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestAngleTable prints the largest principal angle between minibatch-trained
@@ -37,7 +40,7 @@ func TestAngleTable(t *testing.T) {
 			for _, b := range batches {
 				var sum float64
 				for seed := uint64(1); seed <= 3; seed++ {
-					a, _ := trainAngle(t, c, x, aug, b, steps, 0.05, seed, zStar)
+					a, _ := trainAngle(t, c, x, aug, "adam", b, steps, 0.05, seed, zStar)
 					sum += a
 				}
 				fmt.Fprintf(os.Stdout, " %7.2f", sum/3)
@@ -45,4 +48,54 @@ func TestAngleTable(t *testing.T) {
 			fmt.Fprintln(os.Stdout)
 		}
 	}
+}
+
+// TestAngleTableSGD prints the same angles for SGD with momentum 0.9 at
+// batch 512 and a few learning rates.
+func TestAngleTableSGD(t *testing.T) {
+	const n, d, k, aug = 2048, 16, 4, "noise:1"
+	x := spikedData(n, d, []float64{4, 3, 2.2, 1.6}, 1)
+	xs, g := expectedProblem(t, x, aug, 64, 7)
+	for _, c := range angleCases() {
+		zStar := closedFormZ(t, c, xs, g, x, k)
+		fmt.Fprintf(os.Stdout, "\n%s, sgd:momentum=0.9, batch 512 (degrees; rows: steps, columns: lr)\n%6s", c.name, "")
+		lrs := []float64{0.0003, 0.001, 0.003}
+		for _, lr := range lrs {
+			fmt.Fprintf(os.Stdout, " %7g", lr)
+		}
+		fmt.Fprintln(os.Stdout)
+		for _, steps := range []int{300, 600, 2400} {
+			fmt.Fprintf(os.Stdout, "%6d", steps)
+			for _, lr := range lrs {
+				a, ok := sgdAngle(t, c, x, aug, steps, lr, zStar)
+				if !ok {
+					fmt.Fprintf(os.Stdout, " %7s", "div")
+					continue
+				}
+				fmt.Fprintf(os.Stdout, " %7.2f", a)
+			}
+			fmt.Fprintln(os.Stdout)
+		}
+	}
+}
+
+// sgdAngle is trainAngle with SGD (momentum 0.9, batch 512); ok is false
+// when the run diverges.
+func sgdAngle(t *testing.T, c angleCase, x *mat.Dense, aug string, steps int, lr float64, zStar *mat.Dense) (float64, bool) {
+	cfg := Config{Loss: c.cfgLoss, Encoder: c.encoder, Optimizer: "sgd:momentum=0.9", LR: lr, Schedule: "cosine", FinalLR: lr / 1000,
+		Warmup: steps / 20, Views: 2, Augment: aug, Batch: 512, Steps: steps, Seed: 1}
+	o := opts()
+	o.Loss = c.inject
+	res, err := Fit(context.Background(), cfg, x, nil, o)
+	if errors.Is(err, ErrDiverged) {
+		return 0, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := res.Encoder.Forward(x, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return maxAngleDeg(t, z, zStar, c.centre), true
 }
