@@ -3,14 +3,12 @@
 package train
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
-	"gonum.org/v1/gonum/mat"
 )
 
 // TestAngleTable prints the largest principal angle between minibatch-trained
@@ -67,35 +65,17 @@ func TestAngleTableSGD(t *testing.T) {
 		for _, steps := range []int{300, 600, 2400} {
 			fmt.Fprintf(os.Stdout, "%6d", steps)
 			for _, lr := range lrs {
-				a, ok := sgdAngle(t, c, x, aug, steps, lr, zStar)
-				if !ok {
+				a, _, err := fitAngle(t, c, x, aug, "sgd:momentum=0.9", 512, steps, lr, 1, zStar)
+				if errors.Is(err, ErrDiverged) {
 					fmt.Fprintf(os.Stdout, " %7s", "div")
 					continue
+				}
+				if err != nil {
+					t.Fatal(err)
 				}
 				fmt.Fprintf(os.Stdout, " %7.2f", a)
 			}
 			fmt.Fprintln(os.Stdout)
 		}
 	}
-}
-
-// sgdAngle is trainAngle with SGD (momentum 0.9, batch 512); ok is false
-// when the run diverges.
-func sgdAngle(t *testing.T, c angleCase, x *mat.Dense, aug string, steps int, lr float64, zStar *mat.Dense) (float64, bool) {
-	cfg := Config{Loss: c.cfgLoss, Encoder: c.encoder, Optimizer: "sgd:momentum=0.9", LR: lr, Schedule: "cosine", FinalLR: lr / 1000,
-		Warmup: steps / 20, Views: 2, Augment: aug, Batch: 512, Steps: steps, Seed: 1}
-	o := opts()
-	o.Loss = c.inject
-	res, err := Fit(context.Background(), cfg, x, nil, o)
-	if errors.Is(err, ErrDiverged) {
-		return 0, false
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := res.Encoder.Forward(x, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return maxAngleDeg(t, z, zStar, c.centre), true
 }

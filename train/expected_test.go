@@ -124,9 +124,20 @@ func closedFormZ(t *testing.T, c angleCase, xs *mat.Dense, g *graph.CSR, x *mat.
 	return z
 }
 
-// trainAngle trains c by minibatch opt (cosine schedule) on fresh views every step and
-// returns the largest principal angle (degrees) to zStar on x.
+// trainAngle trains c by minibatch opt (cosine schedule) on fresh views
+// every step and returns the largest principal angle (degrees) to zStar on
+// x; a failed run (divergence included) is fatal.
 func trainAngle(t *testing.T, c angleCase, x *mat.Dense, aug, opt string, batch, steps int, lr float64, seed uint64, zStar *mat.Dense) (float64, *Result) {
+	t.Helper()
+	a, res, err := fitAngle(t, c, x, aug, opt, batch, steps, lr, seed, zStar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, res
+}
+
+// fitAngle is trainAngle returning the error of Fit.
+func fitAngle(t *testing.T, c angleCase, x *mat.Dense, aug, opt string, batch, steps int, lr float64, seed uint64, zStar *mat.Dense) (float64, *Result, error) {
 	t.Helper()
 	cfg := Config{Loss: c.cfgLoss, Encoder: c.encoder, Optimizer: opt, LR: lr, Schedule: "cosine", FinalLR: lr / 1000,
 		Warmup: steps / 20, Views: 2, Augment: aug, Batch: batch, Steps: steps, Seed: seed}
@@ -134,13 +145,13 @@ func trainAngle(t *testing.T, c angleCase, x *mat.Dense, aug, opt string, batch,
 	o.Loss = c.inject
 	res, err := Fit(context.Background(), cfg, x, nil, o)
 	if err != nil {
-		t.Fatal(err)
+		return 0, res, err
 	}
 	z, err := res.Encoder.Forward(x, false)
 	if err != nil {
-		t.Fatal(err)
+		return 0, res, err
 	}
-	return maxAngleDeg(t, z, zStar, c.centre), res
+	return maxAngleDeg(t, z, zStar, c.centre), res, nil
 }
 
 // TestMinibatchReachesExpectedClosedForm (issue 11, finding 9): a linear
