@@ -242,9 +242,15 @@ func (c Config) Validate() error {
 	if _, err := osp.New(); err != nil {
 		return &Error{Op: op, Param: "optimizer", Value: osp.String(), Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
-	for name, v := range map[string]float64{"lr": c.LR, "final_lr": c.FinalLR, "weight_decay": c.WeightDecay} {
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (name == "lr" && v == 0) {
-			return bad(name, v, "want a finite value ≥ 0 (lr > 0)")
+	for _, h := range []struct {
+		name string
+		v    float64
+	}{{"lr", c.LR}, {"final_lr", c.FinalLR}, {"weight_decay", c.WeightDecay}} {
+		if h.name == "lr" && !(h.v > 0 && !math.IsInf(h.v, 0)) {
+			return bad(h.name, h.v, "want a finite value > 0")
+		}
+		if math.IsNaN(h.v) || math.IsInf(h.v, 0) || h.v < 0 {
+			return bad(h.name, h.v, "want a finite value ≥ 0")
 		}
 	}
 	if !slices.Contains([]string{"constant", "cosine"}, c.Schedule) {
