@@ -58,9 +58,15 @@ The run directory --out receives config.json, metrics.jsonl (loss and parts per
 step) and checkpoint.bin (written atomically before the first step, every
 --checkpoint-every steps and at the end). Ctrl-C stops after the current step
 with a checkpoint. "eigenssl train --resume DIR" continues to the configured
-end, bit for bit the trajectory of an uninterrupted run. A NaN/Inf loss stops
-with an error and keeps the last good checkpoint. A progress bar is drawn when
-stderr is a terminal. Prints one JSON summary line.
+end, bit for bit the trajectory of an uninterrupted run; the run directory is
+locked for the whole run (a second train on it fails with "in use by pid P").
+Divergence (a NaN/Inf value, or a loss more than 10^4 times its scale above
+its running minimum; see train.DivergenceFactor) stops with an error and keeps
+the last good checkpoint, for every optimiser. --steps N replaces --epochs.
+An encoder or batch that cannot fit in memory (EIGENSSL_MEMORY_LIMIT, default
+half of physical memory) is refused before anything is allocated. A progress
+bar is drawn when stderr is a terminal. Prints one JSON summary line (the
+final loss also for --resume of a finished run).
 
 Augmentations (--augment, joined with +):
 ` + indent(data.AugmentOps),
