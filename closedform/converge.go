@@ -180,15 +180,15 @@ func Optimum(p Problem, s RefineSettings) (*Solution, error) {
 		if r.res.Final > lowest+1e-9*math.Max(1, math.Abs(lowest)) {
 			continue
 		}
-		if best < 0 || (r.res.Converged() && !runs[best].res.Converged()) ||
-			(r.res.Converged() == runs[best].res.Converged() && r.res.Final < runs[best].res.Final) {
+		if best < 0 || (r.res.Converged && !runs[best].res.Converged) ||
+			(r.res.Converged == runs[best].res.Converged && r.res.Final < runs[best].res.Final) {
 			best = i
 		}
 	}
 	kept := runs[best]
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range runs {
-		if r.res.Converged() {
+		if r.res.Converged {
 			lo, hi = math.Min(lo, r.res.Final), math.Max(hi, r.res.Final)
 		}
 	}
@@ -197,7 +197,7 @@ func Optimum(p Problem, s RefineSettings) (*Solution, error) {
 	}
 	keptU, rank := leftBasis(canonicalZ(p.Loss, kept.z), OptimumRankTol)
 	for i, r := range runs {
-		if i == best || !r.res.Converged() || math.Abs(r.res.Final-kept.res.Final) > 1e-6*math.Max(1, math.Abs(kept.res.Final)) {
+		if i == best || !r.res.Converged || math.Abs(r.res.Final-kept.res.Final) > 1e-6*math.Max(1, math.Abs(kept.res.Final)) {
 			continue
 		}
 		u, rr := leftBasis(canonicalZ(p.Loss, r.z), OptimumRankTol)

@@ -58,7 +58,7 @@ func ExampleSolve_laplacianEigenmaps() {
 		return
 	}
 	le := &spectral.LaplacianEigenmaps{Components: k, Unnormalized: true}
-	if err := le.FitGraph(g); err != nil {
+	if err := le.FitGraph(nil, g); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -89,10 +89,9 @@ type RefineResult struct {
 	// StatusFailed when the run stopped without meeting GradTol (the loss
 	// stalled below RelTol, or no descent step could be found).
 	Status Status
+	// Converged is Status == StatusConverged.
+	Converged bool
 }
-
-// Converged reports whether the run met its gradient tolerance.
-func (r RefineResult) Converged() bool { return r.Status == StatusConverged }
 
 // Minimize runs a deterministic local optimiser on p's loss from the
 // parameter start: Z (N x K) in feature space, W (D x K) in the linear
@@ -410,7 +409,7 @@ func (r *RefineResult) setStatus(s RefineSettings, lastChange float64, hitLimit 
 	r.RelChange = lastChange / scale
 	switch {
 	case r.GradNorm <= r.GradTol:
-		r.Status = StatusConverged
+		r.Status, r.Converged = StatusConverged, true
 	case hitLimit:
 		r.Status = StatusIterationLimit
 	default:

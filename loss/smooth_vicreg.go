@@ -38,6 +38,9 @@ func init() {
 // Name returns "vicreg_smooth".
 func (VICRegSmooth) Name() string { return NameVICRegSmooth }
 
+// Form returns GForm.
+func (VICRegSmooth) Form() Form { return GForm }
+
 // Eval implements Loss.
 func (l VICRegSmooth) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if err := checkGForm(NameVICRegSmooth, in, 1); err != nil {
