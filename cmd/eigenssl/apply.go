@@ -209,7 +209,7 @@ func closedformStreamRun(opts *closedformOptions, s *Streams) error {
 	}
 	sum := streamSummary{
 		closedformSummary: closedformSummary{Solution: sol, N: int(st.Rows()), K: opts.K, Files: files2},
-		Rows: st.Rows(), Shards: len(shards), Draws: max(1, opts.Draws), Relation: opts.Relation,
+		Rows:              st.Rows(), Shards: len(shards), Draws: max(1, opts.Draws), Relation: opts.Relation,
 	}
 	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)
 }
