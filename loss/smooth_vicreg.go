@@ -1,6 +1,7 @@
 package loss
 
 import (
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
@@ -64,19 +65,25 @@ func (l VICRegSmooth) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if wantGrad {
 		grad := mat.NewDense(n, k, nil)
 		gemm(blas.NoTrans, blas.NoTrans, 4/float64(n), zc, c, 0, grad)
-		// (4γ/N) L Z = (4γ/N)(D Z − G Z).
-		a := 4 * gamma / float64(n)
-		d := in.G.Degree(nil)
-		for i := 0; i < n; i++ {
-			g := grad.RawRowView(i)
-			for j, v := range z.RawRowView(i) {
-				g[j] += a * d[i] * v
-			}
-		}
-		csrMulAdd(grad, in.G, z, -a)
+		addLaplacian(grad, in.G, z, 4*gamma/float64(n))
 		res.Grad = map[string]*mat.Dense{KeyZ: grad}
 	}
 	return res, nil
 }
 
 var _ Loss = VICRegSmooth{}
+
+// addLaplacian adds a·L Z = a (D Z − G Z) to dst: the gradient of
+// (a/4) Σ_ij G_ij ‖z_i − z_j‖² = (a/2) Tr(Zᵀ L Z), the invariance term of
+// the VICReg losses. Cost O(nnz(G) K).
+func addLaplacian(dst *mat.Dense, g *graph.CSR, z *mat.Dense, a float64) {
+	d := g.Degree(nil)
+	n, _ := z.Dims()
+	for i := 0; i < n; i++ {
+		row := dst.RawRowView(i)
+		for j, v := range z.RawRowView(i) {
+			row[j] += a * d[i] * v
+		}
+	}
+	csrMulAdd(dst, g, z, -a)
+}
