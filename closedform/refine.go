@@ -8,6 +8,7 @@ import (
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/optimize"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -28,9 +29,12 @@ type RefineSettings struct {
 	// DefaultOptimumMaxIter for Optimum).
 	MaxIter int
 	// GradTol is the convergence tolerance: a run has converged when the
-	// gradient's Frobenius norm (the Riemannian gradient for VICRegHard) is
-	// at most GradTol·max(1, |f|) (DefaultRefineGradTol; DefaultOptimumGradTol
-	// for Optimum).
+	// gradient's Frobenius norm (the Riemannian gradient for VICRegHard, the
+	// minimum-norm subgradient for VICRegHinge) is at most
+	// GradTol·max(1, |f|) (DefaultRefineGradTol; DefaultOptimumGradTol for
+	// Optimum). For the scale-invariant losses the gradient is taken at the
+	// gauge-fixed parameter (BarlowTwins: unit-norm columns; SimCLR: unit
+	// rows of Z, or ‖W‖_F = √K), which Minimize also returns.
 	GradTol float64
 	// RelTol stops a run whose loss changed by at most RelTol·max(1, |f|) on
 	// each of RelWindow consecutive iterations (DefaultRefineRelTol;
@@ -169,6 +173,18 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 		return r.Value
 	}
 	x0 := append([]float64(nil), mat.DenseCopyOf(start).RawMatrix().Data...)
+	gauge := gaugeOf(p, rows, k)
+	// gaugeFix moves the point to its gauge (f unchanged) and returns f and
+	// the gradient norm there.
+	gaugeFix := func(v []float64, f, gn float64) (float64, float64) {
+		if gauge == nil || !gauge(v) {
+			return f, gn
+		}
+		g := make([]float64, len(v))
+		f = fg(v, g)
+		return f, floats.Norm(g, 2)
+	}
+	gaugeFix(x0, 0, 0)
 	os := optimize.Settings{
 		MaxIter: s.MaxIter, GradientThreshold: s.GradTol, Relative: true,
 		FunctionIter: RelWindow, FunctionTol: s.RelTol,
@@ -181,9 +197,15 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 		return nil, nil, res, newErr("minimize", "start", nil, wrap2(ErrNaN, oerr))
 	}
 	f0, iter := out.F0, out.Iterations
-	// Restart with a fresh memory while it still helps: near degenerate
-	// (quartic) minima the secant pairs become stale and L-BFGS stalls.
-	for r := 0; r < 5 && iter < s.MaxIter && out.GradNorm > s.GradTol*math.Max(1, math.Abs(out.F)); r++ {
+	// Restart with a fresh memory (from the gauge-fixed point) while it
+	// still helps: near degenerate (quartic) minima the secant pairs become
+	// stale and L-BFGS stalls, and on scale-invariant losses the scale
+	// drifts up and deflates the gradient.
+	for r := 0; r < 5 && iter < s.MaxIter; r++ {
+		out.F, out.GradNorm = gaugeFix(out.X, out.F, out.GradNorm)
+		if out.GradNorm <= s.GradTol*math.Max(1, math.Abs(out.F)) {
+			break
+		}
 		os.MaxIter = s.MaxIter - iter
 		again, _ := optimize.Minimize(optimize.Problem{FuncGrad: fg}, out.X, os)
 		if !(again.F < out.F) {
@@ -192,6 +214,7 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 		iter += again.Iterations
 		out = again
 	}
+	out.F, out.GradNorm = gaugeFix(out.X, out.F, out.GradNorm)
 	if evalErr != nil {
 		return nil, nil, res, newErr("minimize", "Z", nil, wrap2(ErrParam, evalErr))
 	}
@@ -328,6 +351,57 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 	w := mat.NewDense(b.RawMatrix().Rows, k, nil)
 	w.Mul(b, v)
 	return w, z, res, nil
+}
+
+// gaugeOf returns, for the scale-invariant losses, a function that moves a
+// parameter (rows x k, row-major) to its gauge in place and reports whether
+// it changed it: BarlowTwins' C is invariant to column scales (columns of
+// unit norm), SimCLR's cosine to row scales of Z (feature regime: rows of
+// unit norm; linear and kernel: ‖W‖_F = √K). At the gauge the gradient is
+// the gradient with respect to the directions, so a drifting scale cannot
+// fake (or hide) convergence. Other losses: nil.
+func gaugeOf(p Problem, rows, k int) func(v []float64) bool {
+	scale := func(v []float64, f float64) bool {
+		if !(f > 0) || math.IsInf(f, 0) || f == 1 {
+			return false
+		}
+		for i := range v {
+			v[i] *= f
+		}
+		return true
+	}
+	switch {
+	case p.Loss == BarlowTwins:
+		return func(v []float64) bool {
+			changed := false
+			for j := 0; j < k; j++ {
+				var ss float64
+				for i := 0; i < rows; i++ {
+					ss += v[i*k+j] * v[i*k+j]
+				}
+				if ss > 0 && ss != 1 {
+					f := 1 / math.Sqrt(ss)
+					for i := 0; i < rows; i++ {
+						v[i*k+j] *= f
+					}
+					changed = true
+				}
+			}
+			return changed
+		}
+	case p.Loss == SimCLR && p.Regime == Feature:
+		return func(v []float64) bool {
+			changed := false
+			for i := 0; i < rows; i++ {
+				nr := floats.Norm(v[i*k:(i+1)*k], 2)
+				changed = scale(v[i*k:(i+1)*k], 1/nr) || changed
+			}
+			return changed
+		}
+	case p.Loss == SimCLR:
+		return func(v []float64) bool { return scale(v, math.Sqrt(float64(k))/floats.Norm(v, 2)) }
+	}
+	return nil
 }
 
 // hingeKinkTol: a column of the hinge VICReg loss whose unbiased variance
