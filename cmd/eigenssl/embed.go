@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -261,20 +259,6 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	return nil
 }
 
-// samePath reports whether two output paths name the same file (after
-// cleaning and making them absolute; an existing file reached through a
-// link also counts).
-func samePath(a, b string) bool {
-	aa, err1 := filepath.Abs(a)
-	bb, err2 := filepath.Abs(b)
-	if err1 == nil && err2 == nil && aa == bb {
-		return true
-	}
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
 func embedRun(opts *embedOptions, s *Streams) error {
 	switch {
 	case opts.Method == "":
@@ -287,16 +271,12 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return usagef("embed: give at most one of --graph and --graph-file")
 	case (opts.Transform == "") != (opts.TransformOut == ""):
 		return usagef("embed: --transform and --transform-out go together")
-	case opts.TransformOut != "" && samePath(opts.Out, opts.TransformOut):
-		return usagef("embed: -o %s and --transform-out %s name the same file; give each output its own path", opts.Out, opts.TransformOut)
-	case opts.GeodesicsOut != "" && (samePath(opts.GeodesicsOut, opts.Out) || opts.TransformOut != "" && samePath(opts.GeodesicsOut, opts.TransformOut)):
-		return usagef("embed: --geodesics-out %s is also another output; give each output its own path", opts.GeodesicsOut)
-	case opts.ModelOut != "" && opts.GeodesicsOut != "" && samePath(opts.ModelOut, opts.GeodesicsOut):
-		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
-	case opts.ModelOut != "" && (samePath(opts.ModelOut, opts.Out) || opts.TransformOut != "" && samePath(opts.ModelOut, opts.TransformOut)):
-		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
 	case opts.Components < 1:
 		return usagef("embed: -k must be positive, got %d", opts.Components)
+	}
+	if err := data.CheckOutputs(data.Output{Flag: "-o", Path: opts.Out}, data.Output{Flag: "--transform-out", Path: opts.TransformOut},
+		data.Output{Flag: "--geodesics-out", Path: opts.GeodesicsOut}, data.Output{Flag: "--model-out", Path: opts.ModelOut, Dir: true}); err != nil {
+		return usageError{fmt.Errorf("embed: %w", err)}
 	}
 	m, err := spectral.New(opts.Method)
 	if err != nil {
