@@ -39,7 +39,7 @@ import (
 // geodesics only from m seeded random landmarks (m x N), MDS on the m x m
 // landmark block and the Gower placement of every point, O(N m) memory.
 type Isomap struct {
-	// Components is K (default 2), 1 <= K < N.
+	// Components is K (default 2), 1 <= K <= N (K <= m with Landmarks).
 	Components int
 	// Neighbors is k (default 5, scikit-learn's), 1 <= k < N; 0 with
 	// Radius set.

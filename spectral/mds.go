@@ -35,7 +35,7 @@ import (
 // every point is placed by the same Gower formula, O(N m) memory; its
 // Eigenvalues are those of the landmark matrix (they scale with m, not N).
 type ClassicalMDS struct {
-	// Components is K (default 2), 1 <= K < N (K < m with landmarks).
+	// Components is K (default 2), 1 <= K <= N (K <= m with Landmarks).
 	Components int
 	// Precomputed says that Fit receives an N x N distance matrix and
 	// Transform M x N distances to the training points.
