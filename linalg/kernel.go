@@ -113,7 +113,7 @@ func (k Kernel) Eval(x, y []float64) float64 {
 			d := v - y[i]
 			s += d * d
 		}
-		return math.Exp(-k.Gamma * s)
+		return k.OfSqDist(s)
 	default:
 		s := 0.0
 		for i, v := range x {
@@ -121,6 +121,16 @@ func (k Kernel) Eval(x, y []float64) float64 {
 		}
 		return k.fromDot(s)
 	}
+}
+
+// OfSqDist returns the rbf kernel value exp(−Gamma d2) of two points at
+// squared distance d2 (for callers that already hold distances). It
+// panics on another kind (misuse).
+func (k Kernel) OfSqDist(d2 float64) float64 {
+	if k.Kind != KernelRBF {
+		panic("linalg: Kernel.OfSqDist: kind " + k.Kind.String() + " is not rbf")
+	}
+	return math.Exp(-k.Gamma * d2)
 }
 
 func (k Kernel) fromDot(s float64) float64 {
@@ -143,7 +153,7 @@ func (k Kernel) Matrix(a, b *mat.Dense) *mat.Dense {
 			for i := lo; i < hi; i++ {
 				row := d.RawRowView(i)
 				for j, v := range row {
-					row[j] = math.Exp(-k.Gamma * v)
+					row[j] = k.OfSqDist(v)
 				}
 			}
 		})
@@ -185,7 +195,7 @@ func (k Kernel) SelfMatrix(x *mat.Dense) *mat.Dense {
 					row := g.RawRowView(i)
 					row[i] = 1
 					for j := i + 1; j < n; j++ {
-						row[j] = math.Exp(-k.Gamma * max(na[i]+na[j]-2*row[j], 0))
+						row[j] = k.OfSqDist(max(na[i]+na[j]-2*row[j], 0))
 					}
 				}
 			}

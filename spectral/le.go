@@ -546,11 +546,12 @@ func (a *knnAffinity) rows(op string, q *mat.Dense) (*mat.Dense, error) {
 	if a.gamma > 0 {
 		// rbf: exp(−γ d²), a training point at distance 0 being "itself"
 		// (the diagonal the training graph ignores).
+		k := linalg.Kernel{Kind: linalg.KernelRBF, Gamma: a.gamma}
 		forEachDistRow(a.train, q, func(i int, d []float64) {
 			row := w.RawRowView(i)
 			for j, v := range d {
 				if v != 0 {
-					row[j] = math.Exp(-a.gamma * v * v)
+					row[j] = k.OfSqDist(v * v)
 				}
 			}
 		})
