@@ -164,16 +164,23 @@ func (k Kernel) Matrix(a, b *mat.Dense) *mat.Dense {
 	out := mat.NewDense(m, n, nil)
 	out.Mul(a, b.T())
 	if k.Kind == KernelPoly {
-		ParallelRange(m, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := out.RawRowView(i)
-				for j, v := range row {
-					row[j] = k.fromDot(v)
-				}
-			}
-		})
+		k.applyDot(out)
 	}
 	return out
+}
+
+// applyDot maps every entry (a dot product) through the poly kernel, rows
+// in parallel.
+func (k Kernel) applyDot(m *mat.Dense) {
+	r, _ := m.Dims()
+	ParallelRange(r, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := m.RawRowView(i)
+			for j, v := range row {
+				row[j] = k.fromDot(v)
+			}
+		}
+	})
 }
 
 // SelfMatrix returns the N x N kernel matrix k(x_i, x_j) of the rows of x,
@@ -202,14 +209,7 @@ func (k Kernel) SelfMatrix(x *mat.Dense) *mat.Dense {
 		})
 		mirrorUpper(g)
 	case KernelPoly:
-		ParallelRange(n, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := g.RawRowView(i)
-				for j, v := range row {
-					row[j] = k.fromDot(v)
-				}
-			}
-		})
+		k.applyDot(g)
 	}
 	return g
 }
