@@ -201,7 +201,7 @@ func rsvd(op string, a linop, k int, s RSVDSettings) (*mat.Dense, []float64, *ma
 			return nil, nil, nil, newErr(op, "a", nil, ErrNaN)
 		}
 	}
-	signFlipPair(u, v)
+	SignFlipPair(u, v)
 	return u, sv, v, nil
 }
 

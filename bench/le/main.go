@@ -165,7 +165,7 @@ func one(ds *data.Dataset, n, pcaAbove int, ref *mat.Dense) (map[string]any, err
 	c1 := cpuSeconds()
 	t = time.Now()
 	le := &spectral.LaplacianEigenmaps{Components: components, Neighbors: neighbors, Tol: eigTol}
-	if err := le.FitGraph(g); err != nil {
+	if err := le.FitGraph(nil, g); err != nil {
 		return nil, err
 	}
 	eigS := time.Since(t).Seconds()
