@@ -30,7 +30,8 @@ import (
 // thresholds of its start, by goroutines that each own a contiguous range of
 // points, and are then applied in point order, each destination row by one
 // goroutine. So the graph depends on Seed only, not on GOMAXPROCS or the
-// scheduling.
+// scheduling (within one build: the pure-Go and openblas builds round some
+// float32 distances differently, see localJoin).
 const (
 	approxMinN    = 2048  // below this many points the exact search is used
 	approxTrees   = 4     // random-projection trees of the initial lists

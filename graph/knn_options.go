@@ -114,7 +114,8 @@ type KNNOptions struct {
 	// is used. EpsilonBall and QueryNeighbors ignore it.
 	Approx bool
 	// Seed fixes every random choice of the approximate search: the same
-	// data and Seed give the same graph whatever GOMAXPROCS or Workers.
+	// data and Seed give the same graph whatever GOMAXPROCS or Workers
+	// (within one build, pure Go or openblas).
 	Seed uint64
 }
 
