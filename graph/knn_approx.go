@@ -38,7 +38,7 @@ const (
 	approxLeafMin = 32    // leaf size (at least 2(k+1))
 	approxMaxIter = 12    // NN-descent iterations at most
 	approxDelta   = 0.001 // stop when fewer than delta N k list entries change
-	approxMaxCand = 60    // candidates sampled per point: min(k, approxMaxCand) new and old each
+	approxMaxCand = 60    // candidates sampled per point: min(2k, approxMaxCand) new and old each
 )
 
 // approxUpdate is a pair (p, q) at screening distance e offered to both
@@ -119,7 +119,10 @@ func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
 	}
 	forest = nil
 	a.fillRandom(h, seed)
-	maxCand := min(k, approxMaxCand)
+	// Twice pynndescent's default min(k, 60) candidates: on Fashion-MNIST
+	// (70,000 x 784, k = 15) recall@15 rises from 0.983 to 0.992 for about
+	// the same time (fewer iterations to converge; bench/README.md).
+	maxCand := min(2*k, approxMaxCand)
 	for it := 0; it < approxMaxIter; it++ {
 		newC, oldC := a.candidates(h, maxCand, mix(seed, 0xc0ffee, uint64(it)))
 		ups := a.localJoin(h, newC, oldC, maxCand)
