@@ -27,7 +27,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "advise: " + e.Op
+	msg := "advise"
+	if e.Op != "advise" {
+		msg += ": " + e.Op
+	}
 	if e.Param != "" {
 		msg += ": " + e.Param
 		if e.Value != nil {

@@ -164,6 +164,12 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"transform", "--input", x, "-o", o("t.npy")}, msg: "--model is required"},
 			{args: []string{"transform", "--model", o("no-such-model"), "--input", x, "-o", o("t.npy")}, msg: "no-such-model"},
 		},
+		"advise": {
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=0"}, msg: "valid forms"},
+			{args: []string{"advise", "--input", f["zero.npz"], "--relation", "knn:k=5"}, msg: "not a regular file"},
+			{args: []string{"advise", "--input", x, "--relation", "views:V=2,augment=shift:1"}, msg: "image"},
+			{args: []string{"advise", "--input", f["same.npy"], "--relation", "knn:k=3"}},
+		},
 		"embed-with": {
 			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", o("e.npy")}},
 		},
