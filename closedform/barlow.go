@@ -96,13 +96,25 @@ func BarlowTwinsLowerBound(k, c int, alpha float64, spectrumNonPositive bool) fl
 // Linear regime: shared-weight CCA on the pairs of G, Xᵀ G X w = ρ Xᵀ D X w,
 // K largest, W D-orthonormal, loss Σ_k (ρ_k − 1)² (C = diag(ρ)). It is the
 // orthogonal (large-α) idealisation: exact only when every ρ_k = 1.
-func solveBarlowTwins(p Problem, n int) (*Solution, error) {
-	d := degrees(p.G)
-	ci := components(p.G)
-	c := len(ci.active)
+//
+// The linear and kernel regimes take the sums ls (nil: computed from p;
+// without G, c and the clique property come from ls).
+func solveBarlowTwins(p Problem, n int, ls *linearSums) (*Solution, error) {
+	var d []float64
+	var ci componentInfo
+	var c int
+	var nonPos, known bool
+	if p.G != nil {
+		d = degrees(p.G)
+		ci = components(p.G)
+		c = len(ci.active)
+		nonPos, known = ci.clique, ci.clique
+	} else {
+		c = ls.active
+		nonPos, known = ls.cliques, true
+	}
 	bt := loss.BarlowTwinsGForm{Alpha: p.Alpha}
 	sol := &Solution{Loss: p.Loss, Regime: p.Regime, prob: p}
-	nonPos, known := ci.clique, ci.clique
 	if !known && n <= denseLimit {
 		vals, _, err := linalg.EigSym(denseGt(p.G, graph.DegreeInvSqrt(d)))
 		if err == nil {
@@ -156,12 +168,14 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		}
 	} else {
 		x := p.design()
-		xgx, xdx := gram(x, p.G, nil, 1, nil), gram(x, nil, nil, 0, d)
-		b, err := whitener(xdx)
+		if ls == nil {
+			ls = p.linearSums(n, needXGX|needXDX)
+		}
+		b, err := whitener(ls.xdx)
 		if err != nil {
 			return nil, err
 		}
-		va, ve, err := eigAsc(sandwich(b, xgx))
+		va, ve, err := eigAsc(sandwich(b, ls.xgx))
 		if err != nil {
 			return nil, err
 		}
@@ -172,13 +186,19 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		var be mat.Dense
 		be.Mul(b, vecs.Slice(0, rows, 0, kk))
 		w.Slice(0, b.RawMatrix().Rows, 0, kk).(*mat.Dense).Copy(&be)
-		z := mat.NewDense(n, p.K, nil)
-		z.Mul(x, w)
-		v, err := eval(z)
-		if err != nil {
-			return nil, err
+		var v float64
+		if x != nil {
+			z := mat.NewDense(n, p.K, nil)
+			z.Mul(x, w)
+			if v, err = eval(z); err != nil {
+				return nil, err
+			}
+			sol.Z = z
+		} else {
+			v = barlowFromSums(ls, w, p.Alpha)
+			sol.SingularValues = ls.singularValues(w, false)
 		}
-		sol.Z, sol.PredictedLoss = z, v
+		sol.PredictedLoss = v
 		if p.Regime == Kernel {
 			sol.A = w
 		} else {
@@ -193,16 +213,21 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		if !all1 {
 			sol.Bounds = &Bounds{Lower: lower, Upper: v, Note: "lower: feature-space bound; upper: shared-weight CCA directions (orthogonal idealisation)"}
 		}
-		sol.Rank = numRank(singularValues(z), n)
+		if sol.Z != nil {
+			sol.SingularValues = singularValues(sol.Z)
+		}
+		sol.Rank = numRank(sol.SingularValues, n)
 		np, _ := pinnedDesc(vals, kk, kk)
-		if np > 0 && np <= m {
+		if np > 0 && np <= m && x != nil {
 			sol.Subspace = mappedBasis(x, b, vecs, np)
 		}
 		sol.Operator = "shared-weight CCA: Xᵀ G X w = ρ Xᵀ D X w, descending"
 		sol.EquivalentMethod = "CCA between the two ends of G's edges with shared weights (Xᵀ G X w = ρ Xᵀ D X w, largest)"
 		sol.Note = "C = diag(ρ) at the CCA directions; at finite α gradient descent finds slightly lower losses with small off-diagonals (approximate unless every ρ_k = 1)"
 	}
-	sol.SingularValues = singularValues(sol.Z)
+	if sol.SingularValues == nil {
+		sol.SingularValues = singularValues(sol.Z)
+	}
 	return sol, nil
 }
 

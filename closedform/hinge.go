@@ -25,7 +25,7 @@ import (
 func solveHinge(p Problem, n int) (*Solution, error) {
 	ph := p
 	ph.Loss = VICRegHard
-	hs, err := solveVICRegFamily(ph, n)
+	hs, err := solveVICRegFamily(ph, n, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func solveHinge(p Problem, n int) (*Solution, error) {
 	if z0 >= 1 {
 		pn := ph
 		pn.K = z0
-		ns, err := solveVICRegFamily(pn, n)
+		ns, err := solveVICRegFamily(pn, n, nil)
 		if err != nil {
 			return nil, err
 		}

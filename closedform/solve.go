@@ -24,13 +24,13 @@ func Solve(p Problem) (*Solution, error) {
 	var sol *Solution
 	switch p.Loss {
 	case VICReg, VICRegHard:
-		sol, err = solveVICRegFamily(p, n)
+		sol, err = solveVICRegFamily(p, n, nil)
 	case VICRegHinge:
 		sol, err = solveHinge(p, n)
 	case SpectralContrastive:
-		sol, err = solveSpectralContrastive(p, n)
+		sol, err = solveSpectralContrastive(p, n, nil)
 	case BarlowTwins:
-		sol, err = solveBarlowTwins(p, n)
+		sol, err = solveBarlowTwins(p, n, nil)
 	default:
 		sol, err = solveSimCLR(p, n)
 	}

@@ -339,7 +339,7 @@ func ReadLabels(path string) ([]int, error) {
 	y := make([]int, len(a.data))
 	for i, v := range a.data {
 		if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > 1<<53 {
-			return nil, fileErr(op, path, detail(ErrFormat, "label %d is %v; want an integer", i, v))
+			return nil, fileErr(op, path, detail(ErrFormat, "label %d (1-based) is %v; want an integer", i+1, v))
 		}
 		y[i] = int(v)
 	}
@@ -409,6 +409,9 @@ func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
 // named it, for CheckOutputs.
 type Output struct {
 	Flag, Path string
+	// Dir marks an output directory (created by the command, possibly
+	// existing): only its sharing a path with another output is checked.
+	Dir bool
 }
 
 // CheckOutputs checks, before any work is done, that the output files of
@@ -429,8 +432,10 @@ func CheckOutputs(outs ...Output) error {
 		if o.Path == "" {
 			continue
 		}
-		if err := checkOutput(o.Path); err != nil {
-			return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path), Err: err}
+		if !o.Dir {
+			if err := checkOutput(o.Path); err != nil {
+				return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path), Err: err}
+			}
 		}
 		abs, err := filepath.Abs(o.Path)
 		if err != nil {

@@ -182,49 +182,65 @@ func readBody(r io.Reader, shape []int, dt dtype) (*array, error) {
 
 // readNPY decodes one .npy stream.
 func readNPY(r io.Reader) (*array, error) {
+	shape, dt, fortran, err := readNPYHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	a, err := readBody(r, shape, dt)
+	if err != nil {
+		return nil, err
+	}
+	if fortran && len(shape) >= 2 {
+		a.data = fortranToC(a.data, shape)
+	}
+	return a, nil
+}
+
+// readNPYHeader reads the magic and header of a .npy stream, leaving r at
+// the start of the data.
+func readNPYHeader(r io.Reader) (shape []int, dt dtype, fortran bool, err error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(r, pre[:8]); err != nil {
-		return nil, detail(ErrFormat, "not a .npy file (short header)")
+		return nil, dtype{}, false, detail(ErrFormat, "not a .npy file (short header)")
 	}
 	if string(pre[:6]) != npyMagic {
-		return nil, detail(ErrFormat, "not a .npy file (bad magic)")
+		return nil, dtype{}, false, detail(ErrFormat, "not a .npy file (bad magic)")
 	}
 	var hlen int
 	switch pre[6] {
 	case 1:
 		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
-			return nil, detail(ErrFormat, "short .npy header")
+			return nil, dtype{}, false, detail(ErrFormat, "short .npy header")
 		}
 		hlen = int(binary.LittleEndian.Uint16(pre[8:10]))
 	case 2, 3:
 		var b [4]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return nil, detail(ErrFormat, "short .npy header")
+			return nil, dtype{}, false, detail(ErrFormat, "short .npy header")
 		}
 		h := binary.LittleEndian.Uint32(b[:])
 		if h > maxNPYHeader {
-			return nil, detail(ErrFormat, ".npy header length %d too large", h)
+			return nil, dtype{}, false, detail(ErrFormat, ".npy header length %d too large", h)
 		}
 		hlen = int(h)
 	default:
-		return nil, detail(ErrFormat, "unsupported .npy version %d.%d", pre[6], pre[7])
+		return nil, dtype{}, false, detail(ErrFormat, "unsupported .npy version %d.%d", pre[6], pre[7])
 	}
 	hdr, err := readExactly(r, hlen)
 	if err != nil {
-		return nil, detail(ErrFormat, "short .npy header")
+		return nil, dtype{}, false, detail(ErrFormat, "short .npy header")
 	}
 	h := string(hdr)
 	md := reDescr.FindStringSubmatch(h)
 	mo := reOrder.FindStringSubmatch(h)
 	ms := reShape.FindStringSubmatch(h)
 	if md == nil || mo == nil || ms == nil {
-		return nil, detail(ErrFormat, "malformed .npy header %q", strings.TrimSpace(h))
+		return nil, dtype{}, false, detail(ErrFormat, "malformed .npy header %q", strings.TrimSpace(h))
 	}
-	dt, err := parseDType(md[1])
+	dt, err = parseDType(md[1])
 	if err != nil {
-		return nil, err
+		return nil, dtype{}, false, err
 	}
-	var shape []int
 	for tok := range strings.SplitSeq(ms[1], ",") {
 		tok = strings.TrimSpace(tok)
 		if tok == "" {
@@ -232,18 +248,11 @@ func readNPY(r io.Reader) (*array, error) {
 		}
 		v, err := strconv.Atoi(tok)
 		if err != nil {
-			return nil, detail(ErrFormat, "bad shape %q in .npy header", ms[1])
+			return nil, dtype{}, false, detail(ErrFormat, "bad shape %q in .npy header", ms[1])
 		}
 		shape = append(shape, v)
 	}
-	a, err := readBody(r, shape, dt)
-	if err != nil {
-		return nil, err
-	}
-	if mo[1] == "True" && len(shape) >= 2 {
-		a.data = fortranToC(a.data, shape)
-	}
-	return a, nil
+	return shape, dt, mo[1] == "True", nil
 }
 
 // fortranToC reorders column-major data of the given shape to row-major.

@@ -98,22 +98,29 @@ func TestLoadRefusesHugeRequests(t *testing.T) {
 func TestCheckOutputs(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.npy"), filepath.Join(dir, "b.npy")
-	if err := CheckOutputs(Output{"-o", a}, Output{"--labels-out", b}, Output{"--graph-out", ""}); err != nil {
+	if err := CheckOutputs(Output{Flag: "-o", Path: a}, Output{Flag: "--labels-out", Path: b}, Output{Flag: "--graph-out", Path: ""}); err != nil {
 		t.Errorf("distinct outputs: %v", err)
 	}
 	for _, tc := range []struct {
 		outs []Output
 		msg  string
 	}{
-		{[]Output{{"-o", a}, {"--labels-out", a}}, "--labels-out = \"" + a + "\": same file as -o"},
-		{[]Output{{"-o", a}, {"--graph-out", filepath.Join(dir, ".", "x", "..", "a.npy")}}, "same file as -o"},
-		{[]Output{{"-o", dir}}, "is a directory"},
-		{[]Output{{"-o", filepath.Join(dir, "missing", "a.npy")}}, "missing does not exist"},
+		{[]Output{{Flag: "-o", Path: a}, {Flag: "--labels-out", Path: a}}, "--labels-out = \"" + a + "\": same file as -o"},
+		{[]Output{{Flag: "-o", Path: a}, {Flag: "--graph-out", Path: filepath.Join(dir, ".", "x", "..", "a.npy")}}, "same file as -o"},
+		{[]Output{{Flag: "-o", Path: dir}}, "is a directory"},
+		{[]Output{{Flag: "-o", Path: filepath.Join(dir, "missing", "a.npy")}}, "missing does not exist"},
 	} {
 		err := CheckOutputs(tc.outs...)
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%v: %v; want an error mentioning %q", tc.outs, err, tc.msg)
 		}
+	}
+	// An output directory may exist but not share a path.
+	if err := CheckOutputs(Output{Flag: "-o", Path: a}, Output{Flag: "--model-out", Path: dir, Dir: true}); err != nil {
+		t.Errorf("existing model directory: %v", err)
+	}
+	if err := CheckOutputs(Output{Flag: "-o", Path: a}, Output{Flag: "--model-out", Path: a, Dir: true}); err == nil {
+		t.Error("model directory on the -o file: no error")
 	}
 	// A link to the same file.
 	if err := os.WriteFile(a, nil, 0o644); err != nil {
@@ -123,7 +130,7 @@ func TestCheckOutputs(t *testing.T) {
 	if err := os.Symlink(a, l); err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckOutputs(Output{"-o", a}, Output{"--labels-out", l}); err == nil {
+	if err := CheckOutputs(Output{Flag: "-o", Path: a}, Output{Flag: "--labels-out", Path: l}); err == nil {
 		t.Error("a link to the same file: no error")
 	}
 	// WriteMatrix itself names the problem, not a hidden temporary file.

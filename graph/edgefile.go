@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -43,7 +44,7 @@ func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 	)
 	if strings.EqualFold(filepath.Ext(path), ".npz") {
 		edges, weights, err = readNPZ(op, path)
-		names = func(t int) string { return fmt.Sprintf("%s: edge %d", path, t) }
+		names = func(t int) string { return fmt.Sprintf("%s: edge %d (1-based)", path, t+1) }
 	} else {
 		var lines []int
 		edges, weights, lines, err = readCSV(op, path)
@@ -79,6 +80,10 @@ func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 	return g, describe(g, "file("+filepath.Base(path)+")"), nil
 }
 
+// maxEdgeLine bounds one line of a CSV edge list, so that binary data
+// (/dev/zero) is refused instead of buffered.
+const maxEdgeLine = 16 << 20
+
 func readCSV(op, path string) (edges [][2]int, weights []float64, lines []int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -86,7 +91,7 @@ func readCSV(op, path string) (edges [][2]int, weights []float64, lines []int, e
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	sc.Buffer(make([]byte, 64*1024), maxEdgeLine)
 	line, content := 0, 0
 	for sc.Scan() {
 		line++
@@ -124,6 +129,9 @@ func readCSV(op, path string) (edges [][2]int, weights []float64, lines []int, e
 		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("line longer than %d MiB: not an edge list (binary data?)", maxEdgeLine>>20)
+		}
 		return nil, nil, nil, newErr(op, fmt.Sprintf("%s:%d", path, line+1), nil, fmt.Errorf("%w: %v", ErrFormat, err))
 	}
 	return edges, weights, lines, nil
@@ -257,7 +265,7 @@ func readNPZ(op, path string) (edges [][2]int, weights []float64, err error) {
 		for s := 0; s < 2; s++ {
 			v := arr[s][t]
 			if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
-				return nil, nil, newErr(op, fmt.Sprintf("%s: edge %d", path, t), v, fmt.Errorf("%w: index is not an integer", ErrFormat))
+				return nil, nil, newErr(op, fmt.Sprintf("%s: edge %d (1-based)", path, t+1), v, fmt.Errorf("%w: index is not an integer", ErrFormat))
 			}
 			edges[t][s] = int(v)
 		}

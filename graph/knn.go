@@ -19,7 +19,9 @@ import (
 // sqrt(sum_t (x_t - y_t)^2), which is the value returned. For D >= 256 (and
 // N >= 1024) the screened quantity is a lower bound instead, from the 128
 // leading principal directions of a row sample plus the residual norms, so
-// the Gemm is 128+3 wide. Only opt.Metric and opt.Workers are used.
+// the Gemm is 128+3 wide. With opt.Approx the lists are approximate
+// (NN-descent, see KNNOptions.Approx) and their distances exact. Only
+// opt.Metric, opt.Workers, opt.Approx and opt.Seed are used.
 //
 // Cost: O(N^2 min(D, 131) / 2) time (float32 Gemm; OpenBLAS in the openblas
 // build), plus O(N D log(N)) for the spatial ordering of the tiles and
@@ -35,7 +37,7 @@ func Neighbors(X mat.Matrix, k int, opt KNNOptions) (idx []int, dist []float64, 
 	if k < 1 || k >= p.n {
 		return nil, nil, newErr(op, "k", k, fmt.Errorf("%w: need 1 <= k < N = %d", ErrNeighbors, p.n))
 	}
-	idx, d2 := p.knnLists(k, opt.Workers)
+	idx, d2 := p.lists(k, opt)
 	for t, v := range d2 {
 		d2[t] = p.distance(opt.Metric, v)
 	}
@@ -59,7 +61,7 @@ func KNN(X mat.Matrix, k int, opt KNNOptions) (*CSR, Info, error) {
 			return nil, Info{}, newErr(op, "k", k, fmt.Errorf("%w: need 2 <= k <= N = %d (self included)", ErrNeighbors, p.n))
 		}
 		kk := k - 1
-		idx, _ := p.knnLists(kk, opt.Workers)
+		idx, _ := p.lists(kk, opt)
 		rows := make([]int, len(idx))
 		for i := 0; i < p.n; i++ {
 			for t := 0; t < kk; t++ {
@@ -70,7 +72,7 @@ func KNN(X mat.Matrix, k int, opt KNNOptions) (*CSR, Info, error) {
 		if err != nil {
 			return nil, Info{}, err
 		}
-		return g, describe(g, fmt.Sprintf("knn(k=%d,%v,sklearn-connectivity)", k, opt.Metric)), nil
+		return g, describe(g, fmt.Sprintf("knn(k=%d,%v,sklearn-connectivity%s)", k, opt.Metric, approxTag(opt))), nil
 	}
 	if k < 1 || k >= p.n {
 		return nil, Info{}, newErr(op, "k", k, fmt.Errorf("%w: need 1 <= k < N = %d", ErrNeighbors, p.n))
@@ -78,7 +80,7 @@ func KNN(X mat.Matrix, k int, opt KNNOptions) (*CSR, Info, error) {
 	if err := checkWeight(op, opt); err != nil {
 		return nil, Info{}, err
 	}
-	idx, d2 := p.knnLists(k, opt.Workers)
+	idx, d2 := p.lists(k, opt)
 	var sigma []float64
 	if opt.Weight == Gaussian && opt.Sigma == 0 {
 		sigma = make([]float64, p.n)
@@ -115,7 +117,7 @@ func KNN(X mat.Matrix, k int, opt KNNOptions) (*CSR, Info, error) {
 	if err != nil {
 		return nil, Info{}, err
 	}
-	src := fmt.Sprintf("knn(k=%d,%v,%v,%v)", k, opt.Metric, opt.Sym, opt.Weight)
+	src := fmt.Sprintf("knn(k=%d,%v,%v,%v%s)", k, opt.Metric, opt.Sym, opt.Weight, approxTag(opt))
 	return g, describe(g, src), nil
 }
 
@@ -177,4 +179,12 @@ func EpsilonBall(X mat.Matrix, eps float64, opt KNNOptions) (*CSR, Info, error) 
 		g.Val = append(g.Val, vals[i]...)
 	}
 	return g, describe(g, fmt.Sprintf("epsilonball(eps=%g,%v,%v)", eps, opt.Metric, opt.Weight)), nil
+}
+
+// approxTag is the Info.Source suffix of an approximate kNN graph.
+func approxTag(opt KNNOptions) string {
+	if opt.Approx {
+		return ",approx"
+	}
+	return ""
 }

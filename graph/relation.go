@@ -23,7 +23,7 @@ const (
 
 // RelationForms lists the grammar of ParseRelation, as quoted in its errors.
 const RelationForms = "views[:V=v[,augment=SPEC]], labels[:FILE], " +
-	"knn:k=K[,metric=euclidean|cosine][,sym=union|mutual][,weight=binary|gaussian|distance][,sigma=S], " +
+	"knn:k=K[,metric=euclidean|cosine][,sym=union|mutual][,weight=binary|gaussian|distance][,sigma=S][,approx], " +
 	"epsilon:eps=E[,metric=...][,weight=...][,sigma=S] or edges:FILE"
 
 // Relation is a parsed relation spec: how to build the relation graph G on
@@ -85,6 +85,9 @@ func (r Relation) String() string {
 		if o.Sigma != 0 {
 			add("sigma", strconv.FormatFloat(o.Sigma, 'g', -1, 64))
 		}
+		if o.Approx {
+			s.Args = append(s.Args, spec.Arg{Value: "approx"})
+		}
 	}
 	return s.String()
 }
@@ -99,11 +102,12 @@ func (r Relation) String() string {
 //
 // with OPTS among metric=euclidean|cosine, sym=union|mutual (knn only),
 // weight=binary|gaussian|distance and sigma=S >= 0 (KNNOptions; defaults
-// Euclidean, union, binary, sigma 0). Aliases: knn:K for knn:k=K, eps for
-// epsilon and epsilon:E for epsilon:eps=E. The spec is split by
-// internal/spec (surrounding spaces of the spec and of keys and values are
-// ignored; a nested augment=SPEC keeps its commas); a repeated key takes its
-// last value.
+// Euclidean, union, binary, sigma 0), and for knn the bare flag approx
+// (the approximate search, KNNOptions.Approx, seed 0). Aliases: knn:K for
+// knn:k=K, eps for epsilon and epsilon:E for epsilon:eps=E. The spec is
+// split by internal/spec (surrounding spaces of the spec and of keys and
+// values are ignored; a nested augment=SPEC keeps its commas); a repeated
+// key takes its last value.
 // Errors are *Error values (Op "parserelation", Param "spec") wrapping
 // ErrParam, whose message names the problem and lists the valid forms.
 func ParseRelation(text string) (Relation, error) {
@@ -151,6 +155,10 @@ func ParseRelation(text string) (Relation, error) {
 		if a.Key == "" && i == 0 && r.Kind != ViewsRelation {
 			// Aliases knn:K and epsilon:E.
 			a.Key = map[RelationKind]string{KNNRelation: "k", EpsilonRelation: "eps"}[r.Kind]
+		}
+		if a.Key == "" && r.Kind == KNNRelation && a.Value == "approx" {
+			r.Options.Approx = true
+			continue
 		}
 		if a.Key == "" {
 			return bad("%s: want key=value, got %q", name, a.Value)

@@ -55,7 +55,7 @@ func (r *RandomFourierFeatures) Forward(x *mat.Dense, train bool) *mat.Dense {
 	b := r.B.Value.RawMatrix().Data
 	s := math.Sqrt(2 / float64(m))
 	ur, zr := u.RawMatrix(), z.RawMatrix()
-	parallelRows(n, m*16, func(lo, hi int) {
+	linalg.ParallelRange(n, grainFor(m*16), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			us := ur.Data[i*ur.Stride : i*ur.Stride+m]
 			zs := zr.Data[i*zr.Stride : i*zr.Stride+m]
@@ -79,7 +79,7 @@ func (r *RandomFourierFeatures) Backward(g *mat.Dense) *mat.Dense {
 	s := -math.Sqrt(2 / float64(m))
 	gu := mat.NewDense(n, m, nil)
 	ur, gr, hr := r.u.RawMatrix(), g.RawMatrix(), gu.RawMatrix()
-	parallelRows(n, m*16, func(lo, hi int) {
+	linalg.ParallelRange(n, grainFor(m*16), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			us := ur.Data[i*ur.Stride : i*ur.Stride+m]
 			gs := gr.Data[i*gr.Stride : i*gr.Stride+m]

@@ -37,6 +37,10 @@ func suiteCases(t *testing.T) map[string][]spectraltest.Case {
 				New: func(k int) M {
 					return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 12, Solver: spectral.SolverIterative, Seed: 3}
 				}},
+			{Name: "le/rbf", X: r, K: 3, TransformTol: 1e-7, Normalisation: leNorm(true),
+				New: func(k int) M { return &spectral.LaplacianEigenmaps{Components: k, Affinity: "rbf", Gamma: 0.05} }},
+			{Name: "le/keepfirst", X: x, K: 3, TransformTol: 1e-7, // column 0 is the constant: no D-orthogonality to 1
+				New: func(k int) M { return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 15, KeepFirst: true} }},
 		},
 		"lpp": {{Name: "lpp", X: x, K: 3, BadK: 6,
 			New: func(k int) M { return &spectral.LPP{Components: k, Neighbors: 10} }}},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sort"
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
@@ -33,8 +34,9 @@ import (
 //
 // Fit builds scikit-learn's 'nearest_neighbors' affinity (kNN including the
 // point itself, G = (A + Aᵀ)/2: weight 1 for mutual neighbours, 0.5 for
-// one-sided ones); with Precomputed it receives the N x N affinity; FitGraph
-// takes a relation graph. A disconnected graph is handled as scikit-learn
+// one-sided ones), or the rbf or precomputed nearest-neighbour affinity of
+// the Affinity field; with Precomputed it receives the N x N affinity;
+// FitGraph takes a relation graph. A disconnected graph is handled as scikit-learn
 // does by default: a warning is logged (log/slog) and the fit continues (the
 // null space then has one vector per component and only the first is
 // dropped); with Strict it is refused with ErrDisconnected. Isolated
@@ -80,6 +82,23 @@ type LaplacianEigenmaps struct {
 	// Strict refuses a disconnected graph with ErrDisconnected instead of
 	// logging a warning and continuing (scikit-learn's behaviour).
 	Strict bool
+	// Affinity selects how Fit builds G, scikit-learn's affinity:
+	// "nearest_neighbors" (default: the kNN connectivity above), "rbf"
+	// (dense G_ij = exp(−Gamma ‖x_i − x_j‖²), diagonal ignored; O(N²)
+	// memory, refused above MaxQuadraticN unless Force), "precomputed"
+	// (same as Precomputed) or "precomputed_nearest_neighbors" (x is an
+	// N x N matrix of neighbour distances, 0 meaning no stored entry: each
+	// row keeps its Neighbors smallest stored entries as connectivity 1,
+	// G = (A + Aᵀ)/2; every row needs Neighbors stored entries).
+	Affinity string
+	// Gamma is the rbf affinity's γ (default 1/D).
+	Gamma float64
+	// Force lifts the MaxQuadraticN limit of the rbf affinity.
+	Force bool
+	// KeepFirst keeps the first (constant, λ = 0) eigenvector as column 0
+	// (scikit-learn's spectral_embedding with drop_first=False): the K
+	// columns are then the 1st … K-th instead of the 2nd … (K+1)-th.
+	KeepFirst bool
 	// Solver, Tol, MaxIter and Seed configure the eigensolver.
 	Solver  Solver
 	Tol     float64
@@ -97,6 +116,7 @@ type LaplacianEigenmaps struct {
 // knnAffinity remembers the training kNN affinity for the Nyström rows.
 type knnAffinity struct {
 	train  *mat.Dense
+	gamma  float64   // > 0: the rbf affinity exp(−gamma d²) instead of kNN
 	k      int       // neighbours, self included
 	radius []float64 // distance from x_j to its (k−1)-th nearest other point
 }
@@ -106,11 +126,102 @@ type knnAffinity struct {
 func (le *LaplacianEigenmaps) Fit(x *mat.Dense) error {
 	const op = "le.fit"
 	le.fitted = false
-	g, aff, err := fitAffinity(op, x, le.Precomputed, le.Neighbors)
+	var g *graph.CSR
+	var aff *knnAffinity
+	var err error
+	if le.Precomputed && le.Affinity != "" && le.Affinity != "precomputed" {
+		return errorf(op, "Affinity", le.Affinity, ErrParam, "Precomputed is affinity \"precomputed\"; set one of them")
+	}
+	switch le.Affinity {
+	case "", "nearest_neighbors", "precomputed":
+		g, aff, err = fitAffinity(op, x, le.Precomputed || le.Affinity == "precomputed", le.Neighbors)
+	case "rbf":
+		g, aff, err = rbfAffinityGraph(op, x, le.Gamma, le.Force)
+	case "precomputed_nearest_neighbors":
+		g, err = precomputedNeighborGraph(op, x, le.Neighbors)
+	default:
+		err = errorf(op, "Affinity", le.Affinity, ErrParam, "valid: nearest_neighbors, rbf, precomputed, precomputed_nearest_neighbors")
+	}
 	if err != nil {
 		return err
 	}
 	return le.fitGraph(op, g, aff)
+}
+
+// rbfAffinityGraph builds scikit-learn's affinity='rbf': the dense
+// G_ij = exp(−γ ‖x_i − x_j‖²) (γ default 1/D), diagonal ignored, and the
+// data of its Nyström rows.
+func rbfAffinityGraph(op string, x *mat.Dense, gamma float64, force bool) (*graph.CSR, *knnAffinity, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkDistinctRows(op, xd); err != nil {
+		return nil, nil, err
+	}
+	n, d := xd.Dims()
+	if err := checkQuadratic(op, n, force, "the rbf affinity is a dense N x N matrix; use the nearest_neighbors affinity"); err != nil {
+		return nil, nil, err
+	}
+	if gamma == 0 {
+		gamma = 1 / float64(d)
+	}
+	k := linalg.Kernel{Kind: linalg.KernelRBF, Gamma: gamma}
+	if err := k.Validate(); err != nil {
+		return nil, nil, errorf(op, "Gamma", gamma, ErrParam, "need a finite Gamma > 0")
+	}
+	g, err := graph.FromDense(k.SelfMatrix(xd))
+	if err != nil {
+		return nil, nil, wrapGraph(op, err)
+	}
+	return g.WithoutDiagonal(), &knnAffinity{train: xd, gamma: gamma}, nil
+}
+
+// precomputedNeighborGraph builds scikit-learn's
+// affinity='precomputed_nearest_neighbors' from an N x N matrix of stored
+// neighbour distances (0 = not stored, diagonal ignored): each row's k
+// smallest stored entries (ties by index) get connectivity 1, G = (A + Aᵀ)/2.
+func precomputedNeighborGraph(op string, x *mat.Dense, neighbors int) (*graph.CSR, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	n, c := xd.Dims()
+	if n != c {
+		return nil, errorf(op, "x", fmt.Sprintf("%d x %d", n, c), ErrShape, "a precomputed neighbour graph is N x N")
+	}
+	k := neighbors
+	if k == 0 {
+		k = max(n/10, 1)
+	}
+	if k < 1 || k >= n {
+		return nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 1 <= Neighbors < N = %d", n))
+	}
+	rows := make([]int, 0, n*k)
+	cols := make([]int, 0, n*k)
+	for i := 0; i < n; i++ {
+		var stored []nbr
+		for j, v := range xd.RawRowView(i) {
+			if v < 0 {
+				return nil, errorf(op, fmt.Sprintf("x[%d,%d]", i, j), v, ErrNegative, "distances must be non-negative")
+			}
+			if v != 0 && j != i {
+				stored = append(stored, nbr{j, v})
+			}
+		}
+		if len(stored) < k {
+			return nil, errorf(op, fmt.Sprintf("row %d", i), fmt.Sprintf("%d stored neighbours", len(stored)), ErrParam, fmt.Sprintf("every row needs Neighbors = %d stored distances", k))
+		}
+		sort.SliceStable(stored, func(a, b int) bool { return stored[a].d < stored[b].d })
+		for _, e := range stored[:k] {
+			rows, cols = append(rows, i), append(cols, e.j)
+		}
+	}
+	g, err := graph.FromTriplets(n, rows, cols, nil, graph.TripletOptions{Sym: graph.SymAvg})
+	if err != nil {
+		return nil, wrapGraph(op, err)
+	}
+	return g, nil
 }
 
 // fitAffinity is the shared Fit preamble of LaplacianEigenmaps and
@@ -244,13 +355,17 @@ func (le *LaplacianEigenmaps) fitGraph(op string, g *graph.CSR, aff *knnAffinity
 	if le.Unnormalized {
 		kind = graphSmallestUnnorm
 	}
-	vals, u, deg, err := graphEigen(op, g, k+1, kind, le.Solver, le.Tol, le.MaxIter, le.Seed)
+	skip := 1
+	if le.KeepFirst {
+		skip = 0
+	}
+	vals, u, deg, err := graphEigen(op, g, k+skip, kind, le.Solver, le.Tol, le.MaxIter, le.Seed)
 	if err != nil {
 		return err
 	}
-	// Drop the first (constant) pair.
-	vals = vals[1:]
-	z := mat.DenseCopyOf(u.Slice(0, n, 1, k+1))
+	// Drop the first (constant) pair unless KeepFirst.
+	vals = vals[skip:]
+	z := mat.DenseCopyOf(u.Slice(0, n, skip, k+skip))
 	if !le.Unnormalized && !le.UnitVectors {
 		for i := 0; i < n; i++ {
 			s := 1 / math.Sqrt(deg[i])
@@ -449,6 +564,19 @@ func (a *knnAffinity) rows(op string, q *mat.Dense) (*mat.Dense, error) {
 	}
 	m, _ := q.Dims()
 	w := mat.NewDense(m, n, nil)
+	if a.gamma > 0 {
+		// rbf: exp(−γ d²), a training point at distance 0 being "itself"
+		// (the diagonal the training graph ignores).
+		forEachDistRow(a.train, q, func(i int, d []float64) {
+			row := w.RawRowView(i)
+			for j, v := range d {
+				if v != 0 {
+					row[j] = math.Exp(-a.gamma * v * v)
+				}
+			}
+		})
+		return w, nil
+	}
 	// The point itself (distance 0) may take one of the k slots.
 	kq := min(a.k, n)
 	nbs, nds, err := knnQuery(op, a.train, q, kq)

@@ -161,7 +161,13 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	var vals []float64
 	var vecs *mat.Dense
 	dense := useDense(l.Solver, n) || kc+1+24 >= n
+	shifted := false
 	if !dense {
+		if bs, ok := opr.(blockSum); ok {
+			vals, vecs, shifted = shiftInvertBottom(bs, n, kc, l.Tol, l.MaxIter, l.Seed)
+		}
+	}
+	if !dense && !shifted {
 		ones := mat.NewDense(n, 1, nil)
 		for i := 0; i < n; i++ {
 			ones.Set(i, 0, 1)

@@ -195,6 +195,7 @@ func (w *stateWriter) affinity(a *knnAffinity) {
 		w.dense(a.train)
 		w.put(a.k)
 		w.floats(a.radius)
+		w.put(a.gamma)
 	}
 }
 
@@ -297,6 +298,7 @@ func (r *stateReader) affinity() *knnAffinity {
 	a.train = r.dense()
 	a.k = r.int()
 	a.radius = r.floats()
+	a.gamma = r.float()
 	return a
 }
 

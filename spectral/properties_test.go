@@ -594,30 +594,6 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// LLE's automatic solver falls back to the dense one when Lanczos does not
-// converge (tiny clustered eigenvalues of a 2-D manifold with k > D) and
-// then equals the dense result.
-func TestLLEAutoFallback(t *testing.T) {
-	ds, err := data.SwissRoll(400, 4, 0.05, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dense := &spectral.LLE{Components: 2, Neighbors: 10, Solver: spectral.SolverDense}
-	auto := &spectral.LLE{Components: 2, Neighbors: 10, MaxIter: 2}
-	for _, m := range []*spectral.LLE{dense, auto} {
-		if err := m.Fit(ds.X); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if msg := columnsMatch(auto.Embedding(), dense.Embedding(), 1e-9); msg != "" {
-		t.Fatal(msg)
-	}
-	strict := &spectral.LLE{Components: 2, Neighbors: 10, MaxIter: 2, Solver: spectral.SolverIterative}
-	if err := strict.Fit(ds.X); !errors.Is(err, spectral.ErrNoConvergence) {
-		t.Fatalf("iterative LLE with 2 restarts: %v; want ErrNoConvergence", err)
-	}
-}
-
 // With every point a landmark, the Nyström kernel PCA is kernel PCA.
 func TestKernelPCALandmarksAll(t *testing.T) {
 	ds, err := data.Blobs(80, 3, 4, 4, 5)

@@ -31,6 +31,12 @@ type sklearnOracle struct {
 		ReconstructionError float64   `json:"reconstruction_error"`
 		Geodesic0           []float64 `json:"geodesic_0"`
 	} `json:"isomap"`
+	LE map[string]struct {
+		Gamma     float64
+		Neighbors int
+		Distances [][]float64
+		Embedding [][]float64
+	} `json:"le"`
 	KPCAInverse struct {
 		Gamma, Alpha float64
 		K            int
@@ -302,5 +308,62 @@ func TestKernelPCAInverseMatchesSklearn(t *testing.T) {
 	k.Mul(x, x.T())
 	if err := (&spectral.KernelPCA{Kernel: spectral.KernelPrecomputed, FitInverse: true}).Fit(k); !errors.Is(err, spectral.ErrParam) {
 		t.Fatalf("FitInverse with a precomputed kernel: %v; want ErrParam", err)
+	}
+}
+
+// Laplacian eigenmaps with scikit-learn's affinity='rbf' and
+// 'precomputed_nearest_neighbors' (test_spectral_embedding_precomputed_affinity,
+// test_precomputed_nearest_neighbors_filtering) and spectral_embedding's
+// drop_first=False match scikit-learn's embeddings.
+func TestLEAffinitiesMatchSklearn(t *testing.T) {
+	o := loadSklearnOracle(t)
+	x := denseOf(o.SwissX)
+	for name, ref := range o.LE {
+		t.Run(name, func(t *testing.T) {
+			var le *spectral.LaplacianEigenmaps
+			var in *mat.Dense
+			switch name {
+			case "rbf":
+				le, in = &spectral.LaplacianEigenmaps{Components: 2, Affinity: "rbf", Gamma: ref.Gamma}, x
+			case "precomputed_nearest_neighbors":
+				le, in = &spectral.LaplacianEigenmaps{Components: 2, Affinity: name, Neighbors: ref.Neighbors}, denseOf(ref.Distances)
+			case "keep_first":
+				le, in = &spectral.LaplacianEigenmaps{Components: 3, Precomputed: true, KeepFirst: true}, rbfAffinity(x, ref.Gamma)
+			default:
+				t.Fatalf("unknown case %s", name)
+			}
+			if err := le.Fit(in); err != nil {
+				t.Fatal(err)
+			}
+			want := denseOf(ref.Embedding)
+			subspaceMatch(t, name, le.Embedding(), want, 1e-5)
+			if name == "keep_first" {
+				// Column 0 is the kept constant direction D^{-1/2}u_0 ∝ 1.
+				z := le.Embedding()
+				for i := 1; i < 80; i++ {
+					if math.Abs(z.At(i, 0)-z.At(0, 0)) > 1e-9*math.Abs(z.At(0, 0)) {
+						t.Fatalf("first column not constant: %g vs %g", z.At(i, 0), z.At(0, 0))
+					}
+				}
+				if math.Abs(le.Eigenvalues()[0]) > 1e-10 {
+					t.Fatalf("first eigenvalue %g; want 0", le.Eigenvalues()[0])
+				}
+			}
+		})
+	}
+	// The rbf model's Nyström extension reproduces the training embedding.
+	le := &spectral.LaplacianEigenmaps{Components: 2, Affinity: "rbf", Gamma: 0.05}
+	if err := le.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	zt, err := le.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := columnsMatch(zt, le.Embedding(), 1e-8); msg != "" {
+		t.Fatalf("rbf Transform of the training rows: %s", msg)
+	}
+	if err := (&spectral.LaplacianEigenmaps{Affinity: "cosine"}).Fit(x); !errors.Is(err, spectral.ErrParam) {
+		t.Fatalf("unknown affinity: %v; want ErrParam", err)
 	}
 }

@@ -37,6 +37,7 @@ type closedformOptions struct {
 	Check        bool
 	Seed         uint64
 	Out          string
+	Draws        int
 }
 
 // NewCmdClosedform returns the "closedform" verb: the optimal representation
@@ -71,7 +72,17 @@ bandwidth --sigma, 0: median heuristic; O(N^2) memory).
   epsilon:eps=E[,OPTS]       pairs within distance E (OPTS as knn, no sym)
   edges:FILE                 edge list (CSV i,j[,w] or .npz row/col/weight)
 Approximate solutions (hinge VICReg with K > c-1, SimCLR, linear BarlowTwins)
-are refined numerically with --refine iterations (default 2000; 0 disables).`,
+are refined numerically with --refine iterations (default 2000; 0 disables).
+
+Streaming (--regime linear; vicreg, vicreg_hard, spectral_contrastive,
+barlowtwins): with a glob as --input ('shards/*.npy', quoted) or with --draws,
+the rows are read shard by shard into D x D sufficient statistics
+(closedform.Stats; memory one shard plus O(D^2)) and DIR/W.npy, DIR/bias.npy and
+DIR/summary.json are written (no Z: use "eigenssl apply"). Relations:
+views:V=v[,augment=SPEC] (views made where each sample is read, seeded per
+sample as train seeds them), labels:GLOB and edges:GLOB (one file per shard,
+edge indices local to the shard). --draws M averages the statistics over M
+independent draws of the augmented views (the expected-graph closed form).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return closedformRun(opts, s) },
 	}
@@ -91,6 +102,7 @@ are refined numerically with --refine iterations (default 2000; 0 disables).`,
 	f.BoolVar(&opts.Check, "check-equivalent", false, "also run the equivalent spectral method and report the principal angles")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (augmentations, solver starts)")
 	f.StringVarP(&opts.Out, "out", "o", "", "output directory")
+	f.IntVar(&opts.Draws, "draws", 0, "independent draws of the augmented views whose statistics are averaged (linear regime, streamed; 0: one draw, in memory unless --input is a glob)")
 	return cmd
 }
 
@@ -168,6 +180,9 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 		return usagef("closedform: -k must be positive, got %d", opts.K)
 	case opts.Refine < 0:
 		return usagef("closedform: --refine must be >= 0, got %d", opts.Refine)
+	}
+	if streamed(opts) {
+		return closedformStreamRun(opts, s)
 	}
 	known := false
 	for _, l := range closedform.Losses() {
@@ -264,18 +279,22 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 		RankThresholds: sol.RankThresholds, Bounds: sol.Bounds, Refined: refined, Equivalence: equiv,
 		Note: sol.Note, Files: files,
 	}
-	buf, err := json.MarshalIndent(sum, "", "  ")
+	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)
+}
+
+// writeSummary writes v as indented JSON to path (atomically) and to out.
+func writeSummary(path string, v any, out io.Writer) error {
+	buf, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	summary := filepath.Join(opts.Out, "summary.json")
-	if err := data.WriteAtomic(summary, func(w io.Writer) error {
+	if err := data.WriteAtomic(path, func(w io.Writer) error {
 		_, err := w.Write(append(buf, '\n'))
 		return err
 	}); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(s.Out, "%s\n", buf)
+	_, err = fmt.Fprintf(out, "%s\n", buf)
 	return err
 }
 

@@ -41,7 +41,14 @@ func (d *dataFlags) load() (*data.Dataset, error) {
 		return nil, usageError{err}
 	}
 	if errors.Is(err, data.ErrTooLarge) {
-		return nil, usageError{fmt.Errorf("--n %d --dim %d: %w", d.N, d.Dim, err)}
+		flags := fmt.Sprintf("--n %d", d.N)
+		if d.N == 0 {
+			flags = "--n 0 (default size)"
+		}
+		if d.Dim != 0 {
+			flags += fmt.Sprintf(" --dim %d", d.Dim)
+		}
+		return nil, usageError{fmt.Errorf("%s: %w", flags, err)}
 	}
 	return ds, err
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -48,6 +46,8 @@ type embedOptions struct {
 	P            float64
 	GeodesicsOut string
 	FitInverse   bool
+	Affinity     string
+	KeepFirst    bool
 	Alpha        float64
 	alphaSet     bool
 }
@@ -65,7 +65,8 @@ func NewCmdEmbed(s *Streams) *cobra.Command {
 "out"}.
 
 Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
-  le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors)
+  le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors,
+            --affinity rbf|precomputed_nearest_neighbors, --keep-first, --strict)
   lpp       locality preserving projections (linear LE)
   klpp      kernel LPP (--kernel rbf|linear|poly, --gamma, --degree, --coef0)
   lle       locally linear embedding (--lle-method standard|modified|hessian|ltsa, --reg)
@@ -121,6 +122,8 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.StringVar(&opts.Metric, "metric", "", "isomap: euclidean (default), minkowski (--p), manhattan, cosine; --precomputed reads distances")
 	f.Float64Var(&opts.P, "p", 0, "isomap: Minkowski exponent for --metric minkowski (default 2)")
 	f.StringVar(&opts.GeodesicsOut, "geodesics-out", "", "isomap: write the geodesic distance matrix (N x N, or landmarks x N) here")
+	f.StringVar(&opts.Affinity, "affinity", "", "le: nearest_neighbors (default), rbf (--gamma, dense O(N^2)), precomputed_nearest_neighbors (--input: N x N neighbour distances, 0 = none)")
+	f.BoolVar(&opts.KeepFirst, "keep-first", false, "le: keep the constant first eigenvector (scikit-learn's drop_first=False)")
 	f.BoolVar(&opts.FitInverse, "fit-inverse", false, "kpca: learn the pre-image map (transform --inverse; scikit-learn's fit_inverse_transform)")
 	f.Float64Var(&opts.Alpha, "alpha", 0, "kpca: ridge of the pre-image map (default 1, scikit-learn's alpha)")
 	f.StringVar(&opts.ModelOut, "model-out", "", "directory to save the fitted model in (for \"eigenssl transform --model DIR\")")
@@ -164,12 +167,15 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		}
 		return nil
 	}
-	kernelFlags := opts.Kernel != "" || opts.Gamma != 0 || opts.Degree != 0 || opts.Coef0 != 0
+	kernelFlags := opts.Kernel != "" || opts.Degree != 0 || opts.Coef0 != 0
 	checks := map[string]bool{
 		"--graph":         opts.Graph != "",
 		"--graph-file":    opts.GraphFile != "",
 		"--precomputed":   opts.Precomputed,
 		"--kernel":        kernelFlags,
+		"--gamma":         opts.Gamma != 0,
+		"--affinity":      opts.Affinity != "",
+		"--keep-first":    opts.KeepFirst,
 		"--landmarks":     opts.Landmarks != 0,
 		"--unnormalized":  opts.Unnormalized,
 		"--unit-vectors":  opts.UnitVectors,
@@ -188,14 +194,16 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	switch e := m.(type) {
 	case *spectral.LaplacianEigenmaps:
 		*e = spectral.LaplacianEigenmaps{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed,
-			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Strict: opts.Strict, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true, "--strict": true}
+			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Strict: opts.Strict, Affinity: opts.Affinity, Gamma: opts.Gamma,
+			KeepFirst: opts.KeepFirst, Force: opts.Force, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true,
+			"--strict": true, "--affinity": true, "--gamma": true, "--keep-first": true}
 	case *spectral.LPP:
 		*e = spectral.LPP{Components: k, Neighbors: neighbors}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true}
 	case *spectral.KernelLPP:
 		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
-		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true, "--gamma": true}
 	case *spectral.LLE:
 		if opts.regSet && !(opts.Reg > 0) {
 			return usagef("embed: --reg %g: want a value > 0", opts.Reg)
@@ -225,7 +233,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		}
 		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks,
 			FitInverse: opts.FitInverse, Alpha: opts.Alpha, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--landmarks": true, "--fit-inverse": true}
+		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--gamma": true, "--landmarks": true, "--fit-inverse": true}
 	case *spectral.CCA:
 		*e = spectral.CCA{Components: k, ViewA: opts.ViewA}
 		allowed = map[string]bool{"--view-a": true}
@@ -238,7 +246,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out", "--fit-inverse"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out", "--fit-inverse", "--gamma", "--affinity", "--keep-first"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err
@@ -246,20 +254,6 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		}
 	}
 	return nil
-}
-
-// samePath reports whether two output paths name the same file (after
-// cleaning and making them absolute; an existing file reached through a
-// link also counts).
-func samePath(a, b string) bool {
-	aa, err1 := filepath.Abs(a)
-	bb, err2 := filepath.Abs(b)
-	if err1 == nil && err2 == nil && aa == bb {
-		return true
-	}
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 func embedRun(opts *embedOptions, s *Streams) error {
@@ -274,16 +268,12 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return usagef("embed: give at most one of --graph and --graph-file")
 	case (opts.Transform == "") != (opts.TransformOut == ""):
 		return usagef("embed: --transform and --transform-out go together")
-	case opts.TransformOut != "" && samePath(opts.Out, opts.TransformOut):
-		return usagef("embed: -o %s and --transform-out %s name the same file; give each output its own path", opts.Out, opts.TransformOut)
-	case opts.GeodesicsOut != "" && (samePath(opts.GeodesicsOut, opts.Out) || opts.TransformOut != "" && samePath(opts.GeodesicsOut, opts.TransformOut)):
-		return usagef("embed: --geodesics-out %s is also another output; give each output its own path", opts.GeodesicsOut)
-	case opts.ModelOut != "" && opts.GeodesicsOut != "" && samePath(opts.ModelOut, opts.GeodesicsOut):
-		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
-	case opts.ModelOut != "" && (samePath(opts.ModelOut, opts.Out) || opts.TransformOut != "" && samePath(opts.ModelOut, opts.TransformOut)):
-		return usagef("embed: --model-out %s is also an output file; give the model its own directory", opts.ModelOut)
 	case opts.Components < 1:
 		return usagef("embed: -k must be positive, got %d", opts.Components)
+	}
+	if err := data.CheckOutputs(data.Output{Flag: "-o", Path: opts.Out}, data.Output{Flag: "--transform-out", Path: opts.TransformOut},
+		data.Output{Flag: "--geodesics-out", Path: opts.GeodesicsOut}, data.Output{Flag: "--model-out", Path: opts.ModelOut, Dir: true}); err != nil {
+		return usageError{fmt.Errorf("embed: %w", err)}
 	}
 	m, err := spectral.New(opts.Method)
 	if err != nil {

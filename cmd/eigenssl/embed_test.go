@@ -453,3 +453,28 @@ func TestEmbedKernelPCAInverse(t *testing.T) {
 		t.Fatalf("--alpha 0: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// le --affinity rbf --gamma and --keep-first reach the package.
+func TestEmbedLEAffinity(t *testing.T) {
+	dir, xPath, x := embedData(t)
+	out := filepath.Join(dir, "z.npy")
+	code, _, stderr := runArgs("embed", "--method", "le", "--input", xPath, "-o", out, "--affinity", "rbf", "--gamma", "0.2", "--keep-first", "-k", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, err := data.ReadMatrix(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &spectral.LaplacianEigenmaps{Components: 3, Affinity: "rbf", Gamma: 0.2, KeepFirst: true}
+	if err := le.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(got, le.Embedding()) {
+		t.Fatal("CLI rbf embedding differs from the package's")
+	}
+	code, _, stderr = runArgs("embed", "--method", "mds", "--input", xPath, "-o", out, "--gamma", "0.2")
+	if code != 2 || !strings.Contains(stderr, "--gamma") {
+		t.Fatalf("mds --gamma: exit %d, stderr %q", code, stderr)
+	}
+}

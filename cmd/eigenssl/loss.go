@@ -34,7 +34,7 @@ func NewCmdLoss(s *Streams) *cobra.Command {
 		Short: "Evaluate an SSL loss and its gradient on given arrays",
 		Long: `Evaluate one self-supervised loss on matrices read from .npy/.npz/.csv files and
 print one JSON object {"loss", "value", "parts"}: the value and its unweighted
-parts, named as in the reference code. Use it to check a PyTorch pipeline's
+parts, named as in the reference code (a NaN or infinite value is null). Use it to check a PyTorch pipeline's
 conventions against eigenssl's on the same arrays.
 
 Two-branch losses (official conventions) read --z1 and --z2 (N x K each):
@@ -147,11 +147,15 @@ func lossRun(opts *lossOptions, s *Streams) error {
 			return err
 		}
 	}
+	parts := make(map[string]data.JSONFloat, len(res.Parts))
+	for k, v := range res.Parts {
+		parts[k] = data.JSONFloat(v)
+	}
 	out, err := json.Marshal(struct {
-		Loss  string             `json:"loss"`
-		Value float64            `json:"value"`
-		Parts map[string]float64 `json:"parts"`
-	}{name, res.Value, res.Parts})
+		Loss  string                    `json:"loss"`
+		Value data.JSONFloat            `json:"value"`
+		Parts map[string]data.JSONFloat `json:"parts"`
+	}{name, data.JSONFloat(res.Value), parts})
 	if err != nil {
 		return err
 	}

@@ -193,3 +193,16 @@ func TestLossVerbUsage(t *testing.T) {
 		t.Errorf("g.npy is %d x %d; want 4 x 2", r, c)
 	}
 }
+
+// A non-finite loss value is printed as null (data.JSONFloat), not refused
+// by encoding/json.
+func TestLossVerbNonFiniteValueIsNull(t *testing.T) {
+	z := filepath.Join(t.TempDir(), "z.csv")
+	if err := os.WriteFile(z, []byte("1e200,0\n-1e200,1\n3,0\n0,1e200\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runArgs("loss", "--loss", "vicreg_official", "--z1", z, "--z2", z)
+	if code != 0 || !strings.Contains(out, `"value":null`) || !strings.Contains(out, `"cov_loss":null`) {
+		t.Errorf("exit %d, out %q, stderr %q; want value and cov_loss null", code, out, stderr)
+	}
+}

@@ -48,3 +48,22 @@ path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sklearn_manifol
 with open(path, "w") as f:
     json.dump(out, f)
 print("wrote", path)
+
+# Laplacian eigenmaps affinities (appended to the same file).
+from sklearn.manifold import SpectralEmbedding, spectral_embedding
+from sklearn.neighbors import kneighbors_graph
+from sklearn.metrics.pairwise import rbf_kernel
+out = json.load(open(path))
+le = {}
+m = SpectralEmbedding(n_components=2, affinity="rbf", gamma=0.05, random_state=0, eigen_solver="arpack")
+le["rbf"] = {"gamma": 0.05, "embedding": m.fit_transform(X).tolist()}
+knn = kneighbors_graph(X, n_neighbors=8, mode="distance")
+m = SpectralEmbedding(n_components=2, affinity="precomputed_nearest_neighbors", n_neighbors=8, random_state=0, eigen_solver="arpack")
+le["precomputed_nearest_neighbors"] = {"neighbors": 8, "distances": knn.toarray().tolist(), "embedding": m.fit_transform(knn).tolist()}
+A = rbf_kernel(X, gamma=0.05)
+z = spectral_embedding(A, n_components=3, drop_first=False, random_state=0, eigen_solver="arpack")
+le["keep_first"] = {"gamma": 0.05, "embedding": z.tolist()}
+out["le"] = le
+with open(path, "w") as f:
+    json.dump(out, f)
+print("added le")
