@@ -174,6 +174,9 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"advise", "--input", x, "--relation", "knn:k=x"}, msg: "valid forms"},
 			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--json", o("a.json"), "--html", o("a.json")}, msg: "same file"},
 			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--html", out("a.html")}, msg: "does not exist"},
+			{args: []string{"advise", "--input", f["zero.npz"], "--relation", "knn:k=5"}, msg: "not a regular file"},
+			{args: []string{"advise", "--input", x, "--relation", "views:V=2,augment=shift:1"}, msg: "image"},
+			{args: []string{"advise", "--input", f["same.npy"], "--relation", "knn:k=3"}},
 		},
 		"apply": {
 			{args: []string{"apply", "--input", x, "-o", o("z")}, msg: "--weights is required"},
@@ -185,12 +188,6 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"graph", "--input", x, "--graph", "knn:k=0", "-o", o("e.csv")}, msg: "valid forms"},
 			{args: []string{"graph", "--input", f["zero.csv"], "--graph", "knn:k=5", "-o", o("e.csv")}, msg: "zero.csv"},
 			{args: []string{"graph", "--input", x, "--graph", "knn:k=5", "-o", out("e.csv")}, msg: "does not exist"},
-		},
-		"advise": {
-			{args: []string{"advise", "--input", x, "--relation", "knn:k=0"}, msg: "valid forms"},
-			{args: []string{"advise", "--input", f["zero.npz"], "--relation", "knn:k=5"}, msg: "not a regular file"},
-			{args: []string{"advise", "--input", x, "--relation", "views:V=2,augment=shift:1"}, msg: "image"},
-			{args: []string{"advise", "--input", f["same.npy"], "--relation", "knn:k=3"}},
 		},
 		"embed-with": {
 			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", o("e.npy")}},
