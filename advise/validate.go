@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -466,15 +465,10 @@ func rowsOf(z *mat.Dense, y []int, idx []int) (*mat.Dense, []int) {
 // when training diverged).
 func trainAndProbe(ctx context.Context, c Case, p Pair, s ValidateSettings, seed uint64, probe func(*mat.Dense) (float64, error)) (float64, error) {
 	const op = "validate"
-	dir, err := os.MkdirTemp("", "eigenssl-e7-")
-	if err != nil {
-		return 0, wrap(op, "tempdir", nil, ErrTrain, err)
-	}
-	defer os.RemoveAll(dir)
 	cfg := train.Config{Loss: p.Loss, LossParams: p.Params, Encoder: s.Encoder, LR: s.LR, Views: 2,
 		Batch: s.Batch, Epochs: s.Epochs, Seed: seed}
 	quietLog := slog.New(slog.NewTextHandler(io.Discard, nil))
-	res, err := train.Run(ctx, cfg, c.X, nil, dir+"/run", train.Options{Augmenter: c.Aug, Progress: io.Discard, Logger: quietLog})
+	res, err := train.Fit(ctx, cfg, c.X, nil, train.Options{Augmenter: c.Aug, Progress: io.Discard, Logger: quietLog})
 	if err != nil {
 		if res != nil && res.Status == train.Diverged {
 			return math.NaN(), nil
