@@ -2,6 +2,7 @@ package advise
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -512,4 +513,16 @@ func (v *Validation) WriteText(w io.Writer) error {
 		float64(v.MedianAdviserRegret), float64(v.MedianVICRegRegret), float64(v.MedianSimCLRRegret), v.RegretGoal,
 		float64(v.MinLatentSpearman), v.SpearmanGoal, v.Seconds)
 	return err
+}
+
+// WriteJSON writes the validation as indented JSON to path atomically.
+func (v *Validation) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return wrap("writejson", "path", path, ErrParam, err)
+	}
+	if err := data.WriteAtomic(path, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
+		return wrap("writejson", "path", path, ErrParam, err)
+	}
+	return nil
 }

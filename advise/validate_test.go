@@ -2,8 +2,11 @@ package advise
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -105,5 +108,27 @@ func TestDefaultPairs(t *testing.T) {
 	}
 	if !vic || !sim {
 		t.Fatalf("policies: vicreg %v, simclr %v", vic, sim)
+	}
+}
+
+// TestValidationJSON: NaN figures (an undefined Spearman) are written as
+// null and the file parses back.
+func TestValidationJSON(t *testing.T) {
+	v := &Validation{Cases: []CaseResult{{Name: "c", Spearman: Float(math.NaN()), Rows: []PairResult{{TrainedAcc: []Float{0.5, Float(math.NaN())}}}}},
+		MinLatentSpearman: Float(math.Inf(1))}
+	path := filepath.Join(t.TempDir(), "v.json")
+	if err := v.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Validation
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(float64(back.Cases[0].Spearman)) || !math.IsNaN(float64(back.Cases[0].Rows[0].TrainedAcc[1])) || back.Cases[0].Rows[0].TrainedAcc[0] != 0.5 {
+		t.Fatalf("round trip: %+v", back.Cases[0])
 	}
 }
