@@ -314,7 +314,7 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 	}
 	dg.Operator = spec
 	dg.Thresholds = thresholds(spec, s.K)
-	dg.describe(s.K)
+	dg.describe(s.K, d, s.Regime)
 
 	cands := s.Candidates
 	if cands == nil {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
@@ -235,7 +236,7 @@ func diagnose(in *Input, s Settings) (*Diagnostics, error) {
 }
 
 // describe fills dg.Lines.
-func (dg *Diagnostics) describe(k int) {
+func (dg *Diagnostics) describe(k, d int, regime string) {
 	gap := "none computed"
 	if len(dg.Laplacian) > 0 {
 		gap = fmt.Sprintf("%.4g", dg.Laplacian[0])
@@ -273,4 +274,8 @@ func (dg *Diagnostics) describe(k int) {
 	}
 	dg.Lines = append(dg.Lines, Line{fmt.Sprintf("G–kNN agreement (k = %d)", dg.KNN),
 		fmt.Sprintf("%.3f (chance %.3g)", float64(dg.KNNRecall), dg.KNNChance), mean})
+	if regime == closedform.Linear && k >= d {
+		dg.Lines = append(dg.Lines, Line{"K versus D", fmt.Sprintf("K = %d >= D = %d", k, d),
+			"a full-rank linear optimum is an invertible map of X: candidates that keep every direction predict the accuracy of X itself, and only collapse (rank < D) tells them apart; nonlinear encoders are not so limited"})
+	}
 }
