@@ -20,7 +20,7 @@ const (
 	DefaultK               = 8
 	DefaultResamples       = 20
 	DefaultProbe           = "logistic"
-	DefaultRefineIter      = 200
+	DefaultRefineIter      = 500
 	DefaultRefineTol       = 1e-6
 	DefaultRefineRows      = 2000
 	DefaultContrastiveRows = 600
