@@ -12,6 +12,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/eval"
+	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -315,6 +316,10 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 	dg.Operator = spec
 	dg.Thresholds = thresholds(spec, s.K)
 	dg.describe(s.K, d, s.Regime)
+	if strings.HasPrefix(in.Relation, string(graph.LabelsRelation)) {
+		dg.Lines = append(dg.Lines, Line{"relation from labels", in.Relation,
+			"G was built from labels: if they include the labelled samples' labels, every cross-validated accuracy is optimistic (the held-out labels shaped the representation)"})
+	}
 
 	cands := s.Candidates
 	if cands == nil {
