@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/eval"
 	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/mat"
@@ -186,7 +187,7 @@ type Result struct {
 	GradNorm   float64 `json:"grad_norm,omitempty"`
 	// LossValue is the loss at the optimum (on the refinement subsample for
 	// refined candidates; NaN, written null, when unknown).
-	LossValue Float `json:"loss_value"`
+	LossValue data.JSONFloat `json:"loss_value"`
 	// Rank is the predicted rank of Z* (exact) or the numerical rank of the
 	// samples' representation (refined); Collapse = K − Rank;
 	// EffectiveRank is exp(entropy of the normalised singular values) of
@@ -259,7 +260,7 @@ func (r *Report) Best() *Result {
 // RefineIter · RefineRows · (RefineDims + K) · K (SimCLR: RefineRows² K),
 // and O(AgreementRows · N · D) for the kNN agreement.
 func Advise(in *Input, labels []int, s Settings) (*Report, error) {
-	const op = "advise"
+	const op = "run"
 	start := time.Now()
 	s = s.withDefaults()
 	if err := s.validate(op); err != nil {
@@ -332,7 +333,7 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 		if err != nil {
 			return nil, wrap(op, "candidate", c.String(), ErrSolve, err)
 		}
-		r := Result{Candidate: c, Exact: o.exact, LossValue: Float(o.loss), Rank: o.rank, Note: o.note, Degenerate: o.degenerate}
+		r := Result{Candidate: c, Exact: o.exact, LossValue: data.JSONFloat(o.loss), Rank: o.rank, Note: o.note, Degenerate: o.degenerate}
 		if o.refine != nil {
 			r.Refined, r.Converged, r.Iterations, r.GradNorm = true, o.refine.Converged, o.refine.Iterations, o.refine.GradNorm
 		}
@@ -448,7 +449,7 @@ func numRank(sv []float64) int {
 
 // predict cross-validates the probe on the labelled subset.
 func (rep *Report) predict(labels []int, s Settings) error {
-	const op = "advise"
+	const op = "run"
 	var idx []int
 	for i, y := range labels {
 		if y >= 0 {

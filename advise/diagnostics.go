@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
@@ -36,9 +37,9 @@ type Diagnostics struct {
 	// KNNRecall is the fraction of G's edge weight, from AgreementRows
 	// sampled rows, whose other end is among the row's KNN nearest rows of
 	// X; KNNChance is the same fraction for random edges (KNN/(N−1)).
-	KNNRecall Float   `json:"knn_recall"`
-	KNNChance float64 `json:"knn_chance"`
-	KNN       int     `json:"knn"`
+	KNNRecall data.JSONFloat `json:"knn_recall"`
+	KNNChance float64        `json:"knn_chance"`
+	KNN       int            `json:"knn"`
 	// MeanDegree is the mean of G's weighted degrees.
 	MeanDegree float64 `json:"mean_degree"`
 	// Lines restates every figure with its meaning, for the text report.
@@ -229,7 +230,7 @@ func diagnose(in *Input, s Settings) (*Diagnostics, error) {
 	if err != nil {
 		return nil, err
 	}
-	dg.KNNRecall = Float(recall)
+	dg.KNNRecall = data.JSONFloat(recall)
 	n, _ := in.X.Dims()
 	dg.KNNChance = math.Min(1, float64(s.KNN)/float64(n-1))
 	return dg, nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/loss"
 )
 
@@ -114,8 +115,8 @@ func TestDefaultPairs(t *testing.T) {
 // TestValidationJSON: NaN figures (an undefined Spearman) are written as
 // null and the file parses back.
 func TestValidationJSON(t *testing.T) {
-	v := &Validation{Cases: []CaseResult{{Name: "c", Spearman: Float(math.NaN()), Rows: []PairResult{{TrainedAcc: []Float{0.5, Float(math.NaN())}}}}},
-		MinLatentSpearman: Float(math.Inf(1))}
+	v := &Validation{Cases: []CaseResult{{Name: "c", Spearman: data.JSONFloat(math.NaN()), Rows: []PairResult{{TrainedAcc: []data.JSONFloat{0.5, data.JSONFloat(math.NaN())}}}}},
+		MinLatentSpearman: data.JSONFloat(math.Inf(1))}
 	path := filepath.Join(t.TempDir(), "v.json")
 	if err := v.WriteJSON(path); err != nil {
 		t.Fatal(err)
