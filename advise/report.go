@@ -69,8 +69,11 @@ func (res Result) status() string {
 }
 
 // WriteJSON writes the report as indented JSON to path atomically.
-func (r *Report) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+func (r *Report) WriteJSON(path string) error { return writeJSON(path, r) }
+
+// writeJSON writes v as indented JSON to path atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return wrap("writejson", "path", path, ErrParam, err)
 	}

@@ -2,7 +2,6 @@ package advise
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -516,13 +515,4 @@ func (v *Validation) WriteText(w io.Writer) error {
 }
 
 // WriteJSON writes the validation as indented JSON to path atomically.
-func (v *Validation) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return wrap("writejson", "path", path, ErrParam, err)
-	}
-	if err := data.WriteAtomic(path, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
-		return wrap("writejson", "path", path, ErrParam, err)
-	}
-	return nil
-}
+func (v *Validation) WriteJSON(path string) error { return writeJSON(path, v) }
