@@ -25,6 +25,9 @@ type SmoothVICReg struct {
 // Name returns "vicreg_smooth".
 func (SmoothVICReg) Name() string { return "vicreg_smooth" }
 
+// Form returns loss.GForm.
+func (SmoothVICReg) Form() loss.Form { return loss.GForm }
+
 // Eval evaluates the loss (and its gradient under loss.KeyZ when wantGrad).
 func (l SmoothVICReg) Eval(in loss.Inputs, wantGrad bool) (loss.Result, error) {
 	gamma := l.Gamma

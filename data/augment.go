@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/spec"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -97,30 +98,32 @@ func ParseAugmentFor(spec string, ds *Dataset) (*Pipeline, error) {
 	return parseAugment(spec, ds.ImageShape, ds.Latent)
 }
 
-func parseAugment(spec string, shape [2]int, lm *LatentModel) (*Pipeline, error) {
+func parseAugment(text string, shape [2]int, lm *LatentModel) (*Pipeline, error) {
 	const op = "ParseAugment"
 	bad := func(tok string, format string, args ...any) error {
 		return &Error{Op: op, Param: "spec", Value: fmt.Sprintf("%q", tok), Err: detail(ErrParam, format, args...)}
 	}
 	p := &Pipeline{}
-	spec = strings.TrimSpace(spec)
-	if spec == "" || spec == "none" {
+	text = strings.TrimSpace(text)
+	if text == "" || text == "none" {
 		return p, nil
 	}
-	for tok := range strings.SplitSeq(spec, "+") {
+	for tok := range strings.SplitSeq(text, "+") {
 		tok = strings.TrimSpace(tok)
-		name, arg, _ := strings.Cut(tok, ":")
-		var args []float64
-		if arg != "" {
-			for a := range strings.SplitSeq(arg, ",") {
-				v, err := strconv.ParseFloat(strings.TrimSpace(a), 64)
-				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, bad(tok, "argument %q is not a number", a)
-				}
-				args = append(args, v)
-			}
+		s, err := spec.Parse(tok)
+		if err != nil {
+			return nil, bad(tok, "%v", err)
 		}
-		if arg == "" {
+		name := s.Name
+		var args []float64
+		for _, a := range s.Args {
+			v, ok := spec.Float(a.String())
+			if !ok {
+				return nil, bad(tok, "argument %q is not a number", a.String())
+			}
+			args = append(args, v)
+		}
+		if len(s.Args) == 0 {
 			args = augmentDefaults[name]
 		}
 		nargs := map[string]int{"shift": 1, "crop": 1, "rotate": 1, "cutout": 1, "elastic": 2,

@@ -3,11 +3,14 @@ package data
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 )
 
 // npyMagic opens every .npy file.
@@ -155,6 +158,18 @@ func readBody(r io.Reader, shape []int, dt dtype) (*array, error) {
 	n, err := elemCount(shape, dt.size)
 	if err != nil {
 		return nil, err
+	}
+	// The decoded float64 values and the raw bytes are held at once. A
+	// header may lie: the request is too large only if the bytes are there
+	// (else the file is truncated), which is probed without keeping them,
+	// up to the budget.
+	if err := memlimit.Check(fmt.Sprintf("an array of shape %v", shape), float64(n)*float64(8+dt.size)); err != nil {
+		limit, _, lerr := memlimit.Limit()
+		probe := int64(min(float64(n*dt.size), limit))
+		if m, _ := io.Copy(io.Discard, io.LimitReader(r, probe)); lerr == nil && m < probe {
+			return nil, detail(ErrFormat, "truncated data: got %d bytes, want %d", m, n*dt.size)
+		}
+		return nil, detail(ErrTooLarge, "%v", err)
 	}
 	raw, err := readExactly(r, n*dt.size)
 	if err != nil {

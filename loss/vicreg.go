@@ -33,6 +33,9 @@ type VICRegOfficial struct {
 // Name returns "vicreg_official".
 func (VICRegOfficial) Name() string { return NameVICRegOfficial }
 
+// Form returns TwoBranch.
+func (VICRegOfficial) Form() Form { return TwoBranch }
+
 func (l VICRegOfficial) coeffs() (float64, float64, float64) {
 	if l.SimCoeff == 0 && l.StdCoeff == 0 && l.CovCoeff == 0 {
 		return DefaultSimCoeff, DefaultStdCoeff, DefaultCovCoeff
@@ -201,6 +204,9 @@ type VICRegGForm struct {
 
 // Name returns "vicreg_gform".
 func (VICRegGForm) Name() string { return NameVICRegGForm }
+
+// Form returns GForm.
+func (VICRegGForm) Form() Form { return GForm }
 
 func (l VICRegGForm) coeffs() (float64, float64, float64) {
 	if l.Alpha == 0 && l.Beta == 0 && l.Gamma == 0 {

@@ -196,3 +196,41 @@ func FuzzEncoderUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// TestSpecSize: the dry count of SpecSize equals the parameters and
+// buffers of the built encoder, and a huge spec is sized without being
+// allocated.
+func TestSpecSize(t *testing.T) {
+	for _, spec := range []string{"linear:4", "linear:3,nobias", "mlp:16,8+bn|proj:8,4", "rff:32,gamma=0.5|mlp:8,2", "mlp:7,5,3|proj:6,nobias"} {
+		enc, err := ParseEncoder(spec, 10, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sz, err := SpecSize(spec, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params, entries := 0, 0
+		for _, p := range enc.Params() {
+			r, c := p.Value.Dims()
+			params += r * c
+		}
+		for _, p := range enc.tensors() {
+			r, c := p.Value.Dims()
+			entries += r * c
+		}
+		if sz.Params != params || sz.Entries < entries || sz.Entries > entries+sz.Params/4+64 {
+			t.Errorf("%s: SpecSize %+v; the encoder has %d parameter and %d tensor entries", spec, sz, params, entries)
+		}
+		if len(sz.Widths) == 0 || sz.Widths[len(sz.Widths)-1] != enc.OutDim() {
+			t.Errorf("%s: widths %v; want the last one the output width %d", spec, sz.Widths, enc.OutDim())
+		}
+	}
+	sz, err := SpecSize("mlp:100000000", 784)
+	if err != nil || sz.Params < 78_500_000_000 {
+		t.Fatalf("SpecSize of a huge MLP: %+v, %v", sz, err)
+	}
+	if _, err := SpecSize("conv:3", 4); !errors.Is(err, ErrSpec) {
+		t.Fatalf("bad spec: %v; want ErrSpec", err)
+	}
+}

@@ -7,9 +7,12 @@
 // Each method is a struct of hyper-parameters whose zero value means the
 // documented defaults (common names: Components, Neighbors, Solver, Tol,
 // MaxIter, Seed, Precomputed, Force, Landmarks). Fit(x *mat.Dense) validates
-// and learns; graph-input methods also have FitGraph. The learned state is
+// and learns; the graph-input methods are GraphEstimators with FitGraph(x,
+// g) (LE and the spectral contrastive form ignore x). The learned state is
 // unexported and read through Embedding() (N x K), Eigenvalues() and the
-// method's own accessors; Transform(x) / TransformTo(dst, x) embed new points.
+// method's own accessors; Transform(x) embeds new points (there is no
+// TransformTo: every Transform allocates its M x K result, so a dst variant
+// would only have copied it).
 //
 //	local (only G's edges matter)          global (all pairs matter)
 //	LaplacianEigenmaps  L v = λ D v        ClassicalMDS  −½HΔ²H = UΛUᵀ

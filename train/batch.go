@@ -3,10 +3,9 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -27,8 +26,9 @@ func augSeed(seed uint64, s, sample, v, views int) (uint64, uint64) {
 }
 
 // assemble returns the V·B × D batch of views, row v·B + j being view v of
-// original idx[j] (idx nil: all samples in order), augmented in parallel over
-// GOMAXPROCS goroutines.
+// original idx[j] (idx nil: all samples in order), augmented in parallel
+// through linalg.ParallelRange (one generator per view: the result does not
+// depend on the split).
 func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 	b := len(idx)
 	if idx == nil {
@@ -54,22 +54,15 @@ func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 	if t.cfg.FixedViews {
 		s = 0
 	}
-	workers := min(runtime.GOMAXPROCS(0), b)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := w; j < b; j += workers {
-				n := src(j)
-				for v := range V {
-					s1, s2 := augSeed(t.cfg.Seed, s, n, v, V)
-					t.aug.Apply(out.RawRowView(v*b+j), t.x.RawRowView(n), rand.New(rand.NewPCG(s1, s2)))
-				}
+	linalg.ParallelRange(b, 16, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			n := src(j)
+			for v := range V {
+				s1, s2 := augSeed(t.cfg.Seed, s, n, v, V)
+				t.aug.Apply(out.RawRowView(v*b+j), t.x.RawRowView(n), rand.New(rand.NewPCG(s1, s2)))
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return out
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -106,39 +107,25 @@ independent draws of the augmented views (the expected-graph closed form).`,
 }
 
 // closedformRelation builds G (and possibly the stacked views of x) from a
-// graph.ParseRelation spec; V is required for views and labels need a file.
+// graph.ParseRelation spec with data.BuildRelation; bad specs and relations
+// that cannot be built for lack of V, labels or an image shape are usage
+// errors.
 func closedformRelation(spec string, x *mat.Dense, imageShape [2]int, seed uint64) (*graph.CSR, *mat.Dense, error) {
 	r, err := graph.ParseRelation(spec)
 	if err != nil {
 		return nil, nil, usageError{fmt.Errorf("closedform: --relation: %w", err)}
 	}
-	var y []int
-	switch {
-	case r.Kind == graph.ViewsRelation && r.V == 0:
-		return nil, nil, usagef("closedform: --relation %q: V is required (views:V=v[,augment=SPEC])", spec)
-	case r.Kind == graph.ViewsRelation && r.Augment != "":
-		p, err := data.ParseAugment(r.Augment, imageShape)
-		if err != nil {
-			return nil, nil, usageError{err}
-		}
-		xv, g, err := data.MakeViews(x, r.V, p, seed)
-		return g, xv, err
-	case r.Kind == graph.LabelsRelation:
-		if r.Path == "" {
-			return nil, nil, usagef("closedform: --relation labels:FILE needs a file")
-		}
-		if y, err = data.ReadLabels(r.Path); err != nil {
-			return nil, nil, err
-		}
-		if n, _ := x.Dims(); len(y) != n {
-			return nil, nil, fmt.Errorf("closedform: %s has %d labels; the input has %d rows", r.Path, len(y), n)
-		}
+	if r.Kind == graph.LabelsRelation && r.Path == "" {
+		return nil, nil, usagef("closedform: --relation labels:FILE needs a file")
 	}
-	g, _, err := r.Build(x, y)
+	rel, err := data.BuildRelation(r, data.RelationInput{X: x, ImageShape: imageShape, Seed: seed})
+	if errors.Is(err, data.ErrParam) {
+		return nil, nil, usageError{fmt.Errorf("closedform: --relation %s: %w", spec, err)}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("closedform: --relation %s: %w", spec, err)
 	}
-	return g, x, nil
+	return rel.G, rel.X, nil
 }
 
 // closedformSummary is the content of summary.json.

@@ -1,0 +1,47 @@
+package graph
+
+import (
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestBuildReport builds knn:k=2 on two far-apart groups of three points on
+// a line (two components, known neighbour counts) and checks the report.
+func TestBuildReport(t *testing.T) {
+	x := mat.NewDense(6, 1, []float64{0, 1, 3, 100, 101, 103})
+	r, err := ParseRelation("knn:k=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, rep, err := r.BuildReport(x, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each group is a triangle (every point lists the other two): 3 edges,
+	// 2 neighbours each.
+	want := Report{Relation: "knn:k=2", Source: "knn(k=2,euclidean,union,binary)", N: 6, Edges: 6,
+		Components: 2, MinNeighbors: 2, MaxNeighbors: 2, MeanNeighbors: 2, MinDegree: 2, MaxDegree: 2, MeanDegree: 2}
+	got := rep
+	got.BuildSeconds = 0
+	if got != want {
+		t.Errorf("report %+v; want %+v", got, want)
+	}
+	if rep.BuildSeconds <= 0 {
+		t.Errorf("build time %v", rep.BuildSeconds)
+	}
+	if g.NNZ() != 12 {
+		t.Errorf("NNZ %d; want 12", g.NNZ())
+	}
+	// Uneven counts: k=1 on 0, 1, 3, 7 gives 0-1, 1-0, 3-1, 7-3: point 1
+	// has neighbours 0 and 3, point 3 has 1 and 7.
+	y := mat.NewDense(4, 1, []float64{0, 1, 3, 7})
+	r1, _ := ParseRelation("knn:1")
+	_, rep, err = r1.BuildReport(y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.MinNeighbors != 1 || rep.MaxNeighbors != 2 || rep.MeanNeighbors != 1.5 || rep.Components != 1 || rep.Edges != 3 {
+		t.Errorf("k=1 report %+v", rep)
+	}
+}
