@@ -165,6 +165,27 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"transform", "--input", x, "-o", o("t.npy")}},
 			{args: []string{"transform", "--model", dir, "--input", f["zero.csv"], "-o", o("t.npy")}},
 		},
+		"advise": {
+			{args: []string{"advise", "--relation", "knn:k=5"}, msg: "--input is required"},
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--regime", "bogus"}, msg: "--regime"},
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "-k", "0"}, msg: "-k"},
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--labels", f["y3.csv"]}, msg: "3 labels"},
+			{args: []string{"advise", "--input", f["zero.csv"], "--relation", "knn:k=5"}, msg: "zero.csv"},
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=x"}, msg: "valid forms"},
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--json", o("a.json"), "--html", o("a.json")}, msg: "same file"},
+			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--html", out("a.html")}, msg: "does not exist"},
+		},
+		"apply": {
+			{args: []string{"apply", "--input", x, "-o", o("z")}, msg: "--weights is required"},
+			{args: []string{"apply", "--weights", o("no-such-dir"), "--input", x, "-o", o("z")}, msg: "no-such-dir"},
+		},
+		"graph": {
+			{args: []string{"graph", "--graph", "knn:k=5", "-o", o("e.csv")}, msg: "--input is required"},
+			{args: []string{"graph", "--input", x, "--graph", "knn:k=5", "-o", o("e.txt")}, msg: ".csv or .npz"},
+			{args: []string{"graph", "--input", x, "--graph", "knn:k=0", "-o", o("e.csv")}, msg: "valid forms"},
+			{args: []string{"graph", "--input", f["zero.csv"], "--graph", "knn:k=5", "-o", o("e.csv")}, msg: "zero.csv"},
+			{args: []string{"graph", "--input", x, "--graph", "knn:k=5", "-o", out("e.csv")}, msg: "does not exist"},
+		},
 		"embed-with": {
 			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", o("e.npy")}},
 		},

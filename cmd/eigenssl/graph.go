@@ -69,6 +69,9 @@ func graphRun(opts *graphOptions, s *Streams) error {
 	if ext := strings.ToLower(filepath.Ext(opts.Out)); ext != ".csv" && ext != ".npz" {
 		return usagef("graph: -o %q: the edge list must end in .csv or .npz", opts.Out)
 	}
+	if err := data.CheckOutputs(data.Output{Flag: "-o", Path: opts.Out}); err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
 	r, err := graph.ParseRelation(opts.Graph)
 	if err != nil {
 		return usageError{fmt.Errorf("graph: --graph: %w", err)}
