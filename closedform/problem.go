@@ -275,6 +275,9 @@ type Solution struct {
 	RankThresholds []float64
 	// Bounds brackets the minimum when Exact is false (nil otherwise).
 	Bounds *Bounds
+	// Convergence records how Z was reached: set by Optimum (StatusExact
+	// for closed forms) and Refine; nil from Solve.
+	Convergence *Convergence
 	// Note explains approximations, conventions and degeneracies.
 	Note string
 

@@ -103,7 +103,10 @@ type Result struct {
 	X     []float64
 	F, F0 float64
 	// GradNorm is ‖∇f(X)‖ in the norm of Settings.Norm.
-	GradNorm        float64
+	GradNorm float64
+	// LastChange is |f_k − f_{k−1}| of the last accepted iteration (0 when
+	// no iteration was accepted).
+	LastChange      float64
 	Iterations      int
 	FuncEvaluations int
 	Status          Status
@@ -272,7 +275,8 @@ func Minimize(p Problem, x0 []float64, s Settings) (Result, error) {
 			}
 			S, Y, rho = append(S, sv), append(Y, yv), append(rho, 1/sy)
 		}
-		if math.Abs(f-fn) <= s.FunctionTol*math.Max(1, math.Abs(f)) {
+		res.LastChange = math.Abs(f - fn)
+		if res.LastChange <= s.FunctionTol*math.Max(1, math.Abs(f)) {
 			stall++
 		} else {
 			stall = 0

@@ -232,7 +232,7 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 		if err != nil {
 			return err
 		}
-		refined = &closedformRefined{res.Initial, res.Final, res.Gap, res.Iterations, res.Converged}
+		refined = &closedformRefined{res.Initial, res.Final, res.Gap, res.Iterations, res.Converged()}
 		sol = ref
 	}
 	var equiv *closedformEquiv
