@@ -81,11 +81,19 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 	ls.Mul(ur, &uty)
 	lsBasis := topLeft(t, &ls, c-1)
 
-	// The least-squares map B on the training rows, applied to every row.
-	var bls mat.Dense
-	if err := bls.Solve(centred(xtr), yc); err != nil {
-		t.Fatal(err)
+	// The least-squares map B = V_r Σ_r⁻¹ U_rᵀ Y_c on the training rows
+	// (minimum norm: some pixels are constant there), applied to every row.
+	var v mat.Dense
+	svd.VTo(&v)
+	_, d := xtr.Dims()
+	vs := mat.DenseCopyOf(v.Slice(0, d, 0, r))
+	for j := range r {
+		for i := range d {
+			vs.Set(i, j, vs.At(i, j)/sv[j])
+		}
 	}
+	var bls mat.Dense
+	bls.Mul(vs, &uty)
 	var xb mat.Dense
 	xb.Mul(centred(ds.X), &bls)
 	probe := eval.Protocol{Probe: "ridge", Lambda: 1e-9, TrainIdx: trainIdx, TestIdx: testIdx, Seeds: 1}

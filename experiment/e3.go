@@ -378,6 +378,8 @@ func classify(info *GraphInfo, k int) {
 	switch {
 	case info.Spec.Kind == "augment":
 		info.Excluded = fmt.Sprintf("chance by construction: in the feature regime Z is free and the views graph links only the views of one sample (%d components > K = %d)", info.Components, k)
+	case info.Spec.LabelDerived():
+		info.Excluded = fmt.Sprintf("test rows have no edge through a label (label-derived graph of the training rows; %d test rows have no edge at all), so the free Z of the feature regime places them without label information: chance by construction", info.IsolatedTest)
 	case info.IsolatedTest > 0:
 		info.Excluded = fmt.Sprintf("%d test rows have no edge (labels of test rows are not used), so the free Z of the feature regime says nothing about them (%d components > K = %d)", info.IsolatedTest, info.Components, k)
 	case info.Components > k:
@@ -557,9 +559,16 @@ func e3Figures(r *E3Result, dir string) ([]*Figure, error) {
 		}
 		// Accuracy against the labelled-set size on the first graph of each
 		// alignment class.
+		// Curves on the first and the last judged graph.
+		var judged []string
 		for _, g := range graphs {
+			if info := r.GraphInfo(g, regime); info != nil && info.Excluded == "" {
+				judged = append(judged, g)
+			}
+		}
+		for _, g := range judged {
 			info := r.GraphInfo(g, regime)
-			if info == nil || (g != graphs[0] && g != graphs[len(graphs)-1]) {
+			if g != judged[0] && g != judged[len(judged)-1] {
 				continue
 			}
 			var ss []series

@@ -246,6 +246,38 @@ func decide(v *Verdict, comps []comparison) {
 	}
 	v.Verdict = ruleVerdict(v.Cells, v.Wins, v.Losses)
 	v.Meaning = meaning(*v)
+	if u := untestedMethods(comps); u != "" {
+		v.Meaning += " Untested part: every cell of " + u + " was excluded."
+	}
+}
+
+// untestedMethods names the methods of comps' pairs ("a vs b" labels) whose
+// every comparison was excluded.
+func untestedMethods(comps []comparison) string {
+	seen, judged := map[string]bool{}, map[string]bool{}
+	var order []string
+	for _, c := range comps {
+		_, pair, ok := strings.Cut(c.label, ": ")
+		if !ok {
+			continue
+		}
+		for _, m := range strings.Split(pair, " vs ") {
+			if !seen[m] {
+				seen[m] = true
+				order = append(order, m)
+			}
+			if c.excluded == "" {
+				judged[m] = true
+			}
+		}
+	}
+	var out []string
+	for _, m := range order {
+		if !judged[m] {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // ruleVerdict applies the rule of E4Rules.

@@ -144,6 +144,18 @@ func TestE4ExcludesNonConvergedCells(t *testing.T) {
 	if !strings.Contains(strings.Join(v.Detail, "\n"), "excluded (SimCLR: optimum not converged)") {
 		t.Errorf("detail does not show the exclusion:\n%s", strings.Join(v.Detail, "\n"))
 	}
+	// Every SimCLR cell excluded: the SimCLR claim is untested, and the set
+	// claim says which part of it was not tested.
+	r3.Cell("coarse", "linear", "SimCLR").Excluded = "optimum not converged"
+	if r, err = E4(r3, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v := verdictFor(t, r, "misaligned G: small-gamma VICReg beats SimCLR"); v.Verdict != "UNTESTED" || v.Excluded != 6 {
+		t.Errorf("all SimCLR cells excluded: %s, %d excluded; want UNTESTED, 6", v.Verdict, v.Excluded)
+	}
+	if v := verdictFor(t, r, "misaligned G: BarlowTwins and small-gamma"); !strings.Contains(v.Meaning, "every cell of SimCLR was excluded") {
+		t.Errorf("set claim meaning %q does not name the untested SimCLR part", v.Meaning)
+	}
 }
 
 // TestVerdictRule checks the rule's thresholds: one win and one tie is not

@@ -114,6 +114,7 @@ func E6(ctx context.Context, cfg E6Config, c *Cache) (*E6Result, error) {
 	}
 	res := &E6Result{Config: cfg}
 	var ds *prepared
+	closed := map[string]*embedding{}
 	for _, enc := range cfg.Encoders {
 		for _, l := range e6Losses(cfg) {
 			if err := ctx.Err(); err != nil {
@@ -133,7 +134,7 @@ func E6(ctx context.Context, cfg E6Config, c *Cache) (*E6Result, error) {
 					}
 				}
 				t0 := time.Now()
-				row, err := e6Row(ctx, ds, cfg, enc, l)
+				row, err := e6Row(ctx, ds, cfg, enc, l, closed)
 				row.Seconds = Num(time.Since(t0).Seconds())
 				return row, err
 			})
@@ -146,7 +147,9 @@ func E6(ctx context.Context, cfg E6Config, c *Cache) (*E6Result, error) {
 	return res, nil
 }
 
-func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss) (E6Row, error) {
+// e6Row trains and compares one cell; closed memoises the closed forms,
+// which depend on the loss and the replicate but not on the encoder.
+func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss, closed map[string]*embedding) (E6Row, error) {
 	row := E6Row{Encoder: enc, Loss: l.name, LossParams: l.params, ClosedForm: l.closed, Status: StatusConverged}
 	raw := ds.Raw
 	aug, err := data.ParseAugmentFor(cfg.Aug, raw)
@@ -161,7 +164,8 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			return row, errorf("e6", "tmp", nil, errors.Join(ErrIO, err))
 		}
 		tc := train.Config{Loss: l.name, LossParams: l.params, Encoder: enc, LR: cfg.LR, Views: 2, Augment: cfg.Aug,
-			Relation: "views", Batch: cfg.Batch, Epochs: cfg.Epochs, Seed: seed}
+			Relation: "views", Batch: cfg.Batch, Epochs: cfg.Epochs, Seed: seed,
+			Data: train.DataSource{ImageShape: raw.ImageShape}}
 		tr, err := train.Run(ctx, tc, raw.X, raw.Y, dir, train.Options{Progress: io.Discard, Logger: quiet})
 		os.RemoveAll(dir)
 		if err != nil {
@@ -173,15 +177,19 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		}
 		// The closed form of one draw of the V = 2 views graph, linear
 		// regime on the same raw inputs.
-		views, g, err := data.MakeViews(raw.X, 2, aug, seed)
-		if err != nil {
-			return row, errorf("e6", "views", cfg.Aug, err)
-		}
-		scaleToUnitDegree(g)
-		b := &builtGraph{Spec: GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, G: g, X: views, Orig: raw.X, Views: 2}
-		e, err := embed(b, MethodSpec{Name: l.closed, Loss: l.closed, Gamma: 0.5}, closedform.Linear, cfg.K, cfg.Refine, seed)
-		if err != nil {
-			return row, err
+		ckey := fmt.Sprintf("%s/%d", l.closed, seed)
+		e := closed[ckey]
+		if e == nil {
+			views, g, err := data.MakeViews(raw.X, 2, aug, seed)
+			if err != nil {
+				return row, errorf("e6", "views", cfg.Aug, err)
+			}
+			scaleToUnitDegree(g)
+			b := &builtGraph{Spec: GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, G: g, X: views, Orig: raw.X, Views: 2}
+			if e, err = embed(b, MethodSpec{Name: l.closed, Loss: l.closed, Gamma: 0.5}, closedform.Linear, cfg.K, cfg.Refine, seed); err != nil {
+				return row, err
+			}
+			closed[ckey] = e
 		}
 		row.ClosedFit = append(row.ClosedFit, e.Fit)
 		if e.Fit.Status != StatusExact && e.Fit.Status != StatusConverged {

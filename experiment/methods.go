@@ -194,12 +194,37 @@ func embed(b *builtGraph, m MethodSpec, regime string, k int, plan RefinePlan, s
 // minimizeRestarts minimises p's loss from start and from plan.Restarts−1
 // seeded random starts of the same Frobenius norm (see RefinePlan), and
 // keeps the lowest final loss. For SimCLR, whose loss is invariant to the
-// scale of each row of Z, the starts are first scaled to a root-mean-square
-// row norm of 1, where its gradient is well conditioned.
+// scale of each row of Z, the starts are first scaled to unit rows (feature
+// regime) or a root-mean-square row norm of 1 (linear regime), where its
+// gradient is well conditioned.
 func minimizeRestarts(p closedform.Problem, start *mat.Dense, plan RefinePlan, seed uint64) (param, z *mat.Dense, fit Fit, err error) {
 	r0, k := start.Dims()
 	start = mat.DenseCopyOf(start)
-	if p.Loss == closedform.SimCLR {
+	if p.Loss == closedform.SimCLR && p.Regime == closedform.Feature {
+		// The loss sees only the directions of the rows: start from unit
+		// rows (a zero row, where the cosine is undefined, gets a seeded
+		// random direction).
+		rng := rand.New(rand.NewPCG(seed, 0x726f7773))
+		for i := range r0 {
+			row := start.RawRowView(i)
+			var n2 float64
+			for _, v := range row {
+				n2 += v * v
+			}
+			if n2 < 1e-24 {
+				for j := range row {
+					row[j] = rng.NormFloat64()
+				}
+				n2 = 0
+				for _, v := range row {
+					n2 += v * v
+				}
+			}
+			for j := range row {
+				row[j] /= math.Sqrt(n2)
+			}
+		}
+	} else if p.Loss == closedform.SimCLR {
 		zs := start
 		if p.Regime == closedform.Linear {
 			zs = mat.NewDense(p.X.RawMatrix().Rows, k, nil)
@@ -244,7 +269,6 @@ func minimizeRestarts(p closedform.Problem, start *mat.Dense, plan RefinePlan, s
 // iterations are spent.
 func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (param, z *mat.Dense, fit Fit, err error) {
 	param = start
-	prev := math.Inf(1)
 	fit.Status = StatusNotConverged
 	for fit.Iterations < plan.MaxIter {
 		set := closedform.RefineSettings{MaxIter: min(refineChunk, plan.MaxIter-fit.Iterations), GradTol: plan.GradTol}
@@ -257,8 +281,7 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 		fit.Loss, fit.GradNorm = Num(rr.Final), Num(rr.GradNorm*mat.Norm(pr, 2))
 		f := math.Max(math.Abs(rr.Final), 1e-300)
 		scaled := rr.GradNorm * mat.Norm(pr, 2) / f
-		change := (prev - rr.Final) / f
-		prev = rr.Final
+		change := math.Abs(rr.Initial-rr.Final) / f
 		if scaled <= plan.GradTol && change <= plan.LossTol {
 			fit.Status = StatusConverged
 			break

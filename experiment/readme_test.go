@@ -19,7 +19,7 @@ func TestUpdateReadme(t *testing.T) {
 	if err := os.WriteFile(path, []byte(before+ReadmeBegin+"\nstale numbers 0.925\n"+ReadmeEnd+after), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := UpdateReadme(path, rep, 12.5); err != nil {
+	if err := UpdateReadme(path, rep, 12.6); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)
@@ -35,7 +35,7 @@ func TestUpdateReadme(t *testing.T) {
 			t.Errorf("block lacks the meaning of %q", v.Claim)
 		}
 	}
-	if err := UpdateReadme(path, rep, 12.5); err != nil {
+	if err := UpdateReadme(path, rep, 12.6); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := os.ReadFile(path); string(again) != s {

@@ -222,7 +222,7 @@ func presets(opt Options) preset {
 			Methods: defaultMethods([]float64{0.1, 0.5, 1, 1.2}), Regimes: []string{closedform.Linear, closedform.Feature},
 			LabelsPerClass: []int{1, 5, 20, 100, 0}, Seeds: 10, Probe: "logistic", Refine: refine},
 		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, Refine: refine, Seed: seed, Seeds: 5},
-		e6: E6Config{Dataset: ds, N: 1000, K: 16, Aug: augmentFor(ds), Encoders: []string{"linear:16", "mlp:128,16", "rff:512,gamma=0.02|linear:16"},
+		e6: E6Config{Dataset: ds, N: 1000, K: 16, Aug: augmentFor(ds), Encoders: []string{"linear:16", "mlp:128,16", "rff:512,gamma=0.001|linear:16"},
 			SimCoeffs: []float64{1, 5, 25}, Batch: 256, Epochs: 100, LR: 1e-3, Seeds: 5, Seed: seed, Labels: LowDataLabels, Refine: refine},
 	}
 	p.e3.N, p.e3.FeatureN = 2500, 800
@@ -236,8 +236,8 @@ func presets(opt Options) preset {
 		p.e3.Graphs = pickGraphs(graphs, "label", "label-oracle", "rewire-0.6", "knn-10", "augment", "finer-3", "coarser-2", "random")
 		p.e3.Methods = defaultMethods([]float64{0.1, 1.2})
 		p.e3.LabelsPerClass = []int{1, 5, 0}
-		p.e5.N, p.e5.Seeds, p.e5.Refine = 200, 3, p.e3.Refine
-		p.e6.N, p.e6.Encoders, p.e6.SimCoeffs, p.e6.Epochs, p.e6.Seeds, p.e6.Batch = 200, []string{"linear:16", "mlp:64,16"}, []float64{5, 25}, 60, 2, 100
+		p.e5.N, p.e5.Seeds, p.e5.Refine = 200, 5, p.e3.Refine
+		p.e6.N, p.e6.Encoders, p.e6.SimCoeffs, p.e6.Epochs, p.e6.Seeds, p.e6.Batch = 150, []string{"linear:16", "mlp:64,16"}, []float64{5, 25}, 60, 2, 75
 		p.e6.Refine = p.e3.Refine
 	case opt.Quick:
 		p.e1.N, p.e1.TrainIter = 150, 1500
