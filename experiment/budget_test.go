@@ -13,7 +13,7 @@ import (
 // cells are minimised with the iteration budget maxIter.
 func budgetConfig(maxIter int) E3Config {
 	return E3Config{Dataset: "digits", N: 120, FeatureN: 100, Seed: 7, K: 6,
-		Graphs: []GraphSpec{{Name: "label", Kind: "label"}, {Name: "coarser-2", Kind: "coarser", P: 2}, {Name: "random", Kind: "random"}},
+		Graphs:  []GraphSpec{{Name: "label", Kind: "label"}, {Name: "coarser-2", Kind: "coarser", P: 2}, {Name: "random", Kind: "random"}},
 		Methods: defaultMethods([]float64{0.1, 1.2}), Regimes: []string{closedform.Linear},
 		LabelsPerClass: []int{2, 5}, Seeds: 4, Probe: "logistic",
 		Refine: RefinePlan{MaxIter: maxIter, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 2}}
