@@ -251,10 +251,11 @@ func decide(v *Verdict, comps []comparison) {
 	}
 }
 
-// untestedMethods names the methods of comps' pairs ("a vs b" labels) whose
-// every comparison was excluded.
+// untestedMethods names the methods whose own cells were excluded (the
+// exclusion reason starts with the method's name) and that take part in no
+// judged comparison of comps ("graph: a vs b" labels).
 func untestedMethods(comps []comparison) string {
-	seen, judged := map[string]bool{}, map[string]bool{}
+	judged, named := map[string]bool{}, map[string]bool{}
 	var order []string
 	for _, c := range comps {
 		_, pair, ok := strings.Cut(c.label, ": ")
@@ -262,12 +263,11 @@ func untestedMethods(comps []comparison) string {
 			continue
 		}
 		for _, m := range strings.Split(pair, " vs ") {
-			if !seen[m] {
-				seen[m] = true
-				order = append(order, m)
-			}
 			if c.excluded == "" {
 				judged[m] = true
+			} else if strings.HasPrefix(c.excluded, m+": ") && !named[m] {
+				named[m] = true
+				order = append(order, m)
 			}
 		}
 	}

@@ -244,9 +244,12 @@ func judgeLocalGlobal(r *E5Result) Verdict {
 			if contrastive(nc.Method) {
 				continue
 			}
-			ex := c.Excluded
-			if ex == "" {
-				ex = nc.Excluded
+			ex := ""
+			switch {
+			case c.Excluded != "":
+				ex = c.Method + ": " + c.Excluded
+			case nc.Excluded != "":
+				ex = nc.Method + ": " + nc.Excluded
 			}
 			long := comparison{label: fmt.Sprintf("long range (>= %d hops): %s vs %s", r.LongHops, c.Method, nc.Method),
 				a: c.LongPerSeed, b: nc.LongPerSeed, meanA: float64(c.Long), meanB: float64(nc.Long), excluded: ex}
