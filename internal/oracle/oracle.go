@@ -82,6 +82,23 @@ func Load(t testing.TB, file string) []Case {
 	return cs
 }
 
+// Named returns the cases of file whose Loss, Method or Identity is name. It
+// fails the test when there is none, so that a renamed or dropped case
+// cannot pass silently.
+func Named(t testing.TB, file, name string) []Case {
+	t.Helper()
+	var out []Case
+	for _, c := range Load(t, file) {
+		if c.Loss == name || c.Method == name || c.Identity == name {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("oracle: %s holds no %s case", file, name)
+	}
+	return out
+}
+
 func (c *Case) raw(t testing.TB, section, name string) json.RawMessage {
 	t.Helper()
 	m := c.Inputs
