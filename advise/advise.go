@@ -25,7 +25,7 @@ const (
 	DefaultRefineIter      = 500
 	DefaultRefineTol       = 1e-6
 	DefaultRefineRows      = 2000
-	DefaultContrastiveRows = 600
+	DefaultContrastiveRows = 400
 	DefaultRefineDims      = 64
 	DefaultKNN             = 10
 	DefaultAgreementRows   = 500
