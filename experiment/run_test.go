@@ -22,6 +22,7 @@ func tinyConfigs() *Configs {
 			Methods: defaultMethods([]float64{0.1, 1.2}), Regimes: []string{"linear", "feature"},
 			LabelsPerClass: []int{2, 0}, Seeds: 2, Probe: "ridge", RefineIter: 5},
 		E5: E5Config{Dataset: "digits", N: 60, K: 3, Neighbors: 6, RefineIter: 10, Seed: 3},
+		E7: E7Config{Seeds: 1, Epochs: 1, Seed: 3},
 	}
 }
 

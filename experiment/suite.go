@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eigenssl/eigenssl/advise"
 	"github.com/eigenssl/eigenssl/closedform"
 )
 
@@ -19,7 +20,7 @@ import (
 var Version = "dev"
 
 // Experiments lists the experiment names Options.Only accepts.
-var Experiments = []string{"E1", "E2", "E3", "E4", "E5"}
+var Experiments = []string{"E1", "E2", "E3", "E4", "E5", "E7"}
 
 // Options configures a run of the study.
 type Options struct {
@@ -47,6 +48,7 @@ type Configs struct {
 	E2 E2Config `json:"e2"`
 	E3 E3Config `json:"e3"`
 	E5 E5Config `json:"e5"`
+	E7 E7Config `json:"e7"`
 }
 
 // Presets returns the configurations Run uses for opt's mode (Demo, Quick
@@ -56,7 +58,7 @@ func Presets(opt Options) Configs {
 		opt.Dataset = "digits"
 	}
 	p := presets(opt)
-	return Configs{E1: p.e1, E2: p.e2, E3: p.e3, E5: p.e5}
+	return Configs{E1: p.e1, E2: p.e2, E3: p.e3, E5: p.e5, E7: p.e7}
 }
 
 // Report is the outcome of Run.
@@ -69,6 +71,8 @@ type Report struct {
 	E3      *E3Result      `json:"e3,omitempty"`
 	E4      *E4Result      `json:"e4,omitempty"`
 	E5      *E5Result      `json:"e5,omitempty"`
+	// E7 is the adviser's validation (package advise).
+	E7 *advise.Validation `json:"e7,omitempty"`
 	// Summary is the short plain-text table printed by the demo.
 	Summary string  `json:"summary"`
 	Seconds float64 `json:"seconds"`
@@ -124,7 +128,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	rep := &Report{Options: opt, Configs: map[string]any{}}
 	p := presets(opt)
 	if opt.Configs != nil {
-		p = preset{e1: opt.Configs.E1, e2: opt.Configs.E2, e3: opt.Configs.E3, e5: opt.Configs.E5}
+		p = preset{e1: opt.Configs.E1, e2: opt.Configs.E2, e3: opt.Configs.E3, e5: opt.Configs.E5, e7: opt.Configs.E7}
 	}
 	var err error
 	if want["E1"] {
@@ -160,6 +164,13 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	if want["E7"] {
+		slog.Info("running E7")
+		rep.Configs["E7"] = p.e7
+		if rep.E7, err = E7(ctx, p.e7); err != nil {
+			return nil, err
+		}
+	}
 	rep.CellsReused, rep.CellsComputed = cache.Hits, cache.Misses
 	rep.Summary = rep.summary()
 	rep.Seconds = time.Since(start).Seconds()
@@ -180,6 +191,7 @@ type preset struct {
 	e2 E2Config
 	e3 E3Config
 	e5 E5Config
+	e7 E7Config
 }
 
 // presets returns the experiment configurations of opt's mode and dataset.
@@ -209,6 +221,7 @@ func presets(opt Options) preset {
 			Methods: defaultMethods([]float64{0.1, 0.5, 1, 1.2}), Regimes: []string{closedform.Linear, closedform.Feature},
 			LabelsPerClass: []int{1, 5, 20, 100, 0}, Seeds: 10, Probe: "logistic", RefineIter: 200},
 		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, RefineIter: 500, Seed: seed},
+		e7: E7Config{Large: true, Seeds: 3, Epochs: 30, Seed: seed},
 	}
 	p.e3.N, p.e3.FeatureN, p.e3.RefineIter = 2500, 800, 60
 	switch {
@@ -221,12 +234,14 @@ func presets(opt Options) preset {
 		p.e3.Methods = defaultMethods([]float64{0.1, 1.2})
 		p.e3.LabelsPerClass = []int{1, 5, 20, 0}
 		p.e5.N, p.e5.RefineIter = 200, 100
+		p.e7 = E7Config{Seeds: 2, Epochs: 20, Seed: seed}
 	case opt.Quick:
 		p.e1.N, p.e1.TrainIter = 150, 1500
 		p.e2.Gammas, p.e2.TrainIter = logspace(0.02, 5, 15), 800
 		p.e3.N, p.e3.FeatureN, p.e3.Seeds, p.e3.RefineIter = 2000, 400, 5, 50
 		p.e3.Methods = defaultMethods([]float64{0.1, 1, 1.2})
 		p.e5.N, p.e5.RefineIter = 300, 200
+		p.e7 = E7Config{Seeds: 2, Epochs: 20, Seed: seed}
 	}
 	for i, g := range p.e2.Gammas {
 		if i%3 == 0 {
@@ -333,6 +348,9 @@ func (r *Report) sections() []section {
 	}
 	if r.E5 != nil {
 		s = append(s, r.E5.section())
+	}
+	if r.E7 != nil {
+		s = append(s, e7Section(r.E7))
 	}
 	return s
 }
