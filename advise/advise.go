@@ -25,7 +25,7 @@ const (
 	DefaultRefineIter      = 500
 	DefaultRefineTol       = 1e-6
 	DefaultRefineRows      = 2000
-	DefaultContrastiveRows = 600
+	DefaultContrastiveRows = 400
 	DefaultRefineDims      = 64
 	DefaultKNN             = 10
 	DefaultAgreementRows   = 500
@@ -181,10 +181,14 @@ type Result struct {
 	// Degenerate: the K-th eigenvalue of the closed form's operator is
 	// tied with the next one, so the optimal subspace is not unique and the
 	// accuracy is that of one arbitrary choice among optima.
-	Degenerate bool    `json:"degenerate"`
-	Converged  bool    `json:"converged"`
-	Iterations int     `json:"iterations,omitempty"`
-	GradNorm   float64 `json:"grad_norm,omitempty"`
+	Degenerate bool `json:"degenerate"`
+	Converged  bool `json:"converged"`
+	Iterations int  `json:"iterations,omitempty"`
+	// Status is closedform's: "exact", "converged", "iteration_limit" or
+	// "failed" (stalled without meeting the tolerance); "characterisation"
+	// when an approximate optimum was not refined.
+	Status   string  `json:"status"`
+	GradNorm float64 `json:"grad_norm,omitempty"`
 	// LossValue is the loss at the optimum (on the refinement subsample for
 	// refined candidates; NaN, written null, when unknown).
 	LossValue data.JSONFloat `json:"loss_value"`
@@ -334,8 +338,14 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 			return nil, wrap(op, "candidate", c.String(), ErrSolve, err)
 		}
 		r := Result{Candidate: c, Exact: o.exact, LossValue: data.JSONFloat(o.loss), Rank: o.rank, Note: o.note, Degenerate: o.degenerate}
-		if o.refine != nil {
+		switch {
+		case o.refine != nil:
 			r.Refined, r.Converged, r.Iterations, r.GradNorm = true, o.refine.Converged, o.refine.Iterations, o.refine.GradNorm
+			r.Status = string(o.refine.Status)
+		case o.exact:
+			r.Status = string(closedform.StatusExact)
+		default:
+			r.Status = "characterisation"
 		}
 		r.z = sampleRep(in, design, o.w, o.bias)
 		sing, _ := eval.SingularValues(centred(r.z))

@@ -283,7 +283,7 @@ func TestReportJSONSchema(t *testing.T) {
 	sawNull := false
 	for _, r := range res {
 		r := r.(map[string]any)
-		for _, k := range []string{"loss", "exact", "refined", "converged", "degenerate", "rank", "collapse", "effective_rank", "accuracy", "note", "loss_value"} {
+		for _, k := range []string{"loss", "exact", "refined", "converged", "status", "degenerate", "rank", "collapse", "effective_rank", "accuracy", "note", "loss_value"} {
 			if _, ok := r[k]; !ok {
 				t.Fatalf("result lacks %q: %v", k, r)
 			}

@@ -58,7 +58,7 @@ func (res Result) status() string {
 	case res.Refined && res.Converged:
 		s = fmt.Sprintf("refined, converged (%d it.)", res.Iterations)
 	case res.Refined:
-		s = fmt.Sprintf("refined, NOT converged (%d it., |g| %.2g)", res.Iterations, res.GradNorm)
+		s = fmt.Sprintf("refined, NOT converged: %s (%d it., |g| %.2g)", res.Status, res.Iterations, res.GradNorm)
 	default:
 		s = "characterisation only"
 	}
@@ -240,7 +240,7 @@ figure{margin:1.5em 0}figcaption{font-size:.9em;color:#555}img{max-width:100%}
 <p class="reason"><b>{{.Best}}</b>: {{.R.Reason}}</p>
 <h2>Candidates</h2>
 <table><tr><th>#</th><th>candidate</th>{{if .R.Labelled}}<th>accuracy</th><th>2.5%–97.5%</th>{{end}}<th>rank(Z*)</th><th>effective rank</th><th>optimum</th></tr>
-{{range $i, $r := .R.Results}}<tr{{if eq $i $.R.Recommended}} class="best"{{end}}><td>{{inc $i}}</td><td>{{$r.Candidate}}</td>{{if $.R.Labelled}}<td>{{f3 $r.Accuracy.Mean}}</td><td>{{f3 $r.Accuracy.Low}}–{{f3 $r.Accuracy.High}}</td>{{end}}<td>{{$r.Rank}}/{{$.R.K}}</td><td>{{f3 $r.EffectiveRank}}</td><td{{if and $r.Refined (not $r.Converged)}} class="warn"{{end}}>{{$r.Status}}</td></tr>
+{{range $i, $r := .R.Results}}<tr{{if eq $i $.R.Recommended}} class="best"{{end}}><td>{{inc $i}}</td><td>{{$r.Candidate}}</td>{{if $.R.Labelled}}<td>{{f3 $r.Accuracy.Mean}}</td><td>{{f3 $r.Accuracy.Low}}–{{f3 $r.Accuracy.High}}</td>{{end}}<td>{{$r.Rank}}/{{$.R.K}}</td><td>{{f3 $r.EffectiveRank}}</td><td{{if and $r.Refined (not $r.Converged)}} class="warn"{{end}}>{{$r.Describe}}</td></tr>
 {{end}}</table>
 <h2>Diagnostics</h2>
 <table><tr><th>figure</th><th>value</th><th>meaning</th></tr>
@@ -263,6 +263,6 @@ func (r *Report) renderHTML(w io.Writer) error {
 	}{r, r.recommendedName(), figs})
 }
 
-// Status describes how the optimum was obtained ("exact", "refined,
+// Describe says how the optimum was obtained ("exact", "refined,
 // converged (12 it.)", ...).
-func (res Result) Status() string { return res.status() }
+func (res Result) Describe() string { return res.status() }

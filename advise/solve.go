@@ -226,8 +226,9 @@ type refiner struct {
 	x    *mat.Dense // subsampled design (n_sub x D)
 	rows int
 	s    Settings
-	// top right singular vectors of x (D x P), nil when not restricting
-	top *mat.Dense
+	// top right singular vectors of x (D x P), nil when not restricting;
+	// full holds all of them otherwise
+	top, full *mat.Dense
 }
 
 func newRefiner(design *mat.Dense, g *graph.CSR, rows int, s Settings) *refiner {
@@ -247,6 +248,16 @@ func newRefiner(design *mat.Dense, g *graph.CSR, rows int, s Settings) *refiner 
 			r.top = v
 		}
 	}
+	if r.top == nil {
+		// Every direction: the right singular vectors of the subsample.
+		var svd mat.SVD
+		if svd.Factorize(r.x, mat.SVDThinV) {
+			r.full = &mat.Dense{}
+			svd.VTo(r.full)
+		} else {
+			r.full = identity(d)
+		}
+	}
 	return r
 }
 
@@ -255,10 +266,13 @@ func (r *refiner) run(p closedform.Problem, w0 *mat.Dense) (*mat.Dense, closedfo
 	d, k := w0.Dims()
 	sub := p
 	sub.Regime, sub.G, sub.KernelMatrix = closedform.Linear, r.g, nil
-	sub.X = r.x
-	var q *mat.Dense
-	start := w0
 	note := "characterisation refined by L-BFGS"
+	// W = Q diag(1/c) R: Q an orthonormal basis holding W_char, c the
+	// column scales of X Q, so that the design X Q diag(1/c) the optimiser
+	// sees has unit-scale columns (orthogonal ones when Q holds right
+	// singular vectors): a change of variables that keeps the minimiser and
+	// tames the conditioning of scale-invariant losses such as SimCLR's.
+	q := r.full
 	if r.top != nil {
 		_, pd := r.top.Dims()
 		both := mat.NewDense(d, k+pd, nil)
@@ -268,13 +282,32 @@ func (r *refiner) run(p closedform.Problem, w0 *mat.Dense) (*mat.Dense, closedfo
 		if q, err = linalg.Orthonormalize(both); err != nil {
 			return nil, closedform.RefineResult{}, "", err
 		}
-		_, qc := q.Dims()
-		xq := mat.NewDense(r.rows, qc, nil)
-		xq.Mul(r.x, q)
-		sub.X = xq
-		start = mat.NewDense(qc, k, nil)
-		start.Mul(q.T(), w0)
 		note += " within span(W_char, top " + itoa(pd) + " right singular vectors)"
+	}
+	_, qc := q.Dims()
+	xq := mat.NewDense(r.rows, qc, nil)
+	xq.Mul(r.x, q)
+	c := make([]float64, qc)
+	for j := range c {
+		var ss float64
+		for i := 0; i < r.rows; i++ {
+			ss += xq.At(i, j) * xq.At(i, j)
+		}
+		c[j] = math.Sqrt(ss / float64(r.rows))
+		if c[j] <= 1e-12 {
+			c[j] = 1
+		}
+		for i := 0; i < r.rows; i++ {
+			xq.Set(i, j, xq.At(i, j)/c[j])
+		}
+	}
+	sub.X = xq
+	start := mat.NewDense(qc, k, nil)
+	start.Mul(q.T(), w0)
+	for j := range c {
+		for t := 0; t < k; t++ {
+			start.Set(j, t, start.At(j, t)*c[j])
+		}
 	}
 	if n, _ := r.x.Dims(); n < p.G.N {
 		note += " on " + itoa(n) + " of " + itoa(p.G.N) + " rows"
@@ -286,12 +319,22 @@ func (r *refiner) run(p closedform.Problem, w0 *mat.Dense) (*mat.Dense, closedfo
 	if err != nil {
 		return nil, res, "", err
 	}
-	if q == nil {
-		return par, res, note, nil
+	for j := range c {
+		for t := 0; t < k; t++ {
+			par.Set(j, t, par.At(j, t)/c[j])
+		}
 	}
 	w := mat.NewDense(d, k, nil)
 	w.Mul(q, par)
 	return w, res, note, nil
+}
+
+func identity(d int) *mat.Dense {
+	m := mat.NewDense(d, d, nil)
+	for i := 0; i < d; i++ {
+		m.Set(i, i, 1)
+	}
+	return m
 }
 
 // tied reports whether two eigenvalues are equal up to rounding.

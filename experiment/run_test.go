@@ -24,6 +24,7 @@ func tinyConfigs() *Configs {
 		E5: E5Config{Dataset: "digits", N: 60, K: 3, Neighbors: 6, Refine: RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}, Seed: 3, Seeds: 2},
 		E6: E6Config{Dataset: "digits", N: 60, K: 3, Aug: "shift:1+noise:0.5", Encoders: []string{"linear:3"}, SimCoeffs: []float64{25},
 			Batch: 30, Epochs: 3, LR: 1e-3, Seeds: 1, Seed: 3, Labels: 2, Refine: RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}},
+		E7: E7Config{Seeds: 1, Epochs: 1, Seed: 3},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eigenssl/eigenssl/advise"
 	"github.com/eigenssl/eigenssl/closedform"
 )
 
@@ -19,7 +20,7 @@ import (
 var Version = "dev"
 
 // Experiments lists the experiment names Options.Only accepts.
-var Experiments = []string{"E1", "E2", "E3", "E4", "E5", "E6"}
+var Experiments = []string{"E1", "E2", "E3", "E4", "E5", "E6", "E7"}
 
 // Options configures a run of the study.
 type Options struct {
@@ -48,6 +49,7 @@ type Configs struct {
 	E3 E3Config `json:"e3"`
 	E5 E5Config `json:"e5"`
 	E6 E6Config `json:"e6"`
+	E7 E7Config `json:"e7"`
 }
 
 // Presets returns the configurations Run uses for opt's mode (Demo, Quick
@@ -57,7 +59,7 @@ func Presets(opt Options) Configs {
 		opt.Dataset = "digits"
 	}
 	p := presets(opt)
-	return Configs{E1: p.e1, E2: p.e2, E3: p.e3, E5: p.e5, E6: p.e6}
+	return Configs{E1: p.e1, E2: p.e2, E3: p.e3, E5: p.e5, E6: p.e6, E7: p.e7}
 }
 
 // Report is the outcome of Run.
@@ -71,6 +73,8 @@ type Report struct {
 	E4      *E4Result      `json:"e4,omitempty"`
 	E5      *E5Result      `json:"e5,omitempty"`
 	E6      *E6Result      `json:"e6,omitempty"`
+	// E7 is the adviser's validation (package advise).
+	E7 *advise.Validation `json:"e7,omitempty"`
 	// Summary is the short plain-text table printed by the demo.
 	Summary string  `json:"summary"`
 	Seconds float64 `json:"seconds"`
@@ -127,7 +131,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	rep := &Report{Options: opt, Configs: map[string]any{}}
 	p := presets(opt)
 	if opt.Configs != nil {
-		p = preset{e1: opt.Configs.E1, e2: opt.Configs.E2, e3: opt.Configs.E3, e5: opt.Configs.E5, e6: opt.Configs.E6}
+		p = preset{e1: opt.Configs.E1, e2: opt.Configs.E2, e3: opt.Configs.E3, e5: opt.Configs.E5, e6: opt.Configs.E6, e7: opt.Configs.E7}
 	}
 	var err error
 	if want["E1"] {
@@ -165,6 +169,13 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	if want["E7"] {
+		slog.Info("running E7")
+		rep.Configs["E7"] = p.e7
+		if rep.E7, err = E7(ctx, p.e7); err != nil {
+			return nil, err
+		}
+	}
 	if want["E4"] {
 		if rep.E4, err = E4(rep.E3, rep.E5); err != nil {
 			return nil, err
@@ -191,6 +202,7 @@ type preset struct {
 	e3 E3Config
 	e5 E5Config
 	e6 E6Config
+	e7 E7Config
 }
 
 // presets returns the experiment configurations of opt's mode and dataset.
@@ -224,6 +236,7 @@ func presets(opt Options) preset {
 		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, Refine: refine, Seed: seed, Seeds: 5},
 		e6: E6Config{Dataset: ds, N: 1000, K: 16, Aug: augmentFor(ds), Encoders: []string{"linear:16", "mlp:128,16", "rff:512,gamma=0.001|linear:16"},
 			SimCoeffs: []float64{1, 5, 25}, Batch: 256, Epochs: 100, LR: 1e-3, Seeds: 5, Seed: seed, Labels: LowDataLabels, Refine: refine},
+		e7: E7Config{Large: true, Seeds: 3, Epochs: 30, Seed: seed},
 	}
 	p.e3.N, p.e3.FeatureN = 2500, 800
 	switch {
@@ -239,6 +252,7 @@ func presets(opt Options) preset {
 		p.e5.N, p.e5.Seeds, p.e5.Refine = 200, 5, p.e3.Refine
 		p.e6.N, p.e6.Encoders, p.e6.SimCoeffs, p.e6.Epochs, p.e6.Seeds, p.e6.Batch = 150, []string{"linear:16", "mlp:64,16"}, []float64{5, 25}, 60, 2, 75
 		p.e6.Refine = p.e3.Refine
+		p.e7 = E7Config{Seeds: 2, Epochs: 20, Seed: seed}
 	case opt.Quick:
 		p.e1.N, p.e1.TrainIter = 150, 1500
 		p.e2.Gammas, p.e2.TrainIter = logspace(0.02, 5, 15), 800
@@ -248,6 +262,7 @@ func presets(opt Options) preset {
 		p.e5.N, p.e5.Seeds, p.e5.Refine = 300, 3, p.e3.Refine
 		p.e6.N, p.e6.Epochs, p.e6.Seeds, p.e6.Refine = 400, 60, 3, p.e3.Refine
 		p.e6.Encoders = p.e6.Encoders[:2]
+		p.e7 = E7Config{Seeds: 2, Epochs: 20, Seed: seed}
 	}
 	for i, g := range p.e2.Gammas {
 		if i%3 == 0 {
@@ -410,6 +425,9 @@ func (r *Report) sections() []section {
 	}
 	if r.E5 != nil {
 		s = append(s, r.E5.section())
+	}
+	if r.E7 != nil {
+		s = append(s, e7Section(r.E7))
 	}
 	return s
 }
