@@ -168,3 +168,26 @@ func checkInput32(op string, x blas32.General, cols int) error {
 	}
 	return nil
 }
+
+// ToFloat32 returns m rounded entry-wise to a new float32 matrix.
+func ToFloat32(m *mat.Dense) blas32.General {
+	r, c := m.Dims()
+	g := newGeneral[float32](r, c)
+	for i := 0; i < r; i++ {
+		toT(g.row(i), m.RawRowView(i))
+	}
+	return blas32.General(g)
+}
+
+// FromFloat32 returns g as a new float64 matrix (exact).
+func FromFloat32(g blas32.General) *mat.Dense {
+	m := mat.NewDense(g.Rows, g.Cols, nil)
+	s := general[float32](g)
+	for i := 0; i < g.Rows; i++ {
+		dst := m.RawRowView(i)
+		for j, v := range s.row(i) {
+			dst[j] = float64(v)
+		}
+	}
+	return m
+}

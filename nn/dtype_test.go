@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/mat"
 )
 
 // eps32 is the unit roundoff of float32, 2⁻²⁴.
@@ -17,23 +16,6 @@ const eps32 = 1.0 / (1 << 24)
 // for an inner product of length k in float32 (Accuracy and Stability of
 // Numerical Algorithms, §3.1).
 func gammaK(k int) float64 { return float64(k) * eps32 / (1 - float64(k)*eps32) }
-
-func to32(m *mat.Dense) blas32.General {
-	r, c := m.Dims()
-	g := blas32.General{Rows: r, Cols: c, Stride: c, Data: make([]float32, r*c)}
-	toT(g.Data, m.RawMatrix().Data)
-	return g
-}
-
-func from32(g blas32.General) []float64 {
-	out := make([]float64, 0, g.Rows*g.Cols)
-	for i := 0; i < g.Rows; i++ {
-		for _, v := range g.Data[i*g.Stride : i*g.Stride+g.Cols] {
-			out = append(out, float64(v))
-		}
-	}
-	return out
-}
 
 // TestFloat32GradientsMatchFloat64 runs one training-mode forward and
 // backward of an MLP with per-view batch norm in float32 and in float64 on
@@ -79,12 +61,12 @@ func TestFloat32GradientsMatchFloat64(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y32, err := e32.Forward32(to32(x), true)
+	y32, err := e32.Forward32(ToFloat32(x), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fwdTol := gammaK(20) + gammaK(64) + gammaK(32) + 8*eps32
-	if e := relErr(from32(y32), y64.RawMatrix().Data); e > fwdTol || e == 0 {
+	if e := relErr(FromFloat32(y32).RawMatrix().Data, y64.RawMatrix().Data); e > fwdTol || e == 0 {
 		t.Errorf("forward: relative error %.3g; want in (0, %.3g]", e, fwdTol)
 	}
 	g := randn(n, 16, rng)
@@ -92,7 +74,7 @@ func TestFloat32GradientsMatchFloat64(t *testing.T) {
 	if err := e64.BackwardParams(g); err != nil {
 		t.Fatal(err)
 	}
-	if err := e32.BackwardParams32(to32(g)); err != nil {
+	if err := e32.BackwardParams32(ToFloat32(g)); err != nil {
 		t.Fatal(err)
 	}
 	gradTol := fwdTol + gammaK(16) + gammaK(32) + 3*gammaK(n)

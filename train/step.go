@@ -64,7 +64,7 @@ func (t *trainer) nextBatch() []int {
 // loss wraps ErrDiverged.
 func (t *trainer) gradients(idx []int, xb *mat.Dense) (loss.Result, error) {
 	t.enc.ZeroGrad()
-	z, err := t.enc.Forward(xb, true)
+	z, err := t.forward(xb)
 	if err != nil {
 		return loss.Result{}, err
 	}
@@ -114,7 +114,30 @@ func (t *trainer) gradients(idx []int, xb *mat.Dense) (loss.Result, error) {
 	if c != 1 {
 		dz.Scale(c, dz) // ∂l(cZ)/∂Z = c ∇l(cZ)
 	}
-	return r, t.enc.BackwardParams(dz)
+	return r, t.backwardParams(dz)
+}
+
+// forward runs the encoder in training mode in the run's dtype. In float32
+// the batch is rounded to float32 and the float32 representation is
+// returned converted (exactly) to float64 for the loss.
+func (t *trainer) forward(xb *mat.Dense) (*mat.Dense, error) {
+	if t.dtype != nn.Float32 {
+		return t.enc.Forward(xb, true)
+	}
+	z, err := t.enc.Forward32(nn.ToFloat32(xb), true)
+	if err != nil {
+		return nil, err
+	}
+	return nn.FromFloat32(z), nil
+}
+
+// backwardParams back-propagates dz in the run's dtype (rounded to float32
+// in float32).
+func (t *trainer) backwardParams(dz *mat.Dense) error {
+	if t.dtype != nn.Float32 {
+		return t.enc.BackwardParams(dz)
+	}
+	return t.enc.BackwardParams32(nn.ToFloat32(dz))
 }
 
 // gradNorm returns the Euclidean norm of every parameter gradient together.

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -119,6 +120,15 @@ func resumeConfigs() map[string]Config {
 			Loss: "spectral_contrastive", Encoder: "rff:32,gamma=0.1|linear:4", Optimizer: "sgd:momentum=0.9,nesterov", LR: 0.01,
 			Augment: "mask:0.2", Batch: 10, Epochs: 4, Seed: 12, CheckpointEvery: 2,
 		},
+		"vicreg_official/mlp+bn/float32/minibatch": {
+			Loss: "vicreg_official", Encoder: "mlp:16,8|proj:8,8+bn", Optimizer: "adam", LR: 0.01, Dtype: "float32",
+			Views: 2, Augment: "noise:0.1+mask:0.1", Batch: 8, Epochs: 4, Seed: 3, CheckpointEvery: 3,
+			Schedule: "cosine", Warmup: 4,
+		},
+		"simclr_gform/knn/float32/sgd": {
+			Loss: "simclr_gform", Encoder: "mlp:12,6", Optimizer: "sgd:momentum=0.9", LR: 0.01, Dtype: "float32",
+			Views: 3, Augment: "noise:0.2", Relation: "knn:k=3", Batch: 10, Epochs: 4, Seed: 5, CheckpointEvery: 5,
+		},
 		"spectral_contrastive_gform/labels/V=1/full": {
 			Loss: "spectral_contrastive_gform", Encoder: "linear:3", Optimizer: "adamw", LR: 0.01, WeightDecay: 0.001,
 			Views: 1, Relation: "labels", Epochs: 20, Seed: 7, CheckpointEvery: 4,
@@ -144,6 +154,18 @@ func TestResumeBitExact(t *testing.T) {
 				t.Fatalf("uninterrupted run: status %v, %d of %d steps", res.Status, res.Steps, res.TotalSteps)
 			}
 			want := snap(t, full)
+			if c, _, _ := readCheckpoint(full); c.Dtype.String() != cfg.withDefaults().Dtype {
+				t.Fatalf("checkpoint dtype %v; want %s", c.Dtype, cfg.withDefaults().Dtype)
+			}
+			if cfg.Dtype == "float32" {
+				for _, p := range res.Encoder.Params() {
+					for _, v := range p.Value.RawMatrix().Data {
+						if float64(float32(v)) != v {
+							t.Fatalf("%s holds %v, not a float32 value", p.Name, v)
+						}
+					}
+				}
+			}
 			k := res.TotalSteps/2 + 1
 
 			t.Run("StopAfter", func(t *testing.T) {
@@ -495,7 +517,7 @@ func inNearest(i, j, n, k int, dist func(i, j int) float64) bool {
 }
 
 func TestCheckpointCodec(t *testing.T) {
-	c := &checkpoint{Step: 12, Epoch: 3, Batch: 1, Perm: []int{2, 0, 1}, RNG: []byte("rng"), Encoder: []byte("enc"), Opt: []byte{}, DataHash: [32]byte{1, 2, 3}}
+	c := &checkpoint{Step: 12, Epoch: 3, Batch: 1, Dtype: nn.Float32, Perm: []int{2, 0, 1}, RNG: []byte("rng"), Encoder: []byte("enc"), Opt: []byte{}, DataHash: [32]byte{1, 2, 3}}
 	b := c.encode()
 	got, err := decodeCheckpoint(b)
 	if err != nil {
@@ -515,6 +537,24 @@ func TestCheckpointCodec(t *testing.T) {
 		if _, err := decodeCheckpoint(b[:n]); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("truncated to %d bytes: got %v; want ErrCorrupt", n, err)
 		}
+	}
+}
+
+// TestCheckpointV1 reads a checkpoint of format version 1 (no dtype) as
+// float64.
+func TestCheckpointV1(t *testing.T) {
+	c := &checkpoint{Step: 2, Epoch: 1, Batch: 0, RNG: []byte("r"), Encoder: []byte("e"), Opt: []byte("o")}
+	b := c.encode()
+	body := append([]byte(nil), checkpointMagicV1...)
+	body = append(body, b[len(checkpointMagic):len(checkpointMagic)+24]...) // step, epoch, batch
+	body = append(body, b[len(checkpointMagic)+32:len(b)-sha256.Size]...)   // skip the dtype
+	sum := sha256.Sum256(body)
+	got, err := decodeCheckpoint(append(body, sum[:]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(c) {
+		t.Fatalf("v1: got %+v; want %+v", got, c)
 	}
 }
 
@@ -538,6 +578,8 @@ func TestErrors(t *testing.T) {
 		"negative lr":          {func(c *Config) { c.LR = -1 }, ErrConfig},
 		"NaN lr":               {func(c *Config) { c.LR = math.NaN() }, ErrConfig},
 		"schedule":             {func(c *Config) { c.Schedule = "step" }, ErrConfig},
+		"dtype":                {func(c *Config) { c.Dtype = "float16" }, ErrConfig},
+		"float32 rff":          {func(c *Config) { c.Dtype = "float32"; c.Encoder = "rff:8,gamma=1|linear:2" }, ErrConfig},
 		"wd twice":             {func(c *Config) { c.Optimizer = "adamw:wd=0.1"; c.WeightDecay = 0.2 }, ErrConfig},
 		"bad augment":          {func(c *Config) { c.Augment = "warp:3" }, ErrConfig},
 		"image aug, no shape":  {func(c *Config) { c.Augment = "shift:1" }, ErrConfig},
