@@ -41,9 +41,11 @@ type Config struct {
 	// Dtype is "float64" (default) or "float32" (nn.ParseDtype): the
 	// arithmetic of the encoder's forward and backward passes and of the
 	// optimiser (see nn.Dtype; float32 needs a linear or mlp encoder, with
-	// an optional projector). In float32 the loss is evaluated in float64 on
-	// the float32 representation (exactly converted) and its gradient is
-	// rounded to float32 before back-propagation.
+	// an optional projector). In float32 a loss with a float32 path
+	// (loss.Float32: vicreg_official, barlowtwins_official) is evaluated in
+	// float32; any other loss in float64 on the float32 representation
+	// (exactly converted), its gradient rounded to float32 before
+	// back-propagation.
 	Dtype string `json:"dtype,omitempty"`
 	// Optimizer is an nn.ParseOptimizer spec (default "adam").
 	// WeightDecay, when non-zero, is appended to it as wd=...; the spec

@@ -53,9 +53,12 @@
 // Config.Dtype "float32" (train --dtype float32) runs the encoder's forward
 // and backward passes and the optimiser in float32 (nn.Dtype: Sgemm
 // products, float32 activations and updates, float64 accumulation of
-// batch-norm statistics, column sums and gradient accumulators). The loss
-// is evaluated in float64 on the float32 representation, converted
-// exactly, and its gradient is rounded to float32 before back-propagation.
+// batch-norm statistics, column sums and gradient accumulators). Losses
+// with a float32 path (loss.Float32: vicreg_official,
+// barlowtwins_official) are evaluated in float32 on row views of the
+// float32 representation; any other loss is evaluated in float64 on the
+// representation, converted exactly, and its gradient is rounded to
+// float32 before back-propagation.
 // Checkpoints record the dtype (format version 2) and Resume refuses a
 // checkpoint whose dtype differs from config.json; the float32 parameters
 // are stored exactly, so resume stays bit-exact. Only linear and mlp

@@ -101,6 +101,30 @@ func (c *countingLoss) Eval(in loss.Inputs, wantGrad bool) (loss.Result, error) 
 	return r, err
 }
 
+// countingLoss32 is countingLoss for a loss with a float32 path, so that
+// float32 runs through a counting loss take the same path as without.
+type countingLoss32 struct{ *countingLoss }
+
+func (c countingLoss32) Eval32(in loss.Inputs32, wantGrad bool) (loss.Result32, error) {
+	k := int(c.calls.Add(1))
+	r, err := c.Loss.(loss.Float32).Eval32(in, wantGrad)
+	if err == nil && c.hook != nil {
+		var r64 loss.Result
+		err = c.hook(k, &r64)
+	}
+	return r, err
+}
+
+// counting wraps l in a countingLoss (countingLoss32 when l has a float32
+// path).
+func counting(l loss.Loss, hook func(k int, r *loss.Result) error) loss.Loss {
+	c := &countingLoss{Loss: l, hook: hook}
+	if _, ok := l.(loss.Float32); ok {
+		return countingLoss32{c}
+	}
+	return c
+}
+
 func resumeConfigs() map[string]Config {
 	return map[string]Config{
 		"vicreg_official/mlp+bn/minibatch": {
@@ -185,12 +209,12 @@ func TestResumeBitExact(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				l, _ := loss.New(cfg.Loss, cfg.LossParams)
-				cl := &countingLoss{Loss: l, hook: func(n int, _ *loss.Result) error {
+				cl := counting(l, func(n int, _ *loss.Result) error {
 					if n == k {
 						cancel()
 					}
 					return nil
-				}}
+				})
 				r, err := Run(ctx, cfg, x, y, dir, Options{Logger: quiet, Loss: cl})
 				if !errors.Is(err, context.Canceled) || r == nil || r.Status != Canceled || r.Steps != k {
 					t.Fatalf("cancelled run: err %v, result %+v; want context.Canceled after %d steps", err, r, k)
@@ -208,12 +232,12 @@ func TestResumeBitExact(t *testing.T) {
 				dir := filepath.Join(base, "crash")
 				l, _ := loss.New(cfg.Loss, cfg.LossParams)
 				crash := errors.New("simulated crash")
-				cl := &countingLoss{Loss: l, hook: func(n int, _ *loss.Result) error {
+				cl := counting(l, func(n int, _ *loss.Result) error {
 					if n == k+1 {
 						return crash
 					}
 					return nil
-				}}
+				})
 				if _, err := Run(context.Background(), cfg, x, y, dir, Options{Logger: quiet, Loss: cl}); !errors.Is(err, crash) {
 					t.Fatalf("got %v; want the simulated crash", err)
 				}
