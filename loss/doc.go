@@ -32,7 +32,7 @@
 //
 // # Float32
 //
-// vicreg_official and barlowtwins_official also implement Float32: Eval32
+// vicreg_official, barlowtwins_official and ntxent also implement Float32: Eval32
 // takes float32 branches and returns float32 gradients, with one generic
 // implementation shared with Eval (float32 Syrk/Gemm/Symm through blas32,
 // float64 accumulation of statistics and of the value; see Float32). The

@@ -10,15 +10,16 @@ import (
 )
 
 // Float32 is implemented by the losses with a float32 path
-// (VICRegOfficial, BarlowTwinsOfficial): Eval32 is Eval on float32
+// (VICRegOfficial, BarlowTwinsOfficial, NTXent): Eval32 is Eval on float32
 // representations, with float32 matrix products (gonum's parallel blas32,
 // OpenBLAS sgemm/ssyrk with -tags openblas) and float32 gradients.
 //
 // Float64 accumulation is used where a sum would lose accuracy: the column
 // means and variances (centring, batch normalisation), the scalar value and
 // its parts (sums of N·K or K² squared terms, each evaluated from float32
-// entries in float64), and the column means of the gradient's centring
-// projection. The K×K (or N×N) products themselves accumulate in float32
+// entries in float64), the column means of the gradient's centring
+// projection, and NT-Xent's row norms, log-sum-exps (exponentials in
+// float64, stored as float32) and positive-pair similarities. The K×K (or N×N) products themselves accumulate in float32
 // inside the BLAS, with relative error up to about N·ε₃₂ (ε₃₂ = 2⁻²⁴)
 // against |A||B|, as in PyTorch. The value is returned as float64.
 type Float32 interface {
@@ -56,6 +57,20 @@ func newDense[T float](r, c int) dense[T] {
 }
 
 func (m dense[T]) row(i int) []T { return m.Data[i*m.Stride : i*m.Stride+m.Cols] }
+
+// rows returns rows lo..hi-1 of m (a view).
+func (m dense[T]) rows(lo, hi int) dense[T] {
+	return dense[T]{Rows: hi - lo, Cols: m.Cols, Stride: m.Stride, Data: m.Data[lo*m.Stride:]}
+}
+
+// dotT is the inner product of a and b accumulated in float64.
+func dotT[T float](a, b []T) float64 {
+	s := 0.0
+	for i, v := range a {
+		s += float64(v) * float64(b[i])
+	}
+	return s
+}
 
 func of64(m *mat.Dense) dense[float64] {
 	r := m.RawMatrix()
@@ -102,6 +117,19 @@ func syrkFull[T float](t bool, alpha T, a dense[T]) dense[T] {
 		n = a.Cols
 	}
 	c := newDense[T](n, n)
+	syrkUpper(t, alpha, a, c)
+	for i := 0; i < n; i++ {
+		for j := 0; j < i; j++ {
+			c.Data[i*c.Stride+j] = c.Data[j*c.Stride+i]
+		}
+	}
+	return c
+}
+
+// syrkUpper sets the upper triangle of the n×n c to alpha aᵀa (t true) or
+// alpha a aᵀ (t false); the lower triangle is not touched.
+func syrkUpper[T float](t bool, alpha T, a, c dense[T]) {
+	n := c.Rows
 	if is32[T]() {
 		cs := c.blas32()
 		blas32.Syrk(trans(t), float32(alpha), a.blas32(), 0, blas32.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
@@ -109,12 +137,6 @@ func syrkFull[T float](t bool, alpha T, a dense[T]) dense[T] {
 		cs := c.blas64()
 		blas64.Syrk(trans(t), float64(alpha), a.blas64(), 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
 	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < i; j++ {
-			c.Data[i*c.Stride+j] = c.Data[j*c.Stride+i]
-		}
-	}
-	return c
 }
 
 // symmT sets c = alpha s x + beta c for a symmetric s (upper triangle read).

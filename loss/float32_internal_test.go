@@ -182,6 +182,65 @@ func barlowBounds(l BarlowTwinsOfficial, z [2]*mat.Dense, extra int) (float64, [
 	return val, grad
 }
 
+// ntxentBounds returns first-order bounds on |Δ value| and ‖Δ grad‖_F of
+// the float32 NTXent. With unit rows zn (each entry off by ≤ (1+extra/2)·ε
+// after normalising), s_ij = zn_i·zn_j/τ is off by δs ≤ γ(K+2+extra)/τ
+// (Cauchy–Schwarz); a stored exponential adds ε, so lse_i (log of a sum of
+// positive terms) is off by ≤ δs + 2ε and the value (mean of lse_i − s_pos)
+// by ≤ 2δs + 2ε. The weights W = P + Pᵀ (P the row softmax) are off by
+// η·W entry-wise with η = 2(δs + 2ε) + 2ε, and the product W zn (length
+// M = 2N) adds γ(M+1): ‖Δ(W zn)‖ ≤ (η + γ(M+1))·‖W |zn|‖_F. The row
+// normalisation's backward is a projection divided by ‖z_i‖, which adds
+// 4ε relative.
+func ntxentBounds(l NTXent, z [2]*mat.Dense, extra int) (float64, [2]float64) {
+	tau := l.Tau
+	if tau == 0 {
+		tau = DefaultTau
+	}
+	n, k := z[0].Dims()
+	m := 2 * n
+	var st mat.Dense
+	st.Stack(z[0], z[1])
+	zn, nrm := normalizeRows(&st, NormalizeEps)
+	var s mat.Dense
+	s.Mul(zn, zn.T())
+	p := mat.NewDense(m, m, nil)
+	for i := range m {
+		mx := math.Inf(-1)
+		for j := range m {
+			if j != i {
+				mx = max(mx, s.At(i, j)/tau)
+			}
+		}
+		tot := 0.0
+		for j := range m {
+			if j != i {
+				tot += math.Exp(s.At(i, j)/tau - mx)
+			}
+		}
+		for j := range m {
+			if j != i {
+				p.Set(i, j, math.Exp(s.At(i, j)/tau-mx)/tot)
+			}
+		}
+	}
+	var w, wz mat.Dense
+	w.Add(p, p.T())
+	wz.Mul(&w, absMat(zn))
+	ds := gamma(k+2+extra) / tau
+	eta := 2*(ds+2*eps32) + 2*eps32
+	scale := 1 / float64(m)
+	gzn := scale / tau * ((eta+gamma(m+1))*mat.Norm(&wz, 2) + 2*(2+float64(extra))*eps32*math.Sqrt(float64(m)))
+	// ‖gzn‖ ≤ scale/τ·(‖W zn‖ + 2‖zn‖) for the relative terms.
+	gn := scale / tau * (mat.Norm(&wz, 2) + 2*math.Sqrt(float64(m)))
+	minNorm := math.Inf(1)
+	for _, v := range nrm {
+		minNorm = min(minNorm, v)
+	}
+	b := (gzn + 4*eps32*gn) / minNorm
+	return 2*ds + 2*eps32, [2]float64{b, b}
+}
+
 func round32(m *mat.Dense) *mat.Dense {
 	r := mat.DenseCopyOf(m)
 	r.Apply(func(_, _ int, v float64) float64 { return float64(float32(v)) }, r)
@@ -245,8 +304,8 @@ func checkFloat32(t *testing.T, l Float32, z [2]*mat.Dense, valBound float64, gr
 	return r32
 }
 
-// TestFloat32MatchesFloat64 checks Eval32 of VICRegOfficial and
-// BarlowTwinsOfficial against Eval on random float32 inputs, through the
+// TestFloat32MatchesFloat64 checks Eval32 of VICRegOfficial,
+// BarlowTwinsOfficial and NTXent against Eval on random float32 inputs, through the
 // K×K route (N ≥ K) and the N×N route (K > N), within the bounds above.
 func TestFloat32MatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
@@ -270,17 +329,41 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 			checkFloat32(t, BarlowTwinsOfficial{}, z, v, g, false)
 		})
 	}
+	// NT-Xent: the whole-matrix path, the block path (cacheEntries forced
+	// small) and the two-exponential path (2/τ > maxShift).
+	var z [2]*mat.Dense
+	for b := range z {
+		z[b] = mat.NewDense(96, 24, nil)
+		for i := range 96 {
+			for j := range 24 {
+				z[b].Set(i, j, float64(float32(rng.NormFloat64()+0.3*float64(i%4))))
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		tau   float64
+		cache int
+	}{{"whole", 0.1, cacheEntries}, {"blocks", 0.5, 64 * 64}, {"twoExp", 0.002, cacheEntries}} {
+		t.Run("ntxent/"+tc.name, func(t *testing.T) {
+			defer func(c int) { cacheEntries = c }(cacheEntries)
+			cacheEntries = tc.cache
+			l := NTXent{Tau: tc.tau}
+			v, g := ntxentBounds(l, z, 0)
+			checkFloat32(t, l, z, v, g, false)
+		})
+	}
 }
 
-// TestFloat32Oracle evaluates every vicreg_official and
-// barlowtwins_official oracle case in float32 (inputs rounded) and checks
+// TestFloat32Oracle evaluates every vicreg_official, barlowtwins_official
+// and ntxent oracle case in float32 (inputs rounded) and checks
 // the value against the oracle's float64 value and the gradients against
 // the float64 evaluation, within the bounds above with the input rounding
 // included (extra = 2).
 func TestFloat32Oracle(t *testing.T) {
 	n := 0
 	for _, c := range oracle.Load(t, "losses.json") {
-		if c.Loss != NameVICRegOfficial && c.Loss != NameBarlowTwinsOfficial {
+		if c.Loss != NameVICRegOfficial && c.Loss != NameBarlowTwinsOfficial && c.Loss != NameNTXent {
 			continue
 		}
 		n++
@@ -296,17 +379,20 @@ func TestFloat32Oracle(t *testing.T) {
 				t.Fatal(err)
 			}
 			names := [2]string{"x", "y"}
-			if c.Loss == NameBarlowTwinsOfficial {
+			if c.Loss != NameVICRegOfficial {
 				names = [2]string{"z1", "z2"}
 			}
 			exact := [2]*mat.Dense{c.Input(t, names[0]), c.Input(t, names[1])}
 			z := [2]*mat.Dense{round32(exact[0]), round32(exact[1])}
 			var v float64
 			var g [2]float64
-			if vl, ok := l.(VICRegOfficial); ok {
-				v, g = vicregBounds(vl, exact, 2)
-			} else {
-				v, g = barlowBounds(l.(BarlowTwinsOfficial), exact, 2)
+			switch l := l.(type) {
+			case VICRegOfficial:
+				v, g = vicregBounds(l, exact, 2)
+			case BarlowTwinsOfficial:
+				v, g = barlowBounds(l, exact, 2)
+			case NTXent:
+				v, g = ntxentBounds(l, exact, 2)
 			}
 			r32 := checkFloat32(t, l.(Float32), z, v, g, len(c.Name) > 4 && c.Name[len(c.Name)-4:] == "kink")
 			slack := 0x1p-40 * math.Abs(c.Value)
@@ -315,7 +401,7 @@ func TestFloat32Oracle(t *testing.T) {
 			}
 		})
 	}
-	if n < 10 {
-		t.Fatalf("%d official vicreg/barlow oracle cases; want ≥ 10", n)
+	if n < 16 {
+		t.Fatalf("%d official vicreg/barlow/ntxent oracle cases; want ≥ 16", n)
 	}
 }

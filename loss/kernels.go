@@ -25,13 +25,18 @@ func subColMean(g *mat.Dense) { subColMeanT(of64(g)) }
 
 // csrMulAdd sets dst += alpha * G x, row by row (O(nnz K)).
 func csrMulAdd(dst *mat.Dense, g *graph.CSR, x *mat.Dense, alpha float64) {
+	csrMulAddT(of64(dst), g, of64(x), alpha)
+}
+
+// csrMulAddT is csrMulAdd on T, each entry updated in float64.
+func csrMulAddT[T float](dst dense[T], g *graph.CSR, x dense[T], alpha float64) {
 	linalg.ParallelRange(g.N, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			d := dst.RawRowView(i)
+			d := dst.row(i)
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
 				w := alpha * g.Val[p]
-				for k, v := range x.RawRowView(g.Col[p]) {
-					d[k] += w * v
+				for k, v := range x.row(g.Col[p]) {
+					d[k] = T(float64(d[k]) + w*float64(v))
 				}
 			}
 		}

@@ -42,7 +42,7 @@ type Config struct {
 	// arithmetic of the encoder's forward and backward passes and of the
 	// optimiser (see nn.Dtype; float32 needs a linear or mlp encoder, with
 	// an optional projector). In float32 a loss with a float32 path
-	// (loss.Float32: vicreg_official, barlowtwins_official) is evaluated in
+	// (loss.Float32: vicreg_official, barlowtwins_official, ntxent) is evaluated in
 	// float32; any other loss in float64 on the float32 representation
 	// (exactly converted), its gradient rounded to float32 before
 	// back-propagation.

@@ -55,7 +55,7 @@
 // products, float32 activations and updates, float64 accumulation of
 // batch-norm statistics, column sums and gradient accumulators). Losses
 // with a float32 path (loss.Float32: vicreg_official,
-// barlowtwins_official) are evaluated in float32 on row views of the
+// barlowtwins_official, ntxent) are evaluated in float32 on row views of the
 // float32 representation; any other loss is evaluated in float64 on the
 // representation, converted exactly, and its gradient is rounded to
 // float32 before back-propagation.
