@@ -170,13 +170,13 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 	}
 	if res != nil {
 		out, jerr := json.Marshal(struct {
-			Status     string  `json:"status"`
-			Steps      int     `json:"steps"`
-			TotalSteps int     `json:"total_steps"`
-			Epochs     int     `json:"epochs"`
-			Loss       float64 `json:"loss"`
-			Dir        string  `json:"dir"`
-		}{res.Status.String(), res.Steps, res.TotalSteps, res.Epochs, jsonFloat(res.Loss), res.Dir})
+			Status     string         `json:"status"`
+			Steps      int            `json:"steps"`
+			TotalSteps int            `json:"total_steps"`
+			Epochs     int            `json:"epochs"`
+			Loss       data.JSONFloat `json:"loss"` // null when no step was taken
+			Dir        string         `json:"dir"`
+		}{res.Status.String(), res.Steps, res.TotalSteps, res.Epochs, data.JSONFloat(res.Loss), res.Dir})
 		if jerr == nil {
 			fmt.Fprintf(s.Out, "%s\n", out)
 		}
@@ -223,14 +223,6 @@ func checkExplicit(cmd *cobra.Command, cfg *train.Config) error {
 		cfg.Epochs = 0
 	}
 	return nil
-}
-
-// jsonFloat maps NaN (no step taken) to 0 so the summary stays valid JSON.
-func jsonFloat(v float64) float64 {
-	if v != v {
-		return 0
-	}
-	return v
 }
 
 func indent(s string) string {
