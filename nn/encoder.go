@@ -19,7 +19,9 @@ import (
 // the backbone representation (Embed) or the projector output (Forward with
 // train = false). Build one with ParseEncoder.
 //
-// All arithmetic is float64. An Encoder is not safe for concurrent use; the
+// Arithmetic is float64 unless SetDtype(Float32) is called (then Forward32
+// and BackwardParams32 run in float32). An Encoder is not safe for
+// concurrent use; the
 // matrix products inside each call use every core through blas64.
 type Encoder struct {
 	// Spec, InputDim and Seed are the ParseEncoder arguments; they rebuild
