@@ -19,7 +19,7 @@ var (
 )
 
 // Error is the error type returned by this package: Op is the operation
-// ("advise", "buildinput", "validate", ...), Param names the offending
+// ("run" for Advise, "buildinput", "validate", ...), Param names the offending
 // argument or flag-level setting, Value its value and Err wraps a sentinel.
 type Error struct {
 	Op    string

@@ -25,11 +25,12 @@ var kinds = map[string]string{
 	loss.NameBarlowTwinsGForm:         "gform",
 	loss.NameSpectralContrastiveGForm: "gform",
 	loss.NameWMSE:                     "pair",
+	loss.NameVICRegSmooth:             "gform",
 }
 
 // closedFormTested lists losses without oracle vectors that
 // TestSpectralContrastiveGFormMinimum checks against their closed form.
-var closedFormTested = map[string]bool{loss.NameSpectralContrastiveGForm: true, loss.NameWMSE: true}
+var closedFormTested = map[string]bool{loss.NameSpectralContrastiveGForm: true, loss.NameWMSE: true, loss.NameVICRegSmooth: true}
 
 func randDense(rng *rand.Rand, r, c int, scale float64) *mat.Dense {
 	m := mat.NewDense(r, c, nil)

@@ -185,6 +185,8 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"advise", "--input", x, "--relation", "edges:" + f["range.csv"]}, msg: "outside 0..59"},
 			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--json", o("a.json"), "--html", o("a.json")}, msg: "same file"},
 			{args: []string{"advise", "--input", x, "--relation", "knn:k=5", "--html", out("a.html")}, msg: "does not exist"},
+			{args: []string{"advise", "--input", x, "--relation", "views:V=2,augment=shift:1"}, msg: "image"},
+			{args: []string{"advise", "--input", f["same.npy"], "--relation", "knn:k=3"}},
 		},
 		"apply": {
 			{args: []string{"apply", "--input", x, "-o", o("z")}, msg: "--weights is required"},
