@@ -190,6 +190,28 @@ func subColMeanT[T float](g dense[T]) {
 	}
 }
 
+// evalPair checks the branches of in and runs the generic evaluation f of
+// a two-branch loss on them, setting Grad from its gradients.
+func evalPair(op string, in Inputs, minRows int, wantGrad bool, f func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64])) (Result, error) {
+	if err := checkPair(op, in, minRows); err != nil {
+		return Result{}, err
+	}
+	res, g1, g2 := f(of64(in.Z1), of64(in.Z2))
+	if wantGrad {
+		res.Grad = map[string]*mat.Dense{KeyZ1: g1.mat(), KeyZ2: g2.mat()}
+	}
+	return res, nil
+}
+
+// evalPair32 is evalPair for Eval32.
+func evalPair32(op string, in Inputs32, minRows int, f func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32])) (Result32, error) {
+	if err := checkPair32(op, in, minRows); err != nil {
+		return Result32{}, err
+	}
+	res, g1, g2 := f(dense[float32](in.Z1), dense[float32](in.Z2))
+	return Result32{Value: res.Value, Parts: res.Parts, Grad1: blas32.General(g1), Grad2: blas32.General(g2)}, nil
+}
+
 // checkPair32 is checkPair for Inputs32.
 func checkPair32(op string, in Inputs32, minRows int) error {
 	for _, b := range []struct {

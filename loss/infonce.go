@@ -5,7 +5,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -34,23 +33,16 @@ func (NTXent) Form() Form { return TwoBranch }
 
 // Eval implements Loss.
 func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
-	if err := checkPair(NameNTXent, in, 1); err != nil {
-		return Result{}, err
-	}
-	res, g1, g2 := ntxentEval(l, of64(in.Z1), of64(in.Z2), wantGrad)
-	if wantGrad {
-		res.Grad = map[string]*mat.Dense{KeyZ1: g1.mat(), KeyZ2: g2.mat()}
-	}
-	return res, nil
+	return evalPair(NameNTXent, in, 1, wantGrad, func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64]) {
+		return ntxentEval(l, z1, z2, wantGrad)
+	})
 }
 
 // Eval32 implements Float32.
 func (l NTXent) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
-	if err := checkPair32(NameNTXent, in, 1); err != nil {
-		return Result32{}, err
-	}
-	res, g1, g2 := ntxentEval(l, dense[float32](in.Z1), dense[float32](in.Z2), wantGrad)
-	return Result32{Value: res.Value, Parts: res.Parts, Grad1: blas32.General(g1), Grad2: blas32.General(g2)}, nil
+	return evalPair32(NameNTXent, in, 1, func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32]) {
+		return ntxentEval(l, z1, z2, wantGrad)
+	})
 }
 
 // ntxentEval is Eval on T (Grad left nil; the gradients are returned as
