@@ -20,12 +20,15 @@ import (
 // N >= 1024) the screened quantity is a lower bound instead, from the 128
 // leading principal directions of a row sample plus the residual norms, so
 // the Gemm is 128+3 wide. With opt.Approx the lists are approximate
-// (NN-descent, see KNNOptions.Approx) and their distances exact. Only
-// opt.Metric, opt.Workers, opt.Approx and opt.Seed are used.
+// (NN-descent, see KNNOptions.Approx) and their distances float64 ones.
+// Only opt.Metric, opt.Workers, opt.Approx and opt.Seed are used.
 //
 // Cost: O(N^2 min(D, 131) / 2) time (float32 Gemm; OpenBLAS in the openblas
 // build), plus O(N D log(N)) for the spatial ordering of the tiles and
-// O(N D 128) for the projection; O(N k + N D) memory plus tile buffers. Errors (*Error):
+// O(N D 128) for the projection. Memory: two float64 copies of X (the rows,
+// reordered in place, and their centred copy, released before the
+// screening), 2 N (min(D, 129) + 2) float32 screening rows, the N k lists
+// and one 256 x 256 float32 tile per goroutine; never N x N. Errors (*Error):
 // ErrEmpty, ErrNaN (NaN/Inf in X), ErrNeighbors (k < 1 or k >= N), ErrParam
 // (unknown metric, zero row with Cosine).
 func Neighbors(X mat.Matrix, k int, opt KNNOptions) (idx []int, dist []float64, err error) {

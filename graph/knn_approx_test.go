@@ -46,10 +46,11 @@ func recallAt(ei, ai []int, k int) float64 {
 
 // TestNeighborsApproxRecall measures the recall@k of the approximate search
 // against the exact one on fixed seeded data (N = 6000 > approxMinN, so
-// NN-descent runs) and checks that every listed distance is the exact one of
-// its pair, the lists sorted by (distance, index) and free of the point
-// itself and of repeats. The bound 0.97 sits below the measured recall
-// (printed) and far above what a random or tree-only graph reaches.
+// NN-descent runs) and checks that every listed distance is the float64 one
+// of its pair (to rounding), the lists sorted by (distance, index) and free of the point
+// itself and of repeats. The bound 0.99 sits below the measured recall
+// (0.996 and 0.998, printed) and far above what the tree initialisation
+// alone reaches (0.60 and 0.48 with no NN-descent iteration).
 func TestNeighborsApproxRecall(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -57,8 +58,8 @@ func TestNeighborsApproxRecall(t *testing.T) {
 		k    int
 		min  float64
 	}{
-		{"clustered-d20", clustered(6000, 20, 30, 1), 10, 0.97},
-		{"isotropic-d8", randomDense(rand.New(rand.NewPCG(3, 4)), 5000, 8), 15, 0.97},
+		{"clustered-d20", clustered(6000, 20, 30, 1), 10, 0.99},
+		{"isotropic-d8", randomDense(rand.New(rand.NewPCG(3, 4)), 5000, 8), 15, 0.99},
 	} {
 		n, _ := c.x.Dims()
 		ei, _, err := Neighbors(c.x, c.k, KNNOptions{})
@@ -86,7 +87,7 @@ func TestNeighborsApproxRecall(t *testing.T) {
 			}
 			for q, j := range row {
 				want := math.Sqrt(SqDist(c.x.RawRowView(i), c.x.RawRowView(j)))
-				if ad[i*c.k+q] != want {
+				if math.Abs(ad[i*c.k+q]-want) > 1e-13*want {
 					t.Fatalf("%s: dist[%d,%d] = %v; exact %v", c.name, i, q, ad[i*c.k+q], want)
 				}
 				if q > 0 {

@@ -107,13 +107,15 @@ type KNNOptions struct {
 	// Approx makes Neighbors and KNN approximate: NN-descent (as
 	// pynndescent, see approxLists) from a forest of random-projection
 	// trees, on float32 distances, with the listed pairs re-ranked on their
-	// exact float64 distances. Expected cost O(N D (trees log N + iterations
+	// float64 distances (four-way sums: within 2 gamma_D relative of
+	// SqDist's). Expected cost O(N D (trees log N + iterations
 	// k^2)) instead of O(N^2 D); recall@k against the exact lists is
 	// measured in the tests and in bench/. Below 2048 points the exact search
 	// is used. EpsilonBall and QueryNeighbors ignore it.
 	Approx bool
 	// Seed fixes every random choice of the approximate search: the same
-	// data and Seed give the same graph whatever GOMAXPROCS or Workers.
+	// data and Seed give the same graph whatever GOMAXPROCS or Workers
+	// (within one build, pure Go or openblas).
 	Seed uint64
 }
 

@@ -1,13 +1,9 @@
 package graph
 
-import (
-	"time"
+import "time"
 
-	"gonum.org/v1/gonum/mat"
-)
-
-// Report summarises a relation graph as built by Relation.BuildReport (the
-// JSON line of `eigenssl graph`): the canonical spec, the size, the build
+// Report summarises a built relation graph (the JSON line of `eigenssl
+// graph`): the canonical spec, the size, the build
 // time, the component count and the degree statistics, both weighted
 // (d_i = sum_j G_ij) and as neighbour counts (stored entries per row).
 type Report struct {
@@ -43,15 +39,4 @@ func NewReport(r Relation, g *CSR, in Info, build time.Duration) Report {
 	}
 	rep.MeanNeighbors = float64(g.RowPtr[g.N]) / float64(g.N)
 	return rep
-}
-
-// BuildReport is Build (same arguments, same errors) timed, with the Report
-// of the graph it returns.
-func (r Relation) BuildReport(x mat.Matrix, y []int) (*CSR, Report, error) {
-	t := time.Now()
-	g, in, err := r.Build(x, y)
-	if err != nil {
-		return nil, Report{}, err
-	}
-	return g, NewReport(r, g, in, time.Since(t)), nil
 }

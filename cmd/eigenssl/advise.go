@@ -94,6 +94,9 @@ func adviseRun(opts *adviseOptions, s *Streams) error {
 	case opts.Sigma < 0:
 		return usagef("advise: --sigma must be >= 0, got %g", opts.Sigma)
 	}
+	if err := data.CheckOutputs(data.Output{Flag: "--json", Path: opts.JSON}, data.Output{Flag: "--html", Path: opts.HTML}); err != nil {
+		return fmt.Errorf("advise: %w", err)
+	}
 	var shape [2]int
 	if opts.ImageShape != "" {
 		var err error

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,7 @@ edges (i < j) with their weights to -o: CSV "row,col,weight" or .npz (int64
 row, col, float64 weight; graph.WriteEdgeFile), atomically. One JSON line on
 stdout reports the canonical spec, N, the edge count, the build time in
 seconds, the number of connected components, isolated vertices, and the
-neighbour-count and weighted-degree statistics (graph.Report).
+neighbour-count and weighted-degree statistics (graph.Report). The graph is built by data.BuildRelation.
 
 SPEC (graph.RelationForms):
   knn:k=K[,OPTS][,approx]   k-nearest-neighbour graph (exact; approx: NN-descent,
@@ -42,6 +43,9 @@ SPEC (graph.RelationForms):
                             sigma=S
   epsilon:eps=E[,OPTS]      pairs within distance E (OPTS as knn, no sym)
   views:V=v                 rows are v stacked views (row v*N'+n)
+  views:V=v,augment=SPEC    v augmented views of every row are made (seed
+                            --seed; data.ParseAugment); the edges index the
+                            stacked views
   labels:FILE               G = Y Y^T - I from the integer labels in FILE
   edges:FILE                an existing edge list (re-written, e.g. CSV to .npz)
 
@@ -53,7 +57,7 @@ Example: eigenssl graph --input X.npy --graph knn:k=15,approx -o edges.npz`,
 	f.StringVar(&opts.Input, "input", "", "input matrix X (.npy, .npz or .csv), one sample per row")
 	f.StringVar(&opts.Graph, "graph", "", "relation graph spec (see above)")
 	f.StringVarP(&opts.Out, "out", "o", "", "output edge list (.csv or .npz)")
-	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the approximate kNN search (knn:...,approx)")
+	f.Uint64Var(&opts.Seed, "seed", 0, "seed of the approximate kNN search (knn:...,approx) and of augmented views")
 	return cmd
 }
 
@@ -69,6 +73,9 @@ func graphRun(opts *graphOptions, s *Streams) error {
 	if ext := strings.ToLower(filepath.Ext(opts.Out)); ext != ".csv" && ext != ".npz" {
 		return usagef("graph: -o %q: the edge list must end in .csv or .npz", opts.Out)
 	}
+	if err := data.CheckOutputs(data.Output{Flag: "-o", Path: opts.Out}); err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
 	r, err := graph.ParseRelation(opts.Graph)
 	if err != nil {
 		return usageError{fmt.Errorf("graph: --graph: %w", err)}
@@ -78,22 +85,13 @@ func graphRun(opts *graphOptions, s *Streams) error {
 	if err != nil {
 		return fmt.Errorf("graph: --input: %w", err)
 	}
-	var y []int
-	if r.Kind == graph.LabelsRelation {
-		if r.Path == "" {
-			return usagef("graph: --graph labels:FILE needs a label file")
-		}
-		if y, err = data.ReadLabels(r.Path); err != nil {
-			return fmt.Errorf("graph: --graph %s: %w", opts.Graph, err)
-		}
-		if n, _ := x.Dims(); len(y) != n {
-			return fmt.Errorf("graph: %s has %d labels; --input %s has %d rows", r.Path, len(y), opts.Input, n)
-		}
-	}
-	g, rep, err := r.BuildReport(x, y)
+	t := time.Now()
+	rel, err := data.BuildRelation(r, data.RelationInput{X: x, Seed: opts.Seed})
 	if err != nil {
 		return fmt.Errorf("graph: --graph %s: %w", opts.Graph, err)
 	}
+	g := rel.G
+	rep := graph.NewReport(r, g, rel.Info, time.Since(t))
 	if err := graph.WriteEdgeFile(opts.Out, g); err != nil {
 		return fmt.Errorf("graph: -o: %w", err)
 	}

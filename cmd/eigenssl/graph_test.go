@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 )
 
@@ -56,6 +57,42 @@ func TestGraphVerb(t *testing.T) {
 			rep.MeanDegree != in.MeanDegree || rep.Output != out || !(rep.BuildSeconds > 0) {
 			t.Errorf("%s: report %+v; info %+v", c.spec, rep, in)
 		}
+	}
+}
+
+// TestGraphVerbLabels builds a labels:FILE relation (through
+// data.BuildRelation) and compares the edge list with graph.Labels.
+func TestGraphVerbLabels(t *testing.T) {
+	dir := t.TempDir()
+	xPath, _ := writeRandNPY(t, dir, 12, 2, 7)
+	y := []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}
+	yPath := filepath.Join(dir, "y.npy")
+	if err := data.WriteLabels(yPath, y); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "labels.csv")
+	code, stdout, stderr := runArgs("graph", "--input", xPath, "--graph", "labels:"+yPath, "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want, _, err := graph.Labels(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := graph.ReadEdgeFile(out, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 12; i++ {
+		for j := 0; j < 12; j++ {
+			if got.At(i, j) != want.At(i, j) {
+				t.Fatalf("G[%d,%d] = %v; want %v", i, j, got.At(i, j), want.At(i, j))
+			}
+		}
+	}
+	// Three cliques of four: 3 * 6 edges, one component each.
+	if !strings.Contains(stdout, `"edges":18`) || !strings.Contains(stdout, `"components":3`) {
+		t.Errorf("report %s", stdout)
 	}
 }
 
