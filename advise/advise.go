@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/eval"
+	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -20,7 +22,7 @@ const (
 	DefaultK               = 8
 	DefaultResamples       = 20
 	DefaultProbe           = "logistic"
-	DefaultRefineIter      = 200
+	DefaultRefineIter      = 500
 	DefaultRefineTol       = 1e-6
 	DefaultRefineRows      = 2000
 	DefaultContrastiveRows = 600
@@ -185,7 +187,7 @@ type Result struct {
 	GradNorm   float64 `json:"grad_norm,omitempty"`
 	// LossValue is the loss at the optimum (on the refinement subsample for
 	// refined candidates; NaN, written null, when unknown).
-	LossValue Float `json:"loss_value"`
+	LossValue data.JSONFloat `json:"loss_value"`
 	// Rank is the predicted rank of Z* (exact) or the numerical rank of the
 	// samples' representation (refined); Collapse = K − Rank;
 	// EffectiveRank is exp(entropy of the normalised singular values) of
@@ -258,7 +260,7 @@ func (r *Report) Best() *Result {
 // RefineIter · RefineRows · (RefineDims + K) · K (SimCLR: RefineRows² K),
 // and O(AgreementRows · N · D) for the kNN agreement.
 func Advise(in *Input, labels []int, s Settings) (*Report, error) {
-	const op = "advise"
+	const op = "run"
 	start := time.Now()
 	s = s.withDefaults()
 	if err := s.validate(op); err != nil {
@@ -314,7 +316,11 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 	}
 	dg.Operator = spec
 	dg.Thresholds = thresholds(spec, s.K)
-	dg.describe(s.K)
+	dg.describe(s.K, d, s.Regime)
+	if strings.HasPrefix(in.Relation, string(graph.LabelsRelation)) {
+		dg.Lines = append(dg.Lines, Line{"relation from labels", in.Relation,
+			"G was built from labels: if they include the labelled samples' labels, every cross-validated accuracy is optimistic (the held-out labels shaped the representation)"})
+	}
 
 	cands := s.Candidates
 	if cands == nil {
@@ -327,7 +333,7 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 		if err != nil {
 			return nil, wrap(op, "candidate", c.String(), ErrSolve, err)
 		}
-		r := Result{Candidate: c, Exact: o.exact, LossValue: Float(o.loss), Rank: o.rank, Note: o.note, Degenerate: o.degenerate}
+		r := Result{Candidate: c, Exact: o.exact, LossValue: data.JSONFloat(o.loss), Rank: o.rank, Note: o.note, Degenerate: o.degenerate}
 		if o.refine != nil {
 			r.Refined, r.Converged, r.Iterations, r.GradNorm = true, o.refine.Converged, o.refine.Iterations, o.refine.GradNorm
 		}
@@ -443,7 +449,7 @@ func numRank(sv []float64) int {
 
 // predict cross-validates the probe on the labelled subset.
 func (rep *Report) predict(labels []int, s Settings) error {
-	const op = "advise"
+	const op = "run"
 	var idx []int
 	for i, y := range labels {
 		if y >= 0 {

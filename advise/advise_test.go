@@ -431,3 +431,41 @@ func TestAdviseKernelRegime(t *testing.T) {
 		t.Fatalf("oversized kernel input: %v", err)
 	}
 }
+
+// TestSubsampleRows: small components (the views of a sample) are taken
+// whole, rows of a large component one by one, and the draw is seeded.
+func TestSubsampleRows(t *testing.T) {
+	g, _, err := graph.Views(500, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := subsampleRows(g, 101, 3)
+	seen := map[int]bool{}
+	for _, i := range idx {
+		seen[i] = true
+	}
+	for _, i := range idx {
+		if !seen[(i+500)%1000] {
+			t.Fatalf("row %d taken without its other view", i)
+		}
+	}
+	if len(idx) < 101 || len(idx) > 102 || !slices.Equal(idx, subsampleRows(g, 101, 3)) {
+		t.Fatalf("%d rows or not reproducible", len(idx))
+	}
+	ring := make([][2]int, 300)
+	for i := range ring {
+		ring[i] = [2]int{i, (i + 1) % 300}
+	}
+	r, _, err := graph.FromEdges(300, ring, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx = subsampleRows(r, 30, 4)
+	if len(idx) != 30 {
+		t.Fatalf("ring: %d rows; want 30", len(idx))
+	}
+	// Spread: a connected patch would span 30 consecutive vertices.
+	if idx[len(idx)-1]-idx[0] < 100 {
+		t.Fatalf("ring subsample %v is a local patch", idx)
+	}
+}

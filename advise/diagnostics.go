@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
@@ -35,9 +37,9 @@ type Diagnostics struct {
 	// KNNRecall is the fraction of G's edge weight, from AgreementRows
 	// sampled rows, whose other end is among the row's KNN nearest rows of
 	// X; KNNChance is the same fraction for random edges (KNN/(N−1)).
-	KNNRecall Float   `json:"knn_recall"`
-	KNNChance float64 `json:"knn_chance"`
-	KNN       int     `json:"knn"`
+	KNNRecall data.JSONFloat `json:"knn_recall"`
+	KNNChance float64        `json:"knn_chance"`
+	KNN       int            `json:"knn"`
 	// MeanDegree is the mean of G's weighted degrees.
 	MeanDegree float64 `json:"mean_degree"`
 	// Lines restates every figure with its meaning, for the text report.
@@ -228,14 +230,14 @@ func diagnose(in *Input, s Settings) (*Diagnostics, error) {
 	if err != nil {
 		return nil, err
 	}
-	dg.KNNRecall = Float(recall)
+	dg.KNNRecall = data.JSONFloat(recall)
 	n, _ := in.X.Dims()
 	dg.KNNChance = math.Min(1, float64(s.KNN)/float64(n-1))
 	return dg, nil
 }
 
 // describe fills dg.Lines.
-func (dg *Diagnostics) describe(k int) {
+func (dg *Diagnostics) describe(k, d int, regime string) {
 	gap := "none computed"
 	if len(dg.Laplacian) > 0 {
 		gap = fmt.Sprintf("%.4g", dg.Laplacian[0])
@@ -273,4 +275,8 @@ func (dg *Diagnostics) describe(k int) {
 	}
 	dg.Lines = append(dg.Lines, Line{fmt.Sprintf("G–kNN agreement (k = %d)", dg.KNN),
 		fmt.Sprintf("%.3f (chance %.3g)", float64(dg.KNNRecall), dg.KNNChance), mean})
+	if regime == closedform.Linear && k >= d {
+		dg.Lines = append(dg.Lines, Line{"K versus D", fmt.Sprintf("K = %d >= D = %d", k, d),
+			"a full-rank linear optimum is an invertible map of X: candidates that keep every direction predict the accuracy of X itself, and only collapse (rank < D) tells them apart; nonlinear encoders are not so limited"})
+	}
 }

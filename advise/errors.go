@@ -3,6 +3,8 @@ package advise
 import (
 	"errors"
 	"fmt"
+
+	"github.com/eigenssl/eigenssl/internal/errfmt"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them in
@@ -17,7 +19,7 @@ var (
 )
 
 // Error is the error type returned by this package: Op is the operation
-// ("advise", "buildinput", "validate", ...), Param names the offending
+// ("run" for Advise, "buildinput", "validate", ...), Param names the offending
 // argument or flag-level setting, Value its value and Err wraps a sentinel.
 type Error struct {
 	Op    string
@@ -27,19 +29,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "advise: " + e.Op
-	if e.Param != "" {
-		msg += ": " + e.Param
-		if e.Value != nil {
-			msg += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	s := e.Err.Error()
-	const p = "advise: "
-	if len(s) >= len(p) && s[:len(p)] == p {
-		s = s[len(p):]
-	}
-	return msg + ": " + s
+	return errfmt.Format("advise", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped error.

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/eigenssl/eigenssl/closedform"
@@ -17,32 +16,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )
-
-// Float is a float64 that JSON-encodes NaN and ±Inf as null.
-type Float float64
-
-// MarshalJSON implements json.Marshaler.
-func (f Float) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return []byte(strconv.FormatFloat(v, 'g', -1, 64)), nil
-}
-
-// UnmarshalJSON implements json.Unmarshaler (null reads as NaN).
-func (f *Float) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = Float(math.NaN())
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = Float(v)
-	return nil
-}
 
 // WriteText writes the ranked table, the recommendation with its reason and
 // the diagnostics with their meanings.
@@ -96,8 +69,11 @@ func (res Result) status() string {
 }
 
 // WriteJSON writes the report as indented JSON to path atomically.
-func (r *Report) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+func (r *Report) WriteJSON(path string) error { return writeJSON(path, r) }
+
+// writeJSON writes v as indented JSON to path atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return wrap("writejson", "path", path, ErrParam, err)
 	}

@@ -213,10 +213,11 @@ func (sv *solver) approximate(c Candidate) (*optimum, error) {
 // O(iterations · n_sub · (P+K) · K) (SimCLR: O(iterations · n_sub² K))
 // whatever N and D are:
 //
-//   - rows: when N > RefineRows, whole samples (every row of an owner) are
-//     drawn until RefineRows rows are taken, and G is restricted to them
-//     (exact for views graphs, whose edges stay within a sample; other
-//     graphs lose the edges leaving the subsample);
+//   - rows: when N > RefineRows, about RefineRows rows are drawn
+//     (subsampleRows: small components such as the views of one sample
+//     whole, so the views graph is exact on them; single rows of large
+//     components, whose induced subgraph loses the edges leaving the
+//     subsample);
 //   - parameters: when D > RefineDims + K, W = Q R with Q an orthonormal
 //     basis of the characterisation's columns and the top RefineDims right
 //     singular vectors of the subsampled design, R free.
@@ -322,10 +323,19 @@ func perturb(m *mat.Dense, eps float64, seed uint64) *mat.Dense {
 	return out
 }
 
-// subsampleRows draws whole connected pieces of G: it visits vertices in a
-// seeded random order and takes each one's component (breadth first, in
-// full when it fits) until m rows are taken; the result is sorted.
+// subsampleRows draws about m rows in a seeded random order, taking every
+// small component (at most maxPiece rows, e.g. the V views of one sample)
+// whole, so that the views graph keeps all its edges, and single rows of
+// larger components (kNN graphs), so that the subsample stays spread over
+// the data (the induced subgraph then keeps about m/N of each row's
+// edges); the result is sorted.
 func subsampleRows(g *graph.CSR, m int, seed uint64) []int {
+	const maxPiece = 64
+	lab, c := graph.Components(g)
+	members := make([][]int, c)
+	for i, l := range lab {
+		members[l] = append(members[l], i)
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x5ab5))
 	taken := make([]bool, g.N)
 	var out []int
@@ -336,19 +346,14 @@ func subsampleRows(g *graph.CSR, m int, seed uint64) []int {
 		if taken[s] {
 			continue
 		}
-		queue := []int{s}
-		taken[s] = true
-		for len(queue) > 0 && len(out) < m {
-			i := queue[0]
-			queue = queue[1:]
-			out = append(out, i)
-			for t := g.RowPtr[i]; t < g.RowPtr[i+1]; t++ {
-				if j := g.Col[t]; !taken[j] {
-					taken[j] = true
-					queue = append(queue, j)
-				}
-			}
+		piece := []int{s}
+		if p := members[lab[s]]; len(p) <= maxPiece {
+			piece = p
 		}
+		for _, i := range piece {
+			taken[i] = true
+		}
+		out = append(out, piece...)
 	}
 	sortInts(out)
 	return out

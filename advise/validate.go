@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -196,9 +195,9 @@ type PairResult struct {
 	ClosedFormTest float64 `json:"closed_form_test"`
 	// TrainedAcc holds the held-out accuracy of each training seed
 	// (NaN, written null, when a run diverged); TrainedMean their mean.
-	TrainedAcc  []Float `json:"trained_acc"`
-	TrainedMean Float   `json:"trained_mean"`
-	Converged   bool    `json:"closed_form_converged"`
+	TrainedAcc  []data.JSONFloat `json:"trained_acc"`
+	TrainedMean data.JSONFloat   `json:"trained_mean"`
+	Converged   bool             `json:"closed_form_converged"`
 }
 
 // CaseResult is the outcome of one case.
@@ -209,27 +208,27 @@ type CaseResult struct {
 	Rows      []PairResult `json:"rows"`
 	// Spearman correlates the adviser's predicted accuracies with the
 	// trained ones over the pairs.
-	Spearman Float `json:"spearman"`
+	Spearman data.JSONFloat `json:"spearman"`
 	// Pick is the adviser's recommendation, Best the best trained pair;
 	// the regrets are the best trained accuracy minus that of the pick and
 	// of the two fixed policies.
-	Pick          string `json:"pick"`
-	Best          string `json:"best_trained"`
-	AdviserRegret Float  `json:"adviser_regret"`
-	VICRegRegret  Float  `json:"vicreg_policy_regret"`
-	SimCLRRegret  Float  `json:"simclr_policy_regret"`
+	Pick          string         `json:"pick"`
+	Best          string         `json:"best_trained"`
+	AdviserRegret data.JSONFloat `json:"adviser_regret"`
+	VICRegRegret  data.JSONFloat `json:"vicreg_policy_regret"`
+	SimCLRRegret  data.JSONFloat `json:"simclr_policy_regret"`
 }
 
 // Validation is the outcome of Validate (experiment E7).
 type Validation struct {
 	Cases []CaseResult `json:"cases"`
 	// Median regrets over the cases.
-	MedianAdviserRegret Float `json:"median_adviser_regret"`
-	MedianVICRegRegret  Float `json:"median_vicreg_policy_regret"`
-	MedianSimCLRRegret  Float `json:"median_simclr_policy_regret"`
+	MedianAdviserRegret data.JSONFloat `json:"median_adviser_regret"`
+	MedianVICRegRegret  data.JSONFloat `json:"median_vicreg_policy_regret"`
+	MedianSimCLRRegret  data.JSONFloat `json:"median_simclr_policy_regret"`
 	// MinLatentSpearman is the smallest Spearman correlation over the
 	// latent cases.
-	MinLatentSpearman Float `json:"min_latent_spearman"`
+	MinLatentSpearman data.JSONFloat `json:"min_latent_spearman"`
 	// RegretGoal: the adviser's median regret is below both policies';
 	// SpearmanGoal: every latent case has Spearman >= 0.6.
 	RegretGoal   bool    `json:"regret_goal"`
@@ -320,10 +319,10 @@ func Validate(ctx context.Context, s ValidateSettings) (*Validation, error) {
 			minSp = math.Min(minSp, sp)
 		}
 	}
-	v.MedianAdviserRegret, v.MedianVICRegRegret, v.MedianSimCLRRegret = Float(median(ra)), Float(median(rv)), Float(median(rs))
-	v.MinLatentSpearman = Float(minSp)
+	v.MedianAdviserRegret, v.MedianVICRegRegret, v.MedianSimCLRRegret = data.JSONFloat(median(ra)), data.JSONFloat(median(rv)), data.JSONFloat(median(rs))
+	v.MinLatentSpearman = data.JSONFloat(minSp)
 	if math.IsInf(minSp, 1) {
-		v.MinLatentSpearman = Float(math.NaN())
+		v.MinLatentSpearman = data.JSONFloat(math.NaN())
 	}
 	v.RegretGoal = median(ra) < median(rv) && median(ra) < median(rs)
 	v.SpearmanGoal = minSp >= 0.6 && !math.IsInf(minSp, 0)
@@ -411,18 +410,18 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 			if errs[r] != nil {
 				return nil, errs[r]
 			}
-			row.TrainedAcc = append(row.TrainedAcc, Float(accs[r]))
+			row.TrainedAcc = append(row.TrainedAcc, data.JSONFloat(accs[r]))
 			if !math.IsNaN(accs[r]) {
 				ok = append(ok, accs[r])
 			}
 		}
 		m, _ := meanStd(ok)
-		row.TrainedMean = Float(m)
+		row.TrainedMean = data.JSONFloat(m)
 		cr.Rows = append(cr.Rows, row)
 		pred = append(pred, row.Predicted)
 		trained = append(trained, m)
 	}
-	cr.Spearman = Float(Spearman(pred, trained))
+	cr.Spearman = data.JSONFloat(Spearman(pred, trained))
 	best := math.Inf(-1)
 	for i, t := range trained {
 		if t > best {
@@ -437,13 +436,13 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 	for i, p := range s.Pairs {
 		switch {
 		case p.Candidate.String() == cr.Pick:
-			cr.AdviserRegret = Float(best - trained[i])
+			cr.AdviserRegret = data.JSONFloat(best - trained[i])
 		}
 		switch p.Policy {
 		case "vicreg":
-			cr.VICRegRegret = Float(best - trained[i])
+			cr.VICRegRegret = data.JSONFloat(best - trained[i])
 		case "simclr":
-			cr.SimCLRRegret = Float(best - trained[i])
+			cr.SimCLRRegret = data.JSONFloat(best - trained[i])
 		}
 	}
 	return cr, nil
@@ -466,15 +465,10 @@ func rowsOf(z *mat.Dense, y []int, idx []int) (*mat.Dense, []int) {
 // when training diverged).
 func trainAndProbe(ctx context.Context, c Case, p Pair, s ValidateSettings, seed uint64, probe func(*mat.Dense) (float64, error)) (float64, error) {
 	const op = "validate"
-	dir, err := os.MkdirTemp("", "eigenssl-e7-")
-	if err != nil {
-		return 0, wrap(op, "tempdir", nil, ErrTrain, err)
-	}
-	defer os.RemoveAll(dir)
 	cfg := train.Config{Loss: p.Loss, LossParams: p.Params, Encoder: s.Encoder, LR: s.LR, Views: 2,
 		Batch: s.Batch, Epochs: s.Epochs, Seed: seed}
 	quietLog := slog.New(slog.NewTextHandler(io.Discard, nil))
-	res, err := train.Run(ctx, cfg, c.X, nil, dir+"/run", train.Options{Augmenter: c.Aug, Progress: io.Discard, Logger: quietLog})
+	res, err := train.Fit(ctx, cfg, c.X, nil, train.Options{Augmenter: c.Aug, Progress: io.Discard, Logger: quietLog})
 	if err != nil {
 		if res != nil && res.Status == train.Diverged {
 			return math.NaN(), nil
@@ -519,3 +513,6 @@ func (v *Validation) WriteText(w io.Writer) error {
 		float64(v.MinLatentSpearman), v.SpearmanGoal, v.Seconds)
 	return err
 }
+
+// WriteJSON writes the validation as indented JSON to path atomically.
+func (v *Validation) WriteJSON(path string) error { return writeJSON(path, v) }

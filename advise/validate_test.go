@@ -2,12 +2,16 @@ package advise
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/loss"
 )
 
@@ -105,5 +109,27 @@ func TestDefaultPairs(t *testing.T) {
 	}
 	if !vic || !sim {
 		t.Fatalf("policies: vicreg %v, simclr %v", vic, sim)
+	}
+}
+
+// TestValidationJSON: NaN figures (an undefined Spearman) are written as
+// null and the file parses back.
+func TestValidationJSON(t *testing.T) {
+	v := &Validation{Cases: []CaseResult{{Name: "c", Spearman: data.JSONFloat(math.NaN()), Rows: []PairResult{{TrainedAcc: []data.JSONFloat{0.5, data.JSONFloat(math.NaN())}}}}},
+		MinLatentSpearman: data.JSONFloat(math.Inf(1))}
+	path := filepath.Join(t.TempDir(), "v.json")
+	if err := v.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Validation
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(float64(back.Cases[0].Spearman)) || !math.IsNaN(float64(back.Cases[0].Rows[0].TrainedAcc[1])) || back.Cases[0].Rows[0].TrainedAcc[0] != 0.5 {
+		t.Fatalf("round trip: %+v", back.Cases[0])
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestAlignedGraphLinearOptimumIsSupervisedSubspace checks THEORY.md
+// TestAlignedGraphLinearOptimumIsSupervisedSubspace checks docs/THEORY.md
 // section 5: with G = Y Yᵀ − I (equal class sizes) and a centred X, the
 // linear-regime optimum of every loss spans P_X Y_c, the subspace of the
 // supervised least-squares fit (all principal-angle cosines > 1 − 1e-8).
@@ -50,51 +50,74 @@ func TestAlignedGraphLinearOptimumIsSupervisedSubspace(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		z := sol.Z
-		if name == VICReg || name == VICRegHard || name == VICRegHinge {
-			z = linalg.CenterColumns(z)
+		// SimCLR's characterisation is the least-squares pull-back of class
+		// centres, W = X⁺ Z*: it spans P_X Y_c by construction, so only its
+		// numerical optimum is tested (below).
+		if name != SimCLR {
+			ang := anglesTo(t, name, sol.Z, &fit)
+			if len(ang) != c-1 {
+				t.Errorf("%s: %d principal angles; want %d (rank of P_X Y_c)", name, len(ang), c-1)
+			} else if cos := math.Cos(ang[len(ang)-1]); cos < 1-1e-8 {
+				t.Errorf("%s (exact %v): smallest cosine %.12f; want > 1 − 1e-8", name, sol.Exact, cos)
+			}
 		}
-		ang, err := linalg.PrincipalAngles(z, &fit)
+		if sol.Exact {
+			continue
+		}
+		rs := RefineSettings{}
+		if name == SimCLR {
+			rs = RefineSettings{MaxIter: 1000, Starts: 2} // it does not converge (see docs/THEORY.md)
+		}
+		opt, err := Optimum(p, rs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ang) != c-1 {
-			t.Errorf("%s: %d principal angles; want %d (rank of P_X Y_c)", name, len(ang), c-1)
+		ar := anglesTo(t, name, opt.Z, &fit)
+		t.Logf("%s optimum (%s, loss %.6g, characterisation %.6g): rank %d, largest angle %.3g rad",
+			name, opt.Convergence.Status, opt.PredictedLoss, sol.PredictedLoss, opt.Rank, ar[len(ar)-1])
+		if name == SimCLR {
+			// docs/THEORY.md: linear SimCLR's infimum lies outside
+			// span(P_X Y_c). The minimum restricted to the span is found
+			// independently (gonum CG on Z = fit·M, three starts); Optimum
+			// must end clearly below it, at a clear angle from the span.
+			q := p
+			q.X = &fit
+			restricted := math.Inf(1)
+			for seed := uint64(1); seed <= 3; seed++ {
+				f, _ := gonumOracle(t, q, randMat(c, c-1, 400+seed))
+				restricted = math.Min(restricted, f)
+			}
+			t.Logf("simclr: minimum restricted to span(P_X Y_c) %.6g", restricted)
+			if !(opt.PredictedLoss < restricted*(1-1e-3)) || ar[len(ar)-1] < 0.05 {
+				t.Errorf("simclr: optimum loss %.6g vs restricted minimum %.6g, angle %.3g; want lower and > 0.05 rad", opt.PredictedLoss, restricted, ar[len(ar)-1])
+			}
 			continue
 		}
-		if cos := math.Cos(ang[len(ang)-1]); cos < 1-1e-8 {
-			t.Errorf("%s (exact %v): smallest cosine %.12f; want > 1 − 1e-8", name, sol.Exact, cos)
+		if name == VICRegHinge {
+			// No theorem places the hinge optimum in span(P_X Y_c), and its
+			// minima sit on the hinge's kink (status failed): logged only.
+			continue
 		}
-		if testing.Verbose() {
-			t.Logf("%s (exact %v): largest angle %.3g rad", name, sol.Exact, ang[len(ang)-1])
-		}
-		if !sol.Exact {
-			// The numerically refined optimum of the approximate losses.
-			ref, res, err := Refine(sol, RefineSettings{MaxIter: 3000})
-			if err != nil {
-				t.Fatal(err)
-			}
-			zr := ref.Z
-			if name == VICRegHinge {
-				zr = linalg.CenterColumns(zr)
-			}
-			ar, err := linalg.PrincipalAngles(zr, &fit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if name == SimCLR {
-				// Measured, not claimed: the refined linear SimCLR optimum
-				// leaves span(P_X Y_c) (about 0.35 rad for τ from 0.1 to
-				// 100 here); only its characterisation spans it.
-				t.Logf("simclr refined (gap %.3g): largest angle %.3g rad (not asserted; Exact = %v)", res.Gap, ar[len(ar)-1], ref.Exact)
-				continue
-			}
-			if len(ar) != c-1 || math.Cos(ar[len(ar)-1]) < 1-1e-8 {
-				t.Errorf("%s refined (gap %.3g): angles %v; want %d angles with cosines > 1 − 1e-8", name, res.Gap, ar, c-1)
-			}
-			if testing.Verbose() {
-				t.Logf("%s refined (gap %.3g): largest angle %.3g rad", name, res.Gap, ar[len(ar)-1])
-			}
+		if len(ar) != c-1 || math.Cos(ar[len(ar)-1]) < 1-1e-8 {
+			t.Errorf("%s optimum: angles %v; want %d angles with cosines > 1 − 1e-8", name, ar, c-1)
 		}
 	}
+}
+
+// anglesTo returns the principal angles between z (centred for the VICReg
+// losses, rank-truncated at OptimumRankTol) and ref.
+func anglesTo(t *testing.T, name string, z, ref *mat.Dense) []float64 {
+	t.Helper()
+	if name == VICReg || name == VICRegHard || name == VICRegHinge {
+		z = linalg.CenterColumns(z)
+	}
+	u, r := leftBasis(z, OptimumRankTol)
+	if r == 0 {
+		t.Fatalf("%s: zero representation", name)
+	}
+	ang, err := linalg.PrincipalAngles(u, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ang
 }

@@ -46,6 +46,7 @@ var (
 	errNegative = errors.New("negative weight")
 	errDiagonal = errors.New("non-zero diagonal")
 	errRowsG    = errors.New("rows do not match the graph size")
+	errSigma    = errors.New("the RBF bandwidth must be > 0 (0: median heuristic)")
 )
 
 // wrap2 wraps a sentinel of this package and the cause.

@@ -30,7 +30,10 @@ func solveHinge(p Problem, n int) (*Solution, error) {
 		return nil, err
 	}
 	scale := math.Sqrt(float64(n-1) / float64(n))
-	hl := hingeLoss(p)
+	hl, err := lossOf(p)
+	if err != nil {
+		return nil, err
+	}
 	eval := func(z *mat.Dense) (float64, error) {
 		r, err := hl.Eval(loss.Inputs{Z: z, G: p.G}, false)
 		return r.Value, err

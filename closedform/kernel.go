@@ -11,8 +11,9 @@ import (
 // RBFKernel returns the N x N Gaussian kernel K_ij = exp(−‖x_i − x_j‖² /
 // (2σ²)) of the rows of x: linalg.Kernel{Kind: KernelRBF, Gamma:
 // linalg.GammaFromSigma(σ)} (γ = 1/(2σ²), the module's one RBF convention).
-// σ <= 0 selects the median heuristic (σ = the median pairwise distance, 1
-// when it is 0). It is inherently O(N² D) time and O(N²) memory.
+// σ = 0 selects the median heuristic (σ = the median pairwise distance, 1
+// when it is 0); σ < 0 is an error. It is inherently O(N² D) time and O(N²)
+// memory, so N > MaxKernelN is refused (ErrParam).
 func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 	if x == nil {
 		return nil, newErr("rbfkernel", "X", nil, ErrEmpty)
@@ -20,8 +21,11 @@ func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 	if err := checkMatrix("rbfkernel", "X", x); err != nil {
 		return nil, err
 	}
-	if !finite(sigma) {
-		return nil, newErr("rbfkernel", "sigma", sigma, ErrParam)
+	if !finite(sigma) || sigma < 0 {
+		return nil, newErr("rbfkernel", "sigma", sigma, wrap2(ErrParam, errSigma))
+	}
+	if n, _ := x.Dims(); n > MaxKernelN {
+		return nil, checkKernelN("rbfkernel", n)
 	}
 	if sigma <= 0 {
 		d2 := linalg.SqDistSelf(x)

@@ -17,7 +17,7 @@ func pinnedDesc(vals []float64, kk, r int) (int, bool) {
 	return pinned(neg, kk, r)
 }
 
-// solveSpectralContrastive implements THEORY.md section 4 for
+// solveSpectralContrastive implements docs/THEORY.md section 4 for
 // ‖Gt − Z Zᵀ‖_F², Gt = D^{-1/2} G D^{-1/2}:
 //
 //	feature: Z* = U_K diag(√max(λ_k, 0)),  λ_k the K largest eigenvalues of Gt,

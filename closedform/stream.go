@@ -102,11 +102,16 @@ func (r StreamRelation) addAugmented(s *Stats, x *mat.Dense, first int) error {
 			b := min(n, lo+step) - lo
 			views := buf.Slice(0, b*V, 0, s.d).(*mat.Dense)
 			linalg.ParallelRange(b, 64, func(jlo, jhi int) {
+				// One generator per range, reseeded per view: the same
+				// stream as rand.New(rand.NewPCG(s1, s2)) without its
+				// allocations (rand.Rand keeps no state of its own).
+				pcg := rand.NewPCG(0, 0)
+				rng := rand.New(pcg)
 				for j := jlo; j < jhi; j++ {
 					src := x.RawRowView(lo + j)
 					for u := range V {
-						s1, s2 := data.ViewSeed(r.Seed, m, first+lo+j, u, V)
-						r.Augment.Apply(views.RawRowView(u*b+j), src, rand.New(rand.NewPCG(s1, s2)))
+						pcg.Seed(data.ViewSeed(r.Seed, m, first+lo+j, u, V))
+						r.Augment.Apply(views.RawRowView(u*b+j), src, rng)
 					}
 				}
 			})

@@ -6,7 +6,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -265,9 +264,4 @@ func hardInvariance(z *mat.Dense, g *graph.CSR) (float64, error) {
 		return 0, newErr("evaluate", "Z", "rank deficient", ErrParam)
 	}
 	return g.DirichletEnergy(y), nil
-}
-
-// hingeLoss returns the loss.VICRegGForm of p.
-func hingeLoss(p Problem) loss.Loss {
-	return loss.VICRegGForm{Alpha: p.Alpha, Beta: p.Beta, Gamma: p.Gamma}
 }

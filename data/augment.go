@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 	"github.com/eigenssl/eigenssl/internal/spec"
 	"gonum.org/v1/gonum/mat"
 )
@@ -491,6 +492,12 @@ func MakeViews(x *mat.Dense, V int, aug Augmenter, seed uint64) (*mat.Dense, *gr
 	if p, ok := aug.(*Pipeline); ok && p.Dim != 0 && p.Dim != d {
 		return nil, nil, &Error{Op: op, Param: "x", Value: fmt.Sprintf("%dx%d", n, d),
 			Err: detail(ErrShape, "augmentation %q needs %d columns", p.String(), p.Dim)}
+	}
+	// The views (V n d values) and the graph (n V (V-1) entries of a column
+	// index and a weight) are held at once.
+	fn, fv, fd := float64(n), float64(V), float64(d)
+	if err := memlimit.Check(fmt.Sprintf("%d views of %d x %d samples", V, n, d), 8*fv*fn*fd+16*fn*fv*(fv-1)); err != nil {
+		return nil, nil, &Error{Op: op, Param: "V", Value: V, Err: detail(ErrTooLarge, "%v", err)}
 	}
 	g, _, err := graph.Views(n, V)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
+	"github.com/eigenssl/eigenssl/internal/atomicfile"
 	"github.com/eigenssl/eigenssl/internal/memlimit"
 	"gonum.org/v1/gonum/mat"
 )
@@ -349,7 +349,8 @@ func ReadLabels(path string) ([]int, error) {
 // WriteAtomic writes path through a temporary file in the same directory
 // that is renamed over path only after fill succeeded (and the data was
 // synced), so readers never see a partial file and a failed write leaves
-// any previous file intact. A ".gz" suffix compresses the stream.
+// any previous file intact (internal/atomicfile). A missing directory or a
+// directory as path is named as such. A ".gz" suffix compresses the stream.
 func WriteAtomic(path string, fill func(w io.Writer) error) error {
 	if err := writeAtomic(path, fill); err != nil {
 		return fileErr("WriteAtomic", path, err)
@@ -357,52 +358,17 @@ func WriteAtomic(path string, fill func(w io.Writer) error) error {
 	return nil
 }
 
-func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
-	if err := checkOutput(path); err != nil {
-		return err
+func writeAtomic(path string, fill func(w io.Writer) error) error {
+	if !strings.HasSuffix(strings.ToLower(path), ".gz") {
+		return atomicfile.Write(path, fill)
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	var w io.Writer = bw
-	var zw *gzip.Writer
-	if strings.HasSuffix(strings.ToLower(base), ".gz") {
-		zw = gzip.NewWriter(bw)
-		w = zw
-	}
-	if err = fill(w); err != nil {
-		return err
-	}
-	if zw != nil {
-		if err = zw.Close(); err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		zw := gzip.NewWriter(w)
+		if err := fill(zw); err != nil {
 			return err
 		}
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+		return zw.Close()
+	})
 }
 
 // Output is an output file of a command and the flag (or parameter) that
@@ -455,22 +421,13 @@ func CheckOutputs(outs ...Output) error {
 
 // checkOutput returns an error when path cannot be an output file: it is a
 // directory or its parent is not one (ErrParam), or its directory is
-// missing (fs.ErrNotExist).
+// missing (fs.ErrNotExist); see atomicfile.CheckPath.
 func checkOutput(path string) error {
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		return detail(ErrParam, "is a directory; want a file name")
+	err := atomicfile.CheckPath(path)
+	if errors.Is(err, atomicfile.ErrNotFile) {
+		return detail(ErrParam, "%v", err)
 	}
-	dir := filepath.Dir(path)
-	info, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("directory %s does not exist (create it first): %w", dir, fs.ErrNotExist)
-	case err != nil:
-		return detail(ErrParam, "directory %s: %v", dir, err)
-	case !info.IsDir():
-		return detail(ErrParam, "%s is not a directory", dir)
-	}
-	return nil
+	return err
 }
 
 // denseOf returns a contiguous copy-free view when possible.

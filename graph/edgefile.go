@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npz"
+	"github.com/eigenssl/eigenssl/internal/atomicfile"
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 )
 
 // ReadEdgeFile reads an undirected edge list, the format of every command's
@@ -32,8 +35,10 @@ import (
 //
 // Errors are *Error values naming the file and line (or edge number):
 // ErrFormat (unparseable line or array), ErrIndex, ErrSelfLoop, ErrNaN,
-// ErrNegativeWeight, ErrDuplicate, ErrEmpty (a file without edges); an
-// unreadable file gives an *Error wrapping the *fs.PathError.
+// ErrNegativeWeight, ErrDuplicate, ErrEmpty (a file without edges),
+// ErrTooLarge (n <= 0 and the largest index above the memory budget of
+// internal/memlimit); an unreadable file gives an *Error wrapping the
+// *fs.PathError.
 func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 	const op = "readedgefile"
 	var (
@@ -71,6 +76,11 @@ func ReadEdgeFile(path string, n int) (*CSR, Info, error) {
 		return nil, Info{}, newErr(op, path, "no edges", ErrEmpty)
 	}
 	if n <= 0 {
+		// The vertex count comes from the largest index: a typo such as
+		// 10000000000 must not allocate the row pointers of that many.
+		if err := memlimit.Check(fmt.Sprintf("a graph of %d vertices (largest index in the file)", maxIdx+1), 8*float64(maxIdx+2)); err != nil {
+			return nil, Info{}, newErr(op, path, maxIdx, fmt.Errorf("%w: %v", ErrTooLarge, err))
+		}
 		n = maxIdx + 1
 	}
 	g, err := fromEdges(op, n, edges, weights, names)
@@ -279,70 +289,48 @@ func readNPZ(op, path string) (edges [][2]int, weights []float64, err error) {
 // Weights are written exactly (shortest round-trip form). The write is
 // atomic: a temporary file in the same directory is renamed over path. g must
 // pass Validate (its error is returned).
-func WriteEdgeFile(path string, g *CSR) (err error) {
+func WriteEdgeFile(path string, g *CSR) error {
 	const op = "writeedgefile"
 	if err := g.Validate(); err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return newErr(op, path, nil, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		m := g.NumEdges()
-		rows, cols, ws := make([]int64, 0, m), make([]int64, 0, m), make([]float64, 0, m)
-		g.Edges(func(i, j int, w float64) {
-			rows = append(rows, int64(i))
-			cols = append(cols, int64(j))
-			ws = append(ws, w)
-		})
-		zw := npz.NewWriter(f)
-		for _, a := range []struct {
-			name string
-			v    any
-		}{{"row.npy", rows}, {"col.npy", cols}, {"weight.npy", ws}} {
-			if err := zw.Write(a.name, a.v); err != nil {
-				return newErr(op, path, nil, err)
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		if strings.EqualFold(filepath.Ext(path), ".npz") {
+			m := g.NumEdges()
+			rows, cols, ws := make([]int64, 0, m), make([]int64, 0, m), make([]float64, 0, m)
+			g.Edges(func(i, j int, w float64) {
+				rows = append(rows, int64(i))
+				cols = append(cols, int64(j))
+				ws = append(ws, w)
+			})
+			zw := npz.NewWriter(w)
+			for _, a := range []struct {
+				name string
+				v    any
+			}{{"row.npy", rows}, {"col.npy", cols}, {"weight.npy", ws}} {
+				if err := zw.Write(a.name, a.v); err != nil {
+					return err
+				}
 			}
+			return zw.Close()
 		}
-		if err := zw.Close(); err != nil {
-			return newErr(op, path, nil, err)
-		}
-	} else {
-		bw := bufio.NewWriter(f)
-		bw.WriteString("row,col,weight\n")
+		io.WriteString(w, "row,col,weight\n")
 		var buf []byte
-		g.Edges(func(i, j int, w float64) {
+		var werr error
+		g.Edges(func(i, j int, wt float64) {
 			buf = strconv.AppendInt(buf[:0], int64(i), 10)
 			buf = append(buf, ',')
 			buf = strconv.AppendInt(buf, int64(j), 10)
 			buf = append(buf, ',')
-			buf = strconv.AppendFloat(buf, w, 'g', -1, 64)
+			buf = strconv.AppendFloat(buf, wt, 'g', -1, 64)
 			buf = append(buf, '\n')
-			bw.Write(buf)
+			if _, err := w.Write(buf); err != nil && werr == nil {
+				werr = err
+			}
 		})
-		if err := bw.Flush(); err != nil {
-			return newErr(op, path, nil, err)
-		}
-	}
-	if err := f.Sync(); err != nil {
-		return newErr(op, path, nil, err)
-	}
-	if err := f.Close(); err != nil {
-		return newErr(op, path, nil, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+		return werr
+	})
+	if err != nil {
 		return newErr(op, path, nil, err)
 	}
 	return nil

@@ -191,3 +191,16 @@ func TestReadEdgeFileBOMAndHeaderRule(t *testing.T) {
 		t.Errorf("index 60 of 60 vertices: %v; want ErrIndex naming the line, the limit and its source", err)
 	}
 }
+
+// A vertex count inferred from a huge index is checked against the memory
+// budget before the row pointers are allocated.
+func TestReadEdgeFileHugeIndex(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "huge.csv")
+	if err := os.WriteFile(p, []byte("0,1\n1,100000000000000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadEdgeFile(p, 0)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "100000000000001 vertices") {
+		t.Errorf("index 1e14 with inferred N: %v; want ErrTooLarge naming the size", err)
+	}
+}

@@ -113,7 +113,7 @@ func (k Kernel) Eval(x, y []float64) float64 {
 			d := v - y[i]
 			s += d * d
 		}
-		return math.Exp(-k.Gamma * s)
+		return k.OfSqDist(s)
 	default:
 		s := 0.0
 		for i, v := range x {
@@ -121,6 +121,16 @@ func (k Kernel) Eval(x, y []float64) float64 {
 		}
 		return k.fromDot(s)
 	}
+}
+
+// OfSqDist returns the rbf kernel value exp(−Gamma d2) of two points at
+// squared distance d2 (for callers that already hold distances). It
+// panics on another kind (misuse).
+func (k Kernel) OfSqDist(d2 float64) float64 {
+	if k.Kind != KernelRBF {
+		panic("linalg: Kernel.OfSqDist: kind " + k.Kind.String() + " is not rbf")
+	}
+	return math.Exp(-k.Gamma * d2)
 }
 
 func (k Kernel) fromDot(s float64) float64 {
@@ -143,7 +153,7 @@ func (k Kernel) Matrix(a, b *mat.Dense) *mat.Dense {
 			for i := lo; i < hi; i++ {
 				row := d.RawRowView(i)
 				for j, v := range row {
-					row[j] = math.Exp(-k.Gamma * v)
+					row[j] = k.OfSqDist(v)
 				}
 			}
 		})
@@ -154,16 +164,23 @@ func (k Kernel) Matrix(a, b *mat.Dense) *mat.Dense {
 	out := mat.NewDense(m, n, nil)
 	out.Mul(a, b.T())
 	if k.Kind == KernelPoly {
-		ParallelRange(m, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := out.RawRowView(i)
-				for j, v := range row {
-					row[j] = k.fromDot(v)
-				}
-			}
-		})
+		k.applyDot(out)
 	}
 	return out
+}
+
+// applyDot maps every entry (a dot product) through the poly kernel, rows
+// in parallel.
+func (k Kernel) applyDot(m *mat.Dense) {
+	r, _ := m.Dims()
+	ParallelRange(r, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := m.RawRowView(i)
+			for j, v := range row {
+				row[j] = k.fromDot(v)
+			}
+		}
+	})
 }
 
 // SelfMatrix returns the N x N kernel matrix k(x_i, x_j) of the rows of x,
@@ -185,21 +202,14 @@ func (k Kernel) SelfMatrix(x *mat.Dense) *mat.Dense {
 					row := g.RawRowView(i)
 					row[i] = 1
 					for j := i + 1; j < n; j++ {
-						row[j] = math.Exp(-k.Gamma * max(na[i]+na[j]-2*row[j], 0))
+						row[j] = k.OfSqDist(max(na[i]+na[j]-2*row[j], 0))
 					}
 				}
 			}
 		})
 		mirrorUpper(g)
 	case KernelPoly:
-		ParallelRange(n, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := g.RawRowView(i)
-				for j, v := range row {
-					row[j] = k.fromDot(v)
-				}
-			}
-		})
+		k.applyDot(g)
 	}
 	return g
 }

@@ -259,15 +259,7 @@ func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		gemm(blas.NoTrans, blas.NoTrans, 1, zc, c, 0, grad)
 		subColMean(grad)
 		// d inv/dZ = 4 (D Z - G Z) / N = 4 L Z / N.
-		a := 4 * gamma / float64(n)
-		d := in.G.Degree(nil)
-		for i := 0; i < n; i++ {
-			g := grad.RawRowView(i)
-			for j, v := range z.RawRowView(i) {
-				g[j] += a * d[i] * v
-			}
-		}
-		csrMulAdd(grad, in.G, z, -a)
+		addLaplacian(grad, in.G, z, 4*gamma/float64(n))
 		res.Grad = map[string]*mat.Dense{KeyZ: grad}
 	}
 	return res, nil

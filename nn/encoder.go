@@ -365,6 +365,28 @@ func (e *Encoder) SetViews(v int) error {
 	return nil
 }
 
+// FixedFeatures returns φ(x), the output of the leading backbone layers
+// that have no trainable parameters and no batch statistics (random Fourier
+// features), and how many layers that is. An encoder
+// "rff:M,gamma=G|linear:K" computes Z = φ(X) W + 1 bᵀ: the linear regime
+// on the features φ(X), whose closed form package closedform solves with
+// φ(X) as design. With no such leading layer φ is the identity (x itself,
+// 0 layers). Errors are those of Forward.
+func (e *Encoder) FixedFeatures(x *mat.Dense) (*mat.Dense, int, error) {
+	if err := checkInput("FixedFeatures", x, e.InputDim); err != nil {
+		return nil, 0, err
+	}
+	n := 0
+	for _, l := range e.Backbone.Layers {
+		if _, ok := l.(*RandomFourierFeatures); !ok {
+			break
+		}
+		x = l.Forward(x, false)
+		n++
+	}
+	return x, n, nil
+}
+
 // Views returns the number of views set by SetViews (1 by default).
 func (e *Encoder) Views() int { return max(e.views, 1) }
 

@@ -234,3 +234,37 @@ func TestSpecSize(t *testing.T) {
 		t.Fatalf("bad spec: %v; want ErrSpec", err)
 	}
 }
+
+// TestFixedFeatures: for rff|linear, Forward equals φ(X) W + b with φ from
+// FixedFeatures and W, b the head's parameters; for a linear encoder φ is
+// the identity.
+func TestFixedFeatures(t *testing.T) {
+	x := mat.NewDense(5, 3, []float64{1, 2, 3, -1, 0, 2, 0.5, 0.5, 0.5, 3, -2, 1, 0, 0, 1})
+	enc, err := ParseEncoder("rff:16,gamma=0.3|linear:2", 3, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phi, n, err := enc.FixedFeatures(x)
+	if err != nil || n != 1 {
+		t.Fatalf("FixedFeatures: %d layers, %v; want 1", n, err)
+	}
+	if _, c := phi.Dims(); c != 16 {
+		t.Fatalf("φ has %d columns; want 16", c)
+	}
+	ps := enc.Params() // head weight (16×2) then bias (1×2)
+	want := mat.NewDense(5, 2, nil)
+	want.Mul(phi, ps[0].Value)
+	for i := range 5 {
+		for j := range 2 {
+			want.Set(i, j, want.At(i, j)+ps[1].Value.At(0, j))
+		}
+	}
+	got, err := enc.Forward(x, false)
+	if err != nil || !mat.EqualApprox(got, want, 1e-12) {
+		t.Fatalf("Forward differs from φ(X) W + b (%v)", err)
+	}
+	lin, _ := ParseEncoder("linear:2", 3, 1)
+	if phi, n, err := lin.FixedFeatures(x); err != nil || n != 0 || !mat.Equal(phi, x) {
+		t.Fatalf("linear encoder: φ should be the identity (%d layers, %v)", n, err)
+	}
+}

@@ -39,7 +39,7 @@ import (
 // geodesics only from m seeded random landmarks (m x N), MDS on the m x m
 // landmark block and the Gower placement of every point, O(N m) memory.
 type Isomap struct {
-	// Components is K (default 2), 1 <= K < N.
+	// Components is K (default 2), 1 <= K <= N (K <= m with Landmarks).
 	Components int
 	// Neighbors is k (default 5, scikit-learn's), 1 <= k < N; 0 with
 	// Radius set.
@@ -83,21 +83,19 @@ type Isomap struct {
 func (m *Isomap) Fit(x *mat.Dense) error {
 	const op = "isomap.fit"
 	m.fitted = false
-	xd, err := checkData(op, "x", x)
-	if err != nil {
-		return err
-	}
 	dist, err := m.metric(op)
 	if err != nil {
 		return err
 	}
+	xd, err := distanceInput(op, x, dist.precomputed)
+	if err != nil {
+		return err
+	}
 	n, _ := xd.Dims()
-	if dist.precomputed {
-		if err := checkDistances(op, xd, true); err != nil {
+	if !dist.precomputed {
+		if err := checkDistinctRows(op, xd); err != nil {
 			return err
 		}
-	} else if err := checkDistinctRows(op, xd); err != nil {
-		return err
 	}
 	k, err := m.neighbors(op, n)
 	if err != nil {

@@ -181,7 +181,7 @@ func (m *Isomap) queryNeighbors(op string, q *mat.Dense, dist isoMetric) (ptr, i
 	ptr = make([]int, mq+1)
 	for i, l := range lists {
 		if len(l) == 0 {
-			return nil, nil, nil, errorf(op, fmt.Sprintf("row %d", i), "no training point within Radius", ErrDisconnected, "increase Radius")
+			return nil, nil, nil, errorf(op, fmt.Sprintf("row %d (1-based)", i+1), "no training point within Radius", ErrDisconnected, "increase Radius")
 		}
 		for _, e := range l {
 			idx, nd = append(idx, e.j), append(nd, e.d)

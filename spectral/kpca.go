@@ -147,7 +147,7 @@ func checkSquareSym(op, name string, k *mat.Dense) error {
 // formula from its m kernel values, O(N m) memory and time; Eigenvalues are
 // then those of the landmark kernel (they scale with m, not N).
 type KernelPCA struct {
-	// Components is K (default 2), 1 <= K < N.
+	// Components is K (default 2), 1 <= K <= N (K <= m with Landmarks).
 	Components int
 	// Kernel is the kernel (default linear); Gamma (default 1/D), Degree
 	// (default 3) and Coef0 (default 0; scikit-learn's is 1) are its

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"sort"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
@@ -180,7 +180,8 @@ func rbfAffinityGraph(op string, x *mat.Dense, gamma float64, force bool) (*grap
 // precomputedNeighborGraph builds scikit-learn's
 // affinity='precomputed_nearest_neighbors' from an N x N matrix of stored
 // neighbour distances (0 = not stored, diagonal ignored): each row's k
-// smallest stored entries (ties by index) get connectivity 1, G = (A + Aᵀ)/2.
+// smallest stored entries (ties by index) get connectivity 1, G = (A + Aᵀ)/2
+// (sparseNeighborGraph on the non-zero entries).
 func precomputedNeighborGraph(op string, x *mat.Dense, neighbors int) (*graph.CSR, error) {
 	xd, err := checkData(op, "x", x)
 	if err != nil {
@@ -190,38 +191,16 @@ func precomputedNeighborGraph(op string, x *mat.Dense, neighbors int) (*graph.CS
 	if n != c {
 		return nil, errorf(op, "x", fmt.Sprintf("%d x %d", n, c), ErrShape, "a precomputed neighbour graph is N x N")
 	}
-	k := neighbors
-	if k == 0 {
-		k = max(n/10, 1)
-	}
-	if k < 1 || k >= n {
-		return nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 1 <= Neighbors < N = %d", n))
-	}
-	rows := make([]int, 0, n*k)
-	cols := make([]int, 0, n*k)
+	sp := &data.CSRMatrix{Rows: n, Cols: n, Indptr: make([]int, n+1)}
 	for i := 0; i < n; i++ {
-		var stored []nbr
 		for j, v := range xd.RawRowView(i) {
-			if v < 0 {
-				return nil, errorf(op, fmt.Sprintf("x[%d,%d]", i, j), v, ErrNegative, "distances must be non-negative")
-			}
-			if v != 0 && j != i {
-				stored = append(stored, nbr{j, v})
+			if v != 0 {
+				sp.Indices, sp.Data = append(sp.Indices, j), append(sp.Data, v)
 			}
 		}
-		if len(stored) < k {
-			return nil, errorf(op, fmt.Sprintf("row %d", i), fmt.Sprintf("%d stored neighbours", len(stored)), ErrParam, fmt.Sprintf("every row needs Neighbors = %d stored distances", k))
-		}
-		sort.SliceStable(stored, func(a, b int) bool { return stored[a].d < stored[b].d })
-		for _, e := range stored[:k] {
-			rows, cols = append(rows, i), append(cols, e.j)
-		}
+		sp.Indptr[i+1] = len(sp.Data)
 	}
-	g, err := graph.FromTriplets(n, rows, cols, nil, graph.TripletOptions{Sym: graph.SymAvg})
-	if err != nil {
-		return nil, wrapGraph(op, err)
-	}
-	return g, nil
+	return sparseNeighborGraph(op, sp, neighbors)
 }
 
 // fitAffinity is the shared Fit preamble of LaplacianEigenmaps and
@@ -567,11 +546,12 @@ func (a *knnAffinity) rows(op string, q *mat.Dense) (*mat.Dense, error) {
 	if a.gamma > 0 {
 		// rbf: exp(−γ d²), a training point at distance 0 being "itself"
 		// (the diagonal the training graph ignores).
+		k := linalg.Kernel{Kind: linalg.KernelRBF, Gamma: a.gamma}
 		forEachDistRow(a.train, q, func(i int, d []float64) {
 			row := w.RawRowView(i)
 			for j, v := range d {
 				if v != 0 {
-					row[j] = math.Exp(-a.gamma * v * v)
+					row[j] = k.OfSqDist(v * v)
 				}
 			}
 		})

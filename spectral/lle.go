@@ -207,51 +207,101 @@ func (l *LLE) Fit(x *mat.Dense) error {
 }
 
 // barycenter writes the regularised barycentric weights of x on the rows
-// nb of data into w.
+// nb of data into w: G = C Cᵀ with C the neighbours minus x, G += R·I
+// (R = reg·trace(G), or reg when the trace is 0), G v = 1 by Cholesky,
+// w = v / Σv (scikit-learn's barycenter_weights). Small k x k work in
+// place; an indefinite G (impossible with R > 0 up to rounding) falls back
+// to an LU solve.
 func barycenter(x []float64, data *mat.Dense, nb []int, reg float64, w []float64) {
 	k := len(nb)
 	_, d := data.Dims()
-	c := mat.NewDense(k, d, nil)
+	c := make([]float64, k*d)
 	for t, j := range nb {
 		row := data.RawRowView(j)
-		cr := c.RawRowView(t)
-		for q := range cr {
-			cr[q] = row[q] - x[q]
+		ct := c[t*d : (t+1)*d]
+		for q := range ct {
+			ct[q] = row[q] - x[q]
 		}
 	}
-	g := mat.NewSymDense(k, nil)
-	g.SymOuterK(1, c)
+	g := make([]float64, k*k)
 	tr := 0.0
-	for t := 0; t < k; t++ {
-		tr += g.At(t, t)
+	for a := 0; a < k; a++ {
+		ca := c[a*d : (a+1)*d]
+		for b := 0; b <= a; b++ {
+			cb := c[b*d : (b+1)*d]
+			s := 0.0
+			for q, v := range ca {
+				s += v * cb[q]
+			}
+			g[a*k+b], g[b*k+a] = s, s
+		}
+		tr += g[a*k+a]
 	}
 	r := reg
 	if tr > 0 {
 		r = reg * tr
 	}
-	for t := 0; t < k; t++ {
-		g.SetSym(t, t, g.At(t, t)+r)
+	for a := 0; a < k; a++ {
+		g[a*k+a] += r
 	}
-	ones := mat.NewVecDense(k, nil)
-	for t := 0; t < k; t++ {
-		ones.SetVec(t, 1)
-	}
-	var sol mat.VecDense
-	var ch mat.Cholesky
-	if ch.Factorize(g) {
-		if err := ch.SolveVecTo(&sol, ones); err != nil {
-			sol.SolveVec(g, ones)
+	if !cholSolveOnes(g, k, w) {
+		gm := mat.NewDense(k, k, g)
+		ones := mat.NewVecDense(k, nil)
+		for t := 0; t < k; t++ {
+			ones.SetVec(t, 1)
 		}
-	} else {
-		_ = sol.SolveVec(g, ones)
+		var sol mat.VecDense
+		_ = sol.SolveVec(gm, ones)
+		for t := 0; t < k; t++ {
+			w[t] = sol.AtVec(t)
+		}
 	}
 	s := 0.0
 	for t := 0; t < k; t++ {
-		s += sol.AtVec(t)
+		s += w[t]
 	}
 	for t := 0; t < k; t++ {
-		w[t] = sol.AtVec(t) / s
+		w[t] /= s
 	}
+}
+
+// cholSolveOnes solves G v = 1 for the symmetric k x k g (row-major,
+// overwritten by its Cholesky factor) into v; false if g is not positive
+// definite.
+func cholSolveOnes(g []float64, k int, v []float64) bool {
+	for j := 0; j < k; j++ {
+		s := g[j*k+j]
+		for q := 0; q < j; q++ {
+			s -= g[j*k+q] * g[j*k+q]
+		}
+		if !(s > 0) {
+			return false
+		}
+		ljj := math.Sqrt(s)
+		g[j*k+j] = ljj
+		for i := j + 1; i < k; i++ {
+			t := g[i*k+j]
+			for q := 0; q < j; q++ {
+				t -= g[i*k+q] * g[j*k+q]
+			}
+			g[i*k+j] = t / ljj
+		}
+	}
+	for i := 0; i < k; i++ {
+		t := 1.0
+		for q := 0; q < i; q++ {
+			t -= g[i*k+q] * v[q]
+		}
+		v[i] = t / g[i*k+i]
+	}
+	for i := k - 1; i >= 0; i-- {
+		t := v[i]
+		for q := i + 1; q < k; q++ {
+			t -= g[q*k+i] * v[q]
+		}
+		v[i] = t / g[i*k+i]
+	}
+	return true
 }
 
 // lleMatrix forms M = (I − W)ᵀ(I − W) densely (inherently O(N²) memory).

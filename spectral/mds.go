@@ -35,7 +35,7 @@ import (
 // every point is placed by the same Gower formula, O(N m) memory; its
 // Eigenvalues are those of the landmark matrix (they scale with m, not N).
 type ClassicalMDS struct {
-	// Components is K (default 2), 1 <= K < N (K < m with landmarks).
+	// Components is K (default 2), 1 <= K <= N (K <= m with Landmarks).
 	Components int
 	// Precomputed says that Fit receives an N x N distance matrix and
 	// Transform M x N distances to the training points.
@@ -65,16 +65,11 @@ type ClassicalMDS struct {
 func (m *ClassicalMDS) Fit(x *mat.Dense) error {
 	const op = "mds.fit"
 	m.fitted = false
-	xd, err := checkData(op, "x", x)
+	xd, err := distanceInput(op, x, m.Precomputed)
 	if err != nil {
 		return err
 	}
 	n, d := xd.Dims()
-	if m.Precomputed {
-		if err := checkDistances(op, xd, true); err != nil {
-			return err
-		}
-	}
 	lm, k, err := quadraticPlan(op, n, m.Landmarks, m.Components, m.Seed, m.Force, "use Landmarks for landmark MDS")
 	if err != nil {
 		return err
@@ -195,6 +190,22 @@ func rowsOf(x *mat.Dense, idx []int) *mat.Dense {
 		out.SetRow(a, x.RawRowView(i))
 	}
 	return out
+}
+
+// distanceInput is the Fit preamble shared by ClassicalMDS and Isomap: a
+// private copy of x, checked as an N x N distance matrix (checkDistances)
+// when precomputed.
+func distanceInput(op string, x *mat.Dense, precomputed bool) (*mat.Dense, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	if precomputed {
+		if err := checkDistances(op, xd, true); err != nil {
+			return nil, err
+		}
+	}
+	return xd, nil
 }
 
 // checkDistances checks a precomputed distance matrix: non-negative entries,

@@ -30,13 +30,12 @@ const (
 	ModelState = "state.gob"
 )
 
-// persistent is implemented by every estimator: its fitted state in a fixed
-// field order.
+// persistent is implemented by every estimator: pointers to its fitted
+// state fields in a fixed order, and to its fitted flag.
 type persistent interface {
 	Estimator
-	encodeState(w *stateWriter)
-	decodeState(r *stateReader)
-	isFitted() bool
+	state() []any
+	fittedFlag() *bool
 }
 
 // manifest is the content of ModelManifest.
@@ -72,7 +71,7 @@ func Save(dir string, m Estimator) error {
 	if !ok || name == "" {
 		return errorf(op, "model", fmt.Sprintf("%T", m), ErrParam, "not an estimator of package spectral")
 	}
-	if !p.isFitted() {
+	if !*p.fittedFlag() {
 		return notFitted(op)
 	}
 	params, err := json.Marshal(m)
@@ -85,7 +84,7 @@ func Save(dir string, m Estimator) error {
 	}
 	var buf bytes.Buffer
 	w := &stateWriter{enc: gob.NewEncoder(&buf)}
-	p.encodeState(w)
+	w.fields(p.state())
 	if w.err != nil {
 		return errorf(op, "state", nil, ErrParam, w.err.Error())
 	}
@@ -135,7 +134,8 @@ func Load(dir string) (Estimator, error) {
 	}
 	r := &stateReader{dec: gob.NewDecoder(bytes.NewReader(sb))}
 	p := m.(persistent)
-	p.decodeState(r)
+	r.fields(p.state())
+	*p.fittedFlag() = r.err == nil
 	if r.err != nil {
 		return nil, &Error{Op: op, Param: "state", Value: spath, Err: ErrParam, Cause: r.err, Hint: "corrupt or written by another version"}
 	}
@@ -211,9 +211,8 @@ func (r *stateReader) get(v any) {
 	}
 }
 
-func (r *stateReader) bool() bool { var b bool; r.get(&b); return b }
-func (r *stateReader) int() int   { var i int; r.get(&i); return i }
-
+func (r *stateReader) bool() bool     { var b bool; r.get(&b); return b }
+func (r *stateReader) int() int       { var i int; r.get(&i); return i }
 func (r *stateReader) float() float64 { var f float64; r.get(&f); return f }
 
 func (r *stateReader) dense() *mat.Dense {
@@ -239,22 +238,14 @@ func (r *stateReader) csr() *graph.CSR {
 	return g
 }
 
-func (r *stateReader) floats() []float64 {
-	n := r.int()
-	var s []float64
-	r.get(&s)
-	if r.err == nil && len(s) != n+1 {
-		r.err = errors.New("slice length mismatch")
-	}
-	if r.err != nil || n == 0 {
-		return nil
-	}
-	return s[1:]
-}
+func (r *stateReader) floats() []float64 { return readSlice[float64](r) }
+func (r *stateReader) ints() []int       { return readSlice[int](r) }
 
-func (r *stateReader) ints() []int {
+// readSlice reads what stateWriter.floats / ints wrote: the length, then
+// the slice behind a sentinel element (so that gob sees a non-empty value).
+func readSlice[T any](r *stateReader) []T {
 	n := r.int()
-	var s []int
+	var s []T
 	r.get(&s)
 	if r.err == nil && len(s) != n+1 {
 		r.err = errors.New("slice length mismatch")
@@ -302,143 +293,96 @@ func (r *stateReader) affinity() *knnAffinity {
 	return a
 }
 
-// The state of each estimator, in field order.
-
-func (le *LaplacianEigenmaps) isFitted() bool { return le.fitted }
-func (le *LaplacianEigenmaps) encodeState(w *stateWriter) {
-	w.csr(le.g)
-	w.floats(le.deg)
-	w.floats(le.vals)
-	w.dense(le.z)
-	w.affinity(le.aff)
-}
-func (le *LaplacianEigenmaps) decodeState(r *stateReader) {
-	le.g, le.deg, le.vals, le.z, le.aff = r.csr(), r.floats(), r.floats(), r.dense(), r.affinity()
-	le.fitted = r.err == nil
-}
-
-func (s *SpectralContrastive) isFitted() bool { return s.fitted }
-func (s *SpectralContrastive) encodeState(w *stateWriter) {
-	w.csr(s.g)
-	w.floats(s.deg)
-	w.floats(s.vals)
-	w.dense(s.u)
-	w.dense(s.z)
-	w.dense(s.w)
-	w.affinity(s.aff)
-}
-func (s *SpectralContrastive) decodeState(r *stateReader) {
-	s.g, s.deg, s.vals, s.u, s.z, s.w, s.aff = r.csr(), r.floats(), r.floats(), r.dense(), r.dense(), r.dense(), r.affinity()
-	s.fitted = r.err == nil
-}
-
-func (l *LPP) isFitted() bool { return l.fitted }
-func (l *LPP) encodeState(w *stateWriter) {
-	w.dense(l.p)
-	w.dense(l.z)
-	w.floats(l.vals)
-}
-func (l *LPP) decodeState(r *stateReader) {
-	l.p, l.z, l.vals = r.dense(), r.dense(), r.floats()
-	l.fitted = r.err == nil
+// encodeFields writes the fitted fields of an estimator (pointers, in
+// order) and decodeFields reads them back: one codec for every estimator,
+// each of which only lists its fields (state).
+func (w *stateWriter) fields(fs []any) {
+	for _, f := range fs {
+		switch p := f.(type) {
+		case **mat.Dense:
+			w.dense(*p)
+		case *[]float64:
+			w.floats(*p)
+		case *[]int:
+			w.ints(*p)
+		case *int, *float64, *bool:
+			w.put(p)
+		case **graph.CSR:
+			w.csr(*p)
+		case *kernelSpec:
+			w.kernel(*p)
+		case **centredEig:
+			w.centred(*p)
+		case **knnAffinity:
+			w.affinity(*p)
+		case *ClassicalMDS:
+			w.fields(p.state())
+		default:
+			panic(fmt.Sprintf("spectral: no codec for state field %T", f))
+		}
+	}
 }
 
-func (m *KernelLPP) isFitted() bool { return m.fitted }
-func (m *KernelLPP) encodeState(w *stateWriter) {
-	w.kernel(m.spec)
-	w.floats(m.colMean)
-	w.put(m.grand)
-	w.dense(m.alpha)
-	w.dense(m.z)
-	w.floats(m.vals)
-	w.put(m.n)
-	w.put(m.dim)
-}
-func (m *KernelLPP) decodeState(r *stateReader) {
-	m.spec, m.colMean, m.grand, m.alpha, m.z, m.vals = r.kernel(), r.floats(), r.float(), r.dense(), r.dense(), r.floats()
-	m.n, m.dim = r.int(), r.int()
-	m.fitted = r.err == nil
-}
-
-func (l *LLE) isFitted() bool { return l.fitted }
-func (l *LLE) encodeState(w *stateWriter) {
-	w.dense(l.train)
-	w.put(l.k)
-	w.put(l.reg)
-	w.dense(l.z)
-	w.floats(l.vals)
-}
-func (l *LLE) decodeState(r *stateReader) {
-	l.train, l.k, l.reg, l.z, l.vals = r.dense(), r.int(), r.float(), r.dense(), r.floats()
-	l.fitted = r.err == nil
+func (r *stateReader) fields(fs []any) {
+	for _, f := range fs {
+		switch p := f.(type) {
+		case **mat.Dense:
+			*p = r.dense()
+		case *[]float64:
+			*p = r.floats()
+		case *[]int:
+			*p = r.ints()
+		case *int, *float64, *bool:
+			r.get(p)
+		case **graph.CSR:
+			*p = r.csr()
+		case *kernelSpec:
+			*p = r.kernel()
+		case **centredEig:
+			*p = r.centred()
+		case **knnAffinity:
+			*p = r.affinity()
+		case *ClassicalMDS:
+			r.fields(p.state())
+			p.fitted = r.err == nil
+		default:
+			panic(fmt.Sprintf("spectral: no codec for state field %T", f))
+		}
+	}
 }
 
-func (m *ClassicalMDS) isFitted() bool { return m.fitted }
-func (m *ClassicalMDS) encodeState(w *stateWriter) {
-	w.put(m.psd)
-	w.dense(m.train)
-	w.ints(m.landmarks)
-	w.centred(m.eig)
-	w.dense(m.z)
-	w.put(m.n)
-	w.put(m.dim)
-}
-func (m *ClassicalMDS) decodeState(r *stateReader) {
-	m.psd, m.train, m.landmarks, m.eig, m.z = r.bool(), r.dense(), r.ints(), r.centred(), r.dense()
-	m.n, m.dim = r.int(), r.int()
-	m.fitted = r.err == nil
-}
+// The fitted state of each estimator, in a fixed order.
 
-func (m *Isomap) isFitted() bool { return m.fitted }
-func (m *Isomap) encodeState(w *stateWriter) {
-	w.dense(m.train)
-	w.dense(m.geo)
-	w.put(m.k)
-	w.put(m.n)
-	m.mds.encodeState(w)
+func (le *LaplacianEigenmaps) state() []any {
+	return []any{&le.g, &le.deg, &le.vals, &le.z, &le.aff}
 }
-func (m *Isomap) decodeState(r *stateReader) {
-	m.train, m.geo, m.k, m.n = r.dense(), r.dense(), r.int(), r.int()
-	m.mds.decodeState(r)
-	m.fitted = r.err == nil
+func (s *SpectralContrastive) state() []any {
+	return []any{&s.g, &s.deg, &s.vals, &s.u, &s.z, &s.w, &s.aff}
 }
+func (l *LPP) state() []any { return []any{&l.p, &l.z, &l.vals} }
+func (m *KernelLPP) state() []any {
+	return []any{&m.spec, &m.colMean, &m.grand, &m.alpha, &m.z, &m.vals, &m.n, &m.dim}
+}
+func (l *LLE) state() []any { return []any{&l.train, &l.k, &l.reg, &l.z, &l.vals} }
+func (m *ClassicalMDS) state() []any {
+	return []any{&m.psd, &m.train, &m.landmarks, &m.eig, &m.z, &m.n, &m.dim}
+}
+func (m *Isomap) state() []any { return []any{&m.train, &m.geo, &m.k, &m.n, &m.mds} }
+func (p *KernelPCA) state() []any {
+	return []any{&p.spec, &p.lm, &p.eig, &p.z, &p.dim, &p.dual}
+}
+func (c *CCA) state() []any {
+	return []any{&c.meanA, &c.meanB, &c.wa, &c.wb, &c.za, &c.zb, &c.rho}
+}
+func (c *GraphCCA) state() []any { return []any{&c.w, &c.z, &c.rho} }
 
-func (p *KernelPCA) isFitted() bool { return p.fitted }
-func (p *KernelPCA) encodeState(w *stateWriter) {
-	w.kernel(p.spec)
-	w.ints(p.lm)
-	w.centred(p.eig)
-	w.dense(p.z)
-	w.put(p.dim)
-	w.dense(p.dual)
-}
-func (p *KernelPCA) decodeState(r *stateReader) {
-	p.spec, p.lm, p.eig, p.z, p.dim, p.dual = r.kernel(), r.ints(), r.centred(), r.dense(), r.int(), r.dense()
-	p.fitted = r.err == nil
-}
-
-func (c *CCA) isFitted() bool { return c.fitted }
-func (c *CCA) encodeState(w *stateWriter) {
-	w.floats(c.meanA)
-	w.floats(c.meanB)
-	w.dense(c.wa)
-	w.dense(c.wb)
-	w.dense(c.za)
-	w.dense(c.zb)
-	w.floats(c.rho)
-}
-func (c *CCA) decodeState(r *stateReader) {
-	c.meanA, c.meanB, c.wa, c.wb, c.za, c.zb, c.rho = r.floats(), r.floats(), r.dense(), r.dense(), r.dense(), r.dense(), r.floats()
-	c.fitted = r.err == nil
-}
-
-func (c *GraphCCA) isFitted() bool { return c.fitted }
-func (c *GraphCCA) encodeState(w *stateWriter) {
-	w.dense(c.w)
-	w.dense(c.z)
-	w.floats(c.rho)
-}
-func (c *GraphCCA) decodeState(r *stateReader) {
-	c.w, c.z, c.rho = r.dense(), r.dense(), r.floats()
-	c.fitted = r.err == nil
-}
+func (le *LaplacianEigenmaps) fittedFlag() *bool { return &le.fitted }
+func (s *SpectralContrastive) fittedFlag() *bool { return &s.fitted }
+func (l *LPP) fittedFlag() *bool                 { return &l.fitted }
+func (m *KernelLPP) fittedFlag() *bool           { return &m.fitted }
+func (l *LLE) fittedFlag() *bool                 { return &l.fitted }
+func (m *ClassicalMDS) fittedFlag() *bool        { return &m.fitted }
+func (m *Isomap) fittedFlag() *bool              { return &m.fitted }
+func (p *KernelPCA) fittedFlag() *bool           { return &p.fitted }
+func (c *CCA) fittedFlag() *bool                 { return &c.fitted }
+func (c *GraphCCA) fittedFlag() *bool            { return &c.fitted }

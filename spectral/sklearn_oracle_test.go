@@ -367,3 +367,72 @@ func TestLEAffinitiesMatchSklearn(t *testing.T) {
 		t.Fatalf("unknown affinity: %v; want ErrParam", err)
 	}
 }
+
+// Sparse inputs (scipy.sparse.save_npz CSR, testdata/swiss_*.npz) give the
+// models of their dense forms: the 8-NN distance graph with
+// affinity='precomputed_nearest_neighbors' (scikit-learn's embedding) and
+// the rbf affinity with Precomputed; a data affinity densifies X.
+func TestLEFitSparse(t *testing.T) {
+	o := loadSklearnOracle(t)
+	knn, err := data.ReadNPZCSR("testdata/swiss_knn8.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &spectral.LaplacianEigenmaps{Components: 2, Affinity: "precomputed_nearest_neighbors", Neighbors: 8}
+	if err := le.FitSparse(knn); err != nil {
+		t.Fatal(err)
+	}
+	subspaceMatch(t, "sparse knn", le.Embedding(), denseOf(o.LE["precomputed_nearest_neighbors"].Embedding), 1e-5)
+	dense := &spectral.LaplacianEigenmaps{Components: 2, Affinity: "precomputed_nearest_neighbors", Neighbors: 8}
+	if err := dense.Fit(knn.Dense()); err != nil {
+		t.Fatal(err)
+	}
+	if !mat.EqualApprox(le.Embedding(), dense.Embedding(), 1e-12) {
+		t.Fatal("sparse and dense neighbour graphs give different embeddings")
+	}
+	rbf, err := data.ReadNPZCSR("testdata/swiss_rbf.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := &spectral.LaplacianEigenmaps{Components: 2, Precomputed: true}
+	if err := sp.FitSparse(rbf); err != nil {
+		t.Fatal(err)
+	}
+	dn := &spectral.LaplacianEigenmaps{Components: 2, Precomputed: true}
+	if err := dn.Fit(rbf.Dense()); err != nil {
+		t.Fatal(err)
+	}
+	subspaceMatch(t, "sparse rbf", sp.Embedding(), dn.Embedding(), 1e-9)
+	subspaceMatch(t, "sparse rbf vs sklearn", sp.Embedding(), denseOf(o.LE["rbf"].Embedding), 1e-5)
+	// A data affinity on a sparse X: the dense X's model.
+	x := denseOf(o.SwissX)
+	xs := &data.CSRMatrix{Rows: 80, Cols: 3, Indptr: make([]int, 81)}
+	for i := 0; i < 80; i++ {
+		for j, v := range x.RawRowView(i) {
+			xs.Indices, xs.Data = append(xs.Indices, j), append(xs.Data, v)
+		}
+		xs.Indptr[i+1] = len(xs.Data)
+	}
+	a := &spectral.LaplacianEigenmaps{Components: 2, Neighbors: 8}
+	b := &spectral.LaplacianEigenmaps{Components: 2, Neighbors: 8}
+	if err := a.FitSparse(xs); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(a.Embedding(), b.Embedding()) {
+		t.Fatal("sparse X differs from dense X")
+	}
+	// A real asymmetry in a sparse affinity is refused; too few stored
+	// neighbours too.
+	bad := *rbf
+	bad.Data = append([]float64(nil), rbf.Data...)
+	bad.Data[1] *= 1.001
+	if err := (&spectral.LaplacianEigenmaps{Precomputed: true}).FitSparse(&bad); !errors.Is(err, spectral.ErrShape) {
+		t.Fatalf("asymmetric sparse affinity: %v; want ErrShape", err)
+	}
+	if err := (&spectral.LaplacianEigenmaps{Affinity: "precomputed_nearest_neighbors", Neighbors: 9}).FitSparse(knn); !errors.Is(err, spectral.ErrParam) {
+		t.Fatalf("9 neighbours from an 8-NN graph: %v; want ErrParam", err)
+	}
+}

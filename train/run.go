@@ -99,12 +99,12 @@ type Result struct {
 // parameters (before the optimiser step). The file holds only values that
 // are reproduced bit for bit by a resumed run (no timings).
 type Metric struct {
-	Step     int                 `json:"step"` // 1-based: steps done after this one
-	Epoch    int                 `json:"epoch"`
-	LR       float64             `json:"lr"`
-	Loss     float64             `json:"loss"`
-	GradNorm float64             `json:"grad_norm"`
-	Parts    map[string]*float64 `json:"parts"`
+	Step     int                       `json:"step"` // 1-based: steps done after this one
+	Epoch    int                       `json:"epoch"`
+	LR       float64                   `json:"lr"`
+	Loss     float64                   `json:"loss"`
+	GradNorm float64                   `json:"grad_norm"`
+	Parts    map[string]data.JSONFloat `json:"parts"`
 }
 
 // trainer holds one run in progress.
@@ -611,14 +611,10 @@ func (t *trainer) diverged(op string, res *Result, err error) (*Result, error) {
 	return res, &Error{Op: op, Param: "step", Value: t.step + 1, Err: fmt.Errorf("%w (last good state at step %d)", err, t.lastCkpt)}
 }
 
-func derefParts(p map[string]*float64) map[string]float64 {
+func derefParts(p map[string]data.JSONFloat) map[string]float64 {
 	out := make(map[string]float64, len(p))
 	for k, v := range p {
-		if v == nil {
-			out[k] = math.NaN()
-		} else {
-			out[k] = *v
-		}
+		out[k] = float64(v)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
 	"gonum.org/v1/gonum/mat"
@@ -33,13 +34,9 @@ func (t *trainer) doStep() (Metric, error) {
 		return Metric{}, err
 	}
 	t.watch.accept(r.Value)
-	m := Metric{Step: t.step + 1, Epoch: t.epoch, LR: lr, Loss: r.Value, GradNorm: gnorm, Parts: map[string]*float64{}}
+	m := Metric{Step: t.step + 1, Epoch: t.epoch, LR: lr, Loss: r.Value, GradNorm: gnorm, Parts: map[string]data.JSONFloat{}}
 	for k, v := range r.Parts {
-		if finite(v) {
-			m.Parts[k] = &v
-		} else {
-			m.Parts[k] = nil
-		}
+		m.Parts[k] = data.JSONFloat(v) // non-finite: null
 	}
 	t.advance()
 	return m, nil

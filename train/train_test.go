@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
@@ -354,7 +355,8 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// TestAugmentSeeds: views depend on (seed, step, sample, view) only, so the
+// TestAugmentSeeds: views depend on (seed, step, sample, view) only, through
+// data.ViewSeed (the seeding closedform uses for expected-graph closed forms), so the
 // parallel assembly equals a sequential one, and FixedViews repeats views.
 func TestAugmentSeeds(t *testing.T) {
 	x, y := blobs(20, 6, 2, 5)
@@ -367,7 +369,7 @@ func TestAugmentSeeds(t *testing.T) {
 	got := tr.assemble(idx, 3)
 	for v := range 3 {
 		for j, n := range idx {
-			s1, s2 := augSeed(4, 4, n, v, 3)
+			s1, s2 := data.ViewSeed(4, 4, n, v, 3)
 			want := make([]float64, 6)
 			tr.aug.Apply(want, x.RawRowView(n), rand.New(rand.NewPCG(s1, s2)))
 			if !slicesEqual(got.RawRowView(v*4+j), want) {

@@ -204,20 +204,12 @@ func closedformStreamRun(opts *closedformOptions, s *Streams) error {
 			return err
 		}
 	}
-	note := sol.Note
 	if !sol.Exact {
-		note += "; streamed: not refined (refinement needs the rows in memory)"
+		sol.Note += "; streamed: not refined (refinement needs the rows in memory)"
 	}
 	sum := streamSummary{
-		closedformSummary: closedformSummary{
-			Loss: sol.Loss, Regime: sol.Regime, N: int(st.Rows()), K: opts.K, Exact: sol.Exact,
-			PredictedLoss: sol.PredictedLoss, Rank: sol.Rank, Components: sol.Components,
-			SingularValues: finiteOrZero(sol.SingularValues), SingularValuesPinned: sol.SingularValuesPinned,
-			Operator: sol.Operator, Spectrum: finiteOrZero(sol.Spectrum), EquivalentMethod: sol.EquivalentMethod,
-			FreeRightFactorDim: sol.FreeRightFactorDim, RankThresholds: sol.RankThresholds, Bounds: sol.Bounds,
-			Note: note, Files: files2,
-		},
-		Rows: st.Rows(), Shards: len(shards), Draws: max(1, opts.Draws), Relation: opts.Relation,
+		closedformSummary: closedformSummary{Solution: sol, N: int(st.Rows()), K: opts.K, Files: files2},
+		Rows:              st.Rows(), Shards: len(shards), Draws: max(1, opts.Draws), Relation: opts.Relation,
 	}
 	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/spectral"
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
 )
 
 func init() { verbs = append(verbs, NewCmdEmbed) }
@@ -60,7 +61,9 @@ func NewCmdEmbed(s *Streams) *cobra.Command {
 		Use:   "embed --method NAME --input X.npy [--graph knn:k=15 | --graph-file edges.csv] -k 10 -o Z.npy [--transform new.npy --transform-out Znew.npy]",
 		Short: "Compute a spectral embedding (LE, LPP, ISOMAP, MDS, kernel PCA, LLE, CCA, ...)",
 		Long: `Fit one spectral embedding method of package spectral to the rows of --input
-(.npy, .npz or .csv, header optional) and write the N x k embedding to -o
+(.npy, .npz or .csv, header optional; a scipy.sparse.save_npz CSR file is read
+sparse: le keeps a precomputed affinity or neighbour graph sparse, other
+methods densify it up to 2^28 entries) and write the N x k embedding to -o
 (.npy, .npz or .csv). Prints one JSON line {"method", "n", "k", "eigenvalues",
 "out"}.
 
@@ -288,12 +291,38 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	if err := embedConfigure(m, opts, neighbors); err != nil {
 		return err
 	}
-	x, err := data.ReadMatrix(opts.Input)
-	if err != nil {
-		return err
+	// A scipy save_npz CSR input goes to FitSparse (an affinity or
+	// neighbour graph is never densified), else it is densified.
+	var sparse *data.CSRMatrix
+	var x *mat.Dense
+	if data.IsNPZCSR(opts.Input) {
+		if sparse, err = data.ReadNPZCSR(opts.Input); err != nil {
+			return err
+		}
 	}
-	n, _ := x.Dims()
-	if opts.GraphFile != "" {
+	se, fitSparse := m.(spectral.SparseEstimator)
+	switch {
+	case sparse != nil && fitSparse && opts.GraphFile == "":
+	case sparse != nil:
+		if x, err = spectral.DenseFromSparse("embed", sparse); err != nil {
+			return fmt.Errorf("embed: --input %s: %w", opts.Input, err)
+		}
+	default:
+		if x, err = data.ReadMatrix(opts.Input); err != nil {
+			return err
+		}
+	}
+	var n int
+	if x != nil {
+		n, _ = x.Dims()
+	} else {
+		n = sparse.Rows
+	}
+	if x == nil {
+		if err := se.FitSparse(sparse); err != nil {
+			return fmt.Errorf("embed: --input %s: %w", opts.Input, err)
+		}
+	} else if opts.GraphFile != "" {
 		ge, ok := m.(spectral.GraphEstimator)
 		if !ok {
 			return usagef("embed: method %s does not take --graph-file (graph methods: %s)", opts.Method, strings.Join(spectral.GraphMethods(), ", "))
@@ -333,7 +362,7 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		res["model"] = opts.ModelOut
 	}
 	if opts.Transform != "" {
-		xn, err := data.ReadMatrix(opts.Transform)
+		xn, err := readDenseInput("embed", "--transform", opts.Transform)
 		if err != nil {
 			return err
 		}
@@ -353,4 +382,21 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	}
 	fmt.Fprintln(s.Out, string(b))
 	return nil
+}
+
+// readDenseInput reads a matrix file, a scipy save_npz CSR file densified
+// (spectral.DenseFromSparse's size limit) or any format of data.ReadMatrix.
+func readDenseInput(verb, flag, path string) (*mat.Dense, error) {
+	if !data.IsNPZCSR(path) {
+		return data.ReadMatrix(path)
+	}
+	sp, err := data.ReadNPZCSR(path)
+	if err != nil {
+		return nil, err
+	}
+	x, err := spectral.DenseFromSparse(verb, sp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: %w", verb, flag, path, err)
+	}
+	return x, nil
 }

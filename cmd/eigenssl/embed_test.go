@@ -478,3 +478,49 @@ func TestEmbedLEAffinity(t *testing.T) {
 		t.Fatalf("mds --gamma: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// scipy save_npz CSR inputs: a sparse neighbour graph goes to FitSparse
+// (never densified); a sparse kernel is densified for kpca. Both equal the
+// package on the dense forms.
+func TestEmbedSparseInput(t *testing.T) {
+	dir := t.TempDir()
+	knn, rbf := "../../spectral/testdata/swiss_knn8.npz", "../../spectral/testdata/swiss_rbf.npz"
+	out := filepath.Join(dir, "z.npy")
+	code, _, stderr := runArgs("embed", "--method", "le", "--affinity", "precomputed_nearest_neighbors", "--graph", "knn:k=8", "--input", knn, "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	sp, err := data.ReadNPZCSR(knn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := &spectral.LaplacianEigenmaps{Components: 2, Affinity: "precomputed_nearest_neighbors", Neighbors: 8}
+	if err := le.FitSparse(sp); err != nil {
+		t.Fatal(err)
+	}
+	got, err := data.ReadMatrix(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(got, le.Embedding()) {
+		t.Fatal("CLI sparse LE differs from FitSparse")
+	}
+	code, _, stderr = runArgs("embed", "--method", "kpca", "--precomputed", "--input", rbf, "-o", out)
+	if code != 0 {
+		t.Fatalf("kpca: exit %d: %s", code, stderr)
+	}
+	k, err := data.ReadNPZCSR(rbf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &spectral.KernelPCA{Components: 2, Kernel: spectral.KernelPrecomputed}
+	if err := p.Fit(k.Dense()); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = data.ReadMatrix(out); err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(got, p.Embedding()) {
+		t.Fatal("CLI sparse kpca differs from the dense fit")
+	}
+}

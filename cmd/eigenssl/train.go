@@ -58,9 +58,15 @@ The run directory --out receives config.json, metrics.jsonl (loss and parts per
 step) and checkpoint.bin (written atomically before the first step, every
 --checkpoint-every steps and at the end). Ctrl-C stops after the current step
 with a checkpoint. "eigenssl train --resume DIR" continues to the configured
-end, bit for bit the trajectory of an uninterrupted run. A NaN/Inf loss stops
-with an error and keeps the last good checkpoint. A progress bar is drawn when
-stderr is a terminal. Prints one JSON summary line.
+end, bit for bit the trajectory of an uninterrupted run; the run directory is
+locked for the whole run (a second train on it fails with "in use by pid P").
+Divergence (a NaN/Inf value, or a loss more than 10^4 times its scale above
+its running minimum; see train.DivergenceFactor) stops with an error and keeps
+the last good checkpoint, for every optimiser. --steps N replaces --epochs.
+An encoder or batch that cannot fit in memory (EIGENSSL_MEMORY_LIMIT, default
+half of physical memory) is refused before anything is allocated. A progress
+bar is drawn when stderr is a terminal. Prints one JSON summary line (the
+final loss also for --resume of a finished run).
 
 Augmentations (--augment, joined with +):
 ` + indent(data.AugmentOps),
@@ -163,13 +169,13 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 	}
 	if res != nil {
 		out, jerr := json.Marshal(struct {
-			Status     string  `json:"status"`
-			Steps      int     `json:"steps"`
-			TotalSteps int     `json:"total_steps"`
-			Epochs     int     `json:"epochs"`
-			Loss       float64 `json:"loss"`
-			Dir        string  `json:"dir"`
-		}{res.Status.String(), res.Steps, res.TotalSteps, res.Epochs, jsonFloat(res.Loss), res.Dir})
+			Status     string         `json:"status"`
+			Steps      int            `json:"steps"`
+			TotalSteps int            `json:"total_steps"`
+			Epochs     int            `json:"epochs"`
+			Loss       data.JSONFloat `json:"loss"` // null when no step was taken
+			Dir        string         `json:"dir"`
+		}{res.Status.String(), res.Steps, res.TotalSteps, res.Epochs, data.JSONFloat(res.Loss), res.Dir})
 		if jerr == nil {
 			fmt.Fprintf(s.Out, "%s\n", out)
 		}
@@ -215,14 +221,6 @@ func checkExplicit(cmd *cobra.Command, cfg *train.Config) error {
 		cfg.Epochs = 0
 	}
 	return nil
-}
-
-// jsonFloat maps NaN (no step taken) to 0 so the summary stays valid JSON.
-func jsonFloat(v float64) float64 {
-	if v != v {
-		return 0
-	}
-	return v
 }
 
 func indent(s string) string {

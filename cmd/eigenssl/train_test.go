@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -177,7 +178,7 @@ func TestTrainVerbDataset(t *testing.T) {
 	if len(lines) != 30 || json.Unmarshal([]byte(lines[0]), &first) != nil || json.Unmarshal([]byte(lines[29]), &last) != nil {
 		t.Fatalf("metrics.jsonl: %d lines; want 30 JSON lines", len(lines))
 	}
-	if !(last.Loss < first.Loss) || last.Step != 30 || first.Parts["const"] == nil {
+	if c, ok := first.Parts["const"]; !(last.Loss < first.Loss) || last.Step != 30 || !ok || math.IsNaN(float64(c)) {
 		t.Errorf("metrics: first %+v, last %+v; want a decreasing loss with parts", first, last)
 	}
 }

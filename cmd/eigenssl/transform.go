@@ -58,7 +58,7 @@ func transformRun(opts *transformOptions, s *Streams) error {
 	if err != nil {
 		return fmt.Errorf("transform: --model %s: %w", opts.Model, err)
 	}
-	x, err := data.ReadMatrix(opts.Input)
+	x, err := readDenseInput("transform", "--input", opts.Input)
 	if err != nil {
 		return err
 	}

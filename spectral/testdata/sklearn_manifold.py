@@ -67,3 +67,12 @@ out["le"] = le
 with open(path, "w") as f:
     json.dump(out, f)
 print("added le")
+
+# Sparse inputs (scipy.sparse.save_npz, CSR) for the sparse-input tests: the
+# 8-NN distance graph of the roll and its rbf affinity (gamma 0.05) as CSR.
+import scipy.sparse as sp
+d = os.path.dirname(os.path.abspath(__file__))
+sp.save_npz(os.path.join(d, "swiss_knn8.npz"), kneighbors_graph(X, n_neighbors=8, mode="distance").tocsr())
+sp.save_npz(os.path.join(d, "swiss_rbf.npz"), sp.csr_matrix(rbf_kernel(X, gamma=0.05)))
+np.save(os.path.join(d, "swiss_x.npy"), X)
+print("wrote sparse inputs")
