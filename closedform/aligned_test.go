@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestAlignedGraphLinearOptimumIsSupervisedSubspace checks THEORY.md
+// TestAlignedGraphLinearOptimumIsSupervisedSubspace checks docs/THEORY.md
 // section 5: with G = Y Yᵀ − I (equal class sizes) and a centred X, the
 // linear-regime optimum of every loss spans P_X Y_c, the subspace of the
 // supervised least-squares fit (all principal-angle cosines > 1 − 1e-8).
@@ -76,10 +76,20 @@ func TestAlignedGraphLinearOptimumIsSupervisedSubspace(t *testing.T) {
 		t.Logf("%s optimum (%s, loss %.6g, characterisation %.6g): rank %d, largest angle %.3g rad",
 			name, opt.Convergence.Status, opt.PredictedLoss, sol.PredictedLoss, opt.Rank, ar[len(ar)-1])
 		if name == SimCLR {
-			// docs/THEORY.md: linear SimCLR leaves span(P_X Y_c) and ends
-			// below the loss of the characterisation restricted to it.
-			if !(opt.PredictedLoss < sol.PredictedLoss*(1-1e-4)) || ar[len(ar)-1] < 0.05 {
-				t.Errorf("simclr: optimum loss %.6g vs characterisation %.6g, angle %.3g; want lower and > 0.05 rad", opt.PredictedLoss, sol.PredictedLoss, ar[len(ar)-1])
+			// docs/THEORY.md: linear SimCLR's infimum lies outside
+			// span(P_X Y_c). The minimum restricted to the span is found
+			// independently (gonum CG on Z = fit·M, three starts); Optimum
+			// must end clearly below it, at a clear angle from the span.
+			q := p
+			q.X = &fit
+			restricted := math.Inf(1)
+			for seed := uint64(1); seed <= 3; seed++ {
+				f, _ := gonumOracle(t, q, randMat(c, c-1, 400+seed))
+				restricted = math.Min(restricted, f)
+			}
+			t.Logf("simclr: minimum restricted to span(P_X Y_c) %.6g", restricted)
+			if !(opt.PredictedLoss < restricted*(1-1e-3)) || ar[len(ar)-1] < 0.05 {
+				t.Errorf("simclr: optimum loss %.6g vs restricted minimum %.6g, angle %.3g; want lower and > 0.05 rad", opt.PredictedLoss, restricted, ar[len(ar)-1])
 			}
 			continue
 		}

@@ -81,7 +81,7 @@ func BarlowTwinsLowerBound(k, c int, alpha float64, spectrumNonPositive bool) fl
 	return math.Min(1, alpha) * float64(k-c)
 }
 
-// solveBarlowTwins implements THEORY.md section 4 (BarlowTwins -> CCA).
+// solveBarlowTwins implements docs/THEORY.md section 4 (BarlowTwins -> CCA).
 //
 // Feature space, c active components: for K <= c any Z whose columns are
 // constant on components with Zᵀ D Z diagonal has C = I and loss 0 (exact).
@@ -90,19 +90,41 @@ func BarlowTwinsLowerBound(k, c int, alpha float64, spectrumNonPositive bool) fl
 // component i (e_i its unit eigenvector of Gt, f_i ⊥ e_i with fᵀ Gt f <= 0,
 // qᵀ Gt q = 1/k_i). Then C = blockdiag(J_{k_i}/k_i), a rank-c projector, and
 // the loss is Σ_i [k_i(1 − 1/k_i)² + α(k_i − 1)/k_i], which is K − c at α = 1,
-// rank(Z*) = c; it meets the lower bound (exact) when α = 1 and the rest of
-// Gt's spectrum is <= 0.
+// rank(Z*) = c; it meets the lower bound (exact) only when α = 1 and the
+// rest of Gt's spectrum is <= 0 (unions of cliques, complete bipartite
+// graphs). On other graphs the minimum is lower than K − c and no closed
+// form is known.
 //
 // Linear regime: shared-weight CCA on the pairs of G, Xᵀ G X w = ρ Xᵀ D X w,
-// K largest, W D-orthonormal, loss Σ_k (ρ_k − 1)² (C = diag(ρ)). It is the
-// orthogonal (large-α) idealisation: exact only when every ρ_k = 1.
-func solveBarlowTwins(p Problem, n int) (*Solution, error) {
-	d := degrees(p.G)
-	ci := components(p.G)
-	c := len(ci.active)
-	bt := loss.BarlowTwinsGForm{Alpha: p.Alpha}
+// K largest, W D-orthonormal, loss Σ_k (ρ_k − 1)² (C = diag(ρ)). This CCA
+// point is a stationary point, not the optimum, at any α (exact only when
+// every ρ_k = 1). With r₊ positive ρ the loss is at least min(1,α)(K − r₊);
+// Optimum's minimisers keep the top-K CCA span when K <= r₊ (the subspace
+// is then pinned, rank possibly below K), while for K > r₊ the bound is
+// reached by grouped collinear columns of rank r₊ whose span is not unique
+// (docs/THEORY.md).
+//
+// The linear and kernel regimes take the sums ls (nil: computed from p;
+// without G, c and the clique property come from ls).
+func solveBarlowTwins(p Problem, n int, ls *linearSums) (*Solution, error) {
+	var d []float64
+	var ci componentInfo
+	var c int
+	var nonPos, known bool
+	if p.G != nil {
+		d = degrees(p.G)
+		ci = components(p.G)
+		c = len(ci.active)
+		nonPos, known = ci.clique, ci.clique
+	} else {
+		c = ls.active
+		nonPos, known = ls.cliques, true
+	}
+	bt, err := lossOf(p)
+	if err != nil {
+		return nil, err
+	}
 	sol := &Solution{Loss: p.Loss, Regime: p.Regime, prob: p}
-	nonPos, known := ci.clique, ci.clique
 	if !known && n <= denseLimit {
 		vals, _, err := linalg.EigSym(denseGt(p.G, graph.DegreeInvSqrt(d)))
 		if err == nil {
@@ -156,12 +178,14 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		}
 	} else {
 		x := p.design()
-		xgx, xdx := gram(x, p.G, nil, 1, nil), gram(x, nil, nil, 0, d)
-		b, err := whitener(xdx)
+		if ls == nil {
+			ls = p.linearSums(n, needXGX|needXDX)
+		}
+		b, err := whitener(ls.xdx)
 		if err != nil {
 			return nil, err
 		}
-		va, ve, err := eigAsc(sandwich(b, xgx))
+		va, ve, err := eigAsc(sandwich(b, ls.xgx))
 		if err != nil {
 			return nil, err
 		}
@@ -172,13 +196,19 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		var be mat.Dense
 		be.Mul(b, vecs.Slice(0, rows, 0, kk))
 		w.Slice(0, b.RawMatrix().Rows, 0, kk).(*mat.Dense).Copy(&be)
-		z := mat.NewDense(n, p.K, nil)
-		z.Mul(x, w)
-		v, err := eval(z)
-		if err != nil {
-			return nil, err
+		var v float64
+		if x != nil {
+			z := mat.NewDense(n, p.K, nil)
+			z.Mul(x, w)
+			if v, err = eval(z); err != nil {
+				return nil, err
+			}
+			sol.Z = z
+		} else {
+			v = barlowFromSums(ls, w, p.Alpha)
+			sol.SingularValues = ls.singularValues(w, false)
 		}
-		sol.Z, sol.PredictedLoss = z, v
+		sol.PredictedLoss = v
 		if p.Regime == Kernel {
 			sol.A = w
 		} else {
@@ -191,18 +221,34 @@ func solveBarlowTwins(p Problem, n int) (*Solution, error) {
 		}
 		sol.Exact = all1
 		if !all1 {
-			sol.Bounds = &Bounds{Lower: lower, Upper: v, Note: "lower: feature-space bound; upper: shared-weight CCA directions (orthogonal idealisation)"}
+			rPos := 0
+			for _, r := range vals {
+				if r > 1e-10 {
+					rPos++
+				}
+			}
+			ll := BarlowTwinsLowerBound(p.K, rPos, p.Alpha, true)
+			note := fmt.Sprintf("lower: min(1,α)(K − r₊) with r₊ = %d positive canonical correlations", rPos)
+			if lower > ll {
+				ll, note = lower, "lower: feature-space bound"
+			}
+			sol.Bounds = &Bounds{Lower: ll, Upper: v, Note: note + "; upper: loss at the shared-weight CCA directions"}
 		}
-		sol.Rank = numRank(singularValues(z), n)
+		if sol.Z != nil {
+			sol.SingularValues = singularValues(sol.Z)
+		}
+		sol.Rank = numRank(sol.SingularValues, n)
 		np, _ := pinnedDesc(vals, kk, kk)
-		if np > 0 && np <= m {
+		if np > 0 && np <= m && x != nil {
 			sol.Subspace = mappedBasis(x, b, vecs, np)
 		}
 		sol.Operator = "shared-weight CCA: Xᵀ G X w = ρ Xᵀ D X w, descending"
 		sol.EquivalentMethod = "CCA between the two ends of G's edges with shared weights (Xᵀ G X w = ρ Xᵀ D X w, largest)"
-		sol.Note = "C = diag(ρ) at the CCA directions; at finite α gradient descent finds slightly lower losses with small off-diagonals (approximate unless every ρ_k = 1)"
+		sol.Note = "C = diag(ρ) at the CCA directions, a stationary point; the minimum is lower (use Optimum; approximate unless every ρ_k = 1)"
 	}
-	sol.SingularValues = singularValues(sol.Z)
+	if sol.SingularValues == nil {
+		sol.SingularValues = singularValues(sol.Z)
+	}
 	return sol, nil
 }
 

@@ -145,3 +145,65 @@ func TestBarlowTwinsLowerBoundHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestBarlowTwinsLinearDegenerateOptimum: linear BarlowTwins with K above
+// the number r₊ of positive canonical correlations. The bound
+// min(1,α)(K − r₊) (Sylvester: C = Ŵᵀ(XᵀGX)Ŵ has at most r₊ positive
+// eigenvalues, each other one costs at least 1) is reported by Solve and
+// reached by Optimum, whose optimum has rank r₊; the starts end at the same
+// loss in different subspaces, so Pinned is false (docs/THEORY.md, the
+// coarser-2 finding). A grouping bug, a wrong r₊ or an optimiser that stops
+// early each fail one of the checks.
+func TestBarlowTwinsLinearDegenerateOptimum(t *testing.T) {
+	const per, d, k = 12, 6, 8
+	y := make([]int, 3*per)
+	for i := range y {
+		y[i] = i % 3
+	}
+	g, _, err := graph.Labels(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randMat(len(y), d, 31)
+	for i, c := range y {
+		x.Set(i, c, x.At(i, c)+3) // class signal in the first three columns
+	}
+	p := Problem{Loss: BarlowTwins, Regime: Linear, G: g, X: x, K: k, Seed: 4}
+	sol, err := Solve(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rPos := 0
+	for _, r := range sol.Spectrum {
+		if r > 1e-10 {
+			rPos++
+		}
+	}
+	// Spectrum holds K+1 = 9 >= D values: all of them.
+	if rPos == 0 || rPos >= k {
+		t.Fatalf("r₊ = %d of spectrum %v; the test needs 0 < r₊ < K", rPos, sol.Spectrum)
+	}
+	want := float64(k - rPos)
+	if sol.Bounds == nil || sol.Bounds.Lower != want {
+		t.Fatalf("bounds %+v; want lower K − r₊ = %g", sol.Bounds, want)
+	}
+	opt, err := Optimum(p, RefineSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := opt.Convergence
+	if c.Status != StatusConverged {
+		t.Fatalf("status %s (gradient %.3g)", c.Status, c.GradNorm)
+	}
+	if relGap(opt.PredictedLoss, want) > 1e-6 {
+		t.Errorf("optimum %.10g; want K − r₊ = %g", opt.PredictedLoss, want)
+	}
+	if opt.Rank != rPos {
+		t.Errorf("rank %d (singular values %.3g); want r₊ = %d", opt.Rank, opt.SingularValues, rPos)
+	}
+	if c.Compared == 0 || c.Pinned() {
+		t.Errorf("compared %d starts, subspace angle %.3g: want unpinned starts", c.Compared, c.SubspaceAngle)
+	}
+	t.Logf("r₊ = %d, K = %d: loss %.10g, rank %d, %d iterations, start losses %.10g, angle across starts %.3g rad",
+		rPos, k, opt.PredictedLoss, opt.Rank, c.Iterations, c.StartLosses, c.SubspaceAngle)
+}

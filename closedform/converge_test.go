@@ -15,7 +15,10 @@ import (
 // loss directly (not through Minimize).
 func paramLossGrad(t *testing.T, p Problem, par *mat.Dense) (float64, *mat.Dense) {
 	t.Helper()
-	l := lossOf(p.withDefaults())
+	l, err := lossOf(p.withDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
 	z := par
 	if p.Regime == Linear {
 		n, _ := p.X.Dims()
@@ -174,6 +177,9 @@ func TestOptimumBarlowTwinsLinearConverged(t *testing.T) {
 			} else if ang, _ := linalg.PrincipalAngles(sol4.Subspace, sol.Subspace); ang[len(ang)-1] > 1e-4 {
 				t.Errorf("4x budget: subspace moved by %.3g rad", ang[len(ang)-1])
 			}
+			if !c.Pinned() {
+				t.Errorf("starts disagree on the subspace: %.3g rad over %d starts", c.SubspaceAngle, c.Compared)
+			}
 			// Inside the top-K CCA span.
 			cca, err := Solve(p)
 			if err != nil {
@@ -196,4 +202,30 @@ func scaledCopy(m *mat.Dense, f float64) *mat.Dense {
 	out := mat.DenseCopyOf(m)
 	out.Scale(f, out)
 	return out
+}
+
+// TestMinimizeScaleCannotFakeConvergence: BarlowTwins is invariant to column
+// scales, so its raw gradient shrinks as 1/scale. From a random W scaled by
+// 1e8 the raw gradient is already below the tolerance; the gauge (unit
+// columns) must still make Minimize descend to the optimum instead of
+// reporting a random point as converged.
+func TestMinimizeScaleCannotFakeConvergence(t *testing.T) {
+	gc := testGraphs(t, 5)[2]
+	p := Problem{Loss: BarlowTwins, Regime: Linear, G: gc.g, X: gc.x, K: 3, Seed: 5}
+	start := randMat(5, 3, 9)
+	f0, g0 := paramLossGrad(t, p, scaledCopy(start, 1e8))
+	if mat.Norm(g0, 2) > DefaultOptimumGradTol*math.Max(1, f0) {
+		t.Fatalf("setup: raw gradient %.3g at scale 1e8 is not below the tolerance", mat.Norm(g0, 2))
+	}
+	_, _, res, err := Minimize(p, scaledCopy(start, 1e8), RefineSettings{GradTol: DefaultOptimumGradTol})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := Optimum(p, RefineSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Iterations == 0 || relGap(res.Final, opt.PredictedLoss) > 1e-8 {
+		t.Errorf("from the scaled start: %d iterations, loss %.10g (start %.10g); optimum %.10g", res.Iterations, res.Final, f0, opt.PredictedLoss)
+	}
 }

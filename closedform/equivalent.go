@@ -47,8 +47,8 @@ func CheckEquivalent(sol *Solution) (Equivalence, error) {
 	var emb *mat.Dense
 	switch {
 	case vicreg && p.Regime == Feature:
-		le := &spectral.LaplacianEigenmaps{Components: k, Unnormalized: true, AllowDisconnected: true}
-		if err := le.FitGraph(p.G); err != nil {
+		le := &spectral.LaplacianEigenmaps{Components: k, Unnormalized: true}
+		if err := le.FitGraph(nil, p.G); err != nil {
 			return eq, newErr("equivalent", "G", nil, wrap2(ErrParam, err))
 		}
 		eq.Method, emb = "spectral.LaplacianEigenmaps{Unnormalized: true}", linalg.CenterColumns(le.Embedding())

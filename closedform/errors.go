@@ -1,6 +1,8 @@
 package closedform
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
 	"strings"
@@ -30,26 +32,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "closedform: " + e.Op
-	if e.Param != "" {
-		msg += ": " + e.Param
-		if e.Value != nil {
-			msg += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	return msg + ": " + trimPrefix(e.Err.Error())
+	return errfmt.Format("closedform", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped sentinel.
 func (e *Error) Unwrap() error { return e.Err }
-
-func trimPrefix(s string) string {
-	const p = "closedform: "
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
-}
 
 func newErr(op, param string, value any, err error) *Error {
 	return &Error{Op: op, Param: param, Value: value, Err: err}
@@ -59,6 +46,7 @@ var (
 	errNegative = errors.New("negative weight")
 	errDiagonal = errors.New("non-zero diagonal")
 	errRowsG    = errors.New("rows do not match the graph size")
+	errSigma    = errors.New("the RBF bandwidth must be > 0 (0: median heuristic)")
 )
 
 // wrap2 wraps a sentinel of this package and the cause.

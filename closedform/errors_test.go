@@ -83,3 +83,17 @@ func TestSolveDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestRBFKernelLimits: a negative bandwidth and N > MaxKernelN are errors
+// wrapping ErrParam, before any N x N allocation.
+func TestRBFKernelLimits(t *testing.T) {
+	if _, err := RBFKernel(randMat(4, 2, 1), -1); !errors.Is(err, ErrParam) || !strings.Contains(err.Error(), "sigma") {
+		t.Errorf("sigma -1: %v; want ErrParam naming sigma", err)
+	}
+	if _, err := RBFKernel(mat.NewDense(MaxKernelN+1, 1, nil), 1); !errors.Is(err, ErrParam) || !strings.Contains(err.Error(), "MaxKernelN") {
+		t.Errorf("N = MaxKernelN+1: %v; want ErrParam naming the limit", err)
+	}
+	if _, err := RBFKernel(randMat(4, 2, 1), 0); err != nil {
+		t.Errorf("sigma 0 (median heuristic): %v", err)
+	}
+}

@@ -25,12 +25,15 @@ import (
 func solveHinge(p Problem, n int) (*Solution, error) {
 	ph := p
 	ph.Loss = VICRegHard
-	hs, err := solveVICRegFamily(ph, n)
+	hs, err := solveVICRegFamily(ph, n, nil)
 	if err != nil {
 		return nil, err
 	}
 	scale := math.Sqrt(float64(n-1) / float64(n))
-	hl := hingeLoss(p)
+	hl, err := lossOf(p)
+	if err != nil {
+		return nil, err
+	}
 	eval := func(z *mat.Dense) (float64, error) {
 		r, err := hl.Eval(loss.Inputs{Z: z, G: p.G}, false)
 		return r.Value, err
@@ -67,7 +70,7 @@ func solveHinge(p Problem, n int) (*Solution, error) {
 	if z0 >= 1 {
 		pn := ph
 		pn.K = z0
-		ns, err := solveVICRegFamily(pn, n)
+		ns, err := solveVICRegFamily(pn, n, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -4,12 +4,16 @@ import (
 	"math"
 	"sort"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
 // RBFKernel returns the N x N Gaussian kernel K_ij = exp(−‖x_i − x_j‖² /
-// (2σ²)) of the rows of x. σ <= 0 selects the median heuristic (σ = the
-// median pairwise distance). It is inherently O(N² D) time and O(N²) memory.
+// (2σ²)) of the rows of x: linalg.Kernel{Kind: KernelRBF, Gamma:
+// linalg.GammaFromSigma(σ)} (γ = 1/(2σ²), the module's one RBF convention).
+// σ = 0 selects the median heuristic (σ = the median pairwise distance, 1
+// when it is 0); σ < 0 is an error. It is inherently O(N² D) time and O(N²)
+// memory, so N > MaxKernelN is refused (ErrParam).
 func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 	if x == nil {
 		return nil, newErr("rbfkernel", "X", nil, ErrEmpty)
@@ -17,28 +21,18 @@ func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 	if err := checkMatrix("rbfkernel", "X", x); err != nil {
 		return nil, err
 	}
-	if !finite(sigma) {
-		return nil, newErr("rbfkernel", "sigma", sigma, ErrParam)
+	if !finite(sigma) || sigma < 0 {
+		return nil, newErr("rbfkernel", "sigma", sigma, wrap2(ErrParam, errSigma))
 	}
-	n, _ := x.Dims()
-	d2 := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		xi := x.RawRowView(i)
-		for j := i + 1; j < n; j++ {
-			var s float64
-			for t, v := range x.RawRowView(j) {
-				s += (xi[t] - v) * (xi[t] - v)
-			}
-			d2.Set(i, j, s)
-			d2.Set(j, i, s)
-		}
+	if n, _ := x.Dims(); n > MaxKernelN {
+		return nil, checkKernelN("rbfkernel", n)
 	}
 	if sigma <= 0 {
+		d2 := linalg.SqDistSelf(x)
+		n, _ := d2.Dims()
 		var ds []float64
 		for i := 0; i < n; i++ {
-			for j := i + 1; j < n; j++ {
-				ds = append(ds, d2.At(i, j))
-			}
+			ds = append(ds, d2.RawRowView(i)[i+1:]...)
 		}
 		sort.Float64s(ds)
 		sigma = 1
@@ -46,11 +40,6 @@ func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 			sigma = math.Sqrt(ds[len(ds)/2])
 		}
 	}
-	k := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			k.Set(i, j, math.Exp(-d2.At(i, j)/(2*sigma*sigma)))
-		}
-	}
-	return k, nil
+	k := linalg.Kernel{Kind: linalg.KernelRBF, Gamma: linalg.GammaFromSigma(sigma)}
+	return k.SelfMatrix(x), nil
 }

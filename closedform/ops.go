@@ -1,9 +1,9 @@
 package closedform
 
 import (
+	"errors"
 	"math"
 
-	"github.com/eigenssl/eigenssl/eval"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
@@ -12,9 +12,10 @@ import (
 )
 
 // denseLimit is the largest N for which feature-space problems use a dense
-// N x N eigendecomposition (exact multiplicities); beyond it they use the
-// block Lanczos solver linalg.Eigs on the sparse operator.
-var denseLimit = 3000 // a variable so that tests can exercise the iterative path
+// N x N eigendecomposition (exact multiplicities): linalg.DenseExactMaxN;
+// beyond it they use the block Lanczos solver linalg.Eigs on the sparse
+// operator. A variable so that tests can exercise the iterative path.
+var denseLimit = linalg.DenseExactMaxN
 
 // chunkRows is the row-block size of the accumulations X^T S G S X.
 const chunkRows = 2048
@@ -210,16 +211,7 @@ func symmetrize(m *mat.Dense) {
 	}
 }
 
-func toSym(m *mat.Dense) *mat.SymDense {
-	n, _ := m.Dims()
-	s := mat.NewSymDense(n, nil)
-	for i := 0; i < n; i++ {
-		for j := i; j < n; j++ {
-			s.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2)
-		}
-	}
-	return s
-}
+func toSym(m *mat.Dense) *mat.SymDense { return linalg.SymmetricPart(m) }
 
 // covariance returns Σx = Xᵀ H X / N (biased) without forming H.
 func covariance(x *mat.Dense) (*mat.Dense, []float64) {
@@ -244,31 +236,13 @@ func ones(n int) []float64 {
 }
 
 // whitener returns B (D x r) with Bᵀ S B = I_r spanning the range of the PSD
-// matrix S: B = P_r diag(σ^{-1/2}) over the eigenvalues σ > 1e-10 σ_max.
+// matrix S (linalg.Whitener with its default cut-off).
 func whitener(s *mat.Dense) (*mat.Dense, error) {
-	vals, vecs, err := linalg.EigSym(toSym(s))
-	if err != nil {
-		return nil, err
-	}
-	n := len(vals)
-	top := vals[n-1]
-	var keep []int
-	for j := n - 1; j >= 0; j-- {
-		if vals[j] > 1e-10*top && vals[j] > 0 {
-			keep = append(keep, j)
-		}
-	}
-	if len(keep) == 0 {
+	b, err := linalg.Whitener(toSym(s), 0)
+	if errors.Is(err, linalg.ErrNotPositiveDefinite) {
 		return nil, newErr("solve", "X", "zero covariance", ErrParam)
 	}
-	b := mat.NewDense(n, len(keep), nil)
-	for c, j := range keep {
-		f := 1 / math.Sqrt(vals[j])
-		for i := 0; i < n; i++ {
-			b.Set(i, c, vecs.At(i, j)*f)
-		}
-	}
-	return b, nil
+	return b, err
 }
 
 // sandwich returns Bᵀ A B as a symmetric matrix.
@@ -280,28 +254,18 @@ func sandwich(b, a *mat.Dense) *mat.SymDense {
 }
 
 // singularValues returns the K singular values of z, descending
-// (eval.SingularValues; nil when it fails).
+// (linalg.SingularValues; nil when it fails).
 func singularValues(z mat.Matrix) []float64 {
-	v, err := eval.SingularValues(z)
+	v, err := linalg.SingularValues(z)
 	if err != nil {
 		return nil
 	}
 	return v
 }
 
-// numRank counts singular values above max(n,k)·ε·σ₁ (and above 1e-9 σ₁).
+// numRank counts singular values above max(n·ε, 1e-9)·σ₁ (linalg.RankOf).
 func numRank(sv []float64, n int) int {
-	if len(sv) == 0 || sv[0] == 0 {
-		return 0
-	}
-	tol := math.Max(float64(n)*2.2e-16, 1e-9) * sv[0]
-	r := 0
-	for _, v := range sv {
-		if v > tol {
-			r++
-		}
-	}
-	return r
+	return linalg.RankOf(sv, math.Max(linalg.DefaultRankTol(n, 1), 1e-9))
 }
 
 // mappedBasis returns X B V[:, :np], the sample-space image of the first np

@@ -1,10 +1,12 @@
 package closedform
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -14,7 +16,7 @@ const (
 	//
 	//	f(Z) = ‖Cov(Z) − I‖_F² + (γ/N) Σ_ij G_ij ‖z_i − z_j‖²,  Cov(Z) = Zᵀ H Z / N,
 	//
-	// (biased 1/N covariance; see SmoothVICReg).
+	// (biased 1/N covariance; loss.VICRegSmooth).
 	VICReg = "vicreg"
 	// VICRegHard is the hard-constraint limit: minimise the invariance term
 	// (1/N) Σ_ij G_ij ‖z_i − z_j‖² = 2 Tr(ZᵀLZ)/N subject to Cov(Z) = I
@@ -44,13 +46,35 @@ const (
 	Kernel = "kernel"
 )
 
-// Defaults of Problem; the zero value of a field means its default.
+// Defaults of Problem; the zero value of a field means its default. The
+// losses themselves are built by loss.New (see lossOf), and every default
+// is loss's except one:
+//
+// DefaultAlpha is 1 for BarlowTwins, where loss.DefaultBarlowGAlpha is
+// 0.0051 (the official code's λ). The closed forms of BarlowTwins are
+// stated and proven for the unweighted ‖C − I‖_F², α = 1: the minimum K − c
+// in feature space, the linear bound K − r₊ and their exactness tests
+// (docs/THEORY.md section 4). For α ≠ 1 only the bounds min(1, α)(·) hold
+// and Solve returns Exact = false; pass Alpha = loss.DefaultBarlowGAlpha to
+// study the official weighting. For VICRegHinge, α = 1 is loss's default.
 const (
-	DefaultGamma = 1.0 // VICReg invariance weight γ
-	DefaultAlpha = 1.0 // BarlowTwins off-diagonal weight; VICRegHinge variance weight
-	DefaultBeta  = 1.0 // VICRegHinge covariance weight
-	DefaultTau   = 0.1 // SimCLR temperature
+	DefaultGamma = loss.DefaultGamma        // VICReg invariance weight γ
+	DefaultAlpha = loss.DefaultVICRegGAlpha // 1: VICRegHinge variance weight; BarlowTwins off-diagonal weight (see above)
+	DefaultBeta  = loss.DefaultBeta         // VICRegHinge covariance weight
+	DefaultTau   = loss.DefaultTau          // SimCLR temperature
 )
+
+// MaxKernelN bounds N in the kernel regime: the N x N kernel matrix takes
+// 8N² bytes (3.2 GB at 20,000).
+const MaxKernelN = 20000
+
+// checkKernelN refuses a kernel regime on more than MaxKernelN samples.
+func checkKernelN(op string, n int) error {
+	if n > MaxKernelN {
+		return newErr(op, "N", n, fmt.Errorf("%w: the kernel regime holds an N x N matrix; N exceeds MaxKernelN = %d (use the linear regime or subsample)", ErrParam, MaxKernelN))
+	}
+	return nil
+}
 
 // Losses returns the loss names accepted by Solve.
 func Losses() []string {
@@ -221,65 +245,68 @@ type Bounds struct {
 	Note string `json:"note"`
 }
 
-// Solution is the closed-form (or best known) optimum of a Problem.
+// Solution is the closed-form (or best known) optimum of a Problem. Its
+// JSON form (encoding/json) holds every scalar and spectrum field; the
+// matrices Z, W, A, Bias and Subspace are written separately by callers.
 //
 // Only the left singular vectors and singular values of Z* are pinned by
 // the losses; the right factor R (Z* = U S Rᵀ) is free. Compare therefore
 // measures subspaces and singular values, never coordinates.
 type Solution struct {
-	Loss, Regime string
+	Loss   string `json:"loss"`
+	Regime string `json:"regime"`
 	// Exact is true when Z* is a proven global minimiser of the loss and
 	// PredictedLoss its minimum. When false, Z is the best known
 	// characterisation, PredictedLoss its loss, and Bounds brackets the
 	// minimum; Refine improves it numerically.
-	Exact bool
+	Exact bool `json:"exact"`
 	// Z is the N x K representation. W (linear, D x K) and A (kernel, N x K)
 	// give Z = X W + 1 Biasᵀ or Z = K_X A + 1 Biasᵀ.
-	Z, W, A *mat.Dense
+	Z, W, A *mat.Dense `json:"-"`
 	// Bias is the row added to X W (or K_X A); nil when the loss takes no
 	// bias. For the VICReg losses it centres Z (they are invariant to it).
-	Bias []float64
+	Bias []float64 `json:"-"`
 	// PredictedLoss is the loss value at Z (the minimum when Exact).
-	PredictedLoss float64
+	PredictedLoss float64 `json:"predicted_loss"`
 	// Rank is the predicted rank of Z* (of the centred Z* for VICReg, of
 	// the row-normalised Z* for SimCLR).
-	Rank int
+	Rank int `json:"rank"`
 	// SingularValues of Z (descending, K values; of the centred Z for
 	// VICReg, of the row-normalised Z for SimCLR). SingularValuesPinned reports whether the loss fixes them (it
 	// does not for BarlowTwins' free column scales or SimCLR's row scales).
-	SingularValues       []float64
-	SingularValuesPinned bool
+	SingularValues       []float64 `json:"singular_values"`
+	SingularValuesPinned bool      `json:"singular_values_pinned"`
 	// Operator names the matrix whose eigenvectors span Z*, Spectrum holds
 	// the eigenvalues used (K of them plus the next one when known, in the
 	// order stated by Operator).
-	Operator string
-	Spectrum []float64
+	Operator string    `json:"operator"`
+	Spectrum []float64 `json:"spectrum"`
 	// Subspace is an orthonormal basis of the subspace that contains the
 	// column space of every optimal Z (of the centred Z for VICReg). It has
 	// Rank columns when the optimum is unique up to R, more when the
 	// spectrum is degenerate at the K-th eigenvalue; nil when not pinned.
-	Subspace *mat.Dense
+	Subspace *mat.Dense `json:"-"`
 	// EquivalentMethod names the spectral method with the same solution.
-	EquivalentMethod string
+	EquivalentMethod string `json:"equivalent_method"`
 	// FreeRightFactorDim is the dimension of the group of free right
 	// factors: K(K−1)/2 for a free rotation R of the K columns (restricted
 	// to the non-zero part when Z* is rank deficient).
-	FreeRightFactorDim int
+	FreeRightFactorDim int `json:"free_right_factor_dim"`
 	// Components is c, the number of connected components of G (isolated
 	// vertices included): dim null(L) = c, and the collapsed ranks are c−1
 	// (VICReg, SimCLR) or c (BarlowTwins).
-	Components int
+	Components int `json:"components"`
 	// RankThresholds (smooth VICReg) lists the γ at which rank(Z*) drops:
 	// column k vanishes for γ >= 1/λ_k (λ_k > 0, k <= K), ascending. For
 	// the augmentation graph of V views every threshold is 1/V.
-	RankThresholds []float64
+	RankThresholds []float64 `json:"rank_thresholds,omitempty"`
 	// Bounds brackets the minimum when Exact is false (nil otherwise).
-	Bounds *Bounds
+	Bounds *Bounds `json:"bounds,omitempty"`
 	// Convergence records how Z was reached: set by Optimum (StatusExact
 	// for closed forms) and Refine; nil from Solve.
-	Convergence *Convergence
+	Convergence *Convergence `json:"convergence,omitempty"`
 	// Note explains approximations, conventions and degeneracies.
-	Note string
+	Note string `json:"note"`
 
 	prob Problem
 }

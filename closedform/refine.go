@@ -8,6 +8,7 @@ import (
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/optimize"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -28,9 +29,12 @@ type RefineSettings struct {
 	// DefaultOptimumMaxIter for Optimum).
 	MaxIter int
 	// GradTol is the convergence tolerance: a run has converged when the
-	// gradient's Frobenius norm (the Riemannian gradient for VICRegHard) is
-	// at most GradTol·max(1, |f|) (DefaultRefineGradTol; DefaultOptimumGradTol
-	// for Optimum).
+	// gradient's Frobenius norm (the Riemannian gradient for VICRegHard, the
+	// minimum-norm subgradient for VICRegHinge) is at most
+	// GradTol·max(1, |f|) (DefaultRefineGradTol; DefaultOptimumGradTol for
+	// Optimum). For the scale-invariant losses the gradient is taken at the
+	// gauge-fixed parameter (BarlowTwins: unit-norm columns; SimCLR: unit
+	// rows of Z, or ‖W‖_F = √K), which Minimize also returns.
 	GradTol float64
 	// RelTol stops a run whose loss changed by at most RelTol·max(1, |f|) on
 	// each of RelWindow consecutive iterations (DefaultRefineRelTol;
@@ -89,18 +93,23 @@ type RefineResult struct {
 	// StatusFailed when the run stopped without meeting GradTol (the loss
 	// stalled below RelTol, or no descent step could be found).
 	Status Status
+	// Converged is Status == StatusConverged.
+	Converged bool
 }
-
-// Converged reports whether the run met its gradient tolerance.
-func (r RefineResult) Converged() bool { return r.Status == StatusConverged }
 
 // Minimize runs a deterministic local optimiser on p's loss from the
 // parameter start: Z (N x K) in feature space, W (D x K) in the linear
 // regime (Z = X W), A (N x K) in the kernel regime (Z = K_X A).
 //
-// All losses except VICRegHard use optimize.Minimize (L-BFGS, memory 10, Armijo
-// line search) on the hand-derived gradients of package loss (and
-// SmoothVICReg), chained through Z = X W as ∇_W = Xᵀ ∇_Z. VICRegHard is
+// All losses except VICRegHard use optimize.Minimize (gonum's L-BFGS,
+// memory 10, More–Thuente line search) on the hand-derived gradients of
+// package loss, chained through Z = X W as ∇_W = Xᵀ ∇_Z, restarted with a
+// fresh memory while that still lowers the loss. The run stops when the
+// gradient's Frobenius norm is at most s.GradTol·max(1, |f|), or when the
+// loss changed by at most s.RelTol·max(1, |f|) on RelWindow consecutive
+// iterations, or after s.MaxIter iterations; res.Status says which (see
+// RefineResult). For VICRegHinge the gradient norm is that of the
+// minimum-norm subgradient (hingeStationarity). VICRegHard is
 // minimised on its constraint Cov(Z) = I: in whitened coordinates
 // (feature: Y = H Z/√N; linear: W = B V with Bᵀ Σx B = I) the constraint is
 // VᵀV = I, and Riemannian gradient descent (Barzilai–Borwein steps, Armijo
@@ -133,7 +142,10 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 	if p.Loss == VICRegHard {
 		return minimizeHard(p, n, start, s)
 	}
-	l := lossOf(p)
+	l, err := lossOf(p)
+	if err != nil {
+		return nil, nil, res, err
+	}
 	x := p.design()
 	toZ := func(par *mat.Dense) *mat.Dense {
 		if x == nil {
@@ -161,9 +173,21 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 		return r.Value
 	}
 	x0 := append([]float64(nil), mat.DenseCopyOf(start).RawMatrix().Data...)
+	gauge := gaugeOf(p, rows, k)
+	// gaugeFix moves the point to its gauge (f unchanged) and returns f and
+	// the gradient norm there.
+	gaugeFix := func(v []float64, f, gn float64) (float64, float64) {
+		if gauge == nil || !gauge(v) {
+			return f, gn
+		}
+		g := make([]float64, len(v))
+		f = fg(v, g)
+		return f, floats.Norm(g, 2)
+	}
+	gaugeFix(x0, 0, 0)
 	os := optimize.Settings{
 		MaxIter: s.MaxIter, GradientThreshold: s.GradTol, Relative: true,
-		FunctionIter: RelWindow, FunctionTol: s.RelTol, ExpandSteps: true,
+		FunctionIter: RelWindow, FunctionTol: s.RelTol,
 	}
 	out, oerr := optimize.Minimize(optimize.Problem{FuncGrad: fg}, x0, os)
 	if evalErr != nil {
@@ -173,9 +197,15 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 		return nil, nil, res, newErr("minimize", "start", nil, wrap2(ErrNaN, oerr))
 	}
 	f0, iter := out.F0, out.Iterations
-	// Restart with a fresh memory while it still helps: near degenerate
-	// (quartic) minima the secant pairs become stale and L-BFGS stalls.
-	for r := 0; r < 5 && iter < s.MaxIter && out.GradNorm > s.GradTol*math.Max(1, math.Abs(out.F)); r++ {
+	// Restart with a fresh memory (from the gauge-fixed point) while it
+	// still helps: near degenerate (quartic) minima the secant pairs become
+	// stale and L-BFGS stalls, and on scale-invariant losses the scale
+	// drifts up and deflates the gradient.
+	for r := 0; r < 5 && iter < s.MaxIter; r++ {
+		out.F, out.GradNorm = gaugeFix(out.X, out.F, out.GradNorm)
+		if out.GradNorm <= s.GradTol*math.Max(1, math.Abs(out.F)) {
+			break
+		}
 		os.MaxIter = s.MaxIter - iter
 		again, _ := optimize.Minimize(optimize.Problem{FuncGrad: fg}, out.X, os)
 		if !(again.F < out.F) {
@@ -184,6 +214,7 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 		iter += again.Iterations
 		out = again
 	}
+	out.F, out.GradNorm = gaugeFix(out.X, out.F, out.GradNorm)
 	if evalErr != nil {
 		return nil, nil, res, newErr("minimize", "Z", nil, wrap2(ErrParam, evalErr))
 	}
@@ -322,6 +353,57 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 	return w, z, res, nil
 }
 
+// gaugeOf returns, for the scale-invariant losses, a function that moves a
+// parameter (rows x k, row-major) to its gauge in place and reports whether
+// it changed it: BarlowTwins' C is invariant to column scales (columns of
+// unit norm), SimCLR's cosine to row scales of Z (feature regime: rows of
+// unit norm; linear and kernel: ‖W‖_F = √K). At the gauge the gradient is
+// the gradient with respect to the directions, so a drifting scale cannot
+// fake (or hide) convergence. Other losses: nil.
+func gaugeOf(p Problem, rows, k int) func(v []float64) bool {
+	scale := func(v []float64, f float64) bool {
+		if !(f > 0) || math.IsInf(f, 0) || f == 1 {
+			return false
+		}
+		for i := range v {
+			v[i] *= f
+		}
+		return true
+	}
+	switch {
+	case p.Loss == BarlowTwins:
+		return func(v []float64) bool {
+			changed := false
+			for j := 0; j < k; j++ {
+				var ss float64
+				for i := 0; i < rows; i++ {
+					ss += v[i*k+j] * v[i*k+j]
+				}
+				if ss > 0 && ss != 1 {
+					f := 1 / math.Sqrt(ss)
+					for i := 0; i < rows; i++ {
+						v[i*k+j] *= f
+					}
+					changed = true
+				}
+			}
+			return changed
+		}
+	case p.Loss == SimCLR && p.Regime == Feature:
+		return func(v []float64) bool {
+			changed := false
+			for i := 0; i < rows; i++ {
+				nr := floats.Norm(v[i*k:(i+1)*k], 2)
+				changed = scale(v[i*k:(i+1)*k], 1/nr) || changed
+			}
+			return changed
+		}
+	case p.Loss == SimCLR:
+		return func(v []float64) bool { return scale(v, math.Sqrt(float64(k))/floats.Norm(v, 2)) }
+	}
+	return nil
+}
+
 // hingeKinkTol: a column of the hinge VICReg loss whose unbiased variance
 // is within hingeKinkTol of 1 sits on the kink of max(0, 1 − √C_kk).
 const hingeKinkTol = 1e-8
@@ -335,7 +417,11 @@ const hingeKinkTol = 1e-8
 // without the hinge term of that column). Minima of this loss often sit on
 // the kink, where the gradient norm never falls below a tolerance.
 func hingeStationarity(p Problem, x, z *mat.Dense) (float64, error) {
-	r, err := hingeLoss(p).Eval(loss.Inputs{Z: z, G: p.G}, true)
+	l, err := lossOf(p)
+	if err != nil {
+		return 0, err
+	}
+	r, err := l.Eval(loss.Inputs{Z: z, G: p.G}, true)
 	if err != nil {
 		return 0, err
 	}
@@ -397,7 +483,7 @@ func (r *RefineResult) setStatus(s RefineSettings, lastChange float64, hitLimit 
 	r.RelChange = lastChange / scale
 	switch {
 	case r.GradNorm <= r.GradTol:
-		r.Status = StatusConverged
+		r.Status, r.Converged = StatusConverged, true
 	case hitLimit:
 		r.Status = StatusIterationLimit
 	default:

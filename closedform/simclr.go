@@ -67,13 +67,18 @@ func simplex(c, k int) *mat.Dense {
 	return m
 }
 
-// solveSimCLR returns the characterisation of THEORY.md section 4 (SimCLR ->
-// MDS/ISOMAP): all views of a component coincide, and the c component centres
-// spread on the unit sphere, a regular simplex when c <= K+1 (seeded random
-// unit vectors otherwise, to be refined). There is no closed form at finite τ,
-// so Exact is false; Bounds holds the Gibbs lower bound and the loss of the
-// characterisation. In the linear and kernel regimes the characterisation is
-// pulled back by least squares, W = X⁺ Z*, and is cruder.
+// solveSimCLR returns the characterisation of docs/THEORY.md section 4
+// (SimCLR -> MDS/ISOMAP): all views of a component coincide, and the c
+// component centres spread on the unit sphere, a regular simplex when
+// c <= K+1 (seeded random unit vectors otherwise, to be refined). There is no
+// closed form at finite τ, so Exact is false; Bounds holds the Gibbs lower
+// bound and the loss of the characterisation. In the linear and kernel
+// regimes the characterisation is pulled back by least squares, W = X⁺ Z*.
+// That pull-back spans P_X Y_c on an aligned graph by construction, but the
+// linear SimCLR optimum does not: it ends below the minimum restricted to
+// that span, about 0.34 rad away, and its infimum drives some rows x_i W to
+// zero where the cosine is not differentiable, so Optimum reports
+// iteration_limit or failed there (docs/THEORY.md section 5).
 func solveSimCLR(p Problem, n int) (*Solution, error) {
 	ci := components(p.G)
 	c := ci.count
@@ -123,7 +128,11 @@ func solveSimCLR(p Problem, n int) (*Solution, error) {
 		}
 		sol.Rank = numRank(singularValues(rowNormalised(sol.Z)), n)
 	}
-	r, err := loss.SimCLRGForm{Tau: p.Tau}.Eval(loss.Inputs{Z: sol.Z, G: p.G}, false)
+	l, err := lossOf(p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := l.Eval(loss.Inputs{Z: sol.Z, G: p.G}, false)
 	if err != nil {
 		return nil, err
 	}

@@ -24,13 +24,13 @@ func Solve(p Problem) (*Solution, error) {
 	var sol *Solution
 	switch p.Loss {
 	case VICReg, VICRegHard:
-		sol, err = solveVICRegFamily(p, n)
+		sol, err = solveVICRegFamily(p, n, nil)
 	case VICRegHinge:
 		sol, err = solveHinge(p, n)
 	case SpectralContrastive:
-		sol, err = solveSpectralContrastive(p, n)
+		sol, err = solveSpectralContrastive(p, n, nil)
 	case BarlowTwins:
-		sol, err = solveBarlowTwins(p, n)
+		sol, err = solveBarlowTwins(p, n, nil)
 	default:
 		sol, err = solveSimCLR(p, n)
 	}
@@ -41,22 +41,31 @@ func Solve(p Problem) (*Solution, error) {
 	return sol, nil
 }
 
-// lossOf returns the loss.Loss evaluating p's loss on a feature-space Z
-// (nil for VICRegHard, whose objective is hardInvariance).
-func lossOf(p Problem) loss.Loss {
+// lossOf returns the loss.Loss evaluating p's (defaulted) loss on a
+// feature-space Z, built by loss.New from its registry name and p's
+// hyper-parameters; VICRegHard, whose objective is hardInvariance on the
+// constraint set, has none (ErrParam).
+func lossOf(p Problem) (loss.Loss, error) {
+	var l loss.Loss
+	var err error
 	switch p.Loss {
 	case VICReg:
-		return SmoothVICReg{Gamma: p.Gamma}
+		l, err = loss.New(loss.NameVICRegSmooth, map[string]float64{loss.ParamGamma: p.Gamma})
 	case VICRegHinge:
-		return hingeLoss(p)
+		l, err = loss.New(loss.NameVICRegGForm, map[string]float64{loss.ParamAlpha: p.Alpha, loss.ParamBeta: p.Beta, loss.ParamGamma: p.Gamma})
 	case SimCLR:
-		return loss.SimCLRGForm{Tau: p.Tau}
+		l, err = loss.New(loss.NameSimCLRGForm, map[string]float64{loss.ParamTau: p.Tau})
 	case BarlowTwins:
-		return loss.BarlowTwinsGForm{Alpha: p.Alpha}
+		l, err = loss.New(loss.NameBarlowTwinsGForm, map[string]float64{loss.ParamAlpha: p.Alpha})
 	case SpectralContrastive:
-		return loss.SpectralContrastiveGForm{}
+		l, err = loss.New(loss.NameSpectralContrastiveGForm, nil)
+	default:
+		return nil, newErr("loss", "loss", p.Loss, ErrParam)
 	}
-	return nil
+	if err != nil {
+		return nil, newErr("loss", p.Loss, nil, wrap2(ErrParam, err))
+	}
+	return l, nil
 }
 
 // Evaluate returns p's loss at the N x K representation z. For VICRegHard z
@@ -80,7 +89,11 @@ func Evaluate(p Problem, z *mat.Dense) (float64, error) {
 	if p.Loss == VICRegHard {
 		return hardInvariance(z, p.G)
 	}
-	r, err := lossOf(p).Eval(loss.Inputs{Z: z, G: p.G}, false)
+	l, err := lossOf(p)
+	if err != nil {
+		return 0, err
+	}
+	r, err := l.Eval(loss.Inputs{Z: z, G: p.G}, false)
 	if err != nil {
 		return 0, newErr("evaluate", "Z", nil, wrap2(ErrParam, err))
 	}

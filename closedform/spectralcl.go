@@ -17,7 +17,7 @@ func pinnedDesc(vals []float64, kk, r int) (int, bool) {
 	return pinned(neg, kk, r)
 }
 
-// solveSpectralContrastive implements THEORY.md section 4 for
+// solveSpectralContrastive implements docs/THEORY.md section 4 for
 // ‖Gt − Z Zᵀ‖_F², Gt = D^{-1/2} G D^{-1/2}:
 //
 //	feature: Z* = U_K diag(√max(λ_k, 0)),  λ_k the K largest eigenvalues of Gt,
@@ -28,16 +28,18 @@ func pinnedDesc(vals []float64, kk, r int) (int, bool) {
 // The linear regime uses Xᵀ X and Xᵀ Gt X (D x D, accumulated from the
 // sparse G) and never an N x N matrix; X is used as given (no bias: append
 // a column of ones to X for one).
-func solveSpectralContrastive(p Problem, n int) (*Solution, error) {
-	d := degrees(p.G)
-	s := graph.DegreeInvSqrt(d)
-	f2 := gtFrob2(p.G, s)
+//
+// The linear and kernel regimes take the sums ls (nil: computed from p).
+func solveSpectralContrastive(p Problem, n int, ls *linearSums) (*Solution, error) {
+	var f2 float64
 	sol := &Solution{Loss: p.Loss, Regime: p.Regime, Exact: true, SingularValuesPinned: true, prob: p}
 	var vals []float64
 	var vecs *mat.Dense // feature: N x m; linear: r x m (whitened coordinates)
 	var b, x *mat.Dense
 	var err error
 	if p.Regime == Feature {
+		s := graph.DegreeInvSqrt(degrees(p.G))
+		f2 = gtFrob2(p.G, s)
 		m := n
 		if n > denseLimit {
 			m = min(n, p.K+1)
@@ -50,13 +52,15 @@ func solveSpectralContrastive(p Problem, n int) (*Solution, error) {
 		sol.EquivalentMethod = "top eigenvectors of the normalised adjacency D^{-1/2} G D^{-1/2} (bottom of L_sym), scaled by √λ"
 	} else {
 		x = p.design()
-		xx := gram(x, nil, nil, 0, ones(n))
-		b, err = whitener(xx)
+		if ls == nil {
+			ls = p.linearSums(n, needXX|needXGt)
+		}
+		f2 = ls.gt2
+		b, err = whitener(ls.xx)
 		if err != nil {
 			return nil, err
 		}
-		xgx := gram(x, p.G, s, 1, nil)
-		va, ve, err := eigAsc(sandwich(b, xgx))
+		va, ve, err := eigAsc(sandwich(b, ls.xgt))
 		if err != nil {
 			return nil, err
 		}
@@ -100,18 +104,24 @@ func solveSpectralContrastive(p Problem, n int) (*Solution, error) {
 	} else {
 		w := mat.NewDense(b.RawMatrix().Rows, p.K, nil)
 		w.Mul(b, coef)
-		sol.Z = mat.NewDense(n, p.K, nil)
-		sol.Z.Mul(x, w)
+		if x != nil {
+			sol.Z = mat.NewDense(n, p.K, nil)
+			sol.Z.Mul(x, w)
+		} else {
+			sol.SingularValues = ls.singularValues(w, false)
+		}
 		if p.Regime == Kernel {
 			sol.A = w
 		} else {
 			sol.W = w
 		}
-		if np > 0 && np <= m {
+		if np > 0 && np <= m && x != nil {
 			sol.Subspace = mappedBasis(x, b, vecs, np)
 		}
 	}
-	sol.SingularValues = singularValues(sol.Z)
+	if sol.Z != nil {
+		sol.SingularValues = singularValues(sol.Z)
+	}
 	if r > 0 {
 		sol.FreeRightFactorDim = r * (r - 1) / 2
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -76,11 +75,13 @@ type spectralVICReg struct {
 	op string
 }
 
-func solveVICRegFamily(p Problem, n int) (*Solution, error) {
+// solveVICRegFamily solves vicreg and vicreg_hard; in the linear and kernel
+// regimes from the sums ls (nil: computed from p's design and G).
+func solveVICRegFamily(p Problem, n int, ls *linearSums) (*Solution, error) {
 	var sp spectralVICReg
 	var err error
-	d := degrees(p.G)
 	if p.Regime == Feature {
+		d := degrees(p.G)
 		m := n - 1
 		if n > denseLimit {
 			m = min(n-1, p.K+1)
@@ -94,19 +95,20 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 		}
 		sp.op = "eigenvectors of L = D − G on 1⊥, ascending"
 	} else {
-		x := p.design()
-		sigma, mu := covariance(x)
-		b, err := whitener(sigma)
+		if ls == nil {
+			ls = p.linearSums(n, needXX|needXLX)
+		}
+		b, err := whitener(ls.covariance())
 		if err != nil {
 			return nil, err
 		}
-		q := gram(x, p.G, nil, -1, d) // Xᵀ (D − G) X
-		q.Scale(1/float64(n), q)
+		q := mat.NewDense(len(ls.mu), len(ls.mu), nil)
+		q.Scale(1/ls.n, ls.xlx) // Xᵀ (D − G) X / N
 		vals, vecs, err2 := eigAsc(sandwich(b, q))
 		if err2 != nil {
 			return nil, err2
 		}
-		sp.vals, sp.vecs, sp.x, sp.b, sp.mu = vals, vecs, x, b, mu
+		sp.vals, sp.vecs, sp.x, sp.b, sp.mu = vals, vecs, p.design(), b, ls.mu
 		sp.op = "M = Σx^{-1/2} (XᵀLX/N) Σx^{-1/2} ascending, Σx = XᵀHX/N (generalised XᵀLX a = m XᵀHX a)"
 		if p.Regime == Kernel {
 			sp.op = "M = Σk^{-1/2} (K L K/N) Σk^{-1/2} ascending, Σk = K H K/N (kernel LPP with covariance normalisation)"
@@ -179,7 +181,7 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 		sol.EquivalentMethod = "Laplacian Eigenmaps with ZᵀZ = I normalisation (unnormalised L, constant vector dropped)"
 	} else {
 		x := sp.x
-		_, dd := x.Dims()
+		dd := len(sp.mu)
 		w := mat.NewDense(dd, p.K, nil)
 		w.Mul(sp.b, coef)
 		bias := make([]float64, p.K)
@@ -188,15 +190,20 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 				bias[k] -= sp.mu[i] * w.At(i, k)
 			}
 		}
-		z := mat.NewDense(n, p.K, nil)
-		z.Mul(x, w)
-		for i := 0; i < n; i++ {
-			row := z.RawRowView(i)
-			for k := range row {
-				row[k] += bias[k]
+		sol.Bias = bias
+		if x != nil {
+			z := mat.NewDense(n, p.K, nil)
+			z.Mul(x, w)
+			for i := 0; i < n; i++ {
+				row := z.RawRowView(i)
+				for k := range row {
+					row[k] += bias[k]
+				}
 			}
+			sol.Z = z
+		} else {
+			sol.SingularValues = ls.singularValues(w, true)
 		}
-		sol.Z, sol.Bias = z, bias
 		if p.Regime == Kernel {
 			sol.A = w
 			sol.EquivalentMethod = "kernel LPP with covariance normalisation: K L K a = m K H K a, smallest"
@@ -204,13 +211,15 @@ func solveVICRegFamily(p Problem, n int) (*Solution, error) {
 			sol.W = w
 			sol.EquivalentMethod = "LPP with covariance normalisation: XᵀLX a = m XᵀHX a, smallest (LPP proper uses XᵀDX)"
 		}
-		if np > 0 && np <= len(sp.vals) {
+		if np > 0 && np <= len(sp.vals) && x != nil {
 			// Column space of H X B E_np, orthonormal up to the 1/√N scale.
 			sol.Subspace = linalg.CenterColumns(mappedBasis(x, sp.b, sp.vecs, np))
 			sol.Subspace.Scale(1/math.Sqrt(float64(n)), sol.Subspace)
 		}
 	}
-	sol.SingularValues = singularValues(linalg.CenterColumns(sol.Z))
+	if sol.Z != nil {
+		sol.SingularValues = singularValues(linalg.CenterColumns(sol.Z))
+	}
 	if r > 0 {
 		sol.FreeRightFactorDim = r * (r - 1) / 2
 	}
@@ -255,9 +264,4 @@ func hardInvariance(z *mat.Dense, g *graph.CSR) (float64, error) {
 		return 0, newErr("evaluate", "Z", "rank deficient", ErrParam)
 	}
 	return g.DirichletEnergy(y), nil
-}
-
-// hingeLoss returns the loss.VICRegGForm of p.
-func hingeLoss(p Problem) loss.Loss {
-	return loss.VICRegGForm{Alpha: p.Alpha, Beta: p.Beta, Gamma: p.Gamma}
 }

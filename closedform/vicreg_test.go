@@ -6,42 +6,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/graph"
-	"github.com/eigenssl/eigenssl/loss"
-	"gonum.org/v1/gonum/mat"
 )
-
-func TestSmoothVICRegGradient(t *testing.T) {
-	for _, gc := range testGraphs(t, 3) {
-		z := randMat(gc.g.N, 3, 11)
-		l := SmoothVICReg{Gamma: 0.3}
-		r, err := l.Eval(loss.Inputs{Z: z, G: gc.g}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := r.Grad[loss.KeyZ]
-		const h = 1e-6
-		var maxErr, scale float64
-		for i := 0; i < gc.g.N; i++ {
-			for j := 0; j < 3; j++ {
-				zp, zm := mat.DenseCopyOf(z), mat.DenseCopyOf(z)
-				zp.Set(i, j, z.At(i, j)+h)
-				zm.Set(i, j, z.At(i, j)-h)
-				rp, _ := l.Eval(loss.Inputs{Z: zp, G: gc.g}, false)
-				rm, _ := l.Eval(loss.Inputs{Z: zm, G: gc.g}, false)
-				fd := (rp.Value - rm.Value) / (2 * h)
-				maxErr = math.Max(maxErr, math.Abs(fd-g.At(i, j)))
-				scale = math.Max(scale, math.Abs(fd))
-			}
-		}
-		if maxErr > 1e-6*math.Max(1, scale) {
-			t.Errorf("%s: gradient vs central differences: max error %g (scale %g)", gc.name, maxErr, scale)
-		}
-		// The Dirichlet identity ties the invariance part to graph's own sum.
-		if want := gc.g.DirichletEnergy(z) / float64(gc.g.N); relGap(r.Parts["inv"], want) > 1e-12 {
-			t.Errorf("%s: inv part %g; want %g", gc.name, r.Parts["inv"], want)
-		}
-	}
-}
 
 // checkAgainstGD solves p, checks the loss of Z* and runs the optimiser
 // from random starts: the loss must reach PredictedLoss within 1e-6

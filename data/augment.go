@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/memlimit"
+	"github.com/eigenssl/eigenssl/internal/spec"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -97,30 +99,32 @@ func ParseAugmentFor(spec string, ds *Dataset) (*Pipeline, error) {
 	return parseAugment(spec, ds.ImageShape, ds.Latent)
 }
 
-func parseAugment(spec string, shape [2]int, lm *LatentModel) (*Pipeline, error) {
+func parseAugment(text string, shape [2]int, lm *LatentModel) (*Pipeline, error) {
 	const op = "ParseAugment"
 	bad := func(tok string, format string, args ...any) error {
 		return &Error{Op: op, Param: "spec", Value: fmt.Sprintf("%q", tok), Err: detail(ErrParam, format, args...)}
 	}
 	p := &Pipeline{}
-	spec = strings.TrimSpace(spec)
-	if spec == "" || spec == "none" {
+	text = strings.TrimSpace(text)
+	if text == "" || text == "none" {
 		return p, nil
 	}
-	for tok := range strings.SplitSeq(spec, "+") {
+	for tok := range strings.SplitSeq(text, "+") {
 		tok = strings.TrimSpace(tok)
-		name, arg, _ := strings.Cut(tok, ":")
-		var args []float64
-		if arg != "" {
-			for a := range strings.SplitSeq(arg, ",") {
-				v, err := strconv.ParseFloat(strings.TrimSpace(a), 64)
-				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, bad(tok, "argument %q is not a number", a)
-				}
-				args = append(args, v)
-			}
+		s, err := spec.Parse(tok)
+		if err != nil {
+			return nil, bad(tok, "%v", err)
 		}
-		if arg == "" {
+		name := s.Name
+		var args []float64
+		for _, a := range s.Args {
+			v, ok := spec.Float(a.String())
+			if !ok {
+				return nil, bad(tok, "argument %q is not a number", a.String())
+			}
+			args = append(args, v)
+		}
+		if len(s.Args) == 0 {
 			args = augmentDefaults[name]
 		}
 		nargs := map[string]int{"shift": 1, "crop": 1, "rotate": 1, "cutout": 1, "elastic": 2,
@@ -488,6 +492,12 @@ func MakeViews(x *mat.Dense, V int, aug Augmenter, seed uint64) (*mat.Dense, *gr
 	if p, ok := aug.(*Pipeline); ok && p.Dim != 0 && p.Dim != d {
 		return nil, nil, &Error{Op: op, Param: "x", Value: fmt.Sprintf("%dx%d", n, d),
 			Err: detail(ErrShape, "augmentation %q needs %d columns", p.String(), p.Dim)}
+	}
+	// The views (V n d values) and the graph (n V (V-1) entries of a column
+	// index and a weight) are held at once.
+	fn, fv, fd := float64(n), float64(V), float64(d)
+	if err := memlimit.Check(fmt.Sprintf("%d views of %d x %d samples", V, n, d), 8*fv*fn*fd+16*fn*fv*(fv-1)); err != nil {
+		return nil, nil, &Error{Op: op, Param: "V", Value: V, Err: detail(ErrTooLarge, "%v", err)}
 	}
 	g, _, err := graph.Views(n, V)
 	if err != nil {

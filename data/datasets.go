@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -151,6 +152,17 @@ func genLoader(gen func(LoadOptions) (*Dataset, error)) func(LoadOptions) (*Data
 		}
 		if o.N == 0 {
 			o.N = 1000
+		}
+		// The samples are generated as N x max(Dim, 20) float64 values
+		// (latent's default width; the others use at most 3), plus their
+		// labels and a working copy.
+		if err := memlimit.Check(fmt.Sprintf("%d samples of dimension %d", o.N, max(o.Dim, 20)),
+			2*8*float64(o.N)*float64(max(o.Dim, 20)+1)); err != nil {
+			param, value := "N", any(o.N)
+			if o.Dim > 20 {
+				param, value = "N, Dim", fmt.Sprintf("%d, %d", o.N, o.Dim)
+			}
+			return nil, &Error{Op: "Load", Param: param, Value: value, Err: detail(ErrTooLarge, "%v", err)}
 		}
 		return gen(o)
 	}

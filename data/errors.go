@@ -1,6 +1,8 @@
 package data
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
 )
@@ -18,6 +20,10 @@ var (
 	ErrNotFound = errors.New("data set not found")
 	ErrUnknown  = errors.New("unknown name")
 	ErrParam    = errors.New("bad parameter")
+	// ErrTooLarge: a request (data set size, file) above the memory budget
+	// of internal/memlimit (EIGENSSL_MEMORY_LIMIT, else half of physical
+	// memory).
+	ErrTooLarge = errors.New("too large for memory")
 )
 
 // Error is the error type of package data. Op is the function that failed,
@@ -32,19 +38,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "data: " + e.Op
-	if e.Param != "" {
-		s += " " + e.Param
-		if e.Value != nil {
-			s += fmt.Sprintf("=%v", e.Value)
-		}
-	} else if e.Value != nil {
-		s += fmt.Sprintf(" %v", e.Value)
+	if e.Param == "" && e.Value != nil {
+		// A file error: the path stands where the parameter would.
+		return errfmt.Format("data", e.Op, fmt.Sprint(e.Value), nil, e.Err)
 	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
+	return errfmt.Format("data", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped error.

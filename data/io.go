@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -16,6 +17,8 @@ import (
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
+	"github.com/eigenssl/eigenssl/internal/atomicfile"
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -85,7 +88,7 @@ func readArrayFile(path string, names ...string) (*array, error) {
 	ft, gz := formatOf(path)
 	switch ft {
 	case fmtNPZ:
-		b, err := os.ReadFile(path)
+		b, err := readWhole(path)
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +110,7 @@ func readArrayFile(path string, names ...string) (*array, error) {
 			return nil, err
 		}
 		defer rc.Close()
-		b, err := io.ReadAll(rc)
+		b, err := readText(rc)
 		if err != nil {
 			return nil, err
 		}
@@ -118,6 +121,60 @@ func readArrayFile(path string, names ...string) (*array, error) {
 		return &array{shape: []int{t.rows, t.cols}, data: t.data, kind: 'f'}, nil
 	}
 	return nil, detail(ErrFormat, "unknown file type (want .npy, .npz, .csv, .tsv, .txt, .idx or *-idxN-ubyte, optionally .gz for text and IDX)")
+}
+
+// readWhole reads a file that must be read into memory at once (a .npz
+// archive, which needs random access): a regular file whose size fits the
+// memory budget (internal/memlimit), so /dev/zero or a pipe is refused
+// instead of read forever.
+func readWhole(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, detail(ErrFormat, "not a regular file (%s); a .npz archive must be a file", st.Mode().Type())
+	}
+	if err := memlimit.Check(fmt.Sprintf("reading the %d-byte file", st.Size()), float64(st.Size())); err != nil {
+		return nil, detail(ErrTooLarge, "%v", err)
+	}
+	return os.ReadFile(path)
+}
+
+// textLimitRatio: the parsed float64 values of a CSV text take at most 4
+// times its bytes ("0," is one value of 8 bytes) and twice that while the
+// slice grows, so a text may have at most 1/textLimitRatio of the memory
+// budget.
+const textLimitRatio = 8
+
+// readText reads a whole text stream (CSV), refusing a NUL byte (binary
+// data, such as /dev/zero, is not text) and more than 1/textLimitRatio of
+// the memory budget (internal/memlimit).
+func readText(r io.Reader) ([]byte, error) {
+	limit, source, err := memlimit.Limit()
+	if err != nil {
+		return nil, detail(ErrTooLarge, "%v", err)
+	}
+	maxText := int64(limit / textLimitRatio)
+	var buf bytes.Buffer
+	chunk := make([]byte, 1<<16)
+	for {
+		n, err := r.Read(chunk)
+		if i := bytes.IndexByte(chunk[:n], 0); i >= 0 {
+			return nil, detail(ErrFormat, "NUL byte at offset %d: binary data, not CSV text", int64(buf.Len())+int64(i))
+		}
+		if int64(buf.Len()+n) > maxText {
+			return nil, detail(ErrTooLarge, "text longer than %s, 1/%d of the memory limit %s (%s)",
+				memlimit.Format(float64(maxText)), textLimitRatio, memlimit.Format(limit), source)
+		}
+		buf.Write(chunk[:n])
+		if err == io.EOF {
+			return buf.Bytes(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // readNPZ reads one array from a .npz archive: the only entry, else the
@@ -171,7 +228,7 @@ func readNPZ(b []byte, names ...string) (*array, error) {
 // returned as read.
 func ReadNPZ(path string) (map[string]*mat.Dense, error) {
 	const op = "ReadNPZ"
-	b, err := os.ReadFile(path)
+	b, err := readWhole(path)
 	if err != nil {
 		return nil, fileErr(op, path, err)
 	}
@@ -253,7 +310,7 @@ func ReadMatrixWith(path string, opt ReadOptions) (*mat.Dense, error) {
 		_, c := m.Dims()
 		for k, v := range a.data {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fileErr(op, path, detail(ErrNaN, "value %v at row %d column %d", v, k/c, k%c))
+				return nil, fileErr(op, path, detail(ErrNaN, "value %v at row %d column %d (1-based)", v, k/c+1, k%c+1))
 			}
 		}
 	}
@@ -282,7 +339,7 @@ func ReadLabels(path string) ([]int, error) {
 	y := make([]int, len(a.data))
 	for i, v := range a.data {
 		if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > 1<<53 {
-			return nil, fileErr(op, path, detail(ErrFormat, "label %d is %v; want an integer", i, v))
+			return nil, fileErr(op, path, detail(ErrFormat, "label %d (1-based) is %v; want an integer", i+1, v))
 		}
 		y[i] = int(v)
 	}
@@ -292,7 +349,8 @@ func ReadLabels(path string) ([]int, error) {
 // WriteAtomic writes path through a temporary file in the same directory
 // that is renamed over path only after fill succeeded (and the data was
 // synced), so readers never see a partial file and a failed write leaves
-// any previous file intact. A ".gz" suffix compresses the stream.
+// any previous file intact (internal/atomicfile). A missing directory or a
+// directory as path is named as such. A ".gz" suffix compresses the stream.
 func WriteAtomic(path string, fill func(w io.Writer) error) error {
 	if err := writeAtomic(path, fill); err != nil {
 		return fileErr("WriteAtomic", path, err)
@@ -300,49 +358,76 @@ func WriteAtomic(path string, fill func(w io.Writer) error) error {
 	return nil
 }
 
-func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
+func writeAtomic(path string, fill func(w io.Writer) error) error {
+	if !strings.HasSuffix(strings.ToLower(path), ".gz") {
+		return atomicfile.Write(path, fill)
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	var w io.Writer = bw
-	var zw *gzip.Writer
-	if strings.HasSuffix(strings.ToLower(base), ".gz") {
-		zw = gzip.NewWriter(bw)
-		w = zw
-	}
-	if err = fill(w); err != nil {
-		return err
-	}
-	if zw != nil {
-		if err = zw.Close(); err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		zw := gzip.NewWriter(w)
+		if err := fill(zw); err != nil {
 			return err
 		}
+		return zw.Close()
+	})
+}
+
+// Output is an output file of a command and the flag (or parameter) that
+// named it, for CheckOutputs.
+type Output struct {
+	Flag, Path string
+	// Dir marks an output directory (created by the command, possibly
+	// existing): only its sharing a path with another output is checked.
+	Dir bool
+}
+
+// CheckOutputs checks, before any work is done, that the output files of
+// one command can be written: each non-empty Path is not a directory and
+// lies in an existing directory, and no two outputs name the same file (the
+// same path after cleaning, or the same existing file through a link), which
+// would silently overwrite one result with another. Errors are *Error values
+// (Param the flag, Value the path) wrapping ErrParam, or fs.ErrNotExist for
+// a missing directory.
+func CheckOutputs(outs ...Output) error {
+	const op = "CheckOutputs"
+	type seen struct {
+		flag, abs string
+		info      os.FileInfo
 	}
-	if err = bw.Flush(); err != nil {
-		return err
+	var prev []seen
+	for _, o := range outs {
+		if o.Path == "" {
+			continue
+		}
+		if !o.Dir {
+			if err := checkOutput(o.Path); err != nil {
+				return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path), Err: err}
+			}
+		}
+		abs, err := filepath.Abs(o.Path)
+		if err != nil {
+			abs = filepath.Clean(o.Path)
+		}
+		info, _ := os.Stat(o.Path)
+		for _, p := range prev {
+			if p.abs == abs || (info != nil && p.info != nil && os.SameFile(info, p.info)) {
+				return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path),
+					Err: detail(ErrParam, "same file as %s; one output would overwrite the other", p.flag)}
+			}
+		}
+		prev = append(prev, seen{o.Flag, abs, info})
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	return nil
+}
+
+// checkOutput returns an error when path cannot be an output file: it is a
+// directory or its parent is not one (ErrParam), or its directory is
+// missing (fs.ErrNotExist); see atomicfile.CheckPath.
+func checkOutput(path string) error {
+	err := atomicfile.CheckPath(path)
+	if errors.Is(err, atomicfile.ErrNotFile) {
+		return detail(ErrParam, "%v", err)
 	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return err
 }
 
 // denseOf returns a contiguous copy-free view when possible.

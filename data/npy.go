@@ -3,11 +3,14 @@ package data
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/eigenssl/eigenssl/internal/memlimit"
 )
 
 // npyMagic opens every .npy file.
@@ -156,6 +159,18 @@ func readBody(r io.Reader, shape []int, dt dtype) (*array, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The decoded float64 values and the raw bytes are held at once. A
+	// header may lie: the request is too large only if the bytes are there
+	// (else the file is truncated), which is probed without keeping them,
+	// up to the budget.
+	if err := memlimit.Check(fmt.Sprintf("an array of shape %v", shape), float64(n)*float64(8+dt.size)); err != nil {
+		limit, _, lerr := memlimit.Limit()
+		probe := int64(min(float64(n*dt.size), limit))
+		if m, _ := io.Copy(io.Discard, io.LimitReader(r, probe)); lerr == nil && m < probe {
+			return nil, detail(ErrFormat, "truncated data: got %d bytes, want %d", m, n*dt.size)
+		}
+		return nil, detail(ErrTooLarge, "%v", err)
+	}
 	raw, err := readExactly(r, n*dt.size)
 	if err != nil {
 		return nil, err
@@ -167,49 +182,65 @@ func readBody(r io.Reader, shape []int, dt dtype) (*array, error) {
 
 // readNPY decodes one .npy stream.
 func readNPY(r io.Reader) (*array, error) {
+	shape, dt, fortran, err := readNPYHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	a, err := readBody(r, shape, dt)
+	if err != nil {
+		return nil, err
+	}
+	if fortran && len(shape) >= 2 {
+		a.data = fortranToC(a.data, shape)
+	}
+	return a, nil
+}
+
+// readNPYHeader reads the magic and header of a .npy stream, leaving r at
+// the start of the data.
+func readNPYHeader(r io.Reader) (shape []int, dt dtype, fortran bool, err error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(r, pre[:8]); err != nil {
-		return nil, detail(ErrFormat, "not a .npy file (short header)")
+		return nil, dtype{}, false, detail(ErrFormat, "not a .npy file (short header)")
 	}
 	if string(pre[:6]) != npyMagic {
-		return nil, detail(ErrFormat, "not a .npy file (bad magic)")
+		return nil, dtype{}, false, detail(ErrFormat, "not a .npy file (bad magic)")
 	}
 	var hlen int
 	switch pre[6] {
 	case 1:
 		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
-			return nil, detail(ErrFormat, "short .npy header")
+			return nil, dtype{}, false, detail(ErrFormat, "short .npy header")
 		}
 		hlen = int(binary.LittleEndian.Uint16(pre[8:10]))
 	case 2, 3:
 		var b [4]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return nil, detail(ErrFormat, "short .npy header")
+			return nil, dtype{}, false, detail(ErrFormat, "short .npy header")
 		}
 		h := binary.LittleEndian.Uint32(b[:])
 		if h > maxNPYHeader {
-			return nil, detail(ErrFormat, ".npy header length %d too large", h)
+			return nil, dtype{}, false, detail(ErrFormat, ".npy header length %d too large", h)
 		}
 		hlen = int(h)
 	default:
-		return nil, detail(ErrFormat, "unsupported .npy version %d.%d", pre[6], pre[7])
+		return nil, dtype{}, false, detail(ErrFormat, "unsupported .npy version %d.%d", pre[6], pre[7])
 	}
 	hdr, err := readExactly(r, hlen)
 	if err != nil {
-		return nil, detail(ErrFormat, "short .npy header")
+		return nil, dtype{}, false, detail(ErrFormat, "short .npy header")
 	}
 	h := string(hdr)
 	md := reDescr.FindStringSubmatch(h)
 	mo := reOrder.FindStringSubmatch(h)
 	ms := reShape.FindStringSubmatch(h)
 	if md == nil || mo == nil || ms == nil {
-		return nil, detail(ErrFormat, "malformed .npy header %q", strings.TrimSpace(h))
+		return nil, dtype{}, false, detail(ErrFormat, "malformed .npy header %q", strings.TrimSpace(h))
 	}
-	dt, err := parseDType(md[1])
+	dt, err = parseDType(md[1])
 	if err != nil {
-		return nil, err
+		return nil, dtype{}, false, err
 	}
-	var shape []int
 	for tok := range strings.SplitSeq(ms[1], ",") {
 		tok = strings.TrimSpace(tok)
 		if tok == "" {
@@ -217,18 +248,11 @@ func readNPY(r io.Reader) (*array, error) {
 		}
 		v, err := strconv.Atoi(tok)
 		if err != nil {
-			return nil, detail(ErrFormat, "bad shape %q in .npy header", ms[1])
+			return nil, dtype{}, false, detail(ErrFormat, "bad shape %q in .npy header", ms[1])
 		}
 		shape = append(shape, v)
 	}
-	a, err := readBody(r, shape, dt)
-	if err != nil {
-		return nil, err
-	}
-	if mo[1] == "True" && len(shape) >= 2 {
-		a.data = fortranToC(a.data, shape)
-	}
-	return a, nil
+	return shape, dt, mo[1] == "True", nil
 }
 
 // fortranToC reorders column-major data of the given shape to row-major.

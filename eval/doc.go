@@ -14,6 +14,9 @@
 // Evaluate runs a Protocol (stratified split or fixed training indices,
 // optionally m labels per class for the low-data regime) over several seeds
 // and returns the mean accuracy with a Student-t confidence interval.
+// A negative label (Unlabelled, -1) marks a row without a class, as in
+// graph.Labels and the closed forms: Evaluate neither trains nor tests on
+// it, and a classifier's Fit refuses it.
 //
 // Representation metrics: SingularValues, Rank, EffectiveRank
 // (exp of the entropy of the normalised singular values), PrincipalAngles,

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
 )
@@ -29,18 +31,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "eval: " + e.Op
-	if e.Param != "" {
-		msg += ": " + e.Param
-		if e.Value != nil {
-			msg += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	s := e.Err.Error()
-	if len(s) > 6 && s[:6] == "eval: " {
-		s = s[6:]
-	}
-	return msg + ": " + s
+	return errfmt.Format("eval", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped error.

@@ -58,6 +58,9 @@ type Result struct {
 	NTrain         int       `json:"n_train"`
 	NTest          int       `json:"n_test"`
 	Accuracies     []float64 `json:"accuracies"`
+	// NUnlabelled counts the rows with a negative label (Unlabelled),
+	// which are neither trained nor tested on.
+	NUnlabelled int `json:"n_unlabelled,omitempty"`
 	// Mean and Std (sample standard deviation, 1/(S-1); 0 for one seed)
 	// of the accuracies.
 	Mean float64 `json:"mean"`
@@ -72,6 +75,10 @@ type Result struct {
 
 // String formats the result as "logistic: 0.9521 ± 0.0043 (95% CI over 5 seeds)".
 func (r *Result) String() string {
+	if r.Seeds == 1 {
+		// One accuracy has no interval.
+		return fmt.Sprintf("%s: %.4f (1 seed, no interval; %d train, %d test)", r.Probe, r.Mean, r.NTrain, r.NTest)
+	}
 	return fmt.Sprintf("%s: %.4f ± %.4f (%g%% CI over %d seeds; %d train, %d test)",
 		r.Probe, r.Mean, (r.High-r.Low)/2, 100*r.Level, r.Seeds, r.NTrain, r.NTest)
 }
@@ -149,8 +156,11 @@ func Evaluate(z mat.Matrix, y []int, p Protocol) (*Result, error) {
 				return nil, err
 			}
 		}
+		// Unlabelled rows have no truth to test against.
+		fixedTest = slices.DeleteFunc(fixedTest, func(i int) bool { return y[i] < 0 })
 	}
-	res := &Result{Probe: p.Probe, Seeds: seeds, Level: level, LabelsPerClass: p.LabelsPerClass}
+	res := &Result{Probe: p.Probe, Seeds: seeds, Level: level, LabelsPerClass: p.LabelsPerClass,
+		NUnlabelled: n - len(Labelled(y))}
 	if res.Probe == "" {
 		res.Probe = "logistic"
 	}

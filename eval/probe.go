@@ -57,6 +57,11 @@ func classIndex(op string, y []int, n int) (classes []int, idx []int, err error)
 	if len(y) != n {
 		return nil, nil, newErr(op, "y", len(y), detail(ErrShape, "%d labels for %d rows", len(y), n))
 	}
+	for i, v := range y {
+		if v < 0 {
+			return nil, nil, newErr(op, fmt.Sprintf("y[%d]", i), v, detail(ErrLabels, "row %d (1-based) is unlabelled (a negative label, see Unlabelled); leave it out of training", i+1))
+		}
+	}
 	classes = slices.Clone(y)
 	slices.Sort(classes)
 	classes = slices.Compact(classes)

@@ -15,11 +15,15 @@ import (
 // classes with the largest fractional parts (ties broken by a seeded random
 // order); the samples of each class are drawn uniformly without
 // replacement. Both parts are sorted and depend only on (y, train, seed).
+//
+// Rows with a negative label (Unlabelled) are in neither part, and N
+// counts the labelled rows only (see Labelled).
 func StratifiedSplit(y []int, train float64, seed uint64) (trainIdx, testIdx []int, err error) {
 	const op = "stratifiedsplit"
-	n := len(y)
+	labelled := Labelled(y)
+	n := len(labelled)
 	if n < 2 {
-		return nil, nil, newErr(op, "y", n, detail(ErrEmpty, "need at least 2 samples"))
+		return nil, nil, newErr(op, "y", n, detail(ErrEmpty, "need at least 2 labelled samples"))
 	}
 	var nTrain int
 	switch {
@@ -35,6 +39,12 @@ func StratifiedSplit(y []int, train float64, seed uint64) (trainIdx, testIdx []i
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x57a7))
 	byClass, classes := groupByClass(y)
+	classes = slices.DeleteFunc(classes, func(c int) bool { return c < 0 })
+	for c := range byClass {
+		if c < 0 {
+			delete(byClass, c)
+		}
+	}
 	quota := make([]int, len(classes))
 	frac := make([]float64, len(classes))
 	got := 0
@@ -67,6 +77,25 @@ func StratifiedSplit(y []int, train float64, seed uint64) (trainIdx, testIdx []i
 	slices.Sort(trainIdx)
 	slices.Sort(testIdx)
 	return trainIdx, testIdx, nil
+}
+
+// Unlabelled is the label of a row without a class. Every negative label
+// means "unlabelled" throughout eigenssl: graph.Labels gives such a row no
+// edges (the closed forms treat it as unsupervised), StratifiedSplit and
+// Evaluate leave it out of training and testing, and a classifier's Fit
+// refuses it.
+const Unlabelled = -1
+
+// Labelled returns the indices of the rows of y with a label >= 0, in
+// order.
+func Labelled(y []int) []int {
+	out := make([]int, 0, len(y))
+	for i, c := range y {
+		if c >= 0 {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func groupByClass(y []int) (map[int][]int, []int) {

@@ -242,7 +242,7 @@ func spectralCounterpart(b *builtGraph, loss, regime string, k int) (*mat.Dense,
 	switch {
 	case regime == closedform.Feature && (loss == closedform.VICReg || loss == closedform.VICRegHard):
 		le := &spectral.LaplacianEigenmaps{Components: k, Unnormalized: true}
-		if err := le.FitGraph(b.G); err != nil {
+		if err := le.FitGraph(nil, b.G); err != nil {
 			return nil, "", err
 		}
 		return le.Embedding(), "Laplacian Eigenmaps (L = D - G)", nil

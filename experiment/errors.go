@@ -1,8 +1,9 @@
 package experiment
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
-	"fmt"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them (or
@@ -25,26 +26,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "experiment: " + e.Op
-	if e.Param != "" {
-		msg += ": " + e.Param
-		if e.Value != nil {
-			msg += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	return msg + ": " + trimPrefix(e.Err.Error())
+	return errfmt.Format("experiment", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped error.
 func (e *Error) Unwrap() error { return e.Err }
-
-func trimPrefix(s string) string {
-	const p = "experiment: "
-	if len(s) > len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
-}
 
 func errorf(op, param string, value any, err error) error {
 	return &Error{Op: op, Param: param, Value: value, Err: err}

@@ -268,17 +268,16 @@ func buildGraph(ds *prepared, spec GraphSpec, known []int, seed uint64, energyDi
 	case "knn":
 		b.G, _, err = graph.KNN(ds.X, max(1, int(math.Round(spec.P))), graph.KNNOptions{})
 	case "augment":
-		var aug *data.Pipeline
-		aug, err = data.ParseAugmentFor(spec.Aug, ds.Raw)
+		var rel *data.Relation
+		rel, err = data.BuildRelation(graph.Relation{Kind: graph.ViewsRelation, V: 2, Augment: spec.Aug},
+			data.RelationInput{X: ds.Raw.X, Y: ds.Y, Dataset: ds.Raw, Seed: seed})
 		if err == nil {
-			var views *mat.Dense
-			views, b.G, err = data.MakeViews(ds.Raw.X, 2, aug, seed)
-			if err == nil {
-				b.X = ds.tf.apply(views)
+			b.G, b.X, b.Views, b.Y = rel.G, ds.tf.apply(rel.X), rel.Views, rel.Y
+			// rel stacks the views view by view, as rel.Y does.
+			b.Known = nil
+			for range rel.Views {
+				b.Known = append(b.Known, known...)
 			}
-			b.Views = 2
-			b.Y = append(append([]int(nil), ds.Y...), ds.Y...)
-			b.Known = append(append([]int(nil), known...), known...)
 		}
 	default:
 		return nil, errorf("graph", "kind", spec.Kind, ErrUnknown)

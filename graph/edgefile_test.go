@@ -158,3 +158,49 @@ func TestEdgeFileNPZVariants(t *testing.T) {
 		t.Errorf("non-zip npz: %v", err)
 	}
 }
+
+// Issue 12: a byte order mark does not hide the first edge, a numeric first
+// line is an edge, and an index out of range names the limit and its source.
+func TestReadEdgeFileBOMAndHeaderRule(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"bom.csv":     "\ufeff0,1\n1,2\n",
+		"float.csv":   "0.0,1,1\n1,2,1\n",
+		"bomhead.csv": "\ufeffi,j\n0,1\n1,2\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		g, _, err := ReadEdgeFile(p, 3)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if g.At(0, 1) != 1 || g.At(1, 2) != 1 {
+			t.Errorf("%s: edges (0,1) and (1,2) not both read", name)
+		}
+	}
+	p := filepath.Join(dir, "range.csv")
+	if err := os.WriteFile(p, []byte("0,1\n1,60\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadEdgeFile(p, 60)
+	if !errors.Is(err, ErrIndex) || !strings.Contains(err.Error(), "range.csv:2") ||
+		!strings.Contains(err.Error(), "outside 0..59") || !strings.Contains(err.Error(), "one per row of the data") {
+		t.Errorf("index 60 of 60 vertices: %v; want ErrIndex naming the line, the limit and its source", err)
+	}
+}
+
+// A vertex count inferred from a huge index is checked against the memory
+// budget before the row pointers are allocated.
+func TestReadEdgeFileHugeIndex(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "huge.csv")
+	if err := os.WriteFile(p, []byte("0,1\n1,100000000000000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadEdgeFile(p, 0)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "100000000000001 vertices") {
+		t.Errorf("index 1e14 with inferred N: %v; want ErrTooLarge naming the size", err)
+	}
+}

@@ -1,8 +1,9 @@
 package graph
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
-	"fmt"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them in
@@ -36,19 +37,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "graph: " + e.Op
-	if e.Param != "" {
-		msg += ": " + e.Param
-		if e.Value != nil {
-			msg += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	// Strip the sentinel's own "graph: " prefix.
-	s := e.Err.Error()
-	if len(s) > 7 && s[:7] == "graph: " {
-		s = s[7:]
-	}
-	return msg + ": " + s
+	return errfmt.Format("graph", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped sentinel.

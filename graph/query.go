@@ -3,11 +3,12 @@ package graph
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // SqDist returns sum_t (a_t - b_t)^2 over the len(a) coordinates, with the
@@ -109,64 +110,53 @@ func QueryNeighbors(train, query mat.Matrix, k int, opt KNNOptions) (idx []int, 
 	idx = make([]int, m*k)
 	d2 := make([]float64, m*k)
 	nt := (m + tileQ - 1) / tileQ
-	workers := min(workerCount(opt.Workers), nt)
-	next := make(chan int, nt)
-	for t := 0; t < nt; t++ {
-		next <- t * tileQ
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]float64, tileQ*min(tileC, p.n))
-			size := make([]int, tileQ)
-			for i0 := range next {
-				qn := min(tileQ, m-i0)
-				clear(size)
-				q := blas64.General{Rows: qn, Cols: d, Stride: d, Data: qc[i0*d : (i0+qn)*d]}
-				for j0 := 0; j0 < p.n; j0 += tileC {
-					cn := min(tileC, p.n-j0)
-					c := blas64.General{Rows: cn, Cols: d, Stride: d, Data: p.c[j0*d : (j0+cn)*d]}
-					s := blas64.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
-					blas64.Gemm(blas.NoTrans, blas.Trans, -2, q, c, 0, s)
-					tsq, tnrm := p.tileSq[j0/tileC], p.tileNrm[j0/tileC]
-					for a := 0; a < qn; a++ {
-						i := i0 + a
-						li, ld := idx[i*k:(i+1)*k], d2[i*k:(i+1)*k]
-						slack := (1e-9+1e-13*float64(d))*(qsq[i]+tsq) + off*(qnrm[i]+tnrm)
-						xi := qx[i*d : (i+1)*d]
-						for b, g := range s.Data[a*cn : (a+1)*cn] {
-							approx := max(0, g+qsq[i]+p.sq[j0+b])
-							if size[a] == k && approx > ld[k-1]+slack {
+	linalg.ParallelRange(nt, tileGrain(nt, opt.Workers), func(tlo, thi int) {
+		buf := make([]float64, tileQ*min(tileC, p.n))
+		size := make([]int, tileQ)
+		for t := tlo; t < thi; t++ {
+			i0 := t * tileQ
+			qn := min(tileQ, m-i0)
+			clear(size)
+			q := blas64.General{Rows: qn, Cols: d, Stride: d, Data: qc[i0*d : (i0+qn)*d]}
+			for j0 := 0; j0 < p.n; j0 += tileC {
+				cn := min(tileC, p.n-j0)
+				c := blas64.General{Rows: cn, Cols: d, Stride: d, Data: p.c[j0*d : (j0+cn)*d]}
+				s := blas64.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
+				blas64.Gemm(blas.NoTrans, blas.Trans, -2, q, c, 0, s)
+				tsq, tnrm := p.tileSq[j0/tileC], p.tileNrm[j0/tileC]
+				for a := 0; a < qn; a++ {
+					i := i0 + a
+					li, ld := idx[i*k:(i+1)*k], d2[i*k:(i+1)*k]
+					slack := (1e-9+1e-13*float64(d))*(qsq[i]+tsq) + off*(qnrm[i]+tnrm)
+					xi := qx[i*d : (i+1)*d]
+					for b, g := range s.Data[a*cn : (a+1)*cn] {
+						approx := max(0, g+qsq[i]+p.sq[j0+b])
+						if size[a] == k && approx > ld[k-1]+slack {
+							continue
+						}
+						j := j0 + b
+						e := sqDist(xi, p.row(j))
+						// Insert (e, j) into the sorted list; j grows, so
+						// an equal distance goes after the ones listed.
+						n := size[a]
+						if n == k {
+							if e >= ld[k-1] {
 								continue
 							}
-							j := j0 + b
-							e := sqDist(xi, p.row(j))
-							// Insert (e, j) into the sorted list; j grows, so
-							// an equal distance goes after the ones listed.
-							n := size[a]
-							if n == k {
-								if e >= ld[k-1] {
-									continue
-								}
-								n--
-							} else {
-								size[a]++
-							}
-							for n > 0 && ld[n-1] > e {
-								ld[n], li[n] = ld[n-1], li[n-1]
-								n--
-							}
-							ld[n], li[n] = e, j
+							n--
+						} else {
+							size[a]++
 						}
+						for n > 0 && ld[n-1] > e {
+							ld[n], li[n] = ld[n-1], li[n-1]
+							n--
+						}
+						ld[n], li[n] = e, j
 					}
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	for t, v := range d2 {
 		d2[t] = p.distance(opt.Metric, v)
 	}

@@ -2,10 +2,10 @@ package graph
 
 import (
 	"fmt"
-	"math"
+	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/eigenssl/eigenssl/internal/spec"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -23,7 +23,7 @@ const (
 
 // RelationForms lists the grammar of ParseRelation, as quoted in its errors.
 const RelationForms = "views[:V=v[,augment=SPEC]], labels[:FILE], " +
-	"knn:k=K[,metric=euclidean|cosine][,sym=union|mutual][,weight=binary|gaussian|distance][,sigma=S], " +
+	"knn:k=K[,metric=euclidean|cosine][,sym=union|mutual][,weight=binary|gaussian|distance][,sigma=S][,approx], " +
 	"epsilon:eps=E[,metric=...][,weight=...][,sigma=S] or edges:FILE"
 
 // Relation is a parsed relation spec: how to build the relation graph G on
@@ -35,7 +35,8 @@ type Relation struct {
 	V int
 	// Augment is the augmentation spec of "views:V=v,augment=SPEC" (rows are
 	// originals and V augmented views are to be made, see
-	// data.ParseAugment). Package graph does not interpret it.
+	// data.ParseAugment). Package graph does not interpret it:
+	// data.BuildRelation makes the views and builds every relation.
 	Augment string
 	// K is the number of neighbours of a knn relation.
 	K int
@@ -51,43 +52,44 @@ type Relation struct {
 // String returns the canonical spec of r, which ParseRelation parses back
 // to r.
 func (r Relation) String() string {
-	var args []string
+	s := spec.Spec{Name: string(r.Kind)}
+	add := func(k, v string) { s.Args = append(s.Args, spec.Arg{Key: k, Value: v}) }
 	switch r.Kind {
 	case ViewsRelation:
 		if r.V != 0 {
-			args = append(args, "V="+strconv.Itoa(r.V))
+			add("V", strconv.Itoa(r.V))
 		}
 		if r.Augment != "" {
-			args = append(args, "augment="+r.Augment)
+			add("augment", r.Augment)
 		}
 	case LabelsRelation, EdgesRelation:
 		if r.Path != "" {
-			args = append(args, r.Path)
+			return string(r.Kind) + ":" + r.Path
 		}
 	case KNNRelation, EpsilonRelation:
 		if r.Kind == KNNRelation {
-			args = append(args, "k="+strconv.Itoa(r.K))
+			add("k", strconv.Itoa(r.K))
 		} else {
-			args = append(args, "eps="+strconv.FormatFloat(r.Eps, 'g', -1, 64))
+			add("eps", strconv.FormatFloat(r.Eps, 'g', -1, 64))
 		}
 		o := r.Options
 		if o.Metric != Euclidean {
-			args = append(args, "metric="+o.Metric.String())
+			add("metric", o.Metric.String())
 		}
 		if o.Sym != Union {
-			args = append(args, "sym="+o.Sym.String())
+			add("sym", o.Sym.String())
 		}
 		if o.Weight != Binary {
-			args = append(args, "weight="+o.Weight.String())
+			add("weight", o.Weight.String())
 		}
 		if o.Sigma != 0 {
-			args = append(args, "sigma="+strconv.FormatFloat(o.Sigma, 'g', -1, 64))
+			add("sigma", strconv.FormatFloat(o.Sigma, 'g', -1, 64))
+		}
+		if o.Approx {
+			s.Args = append(s.Args, spec.Arg{Value: "approx"})
 		}
 	}
-	if len(args) == 0 {
-		return string(r.Kind)
-	}
-	return string(r.Kind) + ":" + strings.Join(args, ",")
+	return s.String()
 }
 
 // ParseRelation parses a relation spec. The grammar (RelationForms) is
@@ -100,33 +102,36 @@ func (r Relation) String() string {
 //
 // with OPTS among metric=euclidean|cosine, sym=union|mutual (knn only),
 // weight=binary|gaussian|distance and sigma=S >= 0 (KNNOptions; defaults
-// Euclidean, union, binary, sigma 0). Aliases: knn:K for knn:k=K, eps for
-// epsilon and epsilon:E for epsilon:eps=E. Surrounding spaces of the spec
-// and of keys and values are ignored; a repeated key takes its last value.
+// Euclidean, union, binary, sigma 0), and for knn the bare flag approx
+// (the approximate search, KNNOptions.Approx, seed 0). Aliases: knn:K for
+// knn:k=K, eps for epsilon and epsilon:E for epsilon:eps=E. The spec is
+// split by internal/spec (surrounding spaces of the spec and of keys and
+// values are ignored; a nested augment=SPEC keeps its commas); a repeated
+// key takes its last value.
 // Errors are *Error values (Op "parserelation", Param "spec") wrapping
 // ErrParam, whose message names the problem and lists the valid forms.
-func ParseRelation(spec string) (Relation, error) {
+func ParseRelation(text string) (Relation, error) {
 	const op = "parserelation"
 	bad := func(format string, args ...any) (Relation, error) {
 		msg := fmt.Sprintf(format, args...)
-		return Relation{}, newErr(op, "spec", fmt.Sprintf("%q", spec),
+		return Relation{}, newErr(op, "spec", fmt.Sprintf("%q", text),
 			fmt.Errorf("%w: %s (valid forms: %s)", ErrParam, msg, RelationForms))
 	}
-	name, arg, hasArg := strings.Cut(strings.TrimSpace(spec), ":")
-	name, arg = strings.TrimSpace(name), strings.TrimSpace(arg)
+	s, syntaxErr := spec.Parse(text)
+	name := s.Name
 	if name == "eps" {
 		name = string(EpsilonRelation)
 	}
 	r := Relation{Kind: RelationKind(name)}
 	switch r.Kind {
 	case LabelsRelation:
-		r.Path = arg
+		r.Path = s.Rest
 		return r, nil
 	case EdgesRelation:
-		if arg == "" {
+		if s.Rest == "" {
 			return bad("edges needs a file (edges:FILE)")
 		}
-		r.Path = arg
+		r.Path = s.Rest
 		return r, nil
 	case ViewsRelation, KNNRelation, EpsilonRelation:
 	case "":
@@ -134,80 +139,36 @@ func ParseRelation(spec string) (Relation, error) {
 	default:
 		return bad("unknown relation %q", name)
 	}
-	if hasArg && arg == "" {
+	if syntaxErr != nil {
+		return bad("%s: %v", name, syntaxErr)
+	}
+	if s.HasArgs && len(s.Args) == 0 {
 		return bad("%s: empty argument list", name)
 	}
-	if arg == "" {
+	if len(s.Args) == 0 {
 		if r.Kind == ViewsRelation {
 			return r, nil
 		}
 		return bad("%s needs %s", name, map[RelationKind]string{KNNRelation: "k=K", EpsilonRelation: "eps=E"}[r.Kind])
 	}
-	for i, kv := range strings.Split(arg, ",") {
-		key, val, ok := strings.Cut(kv, "=")
-		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
-		if !ok && i == 0 && r.Kind != ViewsRelation {
+	for i, a := range s.Args {
+		if a.Key == "" && i == 0 && r.Kind != ViewsRelation {
 			// Aliases knn:K and epsilon:E.
-			key, val, ok = map[RelationKind]string{KNNRelation: "k", EpsilonRelation: "eps"}[r.Kind], key, true
+			a.Key = map[RelationKind]string{KNNRelation: "k", EpsilonRelation: "eps"}[r.Kind]
 		}
-		if !ok {
-			return bad("%s: want key=value, got %q", name, kv)
+		if a.Key == "" && r.Kind == KNNRelation && a.Value == "approx" {
+			r.Options.Approx = true
+			continue
 		}
-		var err error
-		switch {
-		case r.Kind == ViewsRelation && key == "V":
-			r.V, err = strconv.Atoi(val)
-			if err != nil || r.V < 2 {
-				return bad("views: V must be an integer >= 2, got %q", val)
-			}
-		case r.Kind == ViewsRelation && key == "augment":
-			r.Augment = val
-		case r.Kind == KNNRelation && key == "k":
-			r.K, err = strconv.Atoi(val)
-			if err != nil || r.K < 1 {
-				return bad("knn: k must be an integer >= 1, got %q", val)
-			}
-		case r.Kind == EpsilonRelation && key == "eps":
-			r.Eps, err = strconv.ParseFloat(val, 64)
-			if err != nil || !(r.Eps > 0) || math.IsInf(r.Eps, 0) {
-				return bad("epsilon: eps must be a finite number > 0, got %q", val)
-			}
-		case r.Kind != ViewsRelation && key == "metric":
-			switch val {
-			case "euclidean":
-				r.Options.Metric = Euclidean
-			case "cosine":
-				r.Options.Metric = Cosine
-			default:
-				return bad("%s: metric must be euclidean or cosine, got %q", name, val)
-			}
-		case r.Kind == KNNRelation && key == "sym":
-			switch val {
-			case "union":
-				r.Options.Sym = Union
-			case "mutual":
-				r.Options.Sym = Mutual
-			default:
-				return bad("knn: sym must be union or mutual, got %q", val)
-			}
-		case r.Kind != ViewsRelation && key == "weight":
-			switch val {
-			case "binary":
-				r.Options.Weight = Binary
-			case "gaussian":
-				r.Options.Weight = Gaussian
-			case "distance":
-				r.Options.Weight = Distance
-			default:
-				return bad("%s: weight must be binary, gaussian or distance, got %q", name, val)
-			}
-		case r.Kind != ViewsRelation && key == "sigma":
-			r.Options.Sigma, err = strconv.ParseFloat(val, 64)
-			if err != nil || !(r.Options.Sigma >= 0) || math.IsInf(r.Options.Sigma, 0) {
-				return bad("%s: sigma must be a finite number >= 0, got %q", name, val)
-			}
-		default:
-			return bad("%s: unknown key %q", name, key)
+		if a.Key == "" {
+			return bad("%s: want key=value, got %q", name, a.Value)
+		}
+		k, ok := relationKeys[a.Key]
+		if !ok || !slices.Contains(k.kinds, r.Kind) {
+			return bad("%s: unknown key %q", name, a.Key)
+		}
+		if msg := k.set(&r, a.Value); msg != "" {
+			return bad("%s: %s, got %q", name, msg, a.Value)
 		}
 	}
 	if r.Kind == KNNRelation && r.K == 0 {
@@ -222,11 +183,97 @@ func ParseRelation(spec string) (Relation, error) {
 	return r, nil
 }
 
+// relationKey is one key of the relation grammar: the kinds that accept it
+// and a setter that stores a value or returns what a valid value is. A new
+// option of a relation is one more entry of relationKeys (and of
+// RelationForms and Relation.String).
+type relationKey struct {
+	kinds []RelationKind
+	set   func(r *Relation, val string) (want string)
+}
+
+// neighbourKinds are the relations that take KNNOptions.
+var neighbourKinds = []RelationKind{KNNRelation, EpsilonRelation}
+
+var relationKeys = map[string]relationKey{
+	"V": {[]RelationKind{ViewsRelation}, func(r *Relation, v string) string {
+		n, ok := spec.Int(v)
+		if !ok || n < 2 {
+			return "V must be an integer >= 2"
+		}
+		r.V = n
+		return ""
+	}},
+	"augment": {[]RelationKind{ViewsRelation}, func(r *Relation, v string) string {
+		r.Augment = v
+		return ""
+	}},
+	"k": {[]RelationKind{KNNRelation}, func(r *Relation, v string) string {
+		n, ok := spec.Int(v)
+		if !ok || n < 1 {
+			return "k must be an integer >= 1"
+		}
+		r.K = n
+		return ""
+	}},
+	"eps": {[]RelationKind{EpsilonRelation}, func(r *Relation, v string) string {
+		x, ok := spec.Float(v)
+		if !ok || !(x > 0) {
+			return "eps must be a finite number > 0"
+		}
+		r.Eps = x
+		return ""
+	}},
+	"metric": {neighbourKinds, func(r *Relation, v string) string {
+		switch v {
+		case "euclidean":
+			r.Options.Metric = Euclidean
+		case "cosine":
+			r.Options.Metric = Cosine
+		default:
+			return "metric must be euclidean or cosine"
+		}
+		return ""
+	}},
+	"sym": {[]RelationKind{KNNRelation}, func(r *Relation, v string) string {
+		switch v {
+		case "union":
+			r.Options.Sym = Union
+		case "mutual":
+			r.Options.Sym = Mutual
+		default:
+			return "sym must be union or mutual"
+		}
+		return ""
+	}},
+	"weight": {neighbourKinds, func(r *Relation, v string) string {
+		switch v {
+		case "binary":
+			r.Options.Weight = Binary
+		case "gaussian":
+			r.Options.Weight = Gaussian
+		case "distance":
+			r.Options.Weight = Distance
+		default:
+			return "weight must be binary, gaussian or distance"
+		}
+		return ""
+	}},
+	"sigma": {neighbourKinds, func(r *Relation, v string) string {
+		x, ok := spec.Float(v)
+		if !ok || !(x >= 0) {
+			return "sigma must be a finite number >= 0"
+		}
+		r.Options.Sigma = x
+		return ""
+	}},
+}
+
 // Build builds the relation graph on the n rows of x: Views(n/V, V), Labels(y)
 // (len(y) == n), KNN(x, K, Options), EpsilonBall(x, Eps, Options) or
 // ReadEdgeFile(Path, n). x may be nil for the views, labels and edges
 // relations when y is given (n = len(y)). Build neither reads label files nor
-// makes augmented views (package data does both): a labels relation needs
+// makes augmented views (data.BuildRelation does both): a labels relation needs
 // y, and a views relation with Augment is refused. Errors (*Error): those of
 // the builders, plus ErrParam (V or y missing, Augment set, unknown Kind)
 // and ErrShape (n not a multiple of V, len(y) != n).

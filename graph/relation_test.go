@@ -21,17 +21,21 @@ func TestParseRelation(t *testing.T) {
 		"views:V=2":                   {Kind: ViewsRelation, V: 2},
 		" views : V = 3 ":             {Kind: ViewsRelation, V: 3},
 		"views:V=2,augment=noise:0.1": {Kind: ViewsRelation, V: 2, Augment: "noise:0.1"},
-		"labels":                      {Kind: LabelsRelation},
-		"labels:y.csv":                {Kind: LabelsRelation, Path: "y.csv"},
-		"knn:k=5":                     {Kind: KNNRelation, K: 5},
-		"knn:5":                       {Kind: KNNRelation, K: 5},
-		"knn:k=2, k=7":                {Kind: KNNRelation, K: 7},
+		// A nested augmentation keeps its commas (internal/spec).
+		"views:augment=elastic:2,2+noise:0.1,V=2": {Kind: ViewsRelation, V: 2, Augment: "elastic:2,2+noise:0.1"},
+		"labels":       {Kind: LabelsRelation},
+		"labels:y.csv": {Kind: LabelsRelation, Path: "y.csv"},
+		"knn:k=5":      {Kind: KNNRelation, K: 5},
+		"knn:5":        {Kind: KNNRelation, K: 5},
+		"knn:k=2, k=7": {Kind: KNNRelation, K: 7},
 		"knn:k=4,metric=cosine,sym=mutual,weight=gaussian,sigma=0.5": {Kind: KNNRelation, K: 4,
 			Options: KNNOptions{Metric: Cosine, Sym: Mutual, Weight: Gaussian, Sigma: 0.5}},
-		"epsilon:eps=0.25":         {Kind: EpsilonRelation, Eps: 0.25},
-		"eps:0.25,weight=distance": {Kind: EpsilonRelation, Eps: 0.25, Options: KNNOptions{Weight: Distance}},
-		"edges:dir/g.csv":          {Kind: EdgesRelation, Path: "dir/g.csv"},
-		"edges:C:/data/g,1.npz":    {Kind: EdgesRelation, Path: "C:/data/g,1.npz"},
+		"knn:k=15,approx":               {Kind: KNNRelation, K: 15, Options: KNNOptions{Approx: true}},
+		"knn:15, approx ,metric=cosine": {Kind: KNNRelation, K: 15, Options: KNNOptions{Approx: true, Metric: Cosine}},
+		"epsilon:eps=0.25":              {Kind: EpsilonRelation, Eps: 0.25},
+		"eps:0.25,weight=distance":      {Kind: EpsilonRelation, Eps: 0.25, Options: KNNOptions{Weight: Distance}},
+		"edges:dir/g.csv":               {Kind: EdgesRelation, Path: "dir/g.csv"},
+		"edges:C:/data/g,1.npz":         {Kind: EdgesRelation, Path: "C:/data/g,1.npz"},
 	} {
 		got, err := ParseRelation(spec)
 		if err != nil {
@@ -55,7 +59,8 @@ func TestParseRelationErrors(t *testing.T) {
 		"views:V=2,k=3", "knn", "knn:", "knn:k=0", "knn:k=-1", "knn:k=x", "knn:k=3,metric=manhattan",
 		"knn:k=3,sym=both", "knn:k=3,weight=heat", "knn:k=3,sigma=-1", "knn:k=3,sigma=NaN", "knn:k=3,eps=1",
 		"knn:metric=cosine", "epsilon", "epsilon:eps=0", "epsilon:eps=-1", "epsilon:eps=Inf", "eps:x",
-		"epsilon:eps=1,sym=mutual", "edges", "edges:",
+		"epsilon:eps=1,sym=mutual", "edges", "edges:", "knn:k=3,=1", "knn:k=5,3",
+		"knn:approx", "knn:k=3,approx=1", "eps:1,approx", "views:V=2,approx",
 	} {
 		_, err := ParseRelation(spec)
 		var e *Error

@@ -38,3 +38,17 @@ func CenterColumns(x *mat.Dense) *mat.Dense {
 	}
 	return c
 }
+
+// CenterColumnsInPlace subtracts the column means (ColMeans) from x in place
+// and returns them. Cost O(N D). It panics on an empty x.
+func CenterColumnsInPlace(x *mat.Dense) []float64 {
+	mu := ColMeans(x)
+	n, _ := x.Dims()
+	for i := 0; i < n; i++ {
+		row := x.RawRowView(i)
+		for j := range row {
+			row[j] -= mu[j]
+		}
+	}
+	return mu
+}

@@ -1,8 +1,9 @@
 package linalg
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
-	"fmt"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them in
@@ -29,19 +30,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "linalg: " + e.Op
-	if e.Param != "" {
-		msg += ": " + e.Param
-		if e.Value != nil {
-			msg += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	// Strip the sentinel's own "linalg: " prefix.
-	s := e.Err.Error()
-	if len(s) > 8 && s[:8] == "linalg: " {
-		s = s[8:]
-	}
-	return msg + ": " + s
+	return errfmt.Format("linalg", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped sentinel.

@@ -33,7 +33,7 @@ func (d denseOp) Size() int { r, _ := d.a.Dims(); return r }
 func (d denseOp) MulVecTo(dst, x []float64) {
 	raw := d.a.RawMatrix()
 	xv := blas64.Vector{N: raw.Cols, Data: x, Inc: 1}
-	parallelRange(chunksOf(raw.Rows, max(1, 1<<16/max(1, raw.Cols))), func(lo, hi int) {
+	ParallelRange(raw.Rows, max(1, 1<<16/max(1, raw.Cols)), func(lo, hi int) {
 		rows := blas64.General{Rows: hi - lo, Cols: raw.Cols, Stride: raw.Stride, Data: raw.Data[lo*raw.Stride:]}
 		blas64.Gemv(blas.NoTrans, 1, rows, xv, 0, blas64.Vector{N: hi - lo, Data: dst[lo:hi], Inc: 1})
 	})
@@ -53,7 +53,7 @@ func (d denseOp) MulMatTo(dst *mat.Dense, x mat.Matrix) {
 	xt := mat.NewDense(c, n, nil)
 	xt.Copy(x.T())
 	xr, dr := xt.RawMatrix(), dst.RawMatrix()
-	parallelRange(chunksOf(n, max(1, 1<<16/max(1, n))), func(lo, hi int) {
+	ParallelRange(n, max(1, 1<<16/max(1, n)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ai := raw.Data[i*raw.Stride : i*raw.Stride+n]
 			for j := 0; j < c; j++ {

@@ -72,7 +72,7 @@ func (l denseLinop) mulTTo(dst, y *mat.Dense) { mulTRows(dst, l.a, y) }
 // openblas build runs OpenBLAS single-threaded, see backend_openblas.go).
 func mulRows(dst, a, x *mat.Dense) {
 	m, _ := a.Dims()
-	parallelRange(chunksOf(m, 2048), func(lo, hi int) {
+	ParallelRange(m, 2048, func(lo, hi int) {
 		d := dst.Slice(lo, hi, 0, dst.RawMatrix().Cols).(*mat.Dense)
 		d.Mul(a.Slice(lo, hi, 0, a.RawMatrix().Cols), x)
 	})
@@ -89,14 +89,13 @@ func mulTRows(dst, a, y *mat.Dense) {
 		return
 	}
 	partial := make([]*mat.Dense, len(parts))
-	parallelRange(parts, func(lo, hi int) {
-		t := 0
-		for parts[t][0] != lo {
-			t++
+	ParallelRange(len(parts), 1, func(plo, phi int) {
+		for t := plo; t < phi; t++ {
+			lo, hi := parts[t][0], parts[t][1]
+			p := mat.NewDense(n, l, nil)
+			p.Mul(a.Slice(lo, hi, 0, n).T(), y.Slice(lo, hi, 0, l))
+			partial[t] = p
 		}
-		p := mat.NewDense(n, l, nil)
-		p.Mul(a.Slice(lo, hi, 0, n).T(), y.Slice(lo, hi, 0, l))
-		partial[t] = p
 	})
 	dst.Copy(partial[0])
 	for _, p := range partial[1:] {
@@ -202,7 +201,7 @@ func rsvd(op string, a linop, k int, s RSVDSettings) (*mat.Dense, []float64, *ma
 			return nil, nil, nil, newErr(op, "a", nil, ErrNaN)
 		}
 	}
-	signFlipPair(u, v)
+	SignFlipPair(u, v)
 	return u, sv, v, nil
 }
 

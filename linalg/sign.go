@@ -42,9 +42,10 @@ func colSign(data []float64, stride, rows, j int) float64 {
 	return 0
 }
 
-// signFlipPair applies the sign rule to the columns of u and applies the same
-// signs to the matching columns of v (singular-vector pairs).
-func signFlipPair(u, v *mat.Dense) {
+// SignFlipPair applies the sign rule to the columns of u and applies the same
+// signs to the matching columns of v (singular-vector pairs, the canonical
+// weight pairs of spectral.CCA).
+func SignFlipPair(u, v *mat.Dense) {
 	ru, c := u.Dims()
 	rv, _ := v.Dims()
 	uu, vv := u.RawMatrix(), v.RawMatrix()

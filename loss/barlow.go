@@ -31,6 +31,9 @@ type BarlowTwinsOfficial struct {
 // Name returns "barlowtwins_official".
 func (BarlowTwinsOfficial) Name() string { return NameBarlowTwinsOfficial }
 
+// Form returns TwoBranch.
+func (BarlowTwinsOfficial) Form() Form { return TwoBranch }
+
 // Eval implements Loss.
 func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if err := checkPair(NameBarlowTwinsOfficial, in, 2); err != nil {
@@ -215,6 +218,9 @@ type BarlowTwinsGForm struct {
 
 // Name returns "barlowtwins_gform".
 func (BarlowTwinsGForm) Name() string { return NameBarlowTwinsGForm }
+
+// Form returns GForm.
+func (BarlowTwinsGForm) Form() Form { return GForm }
 
 // Eval implements Loss.
 func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {

@@ -1,6 +1,8 @@
 package loss
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
 )
@@ -36,14 +38,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "loss: " + e.Op
-	if e.Param != "" {
-		s += ": " + e.Param
-		if e.Value != "" {
-			s += " = " + e.Value
-		}
+	var v any
+	if e.Value != "" {
+		v = e.Value
 	}
-	return s + ": " + e.Err.Error()
+	return errfmt.Format("loss", e.Op, e.Param, v, e.Err)
 }
 
 // Unwrap returns the sentinel error.

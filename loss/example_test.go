@@ -21,6 +21,7 @@ func ExampleNames() {
 	// spectral_contrastive_gform
 	// vicreg_gform
 	// vicreg_official
+	// vicreg_smooth
 	// wmse
 }
 

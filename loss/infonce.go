@@ -30,6 +30,9 @@ type NTXent struct {
 // Name returns "ntxent".
 func (NTXent) Name() string { return NameNTXent }
 
+// Form returns TwoBranch.
+func (NTXent) Form() Form { return TwoBranch }
+
 // Eval implements Loss.
 func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if err := checkPair(NameNTXent, in, 1); err != nil {
@@ -95,6 +98,9 @@ type SimCLRGForm struct {
 
 // Name returns "simclr_gform".
 func (SimCLRGForm) Name() string { return NameSimCLRGForm }
+
+// Form returns GForm.
+func (SimCLRGForm) Form() Form { return GForm }
 
 // Eval implements Loss.
 func (l SimCLRGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
@@ -200,20 +206,22 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 	lse := make([]float64, m)
 	// rowLSEs fills lse[lo:hi] from the rows of S (twoExp) or a in buf.
 	rowLSEs := func(buf []float64, lo, hi int) {
-		parallelRows(hi-lo, func(r int) {
-			i := lo + r
-			row := buf[r*m : (r+1)*m]
-			if twoExp {
-				lse[i] = rowLSE(row, i)
-				return
-			}
-			s := 0.0
-			for k, e := range row {
-				if k != i {
-					s += e
+		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
+			for r := r0; r < r1; r++ {
+				i := lo + r
+				row := buf[r*m : (r+1)*m]
+				if twoExp {
+					lse[i] = rowLSE(row, i)
+					continue
 				}
+				s := 0.0
+				for k, e := range row {
+					if k != i {
+						s += e
+					}
+				}
+				lse[i] = c + math.Log(s)
 			}
-			lse[i] = c + math.Log(s)
 		})
 	}
 	if m*m > cacheEntries && !twoExp {
@@ -223,15 +231,15 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 	if m*m <= cacheEntries {
 		whole = make([]float64, m*m)
 		blas64.Syrk(blas.NoTrans, 1/tau, znRaw, 0, blas64.Symmetric{Uplo: blas.Upper, N: m, Stride: m, Data: whole})
-		parallelRows(m, func(i int) {
-			if !twoExp {
+		if !twoExp {
+			triangularRows(m, func(i int) {
 				row := whole[i*m : (i+1)*m]
 				for j := i; j < m; j++ {
 					row[j] = math.Exp(row[j] - c)
 				}
-			}
-		})
-		parallelRows(m, func(i int) {
+			})
+		}
+		triangularRows(m, func(i int) {
 			for j := 0; j < i; j++ {
 				whole[i*m+j] = whole[j*m+i]
 			}
@@ -244,10 +252,9 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 		blas64.Gemm(blas.NoTrans, blas.Trans, 1/tau, rowsOf(znRaw, lo, hi), znRaw, 0,
 			blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
 		if !twoExp {
-			parallelRows(hi-lo, func(r int) {
-				row := buf[r*m : (r+1)*m]
-				for j, x := range row {
-					row[j] = math.Exp(x - c)
+			linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
+				for j, x := range buf[r0*m : r1*m] {
+					buf[r0*m+j] = math.Exp(x - c)
 				}
 			})
 		}
@@ -293,13 +300,17 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 	}
 	gRaw := grad.RawMatrix()
 	if whole != nil {
-		parallelRows(m, func(i int) { weights(whole[i*m:(i+1)*m], i, i) })
+		triangularRows(m, func(i int) { weights(whole[i*m:(i+1)*m], i, i) })
 		blas64.Symm(blas.Left, 1/tau, blas64.Symmetric{Uplo: blas.Upper, N: m, Stride: m, Data: whole}, znRaw, 0, gRaw)
 	} else {
 		for lo := 0; lo < m; lo += br {
 			hi := min(lo+br, m)
 			block(lo, hi)
-			parallelRows(hi-lo, func(r int) { weights(buf[r*m:(r+1)*m], lo+r, 0) })
+			linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
+				for r := r0; r < r1; r++ {
+					weights(buf[r*m:(r+1)*m], lo+r, 0)
+				}
+			})
 			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau,
 				blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, znRaw,
 				0, rowsOf(gRaw, lo, hi))
@@ -329,10 +340,12 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 	strip := func(lo, hi int) blas64.General {
 		st := blas64.General{Rows: hi - lo, Cols: m - lo, Stride: m - lo, Data: buf[:(hi-lo)*(m-lo)]}
 		blas64.Gemm(blas.NoTrans, blas.Trans, 1/tau, rowsOf(znRaw, lo, hi), rowsOf(znRaw, lo, m), 0, st)
-		parallelRows(hi-lo, func(r int) {
-			row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
-			for j, x := range row {
-				row[j] = math.Exp(x - c)
+		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
+			for r := r0; r < r1; r++ {
+				row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+				for j, x := range row {
+					row[j] = math.Exp(x - c)
+				}
 			}
 		})
 		return st
@@ -341,15 +354,17 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 	for lo := 0; lo < m; lo += br {
 		hi := min(lo+br, m)
 		st := strip(lo, hi)
-		parallelRows(hi-lo, func(r int) {
-			row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
-			s := 0.0
-			for j, e := range row {
-				if j != r {
-					s += e
+		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
+			for r := r0; r < r1; r++ {
+				row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+				s := 0.0
+				for j, e := range row {
+					if j != r {
+						s += e
+					}
 				}
+				rowsum[lo+r] += s
 			}
-			rowsum[lo+r] += s
 		})
 		linalg.ParallelRange(m-hi, 256, func(a, b int) {
 			for j := hi - lo + a; j < hi-lo+b; j++ {
@@ -380,13 +395,15 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 	for lo := 0; lo < m; lo += br {
 		hi := min(lo+br, m)
 		st := strip(lo, hi)
-		parallelRows(hi-lo, func(r int) {
-			row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
-			ui := u[lo+r]
-			for j := range row {
-				row[j] *= ui + u[lo+j]
+		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
+			for r := r0; r < r1; r++ {
+				row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+				ui := u[lo+r]
+				for j := range row {
+					row[j] *= ui + u[lo+j]
+				}
+				row[r] = 0
 			}
-			row[r] = 0
 		})
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau, st, rowsOf(znRaw, lo, m), 1, rowsOf(gRaw, lo, hi))
 		if hi < m {

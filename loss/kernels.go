@@ -1,10 +1,6 @@
 package loss
 
 import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
@@ -79,36 +75,24 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-// parallelRows calls f(i) for i in [0, n) from up to GOMAXPROCS goroutines
-// taking chunks of 8 rows from a shared counter (load balance for
-// triangular work). f must write only to row i of its outputs.
-func parallelRows(n int, f func(i int)) {
-	const chunk = 8
-	w := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
-	if w <= 1 {
-		for i := 0; i < n; i++ {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= n {
-					return
-				}
-				for i := lo; i < min(lo+chunk, n); i++ {
-					f(i)
-				}
+// rowGrain is the least number of rows per goroutine of the element-wise
+// row loops run through linalg.ParallelRange.
+const rowGrain = 8
+
+// triangularRows calls f(i) for every i in [0, n) through
+// linalg.ParallelRange, visiting row i together with row n−1−i so that
+// work proportional to n−i (or to i), as on one triangle of a symmetric
+// matrix, is spread evenly over the contiguous ranges ParallelRange hands
+// out. f must write only to row i of its outputs.
+func triangularRows(n int, f func(i int)) {
+	linalg.ParallelRange((n+1)/2, rowGrain/2, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			f(p)
+			if q := n - 1 - p; q != p {
+				f(q)
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 }
 
 // useRowGram chooses the N x N route (Gram matrices z z^T, O(N^2 K)) over

@@ -42,15 +42,73 @@ type Result struct {
 	Grad  map[string]*mat.Dense
 }
 
+// Form says which Inputs a loss reads.
+type Form int
+
+const (
+	// TwoBranch losses read Z1 and Z2 (row i of each: the two views of
+	// sample i) and return gradients under KeyZ1 and KeyZ2.
+	TwoBranch Form = iota + 1
+	// GForm losses read the stacked representation Z and the relation
+	// graph G and return the gradient under KeyZ.
+	GForm
+)
+
+// String returns "two-branch" or "g-form".
+func (f Form) String() string {
+	switch f {
+	case TwoBranch:
+		return "two-branch"
+	case GForm:
+		return "g-form"
+	}
+	return fmt.Sprintf("Form(%d)", int(f))
+}
+
 // Loss is a self-supervised loss with its hand-derived gradient.
 //
+// Form says which inputs Eval reads (TwoBranch: Z1, Z2; GForm: Z, G).
 // Eval returns the loss value and parts for in, and the gradient with
 // respect to every representation input when wantGrad is true. Bad inputs
 // (shape, NaN/Inf, empty, invalid graph) return an *Error; Eval never panics
 // on user data. Eval is safe for concurrent use.
 type Loss interface {
 	Name() string
+	Form() Form
 	Eval(in Inputs, wantGrad bool) (Result, error)
+}
+
+// FormOf returns the Form of the loss called name (a name of Names or an
+// alias), or an *Error wrapping ErrUnknown.
+func FormOf(name string) (Form, error) {
+	e, ok := registry[Canonical(name)]
+	if !ok {
+		return 0, errorf("form", "name", ErrUnknown, "%q (valid: %s)", name, strings.Join(Names(), ", "))
+	}
+	return e.build(defaults[Canonical(name)]).Form(), nil
+}
+
+// RowScaler is implemented by G-form losses whose minimiser grows with the
+// number n of rows of Z, so that a trained encoder would have to shrink its
+// outputs as the batch grows. RowScale(n) is the factor c(n) at which the
+// loss is evaluated in training (see RowScale).
+type RowScaler interface {
+	RowScale(n int) float64
+}
+
+// RowScale returns the natural scale c(n) of l on n rows: training
+// evaluates l at c(n)·Z, with gradient c(n)·∇l(c(n)·Z), so that the
+// encoder's outputs have rows of order 1 whatever the batch size. Scaling Z
+// by a constant keeps the column space of every minimiser (what the closed
+// forms pin), so the trained subspace is the one of l itself. It is
+// 1/sqrt(n) for SpectralContrastiveGForm and 1 for every other loss (their
+// minimisers are already O(1) per row: covariances and cosine similarities
+// are means over rows).
+func RowScale(l Loss, n int) float64 {
+	if s, ok := l.(RowScaler); ok && n > 0 {
+		return s.RowScale(n)
+	}
+	return 1
 }
 
 // Loss names, as in the oracle files of ../shared/oracles.

@@ -25,11 +25,12 @@ var kinds = map[string]string{
 	loss.NameBarlowTwinsGForm:         "gform",
 	loss.NameSpectralContrastiveGForm: "gform",
 	loss.NameWMSE:                     "pair",
+	loss.NameVICRegSmooth:             "gform",
 }
 
 // closedFormTested lists losses without oracle vectors that
 // TestSpectralContrastiveGFormMinimum checks against their closed form.
-var closedFormTested = map[string]bool{loss.NameSpectralContrastiveGForm: true, loss.NameWMSE: true}
+var closedFormTested = map[string]bool{loss.NameSpectralContrastiveGForm: true, loss.NameWMSE: true, loss.NameVICRegSmooth: true}
 
 func randDense(rng *rand.Rand, r, c int, scale float64) *mat.Dense {
 	m := mat.NewDense(r, c, nil)
@@ -582,4 +583,30 @@ func TestGFormZeroAtOptimum(t *testing.T) {
 		}
 	}
 	zero("vicreg_gform", loss.VICRegGForm{Alpha: 25, Beta: 1, Gamma: 25}, vc)
+}
+
+// TestForm: every registered loss says which inputs it reads, in agreement
+// with the independent kinds table of these tests, through both Form and
+// FormOf; an unknown name is ErrUnknown.
+func TestForm(t *testing.T) {
+	for _, name := range loss.Names() {
+		l, err := loss.New(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]loss.Form{"pair": loss.TwoBranch, "gform": loss.GForm}[kinds[name]]
+		got, err := loss.FormOf(name)
+		if err != nil || got != want || l.Form() != want {
+			t.Errorf("%s: Form %v, FormOf %v (%v); want %v", name, l.Form(), got, err, want)
+		}
+	}
+	if _, err := loss.FormOf("nope"); !errors.Is(err, loss.ErrUnknown) {
+		t.Errorf("FormOf(nope): %v; want ErrUnknown", err)
+	}
+	if s := loss.RowScale(loss.SpectralContrastiveGForm{}, 400); s != 0.05 {
+		t.Errorf("RowScale(spectral_contrastive_gform, 400) = %v; want 1/20", s)
+	}
+	if s := loss.RowScale(loss.VICRegGForm{}, 400); s != 1 {
+		t.Errorf("RowScale(vicreg_gform, 400) = %v; want 1", s)
+	}
 }

@@ -30,6 +30,9 @@ type SpectralContrastive struct {
 // Name returns "spectral_contrastive".
 func (SpectralContrastive) Name() string { return NameSpectralContrastive }
 
+// Form returns TwoBranch.
+func (SpectralContrastive) Form() Form { return TwoBranch }
+
 // Eval implements Loss.
 func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if err := checkPair(NameSpectralContrastive, in, 2); err != nil {
@@ -179,6 +182,24 @@ type SpectralContrastiveGForm struct{}
 
 // Name returns "spectral_contrastive_gform".
 func (SpectralContrastiveGForm) Name() string { return NameSpectralContrastiveGForm }
+
+// Form returns GForm.
+func (SpectralContrastiveGForm) Form() Form { return GForm }
+
+// RowScale returns 1/sqrt(n), the natural scale of the loss on n rows
+// (see the package function RowScale). The minimiser Z* = U_K
+// diag(sqrt(lambda_k)) has Z* Z*^T of operator norm at most 1, so its rows
+// are of order 1/sqrt(n); at c·Z with c = 1/sqrt(n),
+//
+//	value = ||Gt||_F^2 - (2/n) Tr(Z^T Gt Z) + (1/n^2) ||Z^T Z||_F^2
+//
+// whose attraction and repulsion are means over rows and pairs (the
+// normalisation of HaoChen et al.'s two-branch loss), minimised by
+// sqrt(n) Z*: the same column space, rows of order 1. In a linear encoder
+// Z = X W this is -2 Tr(W^T C W) + ||W^T A W||_F^2 + const with the batch
+// means A = X^T X / n and C = X^T Gt X / n, whose expectation over batches
+// is the loss of the expected graph (up to the O(1/n) variance of A).
+func (SpectralContrastiveGForm) RowScale(n int) float64 { return 1 / math.Sqrt(float64(n)) }
 
 // Eval implements Loss.
 func (SpectralContrastiveGForm) Eval(in Inputs, wantGrad bool) (Result, error) {

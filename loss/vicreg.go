@@ -33,6 +33,9 @@ type VICRegOfficial struct {
 // Name returns "vicreg_official".
 func (VICRegOfficial) Name() string { return NameVICRegOfficial }
 
+// Form returns TwoBranch.
+func (VICRegOfficial) Form() Form { return TwoBranch }
+
 func (l VICRegOfficial) coeffs() (float64, float64, float64) {
 	if l.SimCoeff == 0 && l.StdCoeff == 0 && l.CovCoeff == 0 {
 		return DefaultSimCoeff, DefaultStdCoeff, DefaultCovCoeff
@@ -202,6 +205,9 @@ type VICRegGForm struct {
 // Name returns "vicreg_gform".
 func (VICRegGForm) Name() string { return NameVICRegGForm }
 
+// Form returns GForm.
+func (VICRegGForm) Form() Form { return GForm }
+
 func (l VICRegGForm) coeffs() (float64, float64, float64) {
 	if l.Alpha == 0 && l.Beta == 0 && l.Gamma == 0 {
 		return DefaultVICRegGAlpha, DefaultBeta, DefaultGamma
@@ -253,15 +259,7 @@ func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		gemm(blas.NoTrans, blas.NoTrans, 1, zc, c, 0, grad)
 		subColMean(grad)
 		// d inv/dZ = 4 (D Z - G Z) / N = 4 L Z / N.
-		a := 4 * gamma / float64(n)
-		d := in.G.Degree(nil)
-		for i := 0; i < n; i++ {
-			g := grad.RawRowView(i)
-			for j, v := range z.RawRowView(i) {
-				g[j] += a * d[i] * v
-			}
-		}
-		csrMulAdd(grad, in.G, z, -a)
+		addLaplacian(grad, in.G, z, 4*gamma/float64(n))
 		res.Grad = map[string]*mat.Dense{KeyZ: grad}
 	}
 	return res, nil

@@ -29,6 +29,9 @@ type WMSE struct {
 // Name returns "wmse".
 func (WMSE) Name() string { return NameWMSE }
 
+// Form returns TwoBranch.
+func (WMSE) Form() Form { return TwoBranch }
+
 // Eval implements Loss.
 func (l WMSE) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if err := checkPair(NameWMSE, in, 2); err != nil {

@@ -19,6 +19,7 @@ func BenchmarkMLPStep(b *testing.B) {
 		in, batch  int
 	}{
 		{"784-512-128/B=256", "mlp:512,128", 784, 256},
+		{"784-rff2048-128/B=256", "rff:2048,gamma=0.01|linear:128", 784, 256},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			enc, err := nn.ParseEncoder(c.spec, c.in, 1)

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	grammar "github.com/eigenssl/eigenssl/internal/spec"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -59,7 +60,35 @@ const validForms = `valid forms: "linear:K[,nobias]", "mlp:W1,...,WK[,nobias][+b
 //
 // Errors wrap ErrSpec and list the valid forms.
 func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
-	return parseEncoder(spec, inputDim, seed, maxEntries)
+	e, _, err := parseEncoder(spec, inputDim, seed, maxEntries, false)
+	return e, err
+}
+
+// Size is the memory footprint of an encoder spec, counted in float64
+// entries without building the encoder.
+type Size struct {
+	// Entries bounds from above the parameter and buffer entries
+	// (weights, biases, batch-norm statistics, random features; a bias is
+	// counted even under nobias): the budget ParseEncoder checks. Params
+	// is the exact number of trainable entries.
+	Entries, Params int
+	// Widths are the output widths of the layers in order: a forward and
+	// backward pass on B rows holds about B·Σ Widths activations and as
+	// many gradients.
+	Widths []int
+	// KernelOut is K of a kernel:...|K encoder (0 otherwise): its A is
+	// N × K and its Gram block B × N for N training inputs, not counted
+	// above.
+	KernelOut int
+}
+
+// SpecSize returns the Size of the encoder ParseEncoder would build from
+// spec for inputDim columns, without allocating it, so that a caller can
+// refuse a request that cannot fit in memory. Errors are those of
+// ParseEncoder, except that no size limit applies.
+func SpecSize(spec string, inputDim int) (Size, error) {
+	_, sz, err := parseEncoder(spec, inputDim, 0, math.MaxInt, true)
+	return sz, err
 }
 
 // maxEntries bounds the parameter and buffer entries (32 GiB of float64)
@@ -67,11 +96,13 @@ func ParseEncoder(spec string, inputDim int, seed uint64) (*Encoder, error) {
 // of exhausting memory.
 const maxEntries = 1 << 32
 
-// parseEncoder is ParseEncoder allocating at most limit float64 entries.
-func parseEncoder(spec string, inputDim int, seed uint64, limit int) (*Encoder, error) {
+// parseEncoder is ParseEncoder allocating at most limit float64 entries;
+// dry only counts them (the Encoder is then incomplete).
+func parseEncoder(spec string, inputDim int, seed uint64, limit int, dry bool) (*Encoder, Size, error) {
 	const op = "ParseEncoder"
+	var sz Size
 	if inputDim <= 0 {
-		return nil, newErr(op, "inputDim", inputDim, ErrSpec, "must be positive")
+		return nil, sz, newErr(op, "inputDim", inputDim, ErrSpec, "must be positive")
 	}
 	e := &Encoder{Spec: spec, InputDim: inputDim, Seed: seed}
 	rng := rand.New(rand.NewPCG(seed, 0x65696e6e))
@@ -90,28 +121,37 @@ func parseEncoder(spec string, inputDim int, seed uint64, limit int) (*Encoder, 
 		total += rows * cols
 		return true
 	}
+	trainable := false
+	// add appends the layer mk builds (not in a dry run) of the given
+	// trainable entries and output width.
+	add := func(seq *Sequential, params, width int, mk func() Layer) {
+		sz.Params += params
+		sz.Widths = append(sz.Widths, width)
+		trainable = trainable || params > 0
+		if !dry {
+			seq.Layers = append(seq.Layers, mk())
+		}
+	}
 	for i := 0; i < len(segs); i++ {
 		seg := strings.TrimSpace(segs[i])
-		kind, rest, _ := strings.Cut(seg, ":")
-		bn := false
-		if r, ok := strings.CutSuffix(rest, "+bn"); ok {
-			rest, bn = r, true
+		body, bn := strings.CutSuffix(seg, "+bn")
+		sp, err := grammar.Parse(body)
+		if err != nil {
+			return nil, sz, bad(seg, "%v", err)
 		}
+		kind, rest := sp.Name, sp.Rest
 		var nums []int
 		opts := map[string]string{}
-		if rest != "" {
-			for _, a := range strings.Split(rest, ",") {
-				a = strings.TrimSpace(a)
-				if k, v, ok := strings.Cut(a, "="); ok {
-					opts[k] = v
-				} else if n, err := strconv.Atoi(a); err == nil {
-					if n <= 0 {
-						return nil, bad(seg, "width %d must be positive", n)
-					}
-					nums = append(nums, n)
-				} else {
-					opts[a] = ""
+		for _, a := range sp.Args {
+			if a.Key != "" {
+				opts[a.Key] = a.Value
+			} else if n, ok := grammar.Int(a.Value); ok {
+				if n <= 0 {
+					return nil, sz, bad(seg, "width %d must be positive", n)
 				}
+				nums = append(nums, n)
+			} else {
+				opts[a.Value] = ""
 			}
 		}
 		if _, ok := opts["bn"]; ok {
@@ -122,92 +162,105 @@ func parseEncoder(spec string, inputDim int, seed uint64, limit int) (*Encoder, 
 		delete(opts, "nobias")
 		seq := &e.Backbone
 		if inProj {
-			return nil, bad(seg, "nothing may follow the projector")
+			return nil, sz, bad(seg, "nothing may follow the projector")
 		}
 		last := i == len(segs)-1
 		switch kind {
 		case "linear":
 			if len(nums) != 1 || len(opts) != 0 || bn {
-				return nil, bad(seg, "linear takes one width and optionally nobias")
+				return nil, sz, bad(seg, "linear takes one width and optionally nobias")
 			}
 			if !fits(dim+1, nums[0]) {
-				return nil, bad(seg, "too large")
+				return nil, sz, bad(seg, "too large")
 			}
-			seq.Layers = append(seq.Layers, NewLinear(dim, nums[0], !nobias, rng))
+			add(seq, linearParams(dim, nums[0], nobias), nums[0], func() Layer { return NewLinear(dim, nums[0], !nobias, rng) })
 			dim = nums[0]
 		case "mlp", "proj":
 			if len(nums) == 0 || len(opts) != 0 {
-				return nil, bad(seg, "%s takes widths, nobias and +bn", kind)
+				return nil, sz, bad(seg, "%s takes widths, nobias and +bn", kind)
 			}
 			if kind == "proj" {
 				if i == 0 {
-					return nil, bad(seg, "a projector needs a backbone before it")
+					return nil, sz, bad(seg, "a projector needs a backbone before it")
 				}
 				inProj = true
 				seq = &e.Projector
 			}
 			for j, w := range nums {
 				if !fits(dim+1, w) || bn && j < len(nums)-1 && !fits(4, w) {
-					return nil, bad(seg, "too large")
+					return nil, sz, bad(seg, "too large")
 				}
-				seq.Layers = append(seq.Layers, NewLinear(dim, w, !nobias, rng))
+				add(seq, linearParams(dim, w, nobias), w, func() Layer { return NewLinear(dim, w, !nobias, rng) })
 				dim = w
 				if j < len(nums)-1 {
 					if bn {
-						seq.Layers = append(seq.Layers, NewBatchNorm1d(w, true))
+						add(seq, 2*w, w, func() Layer { return NewBatchNorm1d(w, true) })
 					}
-					seq.Layers = append(seq.Layers, NewReLU(w))
+					add(seq, 0, w, func() Layer { return NewReLU(w) })
 				}
 			}
 		case "rff":
 			g, err := gammaOpt(opts)
 			if len(nums) != 1 || err != nil || len(opts) != 1 || bn || nobias {
-				return nil, bad(seg, "rff takes a feature count and gamma=G > 0")
+				return nil, sz, bad(seg, "rff takes a feature count and gamma=G > 0")
 			}
 			if last || !strings.HasPrefix(strings.TrimSpace(segs[i+1]), "linear:") && !strings.HasPrefix(strings.TrimSpace(segs[i+1]), "mlp:") {
-				return nil, bad(seg, "rff must be followed by a trainable linear: or mlp: segment")
+				return nil, sz, bad(seg, "rff must be followed by a trainable linear: or mlp: segment")
 			}
 			if !fits(dim+1, nums[0]) {
-				return nil, bad(seg, "too large")
+				return nil, sz, bad(seg, "too large")
 			}
-			seq.Layers = append(seq.Layers, NewRandomFourierFeatures(dim, nums[0], g, rng))
+			add(seq, 0, nums[0], func() Layer { return NewRandomFourierFeatures(dim, nums[0], g, rng) })
 			dim = nums[0]
 		case "kernel":
 			if i != 0 || last {
-				return nil, bad(seg, "kernel must come first and be followed by |K (output width)")
+				return nil, sz, bad(seg, "kernel must come first and be followed by |K (output width)")
 			}
 			k, err := strconv.Atoi(strings.TrimSpace(segs[i+1]))
 			if err != nil || k <= 0 || bn || nobias || len(nums) != 0 {
-				return nil, bad(seg+"|"+segs[i+1], "kernel must be followed by |K with K a positive integer")
+				return nil, sz, bad(seg+"|"+segs[i+1], "kernel must be followed by |K with K a positive integer")
 			}
 			var g float64
 			switch rest, _, _ := strings.Cut(rest, ","); rest {
 			case "rbf":
 				delete(opts, "rbf")
 				if g, err = gammaOpt(opts); err != nil || len(opts) != 1 {
-					return nil, bad(seg, "rbf kernel takes gamma=G > 0")
+					return nil, sz, bad(seg, "rbf kernel takes gamma=G > 0")
 				}
 			case "linear":
 				delete(opts, "linear")
 				if len(opts) != 0 {
-					return nil, bad(seg, "linear kernel takes no options")
+					return nil, sz, bad(seg, "linear kernel takes no options")
 				}
 			default:
-				return nil, bad(seg, "unknown kernel %q (want rbf or linear)", rest)
+				return nil, sz, bad(seg, "unknown kernel %q (want rbf or linear)", rest)
 			}
 			kk, _, _ := strings.Cut(rest, ",")
-			seq.Layers = append(seq.Layers, NewKernel(kk, g, dim, k, rng.Uint64()))
+			add(seq, 0, k, func() Layer { return NewKernel(kk, g, dim, k, rng.Uint64()) })
+			sz.KernelOut, trainable = k, true
 			dim = k
 			i++
 		default:
-			return nil, bad(seg, "unknown layer %q", kind)
+			return nil, sz, bad(seg, "unknown layer %q", kind)
 		}
 	}
-	if len(e.Backbone.Params()) == 0 && !e.hasKernel() {
-		return nil, newErr(op, "spec", strconv.Quote(spec), ErrSpec, "no trainable backbone; "+validForms)
+	if !trainable {
+		return nil, sz, newErr(op, "spec", strconv.Quote(spec), ErrSpec, "no trainable backbone; "+validForms)
+	}
+	sz.Entries = total
+	if dry {
+		return nil, sz, nil
 	}
 	e.name()
-	return e, nil
+	return e, sz, nil
+}
+
+// linearParams is the parameter count of a Linear in→out layer.
+func linearParams(in, out int, nobias bool) int {
+	if nobias {
+		return in * out
+	}
+	return (in + 1) * out
 }
 
 func gammaOpt(opts map[string]string) (float64, error) {
@@ -312,6 +365,28 @@ func (e *Encoder) SetViews(v int) error {
 	return nil
 }
 
+// FixedFeatures returns φ(x), the output of the leading backbone layers
+// that have no trainable parameters and no batch statistics (random Fourier
+// features), and how many layers that is. An encoder
+// "rff:M,gamma=G|linear:K" computes Z = φ(X) W + 1 bᵀ: the linear regime
+// on the features φ(X), whose closed form package closedform solves with
+// φ(X) as design. With no such leading layer φ is the identity (x itself,
+// 0 layers). Errors are those of Forward.
+func (e *Encoder) FixedFeatures(x *mat.Dense) (*mat.Dense, int, error) {
+	if err := checkInput("FixedFeatures", x, e.InputDim); err != nil {
+		return nil, 0, err
+	}
+	n := 0
+	for _, l := range e.Backbone.Layers {
+		if _, ok := l.(*RandomFourierFeatures); !ok {
+			break
+		}
+		x = l.Forward(x, false)
+		n++
+	}
+	return x, n, nil
+}
+
 // Views returns the number of views set by SetViews (1 by default).
 func (e *Encoder) Views() int { return max(e.views, 1) }
 
@@ -327,7 +402,7 @@ func checkInput(op string, x *mat.Dense, cols int) error {
 	for i := 0; i < r; i++ {
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d", i, j)
+				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d (1-based)", i+1, j+1)
 			}
 		}
 	}
@@ -481,7 +556,7 @@ func (e *Encoder) UnmarshalBinary(data []byte) error {
 	}
 	// The spec may only allocate what the data hold (plus gradients), so
 	// corrupt bytes cannot request a huge model.
-	f, err := parseEncoder(spec, int(inputDim), seed, 4*len(data)/8+64)
+	f, _, err := parseEncoder(spec, int(inputDim), seed, 4*len(data)/8+64, false)
 	if err != nil {
 		return err
 	}

@@ -196,3 +196,75 @@ func FuzzEncoderUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// TestSpecSize: the dry count of SpecSize equals the parameters and
+// buffers of the built encoder, and a huge spec is sized without being
+// allocated.
+func TestSpecSize(t *testing.T) {
+	for _, spec := range []string{"linear:4", "linear:3,nobias", "mlp:16,8+bn|proj:8,4", "rff:32,gamma=0.5|mlp:8,2", "mlp:7,5,3|proj:6,nobias"} {
+		enc, err := ParseEncoder(spec, 10, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sz, err := SpecSize(spec, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params, entries := 0, 0
+		for _, p := range enc.Params() {
+			r, c := p.Value.Dims()
+			params += r * c
+		}
+		for _, p := range enc.tensors() {
+			r, c := p.Value.Dims()
+			entries += r * c
+		}
+		if sz.Params != params || sz.Entries < entries || sz.Entries > entries+sz.Params/4+64 {
+			t.Errorf("%s: SpecSize %+v; the encoder has %d parameter and %d tensor entries", spec, sz, params, entries)
+		}
+		if len(sz.Widths) == 0 || sz.Widths[len(sz.Widths)-1] != enc.OutDim() {
+			t.Errorf("%s: widths %v; want the last one the output width %d", spec, sz.Widths, enc.OutDim())
+		}
+	}
+	sz, err := SpecSize("mlp:100000000", 784)
+	if err != nil || sz.Params < 78_500_000_000 {
+		t.Fatalf("SpecSize of a huge MLP: %+v, %v", sz, err)
+	}
+	if _, err := SpecSize("conv:3", 4); !errors.Is(err, ErrSpec) {
+		t.Fatalf("bad spec: %v; want ErrSpec", err)
+	}
+}
+
+// TestFixedFeatures: for rff|linear, Forward equals φ(X) W + b with φ from
+// FixedFeatures and W, b the head's parameters; for a linear encoder φ is
+// the identity.
+func TestFixedFeatures(t *testing.T) {
+	x := mat.NewDense(5, 3, []float64{1, 2, 3, -1, 0, 2, 0.5, 0.5, 0.5, 3, -2, 1, 0, 0, 1})
+	enc, err := ParseEncoder("rff:16,gamma=0.3|linear:2", 3, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phi, n, err := enc.FixedFeatures(x)
+	if err != nil || n != 1 {
+		t.Fatalf("FixedFeatures: %d layers, %v; want 1", n, err)
+	}
+	if _, c := phi.Dims(); c != 16 {
+		t.Fatalf("φ has %d columns; want 16", c)
+	}
+	ps := enc.Params() // head weight (16×2) then bias (1×2)
+	want := mat.NewDense(5, 2, nil)
+	want.Mul(phi, ps[0].Value)
+	for i := range 5 {
+		for j := range 2 {
+			want.Set(i, j, want.At(i, j)+ps[1].Value.At(0, j))
+		}
+	}
+	got, err := enc.Forward(x, false)
+	if err != nil || !mat.EqualApprox(got, want, 1e-12) {
+		t.Fatalf("Forward differs from φ(X) W + b (%v)", err)
+	}
+	lin, _ := ParseEncoder("linear:2", 3, 1)
+	if phi, n, err := lin.FixedFeatures(x); err != nil || n != 0 || !mat.Equal(phi, x) {
+		t.Fatalf("linear encoder: φ should be the identity (%d layers, %v)", n, err)
+	}
+}

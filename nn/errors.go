@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
 )
@@ -40,14 +42,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "nn: " + e.Op
-	if e.Param != "" {
-		s += ": " + e.Param
-		if e.Value != nil {
-			s += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	return s + ": " + e.Err.Error()
+	return errfmt.Format("nn", e.Op, e.Param, e.Value, e.Err)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

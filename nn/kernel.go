@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -54,7 +55,7 @@ func (r *RandomFourierFeatures) Forward(x *mat.Dense, train bool) *mat.Dense {
 	b := r.B.Value.RawMatrix().Data
 	s := math.Sqrt(2 / float64(m))
 	ur, zr := u.RawMatrix(), z.RawMatrix()
-	parallelRows(n, m*16, func(lo, hi int) {
+	linalg.ParallelRange(n, grainFor(m*16), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			us := ur.Data[i*ur.Stride : i*ur.Stride+m]
 			zs := zr.Data[i*zr.Stride : i*zr.Stride+m]
@@ -78,7 +79,7 @@ func (r *RandomFourierFeatures) Backward(g *mat.Dense) *mat.Dense {
 	s := -math.Sqrt(2 / float64(m))
 	gu := mat.NewDense(n, m, nil)
 	ur, gr, hr := r.u.RawMatrix(), g.RawMatrix(), gu.RawMatrix()
-	parallelRows(n, m*16, func(lo, hi int) {
+	linalg.ParallelRange(n, grainFor(m*16), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			us := ur.Data[i*ur.Stride : i*ur.Stride+m]
 			gs := gr.Data[i*gr.Stride : i*gr.Stride+m]
@@ -115,10 +116,11 @@ func (r *RandomFourierFeatures) OutDim() int { _, m := r.W.Value.Dims(); return 
 // Cost: O(N·Nₜ·(in + out)) time and an N×Nₜ kernel block per forward:
 // inherently quadratic when X = T, so meant for small N.
 type Kernel struct {
-	Kind  string  // "rbf" or "linear"
-	Gamma float64 // RBF width; unused for "linear"
-	T     *Param  // buffer: training inputs, Nₜ×in; nil until SetTrainingInputs
-	A     *Param  // Nₜ×out; nil until SetTrainingInputs
+	// Fn is the kernel function (linalg.Kernel, the module's one kernel
+	// type): linalg.KernelRBF with Fn.Gamma = γ, or linalg.KernelLinear.
+	Fn linalg.Kernel
+	T  *Param // buffer: training inputs, Nₜ×in; nil until SetTrainingInputs
+	A  *Param // Nₜ×out; nil until SetTrainingInputs
 
 	in, out  int
 	initSeed uint64
@@ -130,10 +132,14 @@ type Kernel struct {
 // panics if kind is not "rbf" or "linear", gamma ≤ 0 for rbf, or a size is
 // not positive.
 func NewKernel(kind string, gamma float64, in, out int, seed uint64) *Kernel {
-	if (kind != "rbf" && kind != "linear") || (kind == "rbf" && !(gamma > 0)) || in <= 0 || out <= 0 {
+	fn := linalg.Kernel{Kind: linalg.KernelLinear}
+	if kind == "rbf" {
+		fn = linalg.Kernel{Kind: linalg.KernelRBF, Gamma: gamma}
+	}
+	if (kind != "rbf" && kind != "linear") || fn.Validate() != nil || in <= 0 || out <= 0 {
 		panic("nn: NewKernel: bad kind, gamma or size")
 	}
-	return &Kernel{Kind: kind, Gamma: gamma, in: in, out: out, initSeed: seed}
+	return &Kernel{Fn: fn, in: in, out: out, initSeed: seed}
 }
 
 // SetTrainingInputs stores a copy of t (Nₜ×in) as the kernel anchors and
@@ -152,40 +158,7 @@ func (k *Kernel) SetTrainingInputs(t *mat.Dense) {
 }
 
 // gram returns K(x, T), N×Nₜ.
-func (k *Kernel) gram(x *mat.Dense) *mat.Dense {
-	n, _ := x.Dims()
-	nt, _ := k.T.Value.Dims()
-	g := mat.NewDense(n, nt, nil)
-	gemm(false, true, 1, x, k.T.Value, 0, g)
-	if k.Kind == "linear" {
-		return g
-	}
-	xn := rowSqNorms(x)
-	tn := rowSqNorms(k.T.Value)
-	gr := g.RawMatrix()
-	parallelRows(n, nt*16, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := gr.Data[i*gr.Stride : i*gr.Stride+nt]
-			for j, dot := range row {
-				d := max(xn[i]+tn[j]-2*dot, 0)
-				row[j] = math.Exp(-k.Gamma * d)
-			}
-		}
-	})
-	return g
-}
-
-func rowSqNorms(x *mat.Dense) []float64 {
-	n, d := x.Dims()
-	raw := x.RawMatrix()
-	s := make([]float64, n)
-	for i := range s {
-		for _, v := range raw.Data[i*raw.Stride : i*raw.Stride+d] {
-			s[i] += v * v
-		}
-	}
-	return s
-}
+func (k *Kernel) gram(x *mat.Dense) *mat.Dense { return k.Fn.Matrix(x, k.T.Value) }
 
 // Forward returns K(x, T) A.
 func (k *Kernel) Forward(x *mat.Dense, train bool) *mat.Dense {
@@ -210,7 +183,7 @@ func (k *Kernel) Backward(g *mat.Dense) *mat.Dense {
 	gk := mat.NewDense(n, nt, nil)
 	gemm(false, true, 1, g, k.A.Value, 0, gk)
 	dx := mat.NewDense(n, k.in, nil)
-	if k.Kind == "linear" {
+	if k.Fn.Kind == linalg.KernelLinear {
 		gemm(false, false, 1, gk, k.T.Value, 0, dx)
 		return dx
 	}
@@ -223,12 +196,12 @@ func (k *Kernel) Backward(g *mat.Dense) *mat.Dense {
 			rs[i] += gs[j]
 		}
 	}
-	gemm(false, false, 2*k.Gamma, gk, k.T.Value, 0, dx)
+	gemm(false, false, 2*k.Fn.Gamma, gk, k.T.Value, 0, dx)
 	xr, dr := k.x.RawMatrix(), dx.RawMatrix()
 	for i := 0; i < n; i++ {
 		xs := xr.Data[i*xr.Stride : i*xr.Stride+k.in]
 		for j, v := range xs {
-			dr.Data[i*dr.Stride+j] -= 2 * k.Gamma * rs[i] * v
+			dr.Data[i*dr.Stride+j] -= 2 * k.Fn.Gamma * rs[i] * v
 		}
 	}
 	return dx

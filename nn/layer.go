@@ -3,7 +3,7 @@ package nn
 import (
 	// linalg also registers OpenBLAS as the blas64 implementation under
 	// -tags openblas, so every product below goes native in that build.
-	"github.com/eigenssl/eigenssl/linalg"
+	_ "github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -103,13 +103,11 @@ func gemm(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dens
 	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
 }
 
-// parallelRows calls f on disjoint row ranges [lo, hi) covering [0, n)
-// through linalg.ParallelRange, in parallel only when the work (n·cost) is
-// large enough (about 2^15) to pay for the goroutines. f must only write
-// rows in its range.
-func parallelRows(n, cost int, f func(lo, hi int)) {
-	linalg.ParallelRange(n, max(1, (1<<14)/max(cost, 1)), f)
-}
+// grainFor is the least number of rows per goroutine, for
+// linalg.ParallelRange, of element-wise row work costing cost operations per
+// row: about 2^14 operations per goroutine, so that goroutines pay for
+// themselves.
+func grainFor(cost int) int { return max(1, (1<<14)/max(cost, 1)) }
 
 func mustCols(op string, x *mat.Dense, want int) {
 	if _, c := x.Dims(); c != want {

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/eigenssl/eigenssl/internal/spec"
 	"math"
 	"strconv"
 	"strings"
@@ -424,53 +425,140 @@ func (o *LARS) Step(params []*Param, lr float64) error {
 	return nil
 }
 
-// ParseOptimizer builds an optimiser from a spec "name[:key=value,...]":
+// OptimizerSpec is the typed description of an optimiser: its name and
+// every hyper-parameter, defaults filled in. ParseOptimizerSpec builds one
+// from text; New builds the optimiser. Callers set fields (for instance
+// WeightDecay from a separate flag) on the struct, not on the text.
+type OptimizerSpec struct {
+	// Name is sgd, adam, adamw or lars.
+	Name string
+	// Momentum: sgd (default 0) and lars (default 0.9).
+	Momentum float64
+	// Nesterov: sgd only.
+	Nesterov bool
+	// Beta1, Beta2, Eps: adam and adamw (defaults 0.9, 0.999, 1e-8).
+	Beta1, Beta2, Eps float64
+	// WeightDecay: L2 for sgd, adam and lars (default 0), decoupled for
+	// adamw (default 0.01).
+	WeightDecay float64
+	// Eta and VectorLRScale: lars (defaults 0.001 and 0, which means 1).
+	Eta, VectorLRScale float64
+}
+
+// optimizerForms is appended to every optimiser spec error.
+const optimizerForms = `valid forms: "sgd[:momentum=M,wd=W,nesterov]", "adam[:beta1=B1,beta2=B2,eps=E,wd=W]", ` +
+	`"adamw[:...same as adam]", "lars[:momentum=M,eta=E,wd=W,vector_lr_scale=S]"`
+
+// DefaultOptimizerSpec returns the spec of the named optimiser with its
+// defaults, or an error wrapping ErrSpec for an unknown name.
+func DefaultOptimizerSpec(name string) (OptimizerSpec, error) {
+	switch name {
+	case "sgd":
+		return OptimizerSpec{Name: name}, nil
+	case "adam":
+		return OptimizerSpec{Name: name, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, nil
+	case "adamw":
+		return OptimizerSpec{Name: name, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01}, nil
+	case "lars":
+		return OptimizerSpec{Name: name, Momentum: 0.9, Eta: 0.001}, nil
+	}
+	return OptimizerSpec{}, newErr("ParseOptimizer", "spec", strconv.Quote(name), ErrSpec, "unknown optimiser %q; %s", name, optimizerForms)
+}
+
+// ParseOptimizerSpec parses "name[:key=value,...]" (the grammar of
+// internal/spec) into an OptimizerSpec:
 //
 //	sgd[:momentum=M,wd=W,nesterov]        defaults 0, 0, off
 //	adam[:beta1=B1,beta2=B2,eps=E,wd=W]   defaults 0.9, 0.999, 1e-8, 0 (L2)
 //	adamw[:beta1=..,beta2=..,eps=..,wd=W] wd default 0.01 (decoupled)
 //	lars[:momentum=M,eta=E,wd=W,vector_lr_scale=S]  defaults 0.9, 0.001, 0, 1
 //
+// Values must be finite and >= 0 ("weight_decay" is accepted for "wd").
 // Errors wrap ErrSpec and list the valid forms.
-func ParseOptimizer(spec string) (Optimizer, error) {
-	const forms = `valid forms: "sgd[:momentum=M,wd=W,nesterov]", "adam[:beta1=B1,beta2=B2,eps=E,wd=W]", ` +
-		`"adamw[:...same as adam]", "lars[:momentum=M,eta=E,wd=W,vector_lr_scale=S]"`
-	name, rest, _ := strings.Cut(strings.TrimSpace(spec), ":")
-	var o stateful
-	switch name {
-	case "sgd":
-		o = &SGD{}
-	case "adam":
-		o = NewAdam(0)
-	case "adamw":
-		o = NewAdamW(0.01)
-	case "lars":
-		o = NewLARS(0)
-	default:
-		return nil, newErr("ParseOptimizer", "spec", strconv.Quote(spec), ErrSpec, "unknown optimiser %q; %s", name, forms)
+func ParseOptimizerSpec(text string) (OptimizerSpec, error) {
+	sp, err := spec.Parse(text)
+	if err != nil {
+		return OptimizerSpec{}, newErr("ParseOptimizer", "spec", strconv.Quote(text), ErrSpec, "%v; %s", err, optimizerForms)
+	}
+	o, err := DefaultOptimizerSpec(sp.Name)
+	if err != nil {
+		return o, err
 	}
 	cells := map[string]*float64{}
-	for _, h := range o.hypers() {
-		cells[h.name] = h.v
+	switch o.Name {
+	case "sgd":
+		cells["momentum"] = &o.Momentum
+	case "adam", "adamw":
+		cells["beta1"], cells["beta2"], cells["eps"] = &o.Beta1, &o.Beta2, &o.Eps
+	case "lars":
+		cells["momentum"], cells["eta"], cells["vector_lr_scale"] = &o.Momentum, &o.Eta, &o.VectorLRScale
 	}
-	cells["wd"] = cells["weight_decay"]
-	if rest == "" {
-		return o, nil
+	cells["wd"], cells["weight_decay"] = &o.WeightDecay, &o.WeightDecay
+	if sp.HasArgs && len(sp.Args) == 0 {
+		return o, newErr("ParseOptimizer", "spec", strconv.Quote(text), ErrSpec, "no option after ':'; %s", optimizerForms)
 	}
-	for _, kv := range strings.Split(rest, ",") {
-		k, v, hasV := strings.Cut(strings.TrimSpace(kv), "=")
-		if k == "nesterov" && !hasV {
-			if sgd, ok := o.(*SGD); ok {
-				sgd.Nesterov = true
-				continue
-			}
+	for _, a := range sp.Args {
+		if a.Key == "" && a.Value == "nesterov" && o.Name == "sgd" {
+			o.Nesterov = true
+			continue
 		}
-		cell, ok := cells[k]
-		f, err := strconv.ParseFloat(v, 64)
-		if !ok || k == "nesterov" || !hasV || err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
-			return nil, newErr("ParseOptimizer", "spec", strconv.Quote(spec), ErrSpec, "bad option %q for %s; %s", kv, name, forms)
+		cell, ok := cells[a.Key]
+		f, fok := spec.Float(a.Value)
+		if !ok || !fok || f < 0 {
+			return o, newErr("ParseOptimizer", "spec", strconv.Quote(text), ErrSpec, "bad option %q for %s; %s", a.String(), o.Name, optimizerForms)
 		}
 		*cell = f
 	}
 	return o, nil
+}
+
+// New builds the optimiser s describes. Hyper-parameters must be finite
+// and >= 0 (an *Error wrapping ErrSpec otherwise).
+func (s OptimizerSpec) New() (Optimizer, error) {
+	for _, v := range []float64{s.Momentum, s.Beta1, s.Beta2, s.Eps, s.WeightDecay, s.Eta, s.VectorLRScale} {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return nil, newErr("OptimizerSpec.New", "spec", s.String(), ErrSpec, "hyper-parameter %v: want a finite value >= 0", v)
+		}
+	}
+	switch s.Name {
+	case "sgd":
+		return &SGD{Momentum: s.Momentum, WeightDecay: s.WeightDecay, Nesterov: s.Nesterov}, nil
+	case "adam", "adamw":
+		return &Adam{Beta1: s.Beta1, Beta2: s.Beta2, Eps: s.Eps, WeightDecay: s.WeightDecay, Decoupled: s.Name == "adamw"}, nil
+	case "lars":
+		return &LARS{Momentum: s.Momentum, Eta: s.Eta, WeightDecay: s.WeightDecay, VectorLRScale: s.VectorLRScale}, nil
+	}
+	_, err := DefaultOptimizerSpec(s.Name)
+	return nil, err
+}
+
+// String returns the spec text with every hyper-parameter, which
+// ParseOptimizerSpec parses back to s.
+func (s OptimizerSpec) String() string {
+	g := func(k string, v float64) string { return k + "=" + strconv.FormatFloat(v, 'g', -1, 64) }
+	var a []string
+	switch s.Name {
+	case "sgd":
+		a = []string{g("momentum", s.Momentum), g("wd", s.WeightDecay)}
+		if s.Nesterov {
+			a = append(a, "nesterov")
+		}
+	case "adam", "adamw":
+		a = []string{g("beta1", s.Beta1), g("beta2", s.Beta2), g("eps", s.Eps), g("wd", s.WeightDecay)}
+	case "lars":
+		a = []string{g("momentum", s.Momentum), g("eta", s.Eta), g("wd", s.WeightDecay), g("vector_lr_scale", s.VectorLRScale)}
+	default:
+		return s.Name
+	}
+	return s.Name + ":" + strings.Join(a, ",")
+}
+
+// ParseOptimizer builds an optimiser from a spec "name[:key=value,...]":
+// ParseOptimizerSpec followed by OptimizerSpec.New.
+func ParseOptimizer(text string) (Optimizer, error) {
+	s, err := ParseOptimizerSpec(text)
+	if err != nil {
+		return nil, err
+	}
+	return s.New()
 }

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strings"
@@ -319,5 +320,38 @@ func TestCosineWarmup(t *testing.T) {
 	}
 	if Constant(0.3).LR(42) != 0.3 {
 		t.Error("Constant schedule")
+	}
+}
+
+// TestOptimizerSpec: the typed spec round-trips through its text, carries
+// every default, and builds the same optimiser as the text.
+func TestOptimizerSpec(t *testing.T) {
+	for _, text := range []string{"sgd", "sgd:momentum=0.9,nesterov,wd=0.1", "adam", "adamw:eps=1e-6", "lars:vector_lr_scale=0.024,wd=1.5e-6"} {
+		s, err := ParseOptimizerSpec(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseOptimizerSpec(s.String())
+		if err != nil || back != s {
+			t.Errorf("%q: %+v -> %q -> %+v, %v", text, s, s.String(), back, err)
+		}
+		a, _ := s.New()
+		b, _ := ParseOptimizer(text)
+		ab, _ := a.MarshalBinary()
+		bb, _ := b.MarshalBinary()
+		if !bytes.Equal(ab, bb) {
+			t.Errorf("%q: OptimizerSpec.New and ParseOptimizer differ", text)
+		}
+	}
+	s, _ := ParseOptimizerSpec("adam")
+	if s.Beta1 != 0.9 || s.Beta2 != 0.999 || s.Eps != 1e-8 || s.WeightDecay != 0 {
+		t.Errorf("adam defaults: %+v", s)
+	}
+	s.WeightDecay = -1
+	if _, err := s.New(); !errors.Is(err, ErrSpec) {
+		t.Errorf("negative weight decay: %v; want ErrSpec", err)
+	}
+	if _, err := ParseOptimizerSpec("sgd:"); !errors.Is(err, ErrSpec) {
+		t.Errorf(`"sgd:": %v; want ErrSpec`, err)
 	}
 }

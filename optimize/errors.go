@@ -1,9 +1,10 @@
 package optimize
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them in
@@ -26,14 +27,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "optimize: " + e.Op
-	if e.Param != "" {
-		msg += ": " + e.Param
-		if e.Value != nil {
-			msg += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	return msg + ": " + strings.TrimPrefix(e.Err.Error(), "optimize: ")
+	return errfmt.Format("optimize", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped error.

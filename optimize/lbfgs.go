@@ -1,9 +1,11 @@
 package optimize
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/floats"
+	gopt "gonum.org/v1/gonum/optimize"
 )
 
 // Defaults of Settings; a zero field means its default.
@@ -13,13 +15,6 @@ const (
 	DefaultMemory            = 10
 	DefaultFunctionIter      = 10
 	DefaultFunctionTol       = 1e-14
-)
-
-// Line-search constants (see the package documentation).
-const (
-	armijoC1     = 1e-4
-	maxBacktrack = 60
-	curvatureTol = 1e-12
 )
 
 // Norm selects the gradient norm of the GradientThreshold test.
@@ -48,7 +43,7 @@ const (
 	GradientThreshold
 	// FunctionConvergence: f stalled at rounding level.
 	FunctionConvergence
-	// LineSearchFailure: no sufficient decrease even along steepest descent.
+	// LineSearchFailure: the line search made no progress (gonum's Failure).
 	LineSearchFailure
 	// IterationLimit: MaxIter iterations were done.
 	IterationLimit
@@ -91,10 +86,6 @@ type Settings struct {
 	// DefaultFunctionTol).
 	FunctionIter int
 	FunctionTol  float64
-	// ExpandSteps doubles a steepest-descent step accepted at t = 1 while f
-	// keeps decreasing (useful on flat regions, where −g/max(1,‖g‖) is
-	// far too short).
-	ExpandSteps bool
 }
 
 // Result reports a run of Minimize.
@@ -149,8 +140,8 @@ func (s Settings) validate() error {
 	return nil
 }
 
-// Minimize minimises p from x0 with L-BFGS (see the package documentation
-// for the method, line search and stopping rules). x0 is not modified.
+// Minimize minimises p from x0 with gonum's L-BFGS (see the package
+// documentation for the method and stopping rules). x0 is not modified.
 //
 // Invalid input (nil FuncGrad, empty or non-finite x0, non-finite f(x0),
 // negative settings) returns an *Error and a zero Result. When the run does
@@ -172,130 +163,89 @@ func Minimize(p Problem, x0 []float64, s Settings) (Result, error) {
 		return Result{}, err
 	}
 	s = s.withDefaults()
-	n, mem := len(x0), s.Memory
+	n := len(x0)
 	x := append([]float64(nil), x0...)
-	g := make([]float64, n)
-	f := p.FuncGrad(x, g)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return Result{}, newErr("minimize", "f(x0)", f, ErrNaN)
+	// gonum asks for f and ∇f separately, usually at the same point: cache
+	// the last evaluation so that each point costs one FuncGrad.
+	cx, cg := make([]float64, n), make([]float64, n)
+	cf, valid := p.FuncGrad(x, cg), true
+	copy(cx, x)
+	if math.IsNaN(cf) || math.IsInf(cf, 0) {
+		return Result{}, newErr("minimize", "f(x0)", cf, ErrNaN)
 	}
-	res := Result{F0: f, FuncEvaluations: 1}
-	eval := func(x, g []float64) float64 {
+	res := Result{F0: cf, FuncEvaluations: 1}
+	at := func(x []float64) {
+		if valid && floats.Equal(x, cx) {
+			return
+		}
+		copy(cx, x)
 		res.FuncEvaluations++
-		return p.FuncGrad(x, g)
+		cf = p.FuncGrad(cx, cg)
+		valid = true
 	}
-	var S, Y [][]float64
-	var rho []float64
-	d := make([]float64, n)
-	xn := make([]float64, n)
-	gn := make([]float64, n)
-	alpha := make([]float64, mem)
-	stall := 0
-	it := 0
-	for ; it < s.MaxIter; it++ {
-		gnorm := s.Norm.of(g)
-		scale := 1.0
-		if s.Relative {
-			scale = math.Max(1, math.Abs(f))
-		}
-		if gnorm <= s.GradientThreshold*scale {
-			res.Status = GradientThreshold
-			break
-		}
-		// Two-loop recursion: d = −H g.
-		g2 := floats.Norm(g, 2)
-		copy(d, g)
-		for j := len(S) - 1; j >= 0; j-- {
-			alpha[j] = rho[j] * floats.Dot(S[j], d)
-			floats.AddScaled(d, -alpha[j], Y[j])
-		}
-		if j := len(S) - 1; j >= 0 {
-			floats.Scale(floats.Dot(S[j], Y[j])/floats.Dot(Y[j], Y[j]), d)
-		} else {
-			floats.Scale(1/math.Max(1, g2), d)
-		}
-		for j := range S {
-			b := rho[j] * floats.Dot(Y[j], d)
-			floats.AddScaled(d, alpha[j]-b, S[j])
-		}
-		floats.Scale(-1, d)
-		slope := floats.Dot(g, d)
-		if slope >= 0 { // not a descent direction: restart from steepest descent
-			S, Y, rho = S[:0], Y[:0], rho[:0]
-			copy(d, g)
-			floats.Scale(-1/math.Max(1, g2), d)
-			slope = floats.Dot(g, d)
-		}
-		t := 1.0
-		var fn float64
-		ok := false
-		for range maxBacktrack {
-			floats.AddScaledTo(xn, x, t, d)
-			fn = eval(xn, gn)
-			if fn <= f+armijoC1*t*slope { // false for NaN
-				ok = true
-				break
-			}
-			t /= 2
-		}
-		if s.ExpandSteps && ok && t == 1 && len(S) == 0 {
-			// Steepest descent on a flat region: expand the step while the
-			// loss keeps decreasing (no curvature pair sizes it yet).
-			xt := make([]float64, n)
-			gt := make([]float64, n)
-			for range maxBacktrack {
-				floats.AddScaledTo(xt, x, 2*t, d)
-				ft := eval(xt, gt)
-				if !(ft <= f+armijoC1*2*t*slope && ft < fn) {
-					break
-				}
-				t *= 2
-				fn = ft
-				copy(xn, xt)
-				copy(gn, gt)
-			}
-		}
-		if !ok {
-			if len(S) > 0 {
-				// The quasi-Newton model failed (typical near a degenerate,
-				// quartic minimum): retry from steepest descent.
-				S, Y, rho = S[:0], Y[:0], rho[:0]
-				continue
-			}
-			res.Status = LineSearchFailure
-			break
-		}
-		sv := make([]float64, n)
-		yv := make([]float64, n)
-		floats.SubTo(sv, xn, x)
-		floats.SubTo(yv, gn, g)
-		if sy := floats.Dot(sv, yv); sy > curvatureTol*floats.Dot(yv, yv) && sy > 0 {
-			if len(S) == mem {
-				S, Y, rho = S[1:], Y[1:], rho[1:]
-			}
-			S, Y, rho = append(S, sv), append(Y, yv), append(rho, 1/sy)
-		}
-		res.LastChange = math.Abs(f - fn)
-		if res.LastChange <= s.FunctionTol*math.Max(1, math.Abs(f)) {
-			stall++
-		} else {
-			stall = 0
-		}
-		copy(x, xn)
-		copy(g, gn)
-		f = fn
-		if stall >= s.FunctionIter {
-			it++
-			res.Status = FunctionConvergence
-			break
-		}
+	prob := gopt.Problem{
+		Func: func(x []float64) float64 { at(x); return cf },
+		Grad: func(grad, x []float64) { at(x); copy(grad, cg) },
 	}
-	if res.Status == NotTerminated {
+	conv := &converger{s: s}
+	out, err := gopt.Minimize(prob, x, &gopt.Settings{MajorIterations: s.MaxIter, Converger: conv},
+		&gopt.LBFGS{Store: s.Memory, GradStopThreshold: math.NaN()})
+	if out == nil {
+		return Result{}, newErr("minimize", "", nil, fmt.Errorf("%w: %w", ErrNoConvergence, err))
+	}
+	at(out.X)
+	res.X, res.F = append([]float64(nil), out.X...), cf
+	res.GradNorm = s.Norm.of(cg)
+	res.Iterations = out.Stats.MajorIterations
+	res.LastChange = conv.lastChange
+	switch {
+	case conv.status != NotTerminated:
+		res.Status = conv.status
+	case out.Status == gopt.IterationLimit:
 		res.Status = IterationLimit
+	default: // gonum's Failure: the line search made no progress
+		res.Status = LineSearchFailure
 	}
-	res.X, res.F, res.GradNorm, res.Iterations = x, f, s.Norm.of(g), it
 	if !res.Status.Converged() {
-		return res, newErr("minimize", "", nil, detail(ErrNoConvergence, "%v after %d iterations (gradient norm %.3g)", res.Status, it, res.GradNorm))
+		return res, newErr("minimize", "", nil, detail(ErrNoConvergence, "%v after %d iterations (gradient norm %.3g)", res.Status, res.Iterations, res.GradNorm))
 	}
 	return res, nil
+}
+
+// converger applies the stopping rules of Settings at each major iteration
+// of gonum's Minimize.
+type converger struct {
+	s          Settings
+	fPrev      float64
+	first      bool
+	stall      int
+	lastChange float64
+	status     Status
+}
+
+func (c *converger) Init(int) { c.first, c.stall, c.status = true, 0, NotTerminated }
+
+func (c *converger) Converged(loc *gopt.Location) gopt.Status {
+	scale := 1.0
+	if c.s.Relative {
+		scale = math.Max(1, math.Abs(loc.F))
+	}
+	if c.s.Norm.of(loc.Gradient) <= c.s.GradientThreshold*scale {
+		c.status = GradientThreshold
+		return gopt.GradientThreshold
+	}
+	if !c.first {
+		c.lastChange = math.Abs(c.fPrev - loc.F)
+		if c.lastChange <= c.s.FunctionTol*math.Max(1, math.Abs(c.fPrev)) {
+			c.stall++
+		} else {
+			c.stall = 0
+		}
+		if c.stall >= c.s.FunctionIter {
+			c.status = FunctionConvergence
+			return gopt.FunctionConvergence
+		}
+	}
+	c.first, c.fPrev = false, loc.F
+	return gopt.NotTerminated
 }

@@ -70,7 +70,7 @@ func maxAbsDiff(a, b []float64) float64 {
 
 func TestMinimizeRosenbrock(t *testing.T) {
 	for _, x0 := range [][]float64{{-1.2, 1}, {-1.2, 1, -1.2, 1, 0.5}, {2, 2, 2}} {
-		for _, set := range []Settings{{Norm: L2}, {Norm: LInf}, {ExpandSteps: true}} {
+		for _, set := range []Settings{{Norm: L2}, {Norm: LInf}, {Memory: 3}} {
 			set.GradientThreshold = 1e-10
 			res, err := Minimize(Problem{FuncGrad: rosenbrock}, x0, set)
 			if err != nil {

@@ -129,36 +129,13 @@ func (c *CCA) fitViews(op string, a, b *mat.Dense) error {
 	wa.Mul(ia, u.Slice(0, da, 0, k))
 	wb := mat.NewDense(db, k, nil)
 	wb.Mul(ib, v.Slice(0, db, 0, k))
-	pairedSign(wa, wb)
+	linalg.SignFlipPair(wa, wb)
 	za := mat.NewDense(n, k, nil)
 	za.Mul(a, wa)
 	zb := mat.NewDense(n, k, nil)
 	zb.Mul(b, wb)
 	c.meanA, c.meanB, c.wa, c.wb, c.za, c.zb, c.rho, c.fitted = ma, mb, wa, wb, za, zb, s[:k], true
 	return nil
-}
-
-// pairedSign applies the sign rule to the columns of wa and the same signs
-// to wb.
-func pairedSign(wa, wb *mat.Dense) {
-	ra, k := wa.Dims()
-	rb, _ := wb.Dims()
-	for j := 0; j < k; j++ {
-		best, arg := -1.0, 0
-		for i := 0; i < ra; i++ {
-			if v := math.Abs(wa.At(i, j)); v > best {
-				best, arg = v, i
-			}
-		}
-		if wa.At(arg, j) < 0 {
-			for i := 0; i < ra; i++ {
-				wa.Set(i, j, -wa.At(i, j))
-			}
-			for i := 0; i < rb; i++ {
-				wb.Set(i, j, -wb.At(i, j))
-			}
-		}
-	}
 }
 
 // centre subtracts the column means of x (linalg.ColMeans) in place and
@@ -310,15 +287,6 @@ func centredProject(op, name string, x mat.Matrix, mean []float64, w *mat.Dense)
 	return z, nil
 }
 
-// TransformTo is Transform writing into dst.
-func (c *CCA) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := c.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("cca.transform", dst, z)
-}
-
 // GraphCCA is the shared-weight CCA on the positive pairs of a relation
 // graph G, the linear-regime optimum of BarlowTwins (THEORY §4): with
 // Z = X W,
@@ -422,13 +390,4 @@ func (c *GraphCCA) Eigenvalues() []float64 {
 // Transform returns x W (exact).
 func (c *GraphCCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return linearTransform("graphcca.transform", c.fitted, c.w, x)
-}
-
-// TransformTo is Transform writing into dst.
-func (c *GraphCCA) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := c.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("graphcca.transform", dst, z)
 }

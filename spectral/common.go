@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
@@ -186,12 +184,15 @@ func (s symOp) MulMatTo(dst *mat.Dense, x mat.Matrix) {
 	}
 	if linalg.Backend() == "gonum" {
 		ra, rx, rd := s.a.RawMatrix(), xt.RawMatrix(), dst.RawMatrix()
-		forBlocks(n, 64, func(i0 int) {
-			for i := i0; i < min(i0+64, n); i++ {
-				ar := blas64.Vector{N: n, Inc: 1, Data: ra.Data[i*ra.Stride : i*ra.Stride+n]}
-				for c := 0; c < b; c++ {
-					xc := blas64.Vector{N: n, Inc: 1, Data: rx.Data[c*rx.Stride : c*rx.Stride+n]}
-					rd.Data[i*rd.Stride+c] = blas64.Dot(ar, xc)
+		linalg.ParallelRange((n+64-1)/64, 1, func(lo, hi int) {
+			for t := lo; t < hi; t++ {
+				i0 := t * 64
+				for i := i0; i < min(i0+64, n); i++ {
+					ar := blas64.Vector{N: n, Inc: 1, Data: ra.Data[i*ra.Stride : i*ra.Stride+n]}
+					for c := 0; c < b; c++ {
+						xc := blas64.Vector{N: n, Inc: 1, Data: rx.Data[c*rx.Stride : c*rx.Stride+n]}
+						rd.Data[i*rd.Stride+c] = blas64.Dot(ar, xc)
+					}
 				}
 			}
 		})
@@ -240,118 +241,6 @@ func reverse(vals []float64, vecs *mat.Dense) ([]float64, *mat.Dense, error) {
 	return outV, out, nil
 }
 
-// sqDist returns the m x n matrix of squared Euclidean distances between
-// the rows of a (m x d) and b (n x d): ‖a‖² + ‖b‖² − 2 a bᵀ (one Gemm),
-// clamped at 0. Inherently O(m n) memory.
-func sqDist(a, b *mat.Dense) *mat.Dense {
-	m, _ := a.Dims()
-	n, _ := b.Dims()
-	out := mat.NewDense(m, n, nil)
-	out.Mul(a, b.T())
-	na, nb := rowSqNorms(a), rowSqNorms(b)
-	parallelRows(m, func(i int) {
-		row := out.RawRowView(i)
-		for j := range row {
-			v := na[i] + nb[j] - 2*row[j]
-			if v < 0 {
-				v = 0
-			}
-			row[j] = v
-		}
-	})
-	return out
-}
-
-// sqDistSelf is sqDist(a, a) with an exact zero diagonal and exact
-// symmetry. It uses the symmetric rank-k update (Syrk, half the flops of
-// the general product).
-func sqDistSelf(a *mat.Dense) *mat.Dense {
-	d := gramSelf(a)
-	n, _ := d.Dims()
-	na := rowSqNorms(a)
-	parallelRows(n, func(i int) {
-		row := d.RawRowView(i)
-		for j := range row {
-			v := na[i] + na[j] - 2*row[j]
-			if v < 0 || i == j {
-				v = 0
-			}
-			row[j] = v
-		}
-	})
-	return d
-}
-
-// gramSelf returns a aᵀ as a full (both triangles) dense matrix. Only the
-// upper triangle is computed, by row blocks G[I, i0:] = A_I A_{i0:}ᵀ (Gemm)
-// spread over GOMAXPROCS goroutines (half the flops of the general product,
-// parallel under both backends), then mirrored. In the pure-Go build, data
-// with many zeros (images) go through gramSelfSkip instead.
-func gramSelf(a *mat.Dense) *mat.Dense {
-	if linalg.Backend() == "gonum" && zeroFraction(a) >= skipZeroFraction {
-		return gramSelfSkip(a)
-	}
-	return gramSelfGemm(a)
-}
-
-// gramSelfGemm is gramSelf through Gemm.
-func gramSelfGemm(a *mat.Dense) *mat.Dense {
-	n, d := a.Dims()
-	g := mat.NewDense(n, n, nil)
-	const bs = 128
-	ra, rg := a.RawMatrix(), g.RawMatrix()
-	forBlocks(n, bs, func(i0 int) {
-		i1 := min(i0+bs, n)
-		ai := blas64.General{Rows: i1 - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
-		aj := blas64.General{Rows: n - i0, Cols: d, Stride: ra.Stride, Data: ra.Data[i0*ra.Stride:]}
-		gi := blas64.General{Rows: i1 - i0, Cols: n - i0, Stride: rg.Stride, Data: rg.Data[i0*rg.Stride+i0:]}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, ai, aj, 0, gi)
-	})
-	mirrorUpper(g)
-	return g
-}
-
-func rowSqNorms(a *mat.Dense) []float64 {
-	r, _ := a.Dims()
-	out := make([]float64, r)
-	for i := range out {
-		row := a.RawRowView(i)
-		s := 0.0
-		for _, v := range row {
-			s += v * v
-		}
-		out[i] = s
-	}
-	return out
-}
-
-// parallelRows runs fn(i) for i in [0, n) over GOMAXPROCS goroutines.
-func parallelRows(n int, fn func(i int)) {
-	w := runtime.GOMAXPROCS(0)
-	if w > n {
-		w = n
-	}
-	if w <= 1 || n < 64 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + w - 1) / w
-	for s := 0; s < n; s += chunk {
-		e := min(s+chunk, n)
-		wg.Add(1)
-		go func(s, e int) {
-			defer wg.Done()
-			for i := s; i < e; i++ {
-				fn(i)
-			}
-		}(s, e)
-	}
-	wg.Wait()
-}
-
 // checkCols checks that a Transform input has the training width.
 func checkCols(op string, x *mat.Dense, want int) error {
 	if _, c := x.Dims(); c != want {
@@ -371,16 +260,19 @@ func copyOrNil(m *mat.Dense) *mat.Dense {
 	return mat.DenseCopyOf(m)
 }
 
-// transformTo copies src into dst (sized when empty) after a shape check.
-func transformTo(op string, dst, src *mat.Dense) error {
-	if dst.IsEmpty() {
-		r, c := src.Dims()
-		dst.ReuseAs(r, c)
+// checkDistinctRows refuses data whose rows are all identical: every
+// neighbour graph on them is an arbitrary tie-break and every embedding
+// direction is equally (un)informative, so the neighbour-based methods
+// return ErrParam rather than an arbitrary vector.
+func checkDistinctRows(op string, x *mat.Dense) error {
+	n, _ := x.Dims()
+	r0 := x.RawRowView(0)
+	for i := 1; i < n; i++ {
+		for j, v := range x.RawRowView(i) {
+			if v != r0[j] {
+				return nil
+			}
+		}
 	}
-	r, c := src.Dims()
-	if dr, dc := dst.Dims(); dr != r || dc != c {
-		return errorf(op, "dst", fmt.Sprintf("%d x %d", dr, dc), ErrShape, fmt.Sprintf("want %d x %d", r, c))
-	}
-	dst.Copy(src)
-	return nil
+	return errorf(op, "x", fmt.Sprintf("%d identical rows", n), ErrParam, "all points coincide, so no embedding is defined; remove duplicates")
 }

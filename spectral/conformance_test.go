@@ -37,6 +37,10 @@ func suiteCases(t *testing.T) map[string][]spectraltest.Case {
 				New: func(k int) M {
 					return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 12, Solver: spectral.SolverIterative, Seed: 3}
 				}},
+			{Name: "le/rbf", X: r, K: 3, TransformTol: 1e-7, Normalisation: leNorm(true),
+				New: func(k int) M { return &spectral.LaplacianEigenmaps{Components: k, Affinity: "rbf", Gamma: 0.05} }},
+			{Name: "le/keepfirst", X: x, K: 3, TransformTol: 1e-7, // column 0 is the constant: no D-orthogonality to 1
+				New: func(k int) M { return &spectral.LaplacianEigenmaps{Components: k, Neighbors: 15, KeepFirst: true} }},
 		},
 		"lpp": {{Name: "lpp", X: x, K: 3, BadK: 6,
 			New: func(k int) M { return &spectral.LPP{Components: k, Neighbors: 10} }}},
@@ -53,33 +57,37 @@ func suiteCases(t *testing.T) map[string][]spectraltest.Case {
 				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10} }},
 			{Name: "lle/ltsa", X: r, K: 2, BadK: 10, Normalisation: gramIs(false),
 				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10, Method: "ltsa"} }},
+			{Name: "lle/modified", X: r, K: 2, BadK: 11, Normalisation: gramIs(false),
+				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10, Method: "modified"} }},
+			{Name: "lle/hessian", X: r, K: 2, BadK: 4, Normalisation: gramIs(false),
+				New: func(k int) M { return &spectral.LLE{Components: k, Neighbors: 10, Method: "hessian"} }},
 		},
 		"mds": {
-			{Name: "mds", X: x, K: 3, Normalisation: gramIs(true),
+			{Name: "mds", X: x, K: 3, BadK: 121, Normalisation: gramIs(true),
 				New: func(k int) M { return &spectral.ClassicalMDS{Components: k} }},
-			{Name: "mds/landmarks", X: x, K: 3, BadK: 40, NoPermutation: "landmarks are drawn by row index",
+			{Name: "mds/landmarks", X: x, K: 3, BadK: 41, NoPermutation: "landmarks are drawn by row index",
 				New: func(k int) M { return &spectral.ClassicalMDS{Components: k, Landmarks: 40, Seed: 5} }},
 		},
 		"isomap": {
-			{Name: "isomap", X: r, K: 2, Normalisation: gramIs(true),
+			{Name: "isomap", X: r, K: 2, BadK: 151, Normalisation: gramIs(true),
 				New: func(k int) M { return &spectral.Isomap{Components: k, Neighbors: 10} }},
-			{Name: "isomap/landmarks", X: r, K: 2, BadK: 50, NoPermutation: "landmarks are drawn by row index",
+			{Name: "isomap/landmarks", X: r, K: 2, BadK: 51, NoPermutation: "landmarks are drawn by row index",
 				New: func(k int) M { return &spectral.Isomap{Components: k, Neighbors: 10, Landmarks: 50, Seed: 5} }},
 		},
 		"kpca": {
-			{Name: "kpca/rbf", X: x, K: 4, Normalisation: gramIs(true),
+			{Name: "kpca/rbf", X: x, K: 4, BadK: 121, Normalisation: gramIs(true),
 				New: func(k int) M { return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelRBF, Gamma: 0.05} }},
-			{Name: "kpca/linear", X: x, K: 3,
+			{Name: "kpca/linear", X: x, K: 3, BadK: 121,
 				New: func(k int) M { return &spectral.KernelPCA{Components: k} }},
-			{Name: "kpca/poly", X: x, K: 3,
+			{Name: "kpca/poly", X: x, K: 3, BadK: 121,
 				New: func(k int) M {
 					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelPoly, Degree: 2, Coef0: 1}
 				}},
-			{Name: "kpca/landmarks", X: x, K: 3, BadK: 50, NoPermutation: "landmarks are drawn by row index",
+			{Name: "kpca/landmarks", X: x, K: 3, BadK: 51, NoPermutation: "landmarks are drawn by row index",
 				New: func(k int) M {
 					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelRBF, Gamma: 0.05, Landmarks: 50, Seed: 2}
 				}},
-			{Name: "kpca/iterative", X: x, K: 3, Normalisation: gramIs(true),
+			{Name: "kpca/iterative", X: x, K: 3, BadK: 121, Normalisation: gramIs(true),
 				New: func(k int) M {
 					return &spectral.KernelPCA{Components: k, Kernel: spectral.KernelRBF, Gamma: 0.05, Solver: spectral.SolverIterative}
 				}},

@@ -1,7 +1,6 @@
 package spectral
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
@@ -66,36 +65,21 @@ type SpectralContrastive struct {
 func (s *SpectralContrastive) Fit(x *mat.Dense) error {
 	const op = "contrastive.fit"
 	s.fitted = false
-	xd, err := checkData(op, "x", x)
-	if err != nil {
-		return err
-	}
-	if s.Precomputed {
-		if s.Linear {
+	if s.Linear {
+		if s.Precomputed {
 			return errorf(op, "Linear", true, ErrParam, "the linear regime needs the data: use FitGraph(x, g)")
 		}
-		g, err := affinityGraph(op, xd)
+		xd, err := checkData(op, "x", x)
 		if err != nil {
 			return err
 		}
-		return s.fitFeature(op, g, nil)
-	}
-	if s.Linear {
 		g, err := defaultKNN(op, xd, s.Neighbors)
 		if err != nil {
 			return err
 		}
 		return s.fitLinear(op, xd, g)
 	}
-	n, _ := xd.Dims()
-	k := s.Neighbors
-	if k == 0 {
-		k = max(n/10, 2)
-	}
-	if k < 2 || k > n {
-		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
-	}
-	g, aff, err := connectivityGraph(op, xd, k)
+	g, aff, err := fitAffinity(op, x, s.Precomputed, s.Neighbors)
 	if err != nil {
 		return err
 	}
@@ -107,13 +91,10 @@ func (s *SpectralContrastive) Fit(x *mat.Dense) error {
 func (s *SpectralContrastive) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	const op = "contrastive.fitgraph"
 	s.fitted = false
-	if g == nil || g.N == 0 {
-		return errorf(op, "g", nil, ErrEmpty, "")
-	}
-	if err := g.Validate(); err != nil {
-		return wrapGraph(op, err)
-	}
 	if !s.Linear {
+		if err := checkGraphRows(op, g, x); err != nil {
+			return err
+		}
 		return s.fitFeature(op, g, nil)
 	}
 	xd, err := checkData(op, "x", x)
@@ -277,13 +258,4 @@ func (s *SpectralContrastive) nystrom(op string, w *mat.Dense) (*mat.Dense, erro
 		// z = sqrt(μ) u(x), u(x) = (w v) / (μ sqrt(d)).
 		return x * (1 / (math.Sqrt(s.vals[j]) * math.Sqrt(d)))
 	})
-}
-
-// TransformTo is Transform writing into dst.
-func (s *SpectralContrastive) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := s.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("contrastive.transform", dst, z)
 }

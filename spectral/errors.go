@@ -1,8 +1,9 @@
 package spectral
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
-	"fmt"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them in
@@ -18,6 +19,7 @@ var (
 	ErrTooLarge      = errors.New("spectral: problem too large for an O(N^2) method")
 	ErrNoConvergence = errors.New("spectral: eigensolver did not converge")
 	ErrSingular      = errors.New("spectral: singular constraint matrix")
+	ErrNotPSD        = errors.New("spectral: significant negative eigenvalues")
 )
 
 // Error is the error type returned by this package. Op is the method and
@@ -37,18 +39,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "spectral: " + e.Op
-	if e.Param != "" {
-		s += ": " + e.Param
-		if e.Value != nil {
-			s += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	msg := e.Err.Error()
-	if len(msg) > len("spectral: ") && msg[:len("spectral: ")] == "spectral: " {
-		msg = msg[len("spectral: "):]
-	}
-	s += ": " + msg
+	s := errfmt.Format("spectral", e.Op, e.Param, e.Value, e.Err)
 	if e.Cause != nil {
 		s += ": " + e.Cause.Error()
 	}

@@ -113,7 +113,7 @@ func (m *KernelLPP) fit(op string, x *mat.Dense, g *graph.CSR) error {
 		return errorf(op, "RankTol", tol, ErrParam, "need 0 < RankTol < 1")
 	}
 	var km *mat.Dense
-	if spec.kind == KernelPrecomputed {
+	if spec.kind() == KernelPrecomputed {
 		if err := checkSquareSym(op, "x", x); err != nil {
 			return err
 		}
@@ -136,6 +136,9 @@ func (m *KernelLPP) fit(op string, x *mat.Dense, g *graph.CSR) error {
 		}
 	}
 	r := len(keep)
+	if r == 0 {
+		return errorf(op, "x", "centred kernel of rank 0", ErrSingular, "the points are identical in feature space (all rows equal?), so no embedding is defined")
+	}
 	k, err := components(op, m.Components, min(r, n-1))
 	if err != nil {
 		return err
@@ -234,7 +237,7 @@ func (m *KernelLPP) Transform(x mat.Matrix) (*mat.Dense, error) {
 		return nil, err
 	}
 	var kx *mat.Dense
-	if m.spec.kind == KernelPrecomputed {
+	if m.spec.kind() == KernelPrecomputed {
 		if err := checkCols(op, xd, m.n); err != nil {
 			return nil, err
 		}
@@ -251,13 +254,4 @@ func (m *KernelLPP) Transform(x mat.Matrix) (*mat.Dense, error) {
 	z := mat.NewDense(r, k, nil)
 	z.Mul(kx, m.alpha)
 	return z, nil
-}
-
-// TransformTo is Transform writing into dst.
-func (m *KernelLPP) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := m.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("klpp.transform", dst, z)
 }

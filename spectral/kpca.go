@@ -4,61 +4,45 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
-// Kernel selects the kernel of KernelPCA and KernelLPP.
-type Kernel int
+// Kernel selects the kernel of KernelPCA and KernelLPP: an alias of
+// linalg.KernelKind, whose linalg.Kernel (k(x, y) = xᵀy, exp(−Gamma‖x −
+// y‖²) or (Gamma xᵀy + Coef0)^Degree, scikit-learn's convention) evaluates
+// them. KernelPrecomputed: Fit receives the N x N kernel matrix and
+// Transform the M x N kernel rows of new points against the training points.
+type Kernel = linalg.KernelKind
 
+// The kernels (see linalg.KernelKind).
 const (
-	// KernelLinear: k(x, y) = xᵀy (scikit-learn KernelPCA's default).
-	KernelLinear Kernel = iota
-	// KernelRBF: k(x, y) = exp(−Gamma ‖x − y‖²).
-	KernelRBF
-	// KernelPoly: k(x, y) = (Gamma xᵀy + Coef0)^Degree.
-	KernelPoly
-	// KernelPrecomputed: Fit receives the N x N kernel matrix and Transform
-	// the M x N kernel rows of new points against the training points.
-	KernelPrecomputed
+	KernelLinear      = linalg.KernelLinear
+	KernelRBF         = linalg.KernelRBF
+	KernelPoly        = linalg.KernelPoly
+	KernelPrecomputed = linalg.KernelPrecomputed
 )
 
-// String returns "linear", "rbf", "poly" or "precomputed".
-func (k Kernel) String() string {
-	switch k {
-	case KernelLinear:
-		return "linear"
-	case KernelRBF:
-		return "rbf"
-	case KernelPoly:
-		return "poly"
-	case KernelPrecomputed:
-		return "precomputed"
-	}
-	return fmt.Sprintf("Kernel(%d)", int(k))
-}
-
-// ParseKernel parses "linear", "rbf", "poly" or "precomputed".
+// ParseKernel parses "linear", "rbf", "poly" or "precomputed" ("" is
+// linear).
 func ParseKernel(s string) (Kernel, error) {
-	for _, k := range []Kernel{KernelLinear, KernelRBF, KernelPoly, KernelPrecomputed} {
-		if s == k.String() {
-			return k, nil
-		}
+	k, err := linalg.ParseKernelKind(s)
+	if err != nil {
+		return 0, errorf("parsekernel", "kernel", s, ErrParam, "valid: linear, rbf, poly, precomputed")
 	}
-	if s == "" {
-		return KernelLinear, nil
-	}
-	return 0, errorf("parsekernel", "kernel", s, ErrParam, "valid: linear, rbf, poly, precomputed")
+	return k, nil
 }
 
-// kernelSpec is a resolved kernel with its parameters.
+// kernelSpec is a resolved kernel with the training data it is evaluated
+// against.
 type kernelSpec struct {
-	kind         Kernel
-	gamma, coef0 float64
-	degree       int
+	fn           linalg.Kernel
 	train        *mat.Dense // training data (nil when precomputed)
 	precomputedN int
 }
 
+// newKernelSpec resolves scikit-learn's defaults (Gamma = 1/D, Degree = 3)
+// and validates the kernel.
 func newKernelSpec(op string, kind Kernel, gamma float64, degree int, coef0 float64, dim int) (kernelSpec, error) {
 	if kind < KernelLinear || kind > KernelPrecomputed {
 		return kernelSpec{}, errorf(op, "Kernel", int(kind), ErrParam, "valid: linear, rbf, poly, precomputed")
@@ -78,80 +62,22 @@ func newKernelSpec(op string, kind Kernel, gamma float64, degree int, coef0 floa
 	if math.IsNaN(coef0) || math.IsInf(coef0, 0) {
 		return kernelSpec{}, errorf(op, "Coef0", coef0, ErrNaN, "")
 	}
-	return kernelSpec{kind: kind, gamma: gamma, degree: degree, coef0: coef0}, nil
+	fn := linalg.Kernel{Kind: kind, Gamma: gamma, Degree: degree, Coef0: coef0}
+	if err := fn.Validate(); err != nil {
+		return kernelSpec{}, wrapLinalg(op, err)
+	}
+	return kernelSpec{fn: fn}, nil
 }
 
+// kind returns the kernel's kind.
+func (s kernelSpec) kind() Kernel { return s.fn.Kind }
+
 // matrix returns k(a_i, b_j) (M x N).
-func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense {
-	switch s.kind {
-	case KernelRBF:
-		d := sqDist(a, b)
-		m, _ := d.Dims()
-		parallelRows(m, func(i int) {
-			row := d.RawRowView(i)
-			for j, v := range row {
-				row[j] = math.Exp(-s.gamma * v)
-			}
-		})
-		return d
-	case KernelPoly:
-		m, _ := a.Dims()
-		n, _ := b.Dims()
-		k := mat.NewDense(m, n, nil)
-		k.Mul(a, b.T())
-		parallelRows(m, func(i int) {
-			row := k.RawRowView(i)
-			for j, v := range row {
-				row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
-			}
-		})
-		return k
-	default:
-		m, _ := a.Dims()
-		n, _ := b.Dims()
-		k := mat.NewDense(m, n, nil)
-		k.Mul(a, b.T())
-		return k
-	}
-}
+func (s kernelSpec) matrix(a, b *mat.Dense) *mat.Dense { return s.fn.Matrix(a, b) }
 
 // selfMatrix returns the symmetric training kernel k(x, x) (exactly
 // symmetric, exact RBF diagonal).
-func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense {
-	if s.kind == KernelRBF {
-		// exp(−γ d²) on the upper triangle only (half the exponentials),
-		// d² as in sqDistSelf, then mirrored.
-		k := gramSelf(x)
-		n, _ := k.Dims()
-		na := rowSqNorms(x)
-		forBlocks(n, 64, func(i0 int) {
-			for i := i0; i < min(i0+64, n); i++ {
-				row := k.RawRowView(i)
-				row[i] = 1
-				for j := i + 1; j < n; j++ {
-					v := na[i] + na[j] - 2*row[j]
-					if v < 0 {
-						v = 0
-					}
-					row[j] = math.Exp(-s.gamma * v)
-				}
-			}
-		})
-		mirrorUpper(k)
-		return k
-	}
-	k := gramSelf(x)
-	if s.kind == KernelPoly {
-		n, _ := k.Dims()
-		parallelRows(n, func(i int) {
-			row := k.RawRowView(i)
-			for j, v := range row {
-				row[j] = math.Pow(s.gamma*v+s.coef0, float64(s.degree))
-			}
-		})
-	}
-	return k
-}
+func (s kernelSpec) selfMatrix(x *mat.Dense) *mat.Dense { return s.fn.SelfMatrix(x) }
 
 func symmetrise(k *mat.Dense) {
 	n, _ := k.Dims()
@@ -195,8 +121,18 @@ func checkSquareSym(op, name string, k *mat.Dense) error {
 //
 // so that Eigenvalues are those of the centred N x N kernel, NOT divided by
 // N, and Embedding is fit_transform. Columns follow the sign rule (entry of
-// largest |value| positive, scikit-learn's svd_flip); negative eigenvalues
-// give zero columns.
+// largest |value| positive, scikit-learn's svd_flip). 1 <= K <= N (K = N is
+// allowed, as in scikit-learn). The K computed eigenvalues get
+// scikit-learn's PSD check (_check_psd_eigenvalues): if the largest is
+// negative, or some λ < −1e-5 λmax and λ < −1e-10 ("significant negative
+// eigenvalues": an indefinite precomputed kernel), Fit fails with ErrNotPSD;
+// otherwise negative eigenvalues and those below 1e-12 λmax become exactly
+// 0 and their columns of Embedding and Transform are exactly zero.
+//
+// A precomputed kernel need not be symmetric (scikit-learn accepts it): it
+// is centred with its own row and column means (KernelCenterer) and its
+// lower triangle is used, as scipy's eigh does; with Landmarks the landmark
+// block is averaged with its transpose instead.
 //
 // Transform centres the new kernel rows with the training statistics
 // (scikit-learn's KernelCenterer) and projects them, z = kc(x) U Λ^{-1/2}:
@@ -211,7 +147,7 @@ func checkSquareSym(op, name string, k *mat.Dense) error {
 // formula from its m kernel values, O(N m) memory and time; Eigenvalues are
 // then those of the landmark kernel (they scale with m, not N).
 type KernelPCA struct {
-	// Components is K (default 2), 1 <= K < N.
+	// Components is K (default 2), 1 <= K <= N (K <= m with Landmarks).
 	Components int
 	// Kernel is the kernel (default linear); Gamma (default 1/D), Degree
 	// (default 3) and Coef0 (default 0; scikit-learn's is 1) are its
@@ -232,7 +168,15 @@ type KernelPCA struct {
 	// landmarks.
 	Landmarks int
 
+	// FitInverse learns the pre-image map of InverseTransform
+	// (scikit-learn's fit_inverse_transform) with ridge Alpha (default 1,
+	// scikit-learn's; an explicit negative value is ErrParam). Not with a
+	// precomputed kernel or Landmarks.
+	FitInverse bool
+	Alpha      float64
+
 	spec   kernelSpec
+	dual   *mat.Dense // N x D dual coefficients of the pre-image map
 	lm     []int
 	eig    *centredEig
 	z      *mat.Dense
@@ -258,38 +202,40 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	if spec.kind == KernelPrecomputed {
-		if err := checkSquareSym(op, "x", xd); err != nil {
-			return err
+	if spec.kind() == KernelPrecomputed {
+		if n != d {
+			return errorf(op, "x", fmt.Sprintf("%d x %d", n, d), ErrShape, "a precomputed kernel must be square (N x N)")
 		}
 		spec.precomputedN = n
 	}
+	co := centredOptions{solver: p.Solver, tol: p.Tol, maxIter: p.MaxIter, seed: p.Seed, lower: spec.kind() == KernelPrecomputed, checkPSD: true}
 	var eig *centredEig
 	var z *mat.Dense
 	switch {
 	case lm == nil:
 		km := xd
-		if spec.kind != KernelPrecomputed {
+		if spec.kind() != KernelPrecomputed {
 			spec.train = xd
 			km = spec.selfMatrix(xd)
 		}
-		eig, err = fitCentred(op, km, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+		eig, err = fitCentred(op, km, k, co)
 		if err == nil {
 			z = eig.embedding()
 		}
 	default:
 		// Nyström: the landmark kernel, then every point's m kernel values.
 		var kmm, knm *mat.Dense
-		if spec.kind == KernelPrecomputed {
+		if spec.kind() == KernelPrecomputed {
 			knm = colsOf(xd, lm)
 			kmm = rowsOf(knm, lm)
 			symmetrise(kmm)
+			co.lower = false
 		} else {
 			spec.train = rowsOf(xd, lm)
 			kmm = spec.selfMatrix(spec.train)
 			knm = spec.matrix(xd, spec.train)
 		}
-		eig, err = fitCentred(op, kmm, k, p.Solver, p.Tol, p.MaxIter, p.Seed)
+		eig, err = fitCentred(op, kmm, k, co)
 		if err == nil {
 			z = eig.transform(knm)
 		}
@@ -297,7 +243,13 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	p.spec, p.lm, p.eig, p.z, p.dim, p.fitted = spec, lm, eig, z, d, true
+	var dual *mat.Dense
+	if p.FitInverse {
+		if dual, err = p.fitInverse(op, spec, lm, xd, z); err != nil {
+			return err
+		}
+	}
+	p.spec, p.lm, p.eig, p.z, p.dim, p.dual, p.fitted = spec, lm, eig, z, d, dual, true
 	return nil
 }
 
@@ -331,7 +283,7 @@ func (p *KernelPCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 		return nil, err
 	}
 	var kx *mat.Dense
-	if p.spec.kind == KernelPrecomputed {
+	if p.spec.kind() == KernelPrecomputed {
 		if err := checkCols(op, xd, p.spec.precomputedN); err != nil {
 			return nil, err
 		}
@@ -348,11 +300,61 @@ func (p *KernelPCA) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return p.eig.transform(kx), nil
 }
 
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (p *KernelPCA) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := p.Transform(x)
-	if err != nil {
-		return err
+// fitInverse solves scikit-learn's ridge pre-image problem: with K_z the
+// kernel (the model's own kernel and Gamma) between the training
+// embeddings, the dual coefficients A = (K_z + Alpha I)⁻¹ X (Cholesky).
+func (p *KernelPCA) fitInverse(op string, spec kernelSpec, lm []int, x, z *mat.Dense) (*mat.Dense, error) {
+	switch {
+	case spec.kind() == KernelPrecomputed:
+		return nil, errorf(op, "FitInverse", true, ErrParam, "a precomputed kernel has no input space to map back to")
+	case lm != nil:
+		return nil, errorf(op, "FitInverse", true, ErrParam, "not with Landmarks (the pre-image map needs the N x N kernel of the embeddings)")
 	}
-	return transformTo("kpca.transform", dst, z)
+	alpha := p.Alpha
+	if alpha == 0 {
+		alpha = 1
+	}
+	if !(alpha > 0) || math.IsInf(alpha, 0) {
+		return nil, errorf(op, "Alpha", p.Alpha, ErrParam, "need a finite Alpha > 0")
+	}
+	kz := spec.selfMatrix(z)
+	n, _ := kz.Dims()
+	for i := 0; i < n; i++ {
+		kz.Set(i, i, kz.At(i, i)+alpha)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(mat.NewSymDense(n, kz.RawMatrix().Data)) {
+		return nil, errorf(op, "Alpha", alpha, ErrSingular, "the kernel of the embeddings plus Alpha I is not positive definite; increase Alpha")
+	}
+	var dual mat.Dense
+	if err := ch.SolveTo(&dual, x); err != nil {
+		return nil, errorf(op, "Alpha", alpha, ErrSingular, err.Error())
+	}
+	return &dual, nil
+}
+
+// InverseTransform maps embeddings z (M x K) back to the input space with
+// the pre-image map learnt when FitInverse is set (scikit-learn's
+// inverse_transform): x̂ = k(z, Z_train) A, a kernel ridge regression from
+// the training embedding Z_train to the training rows. Without FitInverse
+// it returns ErrNotFitted.
+func (p *KernelPCA) InverseTransform(z mat.Matrix) (*mat.Dense, error) {
+	const op = "kpca.inversetransform"
+	if !p.fitted || p.dual == nil {
+		return nil, errorf(op, "FitInverse", false, ErrNotFitted, "fit with FitInverse set")
+	}
+	zd, err := checkData(op, "z", z)
+	if err != nil {
+		return nil, err
+	}
+	_, k := p.z.Dims()
+	if err := checkCols(op, zd, k); err != nil {
+		return nil, err
+	}
+	kz := p.spec.matrix(zd, p.z)
+	m, _ := zd.Dims()
+	_, d := p.dual.Dims()
+	out := mat.NewDense(m, d, nil)
+	out.Mul(kz, p.dual)
+	return out, nil
 }

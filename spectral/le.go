@@ -2,8 +2,10 @@ package spectral
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
@@ -32,10 +34,16 @@ import (
 //
 // Fit builds scikit-learn's 'nearest_neighbors' affinity (kNN including the
 // point itself, G = (A + Aᵀ)/2: weight 1 for mutual neighbours, 0.5 for
-// one-sided ones); with Precomputed it receives the N x N affinity; FitGraph
-// takes a relation graph. A disconnected graph is refused with
-// ErrDisconnected unless AllowDisconnected (then the null space has one
-// vector per component and only the first is dropped, as in scikit-learn).
+// one-sided ones), or the rbf or precomputed nearest-neighbour affinity of
+// the Affinity field; with Precomputed it receives the N x N affinity;
+// FitGraph takes a relation graph. A disconnected graph is handled as scikit-learn
+// does by default: a warning is logged (log/slog) and the fit continues (the
+// null space then has one vector per component and only the first is
+// dropped); with Strict it is refused with ErrDisconnected. Isolated
+// vertices are refused in normalised mode (their degree is 0; a kNN graph
+// has none). Data whose rows are all identical are refused with ErrParam:
+// their kNN graph is an arbitrary tie-break (scikit-learn returns an
+// embedding of that tie-break).
 //
 // Solver: dense eigendecomposition of the N x N Laplacian up to
 // DenseSolverMaxN points; above, linalg.Eigs (block Lanczos) on the sparse
@@ -71,9 +79,26 @@ type LaplacianEigenmaps struct {
 	// UnitVectors returns the unit eigenvectors u of L_sym instead of
 	// scikit-learn's u / sqrt(deg) (normalised mode only).
 	UnitVectors bool
-	// AllowDisconnected accepts a graph with several components (isolated
-	// vertices are still refused in normalised mode: their degree is 0).
-	AllowDisconnected bool
+	// Strict refuses a disconnected graph with ErrDisconnected instead of
+	// logging a warning and continuing (scikit-learn's behaviour).
+	Strict bool
+	// Affinity selects how Fit builds G, scikit-learn's affinity:
+	// "nearest_neighbors" (default: the kNN connectivity above), "rbf"
+	// (dense G_ij = exp(−Gamma ‖x_i − x_j‖²), diagonal ignored; O(N²)
+	// memory, refused above MaxQuadraticN unless Force), "precomputed"
+	// (same as Precomputed) or "precomputed_nearest_neighbors" (x is an
+	// N x N matrix of neighbour distances, 0 meaning no stored entry: each
+	// row keeps its Neighbors smallest stored entries as connectivity 1,
+	// G = (A + Aᵀ)/2; every row needs Neighbors stored entries).
+	Affinity string
+	// Gamma is the rbf affinity's γ (default 1/D).
+	Gamma float64
+	// Force lifts the MaxQuadraticN limit of the rbf affinity.
+	Force bool
+	// KeepFirst keeps the first (constant, λ = 0) eigenvector as column 0
+	// (scikit-learn's spectral_embedding with drop_first=False): the K
+	// columns are then the 1st … K-th instead of the 2nd … (K+1)-th.
+	KeepFirst bool
 	// Solver, Tol, MaxIter and Seed configure the eigensolver.
 	Solver  Solver
 	Tol     float64
@@ -91,6 +116,7 @@ type LaplacianEigenmaps struct {
 // knnAffinity remembers the training kNN affinity for the Nyström rows.
 type knnAffinity struct {
 	train  *mat.Dense
+	gamma  float64   // > 0: the rbf affinity exp(−gamma d²) instead of kNN
 	k      int       // neighbours, self included
 	radius []float64 // distance from x_j to its (k−1)-th nearest other point
 }
@@ -100,30 +126,111 @@ type knnAffinity struct {
 func (le *LaplacianEigenmaps) Fit(x *mat.Dense) error {
 	const op = "le.fit"
 	le.fitted = false
-	xd, err := checkData(op, "x", x)
-	if err != nil {
-		return err
+	var g *graph.CSR
+	var aff *knnAffinity
+	var err error
+	if le.Precomputed && le.Affinity != "" && le.Affinity != "precomputed" {
+		return errorf(op, "Affinity", le.Affinity, ErrParam, "Precomputed is affinity \"precomputed\"; set one of them")
 	}
-	if le.Precomputed {
-		g, err := affinityGraph(op, xd)
-		if err != nil {
-			return err
-		}
-		return le.fitGraph(op, g, nil)
+	switch le.Affinity {
+	case "", "nearest_neighbors", "precomputed":
+		g, aff, err = fitAffinity(op, x, le.Precomputed || le.Affinity == "precomputed", le.Neighbors)
+	case "rbf":
+		g, aff, err = rbfAffinityGraph(op, x, le.Gamma, le.Force)
+	case "precomputed_nearest_neighbors":
+		g, err = precomputedNeighborGraph(op, x, le.Neighbors)
+	default:
+		err = errorf(op, "Affinity", le.Affinity, ErrParam, "valid: nearest_neighbors, rbf, precomputed, precomputed_nearest_neighbors")
 	}
-	n, _ := xd.Dims()
-	k := le.Neighbors
-	if k == 0 {
-		k = max(n/10, 2)
-	}
-	if k < 2 || k > n {
-		return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
-	}
-	g, aff, err := connectivityGraph(op, xd, k)
 	if err != nil {
 		return err
 	}
 	return le.fitGraph(op, g, aff)
+}
+
+// rbfAffinityGraph builds scikit-learn's affinity='rbf': the dense
+// G_ij = exp(−γ ‖x_i − x_j‖²) (γ default 1/D), diagonal ignored, and the
+// data of its Nyström rows.
+func rbfAffinityGraph(op string, x *mat.Dense, gamma float64, force bool) (*graph.CSR, *knnAffinity, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkDistinctRows(op, xd); err != nil {
+		return nil, nil, err
+	}
+	n, d := xd.Dims()
+	if err := checkQuadratic(op, n, force, "the rbf affinity is a dense N x N matrix; use the nearest_neighbors affinity"); err != nil {
+		return nil, nil, err
+	}
+	if gamma == 0 {
+		gamma = 1 / float64(d)
+	}
+	k := linalg.Kernel{Kind: linalg.KernelRBF, Gamma: gamma}
+	if err := k.Validate(); err != nil {
+		return nil, nil, errorf(op, "Gamma", gamma, ErrParam, "need a finite Gamma > 0")
+	}
+	g, err := graph.FromDense(k.SelfMatrix(xd))
+	if err != nil {
+		return nil, nil, wrapGraph(op, err)
+	}
+	return g.WithoutDiagonal(), &knnAffinity{train: xd, gamma: gamma}, nil
+}
+
+// precomputedNeighborGraph builds scikit-learn's
+// affinity='precomputed_nearest_neighbors' from an N x N matrix of stored
+// neighbour distances (0 = not stored, diagonal ignored): each row's k
+// smallest stored entries (ties by index) get connectivity 1, G = (A + Aᵀ)/2
+// (sparseNeighborGraph on the non-zero entries).
+func precomputedNeighborGraph(op string, x *mat.Dense, neighbors int) (*graph.CSR, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	n, c := xd.Dims()
+	if n != c {
+		return nil, errorf(op, "x", fmt.Sprintf("%d x %d", n, c), ErrShape, "a precomputed neighbour graph is N x N")
+	}
+	sp := &data.CSRMatrix{Rows: n, Cols: n, Indptr: make([]int, n+1)}
+	for i := 0; i < n; i++ {
+		for j, v := range xd.RawRowView(i) {
+			if v != 0 {
+				sp.Indices, sp.Data = append(sp.Indices, j), append(sp.Data, v)
+			}
+		}
+		sp.Indptr[i+1] = len(sp.Data)
+	}
+	return sparseNeighborGraph(op, sp, neighbors)
+}
+
+// fitAffinity is the shared Fit preamble of LaplacianEigenmaps and
+// SpectralContrastive: it validates x and returns the relation graph, the
+// N x N affinity x itself when precomputed (see affinityGraph), else
+// scikit-learn's kNN connectivity affinity with neighbors k (default
+// max(N/10, 2), self included) and the data of its Nyström rows. Data whose
+// rows are all identical are refused (every kNN graph on them is an
+// arbitrary tie-break, so no embedding is meaningful).
+func fitAffinity(op string, x *mat.Dense, precomputed bool, neighbors int) (*graph.CSR, *knnAffinity, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, nil, err
+	}
+	if precomputed {
+		g, err := affinityGraph(op, xd)
+		return g, nil, err
+	}
+	if err := checkDistinctRows(op, xd); err != nil {
+		return nil, nil, err
+	}
+	n, _ := xd.Dims()
+	k := neighbors
+	if k == 0 {
+		k = max(n/10, 2)
+	}
+	if k < 2 || k > n {
+		return nil, nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
+	}
+	return connectivityGraph(op, xd, k)
 }
 
 // connectivityGraph builds scikit-learn's kNN connectivity affinity (as
@@ -162,27 +269,31 @@ func connectivityGraph(op string, x *mat.Dense, k int) (*graph.CSR, *knnAffinity
 }
 
 // FitGraph computes the embedding of the vertices of the relation graph g
-// (symmetric, non-negative, zero diagonal: g.Validate must pass).
-func (le *LaplacianEigenmaps) FitGraph(g *graph.CSR) error {
+// (symmetric, non-negative, zero diagonal: g.Validate must pass). LE uses
+// the graph only: x may be nil; when given, it must have one row per vertex.
+func (le *LaplacianEigenmaps) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	const op = "le.fitgraph"
 	le.fitted = false
-	if g == nil || g.N == 0 {
-		return errorf(op, "g", nil, ErrEmpty, "")
-	}
-	if err := g.Validate(); err != nil {
-		return wrapGraph(op, err)
+	if err := checkGraphRows(op, g, x); err != nil {
+		return err
 	}
 	return le.fitGraph(op, g, nil)
 }
 
 // affinityGraph turns a dense affinity into a relation graph, dropping the
-// diagonal (scikit-learn ignores it).
+// diagonal (scikit-learn ignores it). An affinity that is symmetric only up
+// to rounding, |A_ij − A_ji| <= 1e-10 max(max|A|, 1) (scikit-learn's own
+// rbf_kernel output differs from its transpose by ~1e-17), is accepted and
+// symmetrised, (A + Aᵀ)/2; a larger asymmetry is refused with ErrShape
+// (scikit-learn warns and symmetrises any asymmetry: a deliberate
+// difference, since a directed relation is then silently averaged).
 func affinityGraph(op string, a *mat.Dense) (*graph.CSR, error) {
-	r, c := a.Dims()
-	if r != c {
-		return nil, errorf(op, "x", fmt.Sprintf("%d x %d", r, c), ErrShape, "a precomputed affinity must be square")
+	if err := checkSquareSym(op, "x", a); err != nil {
+		return nil, err
 	}
-	g, err := graph.FromDense(a)
+	as := mat.DenseCopyOf(a)
+	symmetrise(as)
+	g, err := graph.FromDense(as)
 	if err != nil {
 		return nil, wrapGraph(op, err)
 	}
@@ -193,26 +304,47 @@ func affinityGraph(op string, a *mat.Dense) (*graph.CSR, error) {
 	return g, nil
 }
 
+// checkGraphRows validates the relation graph g of a graph-only FitGraph
+// and, when x is given, that x has one row per vertex.
+func checkGraphRows(op string, g *graph.CSR, x *mat.Dense) error {
+	if g == nil || g.N == 0 {
+		return errorf(op, "g", nil, ErrEmpty, "")
+	}
+	if x != nil {
+		if n, _ := x.Dims(); n != g.N {
+			return errorf(op, "g", fmt.Sprintf("%d vertices", g.N), ErrShape, fmt.Sprintf("want one vertex per row of x (%d)", n))
+		}
+	}
+	if err := g.Validate(); err != nil {
+		return wrapGraph(op, err)
+	}
+	return nil
+}
+
 func (le *LaplacianEigenmaps) fitGraph(op string, g *graph.CSR, aff *knnAffinity) error {
 	n := g.N
 	k, err := components(op, le.Components, n-1)
 	if err != nil {
 		return err
 	}
-	if err := checkConnected(op, g, le.AllowDisconnected, !le.Unnormalized); err != nil {
+	if err := checkConnected(op, g, le.Strict, !le.Unnormalized); err != nil {
 		return err
 	}
 	kind := graphSmallestSym
 	if le.Unnormalized {
 		kind = graphSmallestUnnorm
 	}
-	vals, u, deg, err := graphEigen(op, g, k+1, kind, le.Solver, le.Tol, le.MaxIter, le.Seed)
+	skip := 1
+	if le.KeepFirst {
+		skip = 0
+	}
+	vals, u, deg, err := graphEigen(op, g, k+skip, kind, le.Solver, le.Tol, le.MaxIter, le.Seed)
 	if err != nil {
 		return err
 	}
-	// Drop the first (constant) pair.
-	vals = vals[1:]
-	z := mat.DenseCopyOf(u.Slice(0, n, 1, k+1))
+	// Drop the first (constant) pair unless KeepFirst.
+	vals = vals[skip:]
+	z := mat.DenseCopyOf(u.Slice(0, n, skip, k+skip))
 	if !le.Unnormalized && !le.UnitVectors {
 		for i := 0; i < n; i++ {
 			s := 1 / math.Sqrt(deg[i])
@@ -227,10 +359,13 @@ func (le *LaplacianEigenmaps) fitGraph(op string, g *graph.CSR, aff *knnAffinity
 	return nil
 }
 
-// checkConnected refuses a disconnected graph unless allowed, and isolated
-// vertices when the normalisation divides by the degree.
-func checkConnected(op string, g *graph.CSR, allow, normalised bool) error {
-	labels, c := graph.Components(g)
+// checkConnected handles a disconnected graph: an error wrapping
+// ErrDisconnected when strict, else a slog warning (scikit-learn's
+// "Graph is not fully connected, spectral embedding may not work as
+// expected"). Isolated vertices are refused when the normalisation divides
+// by the degree.
+func checkConnected(op string, g *graph.CSR, strict, normalised bool) error {
+	_, c := graph.Components(g)
 	if c == 1 {
 		return nil
 	}
@@ -242,10 +377,10 @@ func checkConnected(op string, g *graph.CSR, allow, normalised bool) error {
 			}
 		}
 	}
-	if !allow {
-		_ = labels
-		return errorf(op, "G", fmt.Sprintf("%d components", c), ErrDisconnected, "connect the graph (more neighbours) or set AllowDisconnected")
+	if strict {
+		return errorf(op, "G", fmt.Sprintf("%d components", c), ErrDisconnected, "connect the graph (more neighbours) or unset Strict")
 	}
+	slog.Warn("spectral: graph is not fully connected; the embedding may not work as expected", "op", op, "components", c)
 	return nil
 }
 
@@ -380,15 +515,6 @@ func (le *LaplacianEigenmaps) TransformAffinity(w mat.Matrix) (*mat.Dense, error
 	return le.nystrom(op, wd)
 }
 
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (le *LaplacianEigenmaps) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := le.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("le.transform", dst, z)
-}
-
 // nystrom applies the Nyström formula of the type's documentation.
 func (le *LaplacianEigenmaps) nystrom(op string, w *mat.Dense) (*mat.Dense, error) {
 	// The generalised vectors v = D^{-1/2} u drive the formula in every mode.
@@ -417,6 +543,20 @@ func (a *knnAffinity) rows(op string, q *mat.Dense) (*mat.Dense, error) {
 	}
 	m, _ := q.Dims()
 	w := mat.NewDense(m, n, nil)
+	if a.gamma > 0 {
+		// rbf: exp(−γ d²), a training point at distance 0 being "itself"
+		// (the diagonal the training graph ignores).
+		k := linalg.Kernel{Kind: linalg.KernelRBF, Gamma: a.gamma}
+		forEachDistRow(a.train, q, func(i int, d []float64) {
+			row := w.RawRowView(i)
+			for j, v := range d {
+				if v != 0 {
+					row[j] = k.OfSqDist(v * v)
+				}
+			}
+		})
+		return w, nil
+	}
 	// The point itself (distance 0) may take one of the k slots.
 	kq := min(a.k, n)
 	nbs, nds, err := knnQuery(op, a.train, q, kq)

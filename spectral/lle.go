@@ -25,6 +25,11 @@ import (
 //     eigenvalues, ascending (tiny: ~1e-6); their sum is scikit-learn's
 //     reconstruction_error_.
 //
+// Data whose rows all coincide are refused with ErrParam (singular weights:
+// scikit-learn fails there too, in its null-space solver); a point that
+// coincides with all its k neighbours gets the regularised (uniform)
+// weights, as in scikit-learn.
+//
 // scikit-learn applies no sign rule to LLE; this implementation applies the
 // usual one (entry of largest |value| positive), so compare up to sign.
 //
@@ -50,11 +55,18 @@ type LLE struct {
 	// Reg is the regularisation of the local Gram matrices (default 1e-3;
 	// standard LLE and Transform).
 	Reg float64
-	// Method is "standard" (default) or "ltsa" (local tangent space
-	// alignment, Zhang & Zha 2004, as scikit-learn's method='ltsa': for each
-	// neighbourhood the centred neighbours' top-K left singular vectors V_i
-	// and G_i = [1/sqrt(k), V_i] add I − G_i G_iᵀ to M on its index block;
-	// the embedding is again the bottom of M, constant vector dropped).
+	// Method is "standard" (default), "modified" (Zhang & Wang 2007, as
+	// scikit-learn's method='modified': several weight vectors per
+	// neighbourhood from its almost-null space; needs Neighbors >=
+	// Components; Reg does not apply, scikit-learn fixes 1e-3), "hessian"
+	// (Hessian eigenmaps, Donoho & Grimes 2003, as method='hessian'; needs
+	// Neighbors > Components (Components + 3) / 2 and D >= Components) or
+	// "ltsa" (local tangent space alignment, Zhang & Zha 2004, as
+	// method='ltsa': for each neighbourhood the centred neighbours' top-K
+	// left singular vectors V_i and G_i = [1/sqrt(k), V_i] add I − G_i G_iᵀ
+	// to M on its index block). In every method the embedding is the bottom
+	// of M, constant vector dropped; Transform uses the standard barycentric
+	// weights (scikit-learn's transform, whatever the method).
 	Method string
 	// Solver, Tol, MaxIter and Seed configure the eigensolver.
 	Solver  Solver
@@ -77,6 +89,10 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	xd, err := checkData(op, "x", x)
 	if err != nil {
 		return err
+	}
+	if err := checkDistinctRows(op, xd); err != nil {
+		n, _ := xd.Dims()
+		return errorf(op, "x", fmt.Sprintf("%d identical rows", n), ErrSingular, "all points coincide: every local Gram matrix is zero, so the barycentric weights are singular (set only by Reg) and no embedding is defined")
 	}
 	n, _ := xd.Dims()
 	k := l.Neighbors
@@ -106,8 +122,10 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	switch l.Method {
 	case "", "standard":
 		w := make([]float64, n*k)
-		parallelRows(n, func(i int) {
-			barycenter(xd.RawRowView(i), xd, idx[i*k:(i+1)*k], reg, w[i*k:(i+1)*k])
+		linalg.ParallelRange(n, 32, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				barycenter(xd.RawRowView(i), xd, idx[i*k:(i+1)*k], reg, w[i*k:(i+1)*k])
+			}
 		})
 		opr = &lleOp{n: n, k: k, idx: idx, w: w}
 		denseM = func() *mat.SymDense { return lleMatrix(n, k, idx, w) }
@@ -122,13 +140,34 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		lo := &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g}
 		opr = lo
 		denseM = lo.dense
+	case "hessian":
+		if need := kc * (kc + 3) / 2; k <= need {
+			return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("hessian LLE needs Neighbors > Components (Components + 3) / 2 = %d", need))
+		}
+		ho, err := hessianOp(xd, idx, k, kc)
+		if err != nil {
+			return errorf(op, "Components", kc, ErrParam, err.Error())
+		}
+		opr, denseM = ho, ho.dense
+	case "modified":
+		if k < kc {
+			return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("modified LLE needs Neighbors >= Components = %d", kc))
+		}
+		mo := modifiedOp(xd, idx, k, kc)
+		opr, denseM = mo, mo.dense
 	default:
-		return errorf(op, "Method", l.Method, ErrParam, "valid: standard, ltsa")
+		return errorf(op, "Method", l.Method, ErrParam, "valid: standard, modified, hessian, ltsa")
 	}
 	var vals []float64
 	var vecs *mat.Dense
 	dense := useDense(l.Solver, n) || kc+1+24 >= n
+	shifted := false
 	if !dense {
+		if bs, ok := opr.(blockSum); ok {
+			vals, vecs, shifted = shiftInvertBottom(bs, n, kc, l.Tol, l.MaxIter, l.Seed)
+		}
+	}
+	if !dense && !shifted {
 		ones := mat.NewDense(n, 1, nil)
 		for i := 0; i < n; i++ {
 			ones.Set(i, 0, 1)
@@ -168,51 +207,101 @@ func (l *LLE) Fit(x *mat.Dense) error {
 }
 
 // barycenter writes the regularised barycentric weights of x on the rows
-// nb of data into w.
+// nb of data into w: G = C Cᵀ with C the neighbours minus x, G += R·I
+// (R = reg·trace(G), or reg when the trace is 0), G v = 1 by Cholesky,
+// w = v / Σv (scikit-learn's barycenter_weights). Small k x k work in
+// place; an indefinite G (impossible with R > 0 up to rounding) falls back
+// to an LU solve.
 func barycenter(x []float64, data *mat.Dense, nb []int, reg float64, w []float64) {
 	k := len(nb)
 	_, d := data.Dims()
-	c := mat.NewDense(k, d, nil)
+	c := make([]float64, k*d)
 	for t, j := range nb {
 		row := data.RawRowView(j)
-		cr := c.RawRowView(t)
-		for q := range cr {
-			cr[q] = row[q] - x[q]
+		ct := c[t*d : (t+1)*d]
+		for q := range ct {
+			ct[q] = row[q] - x[q]
 		}
 	}
-	g := mat.NewSymDense(k, nil)
-	g.SymOuterK(1, c)
+	g := make([]float64, k*k)
 	tr := 0.0
-	for t := 0; t < k; t++ {
-		tr += g.At(t, t)
+	for a := 0; a < k; a++ {
+		ca := c[a*d : (a+1)*d]
+		for b := 0; b <= a; b++ {
+			cb := c[b*d : (b+1)*d]
+			s := 0.0
+			for q, v := range ca {
+				s += v * cb[q]
+			}
+			g[a*k+b], g[b*k+a] = s, s
+		}
+		tr += g[a*k+a]
 	}
 	r := reg
 	if tr > 0 {
 		r = reg * tr
 	}
-	for t := 0; t < k; t++ {
-		g.SetSym(t, t, g.At(t, t)+r)
+	for a := 0; a < k; a++ {
+		g[a*k+a] += r
 	}
-	ones := mat.NewVecDense(k, nil)
-	for t := 0; t < k; t++ {
-		ones.SetVec(t, 1)
-	}
-	var sol mat.VecDense
-	var ch mat.Cholesky
-	if ch.Factorize(g) {
-		if err := ch.SolveVecTo(&sol, ones); err != nil {
-			sol.SolveVec(g, ones)
+	if !cholSolveOnes(g, k, w) {
+		gm := mat.NewDense(k, k, g)
+		ones := mat.NewVecDense(k, nil)
+		for t := 0; t < k; t++ {
+			ones.SetVec(t, 1)
 		}
-	} else {
-		_ = sol.SolveVec(g, ones)
+		var sol mat.VecDense
+		_ = sol.SolveVec(gm, ones)
+		for t := 0; t < k; t++ {
+			w[t] = sol.AtVec(t)
+		}
 	}
 	s := 0.0
 	for t := 0; t < k; t++ {
-		s += sol.AtVec(t)
+		s += w[t]
 	}
 	for t := 0; t < k; t++ {
-		w[t] = sol.AtVec(t) / s
+		w[t] /= s
 	}
+}
+
+// cholSolveOnes solves G v = 1 for the symmetric k x k g (row-major,
+// overwritten by its Cholesky factor) into v; false if g is not positive
+// definite.
+func cholSolveOnes(g []float64, k int, v []float64) bool {
+	for j := 0; j < k; j++ {
+		s := g[j*k+j]
+		for q := 0; q < j; q++ {
+			s -= g[j*k+q] * g[j*k+q]
+		}
+		if !(s > 0) {
+			return false
+		}
+		ljj := math.Sqrt(s)
+		g[j*k+j] = ljj
+		for i := j + 1; i < k; i++ {
+			t := g[i*k+j]
+			for q := 0; q < j; q++ {
+				t -= g[i*k+q] * g[j*k+q]
+			}
+			g[i*k+j] = t / ljj
+		}
+	}
+	for i := 0; i < k; i++ {
+		t := 1.0
+		for q := 0; q < i; q++ {
+			t -= g[i*k+q] * v[q]
+		}
+		v[i] = t / g[i*k+i]
+	}
+	for i := k - 1; i >= 0; i-- {
+		t := v[i]
+		for q := i + 1; q < k; q++ {
+			t -= g[q*k+i] * v[q]
+		}
+		v[i] = t / g[i*k+i]
+	}
+	return true
 }
 
 // lleMatrix forms M = (I − W)ᵀ(I − W) densely (inherently O(N²) memory).
@@ -309,32 +398,25 @@ func (l *LLE) Transform(x mat.Matrix) (*mat.Dense, error) {
 	m, _ := xd.Dims()
 	_, kc := l.z.Dims()
 	out := mat.NewDense(m, kc, nil)
-	parallelRows(m, func(i int) {
-		nb := idx[i*l.k : (i+1)*l.k]
-		w := make([]float64, l.k)
-		if dist[i*l.k] == 0 {
-			w[0] = 1
-		} else {
-			barycenter(xd.RawRowView(i), l.train, nb, l.reg, w)
-		}
-		row := out.RawRowView(i)
-		for t, j := range nb {
-			zr := l.z.RawRowView(j)
-			for c := range row {
-				row[c] += w[t] * zr[c]
+	linalg.ParallelRange(m, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			nb := idx[i*l.k : (i+1)*l.k]
+			w := make([]float64, l.k)
+			if dist[i*l.k] == 0 {
+				w[0] = 1
+			} else {
+				barycenter(xd.RawRowView(i), l.train, nb, l.reg, w)
+			}
+			row := out.RawRowView(i)
+			for t, j := range nb {
+				zr := l.z.RawRowView(j)
+				for c := range row {
+					row[c] += w[t] * zr[c]
+				}
 			}
 		}
 	})
 	return out, nil
-}
-
-// TransformTo is Transform writing into dst.
-func (l *LLE) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := l.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("lle.transform", dst, z)
 }
 
 // ltsaBases returns, for every point, G_i = [1/sqrt(k), V_i] (k x (K+1),
@@ -346,26 +428,28 @@ func ltsaBases(x *mat.Dense, idx []int, k, kc int) ([]float64, error) {
 	g := make([]float64, n*k*c)
 	var fail error
 	var mu sync.Mutex
-	parallelRows(n, func(i int) {
-		xi := mat.NewDense(k, d, nil)
-		for t := 0; t < k; t++ {
-			xi.SetRow(t, x.RawRowView(idx[i*k+t]))
-		}
-		centre(xi)
-		var svd mat.SVD
-		if !svd.Factorize(xi, mat.SVDFullU) {
-			mu.Lock()
-			fail = errors.New("svd")
-			mu.Unlock()
-			return
-		}
-		var u mat.Dense
-		svd.UTo(&u)
-		gi := g[i*k*c : (i+1)*k*c]
-		for t := 0; t < k; t++ {
-			gi[t*c] = 1 / math.Sqrt(float64(k))
-			for j := 0; j < kc; j++ {
-				gi[t*c+1+j] = u.At(t, j)
+	linalg.ParallelRange(n, 32, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xi := mat.NewDense(k, d, nil)
+			for t := 0; t < k; t++ {
+				xi.SetRow(t, x.RawRowView(idx[i*k+t]))
+			}
+			centre(xi)
+			var svd mat.SVD
+			if !svd.Factorize(xi, mat.SVDFullU) {
+				mu.Lock()
+				fail = errors.New("svd")
+				mu.Unlock()
+				continue
+			}
+			var u mat.Dense
+			svd.UTo(&u)
+			gi := g[i*k*c : (i+1)*k*c]
+			for t := 0; t < k; t++ {
+				gi[t*c] = 1 / math.Sqrt(float64(k))
+				for j := 0; j < kc; j++ {
+					gi[t*c+1+j] = u.At(t, j)
+				}
 			}
 		}
 	})

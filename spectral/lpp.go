@@ -74,8 +74,12 @@ func (l *LPP) FitGraph(x *mat.Dense, g *graph.CSR) error {
 }
 
 // defaultKNN builds scikit-learn's connectivity kNN affinity with
-// Neighbors k (default max(N/10, 2)).
+// Neighbors k (default max(N/10, 2)); data whose rows all coincide are
+// refused (checkDistinctRows).
 func defaultKNN(op string, x *mat.Dense, k int) (*graph.CSR, error) {
+	if err := checkDistinctRows(op, x); err != nil {
+		return nil, err
+	}
 	n, _ := x.Dims()
 	if k == 0 {
 		k = max(n/10, 2)
@@ -212,15 +216,6 @@ func (l *LPP) Eigenvalues() []float64 {
 // Transform returns x P (exact).
 func (l *LPP) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return linearTransform("lpp.transform", l.fitted, l.p, x)
-}
-
-// TransformTo is Transform writing into dst.
-func (l *LPP) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := l.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("lpp.transform", dst, z)
 }
 
 func linearTransform(op string, fitted bool, p *mat.Dense, x mat.Matrix) (*mat.Dense, error) {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -18,7 +19,9 @@ import (
 // (scikit-learn's KernelPCA(kernel='precomputed')), so Eigenvalues are those
 // of B, not divided by N, and the columns follow the sign rule (largest
 // |entry| positive). Negative eigenvalues (non-Euclidean Δ) give zero
-// columns. For Euclidean distances Z reproduces the configuration up to an
+// columns (no PSD check: unlike KernelPCA and Isomap, which fail on
+// significant negative eigenvalues as scikit-learn does, classical MDS of a
+// non-Euclidean Δ keeps its positive part). 1 <= K <= N. For Euclidean distances Z reproduces the configuration up to an
 // orthogonal transformation and a translation.
 //
 // Transform is the Nyström / Gower out-of-sample formula: the new rows
@@ -32,7 +35,7 @@ import (
 // every point is placed by the same Gower formula, O(N m) memory; its
 // Eigenvalues are those of the landmark matrix (they scale with m, not N).
 type ClassicalMDS struct {
-	// Components is K (default 2), 1 <= K < N (K < m with landmarks).
+	// Components is K (default 2), 1 <= K <= N (K <= m with Landmarks).
 	Components int
 	// Precomputed says that Fit receives an N x N distance matrix and
 	// Transform M x N distances to the training points.
@@ -48,6 +51,7 @@ type ClassicalMDS struct {
 	// Force lifts the MaxQuadraticN limit.
 	Force bool
 
+	psd       bool       // scikit-learn's PSD check (set by Isomap, not by MDS)
 	train     *mat.Dense // training data (not precomputed)
 	landmarks []int
 	eig       *centredEig
@@ -61,16 +65,11 @@ type ClassicalMDS struct {
 func (m *ClassicalMDS) Fit(x *mat.Dense) error {
 	const op = "mds.fit"
 	m.fitted = false
-	xd, err := checkData(op, "x", x)
+	xd, err := distanceInput(op, x, m.Precomputed)
 	if err != nil {
 		return err
 	}
 	n, d := xd.Dims()
-	if m.Precomputed {
-		if err := checkDistances(op, xd, true); err != nil {
-			return err
-		}
-	}
 	lm, k, err := quadraticPlan(op, n, m.Landmarks, m.Components, m.Seed, m.Force, "use Landmarks for landmark MDS")
 	if err != nil {
 		return err
@@ -90,10 +89,10 @@ func (m *ClassicalMDS) Fit(x *mat.Dense) error {
 			}
 		}
 	case lm == nil:
-		b = sqDistSelf(xd)
+		b = linalg.SqDistSelf(xd)
 		b.Scale(-0.5, b)
 	default:
-		b = sqDist(rowsOf(xd, lm), xd)
+		b = linalg.SqDist(rowsOf(xd, lm), xd)
 		b.Scale(-0.5, b)
 	}
 	if err := m.fitKernel(op, b, lm, k); err != nil {
@@ -110,15 +109,16 @@ func (m *ClassicalMDS) Fit(x *mat.Dense) error {
 // m x N from the landmarks) and places every point.
 func (m *ClassicalMDS) fitKernel(op string, b *mat.Dense, lm []int, k int) error {
 	m.landmarks = lm
+	co := centredOptions{solver: m.Solver, tol: m.Tol, maxIter: m.MaxIter, seed: m.Seed, checkPSD: m.psd}
 	if lm == nil {
-		eig, err := fitCentred(op, b, k, m.Solver, m.Tol, m.MaxIter, m.Seed)
+		eig, err := fitCentred(op, b, k, co)
 		if err != nil {
 			return err
 		}
 		m.eig, m.z = eig, eig.embedding()
 		return nil
 	}
-	eig, z, err := landmarkFit(op, b, lm, k, m.Solver, m.Tol, m.MaxIter, m.Seed)
+	eig, z, err := landmarkFit(op, b, lm, k, co)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (m *ClassicalMDS) fitKernel(op string, b *mat.Dense, lm []int, k int) error
 
 // landmarkFit solves MDS on the landmark block of b (m x N, −½Δ² from the
 // landmarks) and places all N points with the Gower formula.
-func landmarkFit(op string, b *mat.Dense, lm []int, k int, solver Solver, tol float64, maxIter int, seed uint64) (*centredEig, *mat.Dense, error) {
+func landmarkFit(op string, b *mat.Dense, lm []int, k int, co centredOptions) (*centredEig, *mat.Dense, error) {
 	mm := len(lm)
 	kl := mat.NewDense(mm, mm, nil)
 	for a := 0; a < mm; a++ {
@@ -137,7 +137,7 @@ func landmarkFit(op string, b *mat.Dense, lm []int, k int, solver Solver, tol fl
 		}
 	}
 	symmetrise(kl)
-	eig, err := fitCentred(op, kl, k, solver, tol, maxIter, seed)
+	eig, err := fitCentred(op, kl, k, co)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -158,7 +158,7 @@ func quadraticPlan(op string, n, landmarks, comps int, seed uint64, force bool, 
 	if lm != nil {
 		size = len(lm)
 	}
-	if k, err = components(op, comps, size-1); err != nil {
+	if k, err = components(op, comps, size); err != nil {
 		return nil, 0, err
 	}
 	if lm == nil {
@@ -190,6 +190,22 @@ func rowsOf(x *mat.Dense, idx []int) *mat.Dense {
 		out.SetRow(a, x.RawRowView(i))
 	}
 	return out
+}
+
+// distanceInput is the Fit preamble shared by ClassicalMDS and Isomap: a
+// private copy of x, checked as an N x N distance matrix (checkDistances)
+// when precomputed.
+func distanceInput(op string, x *mat.Dense, precomputed bool) (*mat.Dense, error) {
+	xd, err := checkData(op, "x", x)
+	if err != nil {
+		return nil, err
+	}
+	if precomputed {
+		if err := checkDistances(op, xd, true); err != nil {
+			return nil, err
+		}
+	}
+	return xd, nil
 }
 
 // checkDistances checks a precomputed distance matrix: non-negative entries,
@@ -266,7 +282,7 @@ func (m *ClassicalMDS) Transform(x mat.Matrix) (*mat.Dense, error) {
 		if m.landmarks != nil {
 			ref = rowsOf(m.train, m.landmarks)
 		}
-		b = sqDist(xd, ref)
+		b = linalg.SqDist(xd, ref)
 		b.Scale(-0.5, b)
 	}
 	return m.eig.transform(b), nil
@@ -281,13 +297,4 @@ func colsOf(x *mat.Dense, idx []int) *mat.Dense {
 		}
 	}
 	return out
-}
-
-// TransformTo is Transform writing into dst (sized when empty, else M x K).
-func (m *ClassicalMDS) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	z, err := m.Transform(x)
-	if err != nil {
-		return err
-	}
-	return transformTo("mds.transform", dst, z)
 }

@@ -73,7 +73,7 @@ func nystromRows(op string, w, v *mat.Dense, f func(x, d float64, j int) float64
 			d += x
 		}
 		if d == 0 {
-			return nil, errorf(op, fmt.Sprintf("row %d", i), "no affinity to any training point", ErrDisconnected, "")
+			return nil, errorf(op, fmt.Sprintf("row %d (1-based)", i+1), "no affinity to any training point", ErrDisconnected, "")
 		}
 		row := out.RawRowView(i)
 		for j := range row {

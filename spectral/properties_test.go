@@ -548,15 +548,11 @@ func TestErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Well separated blobs: the 5-NN graph is disconnected.
-	le := &spectral.LaplacianEigenmaps{Neighbors: 5}
+	le := &spectral.LaplacianEigenmaps{Neighbors: 5, Strict: true}
 	if err := le.Fit(ds.X); !errors.Is(err, spectral.ErrDisconnected) {
-		t.Errorf("LE on a disconnected graph: %v; want ErrDisconnected", err)
+		t.Errorf("strict LE on a disconnected graph: %v; want ErrDisconnected", err)
 	}
-	le.AllowDisconnected = true
-	if err := le.Fit(ds.X); err != nil {
-		t.Errorf("LE with AllowDisconnected: %v", err)
-	}
-	iso := &spectral.Isomap{Neighbors: 4}
+	iso := &spectral.Isomap{Neighbors: 4, Strict: true}
 	if err := iso.Fit(ds.X); !errors.Is(err, spectral.ErrDisconnected) {
 		t.Errorf("ISOMAP on a disconnected graph: %v; want ErrDisconnected", err)
 	}
@@ -595,30 +591,6 @@ func TestErrors(t *testing.T) {
 	err = (&spectral.KernelPCA{Components: 100}).Fit(ds.X)
 	if !errors.As(err, &e) || e.Param != "Components" || !strings.HasPrefix(err.Error(), "spectral: kpca.fit: Components = 100") {
 		t.Errorf("error %v does not name the parameter", err)
-	}
-}
-
-// LLE's automatic solver falls back to the dense one when Lanczos does not
-// converge (tiny clustered eigenvalues of a 2-D manifold with k > D) and
-// then equals the dense result.
-func TestLLEAutoFallback(t *testing.T) {
-	ds, err := data.SwissRoll(400, 4, 0.05, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dense := &spectral.LLE{Components: 2, Neighbors: 10, Solver: spectral.SolverDense}
-	auto := &spectral.LLE{Components: 2, Neighbors: 10, MaxIter: 2}
-	for _, m := range []*spectral.LLE{dense, auto} {
-		if err := m.Fit(ds.X); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if msg := columnsMatch(auto.Embedding(), dense.Embedding(), 1e-9); msg != "" {
-		t.Fatal(msg)
-	}
-	strict := &spectral.LLE{Components: 2, Neighbors: 10, MaxIter: 2, Solver: spectral.SolverIterative}
-	if err := strict.Fit(ds.X); !errors.Is(err, spectral.ErrNoConvergence) {
-		t.Fatalf("iterative LLE with 2 restarts: %v; want ErrNoConvergence", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -20,22 +21,24 @@ func forEachDistRow(train, q *mat.Dense, fn func(i int, d []float64)) {
 	for s := 0; s < m; s += queryChunk {
 		e := min(s+queryChunk, m)
 		qs := q.Slice(s, e, 0, dim).(*mat.Dense)
-		d2 := sqDist(qs, train)
-		parallelRows(e-s, func(r int) {
-			row := d2.RawRowView(r)
-			for j := range row {
-				row[j] = math.Sqrt(row[j])
-			}
-			// Recompute near-zero distances directly: the Gemm form loses
-			// them to cancellation, and a training point must find itself
-			// at distance exactly 0.
-			xi := q.RawRowView(s + r)
-			for j, v := range row {
-				if v < 1e-6*(1+math.Sqrt(dotSelf(xi))) {
-					row[j] = exactDist(xi, train.RawRowView(j))
+		d2 := linalg.SqDist(qs, train)
+		linalg.ParallelRange(e-s, 32, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				row := d2.RawRowView(r)
+				for j := range row {
+					row[j] = math.Sqrt(row[j])
 				}
+				// Recompute near-zero distances directly: the Gemm form loses
+				// them to cancellation, and a training point must find itself
+				// at distance exactly 0.
+				xi := q.RawRowView(s + r)
+				for j, v := range row {
+					if v < 1e-6*(1+math.Sqrt(dotSelf(xi))) {
+						row[j] = exactDist(xi, train.RawRowView(j))
+					}
+				}
+				fn(s+r, row)
 			}
-			fn(s+r, row)
 		})
 	}
 }

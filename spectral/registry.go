@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/eigenssl/eigenssl/graph"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -17,8 +19,26 @@ type Estimator interface {
 	Embedding() *mat.Dense
 	Eigenvalues() []float64
 	Transform(x mat.Matrix) (*mat.Dense, error)
-	TransformTo(dst *mat.Dense, x mat.Matrix) error
 }
+
+// GraphEstimator is an Estimator that also fits on a relation graph G over
+// the N rows of x (an edge file, a relation of package graph, precomputed
+// nearest neighbours): FitGraph(x, g). Laplacian eigenmaps and the
+// spectral contrastive closed form in feature space use the graph only and
+// accept a nil x; the others need the data. Methods() lists the methods that
+// implement it.
+type GraphEstimator interface {
+	Estimator
+	FitGraph(x *mat.Dense, g *graph.CSR) error
+}
+
+var (
+	_ GraphEstimator = (*LaplacianEigenmaps)(nil)
+	_ GraphEstimator = (*LPP)(nil)
+	_ GraphEstimator = (*KernelLPP)(nil)
+	_ GraphEstimator = (*GraphCCA)(nil)
+	_ GraphEstimator = (*SpectralContrastive)(nil)
+)
 
 var (
 	_ Estimator = (*LaplacianEigenmaps)(nil)
@@ -54,6 +74,18 @@ func Methods() []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// GraphMethods returns the names of the methods whose estimator is a
+// GraphEstimator, sorted.
+func GraphMethods() []string {
+	var out []string
+	for _, k := range Methods() {
+		if _, ok := registry[k]().(GraphEstimator); ok {
+			out = append(out, k)
+		}
+	}
 	return out
 }
 

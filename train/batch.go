@@ -3,32 +3,20 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
-// splitmix64 is the SplitMix64 finaliser, used to derive independent seeds.
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-// augSeed is the PCG seed of view v of original sample at augmentation step
-// s: it depends only on (Config.Seed, s, sample, v), never on scheduling,
-// so parallel augmentation is deterministic. s is 0 for FixedViews, else
-// the 1-based step.
-func augSeed(seed uint64, s, sample, v, views int) (uint64, uint64) {
-	return splitmix64(seed ^ splitmix64(uint64(s)^0x6175676d)), uint64(sample)*uint64(views) + uint64(v)
-}
-
 // assemble returns the V·B × D batch of views, row v·B + j being view v of
-// original idx[j] (idx nil: all samples in order), augmented in parallel over
-// GOMAXPROCS goroutines.
+// original idx[j] (idx nil: all samples in order), augmented in parallel
+// through linalg.ParallelRange. View v of original n at step s draws from a
+// PCG seeded by data.ViewSeed(Seed, s, n, v, V), s = 0 for FixedViews, else
+// the 1-based step: it depends only on those, never on scheduling, so the
+// result does not depend on the split, and closedform's expected-graph
+// closed forms can redraw exactly the views training sees.
 func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 	b := len(idx)
 	if idx == nil {
@@ -54,22 +42,15 @@ func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 	if t.cfg.FixedViews {
 		s = 0
 	}
-	workers := min(runtime.GOMAXPROCS(0), b)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := w; j < b; j += workers {
-				n := src(j)
-				for v := range V {
-					s1, s2 := augSeed(t.cfg.Seed, s, n, v, V)
-					t.aug.Apply(out.RawRowView(v*b+j), t.x.RawRowView(n), rand.New(rand.NewPCG(s1, s2)))
-				}
+	linalg.ParallelRange(b, 16, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			n := src(j)
+			for v := range V {
+				s1, s2 := data.ViewSeed(t.cfg.Seed, s, n, v, V)
+				t.aug.Apply(out.RawRowView(v*b+j), t.x.RawRowView(n), rand.New(rand.NewPCG(s1, s2)))
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return out
 }
 

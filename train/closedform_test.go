@@ -68,6 +68,9 @@ func TestFullBatchReachesClosedForm(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// Training evaluates the loss at loss.RowScale·Z.
+				l, _ := loss.New(cfg.Loss, nil)
+				z.Scale(loss.RowScale(l, xb.RawMatrix().Rows), z)
 				cmp, err := closedform.Compare(sol, z)
 				if err != nil {
 					t.Fatal(err)

@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/spec"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
 )
@@ -70,7 +70,11 @@ type Config struct {
 	// Otherwise each epoch is a seeded permutation cut into ⌊N/Batch⌋
 	// batches (the remainder is dropped, as drop_last).
 	Batch  int `json:"batch"`
-	Epochs int `json:"epochs"` // default 1
+	Epochs int `json:"epochs"` // default 1 (when Steps is 0)
+	// Steps, when > 0, is the total number of optimiser steps instead of
+	// Epochs × batches per epoch (Epochs must then be 0); epochs still
+	// count whole passes over the permutations.
+	Steps int `json:"steps,omitempty"`
 	// Seed fixes the initial parameters, the permutations and the
 	// augmentations.
 	Seed uint64 `json:"seed"`
@@ -160,9 +164,6 @@ func parseRelation(s string) (relation, error) {
 	return relation{kind: r.Kind, k: r.K, opt: r.Options}, nil
 }
 
-// twoBranch reports whether the named loss reads (Z1, Z2) rather than (Z, G).
-func twoBranch(name string) bool { return !strings.HasSuffix(loss.Canonical(name), "_gform") }
-
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
 	if c.Optimizer == "" {
@@ -180,7 +181,7 @@ func (c Config) withDefaults() Config {
 	if c.Schedule == "" {
 		c.Schedule = DefaultSchedule
 	}
-	if c.Epochs == 0 {
+	if c.Epochs == 0 && c.Steps == 0 {
 		c.Epochs = DefaultEpochs
 	}
 	if c.Augment == "" {
@@ -192,22 +193,22 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// optimizerSpec is Optimizer with WeightDecay appended.
-func (c Config) optimizerSpec() (string, error) {
-	if c.WeightDecay == 0 {
-		return c.Optimizer, nil
+// optimizerSpec parses Optimizer into the typed nn.OptimizerSpec and sets
+// its weight decay to WeightDecay when that is non-zero (then the text must
+// not set wd itself).
+func (c Config) optimizerSpec() (nn.OptimizerSpec, error) {
+	o, err := nn.ParseOptimizerSpec(c.Optimizer)
+	if err != nil || c.WeightDecay == 0 {
+		return o, err
 	}
-	name, args, _ := strings.Cut(c.Optimizer, ":")
-	for kv := range strings.SplitSeq(args, ",") {
-		if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == "wd" {
-			return "", fmt.Errorf("weight decay given both in the optimiser spec %q and as %g", c.Optimizer, c.WeightDecay)
+	sp, _ := spec.Parse(c.Optimizer)
+	for _, a := range sp.Args {
+		if a.Key == "wd" || a.Key == "weight_decay" {
+			return o, fmt.Errorf("weight decay given both in the optimiser spec %q and as %g", c.Optimizer, c.WeightDecay)
 		}
 	}
-	wd := "wd=" + strconv.FormatFloat(c.WeightDecay, 'g', -1, 64)
-	if args == "" {
-		return name + ":" + wd, nil
-	}
-	return name + ":" + args + "," + wd, nil
+	o.WeightDecay = c.WeightDecay
+	return o, nil
 }
 
 // Validate checks c (with defaults filled in) without touching data: loss,
@@ -228,19 +229,28 @@ func (c Config) Validate() error {
 	if c.Encoder == "" {
 		return bad("encoder", nil, "missing (e.g. linear:64 or mlp:512,128)")
 	}
-	if _, err := nn.ParseEncoder(c.Encoder, 1, 0); err != nil {
+	if _, err := nn.SpecSize(c.Encoder, 1); err != nil { // no allocation
 		return &Error{Op: op, Param: "encoder", Value: c.Encoder, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
-	spec, err := c.optimizerSpec()
+	if _, err := nn.ParseOptimizerSpec(c.Optimizer); err != nil {
+		return &Error{Op: op, Param: "optimizer", Value: c.Optimizer, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+	}
+	osp, err := c.optimizerSpec()
 	if err != nil {
 		return bad("weight_decay", c.WeightDecay, "%v", err)
 	}
-	if _, err := nn.ParseOptimizer(spec); err != nil {
-		return &Error{Op: op, Param: "optimizer", Value: spec, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+	if _, err := osp.New(); err != nil {
+		return &Error{Op: op, Param: "optimizer", Value: osp.String(), Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
-	for name, v := range map[string]float64{"lr": c.LR, "final_lr": c.FinalLR, "weight_decay": c.WeightDecay} {
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (name == "lr" && v == 0) {
-			return bad(name, v, "want a finite value ≥ 0 (lr > 0)")
+	for _, h := range []struct {
+		name string
+		v    float64
+	}{{"lr", c.LR}, {"final_lr", c.FinalLR}, {"weight_decay", c.WeightDecay}} {
+		if h.name == "lr" && !(h.v > 0 && !math.IsInf(h.v, 0)) {
+			return bad(h.name, h.v, "want a finite value > 0")
+		}
+		if math.IsNaN(h.v) || math.IsInf(h.v, 0) || h.v < 0 {
+			return bad(h.name, h.v, "want a finite value ≥ 0")
 		}
 	}
 	if !slices.Contains([]string{"constant", "cosine"}, c.Schedule) {
@@ -255,7 +265,12 @@ func (c Config) Validate() error {
 	if c.Batch < 0 || c.Batch == 1 {
 		return bad("batch", c.Batch, "want 0 (full batch) or ≥ 2")
 	}
-	if c.Epochs < 1 {
+	switch {
+	case c.Steps < 0:
+		return bad("steps", c.Steps, "want ≥ 0 (0: Epochs sets the length)")
+	case c.Steps > 0 && c.Epochs != 0:
+		return bad("epochs", c.Epochs, "give Steps (%d) or Epochs, not both", c.Steps)
+	case c.Steps == 0 && c.Epochs < 1:
 		return bad("epochs", c.Epochs, "want ≥ 1")
 	}
 	if c.CheckpointEvery < 0 {
@@ -270,7 +285,7 @@ func (c Config) Validate() error {
 	if err != nil {
 		return bad("relation", c.Relation, "%v", err)
 	}
-	if twoBranch(c.Loss) {
+	if form, _ := loss.FormOf(c.Loss); form == loss.TwoBranch {
 		if c.Views != 2 {
 			return bad("views", c.Views, "two-branch loss %s needs exactly 2 views (use a *_gform loss for V ≠ 2)", c.Loss)
 		}

@@ -20,6 +20,42 @@
 // augmentation) it is plain gradient descent on one fixed problem (X̃, G),
 // which is what the closed forms of package closedform solve.
 //
+// G-form losses are evaluated at loss.RowScale(n)·Z for a batch of n rows
+// (1/√n for the spectral contrastive G-form, 1 for the others): the same
+// minimising subspace with encoder outputs of order 1 whatever the batch
+// size, so that minibatch training reaches the closed form of the expected
+// graph (see loss.SpectralContrastiveGForm.RowScale).
+//
+// # Reaching the closed forms
+//
+// Minibatch training on fresh views optimises, in expectation, the loss of
+// the expected graph (every D × D statistic of a linear encoder is a mean
+// over the batch), so its optimum is the closed form of that graph, up to
+// an O(1/B) bias from the batch covariance inside the quartic terms. Three
+// things make training get there: the row scale above (without it the
+// spectral contrastive G-form starts at a loss of order n² from the default
+// initialisation and a linear encoder ends 60-90 degrees away); Adam with a
+// cosine decay (Schedule "cosine", FinalLR ≈ LR/1000, a short Warmup),
+// which averages out the minibatch noise; and enough steps. On 16-d data
+// with noise views (TestMinibatchReachesExpectedClosedForm), batch 512
+// reaches 1.3 degrees (largest principal angle) after 600 steps and 0.9
+// after 2400, for spectral contrastive and smooth VICReg alike; batch 64
+// stays at 2-3 degrees.
+//
+// # In memory: Fit
+//
+// Fit trains as Run does without a run directory and returns the encoder,
+// the Metric of every step (loss, parts, gradient norm, learning rate) and
+// a Status: the entry point for experiments.
+//
+// # Divergence
+//
+// Every optimiser is watched by one rule: a NaN or infinite loss,
+// representation, gradient or parameter, or a loss more than
+// DivergenceFactor × max(|running minimum|, |first loss|) above its running
+// minimum stops the run with ErrDiverged and Status Diverged; the last good
+// checkpoint stays.
+//
 // # Runs, checkpoints and determinism
 //
 // Run writes to a run directory: config.json (the Config with defaults
@@ -39,10 +75,12 @@
 // # Concurrency
 //
 // Augmentation is spread over GOMAXPROCS goroutines (one generator per view);
-// matrix products use gonum's parallel blas64 (or OpenBLAS). A Run is not
-// meant to share its run directory with another process.
+// matrix products use gonum's parallel blas64 (or OpenBLAS). Run and Resume
+// hold an advisory lock (flock(2) on DIR/lock) for the whole run: a second
+// Run or Resume of the same directory, in this or another process, fails at
+// once with ErrLocked ("run directory DIR is in use by pid P").
 //
 // Errors are *Error values wrapping the sentinels of errors.go: ErrConfig,
-// ErrShape, ErrNaN, ErrDiverged, ErrExists, ErrNoCheckpoint, ErrCorrupt,
-// ErrMismatch, or the errors of the packages underneath.
+// ErrShape, ErrNaN, ErrDiverged, ErrExists, ErrLocked, ErrTooLarge,
+// ErrNoCheckpoint, ErrCorrupt, ErrMismatch, or the errors of the packages underneath.
 package train

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"github.com/eigenssl/eigenssl/internal/errfmt"
+
 	"errors"
 	"fmt"
 )
@@ -17,8 +19,9 @@ var (
 	ErrShape = errors.New("shape mismatch")
 	// ErrNaN: the training data holds NaN or ±Inf.
 	ErrNaN = errors.New("NaN or Inf in data")
-	// ErrDiverged: the loss (or the representation it was evaluated on)
-	// became NaN or infinite; the last good checkpoint stays on disk.
+	// ErrDiverged: the loss, representation, gradient or parameters became
+	// NaN or infinite, or the loss exploded over its running minimum (see
+	// DivergenceFactor); the last good checkpoint stays on disk.
 	ErrDiverged = errors.New("training diverged")
 	// ErrExists: Run was given a directory that already holds a run.
 	ErrExists = errors.New("run directory already holds a run")
@@ -26,6 +29,12 @@ var (
 	ErrNoCheckpoint = errors.New("no readable checkpoint")
 	// ErrCorrupt: a checkpoint is truncated or fails its checksum.
 	ErrCorrupt = errors.New("corrupt checkpoint")
+	// ErrLocked: the run directory is in use by another Run or Resume (in
+	// this or another process); the message names the pid holding it.
+	ErrLocked = errors.New("run directory locked")
+	// ErrTooLarge: the estimated memory of the run exceeds the memory
+	// available; the message names the estimate and the limit.
+	ErrTooLarge = errors.New("run too large for memory")
 	// ErrMismatch: Resume was given data that differ from the data the run
 	// was started with.
 	ErrMismatch = errors.New("data differ from the run's data")
@@ -42,14 +51,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "train: " + e.Op
-	if e.Param != "" {
-		s += ": " + e.Param
-		if e.Value != nil {
-			s += fmt.Sprintf(" = %v", e.Value)
-		}
-	}
-	return s + ": " + e.Err.Error()
+	return errfmt.Format("train", e.Op, e.Param, e.Value, e.Err)
 }
 
 // Unwrap returns the wrapped error.

@@ -97,6 +97,9 @@ func TestFullBatchReachesOptimum(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Training evaluates the loss at loss.RowScale·Z.
+			l, _ := loss.New(cfg.Loss, nil)
+			z.Scale(loss.RowScale(l, xb.RawMatrix().Rows), z)
 			r, err := loss.SpectralContrastiveGForm{}.Eval(loss.Inputs{Z: z, G: g}, false)
 			if err != nil {
 				t.Fatal(err)

@@ -29,9 +29,16 @@ type Options struct {
 	// Config.Augment. It is not saved: give the same one to Resume.
 	Augmenter data.Augmenter
 	// Loss, when set, replaces the loss built from Config.Loss (for
-	// instance an instrumented one). It must read the same inputs as
-	// Config.Loss (two-branch or G-form). It is not saved.
+	// instance an instrumented one, or a loss outside the registry). It
+	// must have the Form of Config.Loss (two-branch or G-form). Training
+	// evaluates it at loss.RowScale of itself when it is a loss.RowScaler,
+	// else of Config.Loss (so a wrapper keeps the scale of the loss it
+	// wraps). It is not saved.
 	Loss loss.Loss
+	// Dataset, when set and X is nil, supplies the data (X, Y) of Fit and
+	// Run, and augmentation specs are parsed against it
+	// (data.ParseAugmentFor: image shape, latent model).
+	Dataset *data.Dataset
 	// StopAfter > 0 stops the run, with a checkpoint, once that many steps
 	// in total are done (Status Stopped); Resume continues it.
 	StopAfter int
@@ -50,7 +57,7 @@ const (
 	Completed Status = iota // every configured step done
 	Stopped                 // Options.StopAfter reached
 	Canceled                // the context was cancelled
-	Diverged                // the loss became NaN or infinite
+	Diverged                // the loss broke the divergence rule (see DivergenceFactor)
 )
 
 func (s Status) String() string {
@@ -73,61 +80,73 @@ type Result struct {
 	Steps      int // optimiser steps done in total (including before a resume)
 	TotalSteps int // steps of the configured run: Epochs × batches per epoch
 	Epochs     int // completed epochs
-	// Loss and Parts are those of the last step taken (NaN and nil when no
-	// step was taken in this call).
+	// Loss and Parts are those of the last step taken: in this call, or
+	// for a Resume that takes no step, the last line of metrics.jsonl (NaN
+	// and nil when no step was ever taken).
 	Loss  float64
 	Parts map[string]float64
 	// Encoder is the trained encoder; after divergence, the encoder of the
-	// last good checkpoint.
+	// last good checkpoint (Fit: the encoder before the diverging step).
 	Encoder *nn.Encoder
-	Dir     string
+	// History holds the Metric of every step taken in this call, in order.
+	History []Metric
+	Dir     string // the run directory ("" for Fit)
 }
 
 // Metric is one line of metrics.jsonl: the loss of one step, its unweighted
-// parts (non-finite values written as null) and the learning rate used.
-// The file holds only values that are reproduced bit for bit by a resumed
-// run (no timings).
+// parts (non-finite values written as null), the learning rate used and the
+// Euclidean norm of the gradient of the loss with respect to all
+// parameters (before the optimiser step). The file holds only values that
+// are reproduced bit for bit by a resumed run (no timings).
 type Metric struct {
-	Step  int                 `json:"step"` // 1-based: steps done after this one
-	Epoch int                 `json:"epoch"`
-	LR    float64             `json:"lr"`
-	Loss  float64             `json:"loss"`
-	Parts map[string]*float64 `json:"parts"`
+	Step     int                       `json:"step"` // 1-based: steps done after this one
+	Epoch    int                       `json:"epoch"`
+	LR       float64                   `json:"lr"`
+	Loss     float64                   `json:"loss"`
+	GradNorm float64                   `json:"grad_norm"`
+	Parts    map[string]data.JSONFloat `json:"parts"`
 }
 
 // trainer holds one run in progress.
 type trainer struct {
-	cfg       Config
-	x         *mat.Dense
-	y         []int
-	n, d      int
-	batch     int // originals per step
-	full      bool
-	perEpoch  int
-	total     int
-	rel       relation
-	lossFn    loss.Loss
-	twoBranch bool
-	aug       data.Augmenter
-	identity  bool
-	enc       *nn.Encoder
-	opt       nn.Optimizer
-	sched     nn.Schedule
-	pcg       *rand.PCG
-	rng       *rand.Rand
-	hash      [32]byte
-	dir       string
-	log       *slog.Logger
-	viewsG    map[int]*graph.CSR
-	labelsG   *graph.CSR
+	cfg      Config
+	x        *mat.Dense
+	y        []int
+	n, d     int
+	batch    int // originals per step
+	full     bool
+	perEpoch int
+	total    int
+	rel      relation
+	lossFn   loss.Loss
+	form     loss.Form
+	scaleOf  loss.Loss // the loss whose loss.RowScale applies
+	aug      data.Augmenter
+	identity bool
+	enc      *nn.Encoder
+	opt      nn.Optimizer
+	sched    nn.Schedule
+	pcg      *rand.PCG
+	rng      *rand.Rand
+	hash     [32]byte
+	dir      string
+	log      *slog.Logger
+	viewsG   map[int]*graph.CSR
+	labelsG  *graph.CSR
 
 	// state between steps (what a checkpoint holds)
 	step, epoch, batchIdx int
 	perm                  []int
 
+	watch divergence
+
+	// A run directory (Run, Resume) ...
 	metrics  *os.File
 	mw       *bufio.Writer
+	lock     *dirLock
 	lastCkpt int
+	// ... or none (Fit): the encoder before the current step.
+	snap []byte
 }
 
 // constantWarmup is lr(s) = base·s/w for s < w, then base.
@@ -161,7 +180,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	for i := range n {
 		for j, v := range x.RawRowView(i) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, newErr(op, "X", v, ErrNaN, "at row %d, column %d", i, j)
+				return nil, newErr(op, "X", v, ErrNaN, "at row %d, column %d (1-based)", i+1, j+1)
 			}
 		}
 	}
@@ -183,6 +202,9 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 		t.batch, t.perEpoch = cfg.Batch, n/cfg.Batch
 	}
 	t.total = cfg.Epochs * t.perEpoch
+	if cfg.Steps > 0 {
+		t.total = cfg.Steps
+	}
 	if t.rel.kind == graph.KNNRelation && t.rel.k >= cfg.Views*t.batch {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "k must be below the %d rows of a batch", cfg.Views*t.batch)
 	}
@@ -193,7 +215,13 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 			return nil, &Error{Op: op, Param: "loss", Value: cfg.Loss, Err: err}
 		}
 	}
-	t.twoBranch = twoBranch(cfg.Loss)
+	t.form, t.scaleOf = t.lossFn.Form(), t.lossFn
+	if _, ok := t.lossFn.(loss.RowScaler); !ok && opts.Loss != nil {
+		t.scaleOf, _ = loss.New(cfg.Loss, cfg.LossParams)
+	}
+	if want, _ := loss.FormOf(cfg.Loss); opts.Loss != nil && t.form != want {
+		return nil, newErr(op, "loss", opts.Loss.Name(), ErrConfig, "Options.Loss is %v; Config.Loss %s is %v", t.form, cfg.Loss, want)
+	}
 	t.aug = opts.Augmenter
 	if t.aug == nil {
 		var p *data.Pipeline
@@ -211,6 +239,9 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 		}
 		t.aug, t.identity = p, len(p.Ops) == 0
 	}
+	if err := checkMemory(op, cfg, n, d); err != nil {
+		return nil, err
+	}
 	switch cfg.Schedule {
 	case "cosine":
 		t.sched = nn.CosineWarmup{BaseLR: cfg.LR, WarmupSteps: cfg.Warmup, TotalSteps: t.total, FinalLR: cfg.FinalLR}
@@ -221,10 +252,14 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	return t, nil
 }
 
-// loadOrUse returns x and y, or the data of cfg.Data when x is nil.
-func loadOrUse(cfg Config, x *mat.Dense, y []int) (*mat.Dense, []int, *data.Dataset, error) {
+// loadOrUse returns x and y, or the data of ds (when not nil) or of
+// cfg.Data when x is nil.
+func loadOrUse(cfg Config, x *mat.Dense, y []int, ds *data.Dataset) (*mat.Dense, []int, *data.Dataset, error) {
 	if x != nil {
-		return x, y, nil, nil
+		return x, y, ds, nil
+	}
+	if ds != nil {
+		return ds.X, ds.Y, ds, nil
 	}
 	ds, err := LoadData(cfg.Data)
 	if err != nil {
@@ -255,7 +290,7 @@ func loadOrUse(cfg Config, x *mat.Dense, y []int) (*mat.Dense, []int, *data.Data
 // checkpoint and returns the Result with an error wrapping ctx.Err().
 func Run(ctx context.Context, cfg Config, X *mat.Dense, y []int, out string, opts Options) (*Result, error) {
 	const op = "Run"
-	X, y, ds, err := loadOrUse(cfg, X, y)
+	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
 	if err != nil {
 		return nil, err
 	}
@@ -263,9 +298,16 @@ func Run(ctx context.Context, cfg Config, X *mat.Dense, y []int, out string, opt
 	if err != nil {
 		return nil, err
 	}
+	if out == "" {
+		return nil, newErr(op, "out", nil, ErrConfig, "no run directory (use Fit to train in memory)")
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, &Error{Op: op, Param: "out", Value: out, Err: err}
 	}
+	if t.lock, err = lockDir(out); err != nil {
+		return nil, &Error{Op: op, Param: "out", Value: out, Err: err}
+	}
+	defer t.lock.release()
 	for _, f := range []string{ConfigFile, CheckpointFile, PrevCheckpoint} {
 		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
 			return nil, newErr(op, "out", out, ErrExists, "%s exists; resume it or choose another directory", f)
@@ -300,14 +342,17 @@ func (t *trainer) initModel(op string) error {
 			return &Error{Op: op, Param: "encoder", Value: t.cfg.Encoder, Err: err}
 		}
 	}
-	if t.twoBranch {
+	if t.form == loss.TwoBranch {
 		if err := t.enc.SetViews(t.cfg.Views); err != nil {
 			return &Error{Op: op, Param: "views", Value: t.cfg.Views, Err: err}
 		}
 	}
-	spec, _ := t.cfg.optimizerSpec()
-	if t.opt, err = nn.ParseOptimizer(spec); err != nil {
-		return &Error{Op: op, Param: "optimizer", Value: spec, Err: err}
+	osp, err := t.cfg.optimizerSpec()
+	if err == nil {
+		t.opt, err = osp.New()
+	}
+	if err != nil {
+		return &Error{Op: op, Param: "optimizer", Value: t.cfg.Optimizer, Err: err}
 	}
 	t.pcg = newPCG(t.cfg.Seed)
 	t.rng = rand.New(t.pcg)
@@ -323,11 +368,16 @@ func (t *trainer) initModel(op string) error {
 // dropped first. A completed run returns at once with Status Completed.
 func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options) (*Result, error) {
 	const op = "Resume"
+	lk, err := lockDir(dir)
+	if err != nil {
+		return nil, &Error{Op: op, Param: "dir", Value: dir, Err: err}
+	}
+	defer lk.release()
 	cfg, err := ReadConfig(dir)
 	if err != nil {
 		return nil, err
 	}
-	X, y, ds, err := loadOrUse(cfg, X, y)
+	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +412,8 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 	if name != CheckpointFile {
 		t.log.Warn("train: resuming from the previous checkpoint", "dir", dir, "file", name, "step", t.step)
 	}
-	if err := truncateMetrics(filepath.Join(dir, MetricsFile), t.step, t.log); err != nil {
+	last, err := truncateMetrics(filepath.Join(dir, MetricsFile), t.step, t.log, &t.watch)
+	if err != nil {
 		return nil, &Error{Op: op, Param: MetricsFile, Value: dir, Err: err}
 	}
 	if t.metrics, err = os.OpenFile(filepath.Join(dir, MetricsFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644); err != nil {
@@ -370,18 +421,56 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 	}
 	defer t.metrics.Close()
 	t.mw = bufio.NewWriter(t.metrics)
+	res, err := t.loop(ctx, op, opts)
+	if res != nil && len(res.History) == 0 && last != nil {
+		res.Loss, res.Parts = last.Loss, derefParts(last.Parts)
+	}
+	return res, err
+}
+
+// Fit trains an encoder in memory, as Run does but without a run
+// directory: no files, no checkpoints, no lock. X holds one original per
+// row and y its labels (nil when there are none; needed by the labels
+// relation); X nil takes the data of Options.Dataset or cfg.Data.
+// Config.Steps (or Epochs) sets the length; every step draws fresh
+// augmented views (unless FixedViews) and the run is deterministic given
+// Config.Seed.
+//
+// The Result holds the trained encoder, the Metric of every step in
+// History (loss, parts, gradient norm, learning rate) and the Status.
+// Divergence (see DivergenceFactor) returns the Result with Status Diverged,
+// the encoder before the diverging step and an error wrapping ErrDiverged;
+// cancelling ctx returns the Result so far with Status Canceled and an
+// error wrapping ctx.Err(); Options.StopAfter ends the run early with
+// Status Stopped.
+func Fit(ctx context.Context, cfg Config, X *mat.Dense, y []int, opts Options) (*Result, error) {
+	const op = "Fit"
+	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	t, err := newTrainer(op, cfg, X, y, ds, "", opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.initModel(op); err != nil {
+		return nil, err
+	}
 	return t.loop(ctx, op, opts)
 }
 
-// truncateMetrics keeps the lines of path whose step is at most step.
-func truncateMetrics(path string, step int, log *slog.Logger) error {
+// truncateMetrics keeps the lines of path whose step is at most step,
+// replays their losses into w (the divergence rule's running minimum) and
+// returns the last line kept (nil when none).
+func truncateMetrics(path string, step int, log *slog.Logger, w *divergence) (*Metric, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		b, err = nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var last *Metric
 	var keep []byte
 	lines := 0
 	for len(b) > 0 {
@@ -390,21 +479,30 @@ func truncateMetrics(path string, step int, log *slog.Logger) error {
 		if !found { // a line cut short by a crash
 			break
 		}
-		var m struct{ Step int }
+		var m Metric
 		if json.Unmarshal(line, &m) != nil || m.Step > step {
 			break
 		}
 		keep = append(append(keep, line...), '\n')
 		lines++
+		w.accept(m.Loss)
+		last = &m
 	}
 	if lines != step {
 		log.Warn("train: metrics file has fewer lines than the checkpoint's step", "file", path, "lines", lines, "step", step)
 	}
-	return writeFileAtomic(path, keep)
+	return last, writeFileAtomic(path, keep)
 }
 
-// checkpoint flushes the metrics and writes the current state.
+// checkpoint flushes the metrics and writes the current state; without a
+// run directory (Fit) it keeps the encoder in memory.
 func (t *trainer) checkpoint() error {
+	if t.dir == "" {
+		var err error
+		t.snap, err = t.enc.MarshalBinary()
+		t.lastCkpt = t.step
+		return err
+	}
 	if err := t.mw.Flush(); err != nil {
 		return err
 	}
@@ -431,6 +529,9 @@ func (t *trainer) checkpoint() error {
 }
 
 // loop runs steps until the end, StopAfter, cancellation or divergence.
+// With a run directory each step appends its Metric to metrics.jsonl and
+// checkpoints follow Config.CheckpointEvery; without one (Fit) the encoder
+// is kept in memory before every step.
 func (t *trainer) loop(ctx context.Context, op string, opts Options) (*Result, error) {
 	res := &Result{TotalSteps: t.total, Dir: t.dir, Loss: math.NaN()}
 	bar := newProgress(opts.Progress, t.total, t.step)
@@ -448,35 +549,41 @@ func (t *trainer) loop(ctx context.Context, op string, opts Options) (*Result, e
 			status, stopErr = Canceled, err
 			break
 		}
+		if t.dir == "" {
+			if err := t.checkpoint(); err != nil {
+				return nil, &Error{Op: op, Param: "encoder", Value: t.cfg.Encoder, Err: err}
+			}
+		}
 		m, err := t.doStep()
 		if err != nil {
 			if !errors.Is(err, ErrDiverged) {
 				return nil, &Error{Op: op, Param: "step", Value: t.step + 1, Err: err}
 			}
-			t.mw.Flush()
-			res.Status, res.Steps, res.Epochs = Diverged, t.step, t.epoch
-			res.Encoder, _ = LoadEncoder(t.dir)
-			t.log.Error("train: diverged", "dir", t.dir, "step", t.step+1, "last_checkpoint", t.lastCkpt)
-			return res, &Error{Op: op, Param: "step", Value: t.step + 1, Err: fmt.Errorf("%w (last good checkpoint at step %d)", err, t.lastCkpt)}
+			return t.diverged(op, res, err)
 		}
-		if err := t.writeMetric(m); err != nil {
-			return nil, &Error{Op: op, Param: MetricsFile, Value: t.dir, Err: err}
+		res.History = append(res.History, m)
+		if t.dir != "" {
+			if err := t.writeMetric(m); err != nil {
+				return nil, &Error{Op: op, Param: MetricsFile, Value: t.dir, Err: err}
+			}
 		}
 		res.Loss, res.Parts = m.Loss, derefParts(m.Parts)
 		bar.update(t.step, m.Loss)
-		if t.cfg.CheckpointEvery > 0 && t.step%t.cfg.CheckpointEvery == 0 {
+		if t.dir != "" && t.cfg.CheckpointEvery > 0 && t.step%t.cfg.CheckpointEvery == 0 {
 			if err := t.checkpoint(); err != nil {
 				return nil, &Error{Op: op, Param: "checkpoint", Value: t.dir, Err: err}
 			}
 		}
 	}
-	if t.lastCkpt != t.step {
-		if err := t.checkpoint(); err != nil {
-			return nil, &Error{Op: op, Param: "checkpoint", Value: t.dir, Err: err}
+	if t.dir != "" {
+		if t.lastCkpt != t.step {
+			if err := t.checkpoint(); err != nil {
+				return nil, &Error{Op: op, Param: "checkpoint", Value: t.dir, Err: err}
+			}
 		}
-	}
-	if err := t.mw.Flush(); err != nil {
-		return nil, &Error{Op: op, Param: MetricsFile, Value: t.dir, Err: err}
+		if err := t.mw.Flush(); err != nil {
+			return nil, &Error{Op: op, Param: MetricsFile, Value: t.dir, Err: err}
+		}
 	}
 	res.Status, res.Steps, res.Epochs, res.Encoder = status, t.step, t.epoch, t.enc
 	t.log.Info("train: "+status.String(), "dir", t.dir, "step", t.step, "loss", res.Loss)
@@ -486,108 +593,45 @@ func (t *trainer) loop(ctx context.Context, op string, opts Options) (*Result, e
 	return res, nil
 }
 
-func derefParts(p map[string]*float64) map[string]float64 {
+// diverged ends a run that broke the divergence rule: the Result carries
+// the last good encoder (the last checkpoint's, or Fit's copy from before
+// the step) and the error wraps ErrDiverged.
+func (t *trainer) diverged(op string, res *Result, err error) (*Result, error) {
+	res.Status, res.Steps, res.Epochs = Diverged, t.step, t.epoch
+	if t.dir == "" {
+		res.Encoder = new(nn.Encoder)
+		if uerr := res.Encoder.UnmarshalBinary(t.snap); uerr != nil {
+			res.Encoder = nil
+		}
+	} else {
+		t.mw.Flush()
+		res.Encoder, _ = LoadEncoder(t.dir)
+	}
+	t.log.Error("train: diverged", "dir", t.dir, "step", t.step+1, "last_good", t.lastCkpt, "err", err)
+	return res, &Error{Op: op, Param: "step", Value: t.step + 1, Err: fmt.Errorf("%w (last good state at step %d)", err, t.lastCkpt)}
+}
+
+func derefParts(p map[string]data.JSONFloat) map[string]float64 {
 	out := make(map[string]float64, len(p))
 	for k, v := range p {
-		if v == nil {
-			out[k] = math.NaN()
-		} else {
-			out[k] = *v
-		}
+		out[k] = float64(v)
 	}
 	return out
 }
 
 func (t *trainer) writeMetric(m Metric) error {
-	b, err := json.Marshal(m)
+	b, err := jsonLine(m)
 	if err != nil {
 		return err
 	}
-	t.mw.Write(b)
-	return t.mw.WriteByte('\n')
+	_, err = t.mw.Write(b)
+	return err
+}
+
+// jsonLine is the metrics.jsonl line of m, newline included.
+func jsonLine(m Metric) ([]byte, error) {
+	b, err := json.Marshal(m)
+	return append(b, '\n'), err
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// doStep takes one optimiser step and advances the position in the epoch.
-func (t *trainer) doStep() (Metric, error) {
-	if !t.full && t.batchIdx == 0 && t.perm == nil {
-		t.perm = t.rng.Perm(t.n)
-	}
-	var idx []int
-	if !t.full {
-		idx = t.perm[t.batchIdx*t.batch : (t.batchIdx+1)*t.batch]
-	}
-	xb := t.assemble(idx, t.step)
-	t.enc.ZeroGrad()
-	z, err := t.enc.Forward(xb, true)
-	if err != nil {
-		return Metric{}, err
-	}
-	var in loss.Inputs
-	if t.twoBranch {
-		b := t.batch
-		_, k := z.Dims()
-		in.Z1, in.Z2 = mat.NewDense(b, k, nil), mat.NewDense(b, k, nil)
-		in.Z1.Copy(z.Slice(0, b, 0, k))
-		in.Z2.Copy(z.Slice(b, 2*b, 0, k))
-	} else {
-		in.Z = z
-		if in.G, err = t.batchGraph(idx, xb); err != nil {
-			return Metric{}, err
-		}
-	}
-	r, err := t.lossFn.Eval(in, true)
-	if err != nil {
-		if errors.Is(err, loss.ErrNaN) {
-			return Metric{}, fmt.Errorf("%w: %w", ErrDiverged, err)
-		}
-		return Metric{}, err
-	}
-	if !finite(r.Value) {
-		return Metric{}, fmt.Errorf("%w: loss = %v", ErrDiverged, r.Value)
-	}
-	var dz *mat.Dense
-	if t.twoBranch {
-		g1, g2 := r.Grad[loss.KeyZ1], r.Grad[loss.KeyZ2]
-		if g1 == nil || g2 == nil {
-			return Metric{}, fmt.Errorf("loss %s returned no gradient for z1 and z2", t.lossFn.Name())
-		}
-		dz = new(mat.Dense)
-		dz.Stack(g1, g2)
-	} else if dz = r.Grad[loss.KeyZ]; dz == nil {
-		return Metric{}, fmt.Errorf("loss %s returned no gradient for Z", t.lossFn.Name())
-	}
-	if err := t.enc.BackwardParams(dz); err != nil {
-		return Metric{}, err
-	}
-	lr := t.sched.LR(t.step)
-	params := t.enc.Params()
-	if err := t.opt.Step(params, lr); err != nil {
-		return Metric{}, err
-	}
-	for _, p := range params {
-		for i := range p.Value.RawMatrix().Rows {
-			for _, v := range p.Value.RawRowView(i) {
-				if !finite(v) {
-					return Metric{}, fmt.Errorf("%w: parameter %s became %v", ErrDiverged, p.Name, v)
-				}
-			}
-		}
-	}
-	m := Metric{Step: t.step + 1, Epoch: t.epoch, LR: lr, Loss: r.Value, Parts: map[string]*float64{}}
-	for k, v := range r.Parts {
-		if finite(v) {
-			m.Parts[k] = &v
-		} else {
-			m.Parts[k] = nil
-		}
-	}
-	t.step++
-	t.batchIdx++
-	if t.batchIdx == t.perEpoch {
-		t.epoch++
-		t.batchIdx, t.perm = 0, nil
-	}
-	return m, nil
-}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
@@ -309,17 +310,27 @@ func TestDivergence(t *testing.T) {
 		t.Errorf("Result.Encoder is not the last good checkpoint's")
 	}
 
-	t.Run("lr=1e6", func(t *testing.T) {
-		cfg := Config{Loss: "spectral_contrastive_gform", Encoder: "linear:4", Optimizer: "sgd", LR: 1e6,
-			Views: 1, Relation: "labels", Epochs: 50, Seed: 1}
-		res, err := Run(context.Background(), cfg, x, y, filepath.Join(base, "lr"), opts())
-		if !errors.Is(err, ErrDiverged) || res.Status != Diverged {
-			t.Fatalf("got %v; want ErrDiverged", err)
-		}
-		if c, _, err := readCheckpoint(filepath.Join(base, "lr")); err != nil || c.Step != 0 {
-			t.Fatalf("checkpoint: %v; want the initial one (step 0)", err)
-		}
-	})
+	// Issue 12: Adam at lr 1e6 reported "completed" with loss 2.9e54; every
+	// optimiser must stop with ErrDiverged and keep the last good
+	// checkpoint.
+	for _, opt := range []string{"sgd", "adam", "lars"} {
+		t.Run("lr=1e6/"+opt, func(t *testing.T) {
+			cfg := Config{Loss: "spectral_contrastive_gform", Encoder: "linear:4", Optimizer: opt, LR: 1e6,
+				Views: 1, Relation: "labels", Epochs: 50, Seed: 1, CheckpointEvery: 1}
+			dir := filepath.Join(base, "lr-"+opt)
+			res, err := Run(context.Background(), cfg, x, y, dir, opts())
+			if !errors.Is(err, ErrDiverged) || res.Status != Diverged {
+				t.Fatalf("got %v; want ErrDiverged", err)
+			}
+			c, _, err := readCheckpoint(dir)
+			if err != nil || c.Step != res.Steps {
+				t.Fatalf("checkpoint: %v; want the last good one (step %d)", err, res.Steps)
+			}
+			if err := scanParams(res.Encoder.Params()); err != nil {
+				t.Fatalf("last good encoder: %v", err)
+			}
+		})
+	}
 }
 
 // TestDeterminism: the same seed gives identical metrics and parameters,
@@ -344,7 +355,8 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// TestAugmentSeeds: views depend on (seed, step, sample, view) only, so the
+// TestAugmentSeeds: views depend on (seed, step, sample, view) only, through
+// data.ViewSeed (the seeding closedform uses for expected-graph closed forms), so the
 // parallel assembly equals a sequential one, and FixedViews repeats views.
 func TestAugmentSeeds(t *testing.T) {
 	x, y := blobs(20, 6, 2, 5)
@@ -357,7 +369,7 @@ func TestAugmentSeeds(t *testing.T) {
 	got := tr.assemble(idx, 3)
 	for v := range 3 {
 		for j, n := range idx {
-			s1, s2 := augSeed(4, 4, n, v, 3)
+			s1, s2 := data.ViewSeed(4, 4, n, v, 3)
 			want := make([]float64, 6)
 			tr.aug.Apply(want, x.RawRowView(n), rand.New(rand.NewPCG(s1, s2)))
 			if !slicesEqual(got.RawRowView(v*4+j), want) {
@@ -568,7 +580,8 @@ func TestErrors(t *testing.T) {
 	})
 	t.Run("existing run and other data", func(t *testing.T) {
 		dir := t.TempDir()
-		if _, err := Run(context.Background(), good, x, y, dir, opts()); err != nil {
+		first, err := Run(context.Background(), good, x, y, dir, opts())
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := Run(context.Background(), good, x, y, dir, opts()); !errors.Is(err, ErrExists) {
@@ -580,8 +593,12 @@ func TestErrors(t *testing.T) {
 			t.Fatalf("Resume on other data: got %v; want ErrMismatch", err)
 		}
 		r, err := Resume(context.Background(), dir, x, y, opts())
-		if err != nil || r.Status != Completed || r.Steps != r.TotalSteps || !math.IsNaN(r.Loss) {
+		if err != nil || r.Status != Completed || r.Steps != r.TotalSteps || len(r.History) != 0 {
 			t.Fatalf("Resume of a completed run: %v, %+v; want Completed with no new step", err, r)
+		}
+		// Issue 12: the summary of a finished run reports its final loss.
+		if r.Loss != first.Loss || !finite(r.Loss) {
+			t.Fatalf("Resume of a completed run reports loss %v; want the final loss %v", r.Loss, first.Loss)
 		}
 	})
 	t.Run("resume nothing", func(t *testing.T) {

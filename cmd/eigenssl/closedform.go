@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,9 +17,6 @@ import (
 )
 
 func init() { verbs = append(verbs, NewCmdClosedform) }
-
-// maxKernelN bounds N in the kernel regime (N² doubles: 3.2 GB at 20,000).
-const maxKernelN = 20000
 
 // closedformOptions are the flags of the "closedform" verb.
 type closedformOptions struct {
@@ -36,6 +33,7 @@ type closedformOptions struct {
 	Check        bool
 	Seed         uint64
 	Out          string
+	Draws        int
 }
 
 // NewCmdClosedform returns the "closedform" verb: the optimal representation
@@ -55,7 +53,7 @@ Losses: vicreg (smooth surrogate, --gamma), vicreg_hard (Cov(Z) = I),
 vicreg_hinge (paper's VICReg, --alpha --beta --gamma), simclr (--tau),
 barlowtwins (--alpha), spectral_contrastive.
 Regimes: feature (free Z), linear (Z = X W), kernel (Z = K_X A, RBF kernel of
-bandwidth --sigma, 0: median heuristic; O(N^2) memory).
+bandwidth --sigma > 0, 0: median heuristic; O(N^2) memory, N <= 20000).
 
 --relation builds G on the rows of --input:
   views:V=v                  rows are already v stacked views (row v*N'+n)
@@ -69,8 +67,21 @@ bandwidth --sigma, 0: median heuristic; O(N^2) memory).
                              sigma=S)
   epsilon:eps=E[,OPTS]       pairs within distance E (OPTS as knn, no sym)
   edges:FILE                 edge list (CSV i,j[,w] or .npz row/col/weight)
-Approximate solutions (hinge VICReg with K > c-1, SimCLR, linear BarlowTwins)
-are refined numerically with --refine iterations (default 2000; 0 disables).`,
+Approximate solutions (hinge VICReg with K > c-1, SimCLR, BarlowTwins without
+a closed form) are optimised numerically from several starts with at most
+--refine iterations each (default 2000; 0 disables); summary.json then holds
+"convergence" (status converged / iteration_limit / failed, final loss,
+gradient norm, iterations, restarts, subspace agreement across starts).
+
+Streaming (--regime linear; vicreg, vicreg_hard, spectral_contrastive,
+barlowtwins): with a glob as --input ('shards/*.npy', quoted) or with --draws,
+the rows are read shard by shard into D x D sufficient statistics
+(closedform.Stats; memory one shard plus O(D^2)) and DIR/W.npy, DIR/bias.npy and
+DIR/summary.json are written (no Z: use "eigenssl apply"). Relations:
+views:V=v[,augment=SPEC] (views made where each sample is read, seeded per
+sample as train seeds them), labels:GLOB and edges:GLOB (one file per shard,
+edge indices local to the shard). --draws M averages the statistics over M
+independent draws of the augmented views (the expected-graph closed form).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return closedformRun(opts, s) },
 	}
@@ -85,80 +96,45 @@ are refined numerically with --refine iterations (default 2000; 0 disables).`,
 	f.Float64Var(&opts.Alpha, "alpha", 0, "BarlowTwins off-diagonal weight / hinge VICReg variance weight (0: 1)")
 	f.Float64Var(&opts.Beta, "beta", 0, "hinge VICReg covariance weight (0: 1)")
 	f.Float64Var(&opts.Tau, "tau", 0, "SimCLR temperature (0: 0.1)")
-	f.Float64Var(&opts.Sigma, "sigma", 0, "RBF bandwidth of the kernel regime (0: median heuristic)")
-	f.IntVar(&opts.Refine, "refine", 2000, "L-BFGS iterations refining approximate solutions (0: none)")
+	f.Float64Var(&opts.Sigma, "sigma", 0, "RBF bandwidth of the kernel regime, > 0 (0: median heuristic)")
+	f.IntVar(&opts.Refine, "refine", 2000, "L-BFGS iterations per start for approximate solutions (0: none)")
 	f.BoolVar(&opts.Check, "check-equivalent", false, "also run the equivalent spectral method and report the principal angles")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (augmentations, solver starts)")
 	f.StringVarP(&opts.Out, "out", "o", "", "output directory")
+	f.IntVar(&opts.Draws, "draws", 0, "independent draws of the augmented views whose statistics are averaged (linear regime, streamed; 0: one draw, in memory unless --input is a glob)")
 	return cmd
 }
 
 // closedformRelation builds G (and possibly the stacked views of x) from a
-// graph.ParseRelation spec; V is required for views and labels need a file.
+// graph.ParseRelation spec with data.BuildRelation; bad specs and relations
+// that cannot be built for lack of V, labels or an image shape are usage
+// errors.
 func closedformRelation(spec string, x *mat.Dense, imageShape [2]int, seed uint64) (*graph.CSR, *mat.Dense, error) {
 	r, err := graph.ParseRelation(spec)
 	if err != nil {
 		return nil, nil, usageError{fmt.Errorf("closedform: --relation: %w", err)}
 	}
-	var y []int
-	switch {
-	case r.Kind == graph.ViewsRelation && r.V == 0:
-		return nil, nil, usagef("closedform: --relation %q: V is required (views:V=v[,augment=SPEC])", spec)
-	case r.Kind == graph.ViewsRelation && r.Augment != "":
-		p, err := data.ParseAugment(r.Augment, imageShape)
-		if err != nil {
-			return nil, nil, usageError{err}
-		}
-		xv, g, err := data.MakeViews(x, r.V, p, seed)
-		return g, xv, err
-	case r.Kind == graph.LabelsRelation:
-		if r.Path == "" {
-			return nil, nil, usagef("closedform: --relation labels:FILE needs a file")
-		}
-		if y, err = data.ReadLabels(r.Path); err != nil {
-			return nil, nil, err
-		}
-		if n, _ := x.Dims(); len(y) != n {
-			return nil, nil, fmt.Errorf("closedform: %s has %d labels; the input has %d rows", r.Path, len(y), n)
-		}
+	if r.Kind == graph.LabelsRelation && r.Path == "" {
+		return nil, nil, usagef("closedform: --relation labels:FILE needs a file")
 	}
-	g, _, err := r.Build(x, y)
+	rel, err := data.BuildRelation(r, data.RelationInput{X: x, ImageShape: imageShape, Seed: seed})
+	if errors.Is(err, data.ErrParam) {
+		return nil, nil, usageError{fmt.Errorf("closedform: --relation %s: %w", spec, err)}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("closedform: --relation %s: %w", spec, err)
 	}
-	return g, x, nil
+	return rel.G, rel.X, nil
 }
 
-// closedformSummary is the content of summary.json.
+// closedformSummary is the content of summary.json: the Solution's own
+// JSON form plus the sizes, the equivalence check and the files written.
 type closedformSummary struct {
-	Loss                 string             `json:"loss"`
-	Regime               string             `json:"regime"`
-	N                    int                `json:"n"`
-	K                    int                `json:"k"`
-	Exact                bool               `json:"exact"`
-	PredictedLoss        float64            `json:"predicted_loss"`
-	Rank                 int                `json:"rank"`
-	Components           int                `json:"components"`
-	SingularValues       []float64          `json:"singular_values"`
-	SingularValuesPinned bool               `json:"singular_values_pinned"`
-	Operator             string             `json:"operator"`
-	Spectrum             []float64          `json:"spectrum"`
-	EquivalentMethod     string             `json:"equivalent_method"`
-	FreeRightFactorDim   int                `json:"free_right_factor_dim"`
-	RankThresholds       []float64          `json:"rank_thresholds,omitempty"`
-	Bounds               *closedform.Bounds `json:"bounds,omitempty"`
-	Refined              *closedformRefined `json:"refined,omitempty"`
-	Equivalence          *closedformEquiv   `json:"equivalence,omitempty"`
-	Note                 string             `json:"note"`
-	Files                map[string]string  `json:"files"`
-}
-
-type closedformRefined struct {
-	Initial    float64 `json:"initial"`
-	Final      float64 `json:"final"`
-	Gap        float64 `json:"gap"`
-	Iterations int     `json:"iterations"`
-	Converged  bool    `json:"converged"`
+	*closedform.Solution
+	N           int               `json:"n"`
+	K           int               `json:"k"`
+	Equivalence *closedformEquiv  `json:"equivalence,omitempty"`
+	Files       map[string]string `json:"files"`
 }
 
 type closedformEquiv struct {
@@ -182,12 +158,8 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 	case opts.Refine < 0:
 		return usagef("closedform: --refine must be >= 0, got %d", opts.Refine)
 	}
-	known := false
-	for _, l := range closedform.Losses() {
-		known = known || l == strings.ReplaceAll(strings.ToLower(opts.Loss), "-", "_")
-	}
-	if !known {
-		return usagef("closedform: --loss %q: want one of %s", opts.Loss, strings.Join(closedform.Losses(), ", "))
+	if streamed(opts) {
+		return closedformStreamRun(opts, s)
 	}
 	var shape [2]int
 	if opts.ImageShape != "" {
@@ -210,30 +182,20 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 	case closedform.Linear:
 		p.X = x
 	case closedform.Kernel:
-		if n, _ := x.Dims(); n > maxKernelN {
-			return fmt.Errorf("closedform: the kernel regime holds an N x N matrix; N = %d exceeds %d (use --regime linear or subsample)", n, maxKernelN)
-		}
 		km, err := closedform.RBFKernel(x, opts.Sigma)
 		if err != nil {
-			return err
+			return closedformUsage(fmt.Errorf("closedform: --sigma / --regime kernel: %w", err))
 		}
 		p.KernelMatrix = km
-	case closedform.Feature:
-	default:
-		return usagef("closedform: --regime %q: want one of %s", opts.Regime, strings.Join(closedform.Regimes(), ", "))
 	}
-	sol, err := closedform.Solve(p)
+	var sol *closedform.Solution
+	if opts.Refine > 0 {
+		sol, err = closedform.Optimum(p, closedform.RefineSettings{MaxIter: opts.Refine})
+	} else {
+		sol, err = closedform.Solve(p)
+	}
 	if err != nil {
-		return err
-	}
-	var refined *closedformRefined
-	if !sol.Exact && opts.Refine > 0 {
-		ref, res, err := closedform.Refine(sol, closedform.RefineSettings{MaxIter: opts.Refine})
-		if err != nil {
-			return err
-		}
-		refined = &closedformRefined{res.Initial, res.Final, res.Gap, res.Iterations, res.Converged()}
-		sol = ref
+		return closedformUsage(err)
 	}
 	var equiv *closedformEquiv
 	if opts.Check {
@@ -269,36 +231,31 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 		}
 	}
 	n, _ := sol.Z.Dims()
-	sum := closedformSummary{
-		Loss: sol.Loss, Regime: sol.Regime, N: n, K: opts.K, Exact: sol.Exact,
-		PredictedLoss: sol.PredictedLoss, Rank: sol.Rank, Components: sol.Components, SingularValues: finiteOrZero(sol.SingularValues),
-		SingularValuesPinned: sol.SingularValuesPinned, Operator: sol.Operator, Spectrum: finiteOrZero(sol.Spectrum),
-		EquivalentMethod: sol.EquivalentMethod, FreeRightFactorDim: sol.FreeRightFactorDim,
-		RankThresholds: sol.RankThresholds, Bounds: sol.Bounds, Refined: refined, Equivalence: equiv,
-		Note: sol.Note, Files: files,
+	sum := closedformSummary{Solution: sol, N: n, K: opts.K, Equivalence: equiv, Files: files}
+	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)
+}
+
+// closedformUsage marks closedform's input errors (bad parameter or name)
+// as usage errors, by sentinel.
+func closedformUsage(err error) error {
+	if errors.Is(err, closedform.ErrParam) || errors.Is(err, closedform.ErrUnknown) {
+		return usageError{err}
 	}
-	buf, err := json.MarshalIndent(sum, "", "  ")
+	return err
+}
+
+// writeSummary writes v as indented JSON to path (atomically) and to out.
+func writeSummary(path string, v any, out io.Writer) error {
+	buf, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	summary := filepath.Join(opts.Out, "summary.json")
-	if err := data.WriteAtomic(summary, func(w io.Writer) error {
+	if err := data.WriteAtomic(path, func(w io.Writer) error {
 		_, err := w.Write(append(buf, '\n'))
 		return err
 	}); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(s.Out, "%s\n", buf)
+	_, err = fmt.Fprintf(out, "%s\n", buf)
 	return err
-}
-
-// finiteOrZero replaces non-finite values (which JSON cannot hold) by 0.
-func finiteOrZero(v []float64) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			out[i] = x
-		}
-	}
-	return out
 }

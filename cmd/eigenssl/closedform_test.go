@@ -128,11 +128,24 @@ func TestClosedformVerbApproximateAndAugment(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	s := readSummary(t, out)
-	if s.Exact || s.Bounds == nil || s.Refined == nil || s.N != 12 {
-		t.Fatalf("simclr summary: exact %v, bounds %v, refined %v, n %d", s.Exact, s.Bounds, s.Refined, s.N)
+	if s.Exact || s.Bounds == nil || s.Convergence == nil || s.N != 12 {
+		t.Fatalf("simclr summary: exact %v, bounds %v, convergence %v, n %d", s.Exact, s.Bounds, s.Convergence, s.N)
 	}
-	if s.Refined.Final > s.Refined.Initial || s.PredictedLoss != s.Refined.Final {
-		t.Errorf("refined %+v; predicted %g", s.Refined, s.PredictedLoss)
+	c := s.Convergence
+	if c.Status == "" || c.Loss != s.PredictedLoss || c.Restarts < 1 || len(c.StartLosses) != c.Restarts+1 || c.MaxIter != 500 {
+		t.Errorf("convergence %+v; predicted %g", c, s.PredictedLoss)
+	}
+}
+
+// TestClosedformVerbSigmaAndKernelSize: a negative --sigma is a usage error
+// naming sigma (not the median heuristic).
+func TestClosedformVerbSigma(t *testing.T) {
+	dir := t.TempDir()
+	xPath, _ := writeRandNPY(t, dir, 8, 2, 5)
+	code, _, stderr := runArgs("closedform", "--input", xPath, "-o", filepath.Join(dir, "o"), "--loss", "vicreg",
+		"--relation", "views:V=2", "--regime", "kernel", "--sigma", "-1")
+	if code != 2 || !strings.Contains(stderr, "sigma") {
+		t.Errorf("--sigma -1: exit %d, %q; want 2 naming sigma", code, stderr)
 	}
 }
 

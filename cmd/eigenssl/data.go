@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -38,6 +39,16 @@ func (d *dataFlags) load() (*data.Dataset, error) {
 	ds, err := data.Load(d.Dataset, d.LoadOptions)
 	if err != nil && d.Dataset != "" && data.Describe(d.Dataset) == "" {
 		return nil, usageError{err}
+	}
+	if errors.Is(err, data.ErrTooLarge) {
+		flags := fmt.Sprintf("--n %d", d.N)
+		if d.N == 0 {
+			flags = "--n 0 (default size)"
+		}
+		if d.Dim != 0 {
+			flags += fmt.Sprintf(" --dim %d", d.Dim)
+		}
+		return nil, usageError{fmt.Errorf("%s: %w", flags, err)}
 	}
 	return ds, err
 }
@@ -117,6 +128,10 @@ func exportRun(opts *exportOptions, s *Streams) error {
 	}
 	if (opts.Augment != "" || opts.GraphOut != "") && opts.Views == 0 {
 		return usagef("data export: --augment and --graph-out need --views")
+	}
+	if err := data.CheckOutputs(data.Output{Flag: "-o/--output", Path: opts.Out},
+		data.Output{Flag: "--labels-out", Path: opts.LabelsOut}, data.Output{Flag: "--graph-out", Path: opts.GraphOut}); err != nil {
+		return usageError{fmt.Errorf("data export: %w", err)}
 	}
 	ds, err := opts.data.load()
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -91,6 +92,27 @@ func TestDataExportUsage(t *testing.T) {
 	} {
 		if code, _, _ := runArgs(args...); code != 2 {
 			t.Errorf("%v: exit %d; want 2", args, code)
+		}
+	}
+	// Issue 12: outputs sharing a path, and requests too large for memory,
+	// are refused with the flags named; nothing is written.
+	d := filepath.Join(dir, "d.npy")
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-o", d, "--labels-out", d}, "--labels-out"},
+		{[]string{"-o", filepath.Join(dir, "s.npz"), "--views", "2", "--graph-out", filepath.Join(dir, "s.npz")}, "--graph-out"},
+		{[]string{"-o", filepath.Join(dir, "no", "x.npy")}, "does not exist"},
+		{[]string{"-o", d, "--dataset", "blobs", "--n", "1000000000"}, "--n 1000000000"},
+		{[]string{"-o", d, "--dataset", "blobs", "--dim", "100000000"}, "--dim 100000000"},
+	} {
+		code, _, e := runArgs(append([]string{"data", "export"}, tc.args...)...)
+		if code != 2 || !strings.Contains(e, tc.msg) {
+			t.Errorf("%v: exit %d, %q; want 2 mentioning %q", tc.args, code, e, tc.msg)
+		}
+		if _, err := os.Stat(d); err == nil {
+			t.Fatalf("%v: %s was written", tc.args, d)
 		}
 	}
 	// A missing data set is a failure (exit 1) with instructions.

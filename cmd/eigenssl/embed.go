@@ -9,6 +9,7 @@ import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/spectral"
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
 )
 
 func init() { verbs = append(verbs, NewCmdEmbed) }
@@ -34,9 +35,22 @@ type embedOptions struct {
 	Linear       bool
 	ViewA        int
 	LLEMethod    string
+	Reg          float64
+	regSet       bool // --reg given (an explicit 0 is an error, not the default)
 	Solver       string
 	Seed         uint64
 	Force        bool
+	Strict       bool
+	ModelOut     string
+	Radius       float64
+	Metric       string
+	P            float64
+	GeodesicsOut string
+	FitInverse   bool
+	Affinity     string
+	KeepFirst    bool
+	Alpha        float64
+	alphaSet     bool
 }
 
 // NewCmdEmbed returns the "embed" verb: fit one spectral embedding method
@@ -47,18 +61,22 @@ func NewCmdEmbed(s *Streams) *cobra.Command {
 		Use:   "embed --method NAME --input X.npy [--graph knn:k=15 | --graph-file edges.csv] -k 10 -o Z.npy [--transform new.npy --transform-out Znew.npy]",
 		Short: "Compute a spectral embedding (LE, LPP, ISOMAP, MDS, kernel PCA, LLE, CCA, ...)",
 		Long: `Fit one spectral embedding method of package spectral to the rows of --input
-(.npy, .npz or .csv, header optional) and write the N x k embedding to -o
+(.npy, .npz or .csv, header optional; a scipy.sparse.save_npz CSR file is read
+sparse: le keeps a precomputed affinity or neighbour graph sparse, other
+methods densify it up to 2^28 entries) and write the N x k embedding to -o
 (.npy, .npz or .csv). Prints one JSON line {"method", "n", "k", "eigenvalues",
 "out"}.
 
 Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
-  le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors)
+  le        Laplacian eigenmaps (normalised: u/sqrt(deg); --unnormalized, --unit-vectors,
+            --affinity rbf|precomputed_nearest_neighbors, --keep-first, --strict)
   lpp       locality preserving projections (linear LE)
   klpp      kernel LPP (--kernel rbf|linear|poly, --gamma, --degree, --coef0)
-  lle       locally linear embedding (standard; --lle-method ltsa for LTSA)
+  lle       locally linear embedding (--lle-method standard|modified|hessian|ltsa, --reg)
   mds       classical (Torgerson) MDS (--landmarks m for landmark MDS)
-  isomap    ISOMAP (--landmarks m for landmark ISOMAP)
-  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom)
+  isomap    ISOMAP (--landmarks m, --radius r, --metric, --geodesics-out)
+  kpca      kernel PCA (--kernel, --gamma, --degree, --coef0; --landmarks m for Nystrom;
+            --fit-inverse [--alpha a] for transform --inverse)
   cca       closed-form CCA of two views side by side (--view-a = columns of view a)
   graphcca  shared-weight CCA on the pairs of G (BarlowTwins, linear regime)
   spectral  spectral contrastive closed form (--linear for the linear regime)
@@ -70,9 +88,14 @@ as in scikit-learn's SpectralEmbedding; isomap and lle use K other points);
 graphcca, spectral). --precomputed reads --input as an N x N affinity (le,
 spectral), distance (mds) or kernel (kpca) matrix. --transform embeds new
 rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
---transform-out.`,
+--transform-out. --model-out DIR saves the fitted model; "eigenssl transform
+--model DIR" embeds new rows later without refitting.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return embedRun(opts, s) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.regSet = cmd.Flags().Changed("reg")
+			opts.alphaSet = cmd.Flags().Changed("alpha")
+			return embedRun(opts, s)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Method, "method", "", "method: "+strings.Join(spectral.Methods(), ", "))
@@ -93,10 +116,21 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.BoolVar(&opts.UnitVectors, "unit-vectors", false, "le: unit eigenvectors of L_sym instead of u/sqrt(deg)")
 	f.BoolVar(&opts.Linear, "linear", false, "spectral: linear regime Z = X W")
 	f.IntVar(&opts.ViewA, "view-a", 0, "cca: number of leading columns forming view a (default D/2)")
-	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default) or ltsa")
+	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default), modified, hessian or ltsa")
+	f.Float64Var(&opts.Reg, "reg", 0, "lle: regularisation of the local Gram matrices (default 1e-3, scikit-learn's reg)")
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
 	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
+	f.Float64Var(&opts.Radius, "radius", 0, "isomap: radius neighbourhoods (instead of --graph knn:k=K)")
+	f.StringVar(&opts.Metric, "metric", "", "isomap: euclidean (default), minkowski (--p), manhattan, cosine; --precomputed reads distances")
+	f.Float64Var(&opts.P, "p", 0, "isomap: Minkowski exponent for --metric minkowski (default 2)")
+	f.StringVar(&opts.GeodesicsOut, "geodesics-out", "", "isomap: write the geodesic distance matrix (N x N, or landmarks x N) here")
+	f.StringVar(&opts.Affinity, "affinity", "", "le: nearest_neighbors (default), rbf (--gamma, dense O(N^2)), precomputed_nearest_neighbors (--input: N x N neighbour distances, 0 = none)")
+	f.BoolVar(&opts.KeepFirst, "keep-first", false, "le: keep the constant first eigenvector (scikit-learn's drop_first=False)")
+	f.BoolVar(&opts.FitInverse, "fit-inverse", false, "kpca: learn the pre-image map (transform --inverse; scikit-learn's fit_inverse_transform)")
+	f.Float64Var(&opts.Alpha, "alpha", 0, "kpca: ridge of the pre-image map (default 1, scikit-learn's alpha)")
+	f.StringVar(&opts.ModelOut, "model-out", "", "directory to save the fitted model in (for \"eigenssl transform --model DIR\")")
+	f.BoolVar(&opts.Strict, "strict", false, "le, isomap: refuse a disconnected graph (default: warn and continue as scikit-learn; isomap joins the components by their closest pairs)")
 	return cmd
 }
 
@@ -136,47 +170,73 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		}
 		return nil
 	}
-	kernelFlags := opts.Kernel != "" || opts.Gamma != 0 || opts.Degree != 0 || opts.Coef0 != 0
+	kernelFlags := opts.Kernel != "" || opts.Degree != 0 || opts.Coef0 != 0
 	checks := map[string]bool{
-		"--graph":        opts.Graph != "",
-		"--graph-file":   opts.GraphFile != "",
-		"--precomputed":  opts.Precomputed,
-		"--kernel":       kernelFlags,
-		"--landmarks":    opts.Landmarks != 0,
-		"--unnormalized": opts.Unnormalized,
-		"--unit-vectors": opts.UnitVectors,
-		"--linear":       opts.Linear,
-		"--view-a":       opts.ViewA != 0,
-		"--lle-method":   opts.LLEMethod != "",
+		"--graph":         opts.Graph != "",
+		"--graph-file":    opts.GraphFile != "",
+		"--precomputed":   opts.Precomputed,
+		"--kernel":        kernelFlags,
+		"--gamma":         opts.Gamma != 0,
+		"--affinity":      opts.Affinity != "",
+		"--keep-first":    opts.KeepFirst,
+		"--landmarks":     opts.Landmarks != 0,
+		"--unnormalized":  opts.Unnormalized,
+		"--unit-vectors":  opts.UnitVectors,
+		"--linear":        opts.Linear,
+		"--view-a":        opts.ViewA != 0,
+		"--lle-method":    opts.LLEMethod != "",
+		"--strict":        opts.Strict,
+		"--reg":           opts.regSet,
+		"--radius":        opts.Radius != 0,
+		"--metric":        opts.Metric != "" || opts.P != 0,
+		"--geodesics-out": opts.GeodesicsOut != "",
+		"--fit-inverse":   opts.FitInverse || opts.alphaSet,
 	}
 	allowed := map[string]bool{}
 	k := opts.Components
 	switch e := m.(type) {
 	case *spectral.LaplacianEigenmaps:
 		*e = spectral.LaplacianEigenmaps{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed,
-			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true}
+			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Strict: opts.Strict, Affinity: opts.Affinity, Gamma: opts.Gamma,
+			KeepFirst: opts.KeepFirst, Force: opts.Force, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true,
+			"--strict": true, "--affinity": true, "--gamma": true, "--keep-first": true}
 	case *spectral.LPP:
 		*e = spectral.LPP{Components: k, Neighbors: neighbors}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true}
 	case *spectral.KernelLPP:
 		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
-		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true}
+		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true, "--gamma": true}
 	case *spectral.LLE:
-		*e = spectral.LLE{Components: k, Neighbors: neighbors, Method: opts.LLEMethod, Solver: solver, Seed: opts.Seed}
-		allowed = map[string]bool{"--graph": true, "--lle-method": true}
+		if opts.regSet && !(opts.Reg > 0) {
+			return usagef("embed: --reg %g: want a value > 0", opts.Reg)
+		}
+		*e = spectral.LLE{Components: k, Neighbors: neighbors, Method: opts.LLEMethod, Reg: opts.Reg, Solver: solver, Seed: opts.Seed}
+		allowed = map[string]bool{"--graph": true, "--lle-method": true, "--reg": true}
 	case *spectral.ClassicalMDS:
 		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
 		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
 	case *spectral.Isomap:
-		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--graph": true, "--landmarks": true}
+		metric := opts.Metric
+		if opts.Precomputed {
+			if metric != "" {
+				return usagef("embed: give at most one of --precomputed and --metric %s", metric)
+			}
+			metric = "precomputed"
+		}
+		*e = spectral.Isomap{Components: k, Neighbors: neighbors, Radius: opts.Radius, Metric: metric, P: opts.P, Landmarks: opts.Landmarks,
+			Solver: solver, Seed: opts.Seed, Force: opts.Force, Strict: opts.Strict}
+		allowed = map[string]bool{"--graph": true, "--landmarks": true, "--strict": true, "--radius": true, "--metric": true, "--precomputed": true, "--geodesics-out": true}
 	case *spectral.KernelPCA:
 		if opts.Precomputed {
 			kernel = spectral.KernelPrecomputed
 		}
-		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
-		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--landmarks": true}
+		if opts.alphaSet && (!opts.FitInverse || !(opts.Alpha > 0)) {
+			return usagef("embed: --alpha %g: want a value > 0, with --fit-inverse", opts.Alpha)
+		}
+		*e = spectral.KernelPCA{Components: k, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Landmarks: opts.Landmarks,
+			FitInverse: opts.FitInverse, Alpha: opts.Alpha, Solver: solver, Seed: opts.Seed, Force: opts.Force}
+		allowed = map[string]bool{"--precomputed": true, "--kernel": true, "--gamma": true, "--landmarks": true, "--fit-inverse": true}
 	case *spectral.CCA:
 		*e = spectral.CCA{Components: k, ViewA: opts.ViewA}
 		allowed = map[string]bool{"--view-a": true}
@@ -189,7 +249,7 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method"} {
+	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out", "--fit-inverse", "--gamma", "--affinity", "--keep-first"} {
 		if !allowed[flag] {
 			if err := refuse(flag, checks[flag]); err != nil {
 				return err
@@ -214,6 +274,10 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	case opts.Components < 1:
 		return usagef("embed: -k must be positive, got %d", opts.Components)
 	}
+	if err := data.CheckOutputs(data.Output{Flag: "-o", Path: opts.Out}, data.Output{Flag: "--transform-out", Path: opts.TransformOut},
+		data.Output{Flag: "--geodesics-out", Path: opts.GeodesicsOut}, data.Output{Flag: "--model-out", Path: opts.ModelOut, Dir: true}); err != nil {
+		return usageError{fmt.Errorf("embed: %w", err)}
+	}
 	m, err := spectral.New(opts.Method)
 	if err != nil {
 		return usageError{err}
@@ -227,35 +291,53 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	if err := embedConfigure(m, opts, neighbors); err != nil {
 		return err
 	}
-	x, err := data.ReadMatrix(opts.Input)
-	if err != nil {
-		return err
+	// A scipy save_npz CSR input goes to FitSparse (an affinity or
+	// neighbour graph is never densified), else it is densified.
+	var sparse *data.CSRMatrix
+	var x *mat.Dense
+	if data.IsNPZCSR(opts.Input) {
+		if sparse, err = data.ReadNPZCSR(opts.Input); err != nil {
+			return err
+		}
 	}
-	n, _ := x.Dims()
-	if opts.GraphFile != "" {
+	se, fitSparse := m.(spectral.SparseEstimator)
+	switch {
+	case sparse != nil && fitSparse && opts.GraphFile == "":
+	case sparse != nil:
+		if x, err = spectral.DenseFromSparse("embed", sparse); err != nil {
+			return fmt.Errorf("embed: --input %s: %w", opts.Input, err)
+		}
+	default:
+		if x, err = data.ReadMatrix(opts.Input); err != nil {
+			return err
+		}
+	}
+	var n int
+	if x != nil {
+		n, _ = x.Dims()
+	} else {
+		n = sparse.Rows
+	}
+	if x == nil {
+		if err := se.FitSparse(sparse); err != nil {
+			return fmt.Errorf("embed: --input %s: %w", opts.Input, err)
+		}
+	} else if opts.GraphFile != "" {
+		ge, ok := m.(spectral.GraphEstimator)
+		if !ok {
+			return usagef("embed: method %s does not take --graph-file (graph methods: %s)", opts.Method, strings.Join(spectral.GraphMethods(), ", "))
+		}
 		g, _, err := graph.ReadEdgeFile(opts.GraphFile, n)
 		if err != nil {
 			return err
 		}
 		if g.N != n {
-			return fmt.Errorf("embed: graph %s has %d vertices; the input has %d rows", opts.GraphFile, g.N, n)
+			return fmt.Errorf("embed: --graph-file %s has %d vertices; --input %s has %d rows", opts.GraphFile, g.N, opts.Input, n)
 		}
-		switch e := m.(type) {
-		case *spectral.LaplacianEigenmaps:
-			err = e.FitGraph(g)
-		case *spectral.LPP:
-			err = e.FitGraph(x, g)
-		case *spectral.KernelLPP:
-			err = e.FitGraph(x, g)
-		case *spectral.GraphCCA:
-			err = e.FitGraph(x, g)
-		case *spectral.SpectralContrastive:
-			err = e.FitGraph(x, g)
+		if err := ge.FitGraph(x, g); err != nil {
+			return fmt.Errorf("embed: --graph-file %s: %w", opts.GraphFile, err)
 		}
-	} else {
-		err = m.Fit(x)
-	}
-	if err != nil {
+	} else if err := m.Fit(x); err != nil {
 		return err
 	}
 	z := m.Embedding()
@@ -263,8 +345,24 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return err
 	}
 	res := map[string]any{"method": opts.Method, "n": n, "k": opts.Components, "eigenvalues": m.Eigenvalues(), "out": opts.Out}
+	if opts.GeodesicsOut != "" {
+		iso := m.(*spectral.Isomap) // embedConfigure allows --geodesics-out for isomap only
+		if err := data.WriteMatrix(opts.GeodesicsOut, iso.Geodesics()); err != nil {
+			return err
+		}
+		res["geodesics_out"] = opts.GeodesicsOut
+		if re, err := iso.ReconstructionError(); err == nil {
+			res["reconstruction_error"] = re
+		}
+	}
+	if opts.ModelOut != "" {
+		if err := spectral.Save(opts.ModelOut, m); err != nil {
+			return fmt.Errorf("embed: --model-out %s: %w", opts.ModelOut, err)
+		}
+		res["model"] = opts.ModelOut
+	}
 	if opts.Transform != "" {
-		xn, err := data.ReadMatrix(opts.Transform)
+		xn, err := readDenseInput("embed", "--transform", opts.Transform)
 		if err != nil {
 			return err
 		}
@@ -284,4 +382,21 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	}
 	fmt.Fprintln(s.Out, string(b))
 	return nil
+}
+
+// readDenseInput reads a matrix file, a scipy save_npz CSR file densified
+// (spectral.DenseFromSparse's size limit) or any format of data.ReadMatrix.
+func readDenseInput(verb, flag, path string) (*mat.Dense, error) {
+	if !data.IsNPZCSR(path) {
+		return data.ReadMatrix(path)
+	}
+	sp, err := data.ReadNPZCSR(path)
+	if err != nil {
+		return nil, err
+	}
+	x, err := spectral.DenseFromSparse(verb, sp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: %w", verb, flag, path, err)
+	}
+	return x, nil
 }

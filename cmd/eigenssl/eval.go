@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/eval"
@@ -55,6 +56,9 @@ or cosine).`,
 			if opts.Embedding != "" && cmd.Flags().Changed("dataset") {
 				return usagef("eval: give --embedding or --dataset, not both")
 			}
+			if cmd.Flags().Changed("lambda") && !(opts.Lambda > 0) {
+				return usagef("eval: --lambda must be > 0, got %g (omit it for the default 1)", opts.Lambda)
+			}
 			return evalRun(opts, s)
 		},
 	}
@@ -85,6 +89,14 @@ func evalRun(opts *evalOptions, s *Streams) error {
 		return usagef("eval: unknown --probe %q (valid: logistic, ridge, knn)", opts.Probe)
 	case opts.Seeds < 1:
 		return usagef("eval: --seeds must be >= 1, got %d", opts.Seeds)
+	case opts.K < 1:
+		return usagef("eval: --k must be >= 1, got %d", opts.K)
+	case !(opts.Split > 0) || math.IsInf(opts.Split, 0):
+		return usagef("eval: --split must be a training fraction in (0, 1) or a training size >= 2, got %g", opts.Split)
+	case opts.Split == 1:
+		return usagef("eval: --split 1 is read as a training-set size of 1 sample; give a fraction in (0, 1) such as 0.8, or a size >= 2")
+	case opts.Split > 1 && opts.Split != math.Trunc(opts.Split):
+		return usagef("eval: --split %g: a value >= 1 is a training-set size and must be an integer", opts.Split)
 	case opts.LabelsPerClass < 0:
 		return usagef("eval: --labels-per-class must be >= 0")
 	case opts.Metric != "euclidean" && opts.Metric != "cosine":
@@ -93,6 +105,9 @@ func evalRun(opts *evalOptions, s *Streams) error {
 		return usagef("eval: --labels needs --embedding")
 	case opts.Embedding != "" && opts.Labels == "":
 		return usagef("eval: --embedding needs --labels")
+	}
+	if err := data.CheckOutputs(data.Output{Flag: "--json", Path: opts.JSON}); err != nil {
+		return usageError{fmt.Errorf("eval: %w", err)}
 	}
 	var z mat.Matrix
 	var y []int

@@ -6,13 +6,17 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/eval"
 )
 
-var accRe = regexp.MustCompile(`^(\w+): ([0-9.]+) ± ([0-9.]+) \(95% CI over (\d+) seeds; (\d+) train, (\d+) test\)`)
+var (
+	accRe  = regexp.MustCompile(`^(\w+): ([0-9.]+) ± ([0-9.]+) \(95% CI over (\d+) seeds; (\d+) train, (\d+) test\)`)
+	acc1Re = regexp.MustCompile(`^(\w+): ([0-9.]+) \(1 seed, no interval; (\d+) train, (\d+) test\)\n$`)
+)
 
 func TestEvalVerbOnExportedDigits(t *testing.T) {
 	dir := t.TempDir()
@@ -53,7 +57,7 @@ func TestEvalVerbOnExportedDigits(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	want, _ := eval.Evaluate(ds.X, ds.Y, eval.Protocol{Probe: "knn", TrainIdx: tr, Seeds: 1})
-	if m := accRe.FindStringSubmatch(out); m == nil || m[2] != strconv.FormatFloat(want.Mean, 'f', 4, 64) {
+	if m := acc1Re.FindStringSubmatch(out); m == nil || m[2] != strconv.FormatFloat(want.Mean, 'f', 4, 64) {
 		t.Fatalf("output %q; want mean %.4f", out, want.Mean)
 	}
 }
@@ -67,10 +71,19 @@ func TestEvalVerbUsage(t *testing.T) {
 		{"eval", "--seeds", "0"},
 		{"eval", "--metric", "l1"},
 		{"eval", "--dataset", "nope"},
+		// Explicit invalid values are errors, not defaults (issue 12).
+		{"eval", "--split", "0"},
+		{"eval", "--split", "-0.5"},
+		{"eval", "--split", "1.5"},
+		{"eval", "--k", "0", "--probe", "knn"},
+		{"eval", "--lambda", "0"},
 	} {
 		if code, _, _ := runArgs(args...); code != 2 {
 			t.Errorf("%v: exit %d; want 2", args, code)
 		}
+	}
+	if code, _, e := runArgs("eval", "--split", "1"); code != 2 || !strings.Contains(e, "read as a training-set size") {
+		t.Errorf("--split 1: exit %d, %q; want 2 and a message saying it is a training-set size", code, e)
 	}
 	if code, _, e := runArgs("eval", "--embedding", "/no/such.npy", "--labels", "/no/y.npy"); code != 1 {
 		t.Errorf("missing file: exit %d (%s); want 1", code, e)

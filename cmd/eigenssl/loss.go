@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -33,7 +34,7 @@ func NewCmdLoss(s *Streams) *cobra.Command {
 		Short: "Evaluate an SSL loss and its gradient on given arrays",
 		Long: `Evaluate one self-supervised loss on matrices read from .npy/.npz/.csv files and
 print one JSON object {"loss", "value", "parts"}: the value and its unweighted
-parts, named as in the reference code. Use it to check a PyTorch pipeline's
+parts, named as in the reference code (a NaN or infinite value is null). Use it to check a PyTorch pipeline's
 conventions against eigenssl's on the same arrays.
 
 Two-branch losses (official conventions) read --z1 and --z2 (N x K each):
@@ -48,7 +49,8 @@ sample n):
   vicreg_gform (alpha=1, beta=1, gamma=1), simclr_gform (tau=0.1),
   barlowtwins_gform (alpha=0.0051), spectral_contrastive_gform.
 Names may use hyphens. --grad-out writes the gradient of the value with
-respect to each input to a .npz archive, under z1 and z2, or Z.`,
+respect to each input: to a .npz archive under z1 and z2, or Z; or, for a
+G-form loss, Z's gradient alone to a .npy file. Other extensions are refused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return lossRun(opts, s) },
 	}
@@ -73,6 +75,14 @@ func lossRun(opts *lossOptions, s *Streams) error {
 	if opts.Z1 == "" {
 		return usagef("loss: --z1 is required")
 	}
+	if opts.GradOut != "" {
+		if ext := strings.ToLower(filepath.Ext(opts.GradOut)); ext != ".npz" && ext != ".npy" {
+			return usagef("loss: --grad-out %q: want a .npz file (all gradients) or a .npy file (a G-form loss's one gradient)", opts.GradOut)
+		}
+		if err := data.CheckOutputs(data.Output{Flag: "--grad-out", Path: opts.GradOut}); err != nil {
+			return usageError{fmt.Errorf("loss: %w", err)}
+		}
+	}
 	params, err := parseParams("loss", opts.Params)
 	if err != nil {
 		return err
@@ -92,6 +102,8 @@ func lossRun(opts *lossOptions, s *Streams) error {
 		return usagef("loss: %s is a two-branch loss: --z2 is required", name)
 	case !gform && (opts.GraphFile != "" || opts.Relation != ""):
 		return usagef("loss: %s is a two-branch loss and takes no graph", name)
+	case !gform && strings.EqualFold(filepath.Ext(opts.GradOut), ".npy"):
+		return usagef("loss: --grad-out %q: %s has two gradients (z1, z2); write them to a .npz file", opts.GradOut, name)
 	}
 	z1, err := data.ReadMatrix(opts.Z1)
 	if err != nil {
@@ -126,15 +138,24 @@ func lossRun(opts *lossOptions, s *Streams) error {
 		for k, g := range res.Grad {
 			arrays[k] = g
 		}
-		if err := data.WriteNPZ(opts.GradOut, arrays); err != nil {
+		if isNPZ(strings.ToLower(opts.GradOut)) {
+			err = data.WriteNPZ(opts.GradOut, arrays)
+		} else {
+			err = data.WriteMatrix(opts.GradOut, res.Grad[loss.KeyZ])
+		}
+		if err != nil {
 			return err
 		}
 	}
+	parts := make(map[string]data.JSONFloat, len(res.Parts))
+	for k, v := range res.Parts {
+		parts[k] = data.JSONFloat(v)
+	}
 	out, err := json.Marshal(struct {
-		Loss  string             `json:"loss"`
-		Value float64            `json:"value"`
-		Parts map[string]float64 `json:"parts"`
-	}{name, res.Value, res.Parts})
+		Loss  string                    `json:"loss"`
+		Value data.JSONFloat            `json:"value"`
+		Parts map[string]data.JSONFloat `json:"parts"`
+	}{name, data.JSONFloat(res.Value), parts})
 	if err != nil {
 		return err
 	}

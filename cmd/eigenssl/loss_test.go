@@ -167,6 +167,11 @@ func TestLossVerbUsage(t *testing.T) {
 		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--relation", "views:V=2"}, 2, "takes no graph"},
 		{[]string{"loss", "--loss", "vicreg_gform", "--z1", z, "--relation", "views:V=3"}, 1, "multiple"},
 		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", filepath.Join(dir, "missing.npy")}, 1, "missing.npy"},
+		// Issue 12: the format of --grad-out follows its extension, or is refused.
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--grad-out", filepath.Join(dir, "g.npy")}, 2, "two gradients"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--grad-out", filepath.Join(dir, "g.txt")}, 2, "want a .npz file"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--grad-out", filepath.Join(dir, "no", "g.npz")}, 2, "does not exist"},
+		{[]string{"loss", "--loss", "ntxent", "--z1", z, "--z2", z, "--grad-out", dir + "/"}, 2, ""},
 	} {
 		code, _, stderr := runArgs(tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.msg) {
@@ -176,5 +181,28 @@ func TestLossVerbUsage(t *testing.T) {
 	code, out, stderr := runArgs("loss", "--loss", "ntxent", "--z1", z, "--z2", z)
 	if code != 0 || !strings.Contains(out, `"value":`) || !strings.Contains(out, `"parts":{}`) {
 		t.Errorf("ntxent: exit %d, out %q, stderr %q", code, out, stderr)
+	}
+	// A G-form loss's one gradient as a real .npy (it was a zip before).
+	g := filepath.Join(dir, "g.npy")
+	if code, _, stderr := runArgs("loss", "--loss", "vicreg_gform", "--z1", z, "--relation", "views:V=2", "--grad-out", g); code != 0 {
+		t.Fatalf("vicreg_gform --grad-out g.npy: exit %d: %s", code, stderr)
+	}
+	if m, err := data.ReadMatrix(g); err != nil {
+		t.Errorf("g.npy is not a .npy matrix: %v", err)
+	} else if r, c := m.Dims(); r != 4 || c != 2 {
+		t.Errorf("g.npy is %d x %d; want 4 x 2", r, c)
+	}
+}
+
+// A non-finite loss value is printed as null (data.JSONFloat), not refused
+// by encoding/json.
+func TestLossVerbNonFiniteValueIsNull(t *testing.T) {
+	z := filepath.Join(t.TempDir(), "z.csv")
+	if err := os.WriteFile(z, []byte("1e200,0\n-1e200,1\n3,0\n0,1e200\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runArgs("loss", "--loss", "vicreg_official", "--z1", z, "--z2", z)
+	if code != 0 || !strings.Contains(out, `"value":null`) || !strings.Contains(out, `"cov_loss":null`) {
+		t.Errorf("exit %d, out %q, stderr %q; want value and cov_loss null", code, out, stderr)
 	}
 }

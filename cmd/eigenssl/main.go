@@ -62,8 +62,20 @@ SimCLR = MDS/ISOMAP, BarlowTwins = CCA; Balestriero & LeCun, NeurIPS 2022).`,
 	return root
 }
 
-// run executes the command line args and returns the process exit code.
-func run(args []string, s *Streams) int {
+// internalError opens the message of a panic recovered by run: a bug, which
+// reaches the user as one line and exit code 1, not as a goroutine dump.
+const internalError = "eigenssl: internal error (a bug; please report it with the command line):"
+
+// run executes the command line args and returns the process exit code. A
+// panic of the verb's goroutine is recovered and reported as an internal
+// error (exit 1).
+func run(args []string, s *Streams) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(s.Err, internalError, r)
+			code = 1
+		}
+	}()
 	root := NewCmdRoot(s)
 	root.SetArgs(args)
 	err := root.Execute()

@@ -3,24 +3,25 @@ package main
 import (
 	"strconv"
 	"strings"
+
+	"github.com/eigenssl/eigenssl/internal/spec"
 )
 
-// parseParams turns repeated --param key=value flags into a map of numbers
-// (keys and values trimmed; a later key overrides an earlier one). Bad
-// entries are usage errors prefixed with verb.
+// parseParams turns repeated --param key=value flags (spec.ParseArg) into a
+// map of finite numbers (keys and values trimmed; a later key overrides an
+// earlier one). Bad entries are usage errors prefixed with verb.
 func parseParams(verb string, kvs []string) (map[string]float64, error) {
 	params := map[string]float64{}
 	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
+		a, err := spec.ParseArg(kv)
+		if err != nil || a.Key == "" {
 			return nil, usagef("%s: --param %q: want key=value", verb, kv)
 		}
-		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil {
-			return nil, usagef("%s: --param %q: value is not a number", verb, kv)
+		x, ok := spec.Float(a.Value)
+		if !ok {
+			return nil, usagef("%s: --param %q: value is not a finite number", verb, kv)
 		}
-		params[k] = x
+		params[a.Key] = x
 	}
 	return params, nil
 }

@@ -12,7 +12,7 @@ func TestParseParams(t *testing.T) {
 	if err != nil || !maps.Equal(got, want) {
 		t.Errorf("got %v, %v; want %v", got, err, want)
 	}
-	for _, bad := range []string{"tau", "=1", " =1", "tau=abc", "tau="} {
+	for _, bad := range []string{"tau", "=1", " =1", "tau=abc", "tau=", "tau=NaN", "tau=-Inf"} {
 		_, err := parseParams("x", []string{bad})
 		var u usageError
 		if !errors.As(err, &u) {

@@ -36,6 +36,9 @@ version.`,
 			if !slices.Contains(experiment.Datasets, opt.Dataset) {
 				return usagef("reproduce: unknown --dataset %q (valid: %s)", opt.Dataset, strings.Join(experiment.Datasets, ", "))
 			}
+			if cmd.Flags().Changed("only") && len(only) == 0 {
+				return usagef("reproduce: --only is empty; name experiments (valid: %s) or omit it to run all", strings.Join(experiment.Experiments, ", "))
+			}
 			for _, e := range only {
 				if !slices.Contains(experiment.Experiments, strings.ToUpper(strings.TrimSpace(e))) {
 					return usagef("reproduce: unknown experiment %q in --only (valid: %s)", e, strings.Join(experiment.Experiments, ", "))

@@ -32,7 +32,7 @@ type trainOptions struct {
 // trainConfigFlags are the flags that describe a new run; --resume takes
 // the saved configuration and rejects them.
 var trainConfigFlags = []string{"loss", "param", "encoder", "optimizer", "lr", "wd", "schedule", "warmup",
-	"final-lr", "views", "augment", "fixed-views", "relation", "batch", "epochs", "seed", "checkpoint-every",
+	"final-lr", "views", "augment", "fixed-views", "relation", "batch", "epochs", "steps", "seed", "checkpoint-every",
 	"input", "labels", "dataset", "n", "data-seed", "image-shape", "out"}
 
 // NewCmdTrain returns the "train" verb: train an encoder with an SSL loss,
@@ -58,9 +58,15 @@ The run directory --out receives config.json, metrics.jsonl (loss and parts per
 step) and checkpoint.bin (written atomically before the first step, every
 --checkpoint-every steps and at the end). Ctrl-C stops after the current step
 with a checkpoint. "eigenssl train --resume DIR" continues to the configured
-end, bit for bit the trajectory of an uninterrupted run. A NaN/Inf loss stops
-with an error and keeps the last good checkpoint. A progress bar is drawn when
-stderr is a terminal. Prints one JSON summary line.
+end, bit for bit the trajectory of an uninterrupted run; the run directory is
+locked for the whole run (a second train on it fails with "in use by pid P").
+Divergence (a NaN/Inf value, or a loss more than 10^4 times its scale above
+its running minimum; see train.DivergenceFactor) stops with an error and keeps
+the last good checkpoint, for every optimiser. --steps N replaces --epochs.
+An encoder or batch that cannot fit in memory (EIGENSSL_MEMORY_LIMIT, default
+half of physical memory) is refused before anything is allocated. A progress
+bar is drawn when stderr is a terminal. Prints one JSON summary line (the
+final loss also for --resume of a finished run).
 
 Augmentations (--augment, joined with +):
 ` + indent(data.AugmentOps),
@@ -84,6 +90,7 @@ Augmentations (--augment, joined with +):
 	f.StringVar(&c.Relation, "relation", train.DefaultRelation, "batch graph of G-form losses: views, labels, knn:k=K")
 	f.IntVar(&c.Batch, "batch", 256, "originals per batch (0: full batch)")
 	f.IntVar(&c.Epochs, "epochs", 20, "epochs")
+	f.IntVar(&c.Steps, "steps", 0, "total optimiser steps instead of --epochs")
 	f.Uint64Var(&c.Seed, "seed", 1, "seed of every random choice")
 	f.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "checkpoint every N steps (0: start and end only)")
 	f.StringVar(&c.Data.Input, "input", "", "training matrix (.npy/.npz/.csv), one sample per row")
@@ -144,6 +151,9 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 				}
 			}
 		}
+		if err := checkExplicit(cmd, &cfg); err != nil {
+			return err
+		}
 		if cfg.LossParams, err = parseParams("train", opts.Params); err != nil {
 			return err
 		}
@@ -159,13 +169,13 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 	}
 	if res != nil {
 		out, jerr := json.Marshal(struct {
-			Status     string  `json:"status"`
-			Steps      int     `json:"steps"`
-			TotalSteps int     `json:"total_steps"`
-			Epochs     int     `json:"epochs"`
-			Loss       float64 `json:"loss"`
-			Dir        string  `json:"dir"`
-		}{res.Status.String(), res.Steps, res.TotalSteps, res.Epochs, jsonFloat(res.Loss), res.Dir})
+			Status     string         `json:"status"`
+			Steps      int            `json:"steps"`
+			TotalSteps int            `json:"total_steps"`
+			Epochs     int            `json:"epochs"`
+			Loss       data.JSONFloat `json:"loss"` // null when no step was taken
+			Dir        string         `json:"dir"`
+		}{res.Status.String(), res.Steps, res.TotalSteps, res.Epochs, data.JSONFloat(res.Loss), res.Dir})
 		if jerr == nil {
 			fmt.Fprintf(s.Out, "%s\n", out)
 		}
@@ -173,15 +183,44 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 	if err != nil && errors.Is(err, train.ErrConfig) {
 		return usageError{err}
 	}
+	if err != nil && errors.Is(err, train.ErrTooLarge) {
+		return fmt.Errorf("train: --encoder %q (or --batch): %w", opts.Cfg.Encoder, err)
+	}
 	return err
 }
 
-// jsonFloat maps NaN (no step taken) to 0 so the summary stays valid JSON.
-func jsonFloat(v float64) float64 {
-	if v != v {
-		return 0
+// checkExplicit refuses flags given explicitly with a value that the
+// library reads as "use the default" (train.Config's zero values), so that
+// "--lr 0" is an error instead of training at the default rate; it also
+// lets --steps replace the --epochs default.
+func checkExplicit(cmd *cobra.Command, cfg *train.Config) error {
+	f := cmd.Flags()
+	zero := []struct {
+		flag   string
+		isZero bool
+		want   string
+	}{
+		{"lr", cfg.LR == 0, "a learning rate > 0"},
+		{"views", cfg.Views == 0, "≥ 1 views"},
+		{"epochs", cfg.Epochs == 0, "≥ 1 epochs (or --steps)"},
+		{"steps", cfg.Steps == 0, "≥ 1 steps (or omit --steps to use --epochs)"},
+		{"optimizer", cfg.Optimizer == "", "an optimiser spec such as adam or sgd:momentum=0.9"},
+		{"schedule", cfg.Schedule == "", "constant or cosine"},
+		{"relation", cfg.Relation == "", "views, labels or knn:k=K"},
+		{"augment", cfg.Augment == "", `an augmentation spec, or "none"`},
 	}
-	return v
+	for _, z := range zero {
+		if f.Changed(z.flag) && z.isZero {
+			return usagef("train: --%s %q: want %s", z.flag, f.Lookup(z.flag).Value.String(), z.want)
+		}
+	}
+	if f.Changed("steps") {
+		if f.Changed("epochs") {
+			return usagef("train: give --steps or --epochs, not both")
+		}
+		cfg.Epochs = 0
+	}
+	return nil
 }
 
 func indent(s string) string {

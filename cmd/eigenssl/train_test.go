@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -86,6 +87,12 @@ func TestTrainVerbResume(t *testing.T) {
 	if s := parseSummary(t, out); s.Status != "completed" || s.Steps != 12 {
 		t.Fatalf("summary %+v; want completed 12 steps", s)
 	}
+	// Issue 12: resuming a finished run prints its final loss (it printed 0).
+	final := parseSummary(t, out).Loss
+	code, out, errOut = runArgs("train", "--resume", full)
+	if s := parseSummary(t, out); code != 0 || s.Status != "completed" || s.Loss != final || final == 0 {
+		t.Fatalf("train --resume of a finished run: exit %d, summary %+v, stderr %s; want completed with loss %v", code, s, errOut, final)
+	}
 	for _, f := range []string{train.CheckpointFile, train.MetricsFile, train.ConfigFile} {
 		a, err1 := os.ReadFile(filepath.Join(full, f))
 		b, err2 := os.ReadFile(filepath.Join(part, f))
@@ -118,6 +125,13 @@ func TestTrainVerbUsage(t *testing.T) {
 		"missing input file":  {[]string{"train", "--loss", "ntxent", "--encoder", "linear:2", "--input", filepath.Join(dir, "none.npy"), "--out", filepath.Join(dir, "h")}, 1},
 		"resume with flags":   {[]string{"train", "--resume", dir, "--loss", "ntxent"}, 2},
 		"resume nothing":      {[]string{"train", "--resume", filepath.Join(dir, "nothing")}, 1},
+		// Issue 12: explicit invalid values are errors, not defaults.
+		"lr 0":             {append(base, "--loss", "ntxent", "--lr", "0", "--out", filepath.Join(dir, "i")), 2},
+		"views 0":          {append(base, "--loss", "ntxent", "--views", "0", "--out", filepath.Join(dir, "j")), 2},
+		"epochs 0":         {append(base, "--loss", "ntxent", "--epochs", "0", "--out", filepath.Join(dir, "k")), 2},
+		"steps 0":          {append(base, "--loss", "ntxent", "--steps", "0", "--out", filepath.Join(dir, "l")), 2},
+		"steps and epochs": {append(base, "--loss", "ntxent", "--steps", "5", "--out", filepath.Join(dir, "m")), 2},
+		"empty optimizer":  {append(base, "--loss", "ntxent", "--optimizer", "", "--out", filepath.Join(dir, "n")), 2},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -126,6 +140,18 @@ func TestTrainVerbUsage(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want exit %d with an eigenssl: message", code, errOut, c.code)
 			}
 		})
+	}
+}
+
+// TestTrainVerbTooLarge: an encoder that cannot fit in memory is refused
+// before anything is allocated, with the estimate and the flag (issue 12:
+// it crashed out of memory).
+func TestTrainVerbTooLarge(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, errOut := runArgs("train", "--dataset", "blobs", "--n", "60", "--loss", "ntxent",
+		"--encoder", "mlp:100000000", "--out", out)
+	if code != 1 || !strings.Contains(errOut, "--encoder") || !strings.Contains(errOut, "iB") || strings.Contains(errOut, "panic") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 naming --encoder and the memory estimate", code, errOut)
 	}
 }
 
@@ -152,7 +178,7 @@ func TestTrainVerbDataset(t *testing.T) {
 	if len(lines) != 30 || json.Unmarshal([]byte(lines[0]), &first) != nil || json.Unmarshal([]byte(lines[29]), &last) != nil {
 		t.Fatalf("metrics.jsonl: %d lines; want 30 JSON lines", len(lines))
 	}
-	if !(last.Loss < first.Loss) || last.Step != 30 || first.Parts["const"] == nil {
+	if c, ok := first.Parts["const"]; !(last.Loss < first.Loss) || last.Step != 30 || !ok || math.IsNaN(float64(c)) {
 		t.Errorf("metrics: first %+v, last %+v; want a decreasing loss with parts", first, last)
 	}
 }

@@ -1,4 +1,4 @@
-package spectral
+package linalg
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 )
 
 // sparseData is n x d with about half of its entries exactly zero (as
-// images), so that gramSelf takes the zero-skipping path in the pure-Go
+// images), so that GramSelf takes the zero-skipping path in the pure-Go
 // build.
 func sparseData(n, d int, seed uint64) *mat.Dense {
 	r := rand.New(rand.NewPCG(seed, 7))
@@ -36,7 +36,7 @@ func TestGramSelfBruteForce(t *testing.T) {
 			for name, x := range map[string]*mat.Dense{"sparse": sp, "dense": dense} {
 				var want mat.Dense
 				want.Mul(x, x.T())
-				for fn, f := range map[string]func(*mat.Dense) *mat.Dense{"gramSelf": gramSelf, "gramSelfGemm": gramSelfGemm, "gramSelfSkip": gramSelfSkip} {
+				for fn, f := range map[string]func(*mat.Dense) *mat.Dense{"GramSelf": GramSelf, "gramSelfGemm": gramSelfGemm, "gramSelfSkip": gramSelfSkip} {
 					got := f(x)
 					for i := 0; i < n; i++ {
 						for j := 0; j < n; j++ {
@@ -64,32 +64,6 @@ func BenchmarkGramSelf(b *testing.B) {
 					p.f(x)
 				}
 			})
-		}
-	}
-}
-
-// TestSymOpMulMat checks the dense operator's block product against A X.
-func TestSymOpMulMat(t *testing.T) {
-	n := 150
-	r := rand.New(rand.NewPCG(3, 4))
-	a := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			v := r.NormFloat64()
-			a.Set(i, j, v)
-			a.Set(j, i, v)
-		}
-	}
-	for _, b := range []int{1, 2, 3} {
-		x := mat.NewDense(n, b, nil)
-		x.Apply(func(_, _ int, _ float64) float64 { return r.NormFloat64() }, x)
-		var want, got mat.Dense
-		want.Mul(a, x)
-		symOp{a}.MulMatTo(&got, x)
-		var diff mat.Dense
-		diff.Sub(&got, &want)
-		if e := mat.Norm(&diff, math.Inf(1)); e > 1e-12*mat.Norm(&want, math.Inf(1)) {
-			t.Errorf("b=%d: ‖symOp A X − A X‖∞ = %g", b, e)
 		}
 	}
 }

@@ -1,0 +1,135 @@
+package advise
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/closedform"
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/loss"
+)
+
+// TestValidateTiny runs a tiny E7 (one misaligned latent case, three pairs,
+// short training) and checks the bookkeeping against the rows: the best
+// trained pair, every regret, Spearman and the summary.
+func TestValidateTiny(t *testing.T) {
+	c, err := LatentCase(240, true, 0.3, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := DefaultPairs()
+	pairs = []Pair{pairs[0], pairs[1], pairs[3]} // VICReg low γ, VICReg official, SimCLR 0.1
+	v, err := Validate(context.Background(), ValidateSettings{Cases: []Case{c}, Pairs: pairs, Seeds: 1, Epochs: 3, Batch: 64,
+		LabelsPerClass: 5, Logger: quiet, Advise: Settings{RefineIter: 20, Resamples: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Cases) != 1 || len(v.Cases[0].Rows) != 3 {
+		t.Fatalf("got %d cases", len(v.Cases))
+	}
+	cr := v.Cases[0]
+	var pred, tr []float64
+	best, bestName := math.Inf(-1), ""
+	for _, r := range cr.Rows {
+		m := float64(r.TrainedMean)
+		if math.IsNaN(m) || m < 0 || m > 1 || r.Predicted < 0 || r.Predicted > 1 {
+			t.Fatalf("row %+v out of range", r)
+		}
+		pred, tr = append(pred, r.Predicted), append(tr, m)
+		if m > best {
+			best, bestName = m, r.Candidate
+		}
+	}
+	if cr.Best != bestName {
+		t.Fatalf("best trained %s; rows say %s", cr.Best, bestName)
+	}
+	if got, want := float64(cr.Spearman), Spearman(pred, tr); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+		t.Fatalf("Spearman %v; want %v", got, want)
+	}
+	at := func(name string) float64 {
+		for _, r := range cr.Rows {
+			if r.Candidate == name {
+				return float64(r.TrainedMean)
+			}
+		}
+		t.Fatalf("no row %s", name)
+		return 0
+	}
+	if got := float64(cr.AdviserRegret); got != best-at(cr.Pick) || got < 0 {
+		t.Fatalf("adviser regret %v; want %v", got, best-at(cr.Pick))
+	}
+	if got := float64(cr.VICRegRegret); got != best-at(pairs[1].Candidate.String()) {
+		t.Fatalf("VICReg policy regret %v", got)
+	}
+	if got := float64(cr.SimCLRRegret); got != best-at(pairs[2].Candidate.String()) {
+		t.Fatalf("SimCLR policy regret %v", got)
+	}
+	if v.MedianAdviserRegret != cr.AdviserRegret || v.RegretGoal != (cr.AdviserRegret < cr.VICRegRegret && cr.AdviserRegret < cr.SimCLRRegret) {
+		t.Fatal("summary does not follow from the single case")
+	}
+	if !slices.ContainsFunc(pairs, func(p Pair) bool { return p.Candidate.String() == cr.Pick }) {
+		t.Fatalf("pick %s is not a pair", cr.Pick)
+	}
+}
+
+func TestValidateErrors(t *testing.T) {
+	c, err := LatentCase(60, false, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Validate(context.Background(), ValidateSettings{Cases: []Case{c}, LabelsPerClass: 1, Logger: quiet}); !errors.Is(err, ErrParam) {
+		t.Fatalf("labels per class 1: %v", err)
+	}
+	if _, err := Validate(context.Background(), ValidateSettings{Cases: []Case{c}, TestFraction: 1.5, Logger: quiet}); !errors.Is(err, ErrParam) {
+		t.Fatalf("test fraction 1.5: %v", err)
+	}
+}
+
+// TestDefaultPairs: the two fixed policies are present with their official
+// settings.
+func TestDefaultPairs(t *testing.T) {
+	var vic, sim bool
+	for _, p := range DefaultPairs() {
+		switch p.Policy {
+		case "vicreg":
+			vic = p.Loss == loss.NameVICRegOfficial && p.Params[loss.ParamSimCoeff] == 25 && p.Params[loss.ParamStdCoeff] == 25 &&
+				p.Params[loss.ParamCovCoeff] == 1 && p.Candidate.Loss == closedform.VICReg && p.Candidate.Value == 4
+		case "simclr":
+			sim = p.Loss == loss.NameNTXent && p.Params[loss.ParamTau] == 0.1 && p.Candidate == Candidate{closedform.SimCLR, "tau", 0.1}
+		}
+		if err := p.Candidate.check("test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !vic || !sim {
+		t.Fatalf("policies: vicreg %v, simclr %v", vic, sim)
+	}
+}
+
+// TestValidationJSON: NaN figures (an undefined Spearman) are written as
+// null and the file parses back.
+func TestValidationJSON(t *testing.T) {
+	v := &Validation{Cases: []CaseResult{{Name: "c", Spearman: data.JSONFloat(math.NaN()), Rows: []PairResult{{TrainedAcc: []data.JSONFloat{0.5, data.JSONFloat(math.NaN())}}}}},
+		MinLatentSpearman: data.JSONFloat(math.Inf(1))}
+	path := filepath.Join(t.TempDir(), "v.json")
+	if err := v.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Validation
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(float64(back.Cases[0].Spearman)) || !math.IsNaN(float64(back.Cases[0].Rows[0].TrainedAcc[1])) || back.Cases[0].Rows[0].TrainedAcc[0] != 0.5 {
+		t.Fatalf("round trip: %+v", back.Cases[0])
+	}
+}

@@ -1,0 +1,69 @@
+// Command lle times eigenssl's LLE fits next to bench/lle_sklearn.py
+// (scikit-learn, same data and parameters), for the LLE goal of issue 14.
+//
+// Usage: go run ./bench/lle -input swiss.npy [-neighbors 10] [-components 2]
+// [-method standard] [-repeat 3]
+//
+// It reads the N x D matrix of -input (written by bench/lle_sklearn.py
+// --write, so both sides fit the same rows), fits LLE -repeat times and
+// prints one JSON line with the best wall-clock and the CPU seconds of that
+// fit, the backend and GOMAXPROCS.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/linalg"
+	"github.com/eigenssl/eigenssl/spectral"
+)
+
+func main() {
+	input := flag.String("input", "", "N x D matrix (.npy)")
+	neighbors := flag.Int("neighbors", 10, "k")
+	components := flag.Int("components", 2, "K")
+	method := flag.String("method", "standard", "standard, modified, hessian, ltsa")
+	repeat := flag.Int("repeat", 3, "fits; the best is reported")
+	flag.Parse()
+	x, err := data.ReadMatrix(*input)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lle bench:", err)
+		os.Exit(1)
+	}
+	n, _ := x.Dims()
+	best, bestCPU := math.Inf(1), 0.0
+	var rerr float64
+	for r := 0; r < *repeat; r++ {
+		m := &spectral.LLE{Components: *components, Neighbors: *neighbors, Method: *method}
+		c0 := cpuSeconds()
+		t := time.Now()
+		if err := m.Fit(x); err != nil {
+			fmt.Fprintln(os.Stderr, "lle bench:", err)
+			os.Exit(1)
+		}
+		if s := time.Since(t).Seconds(); s < best {
+			best, bestCPU = s, cpuSeconds()-c0
+		}
+		rerr = m.ReconstructionError()
+	}
+	b, _ := json.Marshal(map[string]any{"tool": "eigenssl", "backend": linalg.Backend(), "gomaxprocs": runtime.GOMAXPROCS(0),
+		"method": "lle/" + *method, "n": n, "k": *neighbors, "components": *components, "seconds": best, "cpu_seconds": bestCPU,
+		"reconstruction_error": rerr})
+	fmt.Println(string(b))
+}
+
+// cpuSeconds is the user+system CPU time of the process (all threads).
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}

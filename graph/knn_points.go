@@ -1,0 +1,211 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/eigenssl/eigenssl/linalg"
+)
+
+// Tile sizes of the blocked distance computation: a tile of tileQ query rows
+// is compared with tiles of tileC data rows through one Gemm.
+const (
+	tileQ = 256
+	tileC = 1024
+)
+
+// points is the validated, contiguous (and for Cosine normalised) data.
+type points struct {
+	n, d int
+	x    []float64 // row-major n x d
+	c    []float64 // x with centred columns, for the Gemm screening
+	sq   []float64 // squared row norms of c
+	nrm  []float64 // row norms of c
+	off  float64   // bound on the centring rounding, see tileSlack
+	// Maxima of sq and nrm over each data tile of tileC rows.
+	tileSq, tileNrm []float64
+}
+
+func (p *points) row(i int) []float64 { return p.x[i*p.d : (i+1)*p.d] }
+
+// dist2 is the directly computed squared distance, symmetric in (i, j)
+// bit for bit (see sqDist).
+func (p *points) dist2(i, j int) float64 { return sqDist(p.row(i), p.row(j)) }
+
+// sqDist is sum_t (a_t - b_t)^2, summed in order t = 0, 1, ... (the
+// brute-force convention, so that near-ties resolve as a plain distance row
+// would), and symmetric in (a, b) bit for bit since (a-b)^2 == (b-a)^2.
+func sqDist(a, b []float64) float64 {
+	b = b[:len(a)]
+	s := 0.0
+	for t, v := range a {
+		e := v - b[t]
+		s += e * e
+	}
+	return s
+}
+
+// sqDist4 is sum_t (a_t - b_t)^2 with four partial sums (faster; differs
+// from sqDist by at most 2 gamma_D relative, the terms being non-negative).
+func sqDist4(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	t := 0
+	for ; t+4 <= len(a); t += 4 {
+		e0, e1, e2, e3 := a[t]-b[t], a[t+1]-b[t+1], a[t+2]-b[t+2], a[t+3]-b[t+3]
+		s0 += e0 * e0
+		s1 += e1 * e1
+		s2 += e2 * e2
+		s3 += e3 * e3
+	}
+	for ; t < len(a); t++ {
+		e := a[t] - b[t]
+		s0 += e * e
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// tileSlack bounds the rounding error of the screening distance
+// ||c_i||^2 + ||c_j||^2 - 2 c_i.c_j (Gemm on the centred rows) for every j in
+// the data tile starting at j0, so that the tile distances only pre-filter
+// candidates against one per-row threshold and every decision is taken on
+// directly computed distances. The second term covers the rounding of the
+// centring itself, which is relative to the uncentred magnitudes.
+func (p *points) tileSlack(i, j0 int) float64 {
+	t := j0 / tileC
+	sq, nrm := p.tileSq[t], p.tileNrm[t]
+	return (1e-9+1e-13*float64(p.d))*(p.sq[i]+sq) + p.off*(p.nrm[i]+nrm)
+}
+
+func newPoints(op string, X mat.Matrix, metric Metric) (*points, error) {
+	if X == nil {
+		return nil, newErr(op, "X", "nil", ErrEmpty)
+	}
+	n, d := X.Dims()
+	if n == 0 || d == 0 {
+		return nil, newErr(op, "X", fmt.Sprintf("%dx%d", n, d), ErrEmpty)
+	}
+	if metric != Euclidean && metric != Cosine {
+		return nil, newErr(op, "Metric", int(metric), ErrParam)
+	}
+	p := &points{n: n, d: d, x: make([]float64, n*d), sq: make([]float64, n), nrm: make([]float64, n)}
+	for i := 0; i < n; i++ {
+		r := mat.Row(p.row(i), i, X)
+		s := 0.0
+		for j, v := range r {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, newErr(op, fmt.Sprintf("X[%d,%d]", i, j), v, ErrNaN)
+			}
+			s += v * v
+		}
+		if metric == Cosine {
+			if s == 0 {
+				return nil, newErr(op, fmt.Sprintf("X[%d]", i), "zero row with cosine metric", ErrParam)
+			}
+			nr := math.Sqrt(s)
+			for j := range r {
+				r[j] /= nr
+			}
+		}
+	}
+	// The tiles work on centred rows: distances are translation invariant and
+	// centring keeps ||x||^2 + ||y||^2 - 2 x.y accurate for data far from the
+	// origin. The exact distances use the uncentred rows.
+	p.c = slices.Clone(p.x)
+	mean := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range p.row(i) {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		r := p.c[i*d : (i+1)*d]
+		s := 0.0
+		for j := range r {
+			r[j] -= mean[j]
+			s += r[j] * r[j]
+		}
+		p.sq[i] = s
+		p.nrm[i] = math.Sqrt(s)
+	}
+	nt := (n + tileC - 1) / tileC
+	p.tileSq, p.tileNrm = make([]float64, nt), make([]float64, nt)
+	for j := 0; j < n; j++ {
+		p.tileSq[j/tileC] = max(p.tileSq[j/tileC], p.sq[j])
+		p.tileNrm[j/tileC] = max(p.tileNrm[j/tileC], p.nrm[j])
+	}
+	maxAbs := 0.0
+	for _, v := range p.x {
+		maxAbs = max(maxAbs, math.Abs(v))
+	}
+	p.off = 1e-14 * maxAbs * math.Sqrt(float64(d))
+	return p, nil
+}
+
+// workerCount is the number of goroutines for KNNOptions.Workers = w.
+func workerCount(w int) int {
+	if w <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return w
+}
+
+// tileGrain is the linalg.ParallelRange grain that spreads n equal work
+// items over at most workerCount(workers) goroutines (ParallelRange itself
+// caps them at GOMAXPROCS).
+func tileGrain(n, workers int) int {
+	w := workerCount(workers)
+	if w >= runtime.GOMAXPROCS(0) {
+		return 1
+	}
+	return (n + w - 1) / w
+}
+
+// scanTiles computes, for every query tile [i0, i0+qn) and data tile
+// [j0, j0+cn), the approximate squared distances ||x_i||^2 + ||x_j||^2 -
+// 2 x_i.x_j (clamped at 0) into s (qn x cn, row-major) and calls visit. Query
+// tiles are spread over goroutines (linalg.ParallelRange, in contiguous
+// runs, at most workerCount(workers)); visit is called for one query tile by one
+// goroutine at a time, data tiles in increasing order. Memory per worker:
+// tileQ*tileC floats.
+func (p *points) scanTiles(workers int, visit func(i0, qn, j0, cn int, s []float64)) {
+	nt := (p.n + tileQ - 1) / tileQ
+	linalg.ParallelRange(nt, tileGrain(nt, workers), func(lo, hi int) {
+		buf := make([]float64, tileQ*min(tileC, p.n))
+		for t := lo; t < hi; t++ {
+			i0 := t * tileQ
+			qn := min(tileQ, p.n-i0)
+			q := blas64.General{Rows: qn, Cols: p.d, Stride: p.d, Data: p.c[i0*p.d : (i0+qn)*p.d]}
+			for j0 := 0; j0 < p.n; j0 += tileC {
+				cn := min(tileC, p.n-j0)
+				c := blas64.General{Rows: cn, Cols: p.d, Stride: p.d, Data: p.c[j0*p.d : (j0+cn)*p.d]}
+				s := blas64.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
+				blas64.Gemm(blas.NoTrans, blas.Trans, -2, q, c, 0, s)
+				for a := 0; a < qn; a++ {
+					row := s.Data[a*cn : (a+1)*cn]
+					si := p.sq[i0+a]
+					for b := range row {
+						row[b] = max(0, row[b]+si+p.sq[j0+b])
+					}
+				}
+				visit(i0, qn, j0, cn, s.Data)
+			}
+		}
+	})
+}
+
+func (p *points) distance(metric Metric, d2 float64) float64 {
+	if metric == Cosine {
+		return d2 / 2
+	}
+	return math.Sqrt(d2)
+}

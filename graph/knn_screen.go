@@ -1,0 +1,169 @@
+package graph
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/eigenssl/eigenssl/linalg"
+)
+
+// Projection screening: above projMinD dimensions (and projMinN points) the
+// screening works on projRank principal directions plus the residual norm.
+const (
+	projMinD   = 256
+	projMinN   = 4 * symTile
+	projRank   = 128
+	projSample = 4096
+)
+
+// screenFeatures returns row-major features f_i (n x fd) of the centred rows
+// with |f_i|^2 = |c_i|^2 and f_i . f_j >= c_i . c_j, so that
+// |c_i|^2 + |c_j|^2 - 2 f_i . f_j is a lower bound on the squared distance.
+// For small D, f = c (exact). For large D, f_i = [Vᵀc_i, rho_i] with V (D x
+// projRank) orthonormal and rho_i = |c_i - V Vᵀ c_i| (rounded up): then
+// f_i . f_j - c_i . c_j = rho_i rho_j - r_i . r_j >= 0 for the residuals r
+// (Cauchy–Schwarz), and the screening Gemm costs projRank+3 instead of D+2
+// per pair. V spans the top principal directions of an evenly spaced sample
+// of at most projSample rows (any orthonormal V keeps the bound valid; a good
+// one keeps it tight). The rounding of V's orthonormality and of the
+// projections is far below the 1e-9 relative slack of the thresholds.
+func (p *points) screenFeatures() ([]float64, int) {
+	n, d := p.n, p.d
+	if d < projMinD || n < projMinN {
+		return p.c, d
+	}
+	m := min(n, projSample)
+	sub := mat.NewDense(m, d, nil)
+	for t := 0; t < m; t++ {
+		i := t * n / m
+		sub.SetRow(t, p.c[i*d:(i+1)*d])
+	}
+	var cov mat.SymDense
+	cov.SymOuterK(1, sub.T())
+	_, vecs, err := linalg.EigSymRange(&cov, d-projRank, d)
+	if err != nil {
+		return p.c, d
+	}
+	v, err := linalg.Orthonormalize(vecs)
+	if err != nil {
+		return p.c, d
+	}
+	_, r := v.Dims()
+	cm := mat.NewDense(n, d, p.c)
+	proj := mat.NewDense(n, r, nil)
+	proj.Mul(cm, v)
+	fd := r + 1
+	feat := make([]float64, n*fd)
+	for i := 0; i < n; i++ {
+		f := feat[i*fd : (i+1)*fd]
+		pn := 0.0
+		for t, x := range proj.RawRowView(i) {
+			f[t] = x
+			pn += x * x
+		}
+		// rho^2 = |c|^2 - |Vᵀc|^2, plus a bound on its rounding so that
+		// rho is never underestimated.
+		rho2 := max(0, p.sq[i]-pn) + 1e-12*p.sq[i]
+		f[r] = math.Sqrt(rho2)
+	}
+	return feat, fd
+}
+
+// spatialOrder returns a permutation of the points that keeps nearby points
+// in the same tiles of symTile rows: a random-projection-style tree splits
+// each range along the direction joining two far-apart points of it (a from
+// the first point, b from a), at a multiple of symTile, down to single
+// tiles. Deterministic; O(N D log(N/symTile)) time, top levels in parallel.
+// Any order gives the same exact lists; this one only makes the screening
+// thresholds tight early.
+func (p *points) spatialOrder() []int {
+	n, d := p.n, p.d
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	crow := func(i int) []float64 { return p.c[i*d : (i+1)*d] }
+	farthest := func(seg []int, from int) int {
+		best, bd := from, -1.0
+		for _, j := range seg {
+			if e := sqDist(crow(from), crow(j)); e > bd {
+				best, bd = j, e
+			}
+		}
+		return best
+	}
+	var split func(seg []int, depth int)
+	split = func(seg []int, depth int) {
+		m := len(seg)
+		if m <= symTile {
+			return
+		}
+		a := farthest(seg, seg[0])
+		b := farthest(seg, a)
+		if a == b || sqDist(crow(a), crow(b)) == 0 {
+			return // all points equal
+		}
+		dir := make([]float64, d)
+		for t := range dir {
+			dir[t] = p.c[b*d+t] - p.c[a*d+t]
+		}
+		type pt struct {
+			t float64
+			i int
+		}
+		ps := make([]pt, m)
+		for q, i := range seg {
+			ps[q] = pt{blas64.Dot(blas64.Vector{N: d, Inc: 1, Data: crow(i)}, blas64.Vector{N: d, Inc: 1, Data: dir}), i}
+		}
+		slices.SortFunc(ps, func(x, y pt) int {
+			if c := cmp.Compare(x.t, y.t); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.i, y.i)
+		})
+		for q := range ps {
+			seg[q] = ps[q].i
+		}
+		left := symTile * max(1, ((m+symTile-1)/symTile)/2)
+		if depth < 3 {
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				split(seg[:left], depth+1)
+			}()
+			split(seg[left:], depth+1)
+			wg.Wait()
+			return
+		}
+		split(seg[:left], depth+1)
+		split(seg[left:], depth+1)
+	}
+	split(perm, 0)
+	return perm
+}
+
+// tileProductNative sets s = q cᵀ from bt, the transposed data tile (row k
+// of bt holds column k of c, stride symTile), as s[a,:] = sum_k q[a,k] bt[k,:]
+// with gonum's assembly Saxpy. Zero q entries are skipped (exact: the data
+// are finite).
+func tileProductNative(q blas32.General, bt []float32, s blas32.General) {
+	impl := gonum.Implementation{}
+	cn := s.Cols
+	for a := 0; a < q.Rows; a++ {
+		out := s.Data[a*s.Stride : a*s.Stride+cn]
+		clear(out)
+		for k, v := range q.Data[a*q.Stride : a*q.Stride+q.Cols] {
+			if v != 0 {
+				impl.Saxpy(cn, v, bt[k*symTile:k*symTile+cn], 1, out, 1)
+			}
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package spectral
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/mat"
+)
+
+// The shift-invert path (envelope L D Lᵀ of M + εI after RCM, Lanczos on
+// the projected inverse) returns the bottom of M above the constant, as the
+// dense eigendecomposition of M does, for every LLE method.
+func TestLLEShiftInvertMatchesDense(t *testing.T) {
+	ds, err := data.SwissRoll(500, 4, 0.05, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ds.X
+	n, _ := x.Dims()
+	const k, kc = 10, 2
+	idx, _, err := selfNeighbors("test", x, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := make([]float64, n*k)
+	for i := 0; i < n; i++ {
+		barycenter(x.RawRowView(i), x, idx[i*k:(i+1)*k], 1e-3, w[i*k:(i+1)*k])
+	}
+	g, err := ltsaBases(x, idx, k, kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ho, err := hessianOp(x, idx, k, kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]interface {
+		blockSum
+		linalg.SymOperator
+	}{
+		"standard": &lleOp{n: n, k: k, idx: idx, w: w},
+		"ltsa":     &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g},
+		"hessian":  ho,
+		"modified": modifiedOp(x, idx, k, kc),
+	}
+	dense := map[string]func() *mat.SymDense{
+		"standard": func() *mat.SymDense { return lleMatrix(n, k, idx, w) },
+		"ltsa":     ops["ltsa"].(*ltsaOp).dense,
+		"hessian":  ho.dense,
+		"modified": ops["modified"].(*factorOp).dense,
+	}
+	for name, o := range ops {
+		// The assembled sparse M equals the dense one.
+		m := assemble(o, n)
+		md := dense[name]()
+		for r := 0; r < n; r++ {
+			row := make([]float64, n)
+			for q := m.ptr[r]; q < m.ptr[r+1]; q++ {
+				row[m.col[q]] = m.val[q]
+			}
+			for c, v := range row {
+				if d := v - md.At(r, c); d > 1e-12 || d < -1e-12 {
+					t.Fatalf("%s: M[%d,%d] = %g; dense %g", name, r, c, v, md.At(r, c))
+				}
+			}
+		}
+		vals, vecs, ok := shiftInvertBottom(o, n, kc, 0, 0, 1)
+		if !ok {
+			t.Fatalf("%s: shift-invert declined or failed", name)
+		}
+		dv, dvec, err := linalg.EigSymRange(md, 0, kc+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ang, err := linalg.PrincipalAngles(vecs, dvec.Slice(0, n, 1, kc+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range ang {
+			if a > 1e-6 {
+				t.Fatalf("%s: principal angle %d = %g", name, i, a)
+			}
+		}
+		// The dense reference is itself accurate to about N·eps·‖M‖
+		// (~1e-13 here) in absolute terms.
+		for i, v := range vals {
+			if d := math.Abs(v - dv[i+1]); d > 1e-6*dv[i+1]+1e-12 {
+				t.Fatalf("%s: eigenvalue %d = %g; dense %g", name, i, v, dv[i+1])
+			}
+		}
+	}
+}
+
+// When shift-invert does not apply (envelope too large: forced here),
+// SolverAuto runs Lanczos on M and falls back to the dense solver when it
+// does not converge; SolverIterative reports ErrNoConvergence instead.
+func TestLLEAutoFallback(t *testing.T) {
+	defer func(v float64) { maxShiftInvertFlops = v }(maxShiftInvertFlops)
+	maxShiftInvertFlops = 0
+	ds, err := data.SwissRoll(400, 4, 0.05, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dense := &LLE{Components: 2, Neighbors: 10, Solver: SolverDense}
+	auto := &LLE{Components: 2, Neighbors: 10, MaxIter: 2}
+	for _, m := range []*LLE{dense, auto} {
+		if err := m.Fit(ds.X); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ang, err := linalg.PrincipalAngles(auto.Embedding(), dense.Embedding())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ang {
+		if a > 1e-9 {
+			t.Fatalf("auto fallback differs from dense by %g rad", a)
+		}
+	}
+	strict := &LLE{Components: 2, Neighbors: 10, MaxIter: 2, Solver: SolverIterative}
+	if err := strict.Fit(ds.X); !errors.Is(err, ErrNoConvergence) {
+		t.Fatalf("iterative LLE with 2 restarts: %v; want ErrNoConvergence", err)
+	}
+}
