@@ -151,13 +151,13 @@ func Evaluate(z mat.Matrix, y []int, p Protocol) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		// Unlabelled rows have no truth to test against.
-		fixedTest = slices.DeleteFunc(fixedTest, func(i int) bool { return y[i] < 0 })
 		if p.TestIdx != nil {
 			if fixedTest, err = within(p.TestIdx, fixedTest, n); err != nil {
 				return nil, err
 			}
 		}
+		// Unlabelled rows have no truth to test against.
+		fixedTest = slices.DeleteFunc(fixedTest, func(i int) bool { return y[i] < 0 })
 	}
 	res := &Result{Probe: p.Probe, Seeds: seeds, Level: level, LabelsPerClass: p.LabelsPerClass,
 		NUnlabelled: n - len(Labelled(y))}

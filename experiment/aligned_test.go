@@ -112,7 +112,7 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 		{MethodSpec{Name: "SimCLR", Loss: closedform.SimCLR}, false},
 	}
 	for _, tc := range methods {
-		e, err := embed(b, tc.m, closedform.Linear, 16, RefinePlan{MaxIter: 3000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}, 1)
+		e, err := embed(b, tc.m, closedform.Linear, 16, RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,10 +12,10 @@ import (
 // budgetConfig is a small linear-regime E3 whose SimCLR and BarlowTwins
 // cells are minimised with the iteration budget maxIter.
 func budgetConfig(maxIter int) E3Config {
-	return E3Config{Dataset: "digits", N: 120, FeatureN: 100, Seed: 7, K: 6,
+	return E3Config{Dataset: "digits", N: 100, FeatureN: 100, Seed: 7, K: 6,
 		Graphs:  []GraphSpec{{Name: "label", Kind: "label"}, {Name: "coarser-2", Kind: "coarser", P: 2}, {Name: "random", Kind: "random"}},
 		Methods: defaultMethods([]float64{0.1, 1.2}), Regimes: []string{closedform.Linear},
-		LabelsPerClass: []int{2, 5}, Seeds: 4, Probe: "logistic",
+		LabelsPerClass: []int{2, 5}, Seeds: 3, Probe: "logistic",
 		Refine: RefinePlan{MaxIter: maxIter, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 2}}
 }
 
@@ -40,14 +40,14 @@ func TestVerdictsStableUnderBudget(t *testing.T) {
 		}
 		return r3, r4
 	}
-	a3, a4 := run(300)
-	b3, b4 := run(1200)
+	a3, a4 := run(100)
+	b3, b4 := run(400)
 	for i := range a4.Verdicts {
 		va, vb := a4.Verdicts[i], b4.Verdicts[i]
 		got := fmt.Sprintf("%s %d/%d/%d excl %d", va.Verdict, va.Wins, va.Ties, va.Losses, va.Excluded)
 		want := fmt.Sprintf("%s %d/%d/%d excl %d", vb.Verdict, vb.Wins, vb.Ties, vb.Losses, vb.Excluded)
 		if got != want {
-			t.Errorf("%s: budget 300: %s; budget 1200: %s", va.Claim, got, want)
+			t.Errorf("%s: budget 100: %s; budget 400: %s", va.Claim, got, want)
 		}
 	}
 	nRefined := 0
@@ -58,7 +58,7 @@ func TestVerdictsStableUnderBudget(t *testing.T) {
 		}
 		nRefined++
 		if (ca.Excluded == "") != (cb.Excluded == "") {
-			t.Errorf("%s/%s: excluded %q at budget 300, %q at 1200", ca.Graph, ca.Method, ca.Excluded, cb.Excluded)
+			t.Errorf("%s/%s: excluded %q at budget 100, %q at 400", ca.Graph, ca.Method, ca.Excluded, cb.Excluded)
 			continue
 		}
 		if ca.Excluded != "" {
@@ -68,7 +68,7 @@ func TestVerdictsStableUnderBudget(t *testing.T) {
 			for s := range ca.Acc[j].PerSeed {
 				x, y := float64(ca.Acc[j].PerSeed[s]), float64(cb.Acc[j].PerSeed[s])
 				if math.Abs(x-y) > 1e-9 {
-					t.Errorf("%s/%s, %d labels, replicate %d: accuracy %.4f at budget 300, %.4f at 1200", ca.Graph, ca.Method, ca.Acc[j].Labels, s, x, y)
+					t.Errorf("%s/%s, %d labels, replicate %d: accuracy %.4f at budget 100, %.4f at 400", ca.Graph, ca.Method, ca.Acc[j].Labels, s, x, y)
 				}
 			}
 		}

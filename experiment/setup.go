@@ -273,7 +273,11 @@ func buildGraph(ds *prepared, spec GraphSpec, known []int, seed uint64, energyDi
 			data.RelationInput{X: ds.Raw.X, Y: ds.Y, Dataset: ds.Raw, Seed: seed})
 		if err == nil {
 			b.G, b.X, b.Views, b.Y = rel.G, ds.tf.apply(rel.X), rel.Views, rel.Y
-			b.Known = append(append([]int(nil), known...), known...)
+			// rel stacks the views view by view, as rel.Y does.
+			b.Known = nil
+			for range rel.Views {
+				b.Known = append(b.Known, known...)
+			}
 		}
 	default:
 		return nil, errorf("graph", "kind", spec.Kind, ErrUnknown)

@@ -24,10 +24,11 @@ func TestReproduceUsageErrors(t *testing.T) {
 }
 
 // TestReproduceOnlyE5Resumes runs the cheapest experiment through the verb
-// and checks the outputs and that a rerun reuses every cell.
+// (--quick preset) and checks the outputs and that a rerun reuses every
+// cell.
 func TestReproduceOnlyE5Resumes(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := runArgs("reproduce", "--only", "E5", "-o", dir)
+	code, out, errOut := runArgs("reproduce", "--quick", "--only", "E5", "-o", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -37,11 +38,11 @@ func TestReproduceOnlyE5Resumes(t *testing.T) {
 		}
 	}
 	// One cell per E5 replicate.
-	n := experiment.Presets(experiment.Options{}).E5.Seeds
+	n := experiment.Presets(experiment.Options{Quick: true}).E5.Seeds
 	if !strings.Contains(out, "report: "+filepath.Join(dir, "report.html")) || !strings.Contains(out, fmt.Sprintf(" %d cells computed", n)) {
 		t.Errorf("first run output %q", out)
 	}
-	code, out, errOut = runArgs("reproduce", "--only", "E5", "-o", dir)
+	code, out, errOut = runArgs("reproduce", "--quick", "--only", "E5", "-o", dir)
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("0 cells computed, %d reused", n)) {
 		t.Errorf("rerun: exit %d, out %q, err %q; want every cell reused", code, out, errOut)
 	}
