@@ -99,16 +99,9 @@ func Build(ctx context.Context, o Options) (*beam.Pipeline, []closedform.Shard, 
 	if err := o.validate(); err != nil {
 		return nil, nil, err
 	}
-	rel, files, err := closedform.ParseStreamRelation(o.Relation, o.ImageShape, o.Seed, o.Draws)
+	_, labels, edges, err := closedform.ParseStreamRelation(o.Relation, o.ImageShape, o.Seed, o.Draws)
 	if err != nil {
 		return nil, nil, fmt.Errorf("eigenbeam: relation: %w", err)
-	}
-	var labels, edges string
-	switch rel.Kind {
-	case "labels":
-		labels = files
-	case "edges":
-		edges = files
 	}
 	shards, err := ListShards(ctx, o.Input, labels, edges)
 	if err != nil {
@@ -252,7 +245,7 @@ type bundleStatsFn struct {
 }
 
 func (f *bundleStatsFn) Setup() error {
-	rel, _, err := closedform.ParseStreamRelation(f.Relation, [2]int{f.ImageH, f.ImageW}, f.Seed, f.Draws)
+	rel, _, _, err := closedform.ParseStreamRelation(f.Relation, [2]int{f.ImageH, f.ImageW}, f.Seed, f.Draws)
 	f.rel = rel
 	return err
 }

@@ -7,10 +7,12 @@ Usage: /usr/bin/python3 bench/mlp_torch.py [--threads 2] [--seconds 5] [--omp-pa
 Same work as the Go benchmark: both views stacked (512 x 784, uniform [0,1) inputs, view 2 =
 clip(view 1 + 0.1 N(0,1))), one forward, the official VICReg loss (facebookresearch/vicreg
 main_vicreg.py, one process: sim 25, std 25, cov 1), backward, Adam(lr=1e-3) step, zero_grad.
-Runs in float32 (PyTorch's default) and float64 (the Go code's precision), with
+Runs in float32 (PyTorch's default) and float64 (eigenssl's default), with
 torch.set_num_threads(threads). --omp-passive sets OMP_WAIT_POLICY=PASSIVE before torch loads:
 on a loaded machine the default spinning OpenMP threads (plus OpenBLAS's own) make torch several
-times slower. Optional benchmark script only: never part of the Go tests.
+times slower. Reports steps/s (wall clock) and cpu-ms/step (process CPU time of all threads, as
+the Go benchmark's cpu-ms/step metric), the steadier figure on a loaded machine.
+Optional benchmark script only: never part of the Go tests.
 """
 import argparse, json, os, sys, time
 
@@ -59,11 +61,11 @@ def run(dtype, batch, seconds):
 
     for _ in range(5):
         step()
-    n, t0 = 0, time.perf_counter()
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - t0 < seconds:
         step()
         n += 1
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), 1e3 * (time.process_time() - c0) / n
 
 
 def main():
@@ -78,8 +80,9 @@ def main():
     out = {"torch": torch.__version__, "threads": a.threads, "batch": a.batch,
            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "")}
     for name, dt in [("float32", torch.float32), ("float64", torch.float64)]:
-        out[name + "_steps_per_s"] = run(dt, a.batch, a.seconds)
-        print(f"mlp 784-512-128 B={a.batch} vicreg+adam {name}: {out[name + '_steps_per_s']:.2f} steps/s "
+        out[name + "_steps_per_s"], out[name + "_cpu_ms_per_step"] = run(dt, a.batch, a.seconds)
+        print(f"mlp 784-512-128 B={a.batch} vicreg+adam {name}: {out[name + '_steps_per_s']:.2f} steps/s, "
+              f"{out[name + '_cpu_ms_per_step']:.1f} cpu-ms/step (process CPU, all threads) "
               f"(torch {torch.__version__}, {a.threads} threads, OMP_WAIT_POLICY={out['omp_wait_policy'] or 'default'})")
     if a.json:
         with open(a.json, "w") as f:

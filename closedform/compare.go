@@ -79,24 +79,9 @@ func Compare(sol *Solution, z *mat.Dense) (Comparison, error) {
 	return c, nil
 }
 
-func rowNormalised(z *mat.Dense) *mat.Dense {
-	out := mat.DenseCopyOf(z)
-	n, _ := z.Dims()
-	for i := 0; i < n; i++ {
-		row := out.RawRowView(i)
-		var s float64
-		for _, v := range row {
-			s += v * v
-		}
-		s = math.Sqrt(s)
-		if s > 1e-12 {
-			for j := range row {
-				row[j] /= s
-			}
-		}
-	}
-	return out
-}
+// rowNormalised returns z with unit rows (SimCLR's view of Z); a row of norm
+// <= 1e-12 (a collapsed view, no direction) is kept as it is.
+func rowNormalised(z *mat.Dense) *mat.Dense { return linalg.NormalizeRows(z, 1e-12) }
 
 // canonicalZ removes what the loss cannot see: the column means for the
 // VICReg losses, the row norms for SimCLR.

@@ -315,13 +315,7 @@ func leftBasis(z *mat.Dense, tol float64) (*mat.Dense, int) {
 	if !svd.Factorize(z, mat.SVDThin) {
 		return nil, 0
 	}
-	sv := svd.Values(nil)
-	r := 0
-	for _, v := range sv {
-		if len(sv) > 0 && v > tol*sv[0] {
-			r++
-		}
-	}
+	r := linalg.RankOf(svd.Values(nil), tol)
 	if r == 0 {
 		return nil, 0
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
@@ -53,17 +54,7 @@ func simplex(c, k int) *mat.Dense {
 			m.Set(i, j-1, v/math.Sqrt(float64(j*(j+1))))
 		}
 	}
-	for i := 0; i < c; i++ {
-		row := m.RawRowView(i)
-		var nr float64
-		for _, v := range row {
-			nr += v * v
-		}
-		nr = math.Sqrt(nr)
-		for j := range row {
-			row[j] /= nr
-		}
-	}
+	linalg.NormalizeRowsInPlace(m, 0)
 	return m
 }
 

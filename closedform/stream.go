@@ -274,34 +274,38 @@ func StreamStats(shards []Shard, r StreamRelation, progress func(rows int)) (*St
 // ParseStreamRelation turns a --relation spec into a StreamRelation:
 // views:V=v[,augment=SPEC] (imageShape for image augmentations),
 // labels:PATTERN or edges:PATTERN, where PATTERN is a glob matching one file
-// per shard (see Shards), returned as files.
-func ParseStreamRelation(spec string, imageShape [2]int, seed uint64, draws int) (r StreamRelation, files string, err error) {
+// per shard (see Shards), returned as labels or edges for Shards ("" for
+// the other and for views).
+func ParseStreamRelation(spec string, imageShape [2]int, seed uint64, draws int) (r StreamRelation, labels, edges string, err error) {
 	const op = "stream relation"
 	kind, rest, _ := strings.Cut(strings.TrimSpace(spec), ":")
 	switch k := graph.RelationKind(strings.ToLower(kind)); k {
 	case graph.LabelsRelation, graph.EdgesRelation:
 		if rest == "" {
-			return r, "", newErr(op, "relation", spec, wrap2(ErrParam, fmt.Errorf("%s:PATTERN needs a file pattern with one file per shard", k)))
+			return r, "", "", newErr(op, "relation", spec, wrap2(ErrParam, fmt.Errorf("%s:PATTERN needs a file pattern with one file per shard", k)))
 		}
 		r = StreamRelation{Kind: k, Draws: draws}
-		return r, rest, r.Validate()
+		if k == graph.LabelsRelation {
+			return r, rest, "", r.Validate()
+		}
+		return r, "", rest, r.Validate()
 	}
 	rel, err := graph.ParseRelation(spec)
 	if err != nil {
-		return r, "", newErr(op, "relation", spec, wrap2(ErrParam, err))
+		return r, "", "", newErr(op, "relation", spec, wrap2(ErrParam, err))
 	}
 	if rel.Kind != graph.ViewsRelation {
-		return r, "", newErr(op, "relation", spec, wrap2(ErrParam, fmt.Errorf("%s graphs need all rows at once; streamable: views, labels, edges", rel.Kind)))
+		return r, "", "", newErr(op, "relation", spec, wrap2(ErrParam, fmt.Errorf("%s graphs need all rows at once; streamable: views, labels, edges", rel.Kind)))
 	}
 	r = StreamRelation{Kind: graph.ViewsRelation, V: rel.V, Seed: seed, Draws: draws}
 	if rel.Augment != "" {
 		p, err := data.ParseAugment(rel.Augment, imageShape)
 		if err != nil {
-			return StreamRelation{}, "", newErr(op, "augment", rel.Augment, wrap2(ErrParam, err))
+			return StreamRelation{}, "", "", newErr(op, "augment", rel.Augment, wrap2(ErrParam, err))
 		}
 		r.Augment = p
 	}
-	return r, "", r.Validate()
+	return r, "", "", r.Validate()
 }
 
 // ApplyShards writes Z = X W + 1 biasᵀ for every shard (bias nil: none) to

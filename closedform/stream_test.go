@@ -89,3 +89,18 @@ func BenchmarkStreamViews(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// ParseStreamRelation hands a labels or edges pattern to the matching
+// argument of Shards, and none for views.
+func TestParseStreamRelationFiles(t *testing.T) {
+	for spec, want := range map[string][2]string{
+		"labels:y-*.npy": {"y-*.npy", ""},
+		"edges:e-*.csv":  {"", "e-*.csv"},
+		"views:V=2":      {"", ""},
+	} {
+		_, labels, edges, err := closedform.ParseStreamRelation(spec, [2]int{}, 1, 0)
+		if err != nil || labels != want[0] || edges != want[1] {
+			t.Errorf("ParseStreamRelation(%q) = labels %q, edges %q, %v; want %q, %q", spec, labels, edges, err, want[0], want[1])
+		}
+	}
+}

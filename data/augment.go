@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/internal/memlimit"
 	"github.com/eigenssl/eigenssl/internal/spec"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -473,7 +472,7 @@ func (r ResampleLatent) Apply(dst, x []float64, rng *rand.Rand) {
 // augmentation graph G = (J_V - I_V) ⊗ I_N' (graph.Views). Every view is
 // drawn by aug with its own generator seeded by (seed, v*N' + n), so the
 // result depends only on the inputs and seed, not on scheduling; the work is
-// spread over GOMAXPROCS goroutines. Cost: N' V times one Apply.
+// spread over GOMAXPROCS goroutines (linalg.ParallelRange). Cost: N' V times one Apply.
 func MakeViews(x *mat.Dense, V int, aug Augmenter, seed uint64) (*mat.Dense, *graph.CSR, error) {
 	const op = "MakeViews"
 	if x == nil {
@@ -504,22 +503,17 @@ func MakeViews(x *mat.Dense, V int, aug Augmenter, seed uint64) (*mat.Dense, *gr
 		return nil, nil, &Error{Op: op, Err: err}
 	}
 	out := mat.NewDense(V*n, d, nil)
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := w; s < n; s += workers {
-				src := x.RawRowView(s)
-				for v := range V {
-					row := v*n + s
-					rng := rand.New(rand.NewPCG(seed, uint64(row)))
-					aug.Apply(out.RawRowView(row), src, rng)
-				}
+	// A sample's V views cost V·Apply (O(V d) at least): 8 samples are
+	// worth a goroutine.
+	linalg.ParallelRange(n, 8, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			src := x.RawRowView(s)
+			for v := range V {
+				row := v*n + s
+				rng := rand.New(rand.NewPCG(seed, uint64(row)))
+				aug.Apply(out.RawRowView(row), src, rng)
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return out, g, nil
 }

@@ -336,6 +336,23 @@ func TestMakeViews(t *testing.T) {
 	if !mat.Equal(v, v2) || !mat.Equal(v, v1) || mat.Equal(v, v3) {
 		t.Fatal("MakeViews is not a function of (x, V, aug, seed)")
 	}
+	// Enough samples for several goroutines (linalg.ParallelRange, grain 8):
+	// the same bits as one thread.
+	idx := make([]int, 100)
+	for i := range idx {
+		idx[i] = i
+	}
+	xb := ds.Subset(idx).X
+	vp, _, err := MakeViews(xb, V, aug, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old = runtime.GOMAXPROCS(1)
+	vs, _, _ := MakeViews(xb, V, aug, 7)
+	runtime.GOMAXPROCS(old)
+	if !mat.Equal(vp, vs) {
+		t.Fatal("MakeViews on 100 samples depends on the number of threads")
+	}
 	if _, _, err := MakeViews(x, 1, aug, 1); !errors.Is(err, ErrParam) {
 		t.Fatalf("V=1: got %v; want ErrParam", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -47,4 +48,31 @@ func ExampleWriteMatrix() {
 	// ⎡1  2⎤
 	// ⎣3  4⎦
 	// true
+}
+
+// BuildRelation makes the augmented views a views relation asks for, with
+// the labels repeated per view, and the augmentation graph linking the views
+// of each sample.
+func ExampleBuildRelation() {
+	ds, _ := data.Digits()
+	sub := ds.Subset([]int{0, 1, 2})
+	r, err := graph.ParseRelation("views:V=2,augment=noise:0.1")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rel, err := data.BuildRelation(r, data.RelationInput{X: sub.X, Y: sub.Y, ImageShape: ds.ImageShape, Seed: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	n, d := rel.X.Dims()
+	fmt.Println("rows", n, "cols", d, "views", rel.Views)
+	fmt.Println("labels", rel.Y)
+	// Row 0 (view 0 of sample 0) is linked to row 3 (view 1 of sample 0) only.
+	fmt.Println("G[0,3] =", rel.G.At(0, 3), "G[0,1] =", rel.G.At(0, 1), "edges", rel.G.NNZ())
+	// Output:
+	// rows 6 cols 64 views 2
+	// labels [0 1 2 0 1 2]
+	// G[0,3] = 1 G[0,1] = 0 edges 6
 }

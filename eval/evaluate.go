@@ -22,6 +22,10 @@ type Protocol struct {
 	// Lambda is the L2 penalty of the logistic and ridge probes (0: their
 	// default, 1).
 	Lambda float64
+	// Scale is the feature scaling of the logistic and ridge probes
+	// (default ColumnScale; GlobalScale keeps the relative scale of the
+	// directions of z). The knn probe always sees z as it is.
+	Scale Scaling
 	// K and Metric configure the knn probe (defaults 5 and Euclidean).
 	K      int
 	Metric Metric
@@ -29,10 +33,12 @@ type Protocol struct {
 	// of the stratified split drawn anew for every seed (default 0.8).
 	// Ignored when TrainIdx is set.
 	Split float64
-	// TrainIdx fixes the training rows; the test rows are all others. With
-	// a fixed split and LabelsPerClass = 0 every seed gives the same
-	// accuracy (the probes are deterministic) and the interval has width 0.
+	// TrainIdx fixes the training rows; the test rows are all others, or
+	// TestIdx when it is set (disjoint from TrainIdx). With a fixed split
+	// and LabelsPerClass = 0 every seed gives the same accuracy (the
+	// probes are deterministic) and the interval has width 0.
 	TrainIdx []int
+	TestIdx  []int
 	// LabelsPerClass > 0 trains on m labelled samples per class drawn from
 	// the training part for every seed (the low-data regime).
 	LabelsPerClass int
@@ -82,9 +88,9 @@ func (r *Result) String() string {
 func NewClassifier(p Protocol) (Classifier, error) {
 	switch p.Probe {
 	case "", "logistic":
-		return &LogisticProbe{Lambda: p.Lambda}, nil
+		return &LogisticProbe{Lambda: p.Lambda, Scale: p.Scale}, nil
 	case "ridge":
-		return &RidgeProbe{Lambda: p.Lambda}, nil
+		return &RidgeProbe{Lambda: p.Lambda, Scale: p.Scale}, nil
 	case "knn":
 		return &KNNClassifier{K: p.K, Metric: p.Metric}, nil
 	}
@@ -133,7 +139,13 @@ func Evaluate(z mat.Matrix, y []int, p Protocol) (*Result, error) {
 	if _, err := NewClassifier(p); err != nil {
 		return nil, err
 	}
+	if err := p.Scale.check(op); err != nil {
+		return nil, err
+	}
 	var fixedTrain, fixedTest []int
+	if p.TestIdx != nil && p.TrainIdx == nil {
+		return nil, newErr(op, "TestIdx", len(p.TestIdx), detail(ErrParam, "TestIdx needs TrainIdx"))
+	}
 	if p.TrainIdx != nil {
 		fixedTrain, fixedTest, err = complement(p.TrainIdx, n)
 		if err != nil {
@@ -141,6 +153,11 @@ func Evaluate(z mat.Matrix, y []int, p Protocol) (*Result, error) {
 		}
 		// Unlabelled rows have no truth to test against.
 		fixedTest = slices.DeleteFunc(fixedTest, func(i int) bool { return y[i] < 0 })
+		if p.TestIdx != nil {
+			if fixedTest, err = within(p.TestIdx, fixedTest, n); err != nil {
+				return nil, err
+			}
+		}
 	}
 	res := &Result{Probe: p.Probe, Seeds: seeds, Level: level, LabelsPerClass: p.LabelsPerClass,
 		NUnlabelled: n - len(Labelled(y))}
@@ -219,6 +236,28 @@ func complement(idx []int, n int) ([]int, []int, error) {
 	train := slices.Clone(idx)
 	slices.Sort(train)
 	return train, test, nil
+}
+
+// within validates test (indices in 0..n-1, no duplicates, all in the
+// sorted set allowed, i.e. not training rows) and returns it sorted.
+func within(test, allowed []int, n int) ([]int, error) {
+	out := slices.Clone(test)
+	slices.Sort(out)
+	for k, i := range out {
+		if i < 0 || i >= n {
+			return nil, newErr("evaluate", "TestIdx", i, detail(ErrShape, "index outside 0..%d", n-1))
+		}
+		if k > 0 && out[k-1] == i {
+			return nil, newErr("evaluate", "TestIdx", i, detail(ErrParam, "duplicate index"))
+		}
+		if _, ok := slices.BinarySearch(allowed, i); !ok {
+			return nil, newErr("evaluate", "TestIdx", i, detail(ErrParam, "row is also in TrainIdx"))
+		}
+	}
+	if len(out) == 0 {
+		return nil, newErr("evaluate", "TestIdx", 0, detail(ErrParam, "need at least one test row"))
+	}
+	return out, nil
 }
 
 func rows(x *mat.Dense, idx []int) *mat.Dense {

@@ -132,8 +132,142 @@ type Alignment struct {
 	InversePurity float64 `json:"inverse_purity"`
 	// ARI is the adjusted Rand index (Hubert & Arabie 1985) between the
 	// component partition and the class partition: 1 iff they are equal,
-	// about 0 for unrelated partitions.
+	// about 0 for unrelated partitions. It ignores edge weights and calls
+	// a graph with one stray edge between classes unrelated; prefer
+	// WithinClass (edge homophily) and LabelEnergy.
 	ARI float64 `json:"ari"`
+	// LabelEnergy is LabelEnergy(G, y, EnergyDim) when it was computed
+	// (EnergyDim > 0); GraphAlignment leaves both 0.
+	LabelEnergy float64 `json:"label_energy"`
+	EnergyDim   int     `json:"energy_dim,omitempty"`
+}
+
+// MaxLabelEnergyN bounds the vertices of LabelEnergy, whose dense
+// eigendecomposition costs O(N³) time and O(N²) memory.
+const MaxLabelEnergyN = 6000
+
+// LabelEnergy returns the fraction of the label signal that lies in the
+// bottom eigenspace of G's Laplacian L = D − G: with Y_c the centred one-hot
+// label matrix of the labelled vertices (y_i >= 0; vertices with y_i < 0 and
+// their edges are dropped, so that it measures G where labels are known) and
+// u_1..u_{k+1} the eigenvectors of the k+1 smallest eigenvalues of L on
+// those vertices (k dimensions besides the constant vector, which carries no
+// centred label energy),
+//
+//	E = Σ_{i<=k+1} ‖u_iᵀ Y_c‖² / ‖Y_c‖²  ∈ [0, 1].
+//
+// E is 1 when the labels are smooth on G within the k lowest frequencies
+// (every class a union of components, c <= k+1), about k/N for unrelated
+// labels. Eigenvalues tied with the (k+1)-th (relative gap 1e-9) form a
+// degenerate eigenspace in which no basis is preferred: E counts the
+// expected energy of a uniformly random choice of the remaining dimensions
+// in it, (m/t)·‖P_tie Y_c‖² for m of its t dimensions. Cost O(N³) (dense
+// eigendecomposition); N above MaxLabelEnergyN is an ErrParam error.
+func LabelEnergy(g *graph.CSR, y []int, k int) (float64, error) {
+	const op = "labelenergy"
+	if g == nil || g.N == 0 {
+		return 0, newErr(op, "g", nil, ErrEmpty)
+	}
+	if len(y) != g.N {
+		return 0, newErr(op, "y", len(y), detail(ErrShape, "%d labels for %d vertices", len(y), g.N))
+	}
+	if k < 1 {
+		return 0, newErr(op, "k", k, detail(ErrParam, "want k >= 1"))
+	}
+	if err := g.Validate(); err != nil {
+		return 0, newErr(op, "g", nil, detail(ErrParam, "%v", err))
+	}
+	pos := make([]int, g.N)
+	n := 0
+	for i, c := range y {
+		pos[i] = -1
+		if c >= 0 {
+			pos[i] = n
+			n++
+		}
+	}
+	if n > MaxLabelEnergyN {
+		return 0, newErr(op, "g", n, detail(ErrParam, "%d labelled vertices; at most %d (dense eigendecomposition)", n, MaxLabelEnergyN))
+	}
+	if n < 2 {
+		return 0, newErr(op, "y", n, detail(ErrLabels, "need at least 2 labelled vertices"))
+	}
+	lap := mat.NewSymDense(n, nil)
+	for i := range g.N {
+		if pos[i] < 0 {
+			continue
+		}
+		for e := g.RowPtr[i]; e < g.RowPtr[i+1]; e++ {
+			j := g.Col[e]
+			if pos[j] < 0 || j == i {
+				continue
+			}
+			w := g.Val[e]
+			a, b := pos[i], pos[j]
+			lap.SetSym(a, b, lap.At(a, b)-w)
+			lap.SetSym(a, a, lap.At(a, a)+w)
+		}
+	}
+	classes := map[int]int{}
+	var yl []int
+	for _, c := range y {
+		if c >= 0 {
+			if _, ok := classes[c]; !ok {
+				classes[c] = len(classes)
+			}
+			yl = append(yl, classes[c])
+		}
+	}
+	nc := len(classes)
+	yc := mat.NewDense(n, nc, nil)
+	for i, c := range yl {
+		yc.Set(i, c, 1)
+	}
+	for j := range nc {
+		var m float64
+		for i := range n {
+			m += yc.At(i, j)
+		}
+		m /= float64(n)
+		for i := range n {
+			yc.Set(i, j, yc.At(i, j)-m)
+		}
+	}
+	total := mat.Norm(yc, 2)
+	total *= total
+	if total == 0 {
+		return 0, newErr(op, "y", nil, detail(ErrLabels, "need at least 2 classes among the labelled vertices"))
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(lap, true) {
+		return 0, newErr(op, "g", n, detail(ErrNoConvergence, "eigendecomposition failed"))
+	}
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	m := min(k+1, n)
+	// The tie of the m-th eigenvalue: [lo, hi) around index m-1.
+	tol := 1e-9 * math.Max(1, math.Abs(vals[n-1]))
+	lo, hi := m-1, m
+	for lo > 0 && vals[m-1]-vals[lo-1] <= tol {
+		lo--
+	}
+	for hi < n && vals[hi]-vals[m-1] <= tol {
+		hi++
+	}
+	var proj mat.Dense
+	proj.Mul(vecs.T(), yc)
+	energy := func(a, b int) float64 {
+		var s float64
+		for i := a; i < b; i++ {
+			for _, v := range proj.RawRowView(i) {
+				s += v * v
+			}
+		}
+		return s
+	}
+	e := energy(0, lo) + float64(m-lo)/float64(hi-lo)*energy(lo, hi)
+	return math.Min(1, e/total), nil
 }
 
 // GraphAlignment measures the agreement of G (symmetric, non-negative) with

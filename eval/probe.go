@@ -75,9 +75,63 @@ func classIndex(op string, y []int, n int) (classes []int, idx []int, err error)
 	return classes, idx, nil
 }
 
+// Scaling says how the linear probes rescale the features before fitting.
+type Scaling string
+
+const (
+	// ColumnScale (the default, "" or "column") centres every column and
+	// divides it by its own standard deviation: the probe is blind to the
+	// relative scale of the directions of the representation.
+	ColumnScale Scaling = "column"
+	// GlobalScale ("global") centres every column and divides all of them
+	// by one number, the root mean column variance
+	// s = √(Σ_j Var(x_j) / D): the ratios between the scales of the
+	// directions (VICReg's per-direction shrinkage √(1 − γλ_k), a
+	// collapsed direction) reach the probe, and the L2 penalty acts on a
+	// representation of unit average variance whatever its overall scale.
+	GlobalScale Scaling = "global"
+)
+
+// Scalings lists the accepted Scaling values.
+var Scalings = []Scaling{ColumnScale, GlobalScale}
+
+// check validates s ("" means ColumnScale).
+func (s Scaling) check(op string) error {
+	if s == "" || s == ColumnScale || s == GlobalScale {
+		return nil
+	}
+	return newErr(op, "Scale", string(s), detail(ErrParam, "valid scalings: column, global"))
+}
+
 // standardizer centres columns and divides by their standard deviation
 // (1/N), leaving constant columns centred but unscaled.
 type standardizer struct{ mean, scale []float64 }
+
+// fitScaler fits the standardizer of scaling s: per column (ColumnScale) or
+// one factor for every column (GlobalScale; a constant x is only centred).
+func fitScaler(x *mat.Dense, s Scaling) standardizer {
+	if s != GlobalScale {
+		return fitStandardizer(x)
+	}
+	st := fitStandardizer(x)
+	r, c := x.Dims()
+	var v float64
+	for i := range r {
+		for j, a := range x.RawRowView(i) {
+			d := a - st.mean[j]
+			v += d * d
+		}
+	}
+	sd := math.Sqrt(v / float64(r*c))
+	f := 1.0
+	if sd > 1e-300 {
+		f = 1 / sd
+	}
+	for j := range st.scale {
+		st.scale[j] = f
+	}
+	return st
+}
 
 func fitStandardizer(x *mat.Dense) standardizer {
 	r, c := x.Dims()
@@ -135,6 +189,9 @@ func argmaxRows(scores *mat.Dense, classes []int) []int {
 type RidgeProbe struct {
 	// Lambda is the L2 penalty λ on the summed squared error (default 1).
 	Lambda float64
+	// Scale is the feature scaling (default ColumnScale: X̃ as above;
+	// GlobalScale divides every centred column by one factor).
+	Scale Scaling
 
 	// Learned state.
 	Classes_ []int
@@ -164,8 +221,11 @@ func (p *RidgeProbe) Fit(x mat.Matrix, y []int) error {
 	if err != nil {
 		return err
 	}
+	if err := p.Scale.check(op); err != nil {
+		return err
+	}
 	c := len(classes)
-	std := fitStandardizer(xd)
+	std := fitScaler(xd, p.Scale)
 	xs := std.apply(xd)
 	ybar := make([]float64, c)
 	for _, k := range yi {
@@ -221,6 +281,9 @@ func (p *RidgeProbe) Predict(x mat.Matrix) ([]int, error) {
 type LogisticProbe struct {
 	// Lambda is the L2 penalty λ (default 1).
 	Lambda float64
+	// Scale is the feature scaling (default ColumnScale, the standardised
+	// features above; GlobalScale keeps the ratios between columns).
+	Scale Scaling
 	// MaxIter bounds the L-BFGS iterations (default 1000).
 	MaxIter int
 	// GradTol stops when the largest gradient entry, divided by N, falls
@@ -268,8 +331,11 @@ func (p *LogisticProbe) Fit(x mat.Matrix, y []int) error {
 	if err != nil {
 		return err
 	}
+	if err := p.Scale.check(op); err != nil {
+		return err
+	}
 	c := len(classes)
-	std := fitStandardizer(xd)
+	std := fitScaler(xd, p.Scale)
 	xs := std.apply(xd)
 	nw := d * c
 	grad := logisticLoss(xs, yi, c, lam)

@@ -14,9 +14,13 @@ import (
 // TestAlignedGraphMatchesSupervised checks THEORY §5 in the linear regime:
 // with the aligned relation G = YYᵀ − I on (balanced) training samples,
 // span(X W*) is the supervised least-squares subspace span(P_X Y_c) for
-// high-gamma VICReg and spectral contrastive (principal angles 0), and every
-// method's linear probe matches the supervised probe on X within noise
-// (3 binomial standard deviations of the test accuracy).
+// high-gamma VICReg and spectral contrastive (principal angles 0), so a
+// (nearly unregularised) least-squares probe on Z makes exactly the
+// predictions of the same probe on X B, B the least-squares map to the
+// labels: equal test accuracy (up to one test sample for rounding). For
+// BarlowTwins (K > c − 1 keeps directions outside G's span) the
+// least-squares subspace lies inside span(Z); linear SimCLR is not the
+// least-squares subspace (THEORY §5, corrected) and is only logged.
 func TestAlignedGraphMatchesSupervised(t *testing.T) {
 	ds, err := loadDataset("digits", 800, 1)
 	if err != nil {
@@ -77,14 +81,27 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 	ls.Mul(ur, &uty)
 	lsBasis := topLeft(t, &ls, c-1)
 
-	probe := eval.Protocol{Probe: "ridge", TrainIdx: trainIdx, Seeds: 1}
-	sup, err := eval.Evaluate(ds.X, ds.Y, probe)
+	// The least-squares map B = V_r Σ_r⁻¹ U_rᵀ Y_c on the training rows
+	// (minimum norm: some pixels are constant there), applied to every row.
+	var v mat.Dense
+	svd.VTo(&v)
+	_, d := xtr.Dims()
+	vs := mat.DenseCopyOf(v.Slice(0, d, 0, r))
+	for j := range r {
+		for i := range d {
+			vs.Set(i, j, vs.At(i, j)/sv[j])
+		}
+	}
+	var bls mat.Dense
+	bls.Mul(vs, &uty)
+	var xb mat.Dense
+	xb.Mul(centred(ds.X), &bls)
+	probe := eval.Protocol{Probe: "ridge", Lambda: 1e-9, TrainIdx: trainIdx, TestIdx: testIdx, Seeds: 1}
+	sup, err := eval.Evaluate(&xb, ds.Y, probe)
 	if err != nil {
 		t.Fatal(err)
 	}
-	nTest := float64(len(ds.Y) - len(trainIdx))
-	tol := 3 * math.Sqrt(sup.Mean*(1-sup.Mean)/nTest)
-	_ = testIdx
+	tol := 1.5 / float64(len(testIdx))
 	methods := []struct {
 		m        MethodSpec
 		subspace bool
@@ -95,9 +112,16 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 		{MethodSpec{Name: "SimCLR", Loss: closedform.SimCLR}, false},
 	}
 	for _, tc := range methods {
-		e, err := embed(b, tc.m, closedform.Linear, 16, 40, 1)
+		e, err := embed(b, tc.m, closedform.Linear, 16, RefinePlan{MaxIter: 3000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}, 1)
 		if err != nil {
 			t.Fatal(err)
+		}
+		ztrAll := centred(rowsOf(e.Z, trainIdx))
+		if ang, err := linalg.PrincipalAngles(lsBasis, ztrAll); err == nil {
+			t.Logf("%s: largest angle of span(P_X Y_c) to span(Z) %.4f rad", tc.m.Name, ang[len(ang)-1])
+			if tc.m.Loss == closedform.BarlowTwins && ang[len(ang)-1] > 1e-3 {
+				t.Errorf("%s: span(P_X Y_c) not inside span(Z): largest angle %.3g rad", tc.m.Name, ang[len(ang)-1])
+			}
 		}
 		if tc.subspace {
 			ztr := centred(rowsOf(e.Z, trainIdx))
@@ -116,9 +140,9 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: probe %.4f, supervised %.4f (tolerance %.4f)", tc.m.Name, r.Mean, sup.Mean, tol)
-		if math.Abs(r.Mean-sup.Mean) > tol {
-			t.Errorf("%s: probe accuracy %.4f; supervised %.4f, want equal within %.4f", tc.m.Name, r.Mean, sup.Mean, tol)
+		t.Logf("%s: probe %.4f, least-squares supervised %.4f", tc.m.Name, r.Mean, sup.Mean)
+		if tc.subspace && math.Abs(r.Mean-sup.Mean) > tol {
+			t.Errorf("%s: probe accuracy %.4f; supervised least squares %.4f, want equal within one test sample", tc.m.Name, r.Mean, sup.Mean)
 		}
 	}
 }

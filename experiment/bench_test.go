@@ -16,14 +16,14 @@ func BenchmarkEmbed(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		g, err := buildGraph(ds, GraphSpec{Name: "label", Kind: "label"}, 0)
+		g, err := buildGraph(ds, GraphSpec{Name: "label", Kind: "label"}, nil, 0, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, m := range []MethodSpec{vicreg(1), {Name: "SimCLR", Loss: closedform.SimCLR}, {Name: "BarlowTwins", Loss: closedform.BarlowTwins}} {
 			b.Run(fmt.Sprintf("%s/linear/N=%d", m.Loss, n), func(b *testing.B) {
 				for b.Loop() {
-					if _, err := embed(g, m, closedform.Linear, 16, 10, 0); err != nil {
+					if _, err := embed(g, m, closedform.Linear, 16, RefinePlan{MaxIter: 10, Restarts: 1}, 0); err != nil {
 						b.Fatal(err)
 					}
 				}

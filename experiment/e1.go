@@ -98,10 +98,10 @@ func E1(ctx context.Context, cfg E1Config, c *Cache, figDir string) (*E1Result, 
 		if ds, err = loadDataset(cfg.Dataset, cfg.N, cfg.Seed); err != nil {
 			return err
 		}
-		if knn, err = buildGraph(ds, GraphSpec{Name: "knn", Kind: "knn", P: float64(cfg.Neighbors)}, cfg.Seed); err != nil {
+		if knn, err = buildGraph(ds, GraphSpec{Name: "knn", Kind: "knn", P: float64(cfg.Neighbors)}, nil, cfg.Seed, 0); err != nil {
 			return err
 		}
-		if views, err = buildGraph(ds, GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, cfg.Seed); err != nil {
+		if views, err = buildGraph(ds, GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, nil, cfg.Seed, 0); err != nil {
 			return err
 		}
 		views.X = centred(views.X)

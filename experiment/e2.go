@@ -100,13 +100,13 @@ func E2(ctx context.Context, cfg E2Config, c *Cache, figDir string) (*E2Result, 
 				if err != nil {
 					return E2GammaPoint{}, errorf("e2", "gamma", gamma, err)
 				}
-				pt := E2GammaPoint{Views: v, Gamma: gamma, RankClosed: sol.Rank, RankTrained: -1, Singular: nums(sol.SingularValues)}
+				pt := E2GammaPoint{Views: v, Gamma: gamma, RankClosed: e2Rank(sol.Z), RankTrained: -1, Singular: nums(sol.SingularValues)}
 				if train {
 					z, err := trainFeature(p, cfg.TrainIter, cfg.Seed)
 					if err != nil {
 						return pt, err
 					}
-					pt.RankTrained = numRank(z, 1e-3)
+					pt.RankTrained = e2Rank(z)
 					sv, err := eval.SingularValues(centred(z))
 					if err != nil {
 						return pt, errorf("e2", "gamma", gamma, err)
@@ -146,13 +146,13 @@ func E2(ctx context.Context, cfg E2Config, c *Cache, figDir string) (*E2Result, 
 				if err != nil {
 					return E2KPoint{}, errorf("e2", m.Name, k, err)
 				}
-				pt := E2KPoint{Method: m.Name, K: k, RankClosed: sol.Rank, RankTrained: -1, Exact: sol.Exact}
+				pt := E2KPoint{Method: m.Name, K: k, RankClosed: e2Rank(sol.Z), RankTrained: -1, Exact: sol.Exact}
 				if cfg.TrainIter > 0 {
 					z, err := trainFeature(p, cfg.TrainIter, cfg.Seed)
 					if err != nil {
 						return pt, err
 					}
-					pt.RankTrained = numRank(z, 1e-3)
+					pt.RankTrained = e2Rank(z)
 				}
 				return pt, nil
 			})
@@ -302,3 +302,12 @@ func e2Figures(r *E2Result, dir string) ([]*Figure, error) {
 	}
 	return append(figs, f), nil
 }
+
+// E2RankTol is the relative singular-value cut-off of E2's ranks.
+const E2RankTol = 1e-3
+
+// e2Rank is the rank E2 reports for the closed form and the trained Z
+// alike: the numerical rank of the centred Z (singular values above
+// E2RankTol·σ₁), so that a constant column is not counted for one and
+// not the other.
+func e2Rank(z *mat.Dense) int { return numRank(z, E2RankTol) }

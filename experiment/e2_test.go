@@ -11,7 +11,10 @@ import (
 // TestE2RankDropsAtOneOverV checks THEORY §4: on the augmentation graph the
 // smooth-VICReg rank is min(K, N-1) for gamma < 1/V and min(K, N'-1) for
 // gamma >= 1/V, for the closed form and for a trained Z; and against K,
-// high-gamma VICReg and SimCLR stop at c-1 while BarlowTwins stops at c.
+// high-gamma VICReg, SimCLR and spectral contrastive stop at c-1 while
+// BarlowTwins stops at c. Both ranks count the centred Z (spectral
+// contrastive's closed form carries the constant eigenvector, which the old
+// uncentred closed-form rank counted and the trained rank did not).
 func TestE2RankDropsAtOneOverV(t *testing.T) {
 	const nOrig, k = 8, 14
 	views := []int{2, 3}
@@ -21,7 +24,8 @@ func TestE2RankDropsAtOneOverV(t *testing.T) {
 	}
 	cfg := E2Config{NOrig: nOrig, Views: views, KGamma: k, Gammas: gammas, TrainGammas: gammas, TrainIter: 3000,
 		Classes: 3, PerClass: 6, Ks: []int{2, 5},
-		Methods: []MethodSpec{vicreg(3), {Name: "SimCLR", Loss: closedform.SimCLR}, {Name: "BarlowTwins", Loss: closedform.BarlowTwins}}}
+		Methods: []MethodSpec{vicreg(3), {Name: "SimCLR", Loss: closedform.SimCLR}, {Name: "BarlowTwins", Loss: closedform.BarlowTwins},
+			{Name: "SpectralCL", Loss: closedform.SpectralContrastive}}}
 	r, err := E2(context.Background(), cfg, nil, "")
 	if err != nil {
 		t.Fatal(err)

@@ -18,9 +18,12 @@ type E5Config struct {
 	N         int    `json:"n"`
 	K         int    `json:"k"`
 	Neighbors int    `json:"neighbors"`
-	// RefineIter trains SimCLR and BarlowTwins (no exact closed form).
-	RefineIter int    `json:"refine_iter"`
-	Seed       uint64 `json:"seed"`
+	// Refine minimises SimCLR and BarlowTwins (no exact closed form).
+	Refine RefinePlan `json:"refine"`
+	Seed   uint64     `json:"seed"`
+	// Seeds is the number of replicates: replicate s embeds the kNN graph
+	// of its own class-balanced subsample (seed Seed+s).
+	Seeds int `json:"seeds"`
 }
 
 // E5Row describes how one method's embedding distances follow the graph
@@ -38,8 +41,15 @@ type E5Row struct {
 	// far ones).
 	NearFar Num `json:"near_far_ratio"`
 	// Profile[h-1] is the mean embedding distance of the pairs h hops apart
-	// divided by the mean over all connected pairs.
+	// divided by the mean over all connected pairs (replicate 0).
 	Profile []Num `json:"profile"`
+	// ShortPerSeed and LongPerSeed hold the replicates of Short and Long
+	// (Short and Long are their means); Fits the optimum of each.
+	ShortPerSeed []Num `json:"spearman_short_per_seed"`
+	LongPerSeed  []Num `json:"spearman_long_per_seed"`
+	Fits         []Fit `json:"fits"`
+	// Excluded says why the row is left out of the local/global verdict.
+	Excluded string `json:"excluded,omitempty"`
 }
 
 // E5Result holds the rows of E5.
@@ -61,10 +71,42 @@ func E5(ctx context.Context, cfg E5Config, c *Cache, figDir string) (*E5Result, 
 	if cfg.N < 10 || cfg.K < 1 || cfg.Neighbors < 1 {
 		return nil, errorf("e5", "config", fmt.Sprintf("%+v", cfg), ErrParam)
 	}
-	key := cfg
-	res, err := cell(c, "e5", key, func() (*E5Result, error) { return e5Compute(ctx, cfg) })
-	if err != nil {
-		return nil, err
+	if cfg.Seeds < 1 {
+		cfg.Seeds = 1
+	}
+	var res *E5Result
+	for s := range cfg.Seeds {
+		one := cfg
+		one.Seed, one.Seeds = cfg.Seed+uint64(s), 1
+		r, err := cell(c, "e5", one, func() (*E5Result, error) { return e5Compute(ctx, one) })
+		if err != nil {
+			return nil, err
+		}
+		if res == nil {
+			res = r
+			res.Config = cfg
+			for i := range res.Rows {
+				res.Rows[i].ShortPerSeed = []Num{res.Rows[i].Short}
+				res.Rows[i].LongPerSeed = []Num{res.Rows[i].Long}
+			}
+			continue
+		}
+		for i := range res.Rows {
+			res.Rows[i].ShortPerSeed = append(res.Rows[i].ShortPerSeed, r.Rows[i].Short)
+			res.Rows[i].LongPerSeed = append(res.Rows[i].LongPerSeed, r.Rows[i].Long)
+			res.Rows[i].Fits = append(res.Rows[i].Fits, r.Rows[i].Fits...)
+		}
+	}
+	for i := range res.Rows {
+		row := &res.Rows[i]
+		row.Short, row.Long = Num(meanOf(row.ShortPerSeed)), Num(meanOf(row.LongPerSeed))
+		row.Excluded = ""
+		for s, f := range row.Fits {
+			if f.Status != StatusExact && f.Status != StatusConverged {
+				row.Excluded = fmt.Sprintf("optimum %s in replicate %d (%d iterations, scaled gradient %.2g)", f.Status, s, f.Iterations, float64(f.GradNorm))
+				break
+			}
+		}
 	}
 	if figDir != "" {
 		var groups []string
@@ -113,7 +155,7 @@ func e5Compute(ctx context.Context, cfg E5Config) (*E5Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := buildGraph(ds, GraphSpec{Name: "knn", Kind: "knn", P: float64(cfg.Neighbors)}, cfg.Seed)
+	b, err := buildGraph(ds, GraphSpec{Name: "knn", Kind: "knn", P: float64(cfg.Neighbors)}, nil, cfg.Seed, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +198,7 @@ func e5Compute(ctx context.Context, cfg E5Config) (*E5Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		e, err := embed(b, m, closedform.Feature, cfg.K, cfg.RefineIter, cfg.Seed)
+		e, err := embed(b, m, closedform.Feature, cfg.K, cfg.Refine, cfg.Seed)
 		if err != nil {
 			return nil, err
 		}
@@ -164,9 +206,60 @@ func e5Compute(ctx context.Context, cfg E5Config) (*E5Result, error) {
 		if m.Loss == closedform.SimCLR {
 			z = normalizeRows(z)
 		}
-		res.Rows = append(res.Rows, e5Row(m.Name, z, geo, res.ShortHops, res.LongHops))
+		row := e5Row(m.Name, z, geo, res.ShortHops, res.LongHops)
+		row.Fits = []Fit{e.Fit}
+		res.Rows = append(res.Rows, row)
 	}
 	return res, nil
+}
+
+func meanOf(v []Num) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x)
+	}
+	return s / float64(len(v))
+}
+
+// LocalGlobalClaim is the claim E5 judges.
+const LocalGlobalClaim = "contrastive = global, non-contrastive = local"
+
+// judgeLocalGlobal judges "contrastive methods are global, non-contrastive
+// ones local" from E5 (the rules of E4Rules): for every pair of a
+// contrastive method (SimCLR, spectral contrastive) and a non-contrastive
+// one (VICReg, BarlowTwins), two cells over the replicates: the contrastive
+// method follows the long-range geodesics more closely (higher long-range
+// Spearman correlation), and the non-contrastive one the short-range ones.
+func judgeLocalGlobal(r *E5Result) Verdict {
+	v := Verdict{Claim: LocalGlobalClaim, Source: "paper title and abstract", Regime: closedform.Feature,
+		A: "SimCLR, SpectralCL on long range; VICReg, BarlowTwins on short range", B: "the other family",
+		Scope: fmt.Sprintf("kNN graph (k=%d), Spearman correlation with geodesic hops, %d replicates", r.Config.Neighbors, r.Config.Seeds), Evidence: "e5"}
+	contrastive := func(name string) bool { return name == "SimCLR" || name == "SpectralCL" }
+	var comps []comparison
+	for _, c := range r.Rows {
+		if !contrastive(c.Method) {
+			continue
+		}
+		for _, nc := range r.Rows {
+			if contrastive(nc.Method) {
+				continue
+			}
+			ex := ""
+			switch {
+			case c.Excluded != "":
+				ex = c.Method + ": " + c.Excluded
+			case nc.Excluded != "":
+				ex = nc.Method + ": " + nc.Excluded
+			}
+			long := comparison{label: fmt.Sprintf("long range (>= %d hops): %s vs %s", r.LongHops, c.Method, nc.Method),
+				a: c.LongPerSeed, b: nc.LongPerSeed, meanA: float64(c.Long), meanB: float64(nc.Long), excluded: ex}
+			short := comparison{label: fmt.Sprintf("short range (<= %d hops): %s vs %s", r.ShortHops, nc.Method, c.Method),
+				a: nc.ShortPerSeed, b: c.ShortPerSeed, meanA: float64(nc.Short), meanB: float64(c.Short), excluded: ex}
+			comps = append(comps, long, short)
+		}
+	}
+	decide(&v, comps)
+	return v
 }
 
 func normalizeRows(z *mat.Dense) *mat.Dense {

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/eigenssl/eigenssl/closedform"
@@ -43,24 +44,72 @@ func defaultMethods(gammas []float64) []MethodSpec {
 	)
 }
 
+// RefinePlan says how the losses without an exact closed form (SimCLR,
+// BarlowTwins) are minimised: L-BFGS (closedform.Minimize) from Restarts
+// starts, in chunks of refineChunk iterations, until the scale-free
+// stationarity ‖∇f(θ)‖·‖θ‖ <= GradTol·|f| (the first-order change of f
+// under a relative perturbation of the parameters, meaningful for the
+// scale-invariant SimCLR loss too) holds together with a relative loss
+// change of at most LossTol over the last chunk, or MaxIter iterations are
+// spent (closedform.Minimize's own stopping rule, which also accepts a
+// failed line search, is not taken as convergence); the lowest final loss
+// over the starts is kept. A start stopped by MaxIter is not converged
+// ("stalled" when its loss no longer moved but its gradient was above
+// tolerance), and a cell with such a replicate is excluded from the
+// verdicts.
+type RefinePlan struct {
+	MaxIter  int     `json:"max_iter"`
+	GradTol  float64 `json:"grad_tol"`
+	LossTol  float64 `json:"loss_tol"`
+	Restarts int     `json:"restarts"`
+}
+
+// refineChunk is the number of L-BFGS iterations between convergence
+// checks of RefinePlan.
+const refineChunk = 100
+
+// Fit reports the numerical minimisation behind one representation.
+type Fit struct {
+	// Loss is the final loss of the kept start, GradNorm its scale-free
+	// gradient norm ‖∇f(θ)‖·‖θ‖ (see RefinePlan) and Iterations its
+	// L-BFGS iterations.
+	Loss       Num `json:"loss"`
+	GradNorm   Num `json:"grad_norm"`
+	Iterations int `json:"iterations"`
+	// Status is "exact" (closed form), "converged", "stalled" (loss flat,
+	// gradient above tolerance) or "not converged".
+	Status string `json:"status"`
+	// RestartLosses lists the final loss of every start (start 0: the
+	// characterisation).
+	RestartLosses []Num `json:"restart_losses,omitempty"`
+}
+
+// Fit statuses.
+const (
+	StatusExact        = "exact"
+	StatusConverged    = "converged"
+	StatusNotConverged = "not converged"
+	StatusStalled      = "stalled"
+)
+
 // embedding is the representation a method gives the data set's rows.
 type embedding struct {
 	Z *mat.Dense
 	// Exact reports a proven closed-form optimum; Refined that the
-	// characterisation was improved by numerical training (L-BFGS on the
-	// loss, closedform.Refine) for RefineIter iterations.
+	// characterisation was minimised numerically (Fit says how far).
 	Exact, Refined bool
 	Rank           int
 	Loss           float64
+	Fit            Fit
 	Note           string
 }
 
 // embed solves method m on graph b in the given regime ("feature" or
 // "linear") with K output dimensions and returns the representation of the
-// N' original samples. Losses without an exact closed form are refined by
-// refineIter L-BFGS iterations on the loss when refineIter > 0 (a trained
-// encoder of the regime: a free Z or a linear map W).
-func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed uint64) (*embedding, error) {
+// N' original samples. Losses without an exact closed form are minimised
+// numerically according to plan when plan.MaxIter > 0 (a trained encoder of
+// the regime: a free Z or a linear map W).
+func embed(b *builtGraph, m MethodSpec, regime string, k int, plan RefinePlan, seed uint64) (*embedding, error) {
 	p := closedform.Problem{Loss: m.Loss, Regime: regime, G: b.G, K: k, Gamma: m.Gamma, Seed: seed}
 	if regime == closedform.Linear {
 		p.X = b.X
@@ -78,8 +127,12 @@ func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed u
 	if err != nil {
 		return nil, errorf("embed", m.Name, regime, err)
 	}
-	e := &embedding{Exact: sol.Exact, Rank: sol.Rank, Loss: sol.PredictedLoss}
-	if !sol.Exact && refineIter > 0 {
+	e := &embedding{Exact: sol.Exact, Rank: sol.Rank, Loss: sol.PredictedLoss,
+		Fit: Fit{Loss: Num(sol.PredictedLoss), GradNorm: nan(), Status: StatusExact}}
+	if !sol.Exact {
+		e.Fit.Status = StatusNotConverged
+	}
+	if !sol.Exact && plan.MaxIter > 0 {
 		start := sol.W
 		if regime == closedform.Feature {
 			start = sol.Z
@@ -100,25 +153,9 @@ func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed u
 				start = sc.Z
 			}
 		}
-		param, z, rr, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: refineIter})
+		param, z, fit, err := minimizeRestarts(p, start, plan, seed)
 		if err != nil {
 			return nil, errorf("embed", m.Name, regime, err)
-		}
-		if m.Loss == closedform.BarlowTwins && sol.Rank < k {
-			// A rank-deficient BarlowTwins characterisation (feature space,
-			// connected graphs) can be a stationary point far from the
-			// minimum; a seeded random start is also trained and the lower
-			// loss kept.
-			r0, _ := start.Dims()
-			rng := rand.New(rand.NewPCG(seed, 0x6274))
-			s2 := mat.NewDense(r0, k, nil)
-			for i := range s2.RawMatrix().Data {
-				s2.RawMatrix().Data[i] = rng.NormFloat64()
-			}
-			p2, z2, rr2, err := closedform.Minimize(p, s2, closedform.RefineSettings{MaxIter: refineIter})
-			if err == nil && rr2.Final < rr.Final {
-				param, z, rr = p2, z2, rr2
-			}
 		}
 		sol.Z = z
 		sol.W = nil
@@ -126,7 +163,8 @@ func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed u
 			sol.W = param
 		}
 		e.Refined = true
-		e.Loss = rr.Final
+		e.Loss = float64(fit.Loss)
+		e.Fit = fit
 		e.Rank = numRank(z, 1e-6)
 	}
 	n := b.Orig.RawMatrix().Rows
@@ -151,6 +189,115 @@ func embed(b *builtGraph, m MethodSpec, regime string, k, refineIter int, seed u
 	}
 	e.Note = sol.Note
 	return e, nil
+}
+
+// minimizeRestarts minimises p's loss from start and from plan.Restarts−1
+// seeded random starts of the same Frobenius norm (see RefinePlan), and
+// keeps the lowest final loss. For SimCLR, whose loss is invariant to the
+// scale of each row of Z, the starts are first scaled to unit rows (feature
+// regime) or a root-mean-square row norm of 1 (linear regime), where its
+// gradient is well conditioned.
+func minimizeRestarts(p closedform.Problem, start *mat.Dense, plan RefinePlan, seed uint64) (param, z *mat.Dense, fit Fit, err error) {
+	r0, k := start.Dims()
+	start = mat.DenseCopyOf(start)
+	if p.Loss == closedform.SimCLR && p.Regime == closedform.Feature {
+		// The loss sees only the directions of the rows: start from unit
+		// rows (a zero row, where the cosine is undefined, gets a seeded
+		// random direction).
+		rng := rand.New(rand.NewPCG(seed, 0x726f7773))
+		for i := range r0 {
+			row := start.RawRowView(i)
+			var n2 float64
+			for _, v := range row {
+				n2 += v * v
+			}
+			if n2 < 1e-24 {
+				for j := range row {
+					row[j] = rng.NormFloat64()
+				}
+				n2 = 0
+				for _, v := range row {
+					n2 += v * v
+				}
+			}
+			for j := range row {
+				row[j] /= math.Sqrt(n2)
+			}
+		}
+	} else if p.Loss == closedform.SimCLR {
+		zs := start
+		if p.Regime == closedform.Linear {
+			zs = mat.NewDense(p.X.RawMatrix().Rows, k, nil)
+			zs.Mul(p.X, start)
+		}
+		if rms := mat.Norm(zs, 2) / math.Sqrt(float64(zs.RawMatrix().Rows)); rms > 0 {
+			start.Scale(1/rms, start)
+		}
+	}
+	norm := mat.Norm(start, 2)
+	if norm == 0 {
+		norm = 1
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x72657374))
+	best := math.Inf(1)
+	for r := range max(1, plan.Restarts) {
+		s := start
+		if r > 0 {
+			s = mat.NewDense(r0, k, nil)
+			for i := range s.RawMatrix().Data {
+				s.RawMatrix().Data[i] = rng.NormFloat64()
+			}
+			s.Scale(norm/mat.Norm(s, 2), s)
+		}
+		pr, zr, f, err := minimizeChunked(p, s, plan)
+		if err != nil {
+			return nil, nil, fit, err
+		}
+		fit.RestartLosses = append(fit.RestartLosses, f.Loss)
+		if float64(f.Loss) < best {
+			best = float64(f.Loss)
+			param, z = pr, zr
+			f.RestartLosses = fit.RestartLosses
+			fit = f
+		}
+	}
+	return param, z, fit, nil
+}
+
+// minimizeChunked runs closedform.Minimize from start in chunks of
+// refineChunk iterations until the tolerance of plan is met or MaxIter
+// iterations are spent.
+func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (param, z *mat.Dense, fit Fit, err error) {
+	param = start
+	fit.Status = StatusNotConverged
+	for fit.Iterations < plan.MaxIter {
+		set := closedform.RefineSettings{MaxIter: min(refineChunk, plan.MaxIter-fit.Iterations), GradTol: plan.GradTol}
+		pr, zr, rr, err := closedform.Minimize(p, param, set)
+		if err != nil {
+			return nil, nil, fit, err
+		}
+		param, z = pr, zr
+		fit.Iterations += rr.Iterations
+		fit.Loss, fit.GradNorm = Num(rr.Final), Num(rr.GradNorm*mat.Norm(pr, 2))
+		f := math.Max(math.Abs(rr.Final), 1e-300)
+		scaled := rr.GradNorm * mat.Norm(pr, 2) / f
+		change := math.Abs(rr.Initial-rr.Final) / f
+		if scaled <= plan.GradTol && change <= plan.LossTol {
+			fit.Status = StatusConverged
+			break
+		}
+		if change <= plan.LossTol {
+			// Flat but not stationary to tolerance: keep going while the
+			// budget lasts, and say so if it runs out.
+			fit.Status = StatusStalled
+		} else {
+			fit.Status = StatusNotConverged
+		}
+		if rr.Iterations == 0 {
+			break
+		}
+	}
+	return param, z, fit, nil
 }
 
 // centred returns z with column means removed.

@@ -102,7 +102,7 @@ func TestRewiredGraphAlignmentFalls(t *testing.T) {
 	}
 	prev := 2.0
 	for _, p := range []float64{0, 0.3, 0.7, 1} {
-		b, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: p}, 2)
+		b, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: p}, nil, 2, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func TestRewiredGraphAlignmentFalls(t *testing.T) {
 		}
 		prev = w
 	}
-	if _, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: 1.5}, 2); !errors.Is(err, ErrParam) {
+	if _, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: 1.5}, nil, 2, 0); !errors.Is(err, ErrParam) {
 		t.Errorf("p=1.5: %v; want ErrParam", err)
 	}
 }
@@ -131,7 +131,7 @@ func ExamplePresets() {
 	fmt.Println()
 	// Output:
 	// E3 dataset: digits K: 16 regimes: [linear feature]
-	// label rewire-0.6 knn-10 augment finer-3 coarser-2
+	// label label-oracle rewire-0.6 knn-10 augment finer-3 coarser-2 random
 }
 
 // TestGraphCCAMatchesClosedForm checks the shortcut used by E3 for linear
@@ -141,7 +141,7 @@ func TestGraphCCAMatchesClosedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: 0.3}, 4)
+	b, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: 0.3}, nil, 4, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func TestAugmentGraphIsViewsRelation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := buildGraph(ds, GraphSpec{Name: "augment", Kind: "augment", Aug: "shift:1+noise:0.1"}, 5)
+	b, err := buildGraph(ds, GraphSpec{Name: "augment", Kind: "augment", Aug: "shift:1+noise:0.1"}, nil, 5, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

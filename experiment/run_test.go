@@ -20,8 +20,10 @@ func tinyConfigs() *Configs {
 		E3: E3Config{Dataset: "digits", N: 200, FeatureN: 100, Seed: 3, K: 8,
 			Graphs:  []GraphSpec{{Name: "label", Kind: "label"}, {Name: "coarser-2", Kind: "coarser", P: 2}, {Name: "knn-5", Kind: "knn", P: 5}},
 			Methods: defaultMethods([]float64{0.1, 1.2}), Regimes: []string{"linear", "feature"},
-			LabelsPerClass: []int{2, 0}, Seeds: 2, Probe: "ridge", RefineIter: 5},
-		E5: E5Config{Dataset: "digits", N: 60, K: 3, Neighbors: 6, RefineIter: 10, Seed: 3},
+			LabelsPerClass: []int{2, 0}, Seeds: 2, Probe: "ridge", Refine: RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}},
+		E5: E5Config{Dataset: "digits", N: 60, K: 3, Neighbors: 6, Refine: RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}, Seed: 3, Seeds: 2},
+		E6: E6Config{Dataset: "digits", N: 60, K: 3, Aug: "shift:1+noise:0.5", Encoders: []string{"linear:3"}, SimCoeffs: []float64{25},
+			Batch: 30, Epochs: 3, LR: 1e-3, Seeds: 1, Seed: 3, Labels: 2, Refine: RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}},
 		E7: E7Config{Seeds: 1, Epochs: 1, Seed: 3},
 	}
 }
@@ -59,7 +61,7 @@ func TestMain(m *testing.M) {
 
 func TestRunWritesReportAndResumes(t *testing.T) {
 	rep := tinyRun(t)
-	if rep.E1 == nil || rep.E2 == nil || rep.E3 == nil || rep.E4 == nil || rep.E5 == nil {
+	if rep.E1 == nil || rep.E2 == nil || rep.E3 == nil || rep.E4 == nil || rep.E5 == nil || rep.E6 == nil {
 		t.Fatalf("missing experiments: %+v", rep)
 	}
 	if rep.CellsComputed == 0 {

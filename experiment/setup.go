@@ -151,6 +151,20 @@ type GraphSpec struct {
 	P    float64 `json:"p,omitempty"`
 	// Aug is the augmentation spec of kind "augment" (data.ParseAugment).
 	Aug string `json:"aug,omitempty"`
+	// Oracle builds a label-derived graph from every label, test rows
+	// included: a leaking reference shown in E3 but never judged in E4.
+	Oracle bool `json:"oracle,omitempty"`
+}
+
+// LabelDerived reports whether the graph kind reads the labels (label,
+// rewire, finer, coarser); such graphs use only the labels of the training
+// rows unless Oracle is set.
+func (g GraphSpec) LabelDerived() bool {
+	switch g.Kind {
+	case "label", "rewire", "finer", "coarser":
+		return true
+	}
+	return false
 }
 
 // builtGraph is a relation graph on the rows of X (which equal the data set's
@@ -163,55 +177,90 @@ type builtGraph struct {
 	// it differs from X, the linear regime applies W to Orig and the
 	// feature regime returns the first rows of Z.
 	Orig *mat.Dense
-	// Y labels the rows of X.
+	// Y labels the rows of X (for measurements only).
 	Y []int
+	// Known holds the labels G was allowed to read, one per row of X
+	// (−1: unknown, a test row).
+	Known []int
 	// Views is V for "augment" (the first N' rows are view 0), 1 otherwise.
 	Views int
 	Align eval.Alignment
 }
 
-// buildGraph builds the relation graph of spec on ds:
+// buildGraph builds the relation graph of spec on ds. known holds the label
+// of each sample that G may read (training rows) and −1 for the others (test
+// rows); nil means every label may be read (spec.Oracle, or a graph that
+// reads none). The label-derived graphs put edges only between rows with
+// known labels, so a test row never gets an edge through its label:
 //
-//	label    G = YYᵀ − I (aligned: one clique per class)
+//	label    one clique per class among the known rows (G = YYᵀ − I there)
 //	rewire   the label graph with each edge moved, with probability P, to a
-//	         uniformly random pair (partially aligned)
+//	         uniformly random pair of rows (any row: the move reads no label)
 //	finer    the label graph of a random split of each class into round(P)
 //	         sub-classes (components finer than the classes)
 //	coarser  the label graph of classes merged in groups of round(P)
 //	         (components coarser than the classes)
-//	random   the label graph of a random partition into Classes parts
-//	         (components crossing the classes)
+//	random   the label graph of a random partition of every row into
+//	         Classes parts (reads no label; components crossing the classes)
 //	knn      the binary kNN graph (k = round(P), union symmetrisation)
 //	augment  V = 2 augmented views of each sample (data.MakeViews with Aug)
 //
-// Every graph is then scaled to mean degree 1, G ← G / mean_i d_i, so that
-// the VICReg invariance weight γ means the same on every graph (the V = 2
-// augmentation graph already has degree 1, so its threshold stays γ = 1/V).
-func buildGraph(ds *prepared, spec GraphSpec, seed uint64) (*builtGraph, error) {
+// Every graph is then scaled to mean degree 1 over its non-isolated
+// vertices, G ← G / mean_{i: d_i > 0} d_i, so that the VICReg invariance
+// weight γ means the same on every graph (the V = 2 augmentation graph
+// already has degree 1, so its threshold stays γ = 1/V). Align holds the
+// edge homophily (WithinClass, measured with every label) and, when
+// energyDim > 0, the LabelEnergy of G on the known rows.
+func buildGraph(ds *prepared, spec GraphSpec, known []int, seed uint64, energyDim int) (*builtGraph, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x6772617068))
-	b := &builtGraph{Spec: spec, X: ds.X, Orig: ds.X, Y: ds.Y, Views: 1}
+	if known == nil || spec.Oracle {
+		known = ds.Y
+	}
+	if len(known) != len(ds.Y) {
+		return nil, errorf("graph", spec.Name, len(known), ErrParam)
+	}
+	b := &builtGraph{Spec: spec, X: ds.X, Orig: ds.X, Y: ds.Y, Known: known, Views: 1}
+	n := len(ds.Y)
 	var err error
 	switch spec.Kind {
 	case "label":
-		b.G, _, err = graph.Labels(ds.Y)
+		b.G, err = cliqueGraph(known, nil)
 	case "rewire":
-		b.G, err = rewired(ds.Y, spec.P, rng)
+		b.G, err = cliqueGraph(known, func(i, j int) (int, int) {
+			if rng.Float64() < spec.P {
+				i = rng.IntN(n)
+				j = rng.IntN(n - 1)
+				if j >= i {
+					j++
+				}
+			}
+			return i, j
+		})
+		if spec.P < 0 || spec.P > 1 {
+			err = errorf("graph", "p", spec.P, ErrParam)
+		}
 	case "finer":
 		parts := max(1, int(math.Round(spec.P)))
-		y := make([]int, len(ds.Y))
-		for i, c := range ds.Y {
-			y[i] = c*parts + rng.IntN(parts)
+		y := make([]int, n)
+		for i, c := range known {
+			y[i] = -1
+			if c >= 0 {
+				y[i] = c*parts + rng.IntN(parts)
+			}
 		}
-		b.G, _, err = graph.Labels(y)
+		b.G, err = cliqueGraph(y, nil)
 	case "coarser":
 		parts := max(1, int(math.Round(spec.P)))
-		y := make([]int, len(ds.Y))
-		for i, c := range ds.Y {
-			y[i] = c / parts
+		y := make([]int, n)
+		for i, c := range known {
+			y[i] = -1
+			if c >= 0 {
+				y[i] = c / parts
+			}
 		}
-		b.G, _, err = graph.Labels(y)
+		b.G, err = cliqueGraph(y, nil)
 	case "random":
-		y := make([]int, len(ds.Y))
+		y := make([]int, n)
 		for i := range y {
 			y[i] = rng.IntN(ds.Classes)
 		}
@@ -224,6 +273,7 @@ func buildGraph(ds *prepared, spec GraphSpec, seed uint64) (*builtGraph, error) 
 			data.RelationInput{X: ds.Raw.X, Y: ds.Y, Dataset: ds.Raw, Seed: seed})
 		if err == nil {
 			b.G, b.X, b.Views, b.Y = rel.G, ds.tf.apply(rel.X), rel.Views, rel.Y
+			b.Known = append(append([]int(nil), known...), known...)
 		}
 	default:
 		return nil, errorf("graph", "kind", spec.Kind, ErrUnknown)
@@ -236,48 +286,50 @@ func buildGraph(ds *prepared, spec GraphSpec, seed uint64) (*builtGraph, error) 
 	if err != nil {
 		return nil, errorf("graph", spec.Name, spec.Kind, err)
 	}
+	if energyDim > 0 {
+		if al.LabelEnergy, err = eval.LabelEnergy(b.G, b.Known, energyDim); err != nil {
+			return nil, errorf("graph", spec.Name, "label energy", err)
+		}
+		al.EnergyDim = energyDim
+	}
 	b.Align = *al
 	return b, nil
 }
 
-// rewired returns the label graph of y with each undirected edge replaced,
-// with probability p, by an edge between two uniformly drawn vertices.
-func rewired(y []int, p float64, rng *rand.Rand) (*graph.CSR, error) {
-	if p < 0 || p > 1 {
-		return nil, errorf("graph", "p", p, ErrParam)
-	}
+// cliqueGraph returns one clique per label value among the rows with y >= 0
+// (rows with y < 0 get no edge); move, when not nil, may replace each
+// undirected edge (i, j) by another pair.
+func cliqueGraph(y []int, move func(i, j int) (int, int)) (*graph.CSR, error) {
 	byClass := map[int][]int{}
 	for i, c := range y {
-		byClass[c] = append(byClass[c], i)
+		if c >= 0 {
+			byClass[c] = append(byClass[c], i)
+		}
 	}
 	classes := make([]int, 0, len(byClass))
 	for c := range byClass {
 		classes = append(classes, c)
 	}
 	sort.Ints(classes)
-	n := len(y)
 	var rows, cols []int
 	for _, c := range classes {
 		m := byClass[c]
 		for a := 0; a < len(m); a++ {
 			for b := a + 1; b < len(m); b++ {
 				i, j := m[a], m[b]
-				if rng.Float64() < p {
-					i = rng.IntN(n)
-					j = rng.IntN(n - 1)
-					if j >= i {
-						j++
-					}
+				if move != nil {
+					i, j = move(i, j)
 				}
 				rows = append(rows, i, j)
 				cols = append(cols, j, i)
 			}
 		}
 	}
-	return graph.FromTriplets(n, rows, cols, nil, graph.TripletOptions{})
+	return graph.FromTriplets(len(y), rows, cols, nil, graph.TripletOptions{})
 }
 
-// scaleToUnitDegree divides the weights of g by its mean degree.
+// scaleToUnitDegree divides the weights of g by its mean degree over the
+// vertices with at least one edge.
 func scaleToUnitDegree(g *graph.CSR) {
 	var s float64
 	for _, v := range g.Val {
@@ -286,7 +338,13 @@ func scaleToUnitDegree(g *graph.CSR) {
 	if s == 0 {
 		return
 	}
-	f := float64(g.N) / s
+	active := 0
+	for i := range g.N {
+		if g.RowPtr[i+1] > g.RowPtr[i] {
+			active++
+		}
+	}
+	f := float64(active) / s
 	for i := range g.Val {
 		g.Val[i] *= f
 	}

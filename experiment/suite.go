@@ -20,7 +20,7 @@ import (
 var Version = "dev"
 
 // Experiments lists the experiment names Options.Only accepts.
-var Experiments = []string{"E1", "E2", "E3", "E4", "E5", "E7"}
+var Experiments = []string{"E1", "E2", "E3", "E4", "E5", "E6", "E7"}
 
 // Options configures a run of the study.
 type Options struct {
@@ -48,6 +48,7 @@ type Configs struct {
 	E2 E2Config `json:"e2"`
 	E3 E3Config `json:"e3"`
 	E5 E5Config `json:"e5"`
+	E6 E6Config `json:"e6"`
 	E7 E7Config `json:"e7"`
 }
 
@@ -58,7 +59,7 @@ func Presets(opt Options) Configs {
 		opt.Dataset = "digits"
 	}
 	p := presets(opt)
-	return Configs{E1: p.e1, E2: p.e2, E3: p.e3, E5: p.e5, E7: p.e7}
+	return Configs{E1: p.e1, E2: p.e2, E3: p.e3, E5: p.e5, E6: p.e6, E7: p.e7}
 }
 
 // Report is the outcome of Run.
@@ -71,6 +72,7 @@ type Report struct {
 	E3      *E3Result      `json:"e3,omitempty"`
 	E4      *E4Result      `json:"e4,omitempty"`
 	E5      *E5Result      `json:"e5,omitempty"`
+	E6      *E6Result      `json:"e6,omitempty"`
 	// E7 is the adviser's validation (package advise).
 	E7 *advise.Validation `json:"e7,omitempty"`
 	// Summary is the short plain-text table printed by the demo.
@@ -84,9 +86,10 @@ type Report struct {
 	JSON string `json:"json"`
 }
 
-// Demo runs the quick version of E1-E4 on the embedded digits into out.
+// Demo runs the small version of every experiment on the embedded digits
+// into out.
 func Demo(ctx context.Context, out string) (*Report, error) {
-	return Run(ctx, Options{Out: out, Dataset: "digits", Demo: true, Only: []string{"E1", "E2", "E3", "E4"}})
+	return Run(ctx, Options{Out: out, Dataset: "digits", Demo: true})
 }
 
 // Run runs the selected experiments, caching every finished cell under
@@ -128,7 +131,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	rep := &Report{Options: opt, Configs: map[string]any{}}
 	p := presets(opt)
 	if opt.Configs != nil {
-		p = preset{e1: opt.Configs.E1, e2: opt.Configs.E2, e3: opt.Configs.E3, e5: opt.Configs.E5, e7: opt.Configs.E7}
+		p = preset{e1: opt.Configs.E1, e2: opt.Configs.E2, e3: opt.Configs.E3, e5: opt.Configs.E5, e6: opt.Configs.E6, e7: opt.Configs.E7}
 	}
 	var err error
 	if want["E1"] {
@@ -152,11 +155,6 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	if want["E4"] {
-		if rep.E4, err = E4(rep.E3); err != nil {
-			return nil, err
-		}
-	}
 	if want["E5"] {
 		slog.Info("running E5")
 		rep.Configs["E5"] = p.e5
@@ -164,10 +162,22 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	if want["E6"] {
+		slog.Info("running E6")
+		rep.Configs["E6"] = p.e6
+		if rep.E6, err = E6(ctx, p.e6, cache); err != nil {
+			return nil, err
+		}
+	}
 	if want["E7"] {
 		slog.Info("running E7")
 		rep.Configs["E7"] = p.e7
 		if rep.E7, err = E7(ctx, p.e7); err != nil {
+			return nil, err
+		}
+	}
+	if want["E4"] {
+		if rep.E4, err = E4(rep.E3, rep.E5); err != nil {
 			return nil, err
 		}
 	}
@@ -191,6 +201,7 @@ type preset struct {
 	e2 E2Config
 	e3 E3Config
 	e5 E5Config
+	e6 E6Config
 	e7 E7Config
 }
 
@@ -199,6 +210,7 @@ func presets(opt Options) preset {
 	ds, seed := opt.Dataset, opt.Seed
 	graphs := []GraphSpec{
 		{Name: "label", Kind: "label"},
+		{Name: "label-oracle", Kind: "label", Oracle: true},
 		{Name: "rewire-0.2", Kind: "rewire", P: 0.2},
 		{Name: "rewire-0.6", Kind: "rewire", P: 0.6},
 		{Name: "knn-10", Kind: "knn", P: 10},
@@ -210,6 +222,7 @@ func presets(opt Options) preset {
 	if ds == "synthetic" {
 		graphs = append(graphs, GraphSpec{Name: "augment-class", Kind: "augment", Aug: "resample-class"})
 	}
+	refine := RefinePlan{MaxIter: 3000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 3}
 	p := preset{
 		e1: E1Config{Dataset: ds, N: 200, K: 6, Neighbors: 10, Aug: augmentFor(ds), TrainIter: 3000, SimCLRIter: 1000, Seed: seed},
 		e2: E2Config{NOrig: 40, Views: []int{2, 4}, KGamma: 60, Gammas: logspace(0.02, 5, 25),
@@ -219,28 +232,36 @@ func presets(opt Options) preset {
 			Seed: seed},
 		e3: E3Config{Dataset: ds, N: 5000, FeatureN: 1000, Seed: seed, K: 16, Graphs: graphs,
 			Methods: defaultMethods([]float64{0.1, 0.5, 1, 1.2}), Regimes: []string{closedform.Linear, closedform.Feature},
-			LabelsPerClass: []int{1, 5, 20, 100, 0}, Seeds: 10, Probe: "logistic", RefineIter: 200},
-		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, RefineIter: 500, Seed: seed},
+			LabelsPerClass: []int{1, 5, 20, 100, 0}, Seeds: 10, Probe: "logistic", Refine: refine},
+		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, Refine: refine, Seed: seed, Seeds: 5},
+		e6: E6Config{Dataset: ds, N: 1000, K: 16, Aug: augmentFor(ds), Encoders: []string{"linear:16", "mlp:128,16", "rff:512,gamma=0.001|linear:16"},
+			SimCoeffs: []float64{1, 5, 25}, Batch: 256, Epochs: 100, LR: 1e-3, Seeds: 5, Seed: seed, Labels: LowDataLabels, Refine: refine},
 		e7: E7Config{Large: true, Seeds: 3, Epochs: 30, Seed: seed},
 	}
-	p.e3.N, p.e3.FeatureN, p.e3.RefineIter = 2500, 800, 60
+	p.e3.N, p.e3.FeatureN = 2500, 800
 	switch {
 	case opt.Demo:
 		p.e1 = E1Config{Dataset: ds, N: 100, K: 4, Neighbors: 8, Aug: augmentFor(ds), TrainIter: 400, SimCLRIter: 150, Seed: seed}
 		p.e2.NOrig, p.e2.Views, p.e2.KGamma, p.e2.Gammas = 30, []int{2}, 40, logspace(0.05, 2, 12)
 		p.e2.TrainIter, p.e2.Classes, p.e2.PerClass, p.e2.Ks = 400, 4, 15, []int{2, 3, 4, 5, 6, 8}
-		p.e3.N, p.e3.FeatureN, p.e3.Seeds, p.e3.Probe, p.e3.RefineIter = 600, 300, 5, "ridge", 30
-		p.e3.Graphs = []GraphSpec{graphs[0], graphs[2], graphs[3], graphs[4], graphs[5], graphs[6]}
+		p.e3.N, p.e3.FeatureN, p.e3.Seeds = 300, 300, 5
+		p.e3.Refine = RefinePlan{MaxIter: 100, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 2}
+		p.e3.Graphs = pickGraphs(graphs, "label", "label-oracle", "rewire-0.6", "knn-10", "augment", "finer-3", "coarser-2", "random")
 		p.e3.Methods = defaultMethods([]float64{0.1, 1.2})
-		p.e3.LabelsPerClass = []int{1, 5, 20, 0}
-		p.e5.N, p.e5.RefineIter = 200, 100
+		p.e3.LabelsPerClass = []int{1, 5, 0}
+		p.e5.N, p.e5.Seeds, p.e5.Refine = 200, 5, p.e3.Refine
+		p.e6.N, p.e6.Encoders, p.e6.SimCoeffs, p.e6.Epochs, p.e6.Seeds, p.e6.Batch = 150, []string{"linear:16", "mlp:64,16"}, []float64{5, 25}, 60, 2, 75
+		p.e6.Refine = p.e3.Refine
 		p.e7 = E7Config{Seeds: 2, Epochs: 20, Seed: seed}
 	case opt.Quick:
 		p.e1.N, p.e1.TrainIter = 150, 1500
 		p.e2.Gammas, p.e2.TrainIter = logspace(0.02, 5, 15), 800
-		p.e3.N, p.e3.FeatureN, p.e3.Seeds, p.e3.RefineIter = 2000, 400, 5, 50
+		p.e3.N, p.e3.FeatureN, p.e3.Seeds = 800, 400, 5
+		p.e3.Refine = RefinePlan{MaxIter: 500, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 2}
 		p.e3.Methods = defaultMethods([]float64{0.1, 1, 1.2})
-		p.e5.N, p.e5.RefineIter = 300, 200
+		p.e5.N, p.e5.Seeds, p.e5.Refine = 300, 3, p.e3.Refine
+		p.e6.N, p.e6.Epochs, p.e6.Seeds, p.e6.Refine = 400, 60, 3, p.e3.Refine
+		p.e6.Encoders = p.e6.Encoders[:2]
 		p.e7 = E7Config{Seeds: 2, Epochs: 20, Seed: seed}
 	}
 	for i, g := range p.e2.Gammas {
@@ -259,6 +280,27 @@ func presets(opt Options) preset {
 	}
 	slices.Sort(p.e2.Gammas)
 	return p
+}
+
+// RefineGradTol and RefineLossTol are the tolerances of the presets (see
+// RefinePlan): converged when ‖∇f(θ)‖·‖θ‖ <= RefineGradTol·|f| and the
+// loss changed by at most RefineLossTol·|f| over the last 100 iterations.
+const (
+	RefineGradTol = 1e-2
+	RefineLossTol = 1e-7
+)
+
+// pickGraphs returns the graphs of all with the given names, in that order.
+func pickGraphs(all []GraphSpec, names ...string) []GraphSpec {
+	var out []GraphSpec
+	for _, n := range names {
+		for _, g := range all {
+			if g.Name == n {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
 }
 
 // augmentFor returns the augmentation of the "augment" graph of a data set.
@@ -281,54 +323,86 @@ func logspace(a, b float64, n int) []float64 {
 	return out
 }
 
-// summary returns the short plain-text table printed by the demo.
-func (r *Report) summary() string {
-	var b strings.Builder
+// summaryTables returns the tables of the summary: the verdicts, E3's
+// accuracies at the low-data size, E5, E2 and E1.
+func (r *Report) summaryTables() []Table {
+	var out []Table
+	if r.E4 != nil {
+		out = append(out, r.E4.summaryTable())
+	}
 	if r.E3 != nil {
-		for _, regime := range r.E3.Config.Regimes {
-			lpc := LowDataLabels
-			if !slices.Contains(r.E3.Config.LabelsPerClass, lpc) {
-				lpc = r.E3.Config.LabelsPerClass[0]
-			}
-			t := Table{Title: fmt.Sprintf("E3 probe accuracy, %s regime, %s labels per class (%s probe, %d seeds)", regime, labelsName(lpc), r.E3.Config.Probe, r.E3.Config.Seeds),
-				Head: []string{"graph", "ARI"}}
-			for _, m := range r.E3.Config.Methods {
-				t.Head = append(t.Head, m.Name)
-			}
-			for _, g := range r.E3.Graphs {
-				if g.Regime != regime {
-					continue
-				}
-				row := []string{g.Spec.Name, fmt.Sprintf("%.2f", g.Align.ARI)}
-				for _, m := range r.E3.Config.Methods {
-					s := "–"
-					if c := r.E3.Cell(g.Spec.Name, regime, m.Name); c != nil {
-						if a := c.accAt(lpc); a != nil {
-							s = f3(a.Mean)
-						}
-					}
-					row = append(row, s)
-				}
-				t.Rows = append(t.Rows, row)
-			}
-			b.WriteString(formatTable(t))
-			b.WriteString("\n")
-		}
+		out = append(out, r.E3.summaryTables()...)
+	}
+	if r.E6 != nil {
+		out = append(out, r.E6.summaryTable())
+	}
+	if r.E5 != nil {
+		out = append(out, r.E5.Tables()...)
 	}
 	if r.E2 != nil {
-		b.WriteString(r.E2.summary())
+		out = append(out, Table{Title: strings.TrimSpace(r.E2.summary())})
 	}
-	if r.E4 != nil {
-		t := Table{Title: "E4 verdicts (rules in the report)", Head: []string{"regime", "claim", "W/T/L", "verdict"}, Left: 2}
-		for _, v := range r.E4.Verdicts {
-			t.Rows = append(t.Rows, []string{v.Regime, v.Claim, fmt.Sprintf("%d/%d/%d", v.Wins, v.Ties, v.Losses), v.Verdict})
+	if r.E1 != nil {
+		out = append(out, r.E1.summaryTable())
+	}
+	return out
+}
+
+// summary returns the plain-text summary printed by the demo.
+func (r *Report) summary() string {
+	var b strings.Builder
+	for i, t := range r.summaryTables() {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if len(t.Head) == 0 {
+			b.WriteString(t.Title + "\n")
+			continue
 		}
 		b.WriteString(formatTable(t))
 	}
-	if r.E1 != nil {
-		b.WriteString(r.E1.summary())
-	}
 	return b.String()
+}
+
+// summaryTables returns one accuracy table per regime at the low-data size:
+// primary probe, mean over replicates; "x" marks a cell excluded from the
+// verdicts.
+func (r *E3Result) summaryTables() []Table {
+	var out []Table
+	lpc := LowDataLabels
+	if !slices.Contains(r.Config.LabelsPerClass, lpc) {
+		lpc = r.Config.LabelsPerClass[0]
+	}
+	for _, regime := range r.Config.Regimes {
+		t := Table{Title: fmt.Sprintf("E3 test accuracy, %s regime, %s labels per class (%s probe, mean of %d replicates; x = excluded from verdicts)", regime, labelsName(lpc), r.Config.Probe, r.Config.Seeds),
+			Head: []string{"graph", "class", "energy", "homoph."}}
+		for _, m := range r.Config.Methods {
+			t.Head = append(t.Head, m.Name)
+		}
+		for _, g := range r.Graphs {
+			if g.Regime != regime {
+				continue
+			}
+			row := []string{g.Spec.Name, g.Class, fmt.Sprintf("%.2f", g.Align.LabelEnergy), fmt.Sprintf("%.2f", g.Align.WithinClass)}
+			for _, m := range r.Config.Methods {
+				s := "–"
+				if c := r.Cell(g.Spec.Name, regime, m.Name); c != nil {
+					if a := c.accAt(lpc); a != nil {
+						s = f3(a.Mean)
+						if c.Excluded != "" {
+							s += "x"
+						} else {
+							s += " "
+						}
+					}
+				}
+				row = append(row, s)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // sections returns the report's sections in order.
@@ -345,6 +419,9 @@ func (r *Report) sections() []section {
 	}
 	if r.E4 != nil {
 		s = append(s, r.E4.section())
+	}
+	if r.E6 != nil {
+		s = append(s, r.E6.section())
 	}
 	if r.E5 != nil {
 		s = append(s, r.E5.section())

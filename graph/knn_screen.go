@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -132,19 +131,18 @@ func (p *points) spatialOrder() []int {
 			seg[q] = ps[q].i
 		}
 		left := symTile * max(1, ((m+symTile-1)/symTile)/2)
+		halves := [2][]int{seg[:left], seg[left:]}
 		if depth < 3 {
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				split(seg[:left], depth+1)
-			}()
-			split(seg[left:], depth+1)
-			wg.Wait()
+			// The two halves are disjoint: split them concurrently.
+			linalg.ParallelRange(2, 1, func(lo, hi int) {
+				for h := lo; h < hi; h++ {
+					split(halves[h], depth+1)
+				}
+			})
 			return
 		}
-		split(seg[:left], depth+1)
-		split(seg[left:], depth+1)
+		split(halves[0], depth+1)
+		split(halves[1], depth+1)
 	}
 	split(perm, 0)
 	return perm

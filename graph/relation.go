@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/eigenssl/eigenssl/internal/spec"
 	"gonum.org/v1/gonum/mat"
@@ -224,41 +225,9 @@ var relationKeys = map[string]relationKey{
 		r.Eps = x
 		return ""
 	}},
-	"metric": {neighbourKinds, func(r *Relation, v string) string {
-		switch v {
-		case "euclidean":
-			r.Options.Metric = Euclidean
-		case "cosine":
-			r.Options.Metric = Cosine
-		default:
-			return "metric must be euclidean or cosine"
-		}
-		return ""
-	}},
-	"sym": {[]RelationKind{KNNRelation}, func(r *Relation, v string) string {
-		switch v {
-		case "union":
-			r.Options.Sym = Union
-		case "mutual":
-			r.Options.Sym = Mutual
-		default:
-			return "sym must be union or mutual"
-		}
-		return ""
-	}},
-	"weight": {neighbourKinds, func(r *Relation, v string) string {
-		switch v {
-		case "binary":
-			r.Options.Weight = Binary
-		case "gaussian":
-			r.Options.Weight = Gaussian
-		case "distance":
-			r.Options.Weight = Distance
-		default:
-			return "weight must be binary, gaussian or distance"
-		}
-		return ""
-	}},
+	"metric": nameKey("metric", neighbourKinds, func(r *Relation, m Metric) { r.Options.Metric = m }, Euclidean, Cosine),
+	"sym":    nameKey("sym", []RelationKind{KNNRelation}, func(r *Relation, y KNNSym) { r.Options.Sym = y }, Union, Mutual),
+	"weight": nameKey("weight", neighbourKinds, func(r *Relation, w Weighting) { r.Options.Weight = w }, Binary, Gaussian, Distance),
 	"sigma": {neighbourKinds, func(r *Relation, v string) string {
 		x, ok := spec.Float(v)
 		if !ok || !(x >= 0) {
@@ -267,6 +236,23 @@ var relationKeys = map[string]relationKey{
 		r.Options.Sigma = x
 		return ""
 	}},
+}
+
+// nameKey is the relationKey of an option with the values vals, read by the
+// names their String methods write (so that Relation.String reads back);
+// an unknown name is refused with the list of valid ones.
+func nameKey[T fmt.Stringer](key string, kinds []RelationKind, set func(*Relation, T), vals ...T) relationKey {
+	return relationKey{kinds, func(r *Relation, v string) string {
+		names := make([]string, len(vals))
+		for i, x := range vals {
+			if x.String() == v {
+				set(r, x)
+				return ""
+			}
+			names[i] = x.String()
+		}
+		return key + " must be " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}}
 }
 
 // Build builds the relation graph on the n rows of x: Views(n/V, V), Labels(y)

@@ -72,6 +72,16 @@ func TestParseRelationErrors(t *testing.T) {
 			t.Errorf("ParseRelation(%q): %q does not list the valid forms", spec, err)
 		}
 	}
+	// An option with named values lists them, in the words String writes.
+	for spec, want := range map[string]string{
+		"knn:k=3,metric=manhattan": `metric must be euclidean or cosine, got "manhattan"`,
+		"knn:k=3,sym=both":         `sym must be union or mutual, got "both"`,
+		"knn:k=3,weight=heat":      `weight must be binary, gaussian or distance, got "heat"`,
+	} {
+		if _, err := ParseRelation(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRelation(%q): %v; want it to say %q", spec, err, want)
+		}
+	}
 }
 
 // Build gives the graphs of the builders it names.

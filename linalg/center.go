@@ -1,6 +1,10 @@
 package linalg
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // ColMeans returns the column means of the N x D matrix x,
 //
@@ -51,4 +55,36 @@ func CenterColumnsInPlace(x *mat.Dense) []float64 {
 		}
 	}
 	return mu
+}
+
+// NormalizeRows returns a new matrix whose rows are those of x scaled to
+// unit Euclidean norm,
+//
+//	x̂_i = x_i / ‖x_i‖₂,
+//
+// except that a row with ‖x_i‖₂ <= minNorm (no direction) is copied as it
+// is. x is not modified. Cost O(N D).
+func NormalizeRows(x *mat.Dense, minNorm float64) *mat.Dense {
+	out := mat.DenseCopyOf(x)
+	NormalizeRowsInPlace(out, minNorm)
+	return out
+}
+
+// NormalizeRowsInPlace scales the rows of x to unit norm in place, as
+// NormalizeRows.
+func NormalizeRowsInPlace(x *mat.Dense, minNorm float64) {
+	n, _ := x.Dims()
+	for i := 0; i < n; i++ {
+		row := x.RawRowView(i)
+		var s float64
+		for _, v := range row {
+			s += v * v
+		}
+		s = math.Sqrt(s)
+		if s > minNorm {
+			for j := range row {
+				row[j] /= s
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package linalg
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -47,5 +48,50 @@ func TestCenterColumns(t *testing.T) {
 		if c := mat.Sum(got.ColView(j)); math.Abs(c) > 1e-10 {
 			t.Errorf("column %d of the result sums to %g; want 0", j, c)
 		}
+	}
+}
+
+// NormalizeRows: unit rows pointing the same way, rows at or below minNorm
+// copied unchanged, x untouched.
+func TestNormalizeRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 1))
+	n, d := 9, 4
+	x := mat.NewDense(n, d, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			x.Set(i, j, r.NormFloat64())
+		}
+	}
+	tiny := []float64{1e-13, 0, 0, 0}
+	x.SetRow(3, tiny)
+	orig := mat.DenseCopyOf(x)
+	got := NormalizeRows(x, 1e-12)
+	if !mat.Equal(x, orig) {
+		t.Fatal("NormalizeRows modified x")
+	}
+	for i := 0; i < n; i++ {
+		row, in := got.RawRowView(i), orig.RawRowView(i)
+		if i == 3 {
+			if !slices.Equal(row, tiny) {
+				t.Errorf("row %d (norm 1e-13 <= minNorm) = %v; want it unchanged", i, row)
+			}
+			continue
+		}
+		nrm := math.Sqrt(mat.Dot(mat.NewVecDense(d, in), mat.NewVecDense(d, in)))
+		var ss float64
+		for j, v := range row {
+			ss += v * v
+			if math.Abs(v*nrm-in[j]) > 1e-12*nrm {
+				t.Errorf("row %d: %v is not x_i/‖x_i‖ of %v", i, row, in)
+				break
+			}
+		}
+		if math.Abs(ss-1) > 1e-14 {
+			t.Errorf("row %d: squared norm %g; want 1", i, ss)
+		}
+	}
+	NormalizeRowsInPlace(x, 1e-12)
+	if !mat.Equal(x, got) {
+		t.Error("NormalizeRowsInPlace differs from NormalizeRows")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
-	"github.com/eigenssl/eigenssl/linalg"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
@@ -36,37 +35,46 @@ func (BarlowTwinsOfficial) Form() Form { return TwoBranch }
 
 // Eval implements Loss.
 func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
-	if err := checkPair(NameBarlowTwinsOfficial, in, 2); err != nil {
-		return Result{}, err
-	}
+	return evalPair(NameBarlowTwinsOfficial, in, 2, wantGrad, func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64]) {
+		return barlowEval(l, z1, z2, wantGrad)
+	})
+}
+
+// Eval32 implements Float32.
+func (l BarlowTwinsOfficial) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
+	return evalPair32(NameBarlowTwinsOfficial, in, 2, func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32]) {
+		return barlowEval(l, z1, z2, wantGrad)
+	})
+}
+
+// barlowEval is Eval on T (Grad left nil; the gradients are returned).
+func barlowEval[T float](l BarlowTwinsOfficial, z1, z2 dense[T], wantGrad bool) (res Result, g1, g2 dense[T]) {
 	lambd := l.Lambd
 	if lambd == 0 {
 		lambd = DefaultLambd
 	}
-	n, k := in.Z1.Dims()
-	b1, s1 := batchNorm(in.Z1)
-	b2, s2 := batchNorm(in.Z2)
+	n, k := z1.Rows, z1.Cols
+	b1, s1 := batchNorm(z1)
+	b2, s2 := batchNorm(z2)
 	if useRowGram(n, k) {
-		return barlowRowGram(b1, b2, s1, s2, lambd, wantGrad), nil
+		return barlowRowGram(b1, b2, s1, s2, lambd, wantGrad)
 	}
-	c := mat.NewDense(k, k, nil)
-	gemm(blas.Trans, blas.NoTrans, 1/float64(n), b1, b2, 0, c)
+	c := newDense[T](k, k)
+	gemmT(true, false, T(1/float64(n)), b1, b2, 0, c)
 	on, off := barlowGamma(c, lambd, wantGrad)
-	res := Result{
+	res = Result{
 		Value: on + lambd*off,
 		Parts: map[string]float64{"on_diag": on, "off_diag": off},
 	}
 	if wantGrad {
 		// c now holds Gamma = dL/dc; dL/db1 = b2 Gamma^T / N, dL/db2 = b1 Gamma / N.
-		g1 := mat.NewDense(n, k, nil)
-		g2 := mat.NewDense(n, k, nil)
-		gemm(blas.NoTrans, blas.Trans, 1/float64(n), b2, c, 0, g1)
-		gemm(blas.NoTrans, blas.NoTrans, 1/float64(n), b1, c, 0, g2)
+		g1, g2 = newDense[T](n, k), newDense[T](n, k)
+		gemmT(false, true, T(1/float64(n)), b2, c, 0, g1)
+		gemmT(false, false, T(1/float64(n)), b1, c, 0, g2)
 		batchNormBackward(g1, b1, s1)
 		batchNormBackward(g2, b2, s2)
-		res.Grad = map[string]*mat.Dense{KeyZ1: g1, KeyZ2: g2}
 	}
-	return res, nil
+	return res, g1, g2
 }
 
 // barlowRowGram evaluates BarlowTwinsOfficial through the N x N Gram
@@ -74,19 +82,19 @@ func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
 // ||c||_F^2 = <B1, B2>_F / N^2, off_diag = ||c||_F^2 - sum_k c_kk^2,
 // dL/db1 = (2 lambd/N^2) B2 b1 + b2 diag(g)/N and dL/db2 = (2 lambd/N^2) B1 b2
 // + b1 diag(g)/N with g_k = 2(c_kk - 1) - 2 lambd c_kk.
-func barlowRowGram(b1, b2 *mat.Dense, s1, s2 []float64, lambd float64, wantGrad bool) Result {
-	n, k := b1.Dims()
+func barlowRowGram[T float](b1, b2 dense[T], s1, s2 []float64, lambd float64, wantGrad bool) (res Result, g1, g2 dense[T]) {
+	n, k := b1.Rows, b1.Cols
 	cd := make([]float64, k)
 	for i := 0; i < n; i++ {
-		x2 := b2.RawRowView(i)
-		for j, v := range b1.RawRowView(i) {
-			cd[j] += v * x2[j]
+		x2 := b2.row(i)
+		for j, v := range b1.row(i) {
+			cd[j] += float64(v) * float64(x2[j])
 		}
 	}
-	B1, B2 := gramN(b1), gramN(b2)
+	B1, B2 := syrkFull(false, 1, b1), syrkFull(false, 1, b2)
 	fro := 0.0
-	for i := 0; i < n; i++ {
-		fro += dot(B1.RawRowView(i), B2.RawRowView(i))
+	for i, v := range B1.Data {
+		fro += float64(v) * float64(B2.Data[i])
 	}
 	nf := float64(n)
 	on, off := 0.0, fro/(nf*nf)
@@ -97,48 +105,46 @@ func barlowRowGram(b1, b2 *mat.Dense, s1, s2 []float64, lambd float64, wantGrad 
 		off -= cd[j] * cd[j]
 		gd[j] = (2*(cd[j]-1) - 2*lambd*cd[j]) / nf
 	}
-	res := Result{
+	res = Result{
 		Value: on + lambd*off,
 		Parts: map[string]float64{"on_diag": on, "off_diag": off},
 	}
 	if !wantGrad {
-		return res
+		return res, g1, g2
 	}
-	g1 := mat.NewDense(n, k, nil)
-	g2 := mat.NewDense(n, k, nil)
-	symm(2*lambd/(nf*nf), B2, b1, 0, g1)
-	symm(2*lambd/(nf*nf), B1, b2, 0, g2)
+	g1, g2 = newDense[T](n, k), newDense[T](n, k)
+	symmT(T(2*lambd/(nf*nf)), B2, b1, 0, g1)
+	symmT(T(2*lambd/(nf*nf)), B1, b2, 0, g2)
 	for i := 0; i < n; i++ {
-		x1, x2 := b1.RawRowView(i), b2.RawRowView(i)
-		r1, r2 := g1.RawRowView(i), g2.RawRowView(i)
+		x1, x2 := b1.row(i), b2.row(i)
+		r1, r2 := g1.row(i), g2.row(i)
 		for j := range r1 {
-			r1[j] += x2[j] * gd[j]
-			r2[j] += x1[j] * gd[j]
+			r1[j] = T(float64(r1[j]) + float64(x2[j])*gd[j])
+			r2[j] = T(float64(r2[j]) + float64(x1[j])*gd[j])
 		}
 	}
 	batchNormBackward(g1, b1, s1)
 	batchNormBackward(g2, b2, s2)
-	res.Grad = map[string]*mat.Dense{KeyZ1: g1, KeyZ2: g2}
-	return res
+	return res, g1, g2
 }
 
-// barlowGamma returns on_diag and off_diag of the cross-correlation c and,
-// if wantGrad, overwrites c with Gamma = dL/dc (2(c_kk - 1) on the
-// diagonal, 2 alpha c_kl off it).
-func barlowGamma(c *mat.Dense, alpha float64, wantGrad bool) (on, off float64) {
-	k, _ := c.Dims()
-	for i := 0; i < k; i++ {
-		row := c.RawRowView(i)
-		for j, v := range row {
+// barlowGamma returns on_diag and off_diag of the cross-correlation c
+// (summed in float64) and, if wantGrad, overwrites c with Gamma = dL/dc
+// (2(c_kk - 1) on the diagonal, 2 alpha c_kl off it).
+func barlowGamma[T float](c dense[T], alpha float64, wantGrad bool) (on, off float64) {
+	for i := 0; i < c.Rows; i++ {
+		row := c.row(i)
+		for j, t := range row {
+			v := float64(t)
 			if i == j {
 				on += (v - 1) * (v - 1)
 				if wantGrad {
-					row[j] = 2 * (v - 1)
+					row[j] = T(2 * (v - 1))
 				}
 			} else {
 				off += v * v
 				if wantGrad {
-					row[j] = 2 * alpha * v
+					row[j] = T(2 * alpha * v)
 				}
 			}
 		}
@@ -146,39 +152,43 @@ func barlowGamma(c *mat.Dense, alpha float64, wantGrad bool) (on, off float64) {
 	return on, off
 }
 
-// batchNorm returns (z - mean) / s with s_k = sqrt(biased var_k + 1e-5).
-func batchNorm(z *mat.Dense) (*mat.Dense, []float64) {
-	n, k := z.Dims()
-	b := linalg.CenterColumns(z)
+// batchNorm returns (z - mean) / s with s_k = sqrt(biased var_k + 1e-5),
+// the statistics in float64.
+func batchNorm[T float](z dense[T]) (dense[T], []float64) {
+	n, k := z.Rows, z.Cols
+	mu := colMeans(z)
 	s := make([]float64, k)
 	for i := 0; i < n; i++ {
-		for j, v := range b.RawRowView(i) {
-			s[j] += v * v
+		for j, v := range z.row(i) {
+			c := float64(v) - mu[j]
+			s[j] += c * c
 		}
 	}
 	for j := range s {
 		s[j] = math.Sqrt(s[j]/float64(n) + BatchNormEps)
 	}
+	b := newDense[T](n, k)
 	for i := 0; i < n; i++ {
-		row := b.RawRowView(i)
-		for j := range row {
-			row[j] /= s[j]
+		row := b.row(i)
+		for j, v := range z.row(i) {
+			row[j] = T((float64(v) - mu[j]) / s[j])
 		}
 	}
 	return b, s
 }
 
 // batchNormBackward turns g = dL/dbn into dL/dz in place:
-// dz = (g - mean(g) - bn mean(g bn)) / s, exact with the eps inside s.
-func batchNormBackward(g, b *mat.Dense, s []float64) {
-	n, k := g.Dims()
+// dz = (g - mean(g) - bn mean(g bn)) / s, exact with the eps inside s; the
+// means in float64.
+func batchNormBackward[T float](g, b dense[T], s []float64) {
+	n, k := g.Rows, g.Cols
 	mg := make([]float64, k)
 	mgb := make([]float64, k)
 	for i := 0; i < n; i++ {
-		bi := b.RawRowView(i)
-		for j, v := range g.RawRowView(i) {
-			mg[j] += v
-			mgb[j] += v * bi[j]
+		bi := b.row(i)
+		for j, v := range g.row(i) {
+			mg[j] += float64(v)
+			mgb[j] += float64(v) * float64(bi[j])
 		}
 	}
 	for j := range mg {
@@ -186,10 +196,10 @@ func batchNormBackward(g, b *mat.Dense, s []float64) {
 		mgb[j] /= float64(n)
 	}
 	for i := 0; i < n; i++ {
-		bi := b.RawRowView(i)
-		row := g.RawRowView(i)
+		bi := b.row(i)
+		row := g.row(i)
 		for j, v := range row {
-			row[j] = (v - mg[j] - bi[j]*mgb[j]) / s[j]
+			row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) / s[j])
 		}
 	}
 }
@@ -239,7 +249,7 @@ func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if wantGrad {
 		cc = mat.DenseCopyOf(c)
 	}
-	on, off := barlowGamma(c, alpha, wantGrad)
+	on, off := barlowGamma(of64(c), alpha, wantGrad)
 	res := Result{
 		Value: on + alpha*off,
 		Parts: map[string]float64{"on_diag": on, "off_diag": off},

@@ -8,6 +8,7 @@ import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
+	"github.com/eigenssl/eigenssl/nn"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -18,32 +19,60 @@ import (
 func BenchmarkLoss(b *testing.B) {
 	b.Logf("backend %s", linalg.Backend())
 	for _, name := range loss.Names() {
-		for _, n := range []int{512, 4096} {
-			for _, k := range []int{128, 2048} {
-				b.Run(fmt.Sprintf("%s/N=%d,K=%d", name, n, k), func(b *testing.B) {
-					rng := rand.New(rand.NewPCG(uint64(n), uint64(k)))
-					l, err := loss.New(name, nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					var in loss.Inputs
-					if kinds[name] == "gform" {
-						g, _, err := graph.Views(n/2, 2)
-						if err != nil {
-							b.Fatal(err)
-						}
-						in = loss.Inputs{Z: benchDense(rng, n, k), G: g}
-					} else {
-						in = loss.Inputs{Z1: benchDense(rng, n, k), Z2: benchDense(rng, n, k)}
-					}
-					b.ResetTimer()
-					for b.Loop() {
-						if _, err := l.Eval(in, true); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
+		benchCells(b, name, func(b *testing.B, rng *rand.Rand, n, k int) {
+			l, err := loss.New(name, nil)
+			if err != nil {
+				b.Fatal(err)
 			}
+			var in loss.Inputs
+			if kinds[name] == "gform" {
+				g, _, err := graph.Views(n/2, 2)
+				if err != nil {
+					b.Fatal(err)
+				}
+				in = loss.Inputs{Z: benchDense(rng, n, k), G: g}
+			} else {
+				in = loss.Inputs{Z1: benchDense(rng, n, k), Z2: benchDense(rng, n, k)}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := l.Eval(in, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoss32 is BenchmarkLoss for the float32 paths (Eval32) of the
+// official two-branch losses.
+func BenchmarkLoss32(b *testing.B) {
+	b.Logf("backend %s", linalg.Backend())
+	for _, name := range []string{loss.NameVICRegOfficial, loss.NameBarlowTwinsOfficial, loss.NameNTXent} {
+		l, err := loss.New(name, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchCells(b, name, func(b *testing.B, rng *rand.Rand, n, k int) {
+			in := loss.Inputs32{Z1: nn.ToFloat32(benchDense(rng, n, k)), Z2: nn.ToFloat32(benchDense(rng, n, k))}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := l.(loss.Float32).Eval32(in, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchCells runs f as sub-benchmark name/N=n,K=k for N in {512, 4096} and
+// K in {128, 2048}, with a generator seeded by (n, k).
+func benchCells(b *testing.B, name string, f func(b *testing.B, rng *rand.Rand, n, k int)) {
+	for _, n := range []int{512, 4096} {
+		for _, k := range []int{128, 2048} {
+			b.Run(fmt.Sprintf("%s/N=%d,K=%d", name, n, k), func(b *testing.B) {
+				f(b, rand.New(rand.NewPCG(uint64(n), uint64(k))), n, k)
+			})
 		}
 	}
 }

@@ -29,4 +29,13 @@
 // tiles in parallel and never holding the N x N similarity matrix for large
 // N. Dense products use gonum's blas64, which the openblas build of package
 // linalg points to OpenBLAS.
+//
+// # Float32
+//
+// vicreg_official, barlowtwins_official and ntxent also implement Float32: Eval32
+// takes float32 branches and returns float32 gradients, with one generic
+// implementation shared with Eval (float32 Syrk/Gemm/Symm through blas32,
+// float64 accumulation of statistics and of the value; see Float32). The
+// other losses have no float32 path yet (package train evaluates them in
+// float64 on float32 representations).
 package loss

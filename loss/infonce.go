@@ -5,8 +5,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -35,18 +33,32 @@ func (NTXent) Form() Form { return TwoBranch }
 
 // Eval implements Loss.
 func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
-	if err := checkPair(NameNTXent, in, 1); err != nil {
-		return Result{}, err
-	}
+	return evalPair(NameNTXent, in, 1, wantGrad, func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64]) {
+		return ntxentEval(l, z1, z2, wantGrad)
+	})
+}
+
+// Eval32 implements Float32.
+func (l NTXent) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
+	return evalPair32(NameNTXent, in, 1, func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32]) {
+		return ntxentEval(l, z1, z2, wantGrad)
+	})
+}
+
+// ntxentEval is Eval on T (Grad left nil; the gradients are returned as
+// row views of one 2N x K matrix).
+func ntxentEval[T float](l NTXent, z1, z2 dense[T], wantGrad bool) (res Result, g1, g2 dense[T]) {
 	tau := l.Tau
 	if tau == 0 {
 		tau = DefaultTau
 	}
-	n, k := in.Z1.Dims()
-	z := mat.NewDense(2*n, k, nil)
-	z.Slice(0, n, 0, k).(*mat.Dense).Copy(in.Z1)
-	z.Slice(n, 2*n, 0, k).(*mat.Dense).Copy(in.Z2)
-	zn, nrm := normalizeRows(z, NormalizeEps)
+	n, k := z1.Rows, z1.Cols
+	z := newDense[T](2*n, k)
+	for i := range n {
+		copy(z.row(i), z1.row(i))
+		copy(z.row(n+i), z2.row(i))
+	}
+	zn, nrm := normalizeRowsT(z, NormalizeEps)
 	g := &graph.CSR{N: 2 * n, RowPtr: make([]int, 2*n+1), Col: make([]int, 2*n), Val: make([]float64, 2*n)}
 	w := make([]float64, 2*n)
 	for i := range w {
@@ -55,21 +67,20 @@ func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
 		g.Val[i] = 1
 		w[i] = 1
 	}
-	var gzn *mat.Dense
+	var gzn dense[T]
 	if wantGrad {
-		gzn = mat.NewDense(2*n, k, nil)
+		gzn = newDense[T](2*n, k)
 	}
 	scale := 1 / float64(2*n)
-	res := Result{Value: scale * infoNCE(zn, tau, g, w, gzn), Parts: map[string]float64{}}
+	res = Result{Value: scale * infoNCE(zn, tau, g, w, gzn), Parts: map[string]float64{}}
 	if wantGrad {
-		gzn.Scale(scale, gzn)
-		normalizeRowsBackward(gzn, zn, nrm, NormalizeEps)
-		res.Grad = map[string]*mat.Dense{
-			KeyZ1: mat.DenseCopyOf(gzn.Slice(0, n, 0, k)),
-			KeyZ2: mat.DenseCopyOf(gzn.Slice(n, 2*n, 0, k)),
+		for i, v := range gzn.Data {
+			gzn.Data[i] = T(scale * float64(v))
 		}
+		normalizeRowsBackwardT(gzn, zn, nrm, NormalizeEps)
+		g1, g2 = gzn.rows(0, n), gzn.rows(n, 2*n)
 	}
-	return res, nil
+	return res, g1, g2
 }
 
 // SimCLRGForm is the paper's SimCLR/InfoNCE on one stacked Z (N x K,
@@ -112,31 +123,36 @@ func (l SimCLRGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		tau = DefaultTau
 	}
 	n, k := in.Z.Dims()
-	zn, nrm := normalizeRows(in.Z, NormalizeEps)
-	var gzn *mat.Dense
+	zn, nrm := normalizeRowsT(of64(in.Z), NormalizeEps)
+	var gzn dense[float64]
 	if wantGrad {
-		gzn = mat.NewDense(n, k, nil)
+		gzn = newDense[float64](n, k)
 	}
 	res := Result{Value: infoNCE(zn, tau, in.G, in.G.Degree(nil), gzn), Parts: map[string]float64{}}
 	if wantGrad {
-		normalizeRowsBackward(gzn, zn, nrm, NormalizeEps)
-		res.Grad = map[string]*mat.Dense{KeyZ: gzn}
+		normalizeRowsBackwardT(gzn, zn, nrm, NormalizeEps)
+		res.Grad = map[string]*mat.Dense{KeyZ: gzn.mat()}
 	}
 	return res, nil
 }
 
 // normalizeRows returns z_i / max(||z_i||, eps) and the norms ||z_i||.
 func normalizeRows(z *mat.Dense, eps float64) (*mat.Dense, []float64) {
-	n, k := z.Dims()
-	zn := mat.NewDense(n, k, nil)
-	nrm := make([]float64, n)
-	for i := 0; i < n; i++ {
-		src := z.RawRowView(i)
-		nrm[i] = math.Sqrt(dot(src, src))
+	zn, nrm := normalizeRowsT(of64(z), eps)
+	return zn.mat(), nrm
+}
+
+// normalizeRowsT is normalizeRows on T, the norms in float64.
+func normalizeRowsT[T float](z dense[T], eps float64) (dense[T], []float64) {
+	zn := newDense[T](z.Rows, z.Cols)
+	nrm := make([]float64, z.Rows)
+	for i := 0; i < z.Rows; i++ {
+		src := z.row(i)
+		nrm[i] = math.Sqrt(dotT(src, src))
 		d := max(nrm[i], eps)
-		dst := zn.RawRowView(i)
+		dst := zn.row(i)
 		for j, v := range src {
-			dst[j] = v / d
+			dst[j] = T(float64(v) / d)
 		}
 	}
 	return zn, nrm
@@ -146,19 +162,23 @@ func normalizeRows(z *mat.Dense, eps float64) (*mat.Dense, []float64) {
 // (zn_i . g_i)) / ||z_i|| where ||z_i|| >= eps (clamp_min passes the
 // gradient at the bound), g_i / eps below it.
 func normalizeRowsBackward(g, zn *mat.Dense, nrm []float64, eps float64) {
-	n, _ := g.Dims()
-	for i := 0; i < n; i++ {
-		gi := g.RawRowView(i)
+	normalizeRowsBackwardT(of64(g), of64(zn), nrm, eps)
+}
+
+// normalizeRowsBackwardT is normalizeRowsBackward on T.
+func normalizeRowsBackwardT[T float](g, zn dense[T], nrm []float64, eps float64) {
+	for i := 0; i < g.Rows; i++ {
+		gi := g.row(i)
 		if nrm[i] < eps {
 			for j := range gi {
-				gi[j] /= eps
+				gi[j] = T(float64(gi[j]) / eps)
 			}
 			continue
 		}
-		zi := zn.RawRowView(i)
-		a := dot(zi, gi)
+		zi := zn.row(i)
+		a := dotT(zi, gi)
 		for j := range gi {
-			gi[j] = (gi[j] - a*zi[j]) / nrm[i]
+			gi[j] = T((float64(gi[j]) - a*float64(zi[j])) / nrm[i])
 		}
 	}
 }
@@ -198,14 +218,13 @@ const maxShift = 600.0
 // every lse first. The BLAS parallelises the products; the element-wise
 // work is spread over goroutines by rows, so results do not depend on the
 // number of goroutines.
-func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.Dense) float64 {
-	m, _ := zn.Dims()
+func infoNCE[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad dense[T]) float64 {
+	m := zn.Rows
 	c := 1 / tau
 	twoExp := 2*c > maxShift
-	znRaw := zn.RawMatrix()
 	lse := make([]float64, m)
 	// rowLSEs fills lse[lo:hi] from the rows of S (twoExp) or a in buf.
-	rowLSEs := func(buf []float64, lo, hi int) {
+	rowLSEs := func(buf []T, lo, hi int) {
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
 				i := lo + r
@@ -217,7 +236,7 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 				s := 0.0
 				for k, e := range row {
 					if k != i {
-						s += e
+						s += float64(e)
 					}
 				}
 				lse[i] = c + math.Log(s)
@@ -227,40 +246,39 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 	if m*m > cacheEntries && !twoExp {
 		return infoNCEBlocks(zn, tau, g, w, grad)
 	}
-	var whole []float64
+	var whole dense[T]
 	if m*m <= cacheEntries {
-		whole = make([]float64, m*m)
-		blas64.Syrk(blas.NoTrans, 1/tau, znRaw, 0, blas64.Symmetric{Uplo: blas.Upper, N: m, Stride: m, Data: whole})
+		whole = newDense[T](m, m)
+		syrkUpper(false, T(1/tau), zn, whole)
 		if !twoExp {
 			triangularRows(m, func(i int) {
-				row := whole[i*m : (i+1)*m]
+				row := whole.row(i)
 				for j := i; j < m; j++ {
-					row[j] = math.Exp(row[j] - c)
+					row[j] = T(math.Exp(float64(row[j]) - c))
 				}
 			})
 		}
 		triangularRows(m, func(i int) {
 			for j := 0; j < i; j++ {
-				whole[i*m+j] = whole[j*m+i]
+				whole.Data[i*m+j] = whole.Data[j*m+i]
 			}
 		})
-		rowLSEs(whole, 0, m)
+		rowLSEs(whole.Data, 0, m)
 	}
 	br := max(minBlockRows, cacheEntries/m)
-	var buf []float64
+	var buf []T
 	block := func(lo, hi int) {
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1/tau, rowsOf(znRaw, lo, hi), znRaw, 0,
-			blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
+		gemmT(false, true, T(1/tau), zn.rows(lo, hi), zn, 0, dense[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
 		if !twoExp {
 			linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 				for j, x := range buf[r0*m : r1*m] {
-					buf[r0*m+j] = math.Exp(x - c)
+					buf[r0*m+j] = T(math.Exp(float64(x) - c))
 				}
 			})
 		}
 	}
-	if whole == nil {
-		buf = make([]float64, min(br, m)*m)
+	if whole.Data == nil {
+		buf = make([]T, min(br, m)*m)
 		for lo := 0; lo < m; lo += br {
 			hi := min(lo+br, m)
 			block(lo, hi)
@@ -272,7 +290,7 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 		value += w[i] * l
 	}
 	value -= edgeSum(zn, g) / tau
-	if grad == nil {
+	if grad.Data == nil {
 		return value
 	}
 	u := make([]float64, m)
@@ -281,27 +299,26 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 	}
 	// weights turns a row of a (or of S when twoExp) into the row of W,
 	// for the columns j0..m-1.
-	weights := func(row []float64, i, j0 int) {
+	weights := func(row []T, i, j0 int) {
 		for j := j0; j < len(row); j++ {
 			if twoExp {
-				x, v := row[j], 0.0
+				x, v := float64(row[j]), 0.0
 				if w[i] != 0 {
 					v = w[i] * math.Exp(x-lse[i])
 				}
 				if w[j] != 0 {
 					v += w[j] * math.Exp(x-lse[j])
 				}
-				row[j] = v
+				row[j] = T(v)
 			} else {
-				row[j] *= u[i] + u[j]
+				row[j] = T(float64(row[j]) * (u[i] + u[j]))
 			}
 		}
 		row[i] = 0
 	}
-	gRaw := grad.RawMatrix()
-	if whole != nil {
-		triangularRows(m, func(i int) { weights(whole[i*m:(i+1)*m], i, i) })
-		blas64.Symm(blas.Left, 1/tau, blas64.Symmetric{Uplo: blas.Upper, N: m, Stride: m, Data: whole}, znRaw, 0, gRaw)
+	if whole.Data != nil {
+		triangularRows(m, func(i int) { weights(whole.row(i), i, i) })
+		symmT(T(1/tau), whole, zn, 0, grad)
 	} else {
 		for lo := 0; lo < m; lo += br {
 			hi := min(lo+br, m)
@@ -311,12 +328,10 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 					weights(buf[r*m:(r+1)*m], lo+r, 0)
 				}
 			})
-			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau,
-				blas64.General{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, znRaw,
-				0, rowsOf(gRaw, lo, hi))
+			gemmT(false, false, T(1/tau), dense[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, zn, 0, grad.rows(lo, hi))
 		}
 	}
-	csrMulAdd(grad, g, zn, -2/tau)
+	csrMulAddT(grad, g, zn, -2/tau)
 	return value
 }
 
@@ -329,22 +344,21 @@ func infoNCE(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.De
 // grad[hi:M]. That is 4 M^2 K flops and M^2 exponentials in all, against
 // 6 M^2 K and 2 M^2 for full strips. Additions happen in block order, so the
 // result does not depend on the number of goroutines.
-func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *mat.Dense) float64 {
-	m, _ := zn.Dims()
+func infoNCEBlocks[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad dense[T]) float64 {
+	m := zn.Rows
 	c := 1 / tau
 	br := max(minBlockRows, cacheEntries/m)
-	znRaw := zn.RawMatrix()
-	buf := make([]float64, br*m)
+	buf := make([]T, br*m)
 	// strip computes a_ij = exp(S_ij - c) for i in [lo, hi), j in [lo, m)
 	// into buf with row stride m-lo.
-	strip := func(lo, hi int) blas64.General {
-		st := blas64.General{Rows: hi - lo, Cols: m - lo, Stride: m - lo, Data: buf[:(hi-lo)*(m-lo)]}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1/tau, rowsOf(znRaw, lo, hi), rowsOf(znRaw, lo, m), 0, st)
+	strip := func(lo, hi int) dense[T] {
+		st := dense[T]{Rows: hi - lo, Cols: m - lo, Stride: m - lo, Data: buf[:(hi-lo)*(m-lo)]}
+		gemmT(false, true, T(1/tau), zn.rows(lo, hi), zn.rows(lo, m), 0, st)
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
-				row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+				row := st.row(r)
 				for j, x := range row {
-					row[j] = math.Exp(x - c)
+					row[j] = T(math.Exp(float64(x) - c))
 				}
 			}
 		})
@@ -356,11 +370,10 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 		st := strip(lo, hi)
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
-				row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
 				s := 0.0
-				for j, e := range row {
+				for j, e := range st.row(r) {
 					if j != r {
-						s += e
+						s += float64(e)
 					}
 				}
 				rowsum[lo+r] += s
@@ -370,7 +383,7 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 			for j := hi - lo + a; j < hi-lo+b; j++ {
 				s := 0.0
 				for r := 0; r < hi-lo; r++ {
-					s += st.Data[r*st.Stride+j]
+					s += float64(st.Data[r*st.Stride+j])
 				}
 				rowsum[lo+j] += s
 			}
@@ -383,48 +396,47 @@ func infoNCEBlocks(zn *mat.Dense, tau float64, g *graph.CSR, w []float64, grad *
 		value += w[i] * lse[i]
 	}
 	value -= edgeSum(zn, g) / tau
-	if grad == nil {
+	if grad.Data == nil {
 		return value
 	}
 	u := make([]float64, m)
 	for i, l := range lse {
 		u[i] = w[i] * math.Exp(c-l)
 	}
-	grad.Zero()
-	gRaw := grad.RawMatrix()
+	clear(grad.Data)
 	for lo := 0; lo < m; lo += br {
 		hi := min(lo+br, m)
 		st := strip(lo, hi)
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
-				row := st.Data[r*st.Stride : r*st.Stride+st.Cols]
+				row := st.row(r)
 				ui := u[lo+r]
 				for j := range row {
-					row[j] *= ui + u[lo+j]
+					row[j] = T(float64(row[j]) * (ui + u[lo+j]))
 				}
 				row[r] = 0
 			}
 		})
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1/tau, st, rowsOf(znRaw, lo, m), 1, rowsOf(gRaw, lo, hi))
+		gemmT(false, false, T(1/tau), st, zn.rows(lo, m), 1, grad.rows(lo, hi))
 		if hi < m {
-			off := blas64.General{Rows: hi - lo, Cols: m - hi, Stride: st.Stride, Data: st.Data[hi-lo:]}
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1/tau, off, rowsOf(znRaw, lo, hi), 1, rowsOf(gRaw, hi, m))
+			off := dense[T]{Rows: hi - lo, Cols: m - hi, Stride: st.Stride, Data: st.Data[hi-lo:]}
+			gemmT(true, false, T(1/tau), off, zn.rows(lo, hi), 1, grad.rows(hi, m))
 		}
 	}
-	csrMulAdd(grad, g, zn, -2/tau)
+	csrMulAddT(grad, g, zn, -2/tau)
 	return value
 }
 
 // edgeSum returns sum_ij G_ij zn_i . zn_j, summed row by row in order.
-func edgeSum(zn *mat.Dense, g *graph.CSR) float64 {
-	m, _ := zn.Dims()
+func edgeSum[T float](zn dense[T], g *graph.CSR) float64 {
+	m := zn.Rows
 	edge := make([]float64, m)
 	linalg.ParallelRange(m, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			zi := zn.RawRowView(i)
+			zi := zn.row(i)
 			s := 0.0
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
-				s += g.Val[p] * dot(zi, zn.RawRowView(g.Col[p]))
+				s += g.Val[p] * dotT(zi, zn.row(g.Col[p]))
 			}
 			edge[i] = s
 		}
@@ -437,14 +449,14 @@ func edgeSum(zn *mat.Dense, g *graph.CSR) float64 {
 }
 
 // rowLSE returns log sum_{k != i} exp(row[k]) by the streaming (one-pass,
-// running maximum) log-sum-exp.
-func rowLSE(row []float64, i int) float64 {
+// running maximum) log-sum-exp, in float64.
+func rowLSE[T float](row []T, i int) float64 {
 	mx, s := math.Inf(-1), 0.0
-	for k, x := range row {
+	for k, t := range row {
 		if k == i {
 			continue
 		}
-		if x > mx {
+		if x := float64(t); x > mx {
 			s = s*math.Exp(mx-x) + 1
 			mx = x
 		} else {
@@ -452,9 +464,4 @@ func rowLSE(row []float64, i int) float64 {
 		}
 	}
 	return mx + math.Log(s)
-}
-
-// rowsOf returns rows lo..hi-1 of a.
-func rowsOf(a blas64.General, lo, hi int) blas64.General {
-	return blas64.General{Rows: hi - lo, Cols: a.Cols, Stride: a.Stride, Data: a.Data[lo*a.Stride:]}
 }

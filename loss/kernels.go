@@ -4,7 +4,6 @@ import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -13,54 +12,31 @@ import (
 
 // gramT returns the full (both triangles) K x K matrix alpha * a^T a, by one
 // Syrk (N K^2 flops).
-func gramT(a *mat.Dense, alpha float64) *mat.Dense {
-	_, k := a.Dims()
-	c := mat.NewDense(k, k, nil)
-	cr := c.RawMatrix()
-	blas64.Syrk(blas.Trans, alpha, a.RawMatrix(), 0, blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: cr.Stride, Data: cr.Data})
-	for i := 0; i < k; i++ {
-		for j := 0; j < i; j++ {
-			cr.Data[i*cr.Stride+j] = cr.Data[j*cr.Stride+i]
-		}
-	}
-	return c
-}
+func gramT(a *mat.Dense, alpha float64) *mat.Dense { return syrkFull(true, alpha, of64(a)).mat() }
 
 // gemm sets c = alpha op(a) op(b) + beta c.
 func gemm(ta, tb blas.Transpose, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
-	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
+	gemmT(ta == blas.Trans, tb == blas.Trans, alpha, of64(a), of64(b), beta, of64(c))
 }
 
 // subColMean subtracts the column means of g in place (the gradient of a
 // centring x -> x - colmean(x) is this projection).
-func subColMean(g *mat.Dense) {
-	n, k := g.Dims()
-	mean := make([]float64, k)
-	for i := 0; i < n; i++ {
-		for j, v := range g.RawRowView(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	for i := 0; i < n; i++ {
-		row := g.RawRowView(i)
-		for j := range row {
-			row[j] -= mean[j]
-		}
-	}
-}
+func subColMean(g *mat.Dense) { subColMeanT(of64(g)) }
 
 // csrMulAdd sets dst += alpha * G x, row by row (O(nnz K)).
 func csrMulAdd(dst *mat.Dense, g *graph.CSR, x *mat.Dense, alpha float64) {
+	csrMulAddT(of64(dst), g, of64(x), alpha)
+}
+
+// csrMulAddT is csrMulAdd on T, each entry updated in float64.
+func csrMulAddT[T float](dst dense[T], g *graph.CSR, x dense[T], alpha float64) {
 	linalg.ParallelRange(g.N, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			d := dst.RawRowView(i)
+			d := dst.row(i)
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
 				w := alpha * g.Val[p]
-				for k, v := range x.RawRowView(g.Col[p]) {
-					d[k] += w * v
+				for k, v := range x.row(g.Col[p]) {
+					d[k] = T(float64(d[k]) + w*float64(v))
 				}
 			}
 		}
@@ -101,21 +77,9 @@ func triangularRows(n int, f func(i int)) {
 var useRowGram = func(n, k int) bool { return k > n }
 
 // gramN returns the full N x N matrix a a^T by one Syrk (N^2 K flops).
-func gramN(a *mat.Dense) *mat.Dense {
-	n, _ := a.Dims()
-	c := mat.NewDense(n, n, nil)
-	cr := c.RawMatrix()
-	blas64.Syrk(blas.NoTrans, 1, a.RawMatrix(), 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: cr.Stride, Data: cr.Data})
-	for i := 0; i < n; i++ {
-		for j := 0; j < i; j++ {
-			cr.Data[i*cr.Stride+j] = cr.Data[j*cr.Stride+i]
-		}
-	}
-	return c
-}
+func gramN(a *mat.Dense) *mat.Dense { return syrkFull(false, 1, of64(a)).mat() }
 
 // symm sets c = alpha s x + beta c for a symmetric s (upper triangle read).
 func symm(alpha float64, s, x *mat.Dense, beta float64, c *mat.Dense) {
-	sr := s.RawMatrix()
-	blas64.Symm(blas.Left, alpha, blas64.Symmetric{Uplo: blas.Upper, N: sr.Rows, Stride: sr.Stride, Data: sr.Data}, x.RawMatrix(), beta, c.RawMatrix())
+	symmT(alpha, of64(s), of64(x), beta, of64(c))
 }

@@ -45,86 +45,96 @@ func (l VICRegOfficial) coeffs() (float64, float64, float64) {
 
 // Eval implements Loss.
 func (l VICRegOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
-	if err := checkPair(NameVICRegOfficial, in, 2); err != nil {
-		return Result{}, err
-	}
+	return evalPair(NameVICRegOfficial, in, 2, wantGrad, func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64]) {
+		return vicregEval(l, z1, z2, wantGrad)
+	})
+}
+
+// Eval32 implements Float32.
+func (l VICRegOfficial) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
+	return evalPair32(NameVICRegOfficial, in, 2, func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32]) {
+		return vicregEval(l, z1, z2, wantGrad)
+	})
+}
+
+// vicregEval is Eval on T (Grad left nil; the gradients are returned).
+func vicregEval[T float](l VICRegOfficial, z1, z2 dense[T], wantGrad bool) (res Result, gx, gy dense[T]) {
 	sim, std, cov := l.coeffs()
-	n, k := in.Z1.Dims()
+	n, k := z1.Rows, z1.Cols
 	nk := float64(n * k)
 	repr := 0.0
 	for i := 0; i < n; i++ {
-		y := in.Z2.RawRowView(i)
-		for j, v := range in.Z1.RawRowView(i) {
-			d := v - y[j]
+		y := z2.row(i)
+		for j, v := range z1.row(i) {
+			d := float64(v) - float64(y[j])
 			repr += d * d
 		}
 	}
 	repr /= nk
-	gx, hx, cx := vicregBranch(in.Z1, std/(2*float64(k)), cov/float64(k), wantGrad)
-	gy, hy, cy := vicregBranch(in.Z2, std/(2*float64(k)), cov/float64(k), wantGrad)
+	gx, hx, cx := vicregBranch(z1, std/(2*float64(k)), cov/float64(k), wantGrad)
+	gy, hy, cy := vicregBranch(z2, std/(2*float64(k)), cov/float64(k), wantGrad)
 	stdLoss := hx/(2*float64(k)) + hy/(2*float64(k))
 	covLoss := cx/float64(k) + cy/float64(k)
-	res := Result{
+	res = Result{
 		Value: sim*repr + std*stdLoss + cov*covLoss,
 		Parts: map[string]float64{"repr_loss": repr, "std_loss": stdLoss, "cov_loss": covLoss},
 	}
 	if wantGrad {
 		a := 2 * sim / nk
 		for i := 0; i < n; i++ {
-			x, y := in.Z1.RawRowView(i), in.Z2.RawRowView(i)
-			dx, dy := gx.RawRowView(i), gy.RawRowView(i)
+			x, y := z1.row(i), z2.row(i)
+			dx, dy := gx.row(i), gy.row(i)
 			for j := range x {
-				d := a * (x[j] - y[j])
-				dx[j] += d
-				dy[j] -= d
+				d := a * (float64(x[j]) - float64(y[j]))
+				dx[j] = T(float64(dx[j]) + d)
+				dy[j] = T(float64(dy[j]) - d)
 			}
 		}
-		res.Grad = map[string]*mat.Dense{KeyZ1: gx, KeyZ2: gy}
 	}
-	return res, nil
+	return res, gx, gy
 }
 
 // vicregBranch returns, for one branch x, the hinge sum sum_k relu(1 - std_k),
 // the off-diagonal sum sum_{i!=j} cov_ij^2 and, if wantGrad, the gradient of
-// ws*hinge + wc*offdiag with respect to x.
-func vicregBranch(x *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense, hinge, off float64) {
-	n, k := x.Dims()
-	xc := linalg.CenterColumns(x)
+// ws*hinge + wc*offdiag with respect to x. Sums run in float64 from the
+// entries of the T covariance.
+func vicregBranch[T float](x dense[T], ws, wc float64, wantGrad bool) (grad dense[T], hinge, off float64) {
+	n, k := x.Rows, x.Cols
+	xc := center(x)
 	if useRowGram(n, k) {
 		return vicregBranchRowGram(xc, ws, wc, wantGrad)
 	}
-	c := gramT(xc, 1/float64(n-1))
-	cr := c.RawMatrix()
+	c := syrkFull(true, T(1/float64(n-1)), xc)
 	for i := 0; i < k; i++ {
-		v := cr.Data[i*cr.Stride+i]
+		v := float64(c.Data[i*c.Stride+i])
 		s := math.Sqrt(v + VICRegStdEps)
 		h := 1 - s
 		if h > 0 {
 			hinge += h
 		}
+		row := c.row(i)
 		if wantGrad {
-			cr.Data[i*cr.Stride+i] = 0
-			row := cr.Data[i*cr.Stride : i*cr.Stride+k]
+			row[i] = 0
 			for j, cij := range row {
-				off += cij * cij
+				off += float64(cij) * float64(cij)
 				// d/dxc of wc*sum_{i!=j} C_ij^2 = xc * 4 wc C_off / (N-1).
-				row[j] = 4 * wc * cij / float64(n-1)
+				row[j] = T(4 * wc * float64(cij) / float64(n-1))
 			}
-			row[i] = 2 * hingeGrad(h, s, ws) / float64(n-1)
+			row[i] = T(2 * hingeGrad(h, s, ws) / float64(n-1))
 		} else {
-			for j, cij := range cr.Data[i*cr.Stride : i*cr.Stride+k] {
+			for j, cij := range row {
 				if j != i {
-					off += cij * cij
+					off += float64(cij) * float64(cij)
 				}
 			}
 		}
 	}
 	if !wantGrad {
-		return nil, hinge, off
+		return grad, hinge, off
 	}
-	grad = mat.NewDense(n, k, nil)
-	gemm(blas.NoTrans, blas.NoTrans, 1, xc, c, 0, grad)
-	subColMean(grad)
+	grad = newDense[T](n, k)
+	gemmT(false, false, 1, xc, c, 0, grad)
+	subColMeanT(grad)
 	return grad, hinge, off
 }
 
@@ -140,20 +150,19 @@ func hingeGrad(h, s, ws float64) float64 {
 // vicregBranchRowGram is vicregBranch through B = xc xc^T (N x N), for
 // K > N: sum_{i!=j} C_ij^2 = ||B||_F^2/(N-1)^2 - sum_k C_kk^2 and
 // xc C_off = (B xc/(N-1) - xc diag(C)), O(N^2 K).
-func vicregBranchRowGram(xc *mat.Dense, ws, wc float64, wantGrad bool) (grad *mat.Dense, hinge, off float64) {
-	n, k := xc.Dims()
+func vicregBranchRowGram[T float](xc dense[T], ws, wc float64, wantGrad bool) (grad dense[T], hinge, off float64) {
+	n, k := xc.Rows, xc.Cols
 	n1 := float64(n - 1)
 	cd := make([]float64, k)
 	for i := 0; i < n; i++ {
-		for j, v := range xc.RawRowView(i) {
-			cd[j] += v * v
+		for j, v := range xc.row(i) {
+			cd[j] += float64(v) * float64(v)
 		}
 	}
-	b := gramN(xc)
+	b := syrkFull(false, 1, xc)
 	fro := 0.0
-	for i := 0; i < n; i++ {
-		row := b.RawRowView(i)
-		fro += dot(row, row)
+	for _, v := range b.Data {
+		fro += float64(v) * float64(v)
 	}
 	off = fro / (n1 * n1)
 	dg := make([]float64, k)
@@ -168,17 +177,17 @@ func vicregBranchRowGram(xc *mat.Dense, ws, wc float64, wantGrad bool) (grad *ma
 		dg[j] = 2*hingeGrad(h, s, ws)/n1 - 4*wc*cd[j]/n1
 	}
 	if !wantGrad {
-		return nil, hinge, off
+		return grad, hinge, off
 	}
-	grad = mat.NewDense(n, k, nil)
-	symm(4*wc/(n1*n1), b, xc, 0, grad)
+	grad = newDense[T](n, k)
+	symmT(T(4*wc/(n1*n1)), b, xc, 0, grad)
 	for i := 0; i < n; i++ {
-		g := grad.RawRowView(i)
-		for j, v := range xc.RawRowView(i) {
-			g[j] += v * dg[j]
+		g := grad.row(i)
+		for j, v := range xc.row(i) {
+			g[j] = T(float64(g[j]) + float64(v)*dg[j])
 		}
 	}
-	subColMean(grad)
+	subColMeanT(grad)
 	return grad, hinge, off
 }
 

@@ -33,6 +33,7 @@ type BatchNorm1d struct {
 
 	dim       int
 	xhat      *mat.Dense
+	xhat32    general[float32]
 	invStd    []float64 // Groups×d in training mode
 	train     bool
 	groupRows int
@@ -66,75 +67,9 @@ func NewBatchNorm1d(dim int, affine bool) *BatchNorm1d {
 // training mode when a block has fewer than 2 rows or g does not divide N.
 func (b *BatchNorm1d) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("BatchNorm1d.Forward", x, b.dim)
-	n, d := x.Dims()
-	g := 1
-	if train && b.Groups > 1 {
-		g = b.Groups
-	}
-	if train && (n%g != 0 || n/g < 2) {
-		panic("nn: BatchNorm1d.Forward: training needs at least 2 rows per group")
-	}
-	nb := n / g
-	mean := make([]float64, g*d)
-	invStd := make([]float64, g*d)
-	xr := x.RawMatrix()
-	if train {
-		v := make([]float64, g*d)
-		rm, rv := b.RunningMean.Value.RawMatrix().Data, b.RunningVar.Value.RawMatrix().Data
-		m := b.Momentum
-		for q := 0; q < g; q++ {
-			mq, vq, iq := mean[q*d:(q+1)*d], v[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
-			for i := q * nb; i < (q+1)*nb; i++ {
-				for j, xv := range xr.Data[i*xr.Stride : i*xr.Stride+d] {
-					mq[j] += xv
-				}
-			}
-			for j := range mq {
-				mq[j] /= float64(nb)
-			}
-			for i := q * nb; i < (q+1)*nb; i++ {
-				for j, xv := range xr.Data[i*xr.Stride : i*xr.Stride+d] {
-					c := xv - mq[j]
-					vq[j] += c * c
-				}
-			}
-			for j := range vq {
-				vq[j] /= float64(nb)
-				iq[j] = 1 / math.Sqrt(vq[j]+b.Eps)
-				rm[j] = (1-m)*rm[j] + m*mq[j]
-				rv[j] = (1-m)*rv[j] + m*vq[j]*float64(nb)/float64(nb-1)
-			}
-		}
-	} else {
-		nb = n
-		copy(mean, b.RunningMean.Value.RawMatrix().Data)
-		for j, v := range b.RunningVar.Value.RawMatrix().Data {
-			invStd[j] = 1 / math.Sqrt(v+b.Eps)
-		}
-	}
-	xhat := mat.NewDense(n, d, nil)
-	y := mat.NewDense(n, d, nil)
-	hr, yr := xhat.RawMatrix(), y.RawMatrix()
-	for i := 0; i < n; i++ {
-		q := i / nb
-		mq, iq := mean[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
-		xs := xr.Data[i*xr.Stride : i*xr.Stride+d]
-		hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
-		ys := yr.Data[i*yr.Stride : i*yr.Stride+d]
-		for j, xv := range xs {
-			hs[j] = (xv - mq[j]) * iq[j]
-		}
-		if b.Gamma != nil {
-			ga, be := b.Gamma.Value.RawMatrix().Data, b.Beta.Value.RawMatrix().Data
-			for j, h := range hs {
-				ys[j] = ga[j]*h + be[j]
-			}
-		} else {
-			copy(ys, hs)
-		}
-	}
-	b.xhat, b.invStd, b.train, b.groupRows = xhat, invStd, train, nb
-	return y
+	y, xhat := bnForward(b, of64(x), train)
+	b.xhat = xhat.dense()
+	return y.dense()
 }
 
 // Backward returns ∂L/∂x. In training mode the batch statistics depend on x;
@@ -147,18 +82,109 @@ func (b *BatchNorm1d) Backward(g *mat.Dense) *mat.Dense {
 	if b.xhat == nil {
 		panic("nn: BatchNorm1d.Backward: " + ErrNoForward.Error())
 	}
-	n, d := g.Dims()
-	gr, hr := g.RawMatrix(), b.xhat.RawMatrix()
+	return bnBackward(b, of64(g), of64(b.xhat)).dense()
+}
+
+func (b *BatchNorm1d) forward32(x general[float32], train bool) general[float32] {
+	if x.Cols != b.dim {
+		panic("nn: BatchNorm1d.forward32: " + ErrShape.Error())
+	}
+	y, xhat := bnForward(b, x, train)
+	b.xhat32 = xhat
+	return y
+}
+
+func (b *BatchNorm1d) backward32(g general[float32], needInput bool) general[float32] {
+	if b.xhat32.Data == nil {
+		panic("nn: BatchNorm1d.backward32: " + ErrNoForward.Error())
+	}
+	return bnBackward(b, g, b.xhat32)
+}
+
+// bnForward is Forward on T: the statistics accumulate in float64 and every
+// output element is evaluated in float64 and rounded to T once. It returns y
+// and x̂ and sets b.invStd, b.train and b.groupRows. Running statistics are
+// rounded to T (a no-op for float64).
+func bnForward[T float](b *BatchNorm1d, x general[T], train bool) (y, xhat general[T]) {
+	n, d := x.Rows, x.Cols
+	g := 1
+	if train && b.Groups > 1 {
+		g = b.Groups
+	}
+	if train && (n%g != 0 || n/g < 2) {
+		panic("nn: BatchNorm1d.Forward: training needs at least 2 rows per group")
+	}
+	nb := n / g
+	mean := make([]float64, g*d)
+	invStd := make([]float64, g*d)
+	if train {
+		v := make([]float64, g*d)
+		rm, rv := b.RunningMean.Value.RawMatrix().Data, b.RunningVar.Value.RawMatrix().Data
+		m := b.Momentum
+		for q := 0; q < g; q++ {
+			mq, vq, iq := mean[q*d:(q+1)*d], v[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
+			for i := q * nb; i < (q+1)*nb; i++ {
+				for j, xv := range x.row(i) {
+					mq[j] += float64(xv)
+				}
+			}
+			for j := range mq {
+				mq[j] /= float64(nb)
+			}
+			for i := q * nb; i < (q+1)*nb; i++ {
+				for j, xv := range x.row(i) {
+					c := float64(xv) - mq[j]
+					vq[j] += c * c
+				}
+			}
+			for j := range vq {
+				vq[j] /= float64(nb)
+				iq[j] = 1 / math.Sqrt(vq[j]+b.Eps)
+				rm[j] = float64(T((1-m)*rm[j] + m*mq[j]))
+				rv[j] = float64(T((1-m)*rv[j] + m*vq[j]*float64(nb)/float64(nb-1)))
+			}
+		}
+	} else {
+		nb = n
+		copy(mean, b.RunningMean.Value.RawMatrix().Data)
+		for j, v := range b.RunningVar.Value.RawMatrix().Data {
+			invStd[j] = 1 / math.Sqrt(v+b.Eps)
+		}
+	}
+	xhat = newGeneral[T](n, d)
+	y = newGeneral[T](n, d)
+	for i := 0; i < n; i++ {
+		q := i / nb
+		mq, iq := mean[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
+		hs, ys := xhat.row(i), y.row(i)
+		for j, xv := range x.row(i) {
+			hs[j] = T((float64(xv) - mq[j]) * iq[j])
+		}
+		if b.Gamma != nil {
+			ga, be := b.Gamma.Value.RawMatrix().Data, b.Beta.Value.RawMatrix().Data
+			for j, h := range hs {
+				ys[j] = T(ga[j]*float64(h) + be[j])
+			}
+		} else {
+			copy(ys, hs)
+		}
+	}
+	b.invStd, b.train, b.groupRows = invStd, train, nb
+	return y, xhat
+}
+
+// bnBackward is Backward on T with float64 sums (see Dtype).
+func bnBackward[T float](b *BatchNorm1d, g, xhat general[T]) general[T] {
+	n, d := g.Rows, g.Cols
 	var gamma []float64
 	if b.Gamma != nil {
 		gamma = b.Gamma.Value.RawMatrix().Data
 		dg, db := b.Gamma.Grad.RawMatrix().Data, b.Beta.Grad.RawMatrix().Data
 		for i := 0; i < n; i++ {
-			gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
-			hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
-			for j, gv := range gs {
-				dg[j] += gv * hs[j]
-				db[j] += gv
+			hs := xhat.row(i)
+			for j, gv := range g.row(i) {
+				dg[j] += float64(gv) * float64(hs[j])
+				db[j] += float64(gv)
 			}
 		}
 	}
@@ -170,14 +196,12 @@ func (b *BatchNorm1d) Backward(g *mat.Dense) *mat.Dense {
 			scale[k] *= gamma[k%d]
 		}
 	}
-	dx := mat.NewDense(n, d, nil)
-	dr := dx.RawMatrix()
+	dx := newGeneral[T](n, d)
 	if !b.train {
 		for i := 0; i < n; i++ {
-			gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
-			ds := dr.Data[i*dr.Stride : i*dr.Stride+d]
-			for j, gv := range gs {
-				ds[j] = scale[j] * gv
+			ds := dx.row(i)
+			for j, gv := range g.row(i) {
+				ds[j] = T(scale[j] * float64(gv))
 			}
 		}
 		return dx
@@ -189,20 +213,17 @@ func (b *BatchNorm1d) Backward(g *mat.Dense) *mat.Dense {
 		clear(sumG)
 		clear(sumGH)
 		for i := q * nb; i < (q+1)*nb; i++ {
-			gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
-			hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
-			for j, gv := range gs {
-				sumG[j] += gv
-				sumGH[j] += gv * hs[j]
+			hs := xhat.row(i)
+			for j, gv := range g.row(i) {
+				sumG[j] += float64(gv)
+				sumGH[j] += float64(gv) * float64(hs[j])
 			}
 		}
 		sq := scale[q*d : (q+1)*d]
 		for i := q * nb; i < (q+1)*nb; i++ {
-			gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
-			hs := hr.Data[i*hr.Stride : i*hr.Stride+d]
-			ds := dr.Data[i*dr.Stride : i*dr.Stride+d]
-			for j, gv := range gs {
-				ds[j] = sq[j] / fn * (fn*gv - sumG[j] - hs[j]*sumGH[j])
+			hs, ds := xhat.row(i), dx.row(i)
+			for j, gv := range g.row(i) {
+				ds[j] = T(sq[j] / fn * (fn*float64(gv) - sumG[j] - float64(hs[j])*sumGH[j]))
 			}
 		}
 	}

@@ -4,9 +4,13 @@
 //
 // # Conventions
 //
-// A batch is a *mat.Dense with one sample per row. All arithmetic is float64
-// (PyTorch trains in float32; float64 keeps finite-difference gradient checks
-// and closed-form comparisons tight). Weights are stored in×out so a linear
+// A batch is a *mat.Dense with one sample per row. Arithmetic is float64 by
+// default (float64 keeps finite-difference gradient checks and closed-form
+// comparisons tight); Encoder.SetDtype(Float32) adds a float32 path for
+// linear and mlp encoders (Forward32, BackwardParams32 on blas32.General
+// batches, float32 optimiser updates; see Dtype for where sums accumulate
+// in float64). One generic implementation of each layer and optimiser
+// kernel serves both. Weights are stored in×out so a linear
 // layer is y = x W + b; biases and batch-norm vectors are 1×d.
 //
 // # Encoders

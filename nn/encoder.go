@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -18,7 +19,9 @@ import (
 // the backbone representation (Embed) or the projector output (Forward with
 // train = false). Build one with ParseEncoder.
 //
-// All arithmetic is float64. An Encoder is not safe for concurrent use; the
+// Arithmetic is float64 unless SetDtype(Float32) is called (then Forward32
+// and BackwardParams32 run in float32). An Encoder is not safe for
+// concurrent use; the
 // matrix products inside each call use every core through blas64.
 type Encoder struct {
 	// Spec, InputDim and Seed are the ParseEncoder arguments; they rebuild
@@ -29,7 +32,8 @@ type Encoder struct {
 
 	Backbone, Projector Sequential
 
-	views            int  // batch-norm groups (SetViews); 0 means 1
+	views            int // batch-norm groups (SetViews); 0 means 1
+	dtype            Dtype
 	fwdRows, fwdCols int  // shape of the last Forward output; 0 when none
 	fwdTrain         bool // mode of the last Forward
 }
@@ -385,6 +389,92 @@ func (e *Encoder) FixedFeatures(x *mat.Dense) (*mat.Dense, int, error) {
 		n++
 	}
 	return x, n, nil
+}
+
+// SetDtype selects the arithmetic of Forward32, BackwardParams32 and the
+// optimiser steps on Params (see Dtype). Float32 rounds every parameter and
+// buffer to the nearest float32 and marks the parameters so that SGD, Adam
+// and LARS update them in float32; Float64 clears the mark (values stay as
+// they are). Only encoders made of Linear, ReLU and BatchNorm1d layers
+// ("linear:...", "mlp:...", "|proj:...") have a float32 path: others return an
+// *Error wrapping ErrSpec. Forward and Embed keep working in float64 on the
+// float32 values. The dtype is not serialised: the caller (package train)
+// records it and sets it again after UnmarshalBinary.
+func (e *Encoder) SetDtype(d Dtype) error {
+	if d != Float32 && d != Float64 {
+		return newErr("Encoder.SetDtype", "dtype", int(d), ErrParam, `valid: Float64, Float32`)
+	}
+	if d == Float32 {
+		for _, s := range []*Sequential{&e.Backbone, &e.Projector} {
+			for _, l := range s.Layers {
+				if _, ok := l.(layer32); !ok {
+					return newErr("Encoder.SetDtype", "spec", e.Spec, ErrSpec,
+						"float32 supports linear, mlp and proj layers only (not rff or kernel)")
+				}
+			}
+		}
+		for _, t := range e.tensors() {
+			round32(t.Value.RawMatrix().Data)
+		}
+	}
+	for _, p := range e.Params() {
+		p.f32 = d == Float32
+	}
+	e.dtype = d
+	e.fwdRows = 0
+	return nil
+}
+
+// Dtype returns the dtype set by SetDtype (Float64 by default).
+func (e *Encoder) Dtype() Dtype { return e.dtype }
+
+// Forward32 is Forward on a float32 batch for an encoder in Float32 mode:
+// every product is an Sgemm, activations are float32 (see Dtype for where
+// sums accumulate in float64). The result is a new matrix. It returns an
+// *Error wrapping ErrParam when the encoder is not in Float32 mode, and the
+// errors of Forward for bad x.
+func (e *Encoder) Forward32(x blas32.General, train bool) (blas32.General, error) {
+	const op = "Encoder.Forward32"
+	if e.dtype != Float32 {
+		return blas32.General{}, newErr(op, "dtype", e.dtype.String(), ErrParam, "call SetDtype(Float32) first")
+	}
+	if err := checkInput32(op, x, e.InputDim); err != nil {
+		return blas32.General{}, err
+	}
+	if train && (x.Rows < 2*e.Views() || x.Rows%e.Views() != 0) && e.hasBatchNorm() {
+		return blas32.General{}, newErr(op, "x", dims(x.Rows, x.Cols), ErrShape,
+			"batch norm in training mode needs a multiple of %d views with at least 2 rows each", e.Views())
+	}
+	y := e.Projector.forward32(e.Backbone.forward32(general[float32](x), train), train)
+	e.fwdRows, e.fwdCols = y.Rows, y.Cols
+	e.fwdTrain = train
+	return blas32.General(y), nil
+}
+
+// BackwardParams32 is BackwardParams for the float32 gradient of the output
+// of the last Forward32. Parameter gradients accumulate in float64 (Grad).
+func (e *Encoder) BackwardParams32(gradOut blas32.General) error {
+	const op = "Encoder.BackwardParams32"
+	if e.fwdRows == 0 || e.dtype != Float32 {
+		return newErr(op, "", nil, ErrNoForward, "")
+	}
+	if gradOut.Rows != e.fwdRows || gradOut.Cols != e.fwdCols {
+		return newErr(op, "gradOut", dims(gradOut.Rows, gradOut.Cols), ErrShape, "want %s like the forward output", dims(e.fwdRows, e.fwdCols))
+	}
+	g := e.Projector.backward32(general[float32](gradOut), true)
+	e.Backbone.backward32(g, false)
+	return nil
+}
+
+func (e *Encoder) hasBatchNorm() bool {
+	for _, s := range []*Sequential{&e.Backbone, &e.Projector} {
+		for _, l := range s.Layers {
+			if _, ok := l.(*BatchNorm1d); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Views returns the number of views set by SetViews (1 by default).

@@ -35,6 +35,14 @@ type paramsOnlyBackward interface {
 	backwardParams(gradOut *mat.Dense)
 }
 
+// layer32 is implemented by the layers that have a float32 path (Linear,
+// ReLU, BatchNorm1d): forward32 and backward32 are Forward and Backward on
+// float32 activations; backward32 returns ∂L/∂x only when needInput.
+type layer32 interface {
+	forward32(x general[float32], train bool) general[float32]
+	backward32(g general[float32], needInput bool) general[float32]
+}
+
 // buffered is implemented by layers holding non-trainable state that must be
 // serialised (batch-norm running statistics, random features, kernel anchors).
 type buffered interface {
@@ -69,6 +77,20 @@ func (s *Sequential) backward(g *mat.Dense, needInput bool) *mat.Dense {
 			}
 		}
 		g = s.Layers[i].Backward(g)
+	}
+	return g
+}
+
+func (s *Sequential) forward32(x general[float32], train bool) general[float32] {
+	for _, l := range s.Layers {
+		x = l.(layer32).forward32(x, train)
+	}
+	return x
+}
+
+func (s *Sequential) backward32(g general[float32], needInput bool) general[float32] {
+	for i := len(s.Layers) - 1; i >= 0; i-- {
+		g = s.Layers[i].(layer32).backward32(g, i > 0 || needInput)
 	}
 	return g
 }
@@ -125,6 +147,9 @@ var (
 	_ paramsOnlyBackward = (*Linear)(nil)
 	_ paramsOnlyBackward = (*Kernel)(nil)
 	_ buffered           = (*BatchNorm1d)(nil)
+	_ layer32            = (*Linear)(nil)
+	_ layer32            = (*ReLU)(nil)
+	_ layer32            = (*BatchNorm1d)(nil)
 	_ Optimizer          = (*SGD)(nil)
 	_ Optimizer          = (*Adam)(nil)
 	_ Optimizer          = (*LARS)(nil)

@@ -20,6 +20,11 @@ type Linear struct {
 	B *Param // 1×out, nil without bias
 
 	x *mat.Dense // cached input
+
+	// Float32 path (forward32): the cached input, W rounded to float32 at
+	// each forward32, and scratch for xᵀg.
+	x32       general[float32]
+	w32, dw32 []float32
 }
 
 // NewLinear returns a Linear layer initialised from rng. It panics if in or
@@ -52,14 +57,7 @@ func (l *Linear) Forward(x *mat.Dense, train bool) *mat.Dense {
 	y := mat.NewDense(n, out, nil)
 	gemm(false, false, 1, x, l.W.Value, 0, y)
 	if l.B != nil {
-		b := l.B.Value.RawMatrix().Data
-		raw := y.RawMatrix()
-		for i := 0; i < n; i++ {
-			row := raw.Data[i*raw.Stride : i*raw.Stride+out]
-			for j := range row {
-				row[j] += b[j]
-			}
-		}
+		addBias(of64(y), l.B.Value.RawMatrix().Data)
 	}
 	l.x = x
 	return y
@@ -81,15 +79,51 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 	}
 	gemm(true, false, 1, l.x, g, 1, l.W.Grad)
 	if l.B != nil {
-		db := l.B.Grad.RawMatrix().Data
-		raw := g.RawMatrix()
-		n, out := g.Dims()
-		for i := 0; i < n; i++ {
-			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+out] {
-				db[j] += v
-			}
-		}
+		addColSums(l.B.Grad.RawMatrix().Data, of64(g))
 	}
+}
+
+// forward32 is Forward in float32: y = x W₃₂ + 1 bᵀ with W₃₂ the float32
+// rounding of W (exact when the encoder is in Float32 mode) and one Sgemm.
+func (l *Linear) forward32(x general[float32], train bool) general[float32] {
+	in, out := l.W.Value.Dims()
+	if x.Cols != in {
+		panic("nn: Linear.forward32: " + ErrShape.Error())
+	}
+	if len(l.w32) != in*out {
+		l.w32, l.dw32 = make([]float32, in*out), make([]float32, in*out)
+	}
+	toT(l.w32, l.W.Value.RawMatrix().Data)
+	y := newGeneral[float32](x.Rows, out)
+	gemmT(false, false, 1, x, general[float32]{in, out, out, l.w32}, 0, y)
+	if l.B != nil {
+		addBias(y, l.B.Value.RawMatrix().Data)
+	}
+	l.x32 = x
+	return y
+}
+
+// backward32 adds the float32 product xᵀg to ∂W (accumulated in float64)
+// and the column sums of g to ∂b, and returns g W₃₂ᵀ when needInput.
+func (l *Linear) backward32(g general[float32], needInput bool) general[float32] {
+	if l.x32.Data == nil {
+		panic("nn: Linear.backward32: " + ErrNoForward.Error())
+	}
+	in, out := l.W.Value.Dims()
+	gemmT(true, false, 1, l.x32, g, 0, general[float32]{in, out, out, l.dw32})
+	dw := l.W.Grad.RawMatrix().Data
+	for i, v := range l.dw32 {
+		dw[i] += float64(v)
+	}
+	if l.B != nil {
+		addColSums(l.B.Grad.RawMatrix().Data, g)
+	}
+	if !needInput {
+		return general[float32]{}
+	}
+	dx := newGeneral[float32](g.Rows, in)
+	gemmT(false, true, 1, g, general[float32]{in, out, out, l.w32}, 0, dx)
+	return dx
 }
 
 // Params returns W and, with bias, b.
@@ -108,6 +142,7 @@ func (l *Linear) OutDim() int { _, c := l.W.Value.Dims(); return c }
 type ReLU struct {
 	dim int
 	y   *mat.Dense
+	y32 general[float32]
 }
 
 // NewReLU returns a ReLU acting on dim columns.
@@ -116,20 +151,9 @@ func NewReLU(dim int) *ReLU { return &ReLU{dim: dim} }
 // Forward returns max(x, 0).
 func (r *ReLU) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("ReLU.Forward", x, r.dim)
-	n, d := x.Dims()
-	y := mat.NewDense(n, d, nil)
-	xr, yr := x.RawMatrix(), y.RawMatrix()
-	for i := 0; i < n; i++ {
-		xs := xr.Data[i*xr.Stride : i*xr.Stride+d]
-		ys := yr.Data[i*yr.Stride : i*yr.Stride+d]
-		for j, v := range xs {
-			if v > 0 {
-				ys[j] = v
-			}
-		}
-	}
-	r.y = y
-	return y
+	y := reluForward(of64(x))
+	r.y = y.dense()
+	return r.y
 }
 
 // Backward returns g ∘ 1[y > 0].
@@ -137,14 +161,42 @@ func (r *ReLU) Backward(g *mat.Dense) *mat.Dense {
 	if r.y == nil {
 		panic("nn: ReLU.Backward: " + ErrNoForward.Error())
 	}
-	n, d := g.Dims()
-	dx := mat.NewDense(n, d, nil)
-	gr, yr, dr := g.RawMatrix(), r.y.RawMatrix(), dx.RawMatrix()
-	for i := 0; i < n; i++ {
-		gs := gr.Data[i*gr.Stride : i*gr.Stride+d]
-		ys := yr.Data[i*yr.Stride : i*yr.Stride+d]
-		ds := dr.Data[i*dr.Stride : i*dr.Stride+d]
-		for j, v := range ys {
+	return reluBackward(of64(g), of64(r.y)).dense()
+}
+
+func (r *ReLU) forward32(x general[float32], train bool) general[float32] {
+	if x.Cols != r.dim {
+		panic("nn: ReLU.forward32: " + ErrShape.Error())
+	}
+	r.y32 = reluForward(x)
+	return r.y32
+}
+
+func (r *ReLU) backward32(g general[float32], needInput bool) general[float32] {
+	if r.y32.Data == nil {
+		panic("nn: ReLU.backward32: " + ErrNoForward.Error())
+	}
+	return reluBackward(g, r.y32)
+}
+
+func reluForward[T float](x general[T]) general[T] {
+	y := newGeneral[T](x.Rows, x.Cols)
+	for i := 0; i < x.Rows; i++ {
+		ys := y.row(i)
+		for j, v := range x.row(i) {
+			if v > 0 {
+				ys[j] = v
+			}
+		}
+	}
+	return y
+}
+
+func reluBackward[T float](g, y general[T]) general[T] {
+	dx := newGeneral[T](g.Rows, g.Cols)
+	for i := 0; i < g.Rows; i++ {
+		gs, ds := g.row(i), dx.row(i)
+		for j, v := range y.row(i) {
 			if v > 0 {
 				ds[j] = gs[j]
 			}

@@ -256,25 +256,36 @@ func (o *SGD) Step(params []*Param, lr float64) error {
 	o.s.t++
 	for i, p := range params {
 		th, gr, b := p.Value.RawMatrix().Data, p.Grad.RawMatrix().Data, o.s.bufs[0][i].RawMatrix().Data
-		for j := range th {
-			g := gr[j] + o.WeightDecay*th[j]
-			d := g
-			if o.Momentum != 0 {
-				if first {
-					b[j] = g
-				} else {
-					b[j] = o.Momentum*b[j] + g
-				}
-				if o.Nesterov {
-					d = g + o.Momentum*b[j]
-				} else {
-					d = b[j]
-				}
-			}
-			th[j] -= lr * d
+		if p.f32 {
+			sgdUpdate(th, gr, b, float32(lr), float32(o.Momentum), float32(o.WeightDecay), o.Nesterov, first)
+		} else {
+			sgdUpdate(th, gr, b, lr, o.Momentum, o.WeightDecay, o.Nesterov, first)
 		}
 	}
 	return nil
+}
+
+// sgdUpdate is the SGD update of one tensor in the arithmetic of T (values
+// are read as T and written back exactly).
+func sgdUpdate[T float](th, gr, b []float64, lr, mom, wd T, nesterov, first bool) {
+	for j := range th {
+		p := T(th[j])
+		g := T(gr[j]) + wd*p
+		d := g
+		if mom != 0 {
+			bj := g
+			if !first {
+				bj = mom*T(b[j]) + g
+			}
+			b[j] = float64(bj)
+			if nesterov {
+				d = g + mom*bj
+			} else {
+				d = bj
+			}
+		}
+		th[j] = float64(p - lr*d)
+	}
 }
 
 // Adam is Adam (Kingma & Ba 2015) with PyTorch's bias correction, as
@@ -337,19 +348,31 @@ func (o *Adam) Step(params []*Param, lr float64) error {
 	for i, p := range params {
 		th, gr := p.Value.RawMatrix().Data, p.Grad.RawMatrix().Data
 		m, v := o.s.bufs[0][i].RawMatrix().Data, o.s.bufs[1][i].RawMatrix().Data
-		for j := range th {
-			g := gr[j]
-			if o.Decoupled {
-				th[j] *= 1 - lr*o.WeightDecay
-			} else {
-				g += o.WeightDecay * th[j]
-			}
-			m[j] = o.Beta1*m[j] + (1-o.Beta1)*g
-			v[j] = o.Beta2*v[j] + (1-o.Beta2)*g*g
-			th[j] -= stepSize * m[j] / (math.Sqrt(v[j])/bc2 + o.Eps)
+		if p.f32 {
+			adamUpdate(th, gr, m, v, float32(lr), float32(o.Beta1), float32(o.Beta2), float32(o.Eps),
+				float32(o.WeightDecay), float32(stepSize), float32(bc2), o.Decoupled)
+		} else {
+			adamUpdate(th, gr, m, v, lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, stepSize, bc2, o.Decoupled)
 		}
 	}
 	return nil
+}
+
+// adamUpdate is the Adam update of one tensor in the arithmetic of T (the
+// square root is taken in float64, which rounds correctly to float32).
+func adamUpdate[T float](th, gr, m, v []float64, lr, b1, b2, eps, wd, stepSize, bc2 T, decoupled bool) {
+	for j := range th {
+		g, p := T(gr[j]), T(th[j])
+		if decoupled {
+			p *= 1 - lr*wd
+		} else {
+			g += wd * p
+		}
+		mj := b1*T(m[j]) + (1-b1)*g
+		vj := b2*T(v[j]) + (1-b2)*g*g
+		p -= stepSize * mj / (T(math.Sqrt(float64(vj)))/bc2 + eps)
+		th[j], m[j], v[j] = float64(p), float64(mj), float64(vj)
+	}
 }
 
 // LARS is layer-wise adaptive rate scaling (You et al. 2017) exactly as the
@@ -417,12 +440,23 @@ func (o *LARS) Step(params []*Param, lr float64) error {
 				q = o.Eta * math.Sqrt(pn) / math.Sqrt(dn)
 			}
 		}
-		for j, v := range th {
-			mu[j] = o.Momentum*mu[j] + q*(gr[j]+wd*v)
-			th[j] -= plr * mu[j]
+		if p.f32 {
+			larsUpdate(th, gr, mu, float32(plr), float32(o.Momentum), float32(q), float32(wd))
+		} else {
+			larsUpdate(th, gr, mu, plr, o.Momentum, q, wd)
 		}
 	}
 	return nil
+}
+
+// larsUpdate is the momentum update of LARS for one tensor in the
+// arithmetic of T; the norms of the trust ratio accumulate in float64.
+func larsUpdate[T float](th, gr, mu []float64, lr, mom, q, wd T) {
+	for j := range th {
+		p := T(th[j])
+		m := mom*T(mu[j]) + q*(T(gr[j])+wd*p)
+		mu[j], th[j] = float64(m), float64(p-lr*m)
+	}
 }
 
 // OptimizerSpec is the typed description of an optimiser: its name and

@@ -18,6 +18,10 @@ type Param struct {
 	// excludes them from weight decay and trust-ratio adaptation, following
 	// exclude_bias_and_norm (p.ndim == 1) in the official VICReg code.
 	Vector bool
+
+	// f32 marks a parameter of a Float32 encoder: Value holds float32
+	// values and optimisers update it in float32 arithmetic.
+	f32 bool
 }
 
 func newParam(name string, r, c int, vector bool) *Param {

@@ -19,15 +19,20 @@ import (
 )
 
 // checkpointMagic starts every checkpoint file; the last byte is the format
-// version.
-var checkpointMagic = []byte("ESSLCKP\x01")
+// version: 2 adds the dtype after the counters; version 1 files (no dtype,
+// float64) are still read.
+var (
+	checkpointMagic   = []byte("ESSLCKP\x02")
+	checkpointMagicV1 = []byte("ESSLCKP\x01")
+)
 
 // checkpoint is the complete state of a run between two steps: with the
 // Config and the data it fixes the rest of the trajectory bit for bit.
 type checkpoint struct {
-	Step     int    // optimiser steps done
-	Epoch    int    // current epoch (0-based)
-	Batch    int    // batches of the current epoch already done
+	Step     int // optimiser steps done
+	Epoch    int // current epoch (0-based)
+	Batch    int // batches of the current epoch already done
+	Dtype    nn.Dtype
 	Perm     []int  // permutation of the current epoch (nil in full batch or at an epoch start)
 	RNG      []byte // rand.PCG state (MarshalBinary)
 	Encoder  []byte // nn.Encoder.MarshalBinary
@@ -44,6 +49,7 @@ func (c *checkpoint) encode() []byte {
 	u(uint64(c.Step))
 	u(uint64(c.Epoch))
 	u(uint64(c.Batch))
+	u(uint64(c.Dtype))
 	u(uint64(len(c.Perm)))
 	for _, p := range c.Perm {
 		u(uint64(p))
@@ -63,7 +69,8 @@ func decodeCheckpoint(p []byte) (*checkpoint, error) {
 	corrupt := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
 	}
-	if len(p) < len(checkpointMagic)+sha256.Size || !bytes.Equal(p[:len(checkpointMagic)], checkpointMagic) {
+	if len(p) < len(checkpointMagic)+sha256.Size ||
+		!bytes.Equal(p[:len(checkpointMagic)], checkpointMagic) && !bytes.Equal(p[:len(checkpointMagic)], checkpointMagicV1) {
 		return nil, corrupt("not a checkpoint (bad magic or too short)")
 	}
 	body, sum := p[:len(p)-sha256.Size], p[len(p)-sha256.Size:]
@@ -96,6 +103,13 @@ func decodeCheckpoint(p []byte) (*checkpoint, error) {
 		return out
 	}
 	c := &checkpoint{Step: int(u()), Epoch: int(u()), Batch: int(u())}
+	if p[len(checkpointMagic)-1] >= 2 {
+		if d := u(); d > uint64(nn.Float32) {
+			err = corrupt("dtype %d", d)
+		} else {
+			c.Dtype = nn.Dtype(d)
+		}
+	}
 	if n := count(); n > 0 && err == nil {
 		c.Perm = make([]int, n)
 		for i := range c.Perm {
@@ -201,7 +215,11 @@ func LoadEncoder(dir string) (*nn.Encoder, error) {
 		return nil, &Error{Op: "LoadEncoder", Param: "dir", Value: dir, Err: err}
 	}
 	enc := new(nn.Encoder)
-	if err := enc.UnmarshalBinary(c.Encoder); err != nil {
+	err = enc.UnmarshalBinary(c.Encoder)
+	if err == nil {
+		err = enc.SetDtype(c.Dtype)
+	}
+	if err != nil {
 		return nil, &Error{Op: "LoadEncoder", Param: CheckpointFile, Value: dir, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 	}
 	return enc, nil

@@ -24,6 +24,7 @@ const (
 	DefaultRelation  = "views"
 	DefaultSchedule  = "constant"
 	DefaultEpochs    = 1
+	DefaultDtype     = "float64"
 )
 
 // Config is the complete, serialisable description of a training run. It is
@@ -37,6 +38,15 @@ type Config struct {
 	LossParams map[string]float64 `json:"loss_params,omitempty"`
 	// Encoder is an nn.ParseEncoder spec such as "mlp:512,128".
 	Encoder string `json:"encoder"`
+	// Dtype is "float64" (default) or "float32" (nn.ParseDtype): the
+	// arithmetic of the encoder's forward and backward passes and of the
+	// optimiser (see nn.Dtype; float32 needs a linear or mlp encoder, with
+	// an optional projector). In float32 a loss with a float32 path
+	// (loss.Float32: vicreg_official, barlowtwins_official, ntxent) is evaluated in
+	// float32; any other loss in float64 on the float32 representation
+	// (exactly converted), its gradient rounded to float32 before
+	// back-propagation.
+	Dtype string `json:"dtype,omitempty"`
 	// Optimizer is an nn.ParseOptimizer spec (default "adam").
 	// WeightDecay, when non-zero, is appended to it as wd=...; the spec
 	// must not set wd itself then.
@@ -187,6 +197,9 @@ func (c Config) withDefaults() Config {
 	if c.Augment == "" {
 		c.Augment = "none"
 	}
+	if c.Dtype == "" {
+		c.Dtype = DefaultDtype
+	}
 	if c.Loss != "" {
 		c.Loss = loss.Canonical(c.Loss)
 	}
@@ -231,6 +244,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := nn.SpecSize(c.Encoder, 1); err != nil { // no allocation
 		return &Error{Op: op, Param: "encoder", Value: c.Encoder, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+	}
+	if _, err := nn.ParseDtype(c.Dtype); err != nil {
+		return &Error{Op: op, Param: "dtype", Value: c.Dtype, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
 	}
 	if _, err := nn.ParseOptimizerSpec(c.Optimizer); err != nil {
 		return &Error{Op: op, Param: "optimizer", Value: c.Optimizer, Err: fmt.Errorf("%w: %w", ErrConfig, err)}

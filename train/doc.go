@@ -48,6 +48,22 @@
 // the Metric of every step (loss, parts, gradient norm, learning rate) and
 // a Status: the entry point for experiments.
 //
+// # Float32
+//
+// Config.Dtype "float32" (train --dtype float32) runs the encoder's forward
+// and backward passes and the optimiser in float32 (nn.Dtype: Sgemm
+// products, float32 activations and updates, float64 accumulation of
+// batch-norm statistics, column sums and gradient accumulators). Losses
+// with a float32 path (loss.Float32: vicreg_official,
+// barlowtwins_official, ntxent) are evaluated in float32 on row views of the
+// float32 representation; any other loss is evaluated in float64 on the
+// representation, converted exactly, and its gradient is rounded to
+// float32 before back-propagation.
+// Checkpoints record the dtype (format version 2) and Resume refuses a
+// checkpoint whose dtype differs from config.json; the float32 parameters
+// are stored exactly, so resume stays bit-exact. Only linear and mlp
+// encoders (with an optional projector) have a float32 path.
+//
 // # Divergence
 //
 // Every optimiser is watched by one rule: a NaN or infinite loss,

@@ -124,6 +124,7 @@ type trainer struct {
 	aug      data.Augmenter
 	identity bool
 	enc      *nn.Encoder
+	dtype    nn.Dtype
 	opt      nn.Optimizer
 	sched    nn.Schedule
 	pcg      *rand.PCG
@@ -248,6 +249,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	default:
 		t.sched = constantWarmup{base: cfg.LR, w: cfg.Warmup}
 	}
+	t.dtype, _ = nn.ParseDtype(cfg.Dtype) // checked by Validate
 	t.hash = dataHash(x, y)
 	return t, nil
 }
@@ -347,6 +349,9 @@ func (t *trainer) initModel(op string) error {
 			return &Error{Op: op, Param: "views", Value: t.cfg.Views, Err: err}
 		}
 	}
+	if err := t.enc.SetDtype(t.dtype); err != nil {
+		return &Error{Op: op, Param: "dtype", Value: t.cfg.Dtype, Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+	}
 	osp, err := t.cfg.optimizerSpec()
 	if err == nil {
 		t.opt, err = osp.New()
@@ -392,8 +397,14 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 	if c.DataHash != t.hash {
 		return nil, newErr(op, "X", nil, ErrMismatch, "the run in %s was trained on other data", dir)
 	}
+	if c.Dtype != t.dtype {
+		return nil, newErr(op, name, dir, ErrCorrupt, "checkpoint dtype %v, config dtype %v", c.Dtype, t.dtype)
+	}
 	t.enc = new(nn.Encoder)
 	if err := t.enc.UnmarshalBinary(c.Encoder); err != nil {
+		return nil, &Error{Op: op, Param: name, Value: dir, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+	}
+	if err := t.enc.SetDtype(t.dtype); err != nil {
 		return nil, &Error{Op: op, Param: name, Value: dir, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 	}
 	if t.opt, err = nn.UnmarshalOptimizer(c.Opt); err != nil {
@@ -509,7 +520,7 @@ func (t *trainer) checkpoint() error {
 	if err := t.metrics.Sync(); err != nil {
 		return err
 	}
-	c := &checkpoint{Step: t.step, Epoch: t.epoch, Batch: t.batchIdx, Perm: t.perm, DataHash: t.hash}
+	c := &checkpoint{Step: t.step, Epoch: t.epoch, Batch: t.batchIdx, Dtype: t.dtype, Perm: t.perm, DataHash: t.hash}
 	var err error
 	if c.RNG, err = t.pcg.MarshalBinary(); err != nil {
 		return err
@@ -600,7 +611,7 @@ func (t *trainer) diverged(op string, res *Result, err error) (*Result, error) {
 	res.Status, res.Steps, res.Epochs = Diverged, t.step, t.epoch
 	if t.dir == "" {
 		res.Encoder = new(nn.Encoder)
-		if uerr := res.Encoder.UnmarshalBinary(t.snap); uerr != nil {
+		if uerr := res.Encoder.UnmarshalBinary(t.snap); uerr != nil || res.Encoder.SetDtype(t.dtype) != nil {
 			res.Encoder = nil
 		}
 	} else {

@@ -8,6 +8,7 @@ import (
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -61,7 +62,10 @@ func (t *trainer) nextBatch() []int {
 // loss wraps ErrDiverged.
 func (t *trainer) gradients(idx []int, xb *mat.Dense) (loss.Result, error) {
 	t.enc.ZeroGrad()
-	z, err := t.enc.Forward(xb, true)
+	if l, ok := t.lossFn.(loss.Float32); ok && t.dtype == nn.Float32 && t.form == loss.TwoBranch {
+		return t.gradients32(l, xb)
+	}
+	z, err := t.forward(xb)
 	if err != nil {
 		return loss.Result{}, err
 	}
@@ -88,14 +92,8 @@ func (t *trainer) gradients(idx []int, xb *mat.Dense) (loss.Result, error) {
 		return loss.Result{}, fmt.Errorf("loss %s has an unknown form %v", t.lossFn.Name(), t.form)
 	}
 	r, err := t.lossFn.Eval(in, true)
-	if err != nil {
-		if errors.Is(err, loss.ErrNaN) {
-			return loss.Result{}, fmt.Errorf("%w: %w", ErrDiverged, err)
-		}
+	if err := checkLoss(r.Value, err); err != nil {
 		return loss.Result{}, err
-	}
-	if !finite(r.Value) {
-		return loss.Result{}, fmt.Errorf("%w: loss = %v", ErrDiverged, r.Value)
 	}
 	var dz *mat.Dense
 	if t.form == loss.TwoBranch {
@@ -111,7 +109,73 @@ func (t *trainer) gradients(idx []int, xb *mat.Dense) (loss.Result, error) {
 	if c != 1 {
 		dz.Scale(c, dz) // ∂l(cZ)/∂Z = c ∇l(cZ)
 	}
-	return r, t.enc.BackwardParams(dz)
+	return r, t.backwardParams(dz)
+}
+
+// checkLoss wraps a loss error reporting NaN, and a non-finite value, in
+// ErrDiverged.
+func checkLoss(value float64, err error) error {
+	if err != nil {
+		if errors.Is(err, loss.ErrNaN) {
+			return fmt.Errorf("%w: %w", ErrDiverged, err)
+		}
+		return err
+	}
+	if !finite(value) {
+		return fmt.Errorf("%w: loss = %v", ErrDiverged, value)
+	}
+	return nil
+}
+
+// gradients32 is gradients for a two-branch loss with a float32 path in a
+// float32 run: Z, the loss gradient and back-propagation stay float32 (the
+// branches are row views of Z, not copies).
+func (t *trainer) gradients32(l loss.Float32, xb *mat.Dense) (loss.Result, error) {
+	z, err := t.enc.Forward32(nn.ToFloat32(xb), true)
+	if err != nil {
+		return loss.Result{}, err
+	}
+	b, k := t.batch, z.Cols
+	branch := func(v int) blas32.General {
+		return blas32.General{Rows: b, Cols: k, Stride: z.Stride, Data: z.Data[v*b*z.Stride:]}
+	}
+	r, err := l.Eval32(loss.Inputs32{Z1: branch(0), Z2: branch(1)}, true)
+	if err := checkLoss(r.Value, err); err != nil {
+		return loss.Result{}, err
+	}
+	dz := blas32.General{Rows: 2 * b, Cols: k, Stride: k, Data: make([]float32, 2*b*k)}
+	for v, g := range []blas32.General{r.Grad1, r.Grad2} {
+		if g.Rows != b || g.Cols != k {
+			return loss.Result{}, fmt.Errorf("loss %s returned a %dx%d gradient for a %dx%d branch", l.Name(), g.Rows, g.Cols, b, k)
+		}
+		for i := range b {
+			copy(dz.Data[(v*b+i)*k:(v*b+i+1)*k], g.Data[i*g.Stride:i*g.Stride+k])
+		}
+	}
+	return loss.Result{Value: r.Value, Parts: r.Parts}, t.enc.BackwardParams32(dz)
+}
+
+// forward runs the encoder in training mode in the run's dtype. In float32
+// the batch is rounded to float32 and the float32 representation is
+// returned converted (exactly) to float64 for the loss.
+func (t *trainer) forward(xb *mat.Dense) (*mat.Dense, error) {
+	if t.dtype != nn.Float32 {
+		return t.enc.Forward(xb, true)
+	}
+	z, err := t.enc.Forward32(nn.ToFloat32(xb), true)
+	if err != nil {
+		return nil, err
+	}
+	return nn.FromFloat32(z), nil
+}
+
+// backwardParams back-propagates dz in the run's dtype (rounded to float32
+// in float32).
+func (t *trainer) backwardParams(dz *mat.Dense) error {
+	if t.dtype != nn.Float32 {
+		return t.enc.BackwardParams(dz)
+	}
+	return t.enc.BackwardParams32(nn.ToFloat32(dz))
 }
 
 // gradNorm returns the Euclidean norm of every parameter gradient together.

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -100,6 +101,30 @@ func (c *countingLoss) Eval(in loss.Inputs, wantGrad bool) (loss.Result, error) 
 	return r, err
 }
 
+// countingLoss32 is countingLoss for a loss with a float32 path, so that
+// float32 runs through a counting loss take the same path as without.
+type countingLoss32 struct{ *countingLoss }
+
+func (c countingLoss32) Eval32(in loss.Inputs32, wantGrad bool) (loss.Result32, error) {
+	k := int(c.calls.Add(1))
+	r, err := c.Loss.(loss.Float32).Eval32(in, wantGrad)
+	if err == nil && c.hook != nil {
+		var r64 loss.Result
+		err = c.hook(k, &r64)
+	}
+	return r, err
+}
+
+// counting wraps l in a countingLoss (countingLoss32 when l has a float32
+// path).
+func counting(l loss.Loss, hook func(k int, r *loss.Result) error) loss.Loss {
+	c := &countingLoss{Loss: l, hook: hook}
+	if _, ok := l.(loss.Float32); ok {
+		return countingLoss32{c}
+	}
+	return c
+}
+
 func resumeConfigs() map[string]Config {
 	return map[string]Config{
 		"vicreg_official/mlp+bn/minibatch": {
@@ -118,6 +143,15 @@ func resumeConfigs() map[string]Config {
 		"spectral_contrastive/rff/minibatch": {
 			Loss: "spectral_contrastive", Encoder: "rff:32,gamma=0.1|linear:4", Optimizer: "sgd:momentum=0.9,nesterov", LR: 0.01,
 			Augment: "mask:0.2", Batch: 10, Epochs: 4, Seed: 12, CheckpointEvery: 2,
+		},
+		"vicreg_official/mlp+bn/float32/minibatch": {
+			Loss: "vicreg_official", Encoder: "mlp:16,8|proj:8,8+bn", Optimizer: "adam", LR: 0.01, Dtype: "float32",
+			Views: 2, Augment: "noise:0.1+mask:0.1", Batch: 8, Epochs: 4, Seed: 3, CheckpointEvery: 3,
+			Schedule: "cosine", Warmup: 4,
+		},
+		"simclr_gform/knn/float32/sgd": {
+			Loss: "simclr_gform", Encoder: "mlp:12,6", Optimizer: "sgd:momentum=0.9", LR: 0.01, Dtype: "float32",
+			Views: 3, Augment: "noise:0.2", Relation: "knn:k=3", Batch: 10, Epochs: 4, Seed: 5, CheckpointEvery: 5,
 		},
 		"spectral_contrastive_gform/labels/V=1/full": {
 			Loss: "spectral_contrastive_gform", Encoder: "linear:3", Optimizer: "adamw", LR: 0.01, WeightDecay: 0.001,
@@ -144,6 +178,18 @@ func TestResumeBitExact(t *testing.T) {
 				t.Fatalf("uninterrupted run: status %v, %d of %d steps", res.Status, res.Steps, res.TotalSteps)
 			}
 			want := snap(t, full)
+			if c, _, _ := readCheckpoint(full); c.Dtype.String() != cfg.withDefaults().Dtype {
+				t.Fatalf("checkpoint dtype %v; want %s", c.Dtype, cfg.withDefaults().Dtype)
+			}
+			if cfg.Dtype == "float32" {
+				for _, p := range res.Encoder.Params() {
+					for _, v := range p.Value.RawMatrix().Data {
+						if float64(float32(v)) != v {
+							t.Fatalf("%s holds %v, not a float32 value", p.Name, v)
+						}
+					}
+				}
+			}
 			k := res.TotalSteps/2 + 1
 
 			t.Run("StopAfter", func(t *testing.T) {
@@ -163,12 +209,12 @@ func TestResumeBitExact(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				l, _ := loss.New(cfg.Loss, cfg.LossParams)
-				cl := &countingLoss{Loss: l, hook: func(n int, _ *loss.Result) error {
+				cl := counting(l, func(n int, _ *loss.Result) error {
 					if n == k {
 						cancel()
 					}
 					return nil
-				}}
+				})
 				r, err := Run(ctx, cfg, x, y, dir, Options{Logger: quiet, Loss: cl})
 				if !errors.Is(err, context.Canceled) || r == nil || r.Status != Canceled || r.Steps != k {
 					t.Fatalf("cancelled run: err %v, result %+v; want context.Canceled after %d steps", err, r, k)
@@ -186,12 +232,12 @@ func TestResumeBitExact(t *testing.T) {
 				dir := filepath.Join(base, "crash")
 				l, _ := loss.New(cfg.Loss, cfg.LossParams)
 				crash := errors.New("simulated crash")
-				cl := &countingLoss{Loss: l, hook: func(n int, _ *loss.Result) error {
+				cl := counting(l, func(n int, _ *loss.Result) error {
 					if n == k+1 {
 						return crash
 					}
 					return nil
-				}}
+				})
 				if _, err := Run(context.Background(), cfg, x, y, dir, Options{Logger: quiet, Loss: cl}); !errors.Is(err, crash) {
 					t.Fatalf("got %v; want the simulated crash", err)
 				}
@@ -495,7 +541,7 @@ func inNearest(i, j, n, k int, dist func(i, j int) float64) bool {
 }
 
 func TestCheckpointCodec(t *testing.T) {
-	c := &checkpoint{Step: 12, Epoch: 3, Batch: 1, Perm: []int{2, 0, 1}, RNG: []byte("rng"), Encoder: []byte("enc"), Opt: []byte{}, DataHash: [32]byte{1, 2, 3}}
+	c := &checkpoint{Step: 12, Epoch: 3, Batch: 1, Dtype: nn.Float32, Perm: []int{2, 0, 1}, RNG: []byte("rng"), Encoder: []byte("enc"), Opt: []byte{}, DataHash: [32]byte{1, 2, 3}}
 	b := c.encode()
 	got, err := decodeCheckpoint(b)
 	if err != nil {
@@ -515,6 +561,24 @@ func TestCheckpointCodec(t *testing.T) {
 		if _, err := decodeCheckpoint(b[:n]); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("truncated to %d bytes: got %v; want ErrCorrupt", n, err)
 		}
+	}
+}
+
+// TestCheckpointV1 reads a checkpoint of format version 1 (no dtype) as
+// float64.
+func TestCheckpointV1(t *testing.T) {
+	c := &checkpoint{Step: 2, Epoch: 1, Batch: 0, RNG: []byte("r"), Encoder: []byte("e"), Opt: []byte("o")}
+	b := c.encode()
+	body := append([]byte(nil), checkpointMagicV1...)
+	body = append(body, b[len(checkpointMagic):len(checkpointMagic)+24]...) // step, epoch, batch
+	body = append(body, b[len(checkpointMagic)+32:len(b)-sha256.Size]...)   // skip the dtype
+	sum := sha256.Sum256(body)
+	got, err := decodeCheckpoint(append(body, sum[:]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(c) {
+		t.Fatalf("v1: got %+v; want %+v", got, c)
 	}
 }
 
@@ -538,6 +602,8 @@ func TestErrors(t *testing.T) {
 		"negative lr":          {func(c *Config) { c.LR = -1 }, ErrConfig},
 		"NaN lr":               {func(c *Config) { c.LR = math.NaN() }, ErrConfig},
 		"schedule":             {func(c *Config) { c.Schedule = "step" }, ErrConfig},
+		"dtype":                {func(c *Config) { c.Dtype = "float16" }, ErrConfig},
+		"float32 rff":          {func(c *Config) { c.Dtype = "float32"; c.Encoder = "rff:8,gamma=1|linear:2" }, ErrConfig},
 		"wd twice":             {func(c *Config) { c.Optimizer = "adamw:wd=0.1"; c.WeightDecay = 0.2 }, ErrConfig},
 		"bad augment":          {func(c *Config) { c.Augment = "warp:3" }, ErrConfig},
 		"image aug, no shape":  {func(c *Config) { c.Augment = "shift:1" }, ErrConfig},

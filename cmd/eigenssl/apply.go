@@ -164,16 +164,9 @@ func closedformStreamRun(opts *closedformOptions, s *Streams) error {
 			return err
 		}
 	}
-	rel, files, err := closedform.ParseStreamRelation(opts.Relation, shape, opts.Seed, opts.Draws)
+	rel, labels, edges, err := closedform.ParseStreamRelation(opts.Relation, shape, opts.Seed, opts.Draws)
 	if err != nil {
 		return usageError{fmt.Errorf("closedform: --relation: %w", err)}
-	}
-	var labels, edges string
-	switch rel.Kind {
-	case "labels":
-		labels = files
-	case "edges":
-		edges = files
 	}
 	shards, err := closedform.Shards(opts.Input, labels, edges)
 	if err != nil {

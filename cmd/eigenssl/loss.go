@@ -47,7 +47,8 @@ G-form losses read the stacked Z from --z1 and the relation graph G from
 --graph-file (edge list) or --relation views:V=v (row v*N'+n is view v of
 sample n):
   vicreg_gform (alpha=1, beta=1, gamma=1), simclr_gform (tau=0.1),
-  barlowtwins_gform (alpha=0.0051), spectral_contrastive_gform.
+  barlowtwins_gform (alpha=0.0051), spectral_contrastive_gform,
+  vicreg_smooth (gamma=1).
 Names may use hyphens. --grad-out writes the gradient of the value with
 respect to each input: to a .npz archive under z1 and z2, or Z; or, for a
 G-form loss, Z's gradient alone to a .npy file. Other extensions are refused.`,
@@ -64,9 +65,6 @@ G-form loss, Z's gradient alone to a .npy file. Other extensions are refused.`,
 	f.StringVar(&opts.GradOut, "grad-out", "", "write the gradients to this .npz file")
 	return cmd
 }
-
-// gformLoss reports whether a loss reads (Z, G) rather than (z1, z2).
-func gformLoss(name string) bool { return strings.HasSuffix(name, "_gform") }
 
 func lossRun(opts *lossOptions, s *Streams) error {
 	if opts.Loss == "" {
@@ -92,7 +90,7 @@ func lossRun(opts *lossOptions, s *Streams) error {
 		return usageError{err}
 	}
 	name := l.Name()
-	gform := gformLoss(name)
+	gform := l.Form() == loss.GForm
 	switch {
 	case gform && opts.Z2 != "":
 		return usagef("loss: %s is a G-form loss: give the stacked Z as --z1, no --z2", name)

@@ -194,6 +194,23 @@ func TestLossVerbUsage(t *testing.T) {
 	}
 }
 
+// The verb asks the loss which inputs it reads (Loss.Form), not its name:
+// vicreg_smooth is a G-form loss without the _gform suffix (the suffix
+// rule refused it with "--z2 is required").
+func TestLossVerbFormFromLoss(t *testing.T) {
+	z := filepath.Join(t.TempDir(), "z.npy")
+	if err := data.WriteMatrix(z, mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, 6, 7, 9})); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runArgs("loss", "--loss", "vicreg_smooth", "--z1", z, "--relation", "views:V=2")
+	if code != 0 || !strings.Contains(out, `"value":`) {
+		t.Errorf("vicreg_smooth --relation: exit %d, out %q, stderr %q; want a value", code, out, stderr)
+	}
+	if code, _, stderr := runArgs("loss", "--loss", "vicreg_smooth", "--z1", z, "--z2", z); code != 2 || !strings.Contains(stderr, "G-form") {
+		t.Errorf("vicreg_smooth --z2: exit %d, stderr %q; want exit 2 naming the G-form", code, stderr)
+	}
+}
+
 // A non-finite loss value is printed as null (data.JSONFloat), not refused
 // by encoding/json.
 func TestLossVerbNonFiniteValueIsNull(t *testing.T) {

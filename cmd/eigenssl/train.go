@@ -31,7 +31,7 @@ type trainOptions struct {
 
 // trainConfigFlags are the flags that describe a new run; --resume takes
 // the saved configuration and rejects them.
-var trainConfigFlags = []string{"loss", "param", "encoder", "optimizer", "lr", "wd", "schedule", "warmup",
+var trainConfigFlags = []string{"loss", "param", "encoder", "dtype", "optimizer", "lr", "wd", "schedule", "warmup",
 	"final-lr", "views", "augment", "fixed-views", "relation", "batch", "epochs", "steps", "seed", "checkpoint-every",
 	"input", "labels", "dataset", "n", "data-seed", "image-shape", "out"}
 
@@ -78,6 +78,7 @@ Augmentations (--augment, joined with +):
 	f.StringVar(&c.Loss, "loss", "", "loss name: "+strings.Join(loss.Names(), ", "))
 	f.StringArrayVar(&opts.Params, "param", nil, "loss hyper-parameter key=value (repeatable)")
 	f.StringVar(&c.Encoder, "encoder", "", "encoder spec, e.g. mlp:512,128")
+	f.StringVar(&c.Dtype, "dtype", train.DefaultDtype, "arithmetic of encoder and optimiser: float64 or float32 (linear/mlp encoders)")
 	f.StringVar(&c.Optimizer, "optimizer", train.DefaultOptimizer, "optimiser spec: sgd[:momentum=..], adam, adamw[:wd=..], lars[:..]")
 	f.Float64Var(&c.LR, "lr", train.DefaultLR, "base learning rate")
 	f.Float64Var(&c.WeightDecay, "wd", 0, "weight decay (added to the optimiser spec)")
@@ -208,6 +209,7 @@ func checkExplicit(cmd *cobra.Command, cfg *train.Config) error {
 		{"schedule", cfg.Schedule == "", "constant or cosine"},
 		{"relation", cfg.Relation == "", "views, labels or knn:k=K"},
 		{"augment", cfg.Augment == "", `an augmentation spec, or "none"`},
+		{"dtype", cfg.Dtype == "", "float64 or float32"},
 	}
 	for _, z := range zero {
 		if f.Changed(z.flag) && z.isZero {

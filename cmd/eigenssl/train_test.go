@@ -53,56 +53,60 @@ func parseSummary(t *testing.T, out string) trainSummary {
 	return s
 }
 
-// TestTrainVerbResume trains once uninterrupted and once stopped after 5
+// TestTrainVerbResume (float64 and --dtype float32) trains once uninterrupted and once stopped after 5
 // steps then resumed with --resume, and compares the final checkpoints and
 // metrics byte for byte.
 func TestTrainVerbResume(t *testing.T) {
-	dir := t.TempDir()
-	xPath, yPath := writeTrainData(t, dir, 36, 5)
-	args := func(out string) []string {
-		return []string{"train", "--loss", "vicreg-official", "--param", "sim_coeff=20", "--encoder", "mlp:8,4",
-			"--input", xPath, "--labels", yPath, "--views", "2", "--augment", "noise:0.1", "--batch", "8",
-			"--epochs", "3", "--lr", "0.01", "--seed", "4", "--checkpoint-every", "2", "--out", out}
-	}
-	full := filepath.Join(dir, "full")
-	code, out, errOut := runArgs(args(full)...)
-	if code != 0 {
-		t.Fatalf("train: exit %d, stderr %s", code, errOut)
-	}
-	if s := parseSummary(t, out); s.Status != "completed" || s.Steps != 12 || s.TotalSteps != 12 {
-		t.Fatalf("summary %+v; want completed 12 of 12 steps", s)
-	}
-	part := filepath.Join(dir, "part")
-	code, out, errOut = runArgs(append(args(part), "--stop-after", "5")...)
-	if code != 0 {
-		t.Fatalf("train --stop-after: exit %d, stderr %s", code, errOut)
-	}
-	if s := parseSummary(t, out); s.Status != "stopped" || s.Steps != 5 {
-		t.Fatalf("summary %+v; want stopped after 5 steps", s)
-	}
-	code, out, errOut = runArgs("train", "--resume", part)
-	if code != 0 {
-		t.Fatalf("train --resume: exit %d, stderr %s", code, errOut)
-	}
-	if s := parseSummary(t, out); s.Status != "completed" || s.Steps != 12 {
-		t.Fatalf("summary %+v; want completed 12 steps", s)
-	}
-	// Issue 12: resuming a finished run prints its final loss (it printed 0).
-	final := parseSummary(t, out).Loss
-	code, out, errOut = runArgs("train", "--resume", full)
-	if s := parseSummary(t, out); code != 0 || s.Status != "completed" || s.Loss != final || final == 0 {
-		t.Fatalf("train --resume of a finished run: exit %d, summary %+v, stderr %s; want completed with loss %v", code, s, errOut, final)
-	}
-	for _, f := range []string{train.CheckpointFile, train.MetricsFile, train.ConfigFile} {
-		a, err1 := os.ReadFile(filepath.Join(full, f))
-		b, err2 := os.ReadFile(filepath.Join(part, f))
-		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
-			t.Errorf("%s differs between the uninterrupted and the resumed run (%v, %v)", f, err1, err2)
-		}
-	}
-	cfg, err := train.ReadConfig(full)
-	if err != nil || cfg.Loss != "vicreg_official" || cfg.LossParams["sim_coeff"] != 20 || cfg.Data.Input != xPath {
-		t.Errorf("config.json: %+v, %v", cfg, err)
+	for _, dt := range []string{"float64", "float32"} {
+		t.Run(dt, func(t *testing.T) {
+			dir := t.TempDir()
+			xPath, yPath := writeTrainData(t, dir, 36, 5)
+			args := func(out string) []string {
+				return []string{"train", "--loss", "vicreg-official", "--param", "sim_coeff=20", "--encoder", "mlp:8,4",
+					"--input", xPath, "--labels", yPath, "--views", "2", "--augment", "noise:0.1", "--batch", "8",
+					"--epochs", "3", "--lr", "0.01", "--seed", "4", "--checkpoint-every", "2", "--dtype", dt, "--out", out}
+			}
+			full := filepath.Join(dir, "full")
+			code, out, errOut := runArgs(args(full)...)
+			if code != 0 {
+				t.Fatalf("train: exit %d, stderr %s", code, errOut)
+			}
+			if s := parseSummary(t, out); s.Status != "completed" || s.Steps != 12 || s.TotalSteps != 12 {
+				t.Fatalf("summary %+v; want completed 12 of 12 steps", s)
+			}
+			part := filepath.Join(dir, "part")
+			code, out, errOut = runArgs(append(args(part), "--stop-after", "5")...)
+			if code != 0 {
+				t.Fatalf("train --stop-after: exit %d, stderr %s", code, errOut)
+			}
+			if s := parseSummary(t, out); s.Status != "stopped" || s.Steps != 5 {
+				t.Fatalf("summary %+v; want stopped after 5 steps", s)
+			}
+			code, out, errOut = runArgs("train", "--resume", part)
+			if code != 0 {
+				t.Fatalf("train --resume: exit %d, stderr %s", code, errOut)
+			}
+			if s := parseSummary(t, out); s.Status != "completed" || s.Steps != 12 {
+				t.Fatalf("summary %+v; want completed 12 steps", s)
+			}
+			// Issue 12: resuming a finished run prints its final loss (it printed 0).
+			final := parseSummary(t, out).Loss
+			code, out, errOut = runArgs("train", "--resume", full)
+			if s := parseSummary(t, out); code != 0 || s.Status != "completed" || s.Loss != final || final == 0 {
+				t.Fatalf("train --resume of a finished run: exit %d, summary %+v, stderr %s; want completed with loss %v", code, s, errOut, final)
+			}
+			for _, f := range []string{train.CheckpointFile, train.MetricsFile, train.ConfigFile} {
+				a, err1 := os.ReadFile(filepath.Join(full, f))
+				b, err2 := os.ReadFile(filepath.Join(part, f))
+				if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+					t.Errorf("%s differs between the uninterrupted and the resumed run (%v, %v)", f, err1, err2)
+				}
+			}
+			cfg, err := train.ReadConfig(full)
+			if err != nil || cfg.Loss != "vicreg_official" || cfg.LossParams["sim_coeff"] != 20 || cfg.Data.Input != xPath || cfg.Dtype != dt {
+				t.Errorf("config.json: %+v, %v", cfg, err)
+			}
+		})
 	}
 }
 
@@ -132,6 +136,8 @@ func TestTrainVerbUsage(t *testing.T) {
 		"steps 0":          {append(base, "--loss", "ntxent", "--steps", "0", "--out", filepath.Join(dir, "l")), 2},
 		"steps and epochs": {append(base, "--loss", "ntxent", "--steps", "5", "--out", filepath.Join(dir, "m")), 2},
 		"empty optimizer":  {append(base, "--loss", "ntxent", "--optimizer", "", "--out", filepath.Join(dir, "n")), 2},
+		"empty dtype":      {append(base, "--loss", "ntxent", "--dtype", "", "--out", filepath.Join(dir, "o")), 2},
+		"dtype float16":    {append(base, "--loss", "ntxent", "--dtype", "float16", "--out", filepath.Join(dir, "p")), 2},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -82,6 +82,23 @@ func Load(t testing.TB, file string) []Case {
 	return cs
 }
 
+// Named returns the cases of file whose Loss, Method or Identity is name. It
+// fails the test when there is none, so that a renamed or dropped case
+// cannot pass silently.
+func Named(t testing.TB, file, name string) []Case {
+	t.Helper()
+	var out []Case
+	for _, c := range Load(t, file) {
+		if c.Loss == name || c.Method == name || c.Identity == name {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("oracle: %s holds no %s case", file, name)
+	}
+	return out
+}
+
 func (c *Case) raw(t testing.TB, section, name string) json.RawMessage {
 	t.Helper()
 	m := c.Inputs
@@ -130,17 +147,25 @@ func (c *Case) OutputScalar(t testing.TB, name string) float64 {
 	if err := json.Unmarshal(c.raw(t, "outputs", name), &v); err != nil {
 		t.Fatalf("oracle: case %s outputs.%s: %v", c.Name, name, err)
 	}
+	x, ok := number(v)
+	if !ok {
+		t.Fatalf("oracle: case %s outputs.%s is %T, not a number", c.Name, name, v)
+	}
+	return x
+}
+
+// number returns a decoded JSON number, or a boolean as 0 or 1.
+func number(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
-		return x
+		return x, true
 	case bool:
 		if x {
-			return 1
+			return 1, true
 		}
-		return 0
+		return 0, true
 	}
-	t.Fatalf("oracle: case %s outputs.%s is %T, not a number", c.Name, name, v)
-	return 0
+	return 0, false
 }
 
 // Param returns params[name] as a float64 (booleans give 0 or 1).
@@ -150,17 +175,11 @@ func (c *Case) Param(t testing.TB, name string) float64 {
 	if !ok {
 		t.Fatalf("oracle: case %s has no param %s", c.Name, name)
 	}
-	switch x := v.(type) {
-	case float64:
-		return x
-	case bool:
-		if x {
-			return 1
-		}
-		return 0
+	x, ok := number(v)
+	if !ok {
+		t.Fatalf("oracle: case %s param %s is %T, not a number", c.Name, name, v)
 	}
-	t.Fatalf("oracle: case %s param %s is %T, not a number", c.Name, name, v)
-	return 0
+	return x
 }
 
 // HasParam reports whether params[name] exists.

@@ -1,6 +1,9 @@
 package oracle
 
 import (
+	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -31,5 +34,39 @@ func TestColumnsMatch(t *testing.T) {
 	got.Set(1, 1, 1.1)
 	if msg := ColumnsMatch(got, want, 1e-12); msg == "" {
 		t.Fatal("perturbed column accepted")
+	}
+}
+
+// fatalRecorder records the first Fatalf and stops its goroutine, as
+// testing.T does.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalRecorder) Helper() {}
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// Named selects by loss, method or identity and fails on a name with no case.
+func TestNamed(t *testing.T) {
+	for file, name := range map[string]string{"losses.json": "ntxent", "spectral.json": "spectral_embedding", "identities.json": "augmentation_graph_spectrum"} {
+		cs := Named(t, file, name)
+		for _, c := range cs {
+			if c.Loss != name && c.Method != name && c.Identity != name {
+				t.Errorf("Named(%s, %s) returned case %s (%s/%s/%s)", file, name, c.Name, c.Loss, c.Method, c.Identity)
+			}
+		}
+	}
+	rec := &fatalRecorder{TB: t}
+	done := make(chan []Case)
+	go func() {
+		defer close(done)
+		done <- Named(rec, "spectral.json", "no_such_method")
+	}()
+	if got := <-done; got != nil || !strings.Contains(rec.msg, "no no_such_method case") {
+		t.Errorf("Named of a missing name: %v cases, fatal %q; want a fatal naming it", len(got), rec.msg)
 	}
 }
