@@ -14,6 +14,7 @@ import (
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/eval"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -192,8 +193,9 @@ type Result struct {
 	// LossValue is the loss at the optimum (on the refinement subsample for
 	// refined candidates; NaN, written null, when unknown).
 	LossValue data.JSONFloat `json:"loss_value"`
-	// Rank is the predicted rank of Z* (exact) or the numerical rank of the
-	// samples' representation (refined); Collapse = K − Rank;
+	// Rank is the predicted rank of Z* (exact) or the number of singular
+	// values of the centred samples' representation above
+	// closedform.OptimumRankTol·σ₁ (approximate); Collapse = K − Rank;
 	// EffectiveRank is exp(entropy of the normalised singular values) of
 	// the centred representation.
 	Rank          int     `json:"rank"`
@@ -348,12 +350,14 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 			r.Status = "characterisation"
 		}
 		r.z = sampleRep(in, design, o.w, o.bias)
-		sing, _ := eval.SingularValues(centred(r.z))
+		zc := linalg.CenterColumns(r.z)
+		sing, _ := eval.SingularValues(zc)
 		if !o.exact {
-			r.Rank = numRank(sing)
+			// closedform's rank rule for approximate optima.
+			r.Rank = linalg.RankOf(sing, closedform.OptimumRankTol)
 		}
 		r.Collapse = s.K - r.Rank
-		if er, err := eval.EffectiveRank(centred(r.z)); err == nil {
+		if er, err := eval.EffectiveRank(zc); err == nil {
 			r.EffectiveRank = er
 		}
 		rep.Results = append(rep.Results, r)
@@ -424,37 +428,6 @@ func sampleRep(in *Input, design, w *mat.Dense, bias []float64) *mat.Dense {
 		}
 	}
 	return z
-}
-
-// centred returns z with centred columns.
-func centred(z *mat.Dense) *mat.Dense {
-	r, c := z.Dims()
-	out := mat.DenseCopyOf(z)
-	for j := 0; j < c; j++ {
-		var m float64
-		for i := 0; i < r; i++ {
-			m += out.At(i, j)
-		}
-		m /= float64(r)
-		for i := 0; i < r; i++ {
-			out.Set(i, j, out.At(i, j)-m)
-		}
-	}
-	return out
-}
-
-// numRank counts singular values above 1e-6 of the largest.
-func numRank(sv []float64) int {
-	if len(sv) == 0 || sv[0] == 0 {
-		return 0
-	}
-	r := 0
-	for _, v := range sv {
-		if v > 1e-6*sv[0] {
-			r++
-		}
-	}
-	return r
 }
 
 // predict cross-validates the probe on the labelled subset.
