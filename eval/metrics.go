@@ -10,39 +10,37 @@ import (
 )
 
 // SingularValues returns the singular values of z (N x K), descending, from
-// a thin SVD, O(N K²). z is not centred; centre it first to describe the
-// covariance spectrum.
+// a thin SVD, O(N K²) (linalg.SingularValues after eval's input checks). z
+// is not centred; centre it first to describe the covariance spectrum.
 func SingularValues(z mat.Matrix) ([]float64, error) {
 	const op = "singularvalues"
 	zd, err := checkX(op, z)
 	if err != nil {
 		return nil, err
 	}
-	var svd mat.SVD
-	if !svd.Factorize(zd, mat.SVDNone) {
-		return nil, newErr(op, "z", nil, detail(ErrNoConvergence, "SVD failed"))
+	s, err := linalg.SingularValues(zd)
+	if err != nil {
+		return nil, newErr(op, "z", nil, detail(ErrNoConvergence, "SVD failed: %v", err))
 	}
-	return svd.Values(nil), nil
+	return s, nil
 }
 
-// Rank returns the number of singular values of z above tol; tol <= 0 means
-// numpy's default max(N, K)·ε·σ₁.
+// Rank returns the number of singular values of z above the absolute
+// tolerance tol; tol <= 0 means numpy's default max(N, K)·ε·σ₁
+// (linalg.DefaultRankTol). The count is linalg.RankOf's.
 func Rank(z mat.Matrix, tol float64) (int, error) {
 	s, err := SingularValues(z)
 	if err != nil {
 		return 0, err
 	}
+	if len(s) == 0 || !(s[0] > 0) {
+		return 0, nil
+	}
 	if tol <= 0 {
 		r, c := z.Dims()
-		tol = float64(max(r, c)) * 0x1p-52 * s[0]
+		return linalg.RankOf(s, linalg.DefaultRankTol(r, c)), nil
 	}
-	k := 0
-	for _, v := range s {
-		if v > tol {
-			k++
-		}
-	}
-	return k, nil
+	return linalg.RankOf(s, tol/s[0]), nil
 }
 
 // EffectiveRank returns the effective rank of Roy & Vetterli (2007):
