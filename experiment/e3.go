@@ -340,7 +340,7 @@ func E3(ctx context.Context, cfg E3Config, c *Cache, figDir string) (*E3Result, 
 				case info.Excluded != "":
 					cl.Excluded = info.Excluded
 				case !cl.Converged:
-					cl.Excluded = "optimum not converged: " + notConverged(cl.Fits)
+					cl.Excluded = "optimum not converged or not identifiable: " + notConverged(cl.Fits)
 				}
 				res.Cells = append(res.Cells, cl)
 			}
@@ -391,6 +391,10 @@ func classify(info *GraphInfo, k int) {
 func notConverged(fits []Fit) string {
 	var bad []string
 	for s, f := range fits {
+		if f.Status == StatusNotIdentifiable {
+			bad = append(bad, fmt.Sprintf("replicate %d not identifiable: %s", s, f.Note))
+			continue
+		}
 		if f.Status != StatusExact && f.Status != StatusConverged {
 			bad = append(bad, fmt.Sprintf("replicate %d %s after %d iterations, scaled gradient %.2g, loss %.6g", s, f.Status, f.Iterations, float64(f.GradNorm), float64(f.Loss)))
 		}

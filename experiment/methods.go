@@ -77,8 +77,11 @@ type Fit struct {
 	GradNorm   Num `json:"grad_norm"`
 	Iterations int `json:"iterations"`
 	// Status is "exact" (closed form), "converged", "stalled" (loss flat,
-	// gradient above tolerance) or "not converged".
+	// gradient above tolerance), "not converged" or "not identifiable" (the
+	// loss does not pin the subspace of its optimum; Note says why).
 	Status string `json:"status"`
+	// Note explains a "not identifiable" status.
+	Note string `json:"note,omitempty"`
 	// RestartLosses lists the final loss of every start (start 0: the
 	// characterisation).
 	RestartLosses []Num `json:"restart_losses,omitempty"`
@@ -90,6 +93,12 @@ const (
 	StatusConverged    = "converged"
 	StatusNotConverged = "not converged"
 	StatusStalled      = "stalled"
+	// StatusNotIdentifiable marks linear BarlowTwins with K larger than the
+	// number r₊ of positive canonical correlations of G's pairs: its minimum
+	// min(1,α)(K − r₊) is reached by rank-r₊ maps whose spans differ between
+	// starts (docs/THEORY.md, closedform's Convergence.Pinned), so no
+	// accuracy is a property of the loss and the cell is not judged.
+	StatusNotIdentifiable = "not identifiable"
 )
 
 // embedding is the representation a method gives the data set's rows.
@@ -116,11 +125,12 @@ func embed(b *builtGraph, m MethodSpec, regime string, k int, plan RefinePlan, s
 	}
 	var sol *closedform.Solution
 	var err error
+	rPlus := -1 // positive canonical correlations (linear BarlowTwins)
 	if m.Loss == closedform.BarlowTwins && regime == closedform.Linear {
 		// closedform.Solve also analyses G's N x N spectrum for the bounds
 		// (dense, O(N³)); the linear characterisation itself is graph CCA,
 		// O(nnz D + D³), which is all that is needed here.
-		sol, err = graphCCASolution(p)
+		sol, rPlus, err = graphCCASolution(p)
 	} else {
 		sol, err = closedform.Solve(p)
 	}
@@ -132,7 +142,13 @@ func embed(b *builtGraph, m MethodSpec, regime string, k int, plan RefinePlan, s
 	if !sol.Exact {
 		e.Fit.Status = StatusNotConverged
 	}
-	if !sol.Exact && plan.MaxIter > 0 {
+	if rPlus >= 0 && rPlus < k {
+		// Not identifiable: minimising would only pick one of many
+		// rank-r₊ optima, so the characterisation is kept unrefined.
+		e.Fit.Status = StatusNotIdentifiable
+		e.Fit.Note = fmt.Sprintf("linear BarlowTwins with K = %d > r₊ = %d positive canonical correlations: the loss's minimum is reached by rank-%d maps whose spans differ, so the subspace is not pinned", k, rPlus, rPlus)
+	}
+	if !sol.Exact && plan.MaxIter > 0 && e.Fit.Status != StatusNotIdentifiable {
 		start := sol.W
 		if regime == closedform.Feature {
 			start = sol.Z
@@ -346,16 +362,27 @@ func numRank(z mat.Matrix, tol float64) int {
 // spectral.GraphCCA, without closedform's O(N³) bound analysis. It is marked
 // not exact (the loss is only minimised when every canonical correlation is
 // 1).
-func graphCCASolution(p closedform.Problem) (*closedform.Solution, error) {
+func graphCCASolution(p closedform.Problem) (*closedform.Solution, int, error) {
 	c := &spectral.GraphCCA{Components: p.K, Reg: 1e-10}
 	if err := c.FitGraph(p.X, p.G); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	rPlus := 0
+	for _, rho := range c.Eigenvalues() {
+		if rho > rhoPositiveTol {
+			rPlus++
+		}
 	}
 	z := c.Embedding()
 	v, err := closedform.Evaluate(p, z)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	return &closedform.Solution{Loss: p.Loss, Regime: p.Regime, Z: z, W: c.Weights(), PredictedLoss: v,
-		Rank: numRank(z, 1e-9), EquivalentMethod: "graph CCA", Note: "shared-weight CCA characterisation (spectral.GraphCCA)"}, nil
+		Rank: numRank(z, 1e-9), EquivalentMethod: "graph CCA", Note: "shared-weight CCA characterisation (spectral.GraphCCA)"}, rPlus, nil
 }
+
+// rhoPositiveTol is the canonical correlation above which graphCCASolution
+// counts a direction in r₊ (correlations of a pure-noise direction are of
+// order 1e-2 and negative on the graphs of E3; exact zeros are rounding).
+const rhoPositiveTol = 1e-6

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/linalg"
+	"github.com/eigenssl/eigenssl/spectral"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -150,7 +151,7 @@ func TestGraphCCAMatchesClosedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := graphCCASolution(p)
+	got, _, err := graphCCASolution(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,5 +161,50 @@ func TestGraphCCAMatchesClosedForm(t *testing.T) {
 	}
 	if d := math.Abs(got.PredictedLoss - want.PredictedLoss); d > 1e-9*math.Max(1, want.PredictedLoss) || ang[len(ang)-1] > 1e-5 {
 		t.Errorf("loss %v vs %v, largest angle %v rad", got.PredictedLoss, want.PredictedLoss, ang[len(ang)-1])
+	}
+}
+
+// TestBarlowTwinsLinearNotIdentifiableAboveRPlus checks that a linear
+// BarlowTwins cell with K above the number r₊ of positive canonical
+// correlations is marked not identifiable (its optimum's span is not pinned,
+// closedform's finding), and one with K <= r₊ is not.
+func TestBarlowTwinsLinearNotIdentifiableAboveRPlus(t *testing.T) {
+	ds, err := loadDataset("digits", 200, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := buildGraph(ds, GraphSpec{Name: "c", Kind: "coarser", P: 2}, nil, 4, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, d := b.X.Dims()
+	c := &spectral.GraphCCA{Components: min(d, 30), Reg: 1e-10}
+	if err := c.FitGraph(b.X, b.G); err != nil {
+		t.Fatal(err)
+	}
+	rPlus := 0
+	for _, rho := range c.Eigenvalues() {
+		if rho > rhoPositiveTol {
+			rPlus++
+		}
+	}
+	if rPlus < 1 || rPlus >= min(d, 30) {
+		t.Fatalf("r₊ = %d: the test needs 1 <= r₊ < %d", rPlus, min(d, 30))
+	}
+	m := MethodSpec{Name: "BarlowTwins", Loss: closedform.BarlowTwins}
+	plan := RefinePlan{MaxIter: 20, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}
+	above, err := embed(b, m, closedform.Linear, rPlus+2, plan, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if above.Fit.Status != StatusNotIdentifiable || above.Fit.Note == "" {
+		t.Errorf("K = r₊+2 = %d: status %q; want %q with a note", rPlus+2, above.Fit.Status, StatusNotIdentifiable)
+	}
+	at, err := embed(b, m, closedform.Linear, rPlus, plan, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at.Fit.Status == StatusNotIdentifiable {
+		t.Errorf("K = r₊ = %d: marked not identifiable", rPlus)
 	}
 }
