@@ -434,7 +434,7 @@ func ltsaBases(x *mat.Dense, idx []int, k, kc int) ([]float64, error) {
 			for t := 0; t < k; t++ {
 				xi.SetRow(t, x.RawRowView(idx[i*k+t]))
 			}
-			centre(xi)
+			linalg.CenterColumnsInPlace(xi)
 			var svd mat.SVD
 			if !svd.Factorize(xi, mat.SVDFullU) {
 				mu.Lock()
