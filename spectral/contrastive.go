@@ -31,7 +31,7 @@ import (
 // linear regime and the Nyström extension in feature space,
 // u_k(x) = Σ_j w_j(x) u_jk / (μ_k sqrt(d(x) d_j)), z = sqrt(μ) u, which
 // reproduces the training rows. The feature-space eigenproblem uses the
-// dense solver up to DenseSolverMaxN points and Lanczos on the sparse Gt
+// dense solver up to linalg.DenseAutoMaxN points and Lanczos on the sparse Gt
 // above.
 type SpectralContrastive struct {
 	// Components is K (default 2), 1 <= K < N (K <= rank X when Linear).

@@ -46,7 +46,7 @@ import (
 // embedding of that tie-break).
 //
 // Solver: dense eigendecomposition of the N x N Laplacian up to
-// DenseSolverMaxN points; above, linalg.Eigs (block Lanczos) on the sparse
+// linalg.DenseAutoMaxN points; above, linalg.Eigs (block Lanczos) on the sparse
 // normalised adjacency D^{-1/2} G D^{-1/2} (its K+1 largest eigenpairs are the
 // K+1 smallest of L_sym), O(NNZ) per product, never an N x N matrix.
 //

@@ -41,7 +41,7 @@ import (
 // training set.
 //
 // Solver: dense eigendecomposition of the N x N matrix M up to
-// DenseSolverMaxN points; above, linalg.Eigs on the sparse operator
+// linalg.DenseAutoMaxN points; above, linalg.Eigs on the sparse operator
 // x ↦ (I−W)ᵀ((I−W)x) with the constant vector deflated, O(N k) per product.
 // The wanted eigenvalues are tiny and clustered, so the iterative solver
 // may need many restarts: with SolverAuto it gets 300 restarts (unless
