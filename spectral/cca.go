@@ -278,6 +278,12 @@ type GraphCCA struct {
 	// Neighbors is the k of the kNN affinity in Fit, self included
 	// (default max(N/10, 2)).
 	Neighbors int
+	// Search configures the neighbour search of the kNN affinity Fit
+	// builds: Approx (with its Seed) selects graph's approximate search
+	// (NN-descent, used from 2048 rows on; see graph.KNNOptions.Approx),
+	// Workers caps its goroutines. Any other field set is an ErrParam (the
+	// estimator fixes the affinity's metric and weights). Zero: exact.
+	Search graph.KNNOptions
 	// Reg is a relative ridge on Xᵀ D X (default 0).
 	Reg float64
 
@@ -295,7 +301,7 @@ func (c *GraphCCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	g, err := defaultKNN(op, xd, c.Neighbors)
+	g, err := defaultKNN(op, xd, c.Neighbors, c.Search)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -113,7 +114,7 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	if reg < 0 || math.IsNaN(reg) || math.IsInf(reg, 0) {
 		return errorf(op, "Reg", reg, ErrParam, "need Reg > 0")
 	}
-	idx, _, err := selfNeighbors(op, xd, k)
+	idx, _, err := selfNeighbors(op, xd, k, graph.KNNOptions{})
 	if err != nil {
 		return err
 	}
