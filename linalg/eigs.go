@@ -203,7 +203,7 @@ func Eigs(op SymOperator, s EigsSettings) (EigsResult, error) {
 		if m < s.K+2*b {
 			m = s.K + 2*b
 		}
-		if m+b >= n-d && n-d > maxDense && s.K+3*b < n-d {
+		if m+b >= n-d && n-d > DenseFallbackMaxN && s.K+3*b < n-d {
 			m = n - d - b - 1 // never go dense on a large problem
 		}
 		if m+b >= n-d {
@@ -232,10 +232,6 @@ func Eigs(op SymOperator, s EigsSettings) (EigsResult, error) {
 		b = min(2*c, maxAutoBlock)
 	}
 }
-
-// maxDense is the largest size Eigs solves densely when the basis would
-// cover the whole space.
-const maxDense = 2000
 
 // maxAutoBlock caps the block width chosen automatically.
 const maxAutoBlock = 16

@@ -1,6 +1,7 @@
 package spectral
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -102,7 +103,7 @@ func (c *CCA) fitViews(op string, a, b *mat.Dense) error {
 	if eps < 0 {
 		eps = 0
 	}
-	ma, mb := centre(a), centre(b)
+	ma, mb := linalg.CenterColumnsInPlace(a), linalg.CenterColumnsInPlace(b)
 	saa := covariance(a, a, n, eps)
 	sbb := covariance(b, b, n, eps)
 	sab := covariance(a, b, n, 0)
@@ -138,20 +139,6 @@ func (c *CCA) fitViews(op string, a, b *mat.Dense) error {
 	return nil
 }
 
-// centre subtracts the column means of x (linalg.ColMeans) in place and
-// returns them.
-func centre(x *mat.Dense) []float64 {
-	n, _ := x.Dims()
-	m := linalg.ColMeans(x)
-	for i := 0; i < n; i++ {
-		row := x.RawRowView(i)
-		for j := range row {
-			row[j] -= m[j]
-		}
-	}
-	return m
-}
-
 // covariance returns aᵀb/(N−1) + eps·I (a, b centred).
 func covariance(a, b *mat.Dense, n int, eps float64) *mat.Dense {
 	var s mat.Dense
@@ -166,32 +153,19 @@ func covariance(a, b *mat.Dense, n int, eps float64) *mat.Dense {
 	return &s
 }
 
-// invSqrt returns S^{-1/2} = V diag(λ^{-1/2}) Vᵀ of the symmetric positive
-// definite s.
+// invSqrt returns S^{-1/2} of the symmetric part of the covariance s
+// (linalg.InvSqrt); a smallest eigenvalue <= 0 is an *Error wrapping
+// ErrSingular naming the view's covariance (name) with the smallest
+// eigenvalue as Value.
 func invSqrt(op, name string, s *mat.Dense) (*mat.Dense, error) {
-	d, _ := s.Dims()
-	sym := mat.NewSymDense(d, nil)
-	for i := 0; i < d; i++ {
-		for j := i; j < d; j++ {
-			sym.SetSym(i, j, 0.5*(s.At(i, j)+s.At(j, i)))
-		}
+	out, err := linalg.InvSqrt(linalg.SymmetricPart(s))
+	var le *linalg.Error
+	if errors.Is(err, linalg.ErrNotPositiveDefinite) && errors.As(err, &le) {
+		return nil, &Error{Op: op, Param: name, Value: le.Value, Err: ErrSingular, Hint: "a view has a constant or collinear combination of columns; set Eps > 0"}
 	}
-	vals, vecs, err := linalg.EigSym(sym)
 	if err != nil {
 		return nil, wrapLinalg(op, err)
 	}
-	if vals[0] <= 0 {
-		return nil, errorf(op, name, vals[0], ErrSingular, "a view has a constant or collinear combination of columns; set Eps > 0")
-	}
-	sc := mat.DenseCopyOf(vecs)
-	for j := 0; j < d; j++ {
-		f := 1 / math.Sqrt(vals[j])
-		for i := 0; i < d; i++ {
-			sc.Set(i, j, sc.At(i, j)*f)
-		}
-	}
-	out := mat.NewDense(d, d, nil)
-	out.Mul(sc, vecs.T())
 	return out, nil
 }
 
@@ -304,6 +278,12 @@ type GraphCCA struct {
 	// Neighbors is the k of the kNN affinity in Fit, self included
 	// (default max(N/10, 2)).
 	Neighbors int
+	// Search configures the neighbour search of the kNN affinity Fit
+	// builds: Approx (with its Seed) selects graph's approximate search
+	// (NN-descent, used from 2048 rows on; see graph.KNNOptions.Approx),
+	// Workers caps its goroutines. Any other field set is an ErrParam (the
+	// estimator fixes the affinity's metric and weights). Zero: exact.
+	Search graph.KNNOptions
 	// Reg is a relative ridge on Xᵀ D X (default 0).
 	Reg float64
 
@@ -321,7 +301,7 @@ func (c *GraphCCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	g, err := defaultKNN(op, xd, c.Neighbors)
+	g, err := defaultKNN(op, xd, c.Neighbors, c.Search)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 type Solver int
 
 const (
-	// SolverAuto uses the dense solver up to DenseSolverMaxN points and the
+	// SolverAuto uses the dense solver up to linalg.DenseAutoMaxN points and the
 	// iterative one above.
 	SolverAuto Solver = iota
 	// SolverDense uses LAPACK-style dense eigendecomposition (linalg.EigSym,
@@ -56,7 +56,10 @@ func ParseSolver(s string) (Solver, error) {
 const (
 	// DenseSolverMaxN is the largest N for which SolverAuto picks the dense
 	// eigensolver; above it the iterative solver is used.
-	DenseSolverMaxN = 300
+	//
+	// Deprecated: use linalg.DenseAutoMaxN, the one definition of this
+	// cut-off; DenseSolverMaxN is an alias of it.
+	DenseSolverMaxN = linalg.DenseAutoMaxN
 	// MaxQuadraticN is the largest N that the inherently O(N²) methods (MDS,
 	// ISOMAP, kernel PCA, kernel LPP) accept without Force: their N x N
 	// matrix then takes 800 MB. Above it they return ErrTooLarge naming
@@ -66,7 +69,7 @@ const (
 
 // useDense resolves SolverAuto.
 func useDense(s Solver, n int) bool {
-	return s == SolverDense || (s == SolverAuto && n <= DenseSolverMaxN)
+	return s == SolverDense || (s == SolverAuto && n <= linalg.DenseAutoMaxN)
 }
 
 // checkData validates a data matrix and returns a private dense copy.

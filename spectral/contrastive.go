@@ -31,7 +31,7 @@ import (
 // linear regime and the Nyström extension in feature space,
 // u_k(x) = Σ_j w_j(x) u_jk / (μ_k sqrt(d(x) d_j)), z = sqrt(μ) u, which
 // reproduces the training rows. The feature-space eigenproblem uses the
-// dense solver up to DenseSolverMaxN points and Lanczos on the sparse Gt
+// dense solver up to linalg.DenseAutoMaxN points and Lanczos on the sparse Gt
 // above.
 type SpectralContrastive struct {
 	// Components is K (default 2), 1 <= K < N (K <= rank X when Linear).
@@ -39,6 +39,12 @@ type SpectralContrastive struct {
 	// Neighbors is the k of the kNN affinity in Fit, self included
 	// (default max(N/10, 2)).
 	Neighbors int
+	// Search configures the neighbour search of the kNN affinity Fit
+	// builds: Approx (with its Seed) selects graph's approximate search
+	// (NN-descent, used from 2048 rows on; see graph.KNNOptions.Approx),
+	// Workers caps its goroutines. Any other field set is an ErrParam (the
+	// estimator fixes the affinity's metric and weights). Zero: exact.
+	Search graph.KNNOptions
 	// Precomputed says that Fit receives the N x N affinity (diagonal
 	// ignored) and Transform M x N affinity rows.
 	Precomputed bool
@@ -73,13 +79,13 @@ func (s *SpectralContrastive) Fit(x *mat.Dense) error {
 		if err != nil {
 			return err
 		}
-		g, err := defaultKNN(op, xd, s.Neighbors)
+		g, err := defaultKNN(op, xd, s.Neighbors, s.Search)
 		if err != nil {
 			return err
 		}
 		return s.fitLinear(op, xd, g)
 	}
-	g, aff, err := fitAffinity(op, x, s.Precomputed, s.Neighbors)
+	g, aff, err := fitAffinity(op, x, s.Precomputed, s.Neighbors, s.Search)
 	if err != nil {
 		return err
 	}

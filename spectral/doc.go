@@ -46,7 +46,7 @@
 //
 // # Cost
 //
-// LE and LPP never form an N x N matrix above DenseSolverMaxN (Lanczos on the
+// LE and LPP never form an N x N matrix above linalg.DenseAutoMaxN (Lanczos on the
 // sparse graph; the exact kNN search is graph.Neighbors, tiled). MDS, ISOMAP, kernel PCA and kernel LPP are inherently O(N²)
 // in memory: above MaxQuadraticN they return ErrTooLarge unless Force is set,
 // and MDS and ISOMAP offer Landmarks (landmark MDS / landmark ISOMAP, O(N m)).

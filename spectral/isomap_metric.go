@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -120,7 +121,7 @@ func (m *Isomap) neighbourhood(k int) string {
 func (m *Isomap) fitNeighbors(op string, x *mat.Dense, dist isoMetric, k int) (rows, cols []int, w []float64, err error) {
 	n, _ := x.Dims()
 	if k > 0 && dist.euclidean() {
-		idx, d, err := selfNeighbors(op, x, k)
+		idx, d, err := selfNeighbors(op, x, k, graph.KNNOptions{})
 		if err != nil {
 			return nil, nil, nil, err
 		}

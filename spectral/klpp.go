@@ -36,6 +36,12 @@ type KernelLPP struct {
 	// Neighbors is the k of the kNN affinity in Fit, self included
 	// (default max(N/10, 2)).
 	Neighbors int
+	// Search configures the neighbour search of the kNN affinity Fit
+	// builds: Approx (with its Seed) selects graph's approximate search
+	// (NN-descent, used from 2048 rows on; see graph.KNNOptions.Approx),
+	// Workers caps its goroutines. Any other field set is an ErrParam (the
+	// estimator fixes the affinity's metric and weights). Zero: exact.
+	Search graph.KNNOptions
 	// Kernel, Gamma, Degree and Coef0 are as in KernelPCA (default
 	// linear; KernelPrecomputed needs FitGraph).
 	Kernel Kernel
@@ -73,7 +79,7 @@ func (m *KernelLPP) Fit(x *mat.Dense) error {
 	if err := checkQuadratic(op, n, m.Force, "kernel LPP needs the N x N kernel; subsample the training set"); err != nil {
 		return err
 	}
-	g, err := defaultKNN(op, xd, m.Neighbors)
+	g, err := defaultKNN(op, xd, m.Neighbors, m.Search)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ import (
 // embedding of that tie-break).
 //
 // Solver: dense eigendecomposition of the N x N Laplacian up to
-// DenseSolverMaxN points; above, linalg.Eigs (block Lanczos) on the sparse
+// linalg.DenseAutoMaxN points; above, linalg.Eigs (block Lanczos) on the sparse
 // normalised adjacency D^{-1/2} G D^{-1/2} (its K+1 largest eigenpairs are the
 // K+1 smallest of L_sym), O(NNZ) per product, never an N x N matrix.
 //
@@ -70,6 +70,12 @@ type LaplacianEigenmaps struct {
 	// Neighbors is the k of the kNN affinity, self included (default
 	// max(N/10, 2), scikit-learn's rule with a floor of 2).
 	Neighbors int
+	// Search configures the neighbour search of the kNN affinity Fit
+	// builds: Approx (with its Seed) selects graph's approximate search
+	// (NN-descent, used from 2048 rows on; see graph.KNNOptions.Approx),
+	// Workers caps its goroutines. Any other field set is an ErrParam (the
+	// estimator fixes the affinity's metric and weights). Zero: exact.
+	Search graph.KNNOptions
 	// Precomputed says that Fit receives the N x N affinity matrix
 	// (symmetric, non-negative; its diagonal is ignored) and Transform
 	// M x N affinity rows.
@@ -134,7 +140,7 @@ func (le *LaplacianEigenmaps) Fit(x *mat.Dense) error {
 	}
 	switch le.Affinity {
 	case "", "nearest_neighbors", "precomputed":
-		g, aff, err = fitAffinity(op, x, le.Precomputed || le.Affinity == "precomputed", le.Neighbors)
+		g, aff, err = fitAffinity(op, x, le.Precomputed || le.Affinity == "precomputed", le.Neighbors, le.Search)
 	case "rbf":
 		g, aff, err = rbfAffinityGraph(op, x, le.Gamma, le.Force)
 	case "precomputed_nearest_neighbors":
@@ -210,9 +216,12 @@ func precomputedNeighborGraph(op string, x *mat.Dense, neighbors int) (*graph.CS
 // max(N/10, 2), self included) and the data of its Nyström rows. Data whose
 // rows are all identical are refused (every kNN graph on them is an
 // arbitrary tie-break, so no embedding is meaningful).
-func fitAffinity(op string, x *mat.Dense, precomputed bool, neighbors int) (*graph.CSR, *knnAffinity, error) {
+func fitAffinity(op string, x *mat.Dense, precomputed bool, neighbors int, search graph.KNNOptions) (*graph.CSR, *knnAffinity, error) {
 	xd, err := checkData(op, "x", x)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkSearch(op, search); err != nil {
 		return nil, nil, err
 	}
 	if precomputed {
@@ -230,25 +239,28 @@ func fitAffinity(op string, x *mat.Dense, precomputed bool, neighbors int) (*gra
 	if k < 2 || k > n {
 		return nil, nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
 	}
-	return connectivityGraph(op, xd, k)
+	return connectivityGraph(op, xd, k, search)
 }
 
 // connectivityGraph builds scikit-learn's kNN connectivity affinity (as
 // graph.KNN with SklearnConnectivity: each point joined to its k−1 nearest
-// others, G = (A + Aᵀ)/2) and the Nyström data, from one neighbour search.
-func connectivityGraph(op string, x *mat.Dense, k int) (*graph.CSR, *knnAffinity, error) {
+// others, G = (A + Aᵀ)/2) and the Nyström data, from one neighbour search
+// configured by search (checkSearch).
+func connectivityGraph(op string, x *mat.Dense, k int, search graph.KNNOptions) (*graph.CSR, *knnAffinity, error) {
 	n, _ := x.Dims()
 	aff := &knnAffinity{train: x, k: k, radius: make([]float64, n)}
 	kk := k - 1
 	if kk == 0 || kk >= n {
 		// Degenerate sizes: let graph.KNN report them.
-		g, _, err := graph.KNN(x, k, graph.KNNOptions{SklearnConnectivity: true})
+		opt := search
+		opt.SklearnConnectivity = true
+		g, _, err := graph.KNN(x, k, opt)
 		if err != nil {
 			return nil, nil, wrapGraph(op, err)
 		}
 		return g, aff, nil
 	}
-	idx, _, err := selfNeighbors(op, x, kk)
+	idx, _, err := selfNeighbors(op, x, kk, search)
 	if err != nil {
 		return nil, nil, err
 	}

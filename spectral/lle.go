@@ -7,6 +7,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -41,7 +42,7 @@ import (
 // training set.
 //
 // Solver: dense eigendecomposition of the N x N matrix M up to
-// DenseSolverMaxN points; above, linalg.Eigs on the sparse operator
+// linalg.DenseAutoMaxN points; above, linalg.Eigs on the sparse operator
 // x ↦ (I−W)ᵀ((I−W)x) with the constant vector deflated, O(N k) per product.
 // The wanted eigenvalues are tiny and clustered, so the iterative solver
 // may need many restarts: with SolverAuto it gets 300 restarts (unless
@@ -113,7 +114,7 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	if reg < 0 || math.IsNaN(reg) || math.IsInf(reg, 0) {
 		return errorf(op, "Reg", reg, ErrParam, "need Reg > 0")
 	}
-	idx, _, err := selfNeighbors(op, xd, k)
+	idx, _, err := selfNeighbors(op, xd, k, graph.KNNOptions{})
 	if err != nil {
 		return err
 	}
@@ -434,7 +435,7 @@ func ltsaBases(x *mat.Dense, idx []int, k, kc int) ([]float64, error) {
 			for t := 0; t < k; t++ {
 				xi.SetRow(t, x.RawRowView(idx[i*k+t]))
 			}
-			centre(xi)
+			linalg.CenterColumnsInPlace(xi)
 			var svd mat.SVD
 			if !svd.Factorize(xi, mat.SVDFullU) {
 				mu.Lock()

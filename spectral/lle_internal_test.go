@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -21,7 +22,7 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 	x := ds.X
 	n, _ := x.Dims()
 	const k, kc = 10, 2
-	idx, _, err := selfNeighbors("test", x, k)
+	idx, _, err := selfNeighbors("test", x, k, graph.KNNOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func hessianOp(x *mat.Dense, idx []int, k, kc int) (*factorOp, error) {
 			for t := 0; t < k; t++ {
 				gi.SetRow(t, x.RawRowView(idx[i*k+t]))
 			}
-			centre(gi)
+			linalg.CenterColumnsInPlace(gi)
 			var svd mat.SVD
 			svd.Factorize(gi, mat.SVDThin)
 			var u mat.Dense

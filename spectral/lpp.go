@@ -33,6 +33,12 @@ type LPP struct {
 	// Neighbors is the k of the kNN affinity, self included (default
 	// max(N/10, 2)).
 	Neighbors int
+	// Search configures the neighbour search of the kNN affinity Fit
+	// builds: Approx (with its Seed) selects graph's approximate search
+	// (NN-descent, used from 2048 rows on; see graph.KNNOptions.Approx),
+	// Workers caps its goroutines. Any other field set is an ErrParam (the
+	// estimator fixes the affinity's metric and weights). Zero: exact.
+	Search graph.KNNOptions
 	// Reg is a relative ridge on B = Xᵀ D X (default 0).
 	Reg float64
 
@@ -51,7 +57,7 @@ func (l *LPP) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	g, err := defaultKNN(op, xd, l.Neighbors)
+	g, err := defaultKNN(op, xd, l.Neighbors, l.Search)
 	if err != nil {
 		return err
 	}
@@ -74,9 +80,13 @@ func (l *LPP) FitGraph(x *mat.Dense, g *graph.CSR) error {
 }
 
 // defaultKNN builds scikit-learn's connectivity kNN affinity with
-// Neighbors k (default max(N/10, 2)); data whose rows all coincide are
-// refused (checkDistinctRows).
-func defaultKNN(op string, x *mat.Dense, k int) (*graph.CSR, error) {
+// Neighbors k (default max(N/10, 2)) and the neighbour search search
+// (checkSearch); data whose rows all coincide are refused
+// (checkDistinctRows).
+func defaultKNN(op string, x *mat.Dense, k int, search graph.KNNOptions) (*graph.CSR, error) {
+	if err := checkSearch(op, search); err != nil {
+		return nil, err
+	}
 	if err := checkDistinctRows(op, x); err != nil {
 		return nil, err
 	}
@@ -87,11 +97,23 @@ func defaultKNN(op string, x *mat.Dense, k int) (*graph.CSR, error) {
 	if k < 2 || k > n {
 		return nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
 	}
-	g, _, err := graph.KNN(x, k, graph.KNNOptions{SklearnConnectivity: true})
+	search.SklearnConnectivity = true
+	g, _, err := graph.KNN(x, k, search)
 	if err != nil {
 		return nil, wrapGraph(op, err)
 	}
 	return g, nil
+}
+
+// checkSearch validates the Search field of an estimator that builds a kNN
+// affinity: only Approx (graph's approximate search, used from 2048 rows
+// on), Seed (its random choices) and Workers may be set, since the
+// estimator fixes the affinity's metric and weights.
+func checkSearch(op string, search graph.KNNOptions) error {
+	if search != (graph.KNNOptions{Approx: search.Approx, Seed: search.Seed, Workers: search.Workers}) {
+		return errorf(op, "Search", fmt.Sprintf("%+v", search), ErrParam, "only Approx, Seed and Workers may be set: the estimator fixes the affinity's metric and weights")
+	}
+	return nil
 }
 
 // checkGraphFor validates g as a relation graph on the N rows of x.

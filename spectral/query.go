@@ -70,9 +70,10 @@ func knnQuery(op string, train, q *mat.Dense, k int) (idx []int, dist []float64,
 
 // selfNeighbors returns the k nearest other rows of every row of x
 // (graph.Neighbors: row-major N x k, ascending, exact distances, ties by the
-// smaller index), with errors mapped to this package's sentinels.
-func selfNeighbors(op string, x *mat.Dense, k int) ([]int, []float64, error) {
-	idx, dist, err := graph.Neighbors(x, k, graph.KNNOptions{})
+// smaller index; approximate with search.Approx, see checkSearch), with
+// errors mapped to this package's sentinels.
+func selfNeighbors(op string, x *mat.Dense, k int, search graph.KNNOptions) ([]int, []float64, error) {
+	idx, dist, err := graph.Neighbors(x, k, search)
 	if err != nil {
 		return nil, nil, wrapGraph(op, err)
 	}

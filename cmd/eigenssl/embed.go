@@ -84,6 +84,8 @@ Methods (conventions as scikit-learn 1.2; see "go doc spectral"):
 --graph knn:k=K sets the neighbourhood size of the neighbour-based methods
 (the point itself counts among the K for le, lpp, klpp, graphcca and spectral,
 as in scikit-learn's SpectralEmbedding; isomap and lle use K other points);
+--graph knn:k=K,approx makes that search approximate (NN-descent from 2048
+rows on, seeded by --seed; le, lpp, klpp, graphcca and spectral only);
 --graph-file reads the relation graph G as an edge list (le, lpp, klpp,
 graphcca, spectral). --precomputed reads --input as an N x N affinity (le,
 spectral), distance (mds) or kernel (kpca) matrix. --transform embeds new
@@ -100,7 +102,7 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f := cmd.Flags()
 	f.StringVar(&opts.Method, "method", "", "method: "+strings.Join(spectral.Methods(), ", "))
 	f.StringVar(&opts.Input, "input", "", "data matrix (.npy/.npz/.csv), one sample per row")
-	f.StringVar(&opts.Graph, "graph", "", "neighbour graph spec, e.g. knn:k=15")
+	f.StringVar(&opts.Graph, "graph", "", "neighbour graph spec: knn:k=K, or knn:k=K,approx for the approximate search (le, lpp, klpp, graphcca, spectral)")
 	f.StringVar(&opts.GraphFile, "graph-file", "", "relation graph G as an edge-list file (.csv or .npz)")
 	f.IntVarP(&opts.Components, "components", "k", 2, "number of components")
 	f.StringVarP(&opts.Out, "output", "o", "", "output file for the embedding (.npy/.npz/.csv)")
@@ -119,7 +121,7 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 	f.StringVar(&opts.LLEMethod, "lle-method", "", "lle: standard (default), modified, hessian or ltsa")
 	f.Float64Var(&opts.Reg, "reg", 0, "lle: regularisation of the local Gram matrices (default 1e-3, scikit-learn's reg)")
 	f.StringVar(&opts.Solver, "solver", "auto", "eigensolver: auto, dense, iterative")
-	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks)")
+	f.Uint64Var(&opts.Seed, "seed", 0, "random seed (iterative solver, landmarks, --graph knn:k=K,approx)")
 	f.BoolVar(&opts.Force, "force", false, "allow O(N^2) methods above their size limit")
 	f.Float64Var(&opts.Radius, "radius", 0, "isomap: radius neighbourhoods (instead of --graph knn:k=K)")
 	f.StringVar(&opts.Metric, "metric", "", "isomap: euclidean (default), minkowski (--p), manhattan, cosine; --precomputed reads distances")
@@ -135,24 +137,30 @@ rows (out-of-sample: exact, kernel formula or Nystrom, per method) into
 }
 
 // embedGraphNeighbors parses a --graph spec (graph.ParseRelation): only
-// "knn:k=K" is supported, since each method fixes its own kNN weights.
-func embedGraphNeighbors(spec string) (int, error) {
+// "knn:k=K" and "knn:k=K,approx" are supported, since each method fixes its
+// own kNN weights. approx selects the approximate neighbour search
+// (graph.KNNOptions.Approx) with the random seed seed.
+func embedGraphNeighbors(spec string, seed uint64) (int, graph.KNNOptions, error) {
 	r, err := graph.ParseRelation(spec)
 	if err != nil {
-		return 0, usageError{fmt.Errorf("embed: --graph: %w", err)}
+		return 0, graph.KNNOptions{}, usageError{fmt.Errorf("embed: --graph: %w", err)}
 	}
 	if r.Kind != graph.KNNRelation {
-		return 0, usagef("embed: --graph %q: only knn:k=K is supported", spec)
+		return 0, graph.KNNOptions{}, usagef("embed: --graph %q: only knn:k=K[,approx] is supported", spec)
 	}
-	if r.Options != (graph.KNNOptions{}) {
-		return 0, usagef("embed: --graph %q: only k is configurable (knn:k=K); the methods fix their own weights", spec)
+	if r.Options != (graph.KNNOptions{}) && r.Options != (graph.KNNOptions{Approx: true}) {
+		return 0, graph.KNNOptions{}, usagef("embed: --graph %q: only k and approx are configurable (knn:k=K[,approx]); the methods fix their own weights", spec)
 	}
-	return r.K, nil
+	search := r.Options
+	if search.Approx {
+		search.Seed = seed
+	}
+	return r.K, search, nil
 }
 
 // embedConfigure sets the hyper-parameters of m from the flags, refusing
 // flags the method does not take.
-func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) error {
+func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int, search graph.KNNOptions) error {
 	solver, err := spectral.ParseSolver(opts.Solver)
 	if err != nil {
 		return usageError{err}
@@ -198,16 +206,19 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 	case *spectral.LaplacianEigenmaps:
 		*e = spectral.LaplacianEigenmaps{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed,
 			Unnormalized: opts.Unnormalized, UnitVectors: opts.UnitVectors, Strict: opts.Strict, Affinity: opts.Affinity, Gamma: opts.Gamma,
-			KeepFirst: opts.KeepFirst, Force: opts.Force, Solver: solver, Seed: opts.Seed}
+			KeepFirst: opts.KeepFirst, Force: opts.Force, Solver: solver, Seed: opts.Seed, Search: search}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--unnormalized": true, "--unit-vectors": true,
 			"--strict": true, "--affinity": true, "--gamma": true, "--keep-first": true}
 	case *spectral.LPP:
-		*e = spectral.LPP{Components: k, Neighbors: neighbors}
+		*e = spectral.LPP{Components: k, Neighbors: neighbors, Search: search}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true}
 	case *spectral.KernelLPP:
-		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
+		*e = spectral.KernelLPP{Components: k, Neighbors: neighbors, Search: search, Kernel: kernel, Gamma: opts.Gamma, Degree: opts.Degree, Coef0: opts.Coef0, Force: opts.Force}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--kernel": true, "--gamma": true}
 	case *spectral.LLE:
+		if search.Approx {
+			return usagef("embed: --graph %q: method lle takes no approx (its neighbour search is exact)", opts.Graph)
+		}
 		if opts.regSet && !(opts.Reg > 0) {
 			return usagef("embed: --reg %g: want a value > 0", opts.Reg)
 		}
@@ -217,6 +228,9 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		*e = spectral.ClassicalMDS{Components: k, Precomputed: opts.Precomputed, Landmarks: opts.Landmarks, Solver: solver, Seed: opts.Seed, Force: opts.Force}
 		allowed = map[string]bool{"--precomputed": true, "--landmarks": true}
 	case *spectral.Isomap:
+		if search.Approx {
+			return usagef("embed: --graph %q: method isomap takes no approx (its neighbour search is exact)", opts.Graph)
+		}
 		metric := opts.Metric
 		if opts.Precomputed {
 			if metric != "" {
@@ -241,10 +255,10 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int) err
 		*e = spectral.CCA{Components: k, ViewA: opts.ViewA}
 		allowed = map[string]bool{"--view-a": true}
 	case *spectral.GraphCCA:
-		*e = spectral.GraphCCA{Components: k, Neighbors: neighbors}
+		*e = spectral.GraphCCA{Components: k, Neighbors: neighbors, Search: search}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true}
 	case *spectral.SpectralContrastive:
-		*e = spectral.SpectralContrastive{Components: k, Neighbors: neighbors, Precomputed: opts.Precomputed, Linear: opts.Linear, Solver: solver, Seed: opts.Seed}
+		*e = spectral.SpectralContrastive{Components: k, Neighbors: neighbors, Search: search, Precomputed: opts.Precomputed, Linear: opts.Linear, Solver: solver, Seed: opts.Seed}
 		allowed = map[string]bool{"--graph": true, "--graph-file": true, "--precomputed": true, "--linear": true}
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
@@ -283,12 +297,13 @@ func embedRun(opts *embedOptions, s *Streams) error {
 		return usageError{err}
 	}
 	neighbors := 0
+	var search graph.KNNOptions
 	if opts.Graph != "" {
-		if neighbors, err = embedGraphNeighbors(opts.Graph); err != nil {
+		if neighbors, search, err = embedGraphNeighbors(opts.Graph, opts.Seed); err != nil {
 			return err
 		}
 	}
-	if err := embedConfigure(m, opts, neighbors); err != nil {
+	if err := embedConfigure(m, opts, neighbors, search); err != nil {
 		return err
 	}
 	// A scipy save_npz CSR input goes to FitSparse (an affinity or

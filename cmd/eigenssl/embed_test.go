@@ -11,6 +11,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/spectral"
 	"gonum.org/v1/gonum/mat"
 )
@@ -65,7 +66,7 @@ func TestEmbedMatchesPackage(t *testing.T) {
 			if method != "mds" && method != "kpca" && method != "cca" {
 				nb = 10
 			}
-			if err := embedConfigure(m, opts, nb); err != nil {
+			if err := embedConfigure(m, opts, nb, graph.KNNOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			if err := m.Fit(x); err != nil {
@@ -158,6 +159,8 @@ func TestEmbedErrors(t *testing.T) {
 		{"unknown method", []string{"--method", "tsne", "--input", xPath, "-o", out}, 2, "valid"},
 		{"no output", []string{"--method", "le", "--input", xPath}, 2, "-o"},
 		{"bad graph spec", []string{"--method", "le", "--input", xPath, "-o", out, "--graph", "eps:0.1"}, 2, "knn"},
+		{"graph weights set", []string{"--method", "le", "--input", xPath, "-o", out, "--graph", "knn:k=5,metric=cosine"}, 2, "only k and approx"},
+		{"approx on lle", []string{"--method", "lle", "--input", xPath, "-o", out, "--graph", "knn:k=5,approx"}, 2, "takes no approx"},
 		{"flag not taken", []string{"--method", "mds", "--input", xPath, "-o", out, "--graph", "knn:k=5"}, 2, "does not take"},
 		{"lle method not taken", []string{"--method", "le", "--input", xPath, "-o", out, "--lle-method", "ltsa"}, 2, "does not take"},
 		{"unknown lle method", []string{"--method", "lle", "--input", xPath, "-o", out, "--lle-method", "isomap"}, 1, "hessian"},
@@ -522,5 +525,50 @@ func TestEmbedSparseInput(t *testing.T) {
 	}
 	if !mat.Equal(got, p.Embedding()) {
 		t.Fatal("CLI sparse kpca differs from the dense fit")
+	}
+}
+
+// TestEmbedGraphApprox runs embed --method le with --graph knn:k=10,approx on
+// 2500 x 8 overlapping blobs (above the 2048 rows from which the search is
+// approximate): the output is the package's fit with Search{Approx, Seed:
+// --seed}, and its subspace is within 0.15 rad (largest principal angle) of
+// the exact one, the measured bound of spectral's TestLESearchApprox on the
+// same data (0.047-0.055 rad over three seeds).
+func TestEmbedGraphApprox(t *testing.T) {
+	ds, err := data.Blobs(2500, 4, 8, 6, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	xPath := filepath.Join(dir, "x.npy")
+	if err := data.WriteMatrix(xPath, ds.X); err != nil {
+		t.Fatal(err)
+	}
+	run := func(spec, out string) *mat.Dense {
+		code, _, stderr := runArgs("embed", "--method", "le", "--input", xPath, "-k", "3", "--seed", "2", "--graph", spec, "-o", out)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", spec, code, stderr)
+		}
+		z, err := data.ReadMatrix(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return z
+	}
+	za := run("knn:k=10,approx", filepath.Join(dir, "za.npy"))
+	ze := run("knn:k=10", filepath.Join(dir, "ze.npy"))
+	le := &spectral.LaplacianEigenmaps{Components: 3, Neighbors: 10, Seed: 2, Search: graph.KNNOptions{Approx: true, Seed: 2}}
+	if err := le.Fit(ds.X); err != nil {
+		t.Fatal(err)
+	}
+	if !mat.EqualApprox(za, le.Embedding(), 1e-12) {
+		t.Fatal("CLI approx embedding differs from the package's fit with Search{Approx: true, Seed: 2}")
+	}
+	ang, err := linalg.PrincipalAngles(za, ze)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := ang[len(ang)-1]; top > 0.15 || top < 1e-8 {
+		t.Errorf("largest principal angle approx vs exact = %.4g rad, want in (1e-8, 0.15]", top)
 	}
 }
