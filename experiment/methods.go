@@ -7,6 +7,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/eval"
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/spectral"
 	"gonum.org/v1/gonum/mat"
 )
@@ -345,16 +346,10 @@ func maxSV(z mat.Matrix) float64 {
 // numRank is the rank of the centred z with relative tolerance tol·σ₁.
 func numRank(z mat.Matrix, tol float64) int {
 	sv, err := eval.SingularValues(centred(z))
-	if err != nil || len(sv) == 0 {
+	if err != nil {
 		return 0
 	}
-	r := 0
-	for _, s := range sv {
-		if s > tol*sv[0] {
-			r++
-		}
-	}
-	return r
+	return linalg.RankOf(sv, tol)
 }
 
 // graphCCASolution is the linear-regime BarlowTwins characterisation of
