@@ -2,10 +2,9 @@ package eval
 
 import (
 	"math"
-	"runtime"
 	"slices"
-	"sync"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -121,41 +120,31 @@ func (k *KNNClassifier) Predict(x mat.Matrix) ([]int, error) {
 	q := k.prep(xd)
 	qn := rowSqNorms(q)
 	out := make([]int, m)
+	// Tiles of 256 query rows over linalg.ParallelRange; each row's vote
+	// depends only on that row, so the result does not depend on the split.
 	const tile = 256
 	tiles := (m + tile - 1) / tile
-	workers := min(runtime.GOMAXPROCS(0), tiles)
-	var wg sync.WaitGroup
-	next := make(chan int, tiles)
-	for t := range tiles {
-		next <- t
-	}
-	close(next)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var dot mat.Dense
-			order := make([]int, n)
-			dist := make([]float64, n)
-			for t := range next {
-				lo, hi := t*tile, min((t+1)*tile, m)
-				dot.Reset()
-				dot.Mul(q.Slice(lo, hi, 0, d), k.x.T())
-				for i := lo; i < hi; i++ {
-					row := dot.RawRowView(i - lo)
-					for j := range n {
-						if k.metric() == Cosine {
-							dist[j] = 1 - row[j]
-						} else {
-							dist[j] = math.Sqrt(math.Max(0, qn[i]+k.sqn[j]-2*row[j]))
-						}
+	linalg.ParallelRange(tiles, 1, func(tlo, thi int) {
+		var dot mat.Dense
+		order := make([]int, n)
+		dist := make([]float64, n)
+		for t := tlo; t < thi; t++ {
+			lo, hi := t*tile, min((t+1)*tile, m)
+			dot.Reset()
+			dot.Mul(q.Slice(lo, hi, 0, d), k.x.T())
+			for i := lo; i < hi; i++ {
+				row := dot.RawRowView(i - lo)
+				for j := range n {
+					if k.metric() == Cosine {
+						dist[j] = 1 - row[j]
+					} else {
+						dist[j] = math.Sqrt(math.Max(0, qn[i]+k.sqn[j]-2*row[j]))
 					}
-					out[i] = k.vote(dist, order, kk)
 				}
+				out[i] = k.vote(dist, order, kk)
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return out, nil
 }
 
