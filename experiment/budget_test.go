@@ -25,9 +25,6 @@ func budgetConfig(maxIter int) E3Config {
 // judged cell's accuracy (the old fixed 30-60 L-BFGS iterations, whose
 // optimum depended on where L-BFGS stopped, would).
 func TestVerdictsStableUnderBudget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs E3 twice")
-	}
 	run := func(maxIter int) (*E3Result, *E4Result) {
 		t.Helper()
 		r3, err := E3(context.Background(), budgetConfig(maxIter), nil, "")
