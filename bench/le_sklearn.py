@@ -12,26 +12,13 @@ affinity='nearest_neighbors', n_neighbors=15, eigen_solver='lobpcg', random_stat
 timed once per N after an untimed warm-up fit on 1000 points.
 Optional benchmark script only: never part of the Go test path.
 """
-import argparse, gzip, json, os, struct, sys, time
+import argparse, json, os, sys, time
 
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import SpectralEmbedding
 
-ROOT = "/usr/share/datasets/fashion-mnist"
-
-
-def idx_images(path):
-    with gzip.open(path, "rb") as f:
-        magic, n, r, c = struct.unpack(">IIII", f.read(16))
-        assert magic == 2051, path
-        return np.frombuffer(f.read(n * r * c), dtype=np.uint8).reshape(n, r * c)
-
-
-def load():
-    a = idx_images(os.path.join(ROOT, "train-images-idx3-ubyte.gz"))
-    b = idx_images(os.path.join(ROOT, "t10k-images-idx3-ubyte.gz"))
-    return np.vstack([a, b]).astype(np.float64) / 255.0
+from fmnist import load
 
 
 def main():

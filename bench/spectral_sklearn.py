@@ -14,21 +14,14 @@ Prints one JSON line per (method, N) with the wall-clock and process CPU seconds
 threads) of fit.
 Optional benchmark script only: never part of the Go test path.
 """
-import argparse, gzip, json, os, struct, time
+import argparse, json, time
 
 import numpy as np
 import sklearn
 from sklearn.decomposition import KernelPCA
 from sklearn.manifold import Isomap, LocallyLinearEmbedding, SpectralEmbedding
 
-ROOT = "/usr/share/datasets/fashion-mnist"
-
-
-def idx_images(path):
-    with gzip.open(path, "rb") as f:
-        magic, n, r, c = struct.unpack(">IIII", f.read(16))
-        assert magic == 2051, path
-        return np.frombuffer(f.read(n * r * c), dtype=np.uint8).reshape(n, r * c)
+from fmnist import load
 
 
 def make(name, d):
@@ -48,7 +41,7 @@ def main():
     ap.add_argument("--sizes", default="2000,5000")
     ap.add_argument("--methods", default="le,isomap,kpca,lle")
     args = ap.parse_args()
-    X = idx_images(os.path.join(ROOT, "train-images-idx3-ubyte.gz")).astype(np.float64) / 255.0
+    X = load(test=False)
     for n in [int(s) for s in args.sizes.split(",")]:
         x = np.ascontiguousarray(X[:n])
         for name in args.methods.split(","):
