@@ -21,19 +21,19 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/cputime"
 	"github.com/eigenssl/eigenssl/linalg"
 )
 
@@ -100,7 +100,7 @@ func run(n, k int, modes string, seed uint64, saveExact, refPath, jsonOut string
 			return fmt.Errorf("-mode %q: want exact or approx", mode)
 		}
 		runtime.GC()
-		c0 := cpuSeconds()
+		c0 := cputime.Process()
 		t := time.Now()
 		idx, _, err := graph.Neighbors(x, k, opt)
 		if err != nil {
@@ -109,7 +109,7 @@ func run(n, k int, modes string, seed uint64, saveExact, refPath, jsonOut string
 		wall := time.Since(t).Seconds()
 		rec := map[string]any{
 			"tool": "eigenssl", "mode": mode, "backend": linalg.Backend(), "gomaxprocs": runtime.GOMAXPROCS(0),
-			"N": n, "D": d, "k": k, "wall_s": wall, "cpu_s": cpuSeconds() - c0, "seed": seed,
+			"N": n, "D": d, "k": k, "wall_s": wall, "cpu_s": cputime.Process() - c0, "seed": seed,
 		}
 		if mode == "exact" {
 			if ref == nil {
@@ -137,11 +137,10 @@ func run(n, k int, modes string, seed uint64, saveExact, refPath, jsonOut string
 		if err != nil {
 			return err
 		}
-		tmp := jsonOut + ".tmp"
-		if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return data.WriteAtomic(jsonOut, func(w io.Writer) error {
+			_, err := w.Write(append(b, '\n'))
 			return err
-		}
-		return os.Rename(tmp, jsonOut)
+		})
 	}
 	return nil
 }
@@ -158,13 +157,4 @@ func recall(exact, approx []int, k int) float64 {
 		}
 	}
 	return float64(hit) / float64(len(exact))
-}
-
-// cpuSeconds is the user+system CPU time of the process (all threads).
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }

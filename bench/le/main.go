@@ -38,22 +38,20 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"codeberg.org/sbinet/npyio/npy"
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/cputime"
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/spectral"
 	"gonum.org/v1/gonum/mat"
@@ -101,15 +99,9 @@ func main() {
 func run(sizes string, pcaAbove int, jsonOut, compare string) error {
 	var ref *mat.Dense
 	if compare != "" {
-		f, err := os.Open(compare)
-		if err != nil {
+		var err error
+		if ref, err = data.ReadMatrix(compare); err != nil {
 			return err
-		}
-		ref = &mat.Dense{}
-		err = npy.Read(f, ref)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", compare, err)
 		}
 	}
 	ds, err := data.Load("fashion-mnist", data.LoadOptions{Split: "all"})
@@ -135,7 +127,10 @@ func run(sizes string, pcaAbove int, jsonOut, compare string) error {
 		if err != nil {
 			return err
 		}
-		return writeAtomic(jsonOut, append(b, '\n'))
+		return data.WriteAtomic(jsonOut, func(w io.Writer) error {
+			_, err := w.Write(append(b, '\n'))
+			return err
+		})
 	}
 	return nil
 }
@@ -155,21 +150,21 @@ func one(ds *data.Dataset, n, pcaAbove int, ref *mat.Dense) (map[string]any, err
 		_, d = x.Dims()
 	}
 	runtime.GC()
-	c0 := cpuSeconds()
+	c0 := cputime.Process()
 	t := time.Now()
 	g, _, err := graph.KNN(x, neighbors, graph.KNNOptions{SklearnConnectivity: true, Approx: approx, Seed: seed})
 	if err != nil {
 		return nil, err
 	}
 	knnS := time.Since(t).Seconds()
-	c1 := cpuSeconds()
+	c1 := cputime.Process()
 	t = time.Now()
 	le := &spectral.LaplacianEigenmaps{Components: components, Neighbors: neighbors, Tol: eigTol}
 	if err := le.FitGraph(nil, g); err != nil {
 		return nil, err
 	}
 	eigS := time.Since(t).Seconds()
-	cpu := cpuSeconds() - c0
+	cpu := cputime.Process() - c0
 	rec := map[string]any{
 		"tool": "eigenssl", "backend": linalg.Backend(), "gomaxprocs": runtime.GOMAXPROCS(0),
 		"openblas_num_threads": os.Getenv("OPENBLAS_NUM_THREADS"),
@@ -236,33 +231,4 @@ func compareEmbedding(le *spectral.LaplacianEigenmaps, ref *mat.Dense) (map[stri
 	fmt.Fprintf(os.Stderr, "compare N=%d: eigenssl eigenvalues %v\n", n, le.Eigenvalues())
 	fmt.Fprintf(os.Stderr, "compare N=%d: sklearn Rayleigh quotients %v\n", n, rq)
 	return map[string]any{"compare_max_angle": maxAng, "compare_angles": ang, "compare_sklearn_rayleigh": rq}, nil
-}
-
-// cpuSeconds is the user+system CPU time of the process (all threads).
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
-
-// writeAtomic writes b to a temporary file in the directory of path and
-// renames it over path.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".le-*.json")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
 }

@@ -17,10 +17,10 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/internal/cputime"
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/spectral"
 )
@@ -42,14 +42,14 @@ func main() {
 	var rerr float64
 	for r := 0; r < *repeat; r++ {
 		m := &spectral.LLE{Components: *components, Neighbors: *neighbors, Method: *method}
-		c0 := cpuSeconds()
+		c0 := cputime.Process()
 		t := time.Now()
 		if err := m.Fit(x); err != nil {
 			fmt.Fprintln(os.Stderr, "lle bench:", err)
 			os.Exit(1)
 		}
 		if s := time.Since(t).Seconds(); s < best {
-			best, bestCPU = s, cpuSeconds()-c0
+			best, bestCPU = s, cputime.Process()-c0
 		}
 		rerr = m.ReconstructionError()
 	}
@@ -57,13 +57,4 @@ func main() {
 		"method": "lle/" + *method, "n": n, "k": *neighbors, "components": *components, "seconds": best, "cpu_seconds": bestCPU,
 		"reconstruction_error": rerr})
 	fmt.Println(string(b))
-}
-
-// cpuSeconds is the user+system CPU time of the process (all threads).
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }

@@ -18,15 +18,14 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/internal/cputime"
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/spectral"
 	"gonum.org/v1/gonum/mat"
@@ -64,12 +63,12 @@ func main() {
 				fmt.Fprintf(os.Stderr, "spectral bench: unknown method %q\n", name)
 				os.Exit(2)
 			}
-			c0 := cpuSeconds()
+			c0 := cputime.Process()
 			t := time.Now()
 			ferr := m.Fit(x)
 			sec := time.Since(t).Seconds()
 			rec := map[string]any{"tool": "eigenssl", "backend": linalg.Backend(), "gomaxprocs": runtime.GOMAXPROCS(0),
-				"method": name, "n": n, "seconds": sec, "cpu_seconds": cpuSeconds() - c0}
+				"method": name, "n": n, "seconds": sec, "cpu_seconds": cputime.Process() - c0}
 			if ferr != nil {
 				rec["error"] = ferr.Error()
 			} else {
@@ -79,14 +78,4 @@ func main() {
 			fmt.Println(string(b))
 		}
 	}
-}
-
-// cpuSeconds is the user+system CPU time of the process (all threads): a
-// fairer measure than wall-clock time on a machine shared with other jobs.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
