@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/data"
@@ -250,12 +251,12 @@ func (dg *Diagnostics) describe(k, d int, regime string) {
 		}
 	}
 	dg.Lines = append(dg.Lines,
-		Line{"components c", itoa(dg.Components), comp},
+		Line{"components c", strconv.Itoa(dg.Components), comp},
 		Line{"effective components", fmt.Sprintf("%.4g", dg.EffectiveComponents),
 			"exp(entropy of component sizes): equals c for equal sizes, near 1 when one component holds most rows"},
 		Line{"smallest non-zero eigenvalue of L", gap,
 			fmt.Sprintf("spectral gap above the %d zeros; VICReg in feature space drops a direction once γ exceeds 1/λ", dg.Components)},
-		Line{"near-zero eigenvalues", itoa(dg.NearZero),
+		Line{"near-zero eigenvalues", strconv.Itoa(dg.NearZero),
 			"non-zero eigenvalues of L below 1% of the mean degree: weakly joined pieces acting as extra components"},
 	)
 	if len(dg.Thresholds) > 0 {

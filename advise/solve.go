@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/graph"
@@ -282,7 +284,7 @@ func (r *refiner) run(p closedform.Problem, w0 *mat.Dense) (*mat.Dense, closedfo
 		if q, err = linalg.Orthonormalize(both); err != nil {
 			return nil, closedform.RefineResult{}, "", err
 		}
-		note += " within span(W_char, top " + itoa(pd) + " right singular vectors)"
+		note += " within span(W_char, top " + strconv.Itoa(pd) + " right singular vectors)"
 	}
 	_, qc := q.Dims()
 	xq := mat.NewDense(r.rows, qc, nil)
@@ -310,7 +312,7 @@ func (r *refiner) run(p closedform.Problem, w0 *mat.Dense) (*mat.Dense, closedfo
 		}
 	}
 	if n, _ := r.x.Dims(); n < p.G.N {
-		note += " on " + itoa(n) + " of " + itoa(p.G.N) + " rows"
+		note += " on " + strconv.Itoa(n) + " of " + strconv.Itoa(p.G.N) + " rows"
 	}
 	// Characterisations are often saddle points by symmetry; a small
 	// seeded perturbation lets the optimiser leave them.
@@ -398,7 +400,7 @@ func subsampleRows(g *graph.CSR, m int, seed uint64) []int {
 		}
 		out = append(out, piece...)
 	}
-	sortInts(out)
+	slices.Sort(out)
 	return out
 }
 

@@ -4,12 +4,9 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
+
+	"gonum.org/v1/gonum/stat"
 )
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func sortInts(a []int) { sort.Ints(a) }
 
 // ranks returns the 1-based ranks of a (ascending), ties sharing their
 // average rank.
@@ -42,25 +39,7 @@ func Spearman(a, b []float64) float64 {
 	if len(a) != len(b) || len(a) < 2 {
 		return math.NaN()
 	}
-	ra, rb := ranks(a), ranks(b)
-	var ma, mb float64
-	for i := range ra {
-		ma += ra[i]
-		mb += rb[i]
-	}
-	ma /= float64(len(ra))
-	mb /= float64(len(rb))
-	var sab, saa, sbb float64
-	for i := range ra {
-		da, db := ra[i]-ma, rb[i]-mb
-		sab += da * db
-		saa += da * da
-		sbb += db * db
-	}
-	if saa == 0 || sbb == 0 {
-		return math.NaN()
-	}
-	return sab / math.Sqrt(saa*sbb)
+	return stat.Correlation(ranks(a), ranks(b), nil)
 }
 
 // quantile returns the q-quantile of v (linear interpolation between order
