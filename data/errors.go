@@ -1,10 +1,10 @@
 package data
 
 import (
-	"github.com/eigenssl/eigenssl/internal/errfmt"
-
 	"errors"
 	"fmt"
+
+	"github.com/eigenssl/eigenssl/internal/errfmt"
 )
 
 // Sentinel errors. Every error returned by this package is an *Error wrapping

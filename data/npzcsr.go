@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -50,7 +49,7 @@ func IsNPZCSR(path string) bool {
 // file and wrapping ErrFormat, ErrShape or ErrNaN.
 func ReadNPZCSR(path string) (*CSRMatrix, error) {
 	const op = "ReadNPZCSR"
-	b, err := os.ReadFile(path)
+	b, err := readWhole(path)
 	if err != nil {
 		return nil, fileErr(op, path, err)
 	}

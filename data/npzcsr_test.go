@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -65,5 +66,23 @@ func TestReadNPZCSRCorrupt(t *testing.T) {
 	}
 	if _, err := parseNPZCSR(b[:len(b)/2]); !errors.Is(err, ErrFormat) {
 		t.Fatalf("truncated archive: %v; want ErrFormat", err)
+	}
+}
+
+// ReadNPZCSR reads the archive through the memory budget like every .npz
+// (a file above EIGENSSL_MEMORY_LIMIT is refused before it is read).
+func TestReadNPZCSRMemoryLimit(t *testing.T) {
+	path := filepath.Join("testdata", "scipy_csr.npz")
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("EIGENSSL_MEMORY_LIMIT", strconv.FormatInt(st.Size()-1, 10))
+	if _, err := ReadNPZCSR(path); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a %d-byte archive under a %d-byte limit: %v; want ErrTooLarge", st.Size(), st.Size()-1, err)
+	}
+	t.Setenv("EIGENSSL_MEMORY_LIMIT", strconv.FormatInt(st.Size(), 10))
+	if _, err := ReadNPZCSR(path); err != nil {
+		t.Fatalf("at the limit: %v", err)
 	}
 }
