@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -180,6 +182,6 @@ func exportRun(opts *exportOptions, s *Streams) error {
 	return err
 }
 
-func isNPZ(path string) bool {
-	return len(path) > 4 && path[len(path)-4:] == ".npz"
-}
+// isNPZ reports whether path names a .npz archive (any letter case, as
+// data's readers and writers take it).
+func isNPZ(path string) bool { return strings.EqualFold(filepath.Ext(path), ".npz") }

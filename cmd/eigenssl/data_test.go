@@ -43,8 +43,9 @@ func TestDataExportDigits(t *testing.T) {
 	if !mat.Equal(gx, ds.X) || !slices.Equal(gy, ds.Y) {
 		t.Fatal("exported digits differ from data.Digits()")
 	}
-	// Views: 2 x 100 rows, labels repeated per view, npz with X and y.
-	z := filepath.Join(dir, "views.npz")
+	// Views: 2 x 100 rows, labels repeated per view, npz with X and y
+	// (the extension in any letter case, as data reads it).
+	z := filepath.Join(dir, "views.NPZ")
 	ge := filepath.Join(dir, "g.csv")
 	code, _, errOut = runArgs("data", "export", "--n", "100", "--views", "2", "--augment", "shift:1+noise:0.05", "-o", z, "--graph-out", ge)
 	if code != 0 {

@@ -136,7 +136,7 @@ func lossRun(opts *lossOptions, s *Streams) error {
 		for k, g := range res.Grad {
 			arrays[k] = g
 		}
-		if isNPZ(strings.ToLower(opts.GradOut)) {
+		if isNPZ(opts.GradOut) {
 			err = data.WriteNPZ(opts.GradOut, arrays)
 		} else {
 			err = data.WriteMatrix(opts.GradOut, res.Grad[loss.KeyZ])
