@@ -460,43 +460,22 @@ func (rep *Report) predict(labels []int, s Settings) error {
 		}
 	}
 	rep.Labelled, rep.Classes, rep.Resamples = len(idx), len(classes), s.Resamples
-	type split struct{ tr, te []int }
-	splits := make([]split, s.Resamples)
-	for r := range splits {
-		tr, te, err := eval.StratifiedSplit(yl, 0.5, s.Seed+uint64(r))
-		if err != nil {
-			return wrap(op, "labels", len(idx), ErrLabels, err)
-		}
-		splits[r] = split{tr, te}
-	}
-	pick := func(z *mat.Dense, rows []int) (*mat.Dense, []int) {
-		_, k := z.Dims()
-		out := mat.NewDense(len(rows), k, nil)
-		y := make([]int, len(rows))
-		for t, i := range rows {
-			out.SetRow(t, z.RawRowView(idx[i]))
-			y[t] = yl[i]
-		}
-		return out, y
-	}
+	// eval.Evaluate's protocol on the labelled rows: Resamples stratified
+	// half splits, split r seeded by Seed + r.
+	p := eval.Protocol{Probe: s.Probe, Split: 0.5, Seeds: s.Resamples, Seed: s.Seed}
 	for ci := range rep.Results {
 		res := &rep.Results[ci]
-		acc := make([]float64, len(splits))
-		for r, sp := range splits {
-			ztr, ytr := pick(res.z, sp.tr)
-			zte, yte := pick(res.z, sp.te)
-			clf, _ := eval.NewClassifier(eval.Protocol{Probe: s.Probe})
-			if err := clf.Fit(ztr, ytr); err != nil {
-				return wrap(op, "probe", res.Candidate.String(), ErrLabels, err)
-			}
-			pred, err := clf.Predict(zte)
-			if err != nil {
-				return wrap(op, "probe", res.Candidate.String(), ErrLabels, err)
-			}
-			acc[r], _ = eval.Accuracy(pred, yte)
+		_, k := res.z.Dims()
+		zl := mat.NewDense(len(idx), k, nil)
+		for t, i := range idx {
+			zl.SetRow(t, res.z.RawRowView(i))
 		}
-		m, sd := meanStd(acc)
-		res.Accuracy = &Interval{Mean: m, Std: sd, SE: sd / math.Sqrt(float64(len(acc))),
+		ev, err := eval.Evaluate(zl, yl, p)
+		if err != nil {
+			return wrap(op, "probe", res.Candidate.String(), ErrLabels, err)
+		}
+		acc := ev.Accuracies
+		res.Accuracy = &Interval{Mean: ev.Mean, Std: ev.Std, SE: ev.Std / math.Sqrt(float64(len(acc))),
 			Low: quantile(acc, 0.025), High: quantile(acc, 0.975), Accuracies: acc}
 	}
 	return nil
