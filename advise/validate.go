@@ -369,20 +369,11 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 		byName[rep.Results[i].Candidate.String()] = &rep.Results[i]
 	}
 	probe := func(z *mat.Dense) (float64, error) {
-		zl, yl := rowsOf(z, c.Y, lab)
-		zt, yt := rowsOf(z, c.Y, testIdx)
-		clf, err := eval.NewClassifier(eval.Protocol{Probe: rep.Probe})
+		ev, err := eval.Evaluate(z, c.Y, eval.Protocol{Probe: rep.Probe, TrainIdx: lab, TestIdx: testIdx, Seeds: 1})
 		if err != nil {
 			return 0, err
 		}
-		if err := clf.Fit(zl, yl); err != nil {
-			return 0, err
-		}
-		pred, err := clf.Predict(zt)
-		if err != nil {
-			return 0, err
-		}
-		return eval.Accuracy(pred, yt)
+		return ev.Mean, nil
 	}
 	cr := &CaseResult{Name: c.Name, Alignment: c.Alignment, Latent: c.Latent}
 	// Train every (pair, seed) run, two at a time.
@@ -446,18 +437,6 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 		}
 	}
 	return cr, nil
-}
-
-// rowsOf returns the rows idx of z and their labels.
-func rowsOf(z *mat.Dense, y []int, idx []int) (*mat.Dense, []int) {
-	_, k := z.Dims()
-	out := mat.NewDense(len(idx), k, nil)
-	yy := make([]int, len(idx))
-	for t, i := range idx {
-		out.SetRow(t, z.RawRowView(i))
-		yy[t] = y[i]
-	}
-	return out, yy
 }
 
 // trainAndProbe trains an encoder with the pair's official loss on fresh
