@@ -14,14 +14,14 @@ dense eigh otherwise), as a user would; the best of --repeat fits is printed as 
 line with its wall-clock and process CPU seconds. Benchmark script only: never part of
 the Go test path.
 """
-import argparse, gzip, json, os, struct, time
+import argparse, json, os, time
 
 import numpy as np
 import sklearn
 from sklearn.datasets import make_swiss_roll
 from sklearn.manifold import LocallyLinearEmbedding
 
-FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+from fmnist import load
 
 
 def write(d):
@@ -29,9 +29,7 @@ def write(d):
     for n in (1500, 2000, 5000):
         X, _ = make_swiss_roll(n_samples=n, noise=0.05, random_state=0)
         np.save(os.path.join(d, f"swiss{n}.npy"), X)
-    with gzip.open(FASHION, "rb") as f:
-        magic, n, r, c = struct.unpack(">IIII", f.read(16))
-        X = np.frombuffer(f.read(n * r * c), dtype=np.uint8).reshape(n, r * c).astype(np.float64) / 255.0
+    X = load(test=False)
     for n in (2000, 5000):
         np.save(os.path.join(d, f"fashion{n}.npy"), np.ascontiguousarray(X[:n]))
 
