@@ -81,6 +81,9 @@ func TestReadRefusesHugeInputs(t *testing.T) {
 }
 
 func TestLoadRefusesHugeRequests(t *testing.T) {
+	// A fixed budget: the requests (about 336 GB and 1.6 TB) must not
+	// depend on this machine's memory or the caller's environment.
+	t.Setenv(memlimit.EnvVar, "64G")
 	for _, tc := range []struct {
 		opt   LoadOptions
 		param string
