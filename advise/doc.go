@@ -24,6 +24,6 @@
 // policies.
 //
 // Package advise sits at the experiment level: it imports closedform,
-// eval, graph, data, linalg and train; experiment may import it, never the
-// reverse.
+// eval, graph, data, linalg, loss and train; experiment may import it,
+// never the reverse.
 package advise
