@@ -425,8 +425,7 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 	}
 	cr.Pick = pick.Candidate.String()
 	for i, p := range s.Pairs {
-		switch {
-		case p.Candidate.String() == cr.Pick:
+		if p.Candidate.String() == cr.Pick {
 			cr.AdviserRegret = data.JSONFloat(best - trained[i])
 		}
 		switch p.Policy {
