@@ -379,6 +379,10 @@ func TestAdviseErrors(t *testing.T) {
 	if _, err := BuildInput(in.Samples, "bogus:1", [2]int{}, nil, 0); !errors.Is(err, ErrParam) {
 		t.Errorf("bogus relation: %v", err)
 	}
+	// 60 rows are not 7 stacked views (graph.Relation.Build's check).
+	if _, err := BuildInput(in.Samples, "views:V=7", [2]int{}, nil, 0); !errors.Is(err, ErrParam) || !strings.Contains(err.Error(), "not a multiple of V=7") {
+		t.Errorf("60 rows as 7 views: %v", err)
+	}
 }
 
 func TestSpearman(t *testing.T) {

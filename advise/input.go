@@ -70,9 +70,6 @@ func BuildInput(x *mat.Dense, spec string, imageShape [2]int, relationLabels []i
 	if r.Kind == graph.LabelsRelation {
 		ri.Y = relationLabels
 	}
-	if r.Kind == graph.ViewsRelation && r.V > 0 && r.Augment == "" && n%r.V != 0 {
-		return nil, newErr(op, "relation", spec, ErrShape, "%d rows are not %d stacked views", n, r.V)
-	}
 	rel, err := data.BuildRelation(r, ri)
 	if err != nil {
 		return nil, wrap(op, "relation", spec, ErrParam, err)
