@@ -3,7 +3,6 @@ package advise
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -71,13 +70,9 @@ func (res Result) status() string {
 // WriteJSON writes the report as indented JSON to path atomically.
 func (r *Report) WriteJSON(path string) error { return writeJSON(path, r) }
 
-// writeJSON writes v as indented JSON to path atomically.
+// writeJSON writes v as indented JSON to path atomically (data.WriteJSON).
 func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return wrap("writejson", "path", path, ErrParam, err)
-	}
-	if err := data.WriteAtomic(path, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
+	if err := data.WriteJSON(path, v); err != nil {
 		return wrap("writejson", "path", path, ErrParam, err)
 	}
 	return nil

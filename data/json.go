@@ -1,6 +1,8 @@
 package data
 
 import (
+	"encoding/json"
+	"io"
 	"math"
 	"strconv"
 )
@@ -38,4 +40,21 @@ func JSONFloats(x []float64) []JSONFloat {
 		out[i] = JSONFloat(v)
 	}
 	return out
+}
+
+// WriteJSON writes v as indented JSON (two spaces, a final newline) to path
+// atomically (WriteAtomic). encoding/json refuses NaN and ±Inf float64
+// values: store them as JSONFloat. Errors are *Error values naming path:
+// ErrParam for a value that cannot be encoded, else WriteAtomic's.
+func WriteJSON(path string, v any) error {
+	const op = "WriteJSON"
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fileErr(op, path, detail(ErrParam, "%v", err))
+	}
+	b = append(b, '\n')
+	if err := writeAtomic(path, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+		return fileErr(op, path, err)
+	}
+	return nil
 }

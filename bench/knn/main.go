@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -133,14 +132,7 @@ func run(n, k int, modes string, seed uint64, saveExact, refPath, jsonOut string
 		recs = append(recs, rec)
 	}
 	if jsonOut != "" {
-		b, err := json.MarshalIndent(recs, "", " ")
-		if err != nil {
-			return err
-		}
-		return data.WriteAtomic(jsonOut, func(w io.Writer) error {
-			_, err := w.Write(append(b, '\n'))
-			return err
-		})
+		return data.WriteJSON(jsonOut, recs)
 	}
 	return nil
 }

@@ -40,7 +40,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"runtime"
@@ -123,14 +122,7 @@ func run(sizes string, pcaAbove int, jsonOut, compare string) error {
 		recs = append(recs, rec)
 	}
 	if jsonOut != "" {
-		b, err := json.MarshalIndent(recs, "", " ")
-		if err != nil {
-			return err
-		}
-		return data.WriteAtomic(jsonOut, func(w io.Writer) error {
-			_, err := w.Write(append(b, '\n'))
-			return err
-		})
+		return data.WriteJSON(jsonOut, recs)
 	}
 	return nil
 }
