@@ -1,6 +1,7 @@
 package closedform
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -117,22 +118,11 @@ func canonical(s string) string {
 // withDefaults returns p with canonical names and defaults filled in.
 func (p Problem) withDefaults() Problem {
 	p.Loss = canonical(p.Loss)
-	p.Regime = canonical(p.Regime)
-	if p.Regime == "" {
-		p.Regime = Feature
-	}
-	if p.Gamma == 0 {
-		p.Gamma = DefaultGamma
-	}
-	if p.Alpha == 0 {
-		p.Alpha = DefaultAlpha
-	}
-	if p.Beta == 0 {
-		p.Beta = DefaultBeta
-	}
-	if p.Tau == 0 {
-		p.Tau = DefaultTau
-	}
+	p.Regime = cmp.Or(canonical(p.Regime), Feature)
+	p.Gamma = cmp.Or(p.Gamma, DefaultGamma)
+	p.Alpha = cmp.Or(p.Alpha, DefaultAlpha)
+	p.Beta = cmp.Or(p.Beta, DefaultBeta)
+	p.Tau = cmp.Or(p.Tau, DefaultTau)
 	return p
 }
 

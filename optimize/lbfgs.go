@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -104,21 +105,11 @@ type Result struct {
 }
 
 func (s Settings) withDefaults() Settings {
-	if s.MaxIter == 0 {
-		s.MaxIter = DefaultMaxIter
-	}
-	if s.GradientThreshold == 0 {
-		s.GradientThreshold = DefaultGradientThreshold
-	}
-	if s.Memory == 0 {
-		s.Memory = DefaultMemory
-	}
-	if s.FunctionIter == 0 {
-		s.FunctionIter = DefaultFunctionIter
-	}
-	if s.FunctionTol == 0 {
-		s.FunctionTol = DefaultFunctionTol
-	}
+	s.MaxIter = cmp.Or(s.MaxIter, DefaultMaxIter)
+	s.GradientThreshold = cmp.Or(s.GradientThreshold, DefaultGradientThreshold)
+	s.Memory = cmp.Or(s.Memory, DefaultMemory)
+	s.FunctionIter = cmp.Or(s.FunctionIter, DefaultFunctionIter)
+	s.FunctionTol = cmp.Or(s.FunctionTol, DefaultFunctionTol)
 	return s
 }
 
