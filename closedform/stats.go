@@ -30,16 +30,24 @@ import (
 // every call and every merged Stats, G = YYᵀ − I), or the rows of one AddGraph
 // call (an edge list local to a shard). G is the disjoint union of these.
 //
-// Numerics. Each call splits its rows into blocks of at most 2048 rows; a
-// block's D x D contribution is one matrix product (error bounded by
-// γ_b = bε/(1 − bε) times Σ_i |x_ij||x_ik| over the block, ε = 2^-53), and
-// blocks are added with Neumaier's compensated summation, whose error is
-// 2ε|S| + O(mε²) Σ|blocks| for m blocks. An entry of the final sums is
-// therefore within about (2048 + 2)ε Σ_i |x_ij||x_ik| ≈ 4.6e-13 Σ_i |x_ij||x_ik|
-// of its exact value, independently of N and of the order of the rows,
-// calls and merges. Class sums (AddLabelled) are merged with Chan et al.'s
-// pairwise update M2 = M2_a + M2_b + (n_a n_b / n) δδᵀ, δ = μ_b − μ_a, so
-// within-class scatter is never formed as a difference of large sums.
+// Numerics (derived, not measured). Each call splits its rows into blocks
+// of at most 2048 rows (chunkRows); a block's D x D contribution is one
+// matrix product, each entry within γ_b = bu/(1 − bu) (b <= 2048,
+// u = 2^-53) times the sum of the absolute products over the block (Higham,
+// Accuracy and Stability of Numerical Algorithms, 2002, §3.1), and blocks
+// are added with Neumaier's compensated summation, whose error is
+// 2u|S| + O(mu²) Σ|blocks| for m blocks (§4.3). An entry of XᵀX is
+// therefore within about (2048 + 2)u Σ_i |x_ij||x_ik| ≈ 2.3e-13
+// Σ_i |x_ij||x_ik| of its exact value, independently of N and of the order
+// of the rows, calls and merges. The graph sums obey the same bound with the
+// products of the rows actually multiplied (the view means and Helmert
+// contrasts of AddViews; X and the rows of D X, G X of AddGraph), plus the
+// rounding of forming those rows. TestKsumCompensated and
+// TestAddGraphCompensatesBlocks check the compensation, and
+// TestSolveStatsMatchesSolve the solutions against Solve. Class sums
+// (AddLabelled) are merged with Chan et al.'s pairwise update
+// M2 = M2_a + M2_b + (n_a n_b / n) δδᵀ, δ = μ_b − μ_a, so within-class
+// scatter is never formed as a difference of large sums.
 //
 // The zero value is not usable; use NewStats. Memory O(D²) plus O(C D²) for
 // C classes of AddLabelled. Stats is not safe for concurrent use: give each
@@ -171,14 +179,19 @@ func (s *Stats) AddRows(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	for lo := 0; lo < n; lo += chunkRows {
-		b := block(x, lo, min(n, lo+chunkRows))
-		s.sum.add(colSums(b), 1)
-		s.xx.add(gramOf(b), 1)
-	}
+	s.addSums(x, 0, n)
 	s.n += int64(n)
 	s.comps += int64(n)
 	return nil
+}
+
+// addSums adds rows [lo, hi) of x to Σx and XᵀX, block by block.
+func (s *Stats) addSums(x *mat.Dense, lo, hi int) {
+	for ; lo < hi; lo += chunkRows {
+		b := block(x, lo, min(hi, lo+chunkRows))
+		s.sum.add(colSums(b), 1)
+		s.xx.add(gramOf(b), 1)
+	}
 }
 
 // AddViews absorbs B samples of v views each, stacked as in data.MakeViews
@@ -281,9 +294,7 @@ func (s *Stats) AddLabelled(x *mat.Dense, y []int) error {
 	d := s.d
 	for lo := 0; lo < n; lo += chunkRows {
 		hi := min(n, lo+chunkRows)
-		b := block(x, lo, hi)
-		s.sum.add(colSums(b), 1)
-		s.xx.add(gramOf(b), 1)
+		s.addSums(x, lo, hi)
 		byClass := map[int][]int{}
 		for i := lo; i < hi; i++ {
 			if y[i] < 0 {
@@ -371,12 +382,12 @@ func (s *Stats) AddGraph(x *mat.Dense, g *graph.CSR) error {
 	}
 	deg := degrees(g)
 	is := graph.DegreeInvSqrt(deg)
-	s.sum.add(colSums(block(x, 0, n)), 1)
-	s.xx.add(gram(x, nil, nil, 0, ones(n)).RawMatrix().Data, 1)
-	s.xlx.add(gram(x, g, nil, -1, deg).RawMatrix().Data, 1)
-	s.xgx.add(gram(x, g, nil, 1, nil).RawMatrix().Data, 1)
-	s.xdx.add(gram(x, nil, nil, 0, deg).RawMatrix().Data, 1)
-	s.xgtx.add(gram(x, g, is, 1, nil).RawMatrix().Data, 1)
+	into := func(k ksum) func([]float64) { return func(c []float64) { k.add(c, 1) } }
+	s.addSums(x, 0, n)
+	gramBlocks(x, g, nil, -1, deg, into(s.xlx))
+	gramBlocks(x, g, nil, 1, nil, into(s.xgx))
+	gramBlocks(x, nil, nil, 0, deg, into(s.xdx))
+	gramBlocks(x, g, is, 1, nil, into(s.xgtx))
 	s.gt2.add([]float64{gtFrob2(g, is)}, 1)
 	ci := components(g)
 	s.comps += int64(ci.count)

@@ -488,3 +488,46 @@ func TestStatsErrors(t *testing.T) {
 		t.Errorf("knn streamed: %v", err)
 	}
 }
+
+// TestAddGraphCompensatesBlocks: AddGraph adds its row blocks with the same
+// compensation as AddRows, so a sum whose large terms cancel across blocks
+// keeps the small ones. Rows 0 and N−1 contribute ±1e16 to entry (0,1) of
+// XᵀDX in the first and last of three blocks and every other row 2^-14;
+// with the pair graph (2i, 2i+1), D = I and XᵀDX = XᵀX, which AddRows
+// accumulates block by block with compensation. Plain summation of the block
+// products loses the middle block's 0.125 against 1e16 and returns 0.
+func TestAddGraphCompensatesBlocks(t *testing.T) {
+	n := 3 * chunkRows
+	x := mat.NewDense(n, 2, nil)
+	for i := 0; i < n; i++ {
+		x.Set(i, 0, 1.0/128)
+		x.Set(i, 1, 1.0/128)
+	}
+	x.SetRow(0, []float64{1e8, 1e8})
+	x.SetRow(n-1, []float64{1e8, -1e8})
+	edges := make([][2]int, n/2)
+	for i := range edges {
+		edges[i] = [2]int{2 * i, 2*i + 1}
+	}
+	g, _, err := graph.FromEdges(n, edges, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, _ := NewStats(2)
+	if err := sg.AddGraph(x, g); err != nil {
+		t.Fatal(err)
+	}
+	sr, _ := NewStats(2)
+	if err := sr.AddRows(x); err != nil {
+		t.Fatal(err)
+	}
+	want := sr.xx.value()[1]
+	if want < 0.1 {
+		t.Fatalf("AddRows: XᵀX(0,1) = %g, want the middle block's 0.125 kept", want)
+	}
+	for name, k := range map[string]ksum{"XᵀX": sg.xx, "XᵀDX": sg.xdx} {
+		if got := k.value()[1]; math.Abs(got-want) > 1e-9 {
+			t.Errorf("AddGraph: %s(0,1) = %g; want %g (AddRows)", name, got, want)
+		}
+	}
+}
