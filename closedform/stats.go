@@ -7,6 +7,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
+	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -643,8 +644,9 @@ func SolveStats(p Problem, s *Stats) (*Solution, error) {
 
 // barlowFromSums returns the BarlowTwins G-form loss (loss.BarlowTwinsGForm)
 // at Z = X W from the sums: with P = Wᵀ XᵀGX W, Q = Wᵀ XᵀDX W and
-// n_k = max(√Q_kk, 1e-6), C = diag(n)^{-1} P diag(n)^{-1} and the loss is
-// Σ_k (C_kk − 1)² + α Σ_{k≠l} C_kl².
+// n_k = max(√Q_kk, loss.BarlowGFormEps), C = diag(n)^{-1} P diag(n)^{-1}
+// and the loss is Σ_k (C_kk − 1)² + α Σ_{k≠l} C_kl² (TestSolveStatsMatchesSolve
+// compares it with loss.BarlowTwinsGForm on Z).
 func barlowFromSums(ls *linearSums, w *mat.Dense, alpha float64) float64 {
 	var t, pm, qm mat.Dense
 	t.Mul(ls.xgx, w)
@@ -655,7 +657,7 @@ func barlowFromSums(ls *linearSums, w *mat.Dense, alpha float64) float64 {
 	_, k := w.Dims()
 	nrm := make([]float64, k)
 	for i := range nrm {
-		nrm[i] = math.Max(math.Sqrt(math.Max(qm.At(i, i), 0)), 1e-6)
+		nrm[i] = math.Max(math.Sqrt(math.Max(qm.At(i, i), 0)), loss.BarlowGFormEps)
 	}
 	var v float64
 	for i := 0; i < k; i++ {
