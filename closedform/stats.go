@@ -155,11 +155,18 @@ func block(x *mat.Dense, lo, hi int) blas64.General {
 
 // gramOf returns aᵀa (D x D, row major) of a block.
 func gramOf(a blas64.General) []float64 {
-	out := blas64.General{Rows: a.Cols, Cols: a.Cols, Stride: a.Cols, Data: make([]float64, a.Cols*a.Cols)}
-	if a.Rows > 0 {
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, a, a, 0, out)
+	out := make([]float64, a.Cols*a.Cols)
+	gramTo(out, a)
+	return out
+}
+
+// gramTo sets dst (len D²) to aᵀa (row major).
+func gramTo(dst []float64, a blas64.General) {
+	if a.Rows == 0 {
+		clear(dst)
+		return
 	}
-	return out.Data
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, a, a, 0, blas64.General{Rows: a.Cols, Cols: a.Cols, Stride: a.Cols, Data: dst})
 }
 
 // colSums returns the column sums of a block.
@@ -293,6 +300,12 @@ func (s *Stats) AddLabelled(x *mat.Dense, y []int) error {
 		return newErr(op, "y", len(y), wrap2(ErrShape, errLabels(n)))
 	}
 	d := s.d
+	// Buffers reused for every class of every block.
+	buf := make([]float64, min(n, chunkRows)*d)
+	mu, row := make([]float64, d), make([]float64, d)
+	// A class's exact sums, with zero compensation (mergeClass copies them).
+	sumK, m2K := newKsum(d), newKsum(d*d)
+	sum, m2 := sumK.s, m2K.s
 	for lo := 0; lo < n; lo += chunkRows {
 		hi := min(n, lo+chunkRows)
 		s.addSums(x, lo, hi)
@@ -309,19 +322,17 @@ func (s *Stats) AddLabelled(x *mat.Dense, y []int) error {
 			labels = append(labels, c)
 		}
 		sort.Ints(labels)
-		buf := make([]float64, 0, (hi-lo)*d)
 		for _, c := range labels {
 			idx := byClass[c]
 			nb := len(idx)
-			mu := make([]float64, d)
+			clear(sum)
 			for _, i := range idx {
 				for t, v := range x.RawRowView(i) {
-					mu[t] += v
+					sum[t] += v
 				}
 			}
-			sum := append([]float64(nil), mu...)
 			for t := range mu {
-				mu[t] /= float64(nb)
+				mu[t] = sum[t] / float64(nb)
 			}
 			e := buf[:nb*d]
 			for r, i := range idx {
@@ -329,38 +340,40 @@ func (s *Stats) AddLabelled(x *mat.Dense, y []int) error {
 					e[r*d+t] = v - mu[t]
 				}
 			}
-			m2 := gramOf(blas64.General{Rows: nb, Cols: d, Stride: d, Data: e})
-			s.mergeClass(c, &classSums{n: int64(nb), sum: ksum{sum, make([]float64, d)}, m2: ksum{m2, make([]float64, d*d)}})
+			gramTo(m2, blas64.General{Rows: nb, Cols: d, Stride: d, Data: e})
+			s.mergeClass(c, int64(nb), sumK, m2K, row)
 		}
 	}
 	s.n += int64(n)
 	return nil
 }
 
-// mergeClass merges class statistics b into class c (Chan et al.'s update).
-func (s *Stats) mergeClass(c int, b *classSums) {
+// mergeClass merges n rows of class c with column sum sum and centred
+// scatter m2 into the class (Chan et al.'s update); sum and m2 are not kept
+// and row (len D) is scratch.
+func (s *Stats) mergeClass(c int, n int64, sum, m2 ksum, row []float64) {
 	a, ok := s.classes[c]
 	if !ok {
-		s.classes[c] = &classSums{n: b.n, sum: b.sum.clone(), m2: b.m2.clone()}
+		s.classes[c] = &classSums{n: n, sum: sum.clone(), m2: m2.clone()}
 		return
 	}
 	d := s.d
-	sa, sb := a.sum.value(), b.sum.value()
-	delta := make([]float64, d)
+	sa, sb := a.sum.value(), sum.value()
+	delta := sb
 	for t := range delta {
-		delta[t] = sb[t]/float64(b.n) - sa[t]/float64(a.n)
+		delta[t] = sb[t]/float64(n) - sa[t]/float64(a.n)
 	}
-	f := float64(a.n) * float64(b.n) / float64(a.n+b.n)
-	outer := make([]float64, d*d)
+	f := float64(a.n) * float64(n) / float64(a.n+n)
+	a.m2.merge(m2)
+	// M2 += f δδᵀ, one row at a time.
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
-			outer[i*d+j] = delta[i] * delta[j]
+			row[j] = delta[i] * delta[j]
 		}
+		ksum{a.m2.s[i*d : (i+1)*d], a.m2.c[i*d : (i+1)*d]}.add(row, f)
 	}
-	a.m2.merge(b.m2)
-	a.m2.add(outer, f)
-	a.sum.merge(b.sum)
-	a.n += b.n
+	a.sum.merge(sum)
+	a.n += n
 }
 
 // AddGraph absorbs the rows of x with a relation graph g on them (g.N rows,
@@ -415,13 +428,15 @@ func (s *Stats) Merge(o *Stats) error {
 	s.comps += o.comps
 	s.active += o.active
 	s.cliques = s.cliques && o.cliques
+	row := make([]float64, s.d)
 	labels := make([]int, 0, len(o.classes))
 	for c := range o.classes {
 		labels = append(labels, c)
 	}
 	sort.Ints(labels)
 	for _, c := range labels {
-		s.mergeClass(c, o.classes[c])
+		b := o.classes[c]
+		s.mergeClass(c, b.n, b.sum, b.m2, row)
 	}
 	return nil
 }

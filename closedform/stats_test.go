@@ -531,3 +531,64 @@ func TestAddGraphCompensatesBlocks(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStatsAddLabelledN8192D64C512 absorbs 8192 labelled rows of
+// D = 64 over 512 classes (about 4 rows per class in each 2048-row block,
+// so every block updates every class): the per-class work of AddLabelled.
+func BenchmarkStatsAddLabelledN8192D64C512(b *testing.B) {
+	const n, d, c = 8192, 64, 512
+	x := scaledData(n, d, 7)
+	y := make([]int, n)
+	for i := range y {
+		y[i] = (i * 7919) % c
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s, _ := NewStats(d)
+		if err := s.AddLabelled(x, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestAddLabelledRepeatedClasses: classes that recur across the row blocks
+// of one AddLabelled call and across calls on one Stats (not only across
+// merged Stats, as in TestSolveStatsMatchesSolve) give Solve's solution.
+func TestAddLabelledRepeatedClasses(t *testing.T) {
+	const d, n = 4, chunkRows + 300
+	x := scaledData(n, d, 41)
+	y := make([]int, n)
+	for i := range y {
+		y[i] = (i * 13) % 60
+		for j := 0; j < d; j++ {
+			x.Set(i, j, x.At(i, j)+float64((y[i]%5)*(j%3)))
+		}
+	}
+	g, _, err := graph.Labels(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, _ := NewStats(d)
+	if err := one.AddLabelled(x, y); err != nil {
+		t.Fatal(err)
+	}
+	two, _ := NewStats(d)
+	for _, cut := range [][2]int{{0, 777}, {777, n}} {
+		if err := two.AddLabelled(mat.DenseCopyOf(x.Slice(cut[0], cut[1], 0, d)), y[cut[0]:cut[1]]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, loss := range StatsLosses() {
+		want, err := Solve(Problem{Loss: loss, Regime: Linear, G: g, X: x, K: 2, Gamma: 0.2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]*Stats{"one call": one, "two calls": two} {
+			got, err := SolveStats(Problem{Loss: loss, K: 2, Gamma: 0.2}, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareSolutions(t, loss+"/"+name, x, got, want)
+		}
+	}
+}
