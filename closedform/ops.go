@@ -300,5 +300,6 @@ func basis(u *mat.Dense, m int) *mat.Dense {
 	return mat.DenseCopyOf(u.Slice(0, r, 0, m))
 }
 
-// countWithin counts the values v with |v − ref| <= tol·scale among vals.
+// tieTol is the gap below which an eigenvalue near scale counts as tied
+// with it (pinned): 1e-9·max(1, |scale|).
 func tieTol(scale float64) float64 { return 1e-9 * math.Max(1, math.Abs(scale)) }
