@@ -592,3 +592,35 @@ func TestAddLabelledRepeatedClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsBinarySize backs the size stated by MarshalBinary (and by the
+// Beam pipeline's doc): (10 + 2C) D² doubles plus O((C + 1) D), 5.2 MB at
+// D = 256 without classes.
+func TestStatsBinarySize(t *testing.T) {
+	for _, tc := range []struct{ d, classes int }{{256, 0}, {16, 3}} {
+		s, _ := NewStats(tc.d)
+		x := scaledData(12, tc.d, 3)
+		if tc.classes == 0 {
+			if err := s.AddRows(x); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := s.AddLabelled(x, []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}); err != nil {
+			t.Fatal(err)
+		}
+		buf, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, c := tc.d, tc.classes
+		lo := 8 * (10 + 2*c) * d * d
+		hi := lo + 8*(c+1)*(2*d+8) + 64
+		if len(buf) < lo || len(buf) > hi {
+			t.Errorf("D=%d C=%d: %d bytes; want within [%d, %d]", d, c, len(buf), lo, hi)
+		}
+		if c == 0 {
+			if mb := math.Round(float64(len(buf))/1e5) / 10; mb != 5.2 {
+				t.Errorf("D=256: %.1f MB; the docs say 5.2 MB", mb)
+			}
+		}
+	}
+}
