@@ -224,20 +224,6 @@ func symmetrize(m *mat.Dense) {
 
 func toSym(m *mat.Dense) *mat.SymDense { return linalg.SymmetricPart(m) }
 
-// covariance returns Σx = Xᵀ H X / N (biased) without forming H.
-func covariance(x *mat.Dense) (*mat.Dense, []float64) {
-	n, _ := x.Dims()
-	xx := gram(x, nil, nil, 0, ones(n))
-	mu := linalg.ColMeans(x)
-	dd := len(mu)
-	for i := 0; i < dd; i++ {
-		for j := 0; j < dd; j++ {
-			xx.Set(i, j, xx.At(i, j)/float64(n)-mu[i]*mu[j])
-		}
-	}
-	return xx, mu
-}
-
 func ones(n int) []float64 {
 	o := make([]float64, n)
 	for i := range o {

@@ -240,7 +240,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 		v.Scale(1/math.Sqrt(float64(n)), v)
 	} else {
 		x = p.design()
-		sigma, _ := covariance(x)
+		sigma := p.linearSums(n, needXX).covariance()
 		var err error
 		b, err = whitener(sigma)
 		if err != nil {

@@ -542,7 +542,7 @@ func (p Problem) linearSums(n int, need int) *linearSums {
 	return ls
 }
 
-// covariance returns Σx = XᵀX/N − μμᵀ (biased), as covariance does on X.
+// covariance returns Σx = XᵀX/N − μμᵀ = Xᵀ H X / N (biased), without forming H.
 func (ls *linearSums) covariance() *mat.Dense {
 	dd := len(ls.mu)
 	out := mat.NewDense(dd, dd, nil)
