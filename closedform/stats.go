@@ -3,6 +3,7 @@ package closedform
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/eigenssl/eigenssl/graph"
@@ -617,23 +618,11 @@ func SolveStats(p Problem, s *Stats) (*Solution, error) {
 	if p.Regime != Linear {
 		return nil, newErr(op, "regime", p.Regime, wrap2(ErrParam, fmt.Errorf("statistics give the linear regime only")))
 	}
-	ok := false
-	for _, l := range StatsLosses() {
-		ok = ok || l == p.Loss
-	}
-	if !ok {
+	if !slices.Contains(StatsLosses(), p.Loss) {
 		return nil, newErr(op, "loss", p.Loss, errUnknownList(ErrParam, StatsLosses()))
 	}
-	if p.K < 1 {
-		return nil, newErr(op, "K", p.K, ErrParam)
-	}
-	for _, kv := range []struct {
-		name string
-		v    float64
-	}{{"gamma", p.Gamma}, {"alpha", p.Alpha}} {
-		if !finite(kv.v) || kv.v < 0 {
-			return nil, newErr(op, kv.name, kv.v, ErrParam)
-		}
+	if err := p.checkParams(op); err != nil {
+		return nil, err
 	}
 	ls := s.sums()
 	if ls.active == 0 {

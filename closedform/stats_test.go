@@ -481,6 +481,18 @@ func TestStatsErrors(t *testing.T) {
 	if _, err := SolveStats(Problem{Loss: VICReg, K: 2, X: randMat(2, 3, 1)}, s); !errors.Is(err, ErrParam) {
 		t.Errorf("X with stats: %v", err)
 	}
+	// Explicit invalid hyper-parameters are errors, as in Solve (the ones
+	// the stats losses do not use included).
+	for name, p := range map[string]Problem{
+		"K = 0":     {Loss: VICReg},
+		"gamma < 0": {Loss: VICReg, K: 2, Gamma: -1},
+		"alpha NaN": {Loss: BarlowTwins, K: 2, Alpha: math.NaN()},
+		"tau < 0":   {Loss: VICReg, K: 2, Tau: -0.1},
+	} {
+		if _, err := SolveStats(p, s); !errors.Is(err, ErrParam) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 	if err := (StreamRelation{Kind: graph.ViewsRelation, V: 2, Draws: 3}).Validate(); !errors.Is(err, ErrParam) {
 		t.Errorf("3 draws without augmentation: %v", err)
 	}
