@@ -282,26 +282,17 @@ func (mergeStatsFn) MergeAccumulators(a, b []byte) ([]byte, error) {
 	return sa.MarshalBinary()
 }
 
-// Summary is summary.json of the pipeline.
+// Summary is summary.json of the pipeline: the Solution's own JSON form
+// (the fields "eigenssl closedform" writes for a streamed input) plus the
+// run's sizes and the files written.
 type Summary struct {
-	Loss             string             `json:"loss"`
-	Regime           string             `json:"regime"`
-	Rows             int64              `json:"rows"`
-	Shards           int                `json:"shards"`
-	Draws            int                `json:"draws"`
-	Relation         string             `json:"relation"`
-	K                int                `json:"k"`
-	Exact            bool               `json:"exact"`
-	PredictedLoss    float64            `json:"predicted_loss"`
-	Rank             int                `json:"rank"`
-	Components       int                `json:"components"`
-	SingularValues   []float64          `json:"singular_values"`
-	Operator         string             `json:"operator"`
-	Spectrum         []float64          `json:"spectrum"`
-	EquivalentMethod string             `json:"equivalent_method"`
-	Bounds           *closedform.Bounds `json:"bounds,omitempty"`
-	Note             string             `json:"note"`
-	Files            map[string]string  `json:"files"`
+	*closedform.Solution
+	K        int               `json:"k"`
+	Rows     int64             `json:"rows"`
+	Shards   int               `json:"shards"`
+	Draws    int               `json:"draws"`
+	Relation string            `json:"relation"`
+	Files    map[string]string `json:"files"`
 }
 
 // writeFn solves the merged statistics and writes W.npy, bias.npy and
@@ -335,10 +326,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, enc []byte) error {
 			return err
 		}
 	}
-	sum := Summary{Loss: sol.Loss, Regime: sol.Regime, Rows: s.Rows(), Shards: f.Shards, Draws: f.Draws, Relation: f.Relation,
-		K: f.K, Exact: sol.Exact, PredictedLoss: sol.PredictedLoss, Rank: sol.Rank, Components: sol.Components,
-		SingularValues: sol.SingularValues, Operator: sol.Operator, Spectrum: sol.Spectrum,
-		EquivalentMethod: sol.EquivalentMethod, Bounds: sol.Bounds, Note: sol.Note, Files: files}
+	sum := Summary{Solution: sol, K: f.K, Rows: s.Rows(), Shards: f.Shards, Draws: f.Draws, Relation: f.Relation, Files: files}
 	buf, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		return err
