@@ -276,7 +276,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 		var g mat.Dense
 		if x == nil {
 			g.Scale(math.Sqrt(float64(n)), lz)
-			g.Copy(linalg.CenterColumns(&g))
+			linalg.CenterColumnsInPlace(&g)
 		} else {
 			var xl mat.Dense
 			xl.Mul(x.T(), lz)
@@ -318,7 +318,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 			if x == nil {
 				// Stay on 1⊥: the constant vector has the smallest
 				// eigenvalue of L and rounding would otherwise grow it.
-				cand.Copy(linalg.CenterColumns(&cand))
+				linalg.CenterColumnsInPlace(&cand)
 			}
 			nv, ok := retract(&cand)
 			if ok {
