@@ -1,10 +1,13 @@
 package closedform
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -318,6 +321,26 @@ func TestStatsBinaryRoundTrip(t *testing.T) {
 		if err := new(Stats).UnmarshalBinary(bad); !errors.Is(err, ErrShape) {
 			t.Errorf("corrupt input (%d bytes): err = %v, want ErrShape", len(bad), err)
 		}
+	}
+}
+
+// TestStatsDecodeShortHeader: a header whose dimension the data cannot
+// fill is refused before the sums are allocated (a 45-byte input claiming
+// D = 512 would otherwise allocate 10 D² doubles, 21 MB, first).
+func TestStatsDecodeShortHeader(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(statsMagic)
+	_ = binary.Write(&b, binary.LittleEndian, []int64{512, 10, 0, 0})
+	b.WriteByte(1)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := new(Stats).UnmarshalBinary(b.Bytes())
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrShape) {
+		t.Errorf("err = %v; want ErrShape", err)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > 1<<20 {
+		t.Errorf("decoding %d bytes allocated %d bytes", b.Len(), a)
 	}
 }
 
