@@ -29,7 +29,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -121,83 +120,51 @@ func Build(ctx context.Context, o Options) (*beam.Pipeline, []closedform.Shard, 
 // remote reports whether path names a non-local file system (scheme://).
 func remote(path string) bool { return strings.Contains(path, "://") }
 
-// ListShards is closedform.Shards for local globs and, for remote ones, the
-// same listing through Beam's file systems (sorted names, .npy headers read
-// for the row offsets, labels and edge files paired by position).
+// ListShards is closedform.Shards for local globs and, for remote ones,
+// closedform.ShardsIn on Beam's file systems (beamFS).
 func ListShards(ctx context.Context, pattern, labels, edges string) ([]closedform.Shard, error) {
+	var sh []closedform.Shard
+	var err error
 	if !remote(pattern) && !remote(labels) && !remote(edges) {
-		sh, err := closedform.Shards(pattern, labels, edges)
-		if err != nil {
-			return nil, fmt.Errorf("eigenbeam: %w", err)
-		}
-		return sh, nil
-	}
-	list := func(what, glob string) ([]string, error) {
-		if glob == "" {
-			return nil, nil
-		}
-		fs, err := filesystem.New(ctx, glob)
-		if err != nil {
-			return nil, fmt.Errorf("eigenbeam: %s %s: %w", what, glob, err)
+		sh, err = closedform.Shards(pattern, labels, edges)
+	} else {
+		fs, ferr := filesystem.New(ctx, pattern)
+		if ferr != nil {
+			return nil, fmt.Errorf("eigenbeam: input %s: %w", pattern, ferr)
 		}
 		defer fs.Close()
-		names, err := fs.List(ctx, glob)
-		if err != nil {
-			return nil, fmt.Errorf("eigenbeam: %s %s: %w", what, glob, err)
-		}
-		if len(names) == 0 {
-			return nil, fmt.Errorf("eigenbeam: %s %s: no file matches", what, glob)
-		}
-		sort.Strings(names)
-		return names, nil
+		sh, err = closedform.ShardsIn(beamFS{ctx, fs}, pattern, labels, edges)
 	}
-	paths, err := list("input", pattern)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("eigenbeam: %w", err)
 	}
-	lp, err := list("labels", labels)
-	if err != nil {
-		return nil, err
-	}
-	ep, err := list("edges", edges)
-	if err != nil {
-		return nil, err
-	}
-	for what, l := range map[string][]string{"labels": lp, "edges": ep} {
-		if l != nil && len(l) != len(paths) {
-			return nil, fmt.Errorf("eigenbeam: %s: %d files for %d shards", what, len(l), len(paths))
-		}
-	}
-	fs, err := filesystem.New(ctx, pattern)
+	return sh, nil
+}
+
+// beamFS is a closedform.ShardFS on Beam's file systems: Glob lists through
+// the file system of each pattern's scheme, NPYShape reads headers through
+// fs (the input's file system).
+type beamFS struct {
+	ctx context.Context
+	fs  filesystem.Interface
+}
+
+func (b beamFS) Glob(pattern string) ([]string, error) {
+	fs, err := filesystem.New(b.ctx, pattern)
 	if err != nil {
 		return nil, err
 	}
 	defer fs.Close()
-	out := make([]closedform.Shard, len(paths))
-	first := 0
-	for i, p := range paths {
-		rc, err := fs.OpenRead(ctx, p)
-		if err != nil {
-			return nil, fmt.Errorf("eigenbeam: %s: %w", p, err)
-		}
-		shape, err := data.ReadNPYShape(rc)
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("eigenbeam: %s: %w", p, err)
-		}
-		if len(shape) != 2 || shape[0] < 1 || shape[1] < 1 || (i > 0 && shape[1] != out[0].Cols) {
-			return nil, fmt.Errorf("eigenbeam: %s: shape %v: want a non-empty matrix with the columns of the other shards", p, shape)
-		}
-		out[i] = closedform.Shard{Path: p, Rows: shape[0], First: first, Cols: shape[1]}
-		if lp != nil {
-			out[i].Labels = lp[i]
-		}
-		if ep != nil {
-			out[i].Edges = ep[i]
-		}
-		first += shape[0]
+	return fs.List(b.ctx, pattern)
+}
+
+func (b beamFS) NPYShape(path string) ([]int, error) {
+	rc, err := b.fs.OpenRead(b.ctx, path)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	defer rc.Close()
+	return data.ReadNPYShape(rc)
 }
 
 // localise returns a local path holding the file at path (a temporary copy
@@ -315,26 +282,17 @@ func (mergeStatsFn) MergeAccumulators(a, b []byte) ([]byte, error) {
 	return sa.MarshalBinary()
 }
 
-// Summary is summary.json of the pipeline.
+// Summary is summary.json of the pipeline: the Solution's own JSON form
+// (the fields "eigenssl closedform" writes for a streamed input) plus the
+// run's sizes and the files written.
 type Summary struct {
-	Loss             string             `json:"loss"`
-	Regime           string             `json:"regime"`
-	Rows             int64              `json:"rows"`
-	Shards           int                `json:"shards"`
-	Draws            int                `json:"draws"`
-	Relation         string             `json:"relation"`
-	K                int                `json:"k"`
-	Exact            bool               `json:"exact"`
-	PredictedLoss    float64            `json:"predicted_loss"`
-	Rank             int                `json:"rank"`
-	Components       int                `json:"components"`
-	SingularValues   []float64          `json:"singular_values"`
-	Operator         string             `json:"operator"`
-	Spectrum         []float64          `json:"spectrum"`
-	EquivalentMethod string             `json:"equivalent_method"`
-	Bounds           *closedform.Bounds `json:"bounds,omitempty"`
-	Note             string             `json:"note"`
-	Files            map[string]string  `json:"files"`
+	*closedform.Solution
+	K        int               `json:"k"`
+	Rows     int64             `json:"rows"`
+	Shards   int               `json:"shards"`
+	Draws    int               `json:"draws"`
+	Relation string            `json:"relation"`
+	Files    map[string]string `json:"files"`
 }
 
 // writeFn solves the merged statistics and writes W.npy, bias.npy and
@@ -368,10 +326,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, enc []byte) error {
 			return err
 		}
 	}
-	sum := Summary{Loss: sol.Loss, Regime: sol.Regime, Rows: s.Rows(), Shards: f.Shards, Draws: f.Draws, Relation: f.Relation,
-		K: f.K, Exact: sol.Exact, PredictedLoss: sol.PredictedLoss, Rank: sol.Rank, Components: sol.Components,
-		SingularValues: sol.SingularValues, Operator: sol.Operator, Spectrum: sol.Spectrum,
-		EquivalentMethod: sol.EquivalentMethod, Bounds: sol.Bounds, Note: sol.Note, Files: files}
+	sum := Summary{Solution: sol, K: f.K, Rows: s.Rows(), Shards: f.Shards, Draws: f.Draws, Relation: f.Relation, Files: files}
 	buf, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/loss"
+	"gonum.org/v1/gonum/mat"
 )
 
 func TestBarlowTwinsFeatureKAtMostC(t *testing.T) {
@@ -206,4 +207,32 @@ func TestBarlowTwinsLinearDegenerateOptimum(t *testing.T) {
 	}
 	t.Logf("r₊ = %d, K = %d: loss %.10g, rank %d, %d iterations, start losses %.10g, angle across starts %.3g rad",
 		rPos, k, opt.PredictedLoss, opt.Rank, c.Iterations, c.StartLosses, c.SubspaceAngle)
+}
+
+// TestBarlowTwinsCCAPointIsStationary backs docs/THEORY.md: in the linear
+// regime the shared-weight CCA directions of Solve are a stationary point of
+// the BarlowTwins loss (C = diag(ρ), each column a generalised eigenvector
+// of (XᵀGX, XᵀDX)), at α = 1 (the default) and α = 0.3. The gradient from
+// package loss vanishes there to rounding, and a perturbation of W by 1e-3
+// of its scale makes it large again (the check can fail).
+func TestBarlowTwinsCCAPointIsStationary(t *testing.T) {
+	for _, gc := range testGraphs(t, 5) {
+		for _, alpha := range []float64{1, 0.3} {
+			p := Problem{Loss: BarlowTwins, Regime: Linear, G: gc.g, X: gc.x, K: 3, Alpha: alpha}
+			sol, err := Solve(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, g := paramLossGrad(t, p, sol.W)
+			gn := mat.Norm(g, 2)
+			if gn > 1e-10*math.Max(1, f) {
+				t.Errorf("%s α=%g: gradient norm %.3g at the CCA point (loss %.6g)", gc.name, alpha, gn, f)
+			}
+			_, gp := paramLossGrad(t, p, perturbed(sol.W, 1e-3, 1))
+			if gpn := mat.Norm(gp, 2); gpn < 1e3*gn || gpn < 1e-8 {
+				t.Errorf("%s α=%g: perturbed gradient %.3g not above the CCA point's %.3g", gc.name, alpha, gpn, gn)
+			}
+			t.Logf("%s α=%g: gradient %.3g at the CCA point, %.3g after a 1e-3 perturbation", gc.name, alpha, gn, mat.Norm(gp, 2))
+		}
+	}
 }

@@ -125,18 +125,7 @@ func Optimum(p Problem, s RefineSettings) (*Solution, error) {
 	if err := s.validate("optimum"); err != nil {
 		return nil, err
 	}
-	if s.MaxIter == 0 {
-		s.MaxIter = DefaultOptimumMaxIter
-	}
-	if s.GradTol == 0 {
-		s.GradTol = DefaultOptimumGradTol
-	}
-	if s.RelTol == 0 {
-		s.RelTol = DefaultOptimumRelTol
-	}
-	if s.Starts == 0 {
-		s.Starts = DefaultOptimumStarts
-	}
+	s = s.or(optimumDefaults)
 	sol, err := Solve(p)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -155,13 +156,24 @@ func reverseCols(vals []float64, vecs *mat.Dense) ([]float64, *mat.Dense, error)
 
 // gram returns Xᵀ (diag(w) + gs·diag(a) G diag(a)) X (w == nil: no
 // diagonal term; gs == 0 or g == nil: no graph term; a == nil: identity),
-// accumulated over row blocks: each block of rows of R = diag(w) X +
-// gs·diag(a) G diag(a) X is formed from the sparse G and multiplied into the
-// D x D result with one Gemm. Only D x D matrices and one block of rows are
-// held: O(nnz(G) D + N D²) time, O(chunk·D + D²) extra memory.
+// the sum of the block contributions of gramBlocks. O(nnz(G) D + N D²)
+// time, O(chunk·D + D²) extra memory.
 func gram(x *mat.Dense, g *graph.CSR, a []float64, gs float64, w []float64) *mat.Dense {
-	n, dd := x.Dims()
+	_, dd := x.Dims()
 	out := mat.NewDense(dd, dd, nil)
+	gramBlocks(x, g, a, gs, w, func(c []float64) { floats.Add(out.RawMatrix().Data, c) })
+	symmetrize(out)
+	return out
+}
+
+// gramBlocks calls add with the contribution Xᵀ_b R_b (D x D, row major, a
+// buffer reused between calls) of each block b of at most chunkRows rows,
+// where R = diag(w) X + gs·diag(a) G diag(a) X (arguments as for gram): each
+// block of rows of R is formed from the sparse G and multiplied by the block
+// of X with one Gemm. Stats adds the blocks with compensation.
+func gramBlocks(x *mat.Dense, g *graph.CSR, a []float64, gs float64, w []float64, add func(c []float64)) {
+	n, dd := x.Dims()
+	c := blas64.General{Rows: dd, Cols: dd, Stride: dd, Data: make([]float64, dd*dd)}
 	xr := x.RawMatrix()
 	buf := make([]float64, min(n, chunkRows)*dd)
 	for lo := 0; lo < n; lo += chunkRows {
@@ -194,10 +206,9 @@ func gram(x *mat.Dense, g *graph.CSR, a []float64, gs float64, w []float64) *mat
 			}
 		}
 		xc := blas64.General{Rows: b, Cols: dd, Stride: xr.Stride, Data: xr.Data[lo*xr.Stride:]}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, xc, blas64.General{Rows: b, Cols: dd, Stride: dd, Data: rc}, 1, out.RawMatrix())
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, xc, blas64.General{Rows: b, Cols: dd, Stride: dd, Data: rc}, 0, c)
+		add(c.Data)
 	}
-	symmetrize(out)
-	return out
 }
 
 func symmetrize(m *mat.Dense) {
@@ -212,20 +223,6 @@ func symmetrize(m *mat.Dense) {
 }
 
 func toSym(m *mat.Dense) *mat.SymDense { return linalg.SymmetricPart(m) }
-
-// covariance returns Σx = Xᵀ H X / N (biased) without forming H.
-func covariance(x *mat.Dense) (*mat.Dense, []float64) {
-	n, _ := x.Dims()
-	xx := gram(x, nil, nil, 0, ones(n))
-	mu := linalg.ColMeans(x)
-	dd := len(mu)
-	for i := 0; i < dd; i++ {
-		for j := 0; j < dd; j++ {
-			xx.Set(i, j, xx.At(i, j)/float64(n)-mu[i]*mu[j])
-		}
-	}
-	return xx, mu
-}
 
 func ones(n int) []float64 {
 	o := make([]float64, n)
@@ -289,5 +286,6 @@ func basis(u *mat.Dense, m int) *mat.Dense {
 	return mat.DenseCopyOf(u.Slice(0, r, 0, m))
 }
 
-// countWithin counts the values v with |v − ref| <= tol·scale among vals.
+// tieTol is the gap below which an eigenvalue near scale counts as tied
+// with it (pinned): 1e-9·max(1, |scale|).
 func tieTol(scale float64) float64 { return 1e-9 * math.Max(1, math.Abs(scale)) }

@@ -1,8 +1,10 @@
 package closedform
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/graph"
@@ -117,22 +119,11 @@ func canonical(s string) string {
 // withDefaults returns p with canonical names and defaults filled in.
 func (p Problem) withDefaults() Problem {
 	p.Loss = canonical(p.Loss)
-	p.Regime = canonical(p.Regime)
-	if p.Regime == "" {
-		p.Regime = Feature
-	}
-	if p.Gamma == 0 {
-		p.Gamma = DefaultGamma
-	}
-	if p.Alpha == 0 {
-		p.Alpha = DefaultAlpha
-	}
-	if p.Beta == 0 {
-		p.Beta = DefaultBeta
-	}
-	if p.Tau == 0 {
-		p.Tau = DefaultTau
-	}
+	p.Regime = cmp.Or(canonical(p.Regime), Feature)
+	p.Gamma = cmp.Or(p.Gamma, DefaultGamma)
+	p.Alpha = cmp.Or(p.Alpha, DefaultAlpha)
+	p.Beta = cmp.Or(p.Beta, DefaultBeta)
+	p.Tau = cmp.Or(p.Tau, DefaultTau)
 	return p
 }
 
@@ -153,13 +144,25 @@ func checkMatrix(op, name string, m *mat.Dense) error {
 	return nil
 }
 
+// checkParams checks K >= 1 and that γ, α, β, τ are finite and >= 0.
+func (p Problem) checkParams(op string) error {
+	if p.K < 1 {
+		return newErr(op, "K", p.K, ErrParam)
+	}
+	for _, kv := range []struct {
+		name string
+		v    float64
+	}{{"gamma", p.Gamma}, {"alpha", p.Alpha}, {"beta", p.Beta}, {"tau", p.Tau}} {
+		if !finite(kv.v) || kv.v < 0 {
+			return newErr(op, kv.name, kv.v, ErrParam)
+		}
+	}
+	return nil
+}
+
 // validate checks p (after withDefaults) and returns the number of samples.
 func (p Problem) validate(op string) (int, error) {
-	okLoss := false
-	for _, l := range Losses() {
-		okLoss = okLoss || l == p.Loss
-	}
-	if !okLoss {
+	if !slices.Contains(Losses(), p.Loss) {
 		return 0, newErr(op, "loss", p.Loss, errUnknownList(ErrUnknown, Losses()))
 	}
 	if p.Regime != Feature && p.Regime != Linear && p.Regime != Kernel {
@@ -187,16 +190,8 @@ func (p Problem) validate(op string) (int, error) {
 		return 0, newErr(op, "G", "no edges", ErrGraph)
 	}
 	n := p.G.N
-	if p.K < 1 {
-		return 0, newErr(op, "K", p.K, ErrParam)
-	}
-	for _, kv := range []struct {
-		name string
-		v    float64
-	}{{"gamma", p.Gamma}, {"alpha", p.Alpha}, {"beta", p.Beta}, {"tau", p.Tau}} {
-		if !finite(kv.v) || kv.v < 0 {
-			return 0, newErr(op, kv.name, kv.v, ErrParam)
-		}
+	if err := p.checkParams(op); err != nil {
+		return 0, err
 	}
 	switch p.Regime {
 	case Linear:

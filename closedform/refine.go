@@ -1,6 +1,7 @@
 package closedform
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -59,20 +60,19 @@ func (s RefineSettings) validate(op string) error {
 	return nil
 }
 
-func (s RefineSettings) withDefaults() RefineSettings {
-	if s.MaxIter <= 0 {
-		s.MaxIter = DefaultRefineMaxIter
-	}
-	if s.GradTol <= 0 {
-		s.GradTol = DefaultRefineGradTol
-	}
-	if s.RelTol <= 0 {
-		s.RelTol = DefaultRefineRelTol
-	}
-	if s.Starts <= 0 {
-		s.Starts = 1
-	}
-	return s
+// refineDefaults and optimumDefaults fill the RefineSettings fields left
+// at zero: for Minimize and Refine, and for Optimum.
+var (
+	refineDefaults = RefineSettings{MaxIter: DefaultRefineMaxIter, GradTol: DefaultRefineGradTol,
+		RelTol: DefaultRefineRelTol, Starts: 1}
+	optimumDefaults = RefineSettings{MaxIter: DefaultOptimumMaxIter, GradTol: DefaultOptimumGradTol,
+		RelTol: DefaultOptimumRelTol, Starts: DefaultOptimumStarts}
+)
+
+// or returns s with each zero field taken from d (s validated).
+func (s RefineSettings) or(d RefineSettings) RefineSettings {
+	return RefineSettings{MaxIter: cmp.Or(s.MaxIter, d.MaxIter), GradTol: cmp.Or(s.GradTol, d.GradTol),
+		RelTol: cmp.Or(s.RelTol, d.RelTol), Starts: cmp.Or(s.Starts, d.Starts)}
 }
 
 // RefineResult reports a numerical minimisation.
@@ -138,7 +138,7 @@ func Minimize(p Problem, start *mat.Dense, s RefineSettings) (param, z *mat.Dens
 	if err := s.validate("minimize"); err != nil {
 		return nil, nil, res, err
 	}
-	s = s.withDefaults()
+	s = s.or(refineDefaults)
 	if p.Loss == VICRegHard {
 		return minimizeHard(p, n, start, s)
 	}
@@ -240,7 +240,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 		v.Scale(1/math.Sqrt(float64(n)), v)
 	} else {
 		x = p.design()
-		sigma, _ := covariance(x)
+		sigma := p.linearSums(n, needXX).covariance()
 		var err error
 		b, err = whitener(sigma)
 		if err != nil {
@@ -276,7 +276,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 		var g mat.Dense
 		if x == nil {
 			g.Scale(math.Sqrt(float64(n)), lz)
-			g.Copy(linalg.CenterColumns(&g))
+			linalg.CenterColumnsInPlace(&g)
 		} else {
 			var xl mat.Dense
 			xl.Mul(x.T(), lz)
@@ -318,7 +318,7 @@ func minimizeHard(p Problem, n int, start *mat.Dense, s RefineSettings) (*mat.De
 			if x == nil {
 				// Stay on 1⊥: the constant vector has the smallest
 				// eigenvalue of L and rounding would otherwise grow it.
-				cand.Copy(linalg.CenterColumns(&cand))
+				linalg.CenterColumnsInPlace(&cand)
 			}
 			nv, ok := retract(&cand)
 			if ok {
@@ -544,8 +544,9 @@ func Refine(sol *Solution, s RefineSettings) (*Solution, RefineResult, error) {
 		b.Upper = math.Min(b.Upper, res.Final)
 		out.Bounds = &b
 	}
+	s = s.or(refineDefaults)
 	out.Convergence = &Convergence{Status: res.Status, Loss: res.Final, GradNorm: res.GradNorm, GradTol: res.GradTol,
-		RelChange: res.RelChange, RelTol: s.withDefaults().RelTol, Iterations: res.Iterations, MaxIter: s.withDefaults().MaxIter,
+		RelChange: res.RelChange, RelTol: s.RelTol, Iterations: res.Iterations, MaxIter: s.MaxIter,
 		StartLosses: []float64{res.Final}, StartStatus: []Status{res.Status}}
 	out.Note = sol.Note + "; refined numerically (" + string(res.Status) + ")"
 	return out, res, nil

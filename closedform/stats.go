@@ -3,10 +3,12 @@ package closedform
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
+	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -30,16 +32,24 @@ import (
 // every call and every merged Stats, G = YYᵀ − I), or the rows of one AddGraph
 // call (an edge list local to a shard). G is the disjoint union of these.
 //
-// Numerics. Each call splits its rows into blocks of at most 2048 rows; a
-// block's D x D contribution is one matrix product (error bounded by
-// γ_b = bε/(1 − bε) times Σ_i |x_ij||x_ik| over the block, ε = 2^-53), and
-// blocks are added with Neumaier's compensated summation, whose error is
-// 2ε|S| + O(mε²) Σ|blocks| for m blocks. An entry of the final sums is
-// therefore within about (2048 + 2)ε Σ_i |x_ij||x_ik| ≈ 4.6e-13 Σ_i |x_ij||x_ik|
-// of its exact value, independently of N and of the order of the rows,
-// calls and merges. Class sums (AddLabelled) are merged with Chan et al.'s
-// pairwise update M2 = M2_a + M2_b + (n_a n_b / n) δδᵀ, δ = μ_b − μ_a, so
-// within-class scatter is never formed as a difference of large sums.
+// Numerics (derived, not measured). Each call splits its rows into blocks
+// of at most 2048 rows (chunkRows); a block's D x D contribution is one
+// matrix product, each entry within γ_b = bu/(1 − bu) (b <= 2048,
+// u = 2^-53) times the sum of the absolute products over the block (Higham,
+// Accuracy and Stability of Numerical Algorithms, 2002, §3.1), and blocks
+// are added with Neumaier's compensated summation, whose error is
+// 2u|S| + O(mu²) Σ|blocks| for m blocks (§4.3). An entry of XᵀX is
+// therefore within about (2048 + 2)u Σ_i |x_ij||x_ik| ≈ 2.3e-13
+// Σ_i |x_ij||x_ik| of its exact value, independently of N and of the order
+// of the rows, calls and merges. The graph sums obey the same bound with the
+// products of the rows actually multiplied (the view means and Helmert
+// contrasts of AddViews; X and the rows of D X, G X of AddGraph), plus the
+// rounding of forming those rows. TestKsumCompensated and
+// TestAddGraphCompensatesBlocks check the compensation, and
+// TestSolveStatsMatchesSolve the solutions against Solve. Class sums
+// (AddLabelled) are merged with Chan et al.'s pairwise update
+// M2 = M2_a + M2_b + (n_a n_b / n) δδᵀ, δ = μ_b − μ_a, so within-class
+// scatter is never formed as a difference of large sums.
 //
 // The zero value is not usable; use NewStats. Memory O(D²) plus O(C D²) for
 // C classes of AddLabelled. Stats is not safe for concurrent use: give each
@@ -146,11 +156,18 @@ func block(x *mat.Dense, lo, hi int) blas64.General {
 
 // gramOf returns aᵀa (D x D, row major) of a block.
 func gramOf(a blas64.General) []float64 {
-	out := blas64.General{Rows: a.Cols, Cols: a.Cols, Stride: a.Cols, Data: make([]float64, a.Cols*a.Cols)}
-	if a.Rows > 0 {
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, a, a, 0, out)
+	out := make([]float64, a.Cols*a.Cols)
+	gramTo(out, a)
+	return out
+}
+
+// gramTo sets dst (len D²) to aᵀa (row major).
+func gramTo(dst []float64, a blas64.General) {
+	if a.Rows == 0 {
+		clear(dst)
+		return
 	}
-	return out.Data
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, a, a, 0, blas64.General{Rows: a.Cols, Cols: a.Cols, Stride: a.Cols, Data: dst})
 }
 
 // colSums returns the column sums of a block.
@@ -171,14 +188,19 @@ func (s *Stats) AddRows(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	for lo := 0; lo < n; lo += chunkRows {
-		b := block(x, lo, min(n, lo+chunkRows))
-		s.sum.add(colSums(b), 1)
-		s.xx.add(gramOf(b), 1)
-	}
+	s.addSums(x, 0, n)
 	s.n += int64(n)
 	s.comps += int64(n)
 	return nil
+}
+
+// addSums adds rows [lo, hi) of x to Σx and XᵀX, block by block.
+func (s *Stats) addSums(x *mat.Dense, lo, hi int) {
+	for ; lo < hi; lo += chunkRows {
+		b := block(x, lo, min(hi, lo+chunkRows))
+		s.sum.add(colSums(b), 1)
+		s.xx.add(gramOf(b), 1)
+	}
 }
 
 // AddViews absorbs B samples of v views each, stacked as in data.MakeViews
@@ -279,11 +301,15 @@ func (s *Stats) AddLabelled(x *mat.Dense, y []int) error {
 		return newErr(op, "y", len(y), wrap2(ErrShape, errLabels(n)))
 	}
 	d := s.d
+	// Buffers reused for every class of every block.
+	buf := make([]float64, min(n, chunkRows)*d)
+	mu, row := make([]float64, d), make([]float64, d)
+	// A class's exact sums, with zero compensation (mergeClass copies them).
+	sumK, m2K := newKsum(d), newKsum(d*d)
+	sum, m2 := sumK.s, m2K.s
 	for lo := 0; lo < n; lo += chunkRows {
 		hi := min(n, lo+chunkRows)
-		b := block(x, lo, hi)
-		s.sum.add(colSums(b), 1)
-		s.xx.add(gramOf(b), 1)
+		s.addSums(x, lo, hi)
 		byClass := map[int][]int{}
 		for i := lo; i < hi; i++ {
 			if y[i] < 0 {
@@ -297,19 +323,17 @@ func (s *Stats) AddLabelled(x *mat.Dense, y []int) error {
 			labels = append(labels, c)
 		}
 		sort.Ints(labels)
-		buf := make([]float64, 0, (hi-lo)*d)
 		for _, c := range labels {
 			idx := byClass[c]
 			nb := len(idx)
-			mu := make([]float64, d)
+			clear(sum)
 			for _, i := range idx {
 				for t, v := range x.RawRowView(i) {
-					mu[t] += v
+					sum[t] += v
 				}
 			}
-			sum := append([]float64(nil), mu...)
 			for t := range mu {
-				mu[t] /= float64(nb)
+				mu[t] = sum[t] / float64(nb)
 			}
 			e := buf[:nb*d]
 			for r, i := range idx {
@@ -317,38 +341,40 @@ func (s *Stats) AddLabelled(x *mat.Dense, y []int) error {
 					e[r*d+t] = v - mu[t]
 				}
 			}
-			m2 := gramOf(blas64.General{Rows: nb, Cols: d, Stride: d, Data: e})
-			s.mergeClass(c, &classSums{n: int64(nb), sum: ksum{sum, make([]float64, d)}, m2: ksum{m2, make([]float64, d*d)}})
+			gramTo(m2, blas64.General{Rows: nb, Cols: d, Stride: d, Data: e})
+			s.mergeClass(c, int64(nb), sumK, m2K, row)
 		}
 	}
 	s.n += int64(n)
 	return nil
 }
 
-// mergeClass merges class statistics b into class c (Chan et al.'s update).
-func (s *Stats) mergeClass(c int, b *classSums) {
+// mergeClass merges n rows of class c with column sum sum and centred
+// scatter m2 into the class (Chan et al.'s update); sum and m2 are not kept
+// and row (len D) is scratch.
+func (s *Stats) mergeClass(c int, n int64, sum, m2 ksum, row []float64) {
 	a, ok := s.classes[c]
 	if !ok {
-		s.classes[c] = &classSums{n: b.n, sum: b.sum.clone(), m2: b.m2.clone()}
+		s.classes[c] = &classSums{n: n, sum: sum.clone(), m2: m2.clone()}
 		return
 	}
 	d := s.d
-	sa, sb := a.sum.value(), b.sum.value()
-	delta := make([]float64, d)
+	sa, sb := a.sum.value(), sum.value()
+	delta := sb
 	for t := range delta {
-		delta[t] = sb[t]/float64(b.n) - sa[t]/float64(a.n)
+		delta[t] = sb[t]/float64(n) - sa[t]/float64(a.n)
 	}
-	f := float64(a.n) * float64(b.n) / float64(a.n+b.n)
-	outer := make([]float64, d*d)
+	f := float64(a.n) * float64(n) / float64(a.n+n)
+	a.m2.merge(m2)
+	// M2 += f δδᵀ, one row at a time.
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
-			outer[i*d+j] = delta[i] * delta[j]
+			row[j] = delta[i] * delta[j]
 		}
+		ksum{a.m2.s[i*d : (i+1)*d], a.m2.c[i*d : (i+1)*d]}.add(row, f)
 	}
-	a.m2.merge(b.m2)
-	a.m2.add(outer, f)
-	a.sum.merge(b.sum)
-	a.n += b.n
+	a.sum.merge(sum)
+	a.n += n
 }
 
 // AddGraph absorbs the rows of x with a relation graph g on them (g.N rows,
@@ -371,12 +397,12 @@ func (s *Stats) AddGraph(x *mat.Dense, g *graph.CSR) error {
 	}
 	deg := degrees(g)
 	is := graph.DegreeInvSqrt(deg)
-	s.sum.add(colSums(block(x, 0, n)), 1)
-	s.xx.add(gram(x, nil, nil, 0, ones(n)).RawMatrix().Data, 1)
-	s.xlx.add(gram(x, g, nil, -1, deg).RawMatrix().Data, 1)
-	s.xgx.add(gram(x, g, nil, 1, nil).RawMatrix().Data, 1)
-	s.xdx.add(gram(x, nil, nil, 0, deg).RawMatrix().Data, 1)
-	s.xgtx.add(gram(x, g, is, 1, nil).RawMatrix().Data, 1)
+	into := func(k ksum) func([]float64) { return func(c []float64) { k.add(c, 1) } }
+	s.addSums(x, 0, n)
+	gramBlocks(x, g, nil, -1, deg, into(s.xlx))
+	gramBlocks(x, g, nil, 1, nil, into(s.xgx))
+	gramBlocks(x, nil, nil, 0, deg, into(s.xdx))
+	gramBlocks(x, g, is, 1, nil, into(s.xgtx))
 	s.gt2.add([]float64{gtFrob2(g, is)}, 1)
 	ci := components(g)
 	s.comps += int64(ci.count)
@@ -403,13 +429,15 @@ func (s *Stats) Merge(o *Stats) error {
 	s.comps += o.comps
 	s.active += o.active
 	s.cliques = s.cliques && o.cliques
+	row := make([]float64, s.d)
 	labels := make([]int, 0, len(o.classes))
 	for c := range o.classes {
 		labels = append(labels, c)
 	}
 	sort.Ints(labels)
 	for _, c := range labels {
-		s.mergeClass(c, o.classes[c])
+		b := o.classes[c]
+		s.mergeClass(c, b.n, b.sum, b.m2, row)
 	}
 	return nil
 }
@@ -515,7 +543,7 @@ func (p Problem) linearSums(n int, need int) *linearSums {
 	return ls
 }
 
-// covariance returns Σx = XᵀX/N − μμᵀ (biased), as covariance does on X.
+// covariance returns Σx = XᵀX/N − μμᵀ = Xᵀ H X / N (biased), without forming H.
 func (ls *linearSums) covariance() *mat.Dense {
 	dd := len(ls.mu)
 	out := mat.NewDense(dd, dd, nil)
@@ -590,23 +618,11 @@ func SolveStats(p Problem, s *Stats) (*Solution, error) {
 	if p.Regime != Linear {
 		return nil, newErr(op, "regime", p.Regime, wrap2(ErrParam, fmt.Errorf("statistics give the linear regime only")))
 	}
-	ok := false
-	for _, l := range StatsLosses() {
-		ok = ok || l == p.Loss
-	}
-	if !ok {
+	if !slices.Contains(StatsLosses(), p.Loss) {
 		return nil, newErr(op, "loss", p.Loss, errUnknownList(ErrParam, StatsLosses()))
 	}
-	if p.K < 1 {
-		return nil, newErr(op, "K", p.K, ErrParam)
-	}
-	for _, kv := range []struct {
-		name string
-		v    float64
-	}{{"gamma", p.Gamma}, {"alpha", p.Alpha}} {
-		if !finite(kv.v) || kv.v < 0 {
-			return nil, newErr(op, kv.name, kv.v, ErrParam)
-		}
+	if err := p.checkParams(op); err != nil {
+		return nil, err
 	}
 	ls := s.sums()
 	if ls.active == 0 {
@@ -632,8 +648,9 @@ func SolveStats(p Problem, s *Stats) (*Solution, error) {
 
 // barlowFromSums returns the BarlowTwins G-form loss (loss.BarlowTwinsGForm)
 // at Z = X W from the sums: with P = Wᵀ XᵀGX W, Q = Wᵀ XᵀDX W and
-// n_k = max(√Q_kk, 1e-6), C = diag(n)^{-1} P diag(n)^{-1} and the loss is
-// Σ_k (C_kk − 1)² + α Σ_{k≠l} C_kl².
+// n_k = max(√Q_kk, loss.BarlowGFormEps), C = diag(n)^{-1} P diag(n)^{-1}
+// and the loss is Σ_k (C_kk − 1)² + α Σ_{k≠l} C_kl² (TestSolveStatsMatchesSolve
+// compares it with loss.BarlowTwinsGForm on Z).
 func barlowFromSums(ls *linearSums, w *mat.Dense, alpha float64) float64 {
 	var t, pm, qm mat.Dense
 	t.Mul(ls.xgx, w)
@@ -644,7 +661,7 @@ func barlowFromSums(ls *linearSums, w *mat.Dense, alpha float64) float64 {
 	_, k := w.Dims()
 	nrm := make([]float64, k)
 	for i := range nrm {
-		nrm[i] = math.Max(math.Sqrt(math.Max(qm.At(i, i), 0)), 1e-6)
+		nrm[i] = math.Max(math.Sqrt(math.Max(qm.At(i, i), 0)), loss.BarlowGFormEps)
 	}
 	var v float64
 	for i := 0; i < k; i++ {

@@ -79,6 +79,11 @@ func (s *Stats) UnmarshalBinary(buf []byte) error {
 	if d < 1 || d > 1<<15 || head[1] < 0 {
 		return bad(fmt.Sprintf("dimension %d, rows %d", d, head[1]))
 	}
+	// The sums need (2D + 10D² + 2) doubles: refuse a header that the data
+	// cannot fill before allocating for it.
+	if need := 8 * (2*d + 10*d*d + 2); int64(r.Len()) < need {
+		return bad(fmt.Sprintf("truncated: dimension %d needs %d bytes of sums, %d left", d, need, r.Len()))
+	}
 	t, err := NewStats(int(d))
 	if err != nil {
 		return err
@@ -100,6 +105,9 @@ func (s *Stats) UnmarshalBinary(buf []byte) error {
 		return bad(fmt.Sprintf("%d classes", nc))
 	}
 	for range nc {
+		if need := 8 * (2 + 2*d + 2*d*d); int64(r.Len()) < need {
+			return bad(fmt.Sprintf("truncated: a class needs %d bytes, %d left", need, r.Len()))
+		}
 		lab := make([]int64, 2)
 		if err := rd(lab); err != nil {
 			return err

@@ -1,10 +1,13 @@
 package closedform
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -321,6 +324,26 @@ func TestStatsBinaryRoundTrip(t *testing.T) {
 	}
 }
 
+// TestStatsDecodeShortHeader: a header whose dimension the data cannot
+// fill is refused before the sums are allocated (a 45-byte input claiming
+// D = 512 would otherwise allocate 10 D² doubles, 21 MB, first).
+func TestStatsDecodeShortHeader(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(statsMagic)
+	_ = binary.Write(&b, binary.LittleEndian, []int64{512, 10, 0, 0})
+	b.WriteByte(1)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := new(Stats).UnmarshalBinary(b.Bytes())
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrShape) {
+		t.Errorf("err = %v; want ErrShape", err)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > 1<<20 {
+		t.Errorf("decoding %d bytes allocated %d bytes", b.Len(), a)
+	}
+}
+
 // TestKsumCompensated: the compensated sum recovers what plain float64
 // summation loses (1e16 + 1000 × 1 − 1e16 is 0 in plain summation).
 func TestKsumCompensated(t *testing.T) {
@@ -481,10 +504,158 @@ func TestStatsErrors(t *testing.T) {
 	if _, err := SolveStats(Problem{Loss: VICReg, K: 2, X: randMat(2, 3, 1)}, s); !errors.Is(err, ErrParam) {
 		t.Errorf("X with stats: %v", err)
 	}
+	// Explicit invalid hyper-parameters are errors, as in Solve (the ones
+	// the stats losses do not use included).
+	for name, p := range map[string]Problem{
+		"K = 0":     {Loss: VICReg},
+		"gamma < 0": {Loss: VICReg, K: 2, Gamma: -1},
+		"alpha NaN": {Loss: BarlowTwins, K: 2, Alpha: math.NaN()},
+		"tau < 0":   {Loss: VICReg, K: 2, Tau: -0.1},
+	} {
+		if _, err := SolveStats(p, s); !errors.Is(err, ErrParam) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 	if err := (StreamRelation{Kind: graph.ViewsRelation, V: 2, Draws: 3}).Validate(); !errors.Is(err, ErrParam) {
 		t.Errorf("3 draws without augmentation: %v", err)
 	}
 	if err := (StreamRelation{Kind: graph.KNNRelation}).Validate(); !errors.Is(err, ErrUnknown) {
 		t.Errorf("knn streamed: %v", err)
+	}
+}
+
+// TestAddGraphCompensatesBlocks: AddGraph adds its row blocks with the same
+// compensation as AddRows, so a sum whose large terms cancel across blocks
+// keeps the small ones. Rows 0 and N−1 contribute ±1e16 to entry (0,1) of
+// XᵀDX in the first and last of three blocks and every other row 2^-14;
+// with the pair graph (2i, 2i+1), D = I and XᵀDX = XᵀX, which AddRows
+// accumulates block by block with compensation. Plain summation of the block
+// products loses the middle block's 0.125 against 1e16 and returns 0.
+func TestAddGraphCompensatesBlocks(t *testing.T) {
+	n := 3 * chunkRows
+	x := mat.NewDense(n, 2, nil)
+	for i := 0; i < n; i++ {
+		x.Set(i, 0, 1.0/128)
+		x.Set(i, 1, 1.0/128)
+	}
+	x.SetRow(0, []float64{1e8, 1e8})
+	x.SetRow(n-1, []float64{1e8, -1e8})
+	edges := make([][2]int, n/2)
+	for i := range edges {
+		edges[i] = [2]int{2 * i, 2*i + 1}
+	}
+	g, _, err := graph.FromEdges(n, edges, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, _ := NewStats(2)
+	if err := sg.AddGraph(x, g); err != nil {
+		t.Fatal(err)
+	}
+	sr, _ := NewStats(2)
+	if err := sr.AddRows(x); err != nil {
+		t.Fatal(err)
+	}
+	want := sr.xx.value()[1]
+	if want < 0.1 {
+		t.Fatalf("AddRows: XᵀX(0,1) = %g, want the middle block's 0.125 kept", want)
+	}
+	for name, k := range map[string]ksum{"XᵀX": sg.xx, "XᵀDX": sg.xdx} {
+		if got := k.value()[1]; math.Abs(got-want) > 1e-9 {
+			t.Errorf("AddGraph: %s(0,1) = %g; want %g (AddRows)", name, got, want)
+		}
+	}
+}
+
+// BenchmarkStatsAddLabelledN8192D64C512 absorbs 8192 labelled rows of
+// D = 64 over 512 classes (about 4 rows per class in each 2048-row block,
+// so every block updates every class): the per-class work of AddLabelled.
+func BenchmarkStatsAddLabelledN8192D64C512(b *testing.B) {
+	const n, d, c = 8192, 64, 512
+	x := scaledData(n, d, 7)
+	y := make([]int, n)
+	for i := range y {
+		y[i] = (i * 7919) % c
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s, _ := NewStats(d)
+		if err := s.AddLabelled(x, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestAddLabelledRepeatedClasses: classes that recur across the row blocks
+// of one AddLabelled call and across calls on one Stats (not only across
+// merged Stats, as in TestSolveStatsMatchesSolve) give Solve's solution.
+func TestAddLabelledRepeatedClasses(t *testing.T) {
+	const d, n = 4, chunkRows + 300
+	x := scaledData(n, d, 41)
+	y := make([]int, n)
+	for i := range y {
+		y[i] = (i * 13) % 60
+		for j := 0; j < d; j++ {
+			x.Set(i, j, x.At(i, j)+float64((y[i]%5)*(j%3)))
+		}
+	}
+	g, _, err := graph.Labels(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, _ := NewStats(d)
+	if err := one.AddLabelled(x, y); err != nil {
+		t.Fatal(err)
+	}
+	two, _ := NewStats(d)
+	for _, cut := range [][2]int{{0, 777}, {777, n}} {
+		if err := two.AddLabelled(mat.DenseCopyOf(x.Slice(cut[0], cut[1], 0, d)), y[cut[0]:cut[1]]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, loss := range StatsLosses() {
+		want, err := Solve(Problem{Loss: loss, Regime: Linear, G: g, X: x, K: 2, Gamma: 0.2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]*Stats{"one call": one, "two calls": two} {
+			got, err := SolveStats(Problem{Loss: loss, K: 2, Gamma: 0.2}, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareSolutions(t, loss+"/"+name, x, got, want)
+		}
+	}
+}
+
+// TestStatsBinarySize backs the size stated by MarshalBinary (and by the
+// Beam pipeline's doc): (10 + 2C) D² doubles plus O((C + 1) D), 5.2 MB at
+// D = 256 without classes.
+func TestStatsBinarySize(t *testing.T) {
+	for _, tc := range []struct{ d, classes int }{{256, 0}, {16, 3}} {
+		s, _ := NewStats(tc.d)
+		x := scaledData(12, tc.d, 3)
+		if tc.classes == 0 {
+			if err := s.AddRows(x); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := s.AddLabelled(x, []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}); err != nil {
+			t.Fatal(err)
+		}
+		buf, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, c := tc.d, tc.classes
+		lo := 8 * (10 + 2*c) * d * d
+		hi := lo + 8*(c+1)*(2*d+8) + 64
+		if len(buf) < lo || len(buf) > hi {
+			t.Errorf("D=%d C=%d: %d bytes; want within [%d, %d]", d, c, len(buf), lo, hi)
+		}
+		if c == 0 {
+			if mb := math.Round(float64(len(buf))/1e5) / 10; mb != 5.2 {
+				t.Errorf("D=256: %.1f MB; the docs say 5.2 MB", mb)
+			}
+		}
 	}
 }

@@ -136,20 +136,53 @@ type Shard struct {
 	Labels, Edges string
 }
 
+// ShardFS lists and inspects the files of a streamed data set: Shards uses
+// the local file system, other stores (the Beam file systems of
+// eigenssl/beam) implement it for ShardsIn.
+type ShardFS interface {
+	// Glob returns the paths matching pattern, in any order.
+	Glob(pattern string) ([]string, error)
+	// NPYShape returns the shape in the .npy header of the file at path.
+	NPYShape(path string) ([]int, error)
+}
+
+// localFS is the local file system (filepath.Glob, data.NPYShape, which
+// also reads .npy.gz).
+type localFS struct{}
+
+func (localFS) Glob(pattern string) ([]string, error) { return filepath.Glob(pattern) }
+func (localFS) NPYShape(path string) ([]int, error)   { return data.NPYShape(path) }
+
 // Shards expands the glob pattern (sorted by name, the order of the global
 // row indices), reads each .npy header for its shape, and pairs shard i with
 // the i-th file of the labels and edges patterns when they are given (each
 // must match as many files as the data). Every shard must have the same
-// number of columns.
+// number of columns. It is ShardsIn on the local file system.
 func Shards(pattern, labels, edges string) ([]Shard, error) {
+	return ShardsIn(localFS{}, pattern, labels, edges)
+}
+
+// ShardsIn is Shards on the file system fs.
+func ShardsIn(fs ShardFS, pattern, labels, edges string) ([]Shard, error) {
 	const op = "shards"
-	paths, err := glob(op, "input", pattern)
+	glob := func(param, pattern string) ([]string, error) {
+		paths, err := fs.Glob(pattern)
+		if err != nil {
+			return nil, newErr(op, param, pattern, wrap2(ErrParam, err))
+		}
+		if len(paths) == 0 {
+			return nil, newErr(op, param, pattern, wrap2(ErrEmpty, fmt.Errorf("no file matches")))
+		}
+		sort.Strings(paths)
+		return paths, nil
+	}
+	paths, err := glob("input", pattern)
 	if err != nil {
 		return nil, err
 	}
 	var lp, ep []string
 	if labels != "" {
-		if lp, err = glob(op, "labels", labels); err != nil {
+		if lp, err = glob("labels", labels); err != nil {
 			return nil, err
 		}
 		if len(lp) != len(paths) {
@@ -157,7 +190,7 @@ func Shards(pattern, labels, edges string) ([]Shard, error) {
 		}
 	}
 	if edges != "" {
-		if ep, err = glob(op, "edges", edges); err != nil {
+		if ep, err = glob("edges", edges); err != nil {
 			return nil, err
 		}
 		if len(ep) != len(paths) {
@@ -167,7 +200,7 @@ func Shards(pattern, labels, edges string) ([]Shard, error) {
 	out := make([]Shard, len(paths))
 	first := 0
 	for i, p := range paths {
-		shape, err := data.NPYShape(p)
+		shape, err := fs.NPYShape(p)
 		if err != nil {
 			return nil, newErr(op, "input", p, wrap2(ErrShape, err))
 		}
@@ -187,18 +220,6 @@ func Shards(pattern, labels, edges string) ([]Shard, error) {
 		first += shape[0]
 	}
 	return out, nil
-}
-
-func glob(op, param, pattern string) ([]string, error) {
-	paths, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, newErr(op, param, pattern, wrap2(ErrParam, err))
-	}
-	if len(paths) == 0 {
-		return nil, newErr(op, param, pattern, wrap2(ErrEmpty, fmt.Errorf("no file matches")))
-	}
-	sort.Strings(paths)
-	return paths, nil
 }
 
 // ShardStats reads one shard (and its labels or edges) and returns its

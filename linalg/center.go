@@ -11,8 +11,8 @@ import (
 //	mu_j = (1/N) sum_i x_ij,
 //
 // summed over the rows in order and then divided by N, so that every
-// caller centring data gets the same bits. Cost O(N D). It panics on an
-// empty x (a kernel: callers validate data first).
+// caller centring data gets the same bits. Cost O(N D). An empty x (the
+// zero-value Dense) gives an empty slice; callers validate data first.
 func ColMeans(x *mat.Dense) []float64 {
 	n, d := x.Dims()
 	mu := make([]float64, d)
@@ -44,7 +44,7 @@ func CenterColumns(x *mat.Dense) *mat.Dense {
 }
 
 // CenterColumnsInPlace subtracts the column means (ColMeans) from x in place
-// and returns them. Cost O(N D). It panics on an empty x.
+// and returns them. Cost O(N D). An empty x is left as it is (empty means).
 func CenterColumnsInPlace(x *mat.Dense) []float64 {
 	mu := ColMeans(x)
 	n, _ := x.Dims()

@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -104,21 +105,11 @@ type Result struct {
 }
 
 func (s Settings) withDefaults() Settings {
-	if s.MaxIter == 0 {
-		s.MaxIter = DefaultMaxIter
-	}
-	if s.GradientThreshold == 0 {
-		s.GradientThreshold = DefaultGradientThreshold
-	}
-	if s.Memory == 0 {
-		s.Memory = DefaultMemory
-	}
-	if s.FunctionIter == 0 {
-		s.FunctionIter = DefaultFunctionIter
-	}
-	if s.FunctionTol == 0 {
-		s.FunctionTol = DefaultFunctionTol
-	}
+	s.MaxIter = cmp.Or(s.MaxIter, DefaultMaxIter)
+	s.GradientThreshold = cmp.Or(s.GradientThreshold, DefaultGradientThreshold)
+	s.Memory = cmp.Or(s.Memory, DefaultMemory)
+	s.FunctionIter = cmp.Or(s.FunctionIter, DefaultFunctionIter)
+	s.FunctionTol = cmp.Or(s.FunctionTol, DefaultFunctionTol)
 	return s
 }
 
@@ -168,20 +159,19 @@ func Minimize(p Problem, x0 []float64, s Settings) (Result, error) {
 	// gonum asks for f and ∇f separately, usually at the same point: cache
 	// the last evaluation so that each point costs one FuncGrad.
 	cx, cg := make([]float64, n), make([]float64, n)
-	cf, valid := p.FuncGrad(x, cg), true
+	cf := p.FuncGrad(x, cg)
 	copy(cx, x)
 	if math.IsNaN(cf) || math.IsInf(cf, 0) {
 		return Result{}, newErr("minimize", "f(x0)", cf, ErrNaN)
 	}
 	res := Result{F0: cf, FuncEvaluations: 1}
 	at := func(x []float64) {
-		if valid && floats.Equal(x, cx) {
+		if floats.Equal(x, cx) {
 			return
 		}
 		copy(cx, x)
 		res.FuncEvaluations++
 		cf = p.FuncGrad(cx, cg)
-		valid = true
 	}
 	prob := gopt.Problem{
 		Func: func(x []float64) float64 { at(x); return cf },

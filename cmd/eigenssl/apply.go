@@ -13,7 +13,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-	"gonum.org/v1/gonum/mat"
 )
 
 func init() { verbs = append(verbs, NewCmdApply) }
@@ -147,7 +146,7 @@ func streamed(opts *closedformOptions) bool {
 // closedformStreamRun computes the linear-regime closed form from the
 // statistics of .npy shards read one at a time (closedform.StreamStats,
 // closedform.SolveStats) and writes W.npy, bias.npy and summary.json.
-func closedformStreamRun(opts *closedformOptions, s *Streams) error {
+func closedformStreamRun(opts *closedformOptions, shape [2]int, s *Streams) error {
 	if !strings.EqualFold(opts.Regime, closedform.Linear) {
 		return usagef("closedform: a glob --input or --draws streams the data and needs --regime linear (got %q)", opts.Regime)
 	}
@@ -156,13 +155,6 @@ func closedformStreamRun(opts *closedformOptions, s *Streams) error {
 	}
 	if opts.Draws < 0 {
 		return usagef("closedform: --draws must be >= 0, got %d", opts.Draws)
-	}
-	var shape [2]int
-	if opts.ImageShape != "" {
-		var err error
-		if shape, err = parseShape("closedform", opts.ImageShape); err != nil {
-			return err
-		}
 	}
 	rel, labels, edges, err := closedform.ParseStreamRelation(opts.Relation, shape, opts.Seed, opts.Draws)
 	if err != nil {
@@ -184,24 +176,15 @@ func closedformStreamRun(opts *closedformOptions, s *Streams) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+	files, err := writeSolution(opts.Out, sol)
+	if err != nil {
 		return err
-	}
-	files2 := map[string]string{"W": filepath.Join(opts.Out, "W.npy")}
-	if err := data.WriteMatrix(files2["W"], sol.W); err != nil {
-		return err
-	}
-	if sol.Bias != nil {
-		files2["bias"] = filepath.Join(opts.Out, "bias.npy")
-		if err := data.WriteMatrix(files2["bias"], mat.NewDense(1, len(sol.Bias), sol.Bias)); err != nil {
-			return err
-		}
 	}
 	if !sol.Exact {
 		sol.Note += "; streamed: not refined (refinement needs the rows in memory)"
 	}
 	sum := streamSummary{
-		closedformSummary: closedformSummary{Solution: sol, N: int(st.Rows()), K: opts.K, Files: files2},
+		closedformSummary: closedformSummary{Solution: sol, N: int(st.Rows()), K: opts.K, Files: files},
 		Rows:              st.Rows(), Shards: len(shards), Draws: max(1, opts.Draws), Relation: opts.Relation,
 	}
 	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)

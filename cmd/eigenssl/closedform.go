@@ -158,15 +158,15 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 	case opts.Refine < 0:
 		return usagef("closedform: --refine must be >= 0, got %d", opts.Refine)
 	}
-	if streamed(opts) {
-		return closedformStreamRun(opts, s)
-	}
 	var shape [2]int
 	if opts.ImageShape != "" {
 		var err error
 		if shape, err = parseShape("closedform", opts.ImageShape); err != nil {
 			return err
 		}
+	}
+	if streamed(opts) {
+		return closedformStreamRun(opts, shape, s)
 	}
 	x, err := data.ReadMatrix(opts.Input)
 	if err != nil {
@@ -205,34 +205,40 @@ func closedformRun(opts *closedformOptions, s *Streams) error {
 		}
 		equiv = &closedformEquiv{eq.Method, eq.MaxAngle, eq.Note}
 	}
-	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+	files, err := writeSolution(opts.Out, sol)
+	if err != nil {
 		return err
-	}
-	files := map[string]string{"Z": filepath.Join(opts.Out, "Z.npy")}
-	if err := data.WriteMatrix(files["Z"], sol.Z); err != nil {
-		return err
-	}
-	if sol.W != nil {
-		files["W"] = filepath.Join(opts.Out, "W.npy")
-		if err := data.WriteMatrix(files["W"], sol.W); err != nil {
-			return err
-		}
-	}
-	if sol.A != nil {
-		files["A"] = filepath.Join(opts.Out, "A.npy")
-		if err := data.WriteMatrix(files["A"], sol.A); err != nil {
-			return err
-		}
-	}
-	if sol.Bias != nil {
-		files["bias"] = filepath.Join(opts.Out, "bias.npy")
-		if err := data.WriteMatrix(files["bias"], mat.NewDense(1, len(sol.Bias), sol.Bias)); err != nil {
-			return err
-		}
 	}
 	n, _ := sol.Z.Dims()
 	sum := closedformSummary{Solution: sol, N: n, K: opts.K, Equivalence: equiv, Files: files}
 	return writeSummary(filepath.Join(opts.Out, "summary.json"), sum, s.Out)
+}
+
+// writeSolution creates dir and writes the matrices of sol that are set
+// (Z, W, A, and bias as 1 x K) to dir/NAME.npy, atomically; it returns
+// their paths by name (the "files" of summary.json).
+func writeSolution(dir string, sol *closedform.Solution) (map[string]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var bias *mat.Dense
+	if sol.Bias != nil {
+		bias = mat.NewDense(1, len(sol.Bias), sol.Bias)
+	}
+	files := map[string]string{}
+	for _, m := range []struct {
+		name string
+		m    *mat.Dense
+	}{{"Z", sol.Z}, {"W", sol.W}, {"A", sol.A}, {"bias", bias}} {
+		if m.m == nil {
+			continue
+		}
+		files[m.name] = filepath.Join(dir, m.name+".npy")
+		if err := data.WriteMatrix(files[m.name], m.m); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
 }
 
 // closedformUsage marks closedform's input errors (bad parameter or name)
