@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/internal/oracle"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
@@ -41,7 +42,7 @@ func absMat(a *mat.Dense) *mat.Dense {
 	return b
 }
 
-func centred(z *mat.Dense) *mat.Dense { return center(of64(z)).mat() }
+func centred(z *mat.Dense) *mat.Dense { return center(linalg.GeneralOf(z)).Dense() }
 
 // vicregBounds returns first-order bounds on |Δ value| and ‖Δ grad‖_F
 // (per branch) of the float32 VICRegOfficial.
@@ -124,8 +125,8 @@ func barlowBounds(l BarlowTwinsOfficial, z [2]*mat.Dense, extra int) (float64, [
 	bn := [2]*mat.Dense{}
 	smin := math.Inf(1)
 	for b := range 2 {
-		m, s := batchNorm(of64(z[b]))
-		bn[b] = m.mat()
+		m, s := batchNorm(linalg.GeneralOf(z[b]))
+		bn[b] = m.Dense()
 		for _, v := range s {
 			smin = min(smin, v)
 		}
@@ -249,7 +250,7 @@ func round32(m *mat.Dense) *mat.Dense {
 
 func to32(m *mat.Dense) blas32.General {
 	r, c := m.Dims()
-	g := newDense[float32](r, c)
+	g := linalg.NewGeneral[float32](r, c)
 	for i := range r {
 		for j := range c {
 			g.Data[i*c+j] = float32(m.At(i, j))

@@ -2,6 +2,7 @@ package nn
 
 import (
 	grammar "github.com/eigenssl/eigenssl/internal/spec"
+	"github.com/eigenssl/eigenssl/linalg"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -445,7 +446,7 @@ func (e *Encoder) Forward32(x blas32.General, train bool) (blas32.General, error
 		return blas32.General{}, newErr(op, "x", dims(x.Rows, x.Cols), ErrShape,
 			"batch norm in training mode needs a multiple of %d views with at least 2 rows each", e.Views())
 	}
-	y := e.Projector.forward32(e.Backbone.forward32(general[float32](x), train), train)
+	y := e.Projector.forward32(e.Backbone.forward32(linalg.General[float32](x), train), train)
 	e.fwdRows, e.fwdCols = y.Rows, y.Cols
 	e.fwdTrain = train
 	return blas32.General(y), nil
@@ -461,7 +462,7 @@ func (e *Encoder) BackwardParams32(gradOut blas32.General) error {
 	if gradOut.Rows != e.fwdRows || gradOut.Cols != e.fwdCols {
 		return newErr(op, "gradOut", dims(gradOut.Rows, gradOut.Cols), ErrShape, "want %s like the forward output", dims(e.fwdRows, e.fwdCols))
 	}
-	g := e.Projector.backward32(general[float32](gradOut), true)
+	g := e.Projector.backward32(linalg.General[float32](gradOut), true)
 	e.Backbone.backward32(g, false)
 	return nil
 }
