@@ -117,7 +117,7 @@ type trainer struct {
 	full     bool
 	perEpoch int
 	total    int
-	rel      relation
+	rel      graph.Relation // Config.Relation (views, labels or knn)
 	lossFn   loss.Loss
 	form     loss.Form
 	scaleOf  loss.Loss // the loss whose loss.RowScale applies
@@ -194,7 +194,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 		t.log = slog.Default()
 	}
 	t.rel, _ = parseRelation(cfg.Relation)
-	if t.rel.kind == graph.LabelsRelation && y == nil {
+	if t.rel.Kind == graph.LabelsRelation && y == nil {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "the labels relation needs labels")
 	}
 	t.full = cfg.Batch == 0 || cfg.Batch >= n
@@ -206,7 +206,7 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	if cfg.Steps > 0 {
 		t.total = cfg.Steps
 	}
-	if t.rel.kind == graph.KNNRelation && t.rel.k >= cfg.Views*t.batch {
+	if t.rel.Kind == graph.KNNRelation && t.rel.K >= cfg.Views*t.batch {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "k must be below the %d rows of a batch", cfg.Views*t.batch)
 	}
 	t.lossFn = opts.Loss

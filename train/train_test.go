@@ -473,7 +473,7 @@ func TestBatchGraph(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := tr.batchGraph(sub, nil)
+			got, err := tr.batchGraph(sub, tr.assemble(sub, 0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -483,9 +483,9 @@ func TestBatchGraph(t *testing.T) {
 			if V == 1 {
 				continue
 			}
-			tr.rel = relation{kind: "views"}
+			tr.rel = graph.Relation{Kind: graph.ViewsRelation}
 			want, _, _ = graph.Views(b, V)
-			if got, _ = tr.batchGraph(sub, nil); !mat.Equal(got.Dense(), want.Dense()) {
+			if got, _ = tr.batchGraph(sub, tr.assemble(sub, 0)); !mat.Equal(got.Dense(), want.Dense()) {
 				t.Errorf("views, V=%d, batch %v: graph differs from graph.Views", V, sub)
 			}
 		}
