@@ -36,16 +36,12 @@ func (BarlowTwinsOfficial) Form() Form { return TwoBranch }
 
 // Eval implements Loss.
 func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
-	return evalPair(NameBarlowTwinsOfficial, in, 2, wantGrad, func(z1, z2 linalg.General[float64]) (Result, linalg.General[float64], linalg.General[float64]) {
-		return barlowEval(l, z1, z2, wantGrad)
-	})
+	return evalPair(NameBarlowTwinsOfficial, l, in, 2, wantGrad, barlowEval[float64])
 }
 
 // Eval32 implements Float32.
 func (l BarlowTwinsOfficial) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
-	return evalPair32(NameBarlowTwinsOfficial, in, 2, func(z1, z2 linalg.General[float32]) (Result, linalg.General[float32], linalg.General[float32]) {
-		return barlowEval(l, z1, z2, wantGrad)
-	})
+	return evalPair32(NameBarlowTwinsOfficial, l, in, 2, wantGrad, barlowEval[float32])
 }
 
 // barlowEval is Eval on T (Grad left nil; the gradients are returned).

@@ -1,8 +1,6 @@
 package loss
 
 import (
-	"math"
-
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -131,13 +129,17 @@ func subColMeanT[T linalg.Float](g linalg.General[T]) {
 	}
 }
 
-// evalPair checks the branches of in and runs the generic evaluation f of
-// a two-branch loss on them, setting Grad from its gradients.
-func evalPair(op string, in Inputs, minRows int, wantGrad bool, f func(z1, z2 linalg.General[float64]) (Result, linalg.General[float64], linalg.General[float64])) (Result, error) {
+// pairEval is the generic evaluation of the two-branch loss l on checked
+// branches: the Result (Grad nil) and the gradients d Value / d z1, z2.
+type pairEval[L any, T linalg.Float] func(l L, z1, z2 linalg.General[T], wantGrad bool) (Result, linalg.General[T], linalg.General[T])
+
+// evalPair checks the branches of in and runs f on them, setting Grad from
+// its gradients.
+func evalPair[L any](op string, l L, in Inputs, minRows int, wantGrad bool, f pairEval[L, float64]) (Result, error) {
 	if err := checkPair(op, in, minRows); err != nil {
 		return Result{}, err
 	}
-	res, g1, g2 := f(linalg.GeneralOf(in.Z1), linalg.GeneralOf(in.Z2))
+	res, g1, g2 := f(l, linalg.GeneralOf(in.Z1), linalg.GeneralOf(in.Z2), wantGrad)
 	if wantGrad {
 		res.Grad = map[string]*mat.Dense{KeyZ1: g1.Dense(), KeyZ2: g2.Dense()}
 	}
@@ -145,39 +147,13 @@ func evalPair(op string, in Inputs, minRows int, wantGrad bool, f func(z1, z2 li
 }
 
 // evalPair32 is evalPair for Eval32.
-func evalPair32(op string, in Inputs32, minRows int, f func(z1, z2 linalg.General[float32]) (Result, linalg.General[float32], linalg.General[float32])) (Result32, error) {
-	if err := checkPair32(op, in, minRows); err != nil {
+func evalPair32[L any](op string, l L, in Inputs32, minRows int, wantGrad bool, f pairEval[L, float32]) (Result32, error) {
+	z1, z2 := linalg.General[float32](in.Z1), linalg.General[float32](in.Z2)
+	if err := checkBranches(op, z1, z2, minRows); err != nil {
 		return Result32{}, err
 	}
-	res, g1, g2 := f(linalg.General[float32](in.Z1), linalg.General[float32](in.Z2))
+	res, g1, g2 := f(l, z1, z2, wantGrad)
 	return Result32{Value: res.Value, Parts: res.Parts, Grad1: blas32.General(g1), Grad2: blas32.General(g2)}, nil
-}
-
-// checkPair32 is checkPair for Inputs32.
-func checkPair32(op string, in Inputs32, minRows int) error {
-	for _, b := range []struct {
-		key string
-		m   blas32.General
-	}{{KeyZ1, in.Z1}, {KeyZ2, in.Z2}} {
-		if b.m.Rows == 0 || b.m.Cols == 0 {
-			return errorf(op, b.key, ErrEmpty, "missing")
-		}
-		if b.m.Rows < minRows {
-			return errorf(op, b.key, ErrShape, "%dx%d (needs at least %d rows)", b.m.Rows, b.m.Cols, minRows)
-		}
-		m := linalg.General[float32](b.m)
-		for i := 0; i < m.Rows; i++ {
-			for j, v := range m.Row(i) {
-				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-					return errorf(op, b.key, ErrNaN, "%v at (%d,%d)", v, i, j)
-				}
-			}
-		}
-	}
-	if in.Z1.Rows != in.Z2.Rows || in.Z1.Cols != in.Z2.Cols {
-		return errorf(op, KeyZ2, ErrShape, "%dx%d (z1 is %dx%d)", in.Z2.Rows, in.Z2.Cols, in.Z1.Rows, in.Z1.Cols)
-	}
-	return nil
 }
 
 func is32[T linalg.Float]() bool { _, ok := any(T(0)).(float32); return ok }

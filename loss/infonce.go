@@ -33,16 +33,12 @@ func (NTXent) Form() Form { return TwoBranch }
 
 // Eval implements Loss.
 func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
-	return evalPair(NameNTXent, in, 1, wantGrad, func(z1, z2 linalg.General[float64]) (Result, linalg.General[float64], linalg.General[float64]) {
-		return ntxentEval(l, z1, z2, wantGrad)
-	})
+	return evalPair(NameNTXent, l, in, 1, wantGrad, ntxentEval[float64])
 }
 
 // Eval32 implements Float32.
 func (l NTXent) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
-	return evalPair32(NameNTXent, in, 1, func(z1, z2 linalg.General[float32]) (Result, linalg.General[float32], linalg.General[float32]) {
-		return ntxentEval(l, z1, z2, wantGrad)
-	})
+	return evalPair32(NameNTXent, l, in, 1, wantGrad, ntxentEval[float32])
 }
 
 // ntxentEval is Eval on T (Grad left nil; the gradients are returned as

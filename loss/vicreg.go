@@ -45,16 +45,12 @@ func (l VICRegOfficial) coeffs() (float64, float64, float64) {
 
 // Eval implements Loss.
 func (l VICRegOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
-	return evalPair(NameVICRegOfficial, in, 2, wantGrad, func(z1, z2 linalg.General[float64]) (Result, linalg.General[float64], linalg.General[float64]) {
-		return vicregEval(l, z1, z2, wantGrad)
-	})
+	return evalPair(NameVICRegOfficial, l, in, 2, wantGrad, vicregEval[float64])
 }
 
 // Eval32 implements Float32.
 func (l VICRegOfficial) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
-	return evalPair32(NameVICRegOfficial, in, 2, func(z1, z2 linalg.General[float32]) (Result, linalg.General[float32], linalg.General[float32]) {
-		return vicregEval(l, z1, z2, wantGrad)
-	})
+	return evalPair32(NameVICRegOfficial, l, in, 2, wantGrad, vicregEval[float32])
 }
 
 // vicregEval is Eval on T (Grad left nil; the gradients are returned).
