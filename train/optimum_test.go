@@ -120,7 +120,7 @@ func TestFullBatchReachesOptimum(t *testing.T) {
 // (x, y) optimises.
 func fullBatch(t *testing.T, cfg Config, x *mat.Dense, y []int) (*mat.Dense, *graph.CSR) {
 	t.Helper()
-	tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+	tr, err := newTrainer("test", cfg, x, y, "", opts())
 	if err != nil {
 		t.Fatal(err)
 	}

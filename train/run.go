@@ -163,12 +163,16 @@ func (c constantWarmup) LR(s int) float64 {
 	return c.base
 }
 
-// newTrainer validates cfg and the data and builds everything except the
-// model state (encoder, optimiser, generator), which Run initialises and
+// newTrainer validates cfg, takes the data (x and y, or loadOrUse's) and
+// builds everything except the model state (encoder, optimiser, generator), which Run initialises and
 // Resume restores.
-func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, dir string, opts Options) (*trainer, error) {
+func newTrainer(op string, cfg Config, x *mat.Dense, y []int, dir string, opts Options) (*trainer, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	x, y, ds, err := loadOrUse(cfg, x, y, opts.Dataset)
+	if err != nil {
 		return nil, err
 	}
 	if x == nil {
@@ -211,7 +215,6 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	}
 	t.lossFn = opts.Loss
 	if t.lossFn == nil {
-		var err error
 		if t.lossFn, err = loss.New(cfg.Loss, cfg.LossParams); err != nil {
 			return nil, &Error{Op: op, Param: "loss", Value: cfg.Loss, Err: err}
 		}
@@ -226,7 +229,6 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	t.aug = opts.Augmenter
 	if t.aug == nil {
 		var p *data.Pipeline
-		var err error
 		if ds != nil {
 			p, err = data.ParseAugmentFor(cfg.Augment, ds)
 		} else {
@@ -292,11 +294,7 @@ func loadOrUse(cfg Config, x *mat.Dense, y []int, ds *data.Dataset) (*mat.Dense,
 // checkpoint and returns the Result with an error wrapping ctx.Err().
 func Run(ctx context.Context, cfg Config, X *mat.Dense, y []int, out string, opts Options) (*Result, error) {
 	const op = "Run"
-	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
-	if err != nil {
-		return nil, err
-	}
-	t, err := newTrainer(op, cfg, X, y, ds, out, opts)
+	t, err := newTrainer(op, cfg, X, y, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -382,11 +380,7 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 	if err != nil {
 		return nil, err
 	}
-	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
-	if err != nil {
-		return nil, err
-	}
-	t, err := newTrainer(op, cfg, X, y, ds, dir, opts)
+	t, err := newTrainer(op, cfg, X, y, dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -456,11 +450,7 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 // Status Stopped.
 func Fit(ctx context.Context, cfg Config, X *mat.Dense, y []int, opts Options) (*Result, error) {
 	const op = "Fit"
-	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
-	if err != nil {
-		return nil, err
-	}
-	t, err := newTrainer(op, cfg, X, y, ds, "", opts)
+	t, err := newTrainer(op, cfg, X, y, "", opts)
 	if err != nil {
 		return nil, err
 	}

@@ -407,7 +407,7 @@ func TestDeterminism(t *testing.T) {
 func TestAugmentSeeds(t *testing.T) {
 	x, y := blobs(20, 6, 2, 5)
 	cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: 3, Augment: "noise:0.5", Seed: 4}
-	tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+	tr, err := newTrainer("test", cfg, x, y, "", opts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +458,7 @@ func TestBatchGraph(t *testing.T) {
 				b = 12
 			}
 			cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: V, Relation: "labels", Seed: 1}
-			tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+			tr, err := newTrainer("test", cfg, x, y, "", opts())
 			if err != nil {
 				t.Fatal(err)
 			}
