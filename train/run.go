@@ -33,7 +33,8 @@ type Options struct {
 	// must have the Form of Config.Loss (two-branch or G-form). Training
 	// evaluates it at loss.RowScale of itself when it is a loss.RowScaler,
 	// else of Config.Loss (so a wrapper keeps the scale of the loss it
-	// wraps). It is not saved.
+	// wraps). Its Eval must leave its inputs untouched: two-branch inputs
+	// are row views of the encoder output. It is not saved.
 	Loss loss.Loss
 	// Dataset, when set and X is nil, supplies the data (X, Y) of Fit and
 	// Run, and augmentation specs are parsed against it
