@@ -49,12 +49,10 @@ func ntxentEval[T linalg.Float](l NTXent, z1, z2 linalg.General[T], wantGrad boo
 		tau = DefaultTau
 	}
 	n, k := z1.Rows, z1.Cols
-	z := linalg.NewGeneral[T](2*n, k)
-	for i := range n {
-		copy(z.Row(i), z1.Row(i))
-		copy(z.Row(n+i), z2.Row(i))
-	}
-	zn, nrm := normalizeRowsT(z, NormalizeEps)
+	// zn stacks the normalised z1 over the normalised z2.
+	zn, nrm := linalg.NewGeneral[T](2*n, k), make([]float64, 2*n)
+	normalizeRowsInto(zn.Slice(0, n), nrm[:n], z1, NormalizeEps)
+	normalizeRowsInto(zn.Slice(n, 2*n), nrm[n:], z2, NormalizeEps)
 	g := &graph.CSR{N: 2 * n, RowPtr: make([]int, 2*n+1), Col: make([]int, 2*n), Val: make([]float64, 2*n)}
 	w := make([]float64, 2*n)
 	for i := range w {
@@ -140,8 +138,14 @@ func normalizeRows(z *mat.Dense, eps float64) (*mat.Dense, []float64) {
 
 // normalizeRowsT is normalizeRows on T, the norms in float64.
 func normalizeRowsT[T linalg.Float](z linalg.General[T], eps float64) (linalg.General[T], []float64) {
-	zn := linalg.NewGeneral[T](z.Rows, z.Cols)
-	nrm := make([]float64, z.Rows)
+	zn, nrm := linalg.NewGeneral[T](z.Rows, z.Cols), make([]float64, z.Rows)
+	normalizeRowsInto(zn, nrm, z, eps)
+	return zn, nrm
+}
+
+// normalizeRowsInto sets zn to the rows of z over max(‖z_i‖, eps) and nrm
+// to the norms ‖z_i‖ (in float64).
+func normalizeRowsInto[T linalg.Float](zn linalg.General[T], nrm []float64, z linalg.General[T], eps float64) {
 	for i := 0; i < z.Rows; i++ {
 		src := z.Row(i)
 		nrm[i] = math.Sqrt(dotT(src, src))
@@ -151,7 +155,6 @@ func normalizeRowsT[T linalg.Float](z linalg.General[T], eps float64) (linalg.Ge
 			dst[j] = T(float64(v) / d)
 		}
 	}
-	return zn, nrm
 }
 
 // normalizeRowsBackward turns g = dL/dzn into dL/dz in place: (g_i - zn_i
