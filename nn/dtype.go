@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"math"
-
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
@@ -92,25 +90,6 @@ func addColSums[T linalg.Float](dst []float64, g linalg.General[T]) {
 			dst[j] += float64(v)
 		}
 	}
-}
-
-// checkInput32 is checkInput for a float32 batch.
-func checkInput32(op string, x blas32.General, cols int) error {
-	if x.Rows == 0 || x.Cols == 0 {
-		return newErr(op, "x", nil, ErrEmpty, "")
-	}
-	if x.Cols != cols {
-		return newErr(op, "x", dims(x.Rows, x.Cols), ErrShape, "want %d columns", cols)
-	}
-	m := linalg.General[float32](x)
-	for i := 0; i < m.Rows; i++ {
-		for j, v := range m.Row(i) {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d (1-based)", i+1, j+1)
-			}
-		}
-	}
-	return nil
 }
 
 // ToFloat32 returns m rounded entry-wise to a new float32 matrix.
