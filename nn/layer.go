@@ -4,8 +4,6 @@ import (
 	// linalg also registers OpenBLAS as the blas64 implementation under
 	// -tags openblas, so every product below goes native in that build.
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -112,17 +110,11 @@ func (s *Sequential) OutDim() int {
 	return s.Layers[len(s.Layers)-1].OutDim()
 }
 
-// gemm computes c = alpha op(a) op(b) + beta c through blas64, so that the
-// openblas build accelerates it. Shapes are checked by blas64 (panics).
+// gemm is linalg.Gemm on *mat.Dense: c = alpha op(a) op(b) + beta c
+// through blas64, so that the openblas build accelerates it. Shapes are
+// checked by blas64 (panics).
 func gemm(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if tA {
-		ta = blas.Trans
-	}
-	if tB {
-		tb = blas.Trans
-	}
-	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
+	linalg.Gemm(tA, tB, alpha, linalg.GeneralOf(a), linalg.GeneralOf(b), beta, linalg.GeneralOf(c))
 }
 
 // grainFor is the least number of rows per goroutine, for
