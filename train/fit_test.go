@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/nn"
 	"gonum.org/v1/gonum/mat"
 )
@@ -117,6 +118,18 @@ func TestDivergenceRule(t *testing.T) {
 		if err := d.check(1, g); !errors.Is(err, ErrDiverged) {
 			t.Errorf("gradient norm %v: %v; want ErrDiverged", g, err)
 		}
+	}
+	// So does a non-finite representation: the loss refuses it with
+	// loss.ErrNaN, which checkLoss turns into ErrDiverged; other loss
+	// errors are not divergence.
+	zNaN := mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, math.NaN(), 7, 8})
+	_, lerr := loss.NTXent{}.Eval(loss.Inputs{Z1: zNaN, Z2: zNaN}, true)
+	if err := checkLoss(0, lerr); !errors.Is(err, ErrDiverged) || !errors.Is(err, loss.ErrNaN) {
+		t.Errorf("NaN representation: %v; want ErrDiverged wrapping loss.ErrNaN", err)
+	}
+	_, lerr = loss.NTXent{}.Eval(loss.Inputs{Z1: zNaN}, true)
+	if err := checkLoss(0, lerr); err == nil || errors.Is(err, ErrDiverged) {
+		t.Errorf("missing branch: %v; want a loss error that is not ErrDiverged", err)
 	}
 	// So does a parameter the optimiser step made non-finite.
 	p := &nn.Param{Name: "w", Value: mat.NewDense(2, 2, nil), Grad: mat.NewDense(2, 2, nil)}
