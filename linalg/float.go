@@ -75,3 +75,10 @@ func Trans(t bool) blas.Transpose {
 	}
 	return blas.NoTrans
 }
+
+// GemmDense is Gemm on *mat.Dense (shared data, any stride): c = alpha
+// op(a) op(b) + beta c through blas64, so that the openblas build
+// accelerates it. Shapes are checked by blas64 (panics).
+func GemmDense(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
+	Gemm(tA, tB, alpha, GeneralOf(a), GeneralOf(b), beta, GeneralOf(c))
+}

@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Gemm in float64 and float32, all four transposition cases, against
+// Gemm in float64 and float32 and GemmDense, all four transposition cases, against
 // mat.Dense products; Slice views rows of a strided matrix.
 func TestGemmGeneric(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 1))
@@ -52,6 +52,14 @@ func TestGemmGeneric(t *testing.T) {
 		Gemm(tc.tA, tc.tB, 2, GeneralOf(a), GeneralOf(b), 1, c64)
 		if !mat.EqualApprox(c64.Dense(), &want, 1e-12) {
 			t.Errorf("float64 Gemm(%v,%v) differs from mat.Mul", tc.tA, tc.tB)
+		}
+		// GemmDense on a column block of a wider c (stride > cols).
+		wide := randm(4, 8)
+		cv := wide.Slice(0, 4, 2, 7).(*mat.Dense)
+		cv.Copy(c0)
+		GemmDense(tc.tA, tc.tB, 2, a, b, 1, cv)
+		if !mat.EqualApprox(cv, &want, 1e-12) {
+			t.Errorf("GemmDense(%v,%v) on a strided view differs from mat.Mul", tc.tA, tc.tB)
 		}
 		c32 := to32(c0)
 		Gemm(tc.tA, tc.tB, 2, to32(a), to32(b), 1, c32)

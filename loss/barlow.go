@@ -6,7 +6,6 @@ import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -269,7 +268,7 @@ func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		}
 	}
 	grad := mat.NewDense(n, k, nil)
-	gemm(blas.NoTrans, blas.NoTrans, 1, gz, c, 0, grad)
+	linalg.GemmDense(false, false, 1, gz, c, 0, grad)
 	for i := 0; i < n; i++ {
 		g := grad.RawRowView(i)
 		for j, v := range z.RawRowView(i) {
@@ -287,7 +286,7 @@ func barlowGFormC(z *mat.Dense, g *graph.CSR, d []float64) (gz, c *mat.Dense, nr
 	gz = mat.NewDense(n, k, nil)
 	csrMulAdd(gz, g, z, 1)
 	c = mat.NewDense(k, k, nil)
-	gemm(blas.Trans, blas.NoTrans, 1, z, gz, 0, c)
+	linalg.GemmDense(true, false, 1, z, gz, 0, c)
 	q := make([]float64, k)
 	for i := 0; i < n; i++ {
 		for j, v := range z.RawRowView(i) {

@@ -3,7 +3,6 @@ package loss
 import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -14,11 +13,6 @@ import (
 // Syrk (N K^2 flops).
 func gramT(a *mat.Dense, alpha float64) *mat.Dense {
 	return syrkFull(true, alpha, linalg.GeneralOf(a)).Dense()
-}
-
-// gemm sets c = alpha op(a) op(b) + beta c.
-func gemm(ta, tb blas.Transpose, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
-	linalg.Gemm(ta == blas.Trans, tb == blas.Trans, alpha, linalg.GeneralOf(a), linalg.GeneralOf(b), beta, linalg.GeneralOf(c))
 }
 
 // subColMean subtracts the column means of g in place (the gradient of a

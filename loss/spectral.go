@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
-	"gonum.org/v1/gonum/blas"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -74,8 +74,8 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		part2 = (f - dd) / nn1
 		if wantGrad {
 			// d/dP1 = 2 (P1 A2 - diag(d) P2) / (N(N-1)), d/dP2 = 2 (P2 A1 - diag(d) P1) / (N(N-1)).
-			gemm(blas.NoTrans, blas.NoTrans, 2/nn1, p1, a2, 0, g1)
-			gemm(blas.NoTrans, blas.NoTrans, 2/nn1, p2, a1, 0, g2)
+			linalg.GemmDense(false, false, 2/nn1, p1, a2, 0, g1)
+			linalg.GemmDense(false, false, 2/nn1, p2, a1, 0, g2)
 			for i, v := range d {
 				x1, x2 := p1.RawRowView(i), p2.RawRowView(i)
 				r1, r2 := g1.RawRowView(i), g2.RawRowView(i)
@@ -87,7 +87,7 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		}
 	} else {
 		b := mat.NewDense(n, n, nil)
-		gemm(blas.NoTrans, blas.Trans, 1, p1, p2, 0, b)
+		linalg.GemmDense(false, true, 1, p1, p2, 0, b)
 		for i := 0; i < n; i++ {
 			row := b.RawRowView(i)
 			row[i] = 0
@@ -97,8 +97,8 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		}
 		part2 /= nn1
 		if wantGrad {
-			gemm(blas.NoTrans, blas.NoTrans, 2/nn1, b, p2, 0, g1)
-			gemm(blas.Trans, blas.NoTrans, 2/nn1, b, p1, 0, g2)
+			linalg.GemmDense(false, false, 2/nn1, b, p2, 0, g1)
+			linalg.GemmDense(true, false, 2/nn1, b, p1, 0, g2)
 		}
 	}
 	res := Result{
@@ -234,7 +234,7 @@ func (SpectralContrastiveGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		Parts: map[string]float64{"const": cst, "part1": -2 * tr, "part2": gram},
 	}
 	if wantGrad {
-		gemm(blas.NoTrans, blas.NoTrans, 4, z, a, -4, gtz)
+		linalg.GemmDense(false, false, 4, z, a, -4, gtz)
 		res.Grad = map[string]*mat.Dense{KeyZ: gtz}
 	}
 	return res, nil

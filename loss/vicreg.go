@@ -5,7 +5,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -261,7 +260,7 @@ func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	}
 	if wantGrad {
 		grad := mat.NewDense(n, k, nil)
-		gemm(blas.NoTrans, blas.NoTrans, 1, zc, c, 0, grad)
+		linalg.GemmDense(false, false, 1, zc, c, 0, grad)
 		subColMean(grad)
 		// d inv/dZ = 4 (D Z - G Z) / N = 4 L Z / N.
 		addLaplacian(grad, in.G, z, 4*gamma/float64(n))

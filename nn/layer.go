@@ -110,13 +110,6 @@ func (s *Sequential) OutDim() int {
 	return s.Layers[len(s.Layers)-1].OutDim()
 }
 
-// gemm is linalg.Gemm on *mat.Dense: c = alpha op(a) op(b) + beta c
-// through blas64, so that the openblas build accelerates it. Shapes are
-// checked by blas64 (panics).
-func gemm(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
-	linalg.Gemm(tA, tB, alpha, linalg.GeneralOf(a), linalg.GeneralOf(b), beta, linalg.GeneralOf(c))
-}
-
 // grainFor is the least number of rows per goroutine, for
 // linalg.ParallelRange, of element-wise row work costing cost operations per
 // row: about 2^14 operations per goroutine, so that goroutines pay for

@@ -56,7 +56,7 @@ func (l *Linear) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("Linear.Forward", x, in)
 	n, _ := x.Dims()
 	y := mat.NewDense(n, out, nil)
-	gemm(false, false, 1, x, l.W.Value, 0, y)
+	linalg.GemmDense(false, false, 1, x, l.W.Value, 0, y)
 	if l.B != nil {
 		addBias(linalg.GeneralOf(y), l.B.Value.RawMatrix().Data)
 	}
@@ -70,7 +70,7 @@ func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
 	n, _ := g.Dims()
 	in, _ := l.W.Value.Dims()
 	dx := mat.NewDense(n, in, nil)
-	gemm(false, true, 1, g, l.W.Value, 0, dx)
+	linalg.GemmDense(false, true, 1, g, l.W.Value, 0, dx)
 	return dx
 }
 
@@ -78,7 +78,7 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 	if l.x == nil {
 		panic("nn: Linear.Backward: " + ErrNoForward.Error())
 	}
-	gemm(true, false, 1, l.x, g, 1, l.W.Grad)
+	linalg.GemmDense(true, false, 1, l.x, g, 1, l.W.Grad)
 	if l.B != nil {
 		addColSums(l.B.Grad.RawMatrix().Data, linalg.GeneralOf(g))
 	}
