@@ -257,7 +257,7 @@ func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	dn := make([]float64, k)
 	for i := 0; i < k; i++ {
 		if active[i] {
-			dn[i] = -2 * dot(c.RawRowView(i), cc.RawRowView(i)) / nrm[i]
+			dn[i] = -2 * dotT(c.RawRowView(i), cc.RawRowView(i)) / nrm[i]
 		}
 	}
 	// dZ = 2 G Z diag(1/n) Gamma diag(1/n) + diag(d) Z diag(dL/dn_k / n_k).

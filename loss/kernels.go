@@ -39,14 +39,6 @@ func csrMulAddT[T linalg.Float](dst linalg.General[T], g *graph.CSR, x linalg.Ge
 	})
 }
 
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
-}
-
 // rowGrain is the least number of rows per goroutine of the element-wise
 // row loops run through linalg.ParallelRange.
 const rowGrain = 8

@@ -49,7 +49,7 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 	d := make([]float64, n)
 	part1 := 0.0
 	for i := range d {
-		d[i] = dot(p1.RawRowView(i), p2.RawRowView(i))
+		d[i] = dotT(p1.RawRowView(i), p2.RawRowView(i))
 		part1 += d[i]
 	}
 	part1 *= -2 / float64(n)
@@ -65,7 +65,7 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		a2 := gramT(p2, 1)
 		f := 0.0
 		for i := 0; i < k; i++ {
-			f += dot(a1.RawRowView(i), a2.RawRowView(i))
+			f += dotT(a1.RawRowView(i), a2.RawRowView(i))
 		}
 		dd := 0.0
 		for _, v := range d {
@@ -129,7 +129,7 @@ func projectBall(z *mat.Dense, r float64) (*mat.Dense, []float64) {
 	nrm := make([]float64, n)
 	for i := 0; i < n; i++ {
 		src, dst := z.RawRowView(i), p.RawRowView(i)
-		nrm[i] = math.Sqrt(dot(src, src))
+		nrm[i] = math.Sqrt(dotT(src, src))
 		if nrm[i] < r {
 			copy(dst, src)
 			continue
@@ -157,7 +157,7 @@ func projectBallBackward(g, p *mat.Dense, nrm []float64, r float64) {
 			continue
 		}
 		// p = r zh: dz = r (g - zh (zh . g)) / ||z||, zh = p / r.
-		a := dot(pi, gi) / (r * r)
+		a := dotT(pi, gi) / (r * r)
 		for j := range gi {
 			gi[j] = r * (gi[j] - a*pi[j]) / nrm[i]
 		}
@@ -221,13 +221,13 @@ func (SpectralContrastiveGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 				dst[c] += w * v
 			}
 		}
-		tr += dot(dst, z.RawRowView(i))
+		tr += dotT(dst, z.RawRowView(i))
 	}
 	a := gramT(z, 1)
 	gram := 0.0
 	for i := 0; i < k; i++ {
 		row := a.RawRowView(i)
-		gram += dot(row, row)
+		gram += dotT(row, row)
 	}
 	res := Result{
 		Value: cst - 2*tr + gram,

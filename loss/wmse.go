@@ -50,7 +50,7 @@ func (l WMSE) Eval(in Inputs, wantGrad bool) (Result, error) {
 	u2, n2 := normalizeRows(w2.w, NormalizeEps)
 	s := 0.0
 	for i := 0; i < n; i++ {
-		s += dot(u1.RawRowView(i), u2.RawRowView(i))
+		s += dotT(u1.RawRowView(i), u2.RawRowView(i))
 	}
 	res := Result{Value: 2 - 2*s/float64(n), Parts: map[string]float64{}}
 	if !wantGrad {
