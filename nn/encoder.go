@@ -1,13 +1,13 @@
 package nn
 
 import (
-	grammar "github.com/eigenssl/eigenssl/internal/spec"
-	"github.com/eigenssl/eigenssl/linalg"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 
+	grammar "github.com/eigenssl/eigenssl/internal/spec"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
@@ -22,8 +22,8 @@ import (
 //
 // Arithmetic is float64 unless SetDtype(Float32) is called (then Forward32
 // and BackwardParams32 run in float32). An Encoder is not safe for
-// concurrent use; the
-// matrix products inside each call use every core through blas64.
+// concurrent use; the matrix products inside each call use every core
+// through blas64.
 type Encoder struct {
 	// Spec, InputDim and Seed are the ParseEncoder arguments; they rebuild
 	// the architecture and its initial parameters.
@@ -33,10 +33,10 @@ type Encoder struct {
 
 	Backbone, Projector Sequential
 
-	views            int // batch-norm groups (SetViews); 0 means 1
-	dtype            Dtype
-	fwdRows, fwdCols int  // shape of the last Forward output; 0 when none
-	fwdTrain         bool // mode of the last Forward
+	views            int   // batch-norm groups (SetViews); 0 means 1
+	dtype            Dtype // SetDtype; Float64 by default
+	fwdRows, fwdCols int   // shape of the last Forward output; 0 when none
+	fwdTrain         bool  // mode of the last Forward
 }
 
 // validForms is appended to every spec error.
