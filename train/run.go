@@ -202,11 +202,8 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, dir string, opts O
 	if t.rel.Kind == graph.LabelsRelation && y == nil {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "the labels relation needs labels")
 	}
-	t.full = cfg.Batch == 0 || cfg.Batch >= n
-	t.batch, t.perEpoch = n, 1
-	if !t.full {
-		t.batch, t.perEpoch = cfg.Batch, n/cfg.Batch
-	}
+	t.batch = cfg.batchRows(n)
+	t.full, t.perEpoch = t.batch == n, n/t.batch
 	t.total = cfg.Epochs * t.perEpoch
 	if cfg.Steps > 0 {
 		t.total = cfg.Steps
