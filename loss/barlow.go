@@ -4,8 +4,8 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -35,20 +35,16 @@ func (BarlowTwinsOfficial) Form() Form { return TwoBranch }
 
 // Eval implements Loss.
 func (l BarlowTwinsOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
-	return evalPair(NameBarlowTwinsOfficial, in, 2, wantGrad, func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64]) {
-		return barlowEval(l, z1, z2, wantGrad)
-	})
+	return evalPair(NameBarlowTwinsOfficial, l, in, 2, wantGrad, barlowEval[float64])
 }
 
 // Eval32 implements Float32.
 func (l BarlowTwinsOfficial) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
-	return evalPair32(NameBarlowTwinsOfficial, in, 2, func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32]) {
-		return barlowEval(l, z1, z2, wantGrad)
-	})
+	return evalPair32(NameBarlowTwinsOfficial, l, in, 2, wantGrad, barlowEval[float32])
 }
 
 // barlowEval is Eval on T (Grad left nil; the gradients are returned).
-func barlowEval[T float](l BarlowTwinsOfficial, z1, z2 dense[T], wantGrad bool) (res Result, g1, g2 dense[T]) {
+func barlowEval[T linalg.Float](l BarlowTwinsOfficial, z1, z2 linalg.General[T], wantGrad bool) (res Result, g1, g2 linalg.General[T]) {
 	lambd := l.Lambd
 	if lambd == 0 {
 		lambd = DefaultLambd
@@ -59,8 +55,8 @@ func barlowEval[T float](l BarlowTwinsOfficial, z1, z2 dense[T], wantGrad bool) 
 	if useRowGram(n, k) {
 		return barlowRowGram(b1, b2, s1, s2, lambd, wantGrad)
 	}
-	c := newDense[T](k, k)
-	gemmT(true, false, T(1/float64(n)), b1, b2, 0, c)
+	c := linalg.NewGeneral[T](k, k)
+	linalg.Gemm(true, false, T(1/float64(n)), b1, b2, 0, c)
 	on, off := barlowGamma(c, lambd, wantGrad)
 	res = Result{
 		Value: on + lambd*off,
@@ -68,9 +64,9 @@ func barlowEval[T float](l BarlowTwinsOfficial, z1, z2 dense[T], wantGrad bool) 
 	}
 	if wantGrad {
 		// c now holds Gamma = dL/dc; dL/db1 = b2 Gamma^T / N, dL/db2 = b1 Gamma / N.
-		g1, g2 = newDense[T](n, k), newDense[T](n, k)
-		gemmT(false, true, T(1/float64(n)), b2, c, 0, g1)
-		gemmT(false, false, T(1/float64(n)), b1, c, 0, g2)
+		g1, g2 = linalg.NewGeneral[T](n, k), linalg.NewGeneral[T](n, k)
+		linalg.Gemm(false, true, T(1/float64(n)), b2, c, 0, g1)
+		linalg.Gemm(false, false, T(1/float64(n)), b1, c, 0, g2)
 		batchNormBackward(g1, b1, s1)
 		batchNormBackward(g2, b2, s2)
 	}
@@ -82,12 +78,12 @@ func barlowEval[T float](l BarlowTwinsOfficial, z1, z2 dense[T], wantGrad bool) 
 // ||c||_F^2 = <B1, B2>_F / N^2, off_diag = ||c||_F^2 - sum_k c_kk^2,
 // dL/db1 = (2 lambd/N^2) B2 b1 + b2 diag(g)/N and dL/db2 = (2 lambd/N^2) B1 b2
 // + b1 diag(g)/N with g_k = 2(c_kk - 1) - 2 lambd c_kk.
-func barlowRowGram[T float](b1, b2 dense[T], s1, s2 []float64, lambd float64, wantGrad bool) (res Result, g1, g2 dense[T]) {
+func barlowRowGram[T linalg.Float](b1, b2 linalg.General[T], s1, s2 []float64, lambd float64, wantGrad bool) (res Result, g1, g2 linalg.General[T]) {
 	n, k := b1.Rows, b1.Cols
 	cd := make([]float64, k)
 	for i := 0; i < n; i++ {
-		x2 := b2.row(i)
-		for j, v := range b1.row(i) {
+		x2 := b2.Row(i)
+		for j, v := range b1.Row(i) {
 			cd[j] += float64(v) * float64(x2[j])
 		}
 	}
@@ -112,12 +108,12 @@ func barlowRowGram[T float](b1, b2 dense[T], s1, s2 []float64, lambd float64, wa
 	if !wantGrad {
 		return res, g1, g2
 	}
-	g1, g2 = newDense[T](n, k), newDense[T](n, k)
+	g1, g2 = linalg.NewGeneral[T](n, k), linalg.NewGeneral[T](n, k)
 	symmT(T(2*lambd/(nf*nf)), B2, b1, 0, g1)
 	symmT(T(2*lambd/(nf*nf)), B1, b2, 0, g2)
 	for i := 0; i < n; i++ {
-		x1, x2 := b1.row(i), b2.row(i)
-		r1, r2 := g1.row(i), g2.row(i)
+		x1, x2 := b1.Row(i), b2.Row(i)
+		r1, r2 := g1.Row(i), g2.Row(i)
 		for j := range r1 {
 			r1[j] = T(float64(r1[j]) + float64(x2[j])*gd[j])
 			r2[j] = T(float64(r2[j]) + float64(x1[j])*gd[j])
@@ -131,9 +127,9 @@ func barlowRowGram[T float](b1, b2 dense[T], s1, s2 []float64, lambd float64, wa
 // barlowGamma returns on_diag and off_diag of the cross-correlation c
 // (summed in float64) and, if wantGrad, overwrites c with Gamma = dL/dc
 // (2(c_kk - 1) on the diagonal, 2 alpha c_kl off it).
-func barlowGamma[T float](c dense[T], alpha float64, wantGrad bool) (on, off float64) {
+func barlowGamma[T linalg.Float](c linalg.General[T], alpha float64, wantGrad bool) (on, off float64) {
 	for i := 0; i < c.Rows; i++ {
-		row := c.row(i)
+		row := c.Row(i)
 		for j, t := range row {
 			v := float64(t)
 			if i == j {
@@ -154,12 +150,12 @@ func barlowGamma[T float](c dense[T], alpha float64, wantGrad bool) (on, off flo
 
 // batchNorm returns (z - mean) / s with s_k = sqrt(biased var_k + 1e-5),
 // the statistics in float64.
-func batchNorm[T float](z dense[T]) (dense[T], []float64) {
+func batchNorm[T linalg.Float](z linalg.General[T]) (linalg.General[T], []float64) {
 	n, k := z.Rows, z.Cols
 	mu := colMeans(z)
 	s := make([]float64, k)
 	for i := 0; i < n; i++ {
-		for j, v := range z.row(i) {
+		for j, v := range z.Row(i) {
 			c := float64(v) - mu[j]
 			s[j] += c * c
 		}
@@ -167,10 +163,10 @@ func batchNorm[T float](z dense[T]) (dense[T], []float64) {
 	for j := range s {
 		s[j] = math.Sqrt(s[j]/float64(n) + BatchNormEps)
 	}
-	b := newDense[T](n, k)
+	b := linalg.NewGeneral[T](n, k)
 	for i := 0; i < n; i++ {
-		row := b.row(i)
-		for j, v := range z.row(i) {
+		row := b.Row(i)
+		for j, v := range z.Row(i) {
 			row[j] = T((float64(v) - mu[j]) / s[j])
 		}
 	}
@@ -180,13 +176,13 @@ func batchNorm[T float](z dense[T]) (dense[T], []float64) {
 // batchNormBackward turns g = dL/dbn into dL/dz in place:
 // dz = (g - mean(g) - bn mean(g bn)) / s, exact with the eps inside s; the
 // means in float64.
-func batchNormBackward[T float](g, b dense[T], s []float64) {
+func batchNormBackward[T linalg.Float](g, b linalg.General[T], s []float64) {
 	n, k := g.Rows, g.Cols
 	mg := make([]float64, k)
 	mgb := make([]float64, k)
 	for i := 0; i < n; i++ {
-		bi := b.row(i)
-		for j, v := range g.row(i) {
+		bi := b.Row(i)
+		for j, v := range g.Row(i) {
 			mg[j] += float64(v)
 			mgb[j] += float64(v) * float64(bi[j])
 		}
@@ -196,8 +192,8 @@ func batchNormBackward[T float](g, b dense[T], s []float64) {
 		mgb[j] /= float64(n)
 	}
 	for i := 0; i < n; i++ {
-		bi := b.row(i)
-		row := g.row(i)
+		bi := b.Row(i)
+		row := g.Row(i)
 		for j, v := range row {
 			row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) / s[j])
 		}
@@ -249,7 +245,7 @@ func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	if wantGrad {
 		cc = mat.DenseCopyOf(c)
 	}
-	on, off := barlowGamma(of64(c), alpha, wantGrad)
+	on, off := barlowGamma(linalg.GeneralOf(c), alpha, wantGrad)
 	res := Result{
 		Value: on + alpha*off,
 		Parts: map[string]float64{"on_diag": on, "off_diag": off},
@@ -261,7 +257,7 @@ func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	dn := make([]float64, k)
 	for i := 0; i < k; i++ {
 		if active[i] {
-			dn[i] = -2 * dot(c.RawRowView(i), cc.RawRowView(i)) / nrm[i]
+			dn[i] = -2 * dotT(c.RawRowView(i), cc.RawRowView(i)) / nrm[i]
 		}
 	}
 	// dZ = 2 G Z diag(1/n) Gamma diag(1/n) + diag(d) Z diag(dL/dn_k / n_k).
@@ -272,7 +268,7 @@ func (l BarlowTwinsGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		}
 	}
 	grad := mat.NewDense(n, k, nil)
-	gemm(blas.NoTrans, blas.NoTrans, 1, gz, c, 0, grad)
+	linalg.GemmDense(false, false, 1, gz, c, 0, grad)
 	for i := 0; i < n; i++ {
 		g := grad.RawRowView(i)
 		for j, v := range z.RawRowView(i) {
@@ -290,7 +286,7 @@ func barlowGFormC(z *mat.Dense, g *graph.CSR, d []float64) (gz, c *mat.Dense, nr
 	gz = mat.NewDense(n, k, nil)
 	csrMulAdd(gz, g, z, 1)
 	c = mat.NewDense(k, k, nil)
-	gemm(blas.Trans, blas.NoTrans, 1, z, gz, 0, c)
+	linalg.GemmDense(true, false, 1, z, gz, 0, c)
 	q := make([]float64, k)
 	for i := 0; i < n; i++ {
 		for j, v := range z.RawRowView(i) {

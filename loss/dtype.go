@@ -1,8 +1,7 @@
 package loss
 
 import (
-	"math"
-
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -40,31 +39,8 @@ type Result32 struct {
 	Grad1, Grad2 blas32.General
 }
 
-// float is the element type of the generic kernels shared by the float64
-// and float32 paths.
-type float interface{ ~float32 | ~float64 }
-
-// dense is a row-major matrix of T; its fields mirror blas32.General, which
-// converts to it.
-type dense[T float] struct {
-	Rows, Cols int
-	Stride     int
-	Data       []T
-}
-
-func newDense[T float](r, c int) dense[T] {
-	return dense[T]{Rows: r, Cols: c, Stride: c, Data: make([]T, r*c)}
-}
-
-func (m dense[T]) row(i int) []T { return m.Data[i*m.Stride : i*m.Stride+m.Cols] }
-
-// rows returns rows lo..hi-1 of m (a view).
-func (m dense[T]) rows(lo, hi int) dense[T] {
-	return dense[T]{Rows: hi - lo, Cols: m.Cols, Stride: m.Stride, Data: m.Data[lo*m.Stride:]}
-}
-
 // dotT is the inner product of a and b accumulated in float64.
-func dotT[T float](a, b []T) float64 {
+func dotT[T linalg.Float](a, b []T) float64 {
 	s := 0.0
 	for i, v := range a {
 		s += float64(v) * float64(b[i])
@@ -72,51 +48,14 @@ func dotT[T float](a, b []T) float64 {
 	return s
 }
 
-func of64(m *mat.Dense) dense[float64] {
-	r := m.RawMatrix()
-	return dense[float64]{r.Rows, r.Cols, r.Stride, r.Data}
-}
-
-// mat returns a float64 m as a *mat.Dense sharing its data.
-func (m dense[T]) mat() *mat.Dense {
-	var d mat.Dense
-	d.SetRawMatrix(m.blas64())
-	return &d
-}
-
-func (m dense[T]) blas64() blas64.General {
-	g := any(m).(dense[float64])
-	return blas64.General{Rows: g.Rows, Cols: g.Cols, Stride: g.Stride, Data: g.Data}
-}
-
-func (m dense[T]) blas32() blas32.General { return blas32.General(any(m).(dense[float32])) }
-
-func is32[T float]() bool { _, ok := any(T(0)).(float32); return ok }
-
-func trans(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
-	}
-	return blas.NoTrans
-}
-
-// gemmT sets c = alpha op(a) op(b) + beta c through blas64 or blas32.
-func gemmT[T float](ta, tb bool, alpha T, a, b dense[T], beta T, c dense[T]) {
-	if is32[T]() {
-		blas32.Gemm(trans(ta), trans(tb), float32(alpha), a.blas32(), b.blas32(), float32(beta), c.blas32())
-		return
-	}
-	blas64.Gemm(trans(ta), trans(tb), float64(alpha), a.blas64(), b.blas64(), float64(beta), c.blas64())
-}
-
 // syrkFull returns the full (both triangles) symmetric matrix alpha aᵀa
 // (t true, K×K) or alpha a aᵀ (t false, N×N), by one Syrk.
-func syrkFull[T float](t bool, alpha T, a dense[T]) dense[T] {
+func syrkFull[T linalg.Float](t bool, alpha T, a linalg.General[T]) linalg.General[T] {
 	n := a.Rows
 	if t {
 		n = a.Cols
 	}
-	c := newDense[T](n, n)
+	c := linalg.NewGeneral[T](n, n)
 	syrkUpper(t, alpha, a, c)
 	for i := 0; i < n; i++ {
 		for j := 0; j < i; j++ {
@@ -128,33 +67,33 @@ func syrkFull[T float](t bool, alpha T, a dense[T]) dense[T] {
 
 // syrkUpper sets the upper triangle of the n×n c to alpha aᵀa (t true) or
 // alpha a aᵀ (t false); the lower triangle is not touched.
-func syrkUpper[T float](t bool, alpha T, a, c dense[T]) {
+func syrkUpper[T linalg.Float](t bool, alpha T, a, c linalg.General[T]) {
 	n := c.Rows
 	if is32[T]() {
-		cs := c.blas32()
-		blas32.Syrk(trans(t), float32(alpha), a.blas32(), 0, blas32.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
+		cs := c.Blas32()
+		blas32.Syrk(linalg.Trans(t), float32(alpha), a.Blas32(), 0, blas32.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
 	} else {
-		cs := c.blas64()
-		blas64.Syrk(trans(t), float64(alpha), a.blas64(), 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
+		cs := c.Blas64()
+		blas64.Syrk(linalg.Trans(t), float64(alpha), a.Blas64(), 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
 	}
 }
 
 // symmT sets c = alpha s x + beta c for a symmetric s (upper triangle read).
-func symmT[T float](alpha T, s, x dense[T], beta T, c dense[T]) {
+func symmT[T linalg.Float](alpha T, s, x linalg.General[T], beta T, c linalg.General[T]) {
 	if is32[T]() {
-		ss := s.blas32()
-		blas32.Symm(blas.Left, float32(alpha), blas32.Symmetric{Uplo: blas.Upper, N: ss.Rows, Stride: ss.Stride, Data: ss.Data}, x.blas32(), float32(beta), c.blas32())
+		ss := s.Blas32()
+		blas32.Symm(blas.Left, float32(alpha), blas32.Symmetric{Uplo: blas.Upper, N: ss.Rows, Stride: ss.Stride, Data: ss.Data}, x.Blas32(), float32(beta), c.Blas32())
 		return
 	}
-	ss := s.blas64()
-	blas64.Symm(blas.Left, float64(alpha), blas64.Symmetric{Uplo: blas.Upper, N: ss.Rows, Stride: ss.Stride, Data: ss.Data}, x.blas64(), float64(beta), c.blas64())
+	ss := s.Blas64()
+	blas64.Symm(blas.Left, float64(alpha), blas64.Symmetric{Uplo: blas.Upper, N: ss.Rows, Stride: ss.Stride, Data: ss.Data}, x.Blas64(), float64(beta), c.Blas64())
 }
 
 // colMeans returns the column means of x, accumulated in float64.
-func colMeans[T float](x dense[T]) []float64 {
+func colMeans[T linalg.Float](x linalg.General[T]) []float64 {
 	mean := make([]float64, x.Cols)
 	for i := 0; i < x.Rows; i++ {
-		for j, v := range x.row(i) {
+		for j, v := range x.Row(i) {
 			mean[j] += float64(v)
 		}
 	}
@@ -166,12 +105,12 @@ func colMeans[T float](x dense[T]) []float64 {
 
 // center returns x minus its column means (means in float64, each entry
 // rounded to T once).
-func center[T float](x dense[T]) dense[T] {
+func center[T linalg.Float](x linalg.General[T]) linalg.General[T] {
 	mu := colMeans(x)
-	c := newDense[T](x.Rows, x.Cols)
+	c := linalg.NewGeneral[T](x.Rows, x.Cols)
 	for i := 0; i < x.Rows; i++ {
-		dst := c.row(i)
-		for j, v := range x.row(i) {
+		dst := c.Row(i)
+		for j, v := range x.Row(i) {
 			dst[j] = T(float64(v) - mu[j])
 		}
 	}
@@ -180,61 +119,41 @@ func center[T float](x dense[T]) dense[T] {
 
 // subColMeanT subtracts the column means of g in place (the gradient of a
 // centring x -> x - colmean(x) is this projection).
-func subColMeanT[T float](g dense[T]) {
+func subColMeanT[T linalg.Float](g linalg.General[T]) {
 	mean := colMeans(g)
 	for i := 0; i < g.Rows; i++ {
-		row := g.row(i)
+		row := g.Row(i)
 		for j := range row {
 			row[j] = T(float64(row[j]) - mean[j])
 		}
 	}
 }
 
-// evalPair checks the branches of in and runs the generic evaluation f of
-// a two-branch loss on them, setting Grad from its gradients.
-func evalPair(op string, in Inputs, minRows int, wantGrad bool, f func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64])) (Result, error) {
+// pairEval is the generic evaluation of the two-branch loss l on checked
+// branches: the Result (Grad nil) and the gradients d Value / d z1, z2.
+type pairEval[L any, T linalg.Float] func(l L, z1, z2 linalg.General[T], wantGrad bool) (Result, linalg.General[T], linalg.General[T])
+
+// evalPair checks the branches of in and runs f on them, setting Grad from
+// its gradients.
+func evalPair[L any](op string, l L, in Inputs, minRows int, wantGrad bool, f pairEval[L, float64]) (Result, error) {
 	if err := checkPair(op, in, minRows); err != nil {
 		return Result{}, err
 	}
-	res, g1, g2 := f(of64(in.Z1), of64(in.Z2))
+	res, g1, g2 := f(l, linalg.GeneralOf(in.Z1), linalg.GeneralOf(in.Z2), wantGrad)
 	if wantGrad {
-		res.Grad = map[string]*mat.Dense{KeyZ1: g1.mat(), KeyZ2: g2.mat()}
+		res.Grad = map[string]*mat.Dense{KeyZ1: g1.Dense(), KeyZ2: g2.Dense()}
 	}
 	return res, nil
 }
 
 // evalPair32 is evalPair for Eval32.
-func evalPair32(op string, in Inputs32, minRows int, f func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32])) (Result32, error) {
-	if err := checkPair32(op, in, minRows); err != nil {
+func evalPair32[L any](op string, l L, in Inputs32, minRows int, wantGrad bool, f pairEval[L, float32]) (Result32, error) {
+	z1, z2 := linalg.General[float32](in.Z1), linalg.General[float32](in.Z2)
+	if err := checkBranches(op, z1, z2, minRows); err != nil {
 		return Result32{}, err
 	}
-	res, g1, g2 := f(dense[float32](in.Z1), dense[float32](in.Z2))
+	res, g1, g2 := f(l, z1, z2, wantGrad)
 	return Result32{Value: res.Value, Parts: res.Parts, Grad1: blas32.General(g1), Grad2: blas32.General(g2)}, nil
 }
 
-// checkPair32 is checkPair for Inputs32.
-func checkPair32(op string, in Inputs32, minRows int) error {
-	for _, b := range []struct {
-		key string
-		m   blas32.General
-	}{{KeyZ1, in.Z1}, {KeyZ2, in.Z2}} {
-		if b.m.Rows == 0 || b.m.Cols == 0 {
-			return errorf(op, b.key, ErrEmpty, "missing")
-		}
-		if b.m.Rows < minRows {
-			return errorf(op, b.key, ErrShape, "%dx%d (needs at least %d rows)", b.m.Rows, b.m.Cols, minRows)
-		}
-		m := dense[float32](b.m)
-		for i := 0; i < m.Rows; i++ {
-			for j, v := range m.row(i) {
-				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-					return errorf(op, b.key, ErrNaN, "%v at (%d,%d)", v, i, j)
-				}
-			}
-		}
-	}
-	if in.Z1.Rows != in.Z2.Rows || in.Z1.Cols != in.Z2.Cols {
-		return errorf(op, KeyZ2, ErrShape, "%dx%d (z1 is %dx%d)", in.Z2.Rows, in.Z2.Cols, in.Z1.Rows, in.Z1.Cols)
-	}
-	return nil
-}
+func is32[T linalg.Float]() bool { _, ok := any(T(0)).(float32); return ok }

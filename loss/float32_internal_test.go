@@ -1,11 +1,13 @@
 package loss
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/internal/oracle"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
@@ -41,7 +43,7 @@ func absMat(a *mat.Dense) *mat.Dense {
 	return b
 }
 
-func centred(z *mat.Dense) *mat.Dense { return center(of64(z)).mat() }
+func centred(z *mat.Dense) *mat.Dense { return center(linalg.GeneralOf(z)).Dense() }
 
 // vicregBounds returns first-order bounds on |Δ value| and ‖Δ grad‖_F
 // (per branch) of the float32 VICRegOfficial.
@@ -124,8 +126,8 @@ func barlowBounds(l BarlowTwinsOfficial, z [2]*mat.Dense, extra int) (float64, [
 	bn := [2]*mat.Dense{}
 	smin := math.Inf(1)
 	for b := range 2 {
-		m, s := batchNorm(of64(z[b]))
-		bn[b] = m.mat()
+		m, s := batchNorm(linalg.GeneralOf(z[b]))
+		bn[b] = m.Dense()
 		for _, v := range s {
 			smin = min(smin, v)
 		}
@@ -249,7 +251,7 @@ func round32(m *mat.Dense) *mat.Dense {
 
 func to32(m *mat.Dense) blas32.General {
 	r, c := m.Dims()
-	g := newDense[float32](r, c)
+	g := linalg.NewGeneral[float32](r, c)
 	for i := range r {
 		for j := range c {
 			g.Data[i*c+j] = float32(m.At(i, j))
@@ -403,5 +405,52 @@ func TestFloat32Oracle(t *testing.T) {
 	}
 	if n < 16 {
 		t.Fatalf("%d official vicreg/barlow/ntxent oracle cases; want ≥ 16", n)
+	}
+}
+
+// Eval32 rejects the inputs Eval rejects, with the same error: a missing
+// branch, too few rows, a non-finite entry, mismatched shapes.
+func TestEval32BadInput(t *testing.T) {
+	ok := mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 7})
+	nan := mat.NewDense(3, 2, []float64{1, 2, 3, math.NaN(), 5, 7})
+	short := mat.NewDense(1, 2, []float64{1, 2})
+	wide := mat.NewDense(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 0})
+	to32 := func(m *mat.Dense) blas32.General {
+		if m == nil {
+			return blas32.General{}
+		}
+		g := linalg.GeneralOf(m)
+		h := linalg.NewGeneral[float32](g.Rows, g.Cols)
+		for i, v := range g.Data {
+			h.Data[i] = float32(v)
+		}
+		return h.Blas32()
+	}
+	for _, l := range []Float32{VICRegOfficial{}, BarlowTwinsOfficial{}, NTXent{}} {
+		for _, c := range []struct {
+			name   string
+			z1, z2 *mat.Dense
+			want   error
+		}{
+			{"missing z2", ok, nil, ErrEmpty},
+			{"nan z2", ok, nan, ErrNaN},
+			{"shapes", ok, wide, ErrShape},
+			{"one row", short, short, ErrShape},
+		} {
+			if c.name == "one row" && l.Name() == NameNTXent {
+				c.want = nil // NT-Xent needs one row only
+			}
+			_, err64 := l.Eval(Inputs{Z1: c.z1, Z2: c.z2}, true)
+			_, err32 := l.Eval32(Inputs32{Z1: to32(c.z1), Z2: to32(c.z2)}, true)
+			if c.want == nil {
+				if err32 != nil || err64 != nil {
+					t.Errorf("%s, %s: Eval32 error %v, Eval error %v; want none", l.Name(), c.name, err32, err64)
+				}
+				continue
+			}
+			if !errors.Is(err32, c.want) || err64 == nil || err32.Error() != err64.Error() {
+				t.Errorf("%s, %s: Eval32 error %v, Eval error %v; want both %v and equal", l.Name(), c.name, err32, err64, c.want)
+			}
+		}
 	}
 }

@@ -33,32 +33,26 @@ func (NTXent) Form() Form { return TwoBranch }
 
 // Eval implements Loss.
 func (l NTXent) Eval(in Inputs, wantGrad bool) (Result, error) {
-	return evalPair(NameNTXent, in, 1, wantGrad, func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64]) {
-		return ntxentEval(l, z1, z2, wantGrad)
-	})
+	return evalPair(NameNTXent, l, in, 1, wantGrad, ntxentEval[float64])
 }
 
 // Eval32 implements Float32.
 func (l NTXent) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
-	return evalPair32(NameNTXent, in, 1, func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32]) {
-		return ntxentEval(l, z1, z2, wantGrad)
-	})
+	return evalPair32(NameNTXent, l, in, 1, wantGrad, ntxentEval[float32])
 }
 
 // ntxentEval is Eval on T (Grad left nil; the gradients are returned as
 // row views of one 2N x K matrix).
-func ntxentEval[T float](l NTXent, z1, z2 dense[T], wantGrad bool) (res Result, g1, g2 dense[T]) {
+func ntxentEval[T linalg.Float](l NTXent, z1, z2 linalg.General[T], wantGrad bool) (res Result, g1, g2 linalg.General[T]) {
 	tau := l.Tau
 	if tau == 0 {
 		tau = DefaultTau
 	}
 	n, k := z1.Rows, z1.Cols
-	z := newDense[T](2*n, k)
-	for i := range n {
-		copy(z.row(i), z1.row(i))
-		copy(z.row(n+i), z2.row(i))
-	}
-	zn, nrm := normalizeRowsT(z, NormalizeEps)
+	// zn stacks the normalised z1 over the normalised z2.
+	zn, nrm := linalg.NewGeneral[T](2*n, k), make([]float64, 2*n)
+	normalizeRowsInto(zn.Slice(0, n), nrm[:n], z1, NormalizeEps)
+	normalizeRowsInto(zn.Slice(n, 2*n), nrm[n:], z2, NormalizeEps)
 	g := &graph.CSR{N: 2 * n, RowPtr: make([]int, 2*n+1), Col: make([]int, 2*n), Val: make([]float64, 2*n)}
 	w := make([]float64, 2*n)
 	for i := range w {
@@ -67,9 +61,9 @@ func ntxentEval[T float](l NTXent, z1, z2 dense[T], wantGrad bool) (res Result, 
 		g.Val[i] = 1
 		w[i] = 1
 	}
-	var gzn dense[T]
+	var gzn linalg.General[T]
 	if wantGrad {
-		gzn = newDense[T](2*n, k)
+		gzn = linalg.NewGeneral[T](2*n, k)
 	}
 	scale := 1 / float64(2*n)
 	res = Result{Value: scale * infoNCE(zn, tau, g, w, gzn), Parts: map[string]float64{}}
@@ -78,7 +72,7 @@ func ntxentEval[T float](l NTXent, z1, z2 dense[T], wantGrad bool) (res Result, 
 			gzn.Data[i] = T(scale * float64(v))
 		}
 		normalizeRowsBackwardT(gzn, zn, nrm, NormalizeEps)
-		g1, g2 = gzn.rows(0, n), gzn.rows(n, 2*n)
+		g1, g2 = gzn.Slice(0, n), gzn.Slice(n, 2*n)
 	}
 	return res, g1, g2
 }
@@ -123,59 +117,64 @@ func (l SimCLRGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 		tau = DefaultTau
 	}
 	n, k := in.Z.Dims()
-	zn, nrm := normalizeRowsT(of64(in.Z), NormalizeEps)
-	var gzn dense[float64]
+	zn, nrm := normalizeRowsT(linalg.GeneralOf(in.Z), NormalizeEps)
+	var gzn linalg.General[float64]
 	if wantGrad {
-		gzn = newDense[float64](n, k)
+		gzn = linalg.NewGeneral[float64](n, k)
 	}
 	res := Result{Value: infoNCE(zn, tau, in.G, in.G.Degree(nil), gzn), Parts: map[string]float64{}}
 	if wantGrad {
 		normalizeRowsBackwardT(gzn, zn, nrm, NormalizeEps)
-		res.Grad = map[string]*mat.Dense{KeyZ: gzn.mat()}
+		res.Grad = map[string]*mat.Dense{KeyZ: gzn.Dense()}
 	}
 	return res, nil
 }
 
 // normalizeRows returns z_i / max(||z_i||, eps) and the norms ||z_i||.
 func normalizeRows(z *mat.Dense, eps float64) (*mat.Dense, []float64) {
-	zn, nrm := normalizeRowsT(of64(z), eps)
-	return zn.mat(), nrm
+	zn, nrm := normalizeRowsT(linalg.GeneralOf(z), eps)
+	return zn.Dense(), nrm
 }
 
 // normalizeRowsT is normalizeRows on T, the norms in float64.
-func normalizeRowsT[T float](z dense[T], eps float64) (dense[T], []float64) {
-	zn := newDense[T](z.Rows, z.Cols)
-	nrm := make([]float64, z.Rows)
+func normalizeRowsT[T linalg.Float](z linalg.General[T], eps float64) (linalg.General[T], []float64) {
+	zn, nrm := linalg.NewGeneral[T](z.Rows, z.Cols), make([]float64, z.Rows)
+	normalizeRowsInto(zn, nrm, z, eps)
+	return zn, nrm
+}
+
+// normalizeRowsInto sets zn to the rows of z over max(‖z_i‖, eps) and nrm
+// to the norms ‖z_i‖ (in float64).
+func normalizeRowsInto[T linalg.Float](zn linalg.General[T], nrm []float64, z linalg.General[T], eps float64) {
 	for i := 0; i < z.Rows; i++ {
-		src := z.row(i)
+		src := z.Row(i)
 		nrm[i] = math.Sqrt(dotT(src, src))
 		d := max(nrm[i], eps)
-		dst := zn.row(i)
+		dst := zn.Row(i)
 		for j, v := range src {
 			dst[j] = T(float64(v) / d)
 		}
 	}
-	return zn, nrm
 }
 
 // normalizeRowsBackward turns g = dL/dzn into dL/dz in place: (g_i - zn_i
 // (zn_i . g_i)) / ||z_i|| where ||z_i|| >= eps (clamp_min passes the
 // gradient at the bound), g_i / eps below it.
 func normalizeRowsBackward(g, zn *mat.Dense, nrm []float64, eps float64) {
-	normalizeRowsBackwardT(of64(g), of64(zn), nrm, eps)
+	normalizeRowsBackwardT(linalg.GeneralOf(g), linalg.GeneralOf(zn), nrm, eps)
 }
 
 // normalizeRowsBackwardT is normalizeRowsBackward on T.
-func normalizeRowsBackwardT[T float](g, zn dense[T], nrm []float64, eps float64) {
+func normalizeRowsBackwardT[T linalg.Float](g, zn linalg.General[T], nrm []float64, eps float64) {
 	for i := 0; i < g.Rows; i++ {
-		gi := g.row(i)
+		gi := g.Row(i)
 		if nrm[i] < eps {
 			for j := range gi {
 				gi[j] = T(float64(gi[j]) / eps)
 			}
 			continue
 		}
-		zi := zn.row(i)
+		zi := zn.Row(i)
 		a := dotT(zi, gi)
 		for j := range gi {
 			gi[j] = T((float64(gi[j]) - a*float64(zi[j])) / nrm[i])
@@ -218,7 +217,7 @@ const maxShift = 600.0
 // every lse first. The BLAS parallelises the products; the element-wise
 // work is spread over goroutines by rows, so results do not depend on the
 // number of goroutines.
-func infoNCE[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad dense[T]) float64 {
+func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w []float64, grad linalg.General[T]) float64 {
 	m := zn.Rows
 	c := 1 / tau
 	twoExp := 2*c > maxShift
@@ -246,13 +245,13 @@ func infoNCE[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad 
 	if m*m > cacheEntries && !twoExp {
 		return infoNCEBlocks(zn, tau, g, w, grad)
 	}
-	var whole dense[T]
+	var whole linalg.General[T]
 	if m*m <= cacheEntries {
-		whole = newDense[T](m, m)
+		whole = linalg.NewGeneral[T](m, m)
 		syrkUpper(false, T(1/tau), zn, whole)
 		if !twoExp {
 			triangularRows(m, func(i int) {
-				row := whole.row(i)
+				row := whole.Row(i)
 				for j := i; j < m; j++ {
 					row[j] = T(math.Exp(float64(row[j]) - c))
 				}
@@ -268,7 +267,7 @@ func infoNCE[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad 
 	br := max(minBlockRows, cacheEntries/m)
 	var buf []T
 	block := func(lo, hi int) {
-		gemmT(false, true, T(1/tau), zn.rows(lo, hi), zn, 0, dense[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
+		linalg.Gemm(false, true, T(1/tau), zn.Slice(lo, hi), zn, 0, linalg.General[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
 		if !twoExp {
 			linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 				for j, x := range buf[r0*m : r1*m] {
@@ -317,7 +316,7 @@ func infoNCE[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad 
 		row[i] = 0
 	}
 	if whole.Data != nil {
-		triangularRows(m, func(i int) { weights(whole.row(i), i, i) })
+		triangularRows(m, func(i int) { weights(whole.Row(i), i, i) })
 		symmT(T(1/tau), whole, zn, 0, grad)
 	} else {
 		for lo := 0; lo < m; lo += br {
@@ -328,7 +327,7 @@ func infoNCE[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad 
 					weights(buf[r*m:(r+1)*m], lo+r, 0)
 				}
 			})
-			gemmT(false, false, T(1/tau), dense[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, zn, 0, grad.rows(lo, hi))
+			linalg.Gemm(false, false, T(1/tau), linalg.General[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, zn, 0, grad.Slice(lo, hi))
 		}
 	}
 	csrMulAddT(grad, g, zn, -2/tau)
@@ -344,19 +343,19 @@ func infoNCE[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad 
 // grad[hi:M]. That is 4 M^2 K flops and M^2 exponentials in all, against
 // 6 M^2 K and 2 M^2 for full strips. Additions happen in block order, so the
 // result does not depend on the number of goroutines.
-func infoNCEBlocks[T float](zn dense[T], tau float64, g *graph.CSR, w []float64, grad dense[T]) float64 {
+func infoNCEBlocks[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w []float64, grad linalg.General[T]) float64 {
 	m := zn.Rows
 	c := 1 / tau
 	br := max(minBlockRows, cacheEntries/m)
 	buf := make([]T, br*m)
 	// strip computes a_ij = exp(S_ij - c) for i in [lo, hi), j in [lo, m)
 	// into buf with row stride m-lo.
-	strip := func(lo, hi int) dense[T] {
-		st := dense[T]{Rows: hi - lo, Cols: m - lo, Stride: m - lo, Data: buf[:(hi-lo)*(m-lo)]}
-		gemmT(false, true, T(1/tau), zn.rows(lo, hi), zn.rows(lo, m), 0, st)
+	strip := func(lo, hi int) linalg.General[T] {
+		st := linalg.General[T]{Rows: hi - lo, Cols: m - lo, Stride: m - lo, Data: buf[:(hi-lo)*(m-lo)]}
+		linalg.Gemm(false, true, T(1/tau), zn.Slice(lo, hi), zn.Slice(lo, m), 0, st)
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
-				row := st.row(r)
+				row := st.Row(r)
 				for j, x := range row {
 					row[j] = T(math.Exp(float64(x) - c))
 				}
@@ -371,7 +370,7 @@ func infoNCEBlocks[T float](zn dense[T], tau float64, g *graph.CSR, w []float64,
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
 				s := 0.0
-				for j, e := range st.row(r) {
+				for j, e := range st.Row(r) {
 					if j != r {
 						s += float64(e)
 					}
@@ -409,7 +408,7 @@ func infoNCEBlocks[T float](zn dense[T], tau float64, g *graph.CSR, w []float64,
 		st := strip(lo, hi)
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
-				row := st.row(r)
+				row := st.Row(r)
 				ui := u[lo+r]
 				for j := range row {
 					row[j] = T(float64(row[j]) * (ui + u[lo+j]))
@@ -417,10 +416,10 @@ func infoNCEBlocks[T float](zn dense[T], tau float64, g *graph.CSR, w []float64,
 				row[r] = 0
 			}
 		})
-		gemmT(false, false, T(1/tau), st, zn.rows(lo, m), 1, grad.rows(lo, hi))
+		linalg.Gemm(false, false, T(1/tau), st, zn.Slice(lo, m), 1, grad.Slice(lo, hi))
 		if hi < m {
-			off := dense[T]{Rows: hi - lo, Cols: m - hi, Stride: st.Stride, Data: st.Data[hi-lo:]}
-			gemmT(true, false, T(1/tau), off, zn.rows(lo, hi), 1, grad.rows(hi, m))
+			off := linalg.General[T]{Rows: hi - lo, Cols: m - hi, Stride: st.Stride, Data: st.Data[hi-lo:]}
+			linalg.Gemm(true, false, T(1/tau), off, zn.Slice(lo, hi), 1, grad.Slice(hi, m))
 		}
 	}
 	csrMulAddT(grad, g, zn, -2/tau)
@@ -428,15 +427,15 @@ func infoNCEBlocks[T float](zn dense[T], tau float64, g *graph.CSR, w []float64,
 }
 
 // edgeSum returns sum_ij G_ij zn_i . zn_j, summed row by row in order.
-func edgeSum[T float](zn dense[T], g *graph.CSR) float64 {
+func edgeSum[T linalg.Float](zn linalg.General[T], g *graph.CSR) float64 {
 	m := zn.Rows
 	edge := make([]float64, m)
 	linalg.ParallelRange(m, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			zi := zn.row(i)
+			zi := zn.Row(i)
 			s := 0.0
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
-				s += g.Val[p] * dotT(zi, zn.row(g.Col[p]))
+				s += g.Val[p] * dotT(zi, zn.Row(g.Col[p]))
 			}
 			edge[i] = s
 		}
@@ -450,7 +449,7 @@ func edgeSum[T float](zn dense[T], g *graph.CSR) float64 {
 
 // rowLSE returns log sum_{k != i} exp(row[k]) by the streaming (one-pass,
 // running maximum) log-sum-exp, in float64.
-func rowLSE[T float](row []T, i int) float64 {
+func rowLSE[T linalg.Float](row []T, i int) float64 {
 	mx, s := math.Inf(-1), 0.0
 	for k, t := range row {
 		if k == i {

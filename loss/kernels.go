@@ -3,7 +3,6 @@ package loss
 import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -12,43 +11,32 @@ import (
 
 // gramT returns the full (both triangles) K x K matrix alpha * a^T a, by one
 // Syrk (N K^2 flops).
-func gramT(a *mat.Dense, alpha float64) *mat.Dense { return syrkFull(true, alpha, of64(a)).mat() }
-
-// gemm sets c = alpha op(a) op(b) + beta c.
-func gemm(ta, tb blas.Transpose, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
-	gemmT(ta == blas.Trans, tb == blas.Trans, alpha, of64(a), of64(b), beta, of64(c))
+func gramT(a *mat.Dense, alpha float64) *mat.Dense {
+	return syrkFull(true, alpha, linalg.GeneralOf(a)).Dense()
 }
 
 // subColMean subtracts the column means of g in place (the gradient of a
 // centring x -> x - colmean(x) is this projection).
-func subColMean(g *mat.Dense) { subColMeanT(of64(g)) }
+func subColMean(g *mat.Dense) { subColMeanT(linalg.GeneralOf(g)) }
 
 // csrMulAdd sets dst += alpha * G x, row by row (O(nnz K)).
 func csrMulAdd(dst *mat.Dense, g *graph.CSR, x *mat.Dense, alpha float64) {
-	csrMulAddT(of64(dst), g, of64(x), alpha)
+	csrMulAddT(linalg.GeneralOf(dst), g, linalg.GeneralOf(x), alpha)
 }
 
 // csrMulAddT is csrMulAdd on T, each entry updated in float64.
-func csrMulAddT[T float](dst dense[T], g *graph.CSR, x dense[T], alpha float64) {
+func csrMulAddT[T linalg.Float](dst linalg.General[T], g *graph.CSR, x linalg.General[T], alpha float64) {
 	linalg.ParallelRange(g.N, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			d := dst.row(i)
+			d := dst.Row(i)
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
 				w := alpha * g.Val[p]
-				for k, v := range x.row(g.Col[p]) {
+				for k, v := range x.Row(g.Col[p]) {
 					d[k] = T(float64(d[k]) + w*float64(v))
 				}
 			}
 		}
 	})
-}
-
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
 }
 
 // rowGrain is the least number of rows per goroutine of the element-wise
@@ -77,9 +65,9 @@ func triangularRows(n int, f func(i int)) {
 var useRowGram = func(n, k int) bool { return k > n }
 
 // gramN returns the full N x N matrix a a^T by one Syrk (N^2 K flops).
-func gramN(a *mat.Dense) *mat.Dense { return syrkFull(false, 1, of64(a)).mat() }
+func gramN(a *mat.Dense) *mat.Dense { return syrkFull(false, 1, linalg.GeneralOf(a)).Dense() }
 
 // symm sets c = alpha s x + beta c for a symmetric s (upper triangle read).
 func symm(alpha float64, s, x *mat.Dense, beta float64, c *mat.Dense) {
-	symmT(alpha, of64(s), of64(x), beta, of64(c))
+	symmT(alpha, linalg.GeneralOf(s), linalg.GeneralOf(x), beta, linalg.GeneralOf(c))
 }

@@ -132,6 +132,7 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 				losstest.CheckGradient(t, l, in, 1e-6)
 				losstest.CheckDeterministic(t, l, in)
 				losstest.CheckRejectsNaN(t, l, in)
+				losstest.CheckInputsUnchanged(t, l, in)
 			})
 		}
 	}

@@ -3,7 +3,6 @@ package loss
 import (
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -64,7 +63,7 @@ func (l VICRegSmooth) Eval(in Inputs, wantGrad bool) (Result, error) {
 	res := Result{Value: cov + gamma*inv, Parts: map[string]float64{"cov": cov, "inv": inv}}
 	if wantGrad {
 		grad := mat.NewDense(n, k, nil)
-		gemm(blas.NoTrans, blas.NoTrans, 4/float64(n), zc, c, 0, grad)
+		linalg.GemmDense(false, false, 4/float64(n), zc, c, 0, grad)
 		addLaplacian(grad, in.G, z, 4*gamma/float64(n))
 		res.Grad = map[string]*mat.Dense{KeyZ: grad}
 	}

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
-	"gonum.org/v1/gonum/blas"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -49,7 +49,7 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 	d := make([]float64, n)
 	part1 := 0.0
 	for i := range d {
-		d[i] = dot(p1.RawRowView(i), p2.RawRowView(i))
+		d[i] = dotT(p1.RawRowView(i), p2.RawRowView(i))
 		part1 += d[i]
 	}
 	part1 *= -2 / float64(n)
@@ -65,7 +65,7 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		a2 := gramT(p2, 1)
 		f := 0.0
 		for i := 0; i < k; i++ {
-			f += dot(a1.RawRowView(i), a2.RawRowView(i))
+			f += dotT(a1.RawRowView(i), a2.RawRowView(i))
 		}
 		dd := 0.0
 		for _, v := range d {
@@ -74,8 +74,8 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		part2 = (f - dd) / nn1
 		if wantGrad {
 			// d/dP1 = 2 (P1 A2 - diag(d) P2) / (N(N-1)), d/dP2 = 2 (P2 A1 - diag(d) P1) / (N(N-1)).
-			gemm(blas.NoTrans, blas.NoTrans, 2/nn1, p1, a2, 0, g1)
-			gemm(blas.NoTrans, blas.NoTrans, 2/nn1, p2, a1, 0, g2)
+			linalg.GemmDense(false, false, 2/nn1, p1, a2, 0, g1)
+			linalg.GemmDense(false, false, 2/nn1, p2, a1, 0, g2)
 			for i, v := range d {
 				x1, x2 := p1.RawRowView(i), p2.RawRowView(i)
 				r1, r2 := g1.RawRowView(i), g2.RawRowView(i)
@@ -87,7 +87,7 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		}
 	} else {
 		b := mat.NewDense(n, n, nil)
-		gemm(blas.NoTrans, blas.Trans, 1, p1, p2, 0, b)
+		linalg.GemmDense(false, true, 1, p1, p2, 0, b)
 		for i := 0; i < n; i++ {
 			row := b.RawRowView(i)
 			row[i] = 0
@@ -97,8 +97,8 @@ func (l SpectralContrastive) Eval(in Inputs, wantGrad bool) (Result, error) {
 		}
 		part2 /= nn1
 		if wantGrad {
-			gemm(blas.NoTrans, blas.NoTrans, 2/nn1, b, p2, 0, g1)
-			gemm(blas.Trans, blas.NoTrans, 2/nn1, b, p1, 0, g2)
+			linalg.GemmDense(false, false, 2/nn1, b, p2, 0, g1)
+			linalg.GemmDense(true, false, 2/nn1, b, p1, 0, g2)
 		}
 	}
 	res := Result{
@@ -129,7 +129,7 @@ func projectBall(z *mat.Dense, r float64) (*mat.Dense, []float64) {
 	nrm := make([]float64, n)
 	for i := 0; i < n; i++ {
 		src, dst := z.RawRowView(i), p.RawRowView(i)
-		nrm[i] = math.Sqrt(dot(src, src))
+		nrm[i] = math.Sqrt(dotT(src, src))
 		if nrm[i] < r {
 			copy(dst, src)
 			continue
@@ -157,7 +157,7 @@ func projectBallBackward(g, p *mat.Dense, nrm []float64, r float64) {
 			continue
 		}
 		// p = r zh: dz = r (g - zh (zh . g)) / ||z||, zh = p / r.
-		a := dot(pi, gi) / (r * r)
+		a := dotT(pi, gi) / (r * r)
 		for j := range gi {
 			gi[j] = r * (gi[j] - a*pi[j]) / nrm[i]
 		}
@@ -221,20 +221,20 @@ func (SpectralContrastiveGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 				dst[c] += w * v
 			}
 		}
-		tr += dot(dst, z.RawRowView(i))
+		tr += dotT(dst, z.RawRowView(i))
 	}
 	a := gramT(z, 1)
 	gram := 0.0
 	for i := 0; i < k; i++ {
 		row := a.RawRowView(i)
-		gram += dot(row, row)
+		gram += dotT(row, row)
 	}
 	res := Result{
 		Value: cst - 2*tr + gram,
 		Parts: map[string]float64{"const": cst, "part1": -2 * tr, "part2": gram},
 	}
 	if wantGrad {
-		gemm(blas.NoTrans, blas.NoTrans, 4, z, a, -4, gtz)
+		linalg.GemmDense(false, false, 4, z, a, -4, gtz)
 		res.Grad = map[string]*mat.Dense{KeyZ: gtz}
 	}
 	return res, nil

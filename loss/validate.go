@@ -4,23 +4,30 @@ import (
 	"math"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
 // checkDense rejects a nil, empty or non-finite matrix, and a matrix with
 // fewer than minRows rows.
 func checkDense(op, param string, m *mat.Dense, minRows int) error {
-	if m == nil || m.IsEmpty() {
+	if m == nil {
 		return errorf(op, param, ErrEmpty, "missing")
 	}
-	r, c := m.Dims()
-	if r < minRows {
-		return errorf(op, param, ErrShape, "%dx%d (needs at least %d rows)", r, c, minRows)
+	return checkGeneral(op, param, linalg.GeneralOf(m), minRows)
+}
+
+// checkGeneral is checkDense for a float64 or float32 matrix.
+func checkGeneral[T linalg.Float](op, param string, m linalg.General[T], minRows int) error {
+	if m.Rows == 0 || m.Cols == 0 {
+		return errorf(op, param, ErrEmpty, "missing")
 	}
-	raw := m.RawMatrix()
-	for i := 0; i < r; i++ {
-		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+	if m.Rows < minRows {
+		return errorf(op, param, ErrShape, "%dx%d (needs at least %d rows)", m.Rows, m.Cols, minRows)
+	}
+	for i := 0; i < m.Rows; i++ {
+		for j, v := range m.Row(i) {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
 				return errorf(op, param, ErrNaN, "%v at (%d,%d)", v, i, j)
 			}
 		}
@@ -30,16 +37,26 @@ func checkDense(op, param string, m *mat.Dense, minRows int) error {
 
 // checkPair validates the two branches of a two-branch loss.
 func checkPair(op string, in Inputs, minRows int) error {
-	if err := checkDense(op, KeyZ1, in.Z1, minRows); err != nil {
+	if in.Z1 == nil {
+		return errorf(op, KeyZ1, ErrEmpty, "missing")
+	}
+	if in.Z2 == nil {
+		return errorf(op, KeyZ2, ErrEmpty, "missing")
+	}
+	return checkBranches(op, linalg.GeneralOf(in.Z1), linalg.GeneralOf(in.Z2), minRows)
+}
+
+// checkBranches validates the branches z1 and z2 of a two-branch loss:
+// each by checkGeneral, then their shapes against each other.
+func checkBranches[T linalg.Float](op string, z1, z2 linalg.General[T], minRows int) error {
+	if err := checkGeneral(op, KeyZ1, z1, minRows); err != nil {
 		return err
 	}
-	if err := checkDense(op, KeyZ2, in.Z2, minRows); err != nil {
+	if err := checkGeneral(op, KeyZ2, z2, minRows); err != nil {
 		return err
 	}
-	r1, c1 := in.Z1.Dims()
-	r2, c2 := in.Z2.Dims()
-	if r1 != r2 || c1 != c2 {
-		return errorf(op, KeyZ2, ErrShape, "%dx%d (z1 is %dx%d)", r2, c2, r1, c1)
+	if z1.Rows != z2.Rows || z1.Cols != z2.Cols {
+		return errorf(op, KeyZ2, ErrShape, "%dx%d (z1 is %dx%d)", z2.Rows, z2.Cols, z1.Rows, z1.Cols)
 	}
 	return nil
 }

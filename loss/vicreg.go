@@ -5,7 +5,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -45,27 +44,23 @@ func (l VICRegOfficial) coeffs() (float64, float64, float64) {
 
 // Eval implements Loss.
 func (l VICRegOfficial) Eval(in Inputs, wantGrad bool) (Result, error) {
-	return evalPair(NameVICRegOfficial, in, 2, wantGrad, func(z1, z2 dense[float64]) (Result, dense[float64], dense[float64]) {
-		return vicregEval(l, z1, z2, wantGrad)
-	})
+	return evalPair(NameVICRegOfficial, l, in, 2, wantGrad, vicregEval[float64])
 }
 
 // Eval32 implements Float32.
 func (l VICRegOfficial) Eval32(in Inputs32, wantGrad bool) (Result32, error) {
-	return evalPair32(NameVICRegOfficial, in, 2, func(z1, z2 dense[float32]) (Result, dense[float32], dense[float32]) {
-		return vicregEval(l, z1, z2, wantGrad)
-	})
+	return evalPair32(NameVICRegOfficial, l, in, 2, wantGrad, vicregEval[float32])
 }
 
 // vicregEval is Eval on T (Grad left nil; the gradients are returned).
-func vicregEval[T float](l VICRegOfficial, z1, z2 dense[T], wantGrad bool) (res Result, gx, gy dense[T]) {
+func vicregEval[T linalg.Float](l VICRegOfficial, z1, z2 linalg.General[T], wantGrad bool) (res Result, gx, gy linalg.General[T]) {
 	sim, std, cov := l.coeffs()
 	n, k := z1.Rows, z1.Cols
 	nk := float64(n * k)
 	repr := 0.0
 	for i := 0; i < n; i++ {
-		y := z2.row(i)
-		for j, v := range z1.row(i) {
+		y := z2.Row(i)
+		for j, v := range z1.Row(i) {
 			d := float64(v) - float64(y[j])
 			repr += d * d
 		}
@@ -82,8 +77,8 @@ func vicregEval[T float](l VICRegOfficial, z1, z2 dense[T], wantGrad bool) (res 
 	if wantGrad {
 		a := 2 * sim / nk
 		for i := 0; i < n; i++ {
-			x, y := z1.row(i), z2.row(i)
-			dx, dy := gx.row(i), gy.row(i)
+			x, y := z1.Row(i), z2.Row(i)
+			dx, dy := gx.Row(i), gy.Row(i)
 			for j := range x {
 				d := a * (float64(x[j]) - float64(y[j]))
 				dx[j] = T(float64(dx[j]) + d)
@@ -98,7 +93,7 @@ func vicregEval[T float](l VICRegOfficial, z1, z2 dense[T], wantGrad bool) (res 
 // the off-diagonal sum sum_{i!=j} cov_ij^2 and, if wantGrad, the gradient of
 // ws*hinge + wc*offdiag with respect to x. Sums run in float64 from the
 // entries of the T covariance.
-func vicregBranch[T float](x dense[T], ws, wc float64, wantGrad bool) (grad dense[T], hinge, off float64) {
+func vicregBranch[T linalg.Float](x linalg.General[T], ws, wc float64, wantGrad bool) (grad linalg.General[T], hinge, off float64) {
 	n, k := x.Rows, x.Cols
 	xc := center(x)
 	if useRowGram(n, k) {
@@ -112,7 +107,7 @@ func vicregBranch[T float](x dense[T], ws, wc float64, wantGrad bool) (grad dens
 		if h > 0 {
 			hinge += h
 		}
-		row := c.row(i)
+		row := c.Row(i)
 		if wantGrad {
 			row[i] = 0
 			for j, cij := range row {
@@ -132,8 +127,8 @@ func vicregBranch[T float](x dense[T], ws, wc float64, wantGrad bool) (grad dens
 	if !wantGrad {
 		return grad, hinge, off
 	}
-	grad = newDense[T](n, k)
-	gemmT(false, false, 1, xc, c, 0, grad)
+	grad = linalg.NewGeneral[T](n, k)
+	linalg.Gemm(false, false, 1, xc, c, 0, grad)
 	subColMeanT(grad)
 	return grad, hinge, off
 }
@@ -150,12 +145,12 @@ func hingeGrad(h, s, ws float64) float64 {
 // vicregBranchRowGram is vicregBranch through B = xc xc^T (N x N), for
 // K > N: sum_{i!=j} C_ij^2 = ||B||_F^2/(N-1)^2 - sum_k C_kk^2 and
 // xc C_off = (B xc/(N-1) - xc diag(C)), O(N^2 K).
-func vicregBranchRowGram[T float](xc dense[T], ws, wc float64, wantGrad bool) (grad dense[T], hinge, off float64) {
+func vicregBranchRowGram[T linalg.Float](xc linalg.General[T], ws, wc float64, wantGrad bool) (grad linalg.General[T], hinge, off float64) {
 	n, k := xc.Rows, xc.Cols
 	n1 := float64(n - 1)
 	cd := make([]float64, k)
 	for i := 0; i < n; i++ {
-		for j, v := range xc.row(i) {
+		for j, v := range xc.Row(i) {
 			cd[j] += float64(v) * float64(v)
 		}
 	}
@@ -179,11 +174,11 @@ func vicregBranchRowGram[T float](xc dense[T], ws, wc float64, wantGrad bool) (g
 	if !wantGrad {
 		return grad, hinge, off
 	}
-	grad = newDense[T](n, k)
+	grad = linalg.NewGeneral[T](n, k)
 	symmT(T(4*wc/(n1*n1)), b, xc, 0, grad)
 	for i := 0; i < n; i++ {
-		g := grad.row(i)
-		for j, v := range xc.row(i) {
+		g := grad.Row(i)
+		for j, v := range xc.Row(i) {
 			g[j] = T(float64(g[j]) + float64(v)*dg[j])
 		}
 	}
@@ -265,7 +260,7 @@ func (l VICRegGForm) Eval(in Inputs, wantGrad bool) (Result, error) {
 	}
 	if wantGrad {
 		grad := mat.NewDense(n, k, nil)
-		gemm(blas.NoTrans, blas.NoTrans, 1, zc, c, 0, grad)
+		linalg.GemmDense(false, false, 1, zc, c, 0, grad)
 		subColMean(grad)
 		// d inv/dZ = 4 (D Z - G Z) / N = 4 L Z / N.
 		addLaplacian(grad, in.G, z, 4*gamma/float64(n))

@@ -50,7 +50,7 @@ func (l WMSE) Eval(in Inputs, wantGrad bool) (Result, error) {
 	u2, n2 := normalizeRows(w2.w, NormalizeEps)
 	s := 0.0
 	for i := 0; i < n; i++ {
-		s += dot(u1.RawRowView(i), u2.RawRowView(i))
+		s += dotT(u1.RawRowView(i), u2.RawRowView(i))
 	}
 	res := Result{Value: 2 - 2*s/float64(n), Parts: map[string]float64{}}
 	if !wantGrad {
@@ -100,7 +100,7 @@ func (b *whitened) backward(g *mat.Dense, eps float64) *mat.Dense {
 	blas64.Trsm(blas.Right, blas.NoTrans, 1, b.l, dxc.RawMatrix())
 	// Mbar = xc^T g; Lbar = -L^{-T} Mbar^T L^{-T}.
 	lbar := mat.NewDense(k, k, nil)
-	gemm(blas.Trans, blas.NoTrans, -1, g, b.xc, 0, lbar) // -Mbar^T = -g^T xc
+	linalg.GemmDense(true, false, -1, g, b.xc, 0, lbar) // -Mbar^T = -g^T xc
 	blas64.Trsm(blas.Left, blas.Trans, 1, b.l, lbar.RawMatrix())
 	blas64.Trsm(blas.Right, blas.Trans, 1, b.l, lbar.RawMatrix())
 	// Cholesky backward (torch): phi = tril(L^T Lbar) with halved diagonal,
@@ -110,7 +110,7 @@ func (b *whitened) backward(g *mat.Dense, eps float64) *mat.Dense {
 		copy(lm.RawRowView(i)[:i+1], b.l.Data[i*b.l.Stride:i*b.l.Stride+i+1])
 	}
 	phi := mat.NewDense(k, k, nil)
-	gemm(blas.Trans, blas.NoTrans, 1, lm, lbar, 0, phi)
+	linalg.GemmDense(true, false, 1, lm, lbar, 0, phi)
 	for i := 0; i < k; i++ {
 		row := phi.RawRowView(i)
 		row[i] *= 0.5
@@ -123,7 +123,7 @@ func (b *whitened) backward(g *mat.Dense, eps float64) *mat.Dense {
 	// Sigma = (1-eps) xc^T xc/(N-1) + eps I: dxc += xc (Sbar + Sbar^T)(1-eps)/(N-1).
 	sym := mat.NewDense(k, k, nil)
 	sym.Add(phi, phi.T())
-	gemm(blas.NoTrans, blas.NoTrans, (1-eps)/float64(n-1), b.xc, sym, 1, dxc)
+	linalg.GemmDense(false, false, (1-eps)/float64(n-1), b.xc, sym, 1, dxc)
 	subColMean(dxc)
 	return dxc
 }

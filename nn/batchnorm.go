@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -33,7 +34,7 @@ type BatchNorm1d struct {
 
 	dim       int
 	xhat      *mat.Dense
-	xhat32    general[float32]
+	xhat32    linalg.General[float32]
 	invStd    []float64 // Groups×d in training mode
 	train     bool
 	groupRows int
@@ -67,9 +68,9 @@ func NewBatchNorm1d(dim int, affine bool) *BatchNorm1d {
 // training mode when a block has fewer than 2 rows or g does not divide N.
 func (b *BatchNorm1d) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("BatchNorm1d.Forward", x, b.dim)
-	y, xhat := bnForward(b, of64(x), train)
-	b.xhat = xhat.dense()
-	return y.dense()
+	y, xhat := bnForward(b, linalg.GeneralOf(x), train)
+	b.xhat = xhat.Dense()
+	return y.Dense()
 }
 
 // Backward returns ∂L/∂x. In training mode the batch statistics depend on x;
@@ -82,10 +83,10 @@ func (b *BatchNorm1d) Backward(g *mat.Dense) *mat.Dense {
 	if b.xhat == nil {
 		panic("nn: BatchNorm1d.Backward: " + ErrNoForward.Error())
 	}
-	return bnBackward(b, of64(g), of64(b.xhat)).dense()
+	return bnBackward(b, linalg.GeneralOf(g), linalg.GeneralOf(b.xhat)).Dense()
 }
 
-func (b *BatchNorm1d) forward32(x general[float32], train bool) general[float32] {
+func (b *BatchNorm1d) forward32(x linalg.General[float32], train bool) linalg.General[float32] {
 	if x.Cols != b.dim {
 		panic("nn: BatchNorm1d.forward32: " + ErrShape.Error())
 	}
@@ -94,7 +95,7 @@ func (b *BatchNorm1d) forward32(x general[float32], train bool) general[float32]
 	return y
 }
 
-func (b *BatchNorm1d) backward32(g general[float32], needInput bool) general[float32] {
+func (b *BatchNorm1d) backward32(g linalg.General[float32], needInput bool) linalg.General[float32] {
 	if b.xhat32.Data == nil {
 		panic("nn: BatchNorm1d.backward32: " + ErrNoForward.Error())
 	}
@@ -105,7 +106,7 @@ func (b *BatchNorm1d) backward32(g general[float32], needInput bool) general[flo
 // output element is evaluated in float64 and rounded to T once. It returns y
 // and x̂ and sets b.invStd, b.train and b.groupRows. Running statistics are
 // rounded to T (a no-op for float64).
-func bnForward[T float](b *BatchNorm1d, x general[T], train bool) (y, xhat general[T]) {
+func bnForward[T linalg.Float](b *BatchNorm1d, x linalg.General[T], train bool) (y, xhat linalg.General[T]) {
 	n, d := x.Rows, x.Cols
 	g := 1
 	if train && b.Groups > 1 {
@@ -124,7 +125,7 @@ func bnForward[T float](b *BatchNorm1d, x general[T], train bool) (y, xhat gener
 		for q := 0; q < g; q++ {
 			mq, vq, iq := mean[q*d:(q+1)*d], v[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
 			for i := q * nb; i < (q+1)*nb; i++ {
-				for j, xv := range x.row(i) {
+				for j, xv := range x.Row(i) {
 					mq[j] += float64(xv)
 				}
 			}
@@ -132,7 +133,7 @@ func bnForward[T float](b *BatchNorm1d, x general[T], train bool) (y, xhat gener
 				mq[j] /= float64(nb)
 			}
 			for i := q * nb; i < (q+1)*nb; i++ {
-				for j, xv := range x.row(i) {
+				for j, xv := range x.Row(i) {
 					c := float64(xv) - mq[j]
 					vq[j] += c * c
 				}
@@ -151,13 +152,13 @@ func bnForward[T float](b *BatchNorm1d, x general[T], train bool) (y, xhat gener
 			invStd[j] = 1 / math.Sqrt(v+b.Eps)
 		}
 	}
-	xhat = newGeneral[T](n, d)
-	y = newGeneral[T](n, d)
+	xhat = linalg.NewGeneral[T](n, d)
+	y = linalg.NewGeneral[T](n, d)
 	for i := 0; i < n; i++ {
 		q := i / nb
 		mq, iq := mean[q*d:(q+1)*d], invStd[q*d:(q+1)*d]
-		hs, ys := xhat.row(i), y.row(i)
-		for j, xv := range x.row(i) {
+		hs, ys := xhat.Row(i), y.Row(i)
+		for j, xv := range x.Row(i) {
 			hs[j] = T((float64(xv) - mq[j]) * iq[j])
 		}
 		if b.Gamma != nil {
@@ -174,15 +175,15 @@ func bnForward[T float](b *BatchNorm1d, x general[T], train bool) (y, xhat gener
 }
 
 // bnBackward is Backward on T with float64 sums (see Dtype).
-func bnBackward[T float](b *BatchNorm1d, g, xhat general[T]) general[T] {
+func bnBackward[T linalg.Float](b *BatchNorm1d, g, xhat linalg.General[T]) linalg.General[T] {
 	n, d := g.Rows, g.Cols
 	var gamma []float64
 	if b.Gamma != nil {
 		gamma = b.Gamma.Value.RawMatrix().Data
 		dg, db := b.Gamma.Grad.RawMatrix().Data, b.Beta.Grad.RawMatrix().Data
 		for i := 0; i < n; i++ {
-			hs := xhat.row(i)
-			for j, gv := range g.row(i) {
+			hs := xhat.Row(i)
+			for j, gv := range g.Row(i) {
 				dg[j] += float64(gv) * float64(hs[j])
 				db[j] += float64(gv)
 			}
@@ -196,11 +197,11 @@ func bnBackward[T float](b *BatchNorm1d, g, xhat general[T]) general[T] {
 			scale[k] *= gamma[k%d]
 		}
 	}
-	dx := newGeneral[T](n, d)
+	dx := linalg.NewGeneral[T](n, d)
 	if !b.train {
 		for i := 0; i < n; i++ {
-			ds := dx.row(i)
-			for j, gv := range g.row(i) {
+			ds := dx.Row(i)
+			for j, gv := range g.Row(i) {
 				ds[j] = T(scale[j] * float64(gv))
 			}
 		}
@@ -213,16 +214,16 @@ func bnBackward[T float](b *BatchNorm1d, g, xhat general[T]) general[T] {
 		clear(sumG)
 		clear(sumGH)
 		for i := q * nb; i < (q+1)*nb; i++ {
-			hs := xhat.row(i)
-			for j, gv := range g.row(i) {
+			hs := xhat.Row(i)
+			for j, gv := range g.Row(i) {
 				sumG[j] += float64(gv)
 				sumGH[j] += float64(gv) * float64(hs[j])
 			}
 		}
 		sq := scale[q*d : (q+1)*d]
 		for i := q * nb; i < (q+1)*nb; i++ {
-			hs, ds := xhat.row(i), dx.row(i)
-			for j, gv := range g.row(i) {
+			hs, ds := xhat.Row(i), dx.Row(i)
+			for j, gv := range g.Row(i) {
 				ds[j] = T(sq[j] / fn * (fn*float64(gv) - sumG[j] - float64(hs[j])*sumGH[j]))
 			}
 		}

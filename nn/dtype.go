@@ -1,11 +1,8 @@
 package nn
 
 import (
-	"math"
-
-	"gonum.org/v1/gonum/blas"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -62,42 +59,6 @@ func ParseDtype(s string) (Dtype, error) {
 	return 0, newErr("ParseDtype", "dtype", s, ErrParam, `valid: "float64", "float32"`)
 }
 
-// float is the element type of the generic kernels shared by the float64
-// and float32 paths.
-type float interface{ ~float32 | ~float64 }
-
-// general is a row-major matrix of T; its fields mirror blas32.General, which
-// converts to it.
-type general[T float] struct {
-	Rows, Cols int
-	Stride     int
-	Data       []T
-}
-
-func newGeneral[T float](r, c int) general[T] {
-	return general[T]{Rows: r, Cols: c, Stride: c, Data: make([]T, r*c)}
-}
-
-func (m general[T]) row(i int) []T { return m.Data[i*m.Stride : i*m.Stride+m.Cols] }
-
-func of64(m *mat.Dense) general[float64] {
-	r := m.RawMatrix()
-	return general[float64]{r.Rows, r.Cols, r.Stride, r.Data}
-}
-
-func (m general[T]) blas64() blas64.General {
-	g := any(m).(general[float64])
-	return blas64.General{Rows: g.Rows, Cols: g.Cols, Stride: g.Stride, Data: g.Data}
-}
-
-func (m general[T]) dense() *mat.Dense {
-	d := any(m.Data).([]float64)
-	if m.Stride != m.Cols {
-		panic("nn: dense: strided matrix")
-	}
-	return mat.NewDense(m.Rows, m.Cols, d)
-}
-
 // round32 rounds every entry of dst to the nearest float32.
 func round32(dst []float64) {
 	for i, v := range dst {
@@ -106,35 +67,16 @@ func round32(dst []float64) {
 }
 
 // toT converts float64 values to T (rounding for float32).
-func toT[T float](dst []T, src []float64) {
+func toT[T linalg.Float](dst []T, src []float64) {
 	for i, v := range src {
 		dst[i] = T(v)
 	}
 }
 
-// gemmT computes c = alpha op(a) op(b) + beta c with blas64 or blas32
-// according to T.
-func gemmT[T float](tA, tB bool, alpha T, a, b general[T], beta T, c general[T]) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if tA {
-		ta = blas.Trans
-	}
-	if tB {
-		tb = blas.Trans
-	}
-	switch any(a.Data).(type) {
-	case []float32:
-		blas32.Gemm(ta, tb, float32(alpha), blas32.General(any(a).(general[float32])),
-			blas32.General(any(b).(general[float32])), float32(beta), blas32.General(any(c).(general[float32])))
-	default:
-		blas64.Gemm(ta, tb, float64(alpha), a.blas64(), b.blas64(), float64(beta), c.blas64())
-	}
-}
-
 // addBias adds the row vector b to every row of y.
-func addBias[T float](y general[T], b []float64) {
+func addBias[T linalg.Float](y linalg.General[T], b []float64) {
 	for i := 0; i < y.Rows; i++ {
-		row := y.row(i)
+		row := y.Row(i)
 		for j := range row {
 			row[j] = T(float64(row[j]) + b[j])
 		}
@@ -142,39 +84,20 @@ func addBias[T float](y general[T], b []float64) {
 }
 
 // addColSums adds the column sums of g to dst, accumulating in float64.
-func addColSums[T float](dst []float64, g general[T]) {
+func addColSums[T linalg.Float](dst []float64, g linalg.General[T]) {
 	for i := 0; i < g.Rows; i++ {
-		for j, v := range g.row(i) {
+		for j, v := range g.Row(i) {
 			dst[j] += float64(v)
 		}
 	}
 }
 
-// checkInput32 is checkInput for a float32 batch.
-func checkInput32(op string, x blas32.General, cols int) error {
-	if x.Rows == 0 || x.Cols == 0 {
-		return newErr(op, "x", nil, ErrEmpty, "")
-	}
-	if x.Cols != cols {
-		return newErr(op, "x", dims(x.Rows, x.Cols), ErrShape, "want %d columns", cols)
-	}
-	m := general[float32](x)
-	for i := 0; i < m.Rows; i++ {
-		for j, v := range m.row(i) {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d (1-based)", i+1, j+1)
-			}
-		}
-	}
-	return nil
-}
-
 // ToFloat32 returns m rounded entry-wise to a new float32 matrix.
 func ToFloat32(m *mat.Dense) blas32.General {
 	r, c := m.Dims()
-	g := newGeneral[float32](r, c)
+	g := linalg.NewGeneral[float32](r, c)
 	for i := 0; i < r; i++ {
-		toT(g.row(i), m.RawRowView(i))
+		toT(g.Row(i), m.RawRowView(i))
 	}
 	return blas32.General(g)
 }
@@ -182,10 +105,10 @@ func ToFloat32(m *mat.Dense) blas32.General {
 // FromFloat32 returns g as a new float64 matrix (exact).
 func FromFloat32(g blas32.General) *mat.Dense {
 	m := mat.NewDense(g.Rows, g.Cols, nil)
-	s := general[float32](g)
+	s := linalg.General[float32](g)
 	for i := 0; i < g.Rows; i++ {
 		dst := m.RawRowView(i)
-		for j, v := range s.row(i) {
+		for j, v := range s.Row(i) {
 			dst[j] = float64(v)
 		}
 	}

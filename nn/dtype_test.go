@@ -4,9 +4,11 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/mat"
 )
 
 // eps32 is the unit roundoff of float32, 2⁻²⁴.
@@ -159,5 +161,40 @@ func TestSetDtypeErrors(t *testing.T) {
 	x.Data[5] = float32(math.NaN())
 	if _, err := m.Forward32(x, true); !errors.Is(err, ErrNaN) {
 		t.Errorf("Forward32 with NaN: %v; want ErrNaN", err)
+	}
+}
+
+// Forward32 refuses what Forward refuses, with the same message: an empty
+// batch, a wrong width, a non-finite entry, and (batch norm in training
+// mode) a single row.
+func TestForward32BadInput(t *testing.T) {
+	e64, _ := ParseEncoder("mlp:8,4+bn", 3, 1)
+	e32, _ := ParseEncoder("mlp:8,4+bn", 3, 1)
+	if !e64.hasBatchNorm() {
+		t.Fatal("mlp:8,4+bn has no batch norm: the single-row case tests nothing")
+	}
+	if err := e32.SetDtype(Float32); err != nil {
+		t.Fatal(err)
+	}
+	nan := mat.NewDense(4, 3, nil)
+	nan.Set(2, 1, math.Inf(1))
+	for _, c := range []struct {
+		name  string
+		x     *mat.Dense
+		train bool
+		want  error
+	}{
+		{"empty", &mat.Dense{}, false, ErrEmpty},
+		{"width", mat.NewDense(4, 2, nil), false, ErrShape},
+		{"inf", nan, false, ErrNaN},
+		{"one row", mat.NewDense(1, 3, nil), true, ErrShape},
+	} {
+		_, err64 := e64.Forward(c.x, c.train)
+		_, err32 := e32.Forward32(ToFloat32(c.x), c.train)
+		if !errors.Is(err64, c.want) || !errors.Is(err32, c.want) {
+			t.Errorf("%s: Forward %v, Forward32 %v; want %v", c.name, err64, err32, c.want)
+		} else if strings.Replace(err32.Error(), "Forward32", "Forward", 1) != err64.Error() {
+			t.Errorf("%s: Forward32 says %q, Forward %q", c.name, err32, err64)
+		}
 	}
 }

@@ -1,12 +1,13 @@
 package nn
 
 import (
-	grammar "github.com/eigenssl/eigenssl/internal/spec"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 
+	grammar "github.com/eigenssl/eigenssl/internal/spec"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
@@ -21,8 +22,8 @@ import (
 //
 // Arithmetic is float64 unless SetDtype(Float32) is called (then Forward32
 // and BackwardParams32 run in float32). An Encoder is not safe for
-// concurrent use; the
-// matrix products inside each call use every core through blas64.
+// concurrent use; the matrix products inside each call use every core
+// through blas64.
 type Encoder struct {
 	// Spec, InputDim and Seed are the ParseEncoder arguments; they rebuild
 	// the architecture and its initial parameters.
@@ -32,10 +33,10 @@ type Encoder struct {
 
 	Backbone, Projector Sequential
 
-	views            int // batch-norm groups (SetViews); 0 means 1
-	dtype            Dtype
-	fwdRows, fwdCols int  // shape of the last Forward output; 0 when none
-	fwdTrain         bool // mode of the last Forward
+	views            int   // batch-norm groups (SetViews); 0 means 1
+	dtype            Dtype // SetDtype; Float64 by default
+	fwdRows, fwdCols int   // shape of the last Forward output; 0 when none
+	fwdTrain         bool  // mode of the last Forward
 }
 
 // validForms is appended to every spec error.
@@ -438,14 +439,13 @@ func (e *Encoder) Forward32(x blas32.General, train bool) (blas32.General, error
 	if e.dtype != Float32 {
 		return blas32.General{}, newErr(op, "dtype", e.dtype.String(), ErrParam, "call SetDtype(Float32) first")
 	}
-	if err := checkInput32(op, x, e.InputDim); err != nil {
+	if err := checkInputT(op, linalg.General[float32](x), e.InputDim); err != nil {
 		return blas32.General{}, err
 	}
-	if train && (x.Rows < 2*e.Views() || x.Rows%e.Views() != 0) && e.hasBatchNorm() {
-		return blas32.General{}, newErr(op, "x", dims(x.Rows, x.Cols), ErrShape,
-			"batch norm in training mode needs a multiple of %d views with at least 2 rows each", e.Views())
+	if err := e.checkBatchNormRows(op, x.Rows, x.Cols, train); err != nil {
+		return blas32.General{}, err
 	}
-	y := e.Projector.forward32(e.Backbone.forward32(general[float32](x), train), train)
+	y := e.Projector.forward32(e.Backbone.forward32(linalg.General[float32](x), train), train)
 	e.fwdRows, e.fwdCols = y.Rows, y.Cols
 	e.fwdTrain = train
 	return blas32.General(y), nil
@@ -461,7 +461,7 @@ func (e *Encoder) BackwardParams32(gradOut blas32.General) error {
 	if gradOut.Rows != e.fwdRows || gradOut.Cols != e.fwdCols {
 		return newErr(op, "gradOut", dims(gradOut.Rows, gradOut.Cols), ErrShape, "want %s like the forward output", dims(e.fwdRows, e.fwdCols))
 	}
-	g := e.Projector.backward32(general[float32](gradOut), true)
+	g := e.Projector.backward32(linalg.General[float32](gradOut), true)
 	e.Backbone.backward32(g, false)
 	return nil
 }
@@ -481,17 +481,24 @@ func (e *Encoder) hasBatchNorm() bool {
 func (e *Encoder) Views() int { return max(e.views, 1) }
 
 func checkInput(op string, x *mat.Dense, cols int) error {
-	if x == nil || x.IsEmpty() {
+	if x == nil {
 		return newErr(op, "x", nil, ErrEmpty, "")
 	}
-	r, c := x.Dims()
-	if c != cols {
-		return newErr(op, "x", dims(r, c), ErrShape, "want %d columns", cols)
+	return checkInputT(op, linalg.GeneralOf(x), cols)
+}
+
+// checkInputT refuses an empty x, one without cols columns, and a
+// non-finite entry.
+func checkInputT[T linalg.Float](op string, x linalg.General[T], cols int) error {
+	if x.Rows == 0 || x.Cols == 0 {
+		return newErr(op, "x", nil, ErrEmpty, "")
 	}
-	raw := x.RawMatrix()
-	for i := 0; i < r; i++ {
-		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+	if x.Cols != cols {
+		return newErr(op, "x", dims(x.Rows, x.Cols), ErrShape, "want %d columns", cols)
+	}
+	for i := 0; i < x.Rows; i++ {
+		for j, v := range x.Row(i) {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
 				return newErr(op, "x", nil, ErrNaN, "at row %d, column %d (1-based)", i+1, j+1)
 			}
 		}
@@ -499,26 +506,28 @@ func checkInput(op string, x *mat.Dense, cols int) error {
 	return nil
 }
 
+// checkBatchNormRows refuses a training batch of r rows that the encoder's
+// batch-norm layers cannot normalise per view: fewer than 2 rows per view,
+// or r not a multiple of Views.
+func (e *Encoder) checkBatchNormRows(op string, r, c int, train bool) error {
+	if train && (r < 2*e.Views() || r%e.Views() != 0) && e.hasBatchNorm() {
+		return newErr(op, "x", dims(r, c), ErrShape,
+			"batch norm in training mode needs a multiple of %d views with at least 2 rows each", e.Views())
+	}
+	return nil
+}
+
 func dims(r, c int) string { return strconv.Itoa(r) + "×" + strconv.Itoa(c) }
 
-func (e *Encoder) checkForward(op string, x *mat.Dense, train bool, s ...*Sequential) error {
+func (e *Encoder) checkForward(op string, x *mat.Dense, train bool) error {
 	if e.NeedsTrainingInputs() {
 		return newErr(op, "", nil, ErrNotFitted, "call SetTrainingInputs first")
 	}
 	if err := checkInput(op, x, e.InputDim); err != nil {
 		return err
 	}
-	if r, _ := x.Dims(); train && (r < 2*e.Views() || r%e.Views() != 0) {
-		for _, q := range s {
-			for _, l := range q.Layers {
-				if _, ok := l.(*BatchNorm1d); ok {
-					return newErr(op, "x", dims(x.Dims()), ErrShape,
-						"batch norm in training mode needs a multiple of %d views with at least 2 rows each", e.Views())
-				}
-			}
-		}
-	}
-	return nil
+	r, c := x.Dims()
+	return e.checkBatchNormRows(op, r, c, train)
 }
 
 // Forward returns Projector(Backbone(x)) (the backbone output when there is no
@@ -526,7 +535,7 @@ func (e *Encoder) checkForward(op string, x *mat.Dense, train bool, s ...*Sequen
 // batch-norm layers (and updates their running statistics). x must have
 // InputDim columns and finite entries.
 func (e *Encoder) Forward(x *mat.Dense, train bool) (*mat.Dense, error) {
-	if err := e.checkForward("Encoder.Forward", x, train, &e.Backbone, &e.Projector); err != nil {
+	if err := e.checkForward("Encoder.Forward", x, train); err != nil {
 		return nil, err
 	}
 	y := e.Projector.Forward(e.Backbone.Forward(x, train), train)

@@ -1,10 +1,10 @@
 package nn
 
 import (
-	"github.com/eigenssl/eigenssl/internal/errfmt"
-
 	"errors"
 	"fmt"
+
+	"github.com/eigenssl/eigenssl/internal/errfmt"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them and

@@ -50,7 +50,7 @@ func (r *RandomFourierFeatures) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("RandomFourierFeatures.Forward", x, in)
 	n, _ := x.Dims()
 	u := mat.NewDense(n, m, nil)
-	gemm(false, false, 1, x, r.W.Value, 0, u)
+	linalg.GemmDense(false, false, 1, x, r.W.Value, 0, u)
 	z := mat.NewDense(n, m, nil)
 	b := r.B.Value.RawMatrix().Data
 	s := math.Sqrt(2 / float64(m))
@@ -90,7 +90,7 @@ func (r *RandomFourierFeatures) Backward(g *mat.Dense) *mat.Dense {
 		}
 	})
 	dx := mat.NewDense(n, in, nil)
-	gemm(false, true, 1, gu, r.W.Value, 0, dx)
+	linalg.GemmDense(false, true, 1, gu, r.W.Value, 0, dx)
 	return dx
 }
 
@@ -169,7 +169,7 @@ func (k *Kernel) Forward(x *mat.Dense, train bool) *mat.Dense {
 	kx := k.gram(x)
 	n, _ := x.Dims()
 	y := mat.NewDense(n, k.out, nil)
-	gemm(false, false, 1, kx, k.A.Value, 0, y)
+	linalg.GemmDense(false, false, 1, kx, k.A.Value, 0, y)
 	k.x, k.k = x, kx
 	return y
 }
@@ -181,10 +181,10 @@ func (k *Kernel) Backward(g *mat.Dense) *mat.Dense {
 	n, _ := g.Dims()
 	nt, _ := k.T.Value.Dims()
 	gk := mat.NewDense(n, nt, nil)
-	gemm(false, true, 1, g, k.A.Value, 0, gk)
+	linalg.GemmDense(false, true, 1, g, k.A.Value, 0, gk)
 	dx := mat.NewDense(n, k.in, nil)
 	if k.Fn.Kind == linalg.KernelLinear {
-		gemm(false, false, 1, gk, k.T.Value, 0, dx)
+		linalg.GemmDense(false, false, 1, gk, k.T.Value, 0, dx)
 		return dx
 	}
 	gr, kr := gk.RawMatrix(), k.k.RawMatrix()
@@ -196,7 +196,7 @@ func (k *Kernel) Backward(g *mat.Dense) *mat.Dense {
 			rs[i] += gs[j]
 		}
 	}
-	gemm(false, false, 2*k.Fn.Gamma, gk, k.T.Value, 0, dx)
+	linalg.GemmDense(false, false, 2*k.Fn.Gamma, gk, k.T.Value, 0, dx)
 	xr, dr := k.x.RawMatrix(), dx.RawMatrix()
 	for i := 0; i < n; i++ {
 		xs := xr.Data[i*xr.Stride : i*xr.Stride+k.in]
@@ -211,7 +211,7 @@ func (k *Kernel) backwardParams(g *mat.Dense) {
 	if k.k == nil {
 		panic("nn: Kernel.Backward: " + ErrNoForward.Error())
 	}
-	gemm(true, false, 1, k.k, g, 1, k.A.Grad)
+	linalg.GemmDense(true, false, 1, k.k, g, 1, k.A.Grad)
 }
 
 // Params returns A (nil before SetTrainingInputs).

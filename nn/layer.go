@@ -3,9 +3,7 @@ package nn
 import (
 	// linalg also registers OpenBLAS as the blas64 implementation under
 	// -tags openblas, so every product below goes native in that build.
-	_ "github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -39,8 +37,8 @@ type paramsOnlyBackward interface {
 // ReLU, BatchNorm1d): forward32 and backward32 are Forward and Backward on
 // float32 activations; backward32 returns ∂L/∂x only when needInput.
 type layer32 interface {
-	forward32(x general[float32], train bool) general[float32]
-	backward32(g general[float32], needInput bool) general[float32]
+	forward32(x linalg.General[float32], train bool) linalg.General[float32]
+	backward32(g linalg.General[float32], needInput bool) linalg.General[float32]
 }
 
 // buffered is implemented by layers holding non-trainable state that must be
@@ -81,14 +79,14 @@ func (s *Sequential) backward(g *mat.Dense, needInput bool) *mat.Dense {
 	return g
 }
 
-func (s *Sequential) forward32(x general[float32], train bool) general[float32] {
+func (s *Sequential) forward32(x linalg.General[float32], train bool) linalg.General[float32] {
 	for _, l := range s.Layers {
 		x = l.(layer32).forward32(x, train)
 	}
 	return x
 }
 
-func (s *Sequential) backward32(g general[float32], needInput bool) general[float32] {
+func (s *Sequential) backward32(g linalg.General[float32], needInput bool) linalg.General[float32] {
 	for i := len(s.Layers) - 1; i >= 0; i-- {
 		g = s.Layers[i].(layer32).backward32(g, i > 0 || needInput)
 	}
@@ -110,19 +108,6 @@ func (s *Sequential) OutDim() int {
 		return -1
 	}
 	return s.Layers[len(s.Layers)-1].OutDim()
-}
-
-// gemm computes c = alpha op(a) op(b) + beta c through blas64, so that the
-// openblas build accelerates it. Shapes are checked by blas64 (panics).
-func gemm(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if tA {
-		ta = blas.Trans
-	}
-	if tB {
-		tb = blas.Trans
-	}
-	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
 }
 
 // grainFor is the least number of rows per goroutine, for

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -23,7 +24,7 @@ type Linear struct {
 
 	// Float32 path (forward32): the cached input, W rounded to float32 at
 	// each forward32, and scratch for xᵀg.
-	x32       general[float32]
+	x32       linalg.General[float32]
 	w32, dw32 []float32
 }
 
@@ -55,9 +56,9 @@ func (l *Linear) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("Linear.Forward", x, in)
 	n, _ := x.Dims()
 	y := mat.NewDense(n, out, nil)
-	gemm(false, false, 1, x, l.W.Value, 0, y)
+	linalg.GemmDense(false, false, 1, x, l.W.Value, 0, y)
 	if l.B != nil {
-		addBias(of64(y), l.B.Value.RawMatrix().Data)
+		addBias(linalg.GeneralOf(y), l.B.Value.RawMatrix().Data)
 	}
 	l.x = x
 	return y
@@ -69,7 +70,7 @@ func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
 	n, _ := g.Dims()
 	in, _ := l.W.Value.Dims()
 	dx := mat.NewDense(n, in, nil)
-	gemm(false, true, 1, g, l.W.Value, 0, dx)
+	linalg.GemmDense(false, true, 1, g, l.W.Value, 0, dx)
 	return dx
 }
 
@@ -77,15 +78,15 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 	if l.x == nil {
 		panic("nn: Linear.Backward: " + ErrNoForward.Error())
 	}
-	gemm(true, false, 1, l.x, g, 1, l.W.Grad)
+	linalg.GemmDense(true, false, 1, l.x, g, 1, l.W.Grad)
 	if l.B != nil {
-		addColSums(l.B.Grad.RawMatrix().Data, of64(g))
+		addColSums(l.B.Grad.RawMatrix().Data, linalg.GeneralOf(g))
 	}
 }
 
 // forward32 is Forward in float32: y = x W₃₂ + 1 bᵀ with W₃₂ the float32
 // rounding of W (exact when the encoder is in Float32 mode) and one Sgemm.
-func (l *Linear) forward32(x general[float32], train bool) general[float32] {
+func (l *Linear) forward32(x linalg.General[float32], train bool) linalg.General[float32] {
 	in, out := l.W.Value.Dims()
 	if x.Cols != in {
 		panic("nn: Linear.forward32: " + ErrShape.Error())
@@ -94,8 +95,8 @@ func (l *Linear) forward32(x general[float32], train bool) general[float32] {
 		l.w32, l.dw32 = make([]float32, in*out), make([]float32, in*out)
 	}
 	toT(l.w32, l.W.Value.RawMatrix().Data)
-	y := newGeneral[float32](x.Rows, out)
-	gemmT(false, false, 1, x, general[float32]{in, out, out, l.w32}, 0, y)
+	y := linalg.NewGeneral[float32](x.Rows, out)
+	linalg.Gemm(false, false, 1, x, linalg.General[float32]{Rows: in, Cols: out, Stride: out, Data: l.w32}, 0, y)
 	if l.B != nil {
 		addBias(y, l.B.Value.RawMatrix().Data)
 	}
@@ -105,12 +106,12 @@ func (l *Linear) forward32(x general[float32], train bool) general[float32] {
 
 // backward32 adds the float32 product xᵀg to ∂W (accumulated in float64)
 // and the column sums of g to ∂b, and returns g W₃₂ᵀ when needInput.
-func (l *Linear) backward32(g general[float32], needInput bool) general[float32] {
+func (l *Linear) backward32(g linalg.General[float32], needInput bool) linalg.General[float32] {
 	if l.x32.Data == nil {
 		panic("nn: Linear.backward32: " + ErrNoForward.Error())
 	}
 	in, out := l.W.Value.Dims()
-	gemmT(true, false, 1, l.x32, g, 0, general[float32]{in, out, out, l.dw32})
+	linalg.Gemm(true, false, 1, l.x32, g, 0, linalg.General[float32]{Rows: in, Cols: out, Stride: out, Data: l.dw32})
 	dw := l.W.Grad.RawMatrix().Data
 	for i, v := range l.dw32 {
 		dw[i] += float64(v)
@@ -119,10 +120,10 @@ func (l *Linear) backward32(g general[float32], needInput bool) general[float32]
 		addColSums(l.B.Grad.RawMatrix().Data, g)
 	}
 	if !needInput {
-		return general[float32]{}
+		return linalg.General[float32]{}
 	}
-	dx := newGeneral[float32](g.Rows, in)
-	gemmT(false, true, 1, g, general[float32]{in, out, out, l.w32}, 0, dx)
+	dx := linalg.NewGeneral[float32](g.Rows, in)
+	linalg.Gemm(false, true, 1, g, linalg.General[float32]{Rows: in, Cols: out, Stride: out, Data: l.w32}, 0, dx)
 	return dx
 }
 
@@ -142,7 +143,7 @@ func (l *Linear) OutDim() int { _, c := l.W.Value.Dims(); return c }
 type ReLU struct {
 	dim int
 	y   *mat.Dense
-	y32 general[float32]
+	y32 linalg.General[float32]
 }
 
 // NewReLU returns a ReLU acting on dim columns.
@@ -151,8 +152,8 @@ func NewReLU(dim int) *ReLU { return &ReLU{dim: dim} }
 // Forward returns max(x, 0).
 func (r *ReLU) Forward(x *mat.Dense, train bool) *mat.Dense {
 	mustCols("ReLU.Forward", x, r.dim)
-	y := reluForward(of64(x))
-	r.y = y.dense()
+	y := reluForward(linalg.GeneralOf(x))
+	r.y = y.Dense()
 	return r.y
 }
 
@@ -161,10 +162,10 @@ func (r *ReLU) Backward(g *mat.Dense) *mat.Dense {
 	if r.y == nil {
 		panic("nn: ReLU.Backward: " + ErrNoForward.Error())
 	}
-	return reluBackward(of64(g), of64(r.y)).dense()
+	return reluBackward(linalg.GeneralOf(g), linalg.GeneralOf(r.y)).Dense()
 }
 
-func (r *ReLU) forward32(x general[float32], train bool) general[float32] {
+func (r *ReLU) forward32(x linalg.General[float32], train bool) linalg.General[float32] {
 	if x.Cols != r.dim {
 		panic("nn: ReLU.forward32: " + ErrShape.Error())
 	}
@@ -172,18 +173,18 @@ func (r *ReLU) forward32(x general[float32], train bool) general[float32] {
 	return r.y32
 }
 
-func (r *ReLU) backward32(g general[float32], needInput bool) general[float32] {
+func (r *ReLU) backward32(g linalg.General[float32], needInput bool) linalg.General[float32] {
 	if r.y32.Data == nil {
 		panic("nn: ReLU.backward32: " + ErrNoForward.Error())
 	}
 	return reluBackward(g, r.y32)
 }
 
-func reluForward[T float](x general[T]) general[T] {
-	y := newGeneral[T](x.Rows, x.Cols)
+func reluForward[T linalg.Float](x linalg.General[T]) linalg.General[T] {
+	y := linalg.NewGeneral[T](x.Rows, x.Cols)
 	for i := 0; i < x.Rows; i++ {
-		ys := y.row(i)
-		for j, v := range x.row(i) {
+		ys := y.Row(i)
+		for j, v := range x.Row(i) {
 			if v > 0 {
 				ys[j] = v
 			}
@@ -192,11 +193,11 @@ func reluForward[T float](x general[T]) general[T] {
 	return y
 }
 
-func reluBackward[T float](g, y general[T]) general[T] {
-	dx := newGeneral[T](g.Rows, g.Cols)
+func reluBackward[T linalg.Float](g, y linalg.General[T]) linalg.General[T] {
+	dx := linalg.NewGeneral[T](g.Rows, g.Cols)
 	for i := 0; i < g.Rows; i++ {
-		gs, ds := g.row(i), dx.row(i)
-		for j, v := range y.row(i) {
+		gs, ds := g.Row(i), dx.Row(i)
+		for j, v := range y.Row(i) {
 			if v > 0 {
 				ds[j] = gs[j]
 			}

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"github.com/eigenssl/eigenssl/internal/spec"
+	"github.com/eigenssl/eigenssl/linalg"
 	"math"
 	"strconv"
 	"strings"
@@ -267,7 +268,7 @@ func (o *SGD) Step(params []*Param, lr float64) error {
 
 // sgdUpdate is the SGD update of one tensor in the arithmetic of T (values
 // are read as T and written back exactly).
-func sgdUpdate[T float](th, gr, b []float64, lr, mom, wd T, nesterov, first bool) {
+func sgdUpdate[T linalg.Float](th, gr, b []float64, lr, mom, wd T, nesterov, first bool) {
 	for j := range th {
 		p := T(th[j])
 		g := T(gr[j]) + wd*p
@@ -360,7 +361,7 @@ func (o *Adam) Step(params []*Param, lr float64) error {
 
 // adamUpdate is the Adam update of one tensor in the arithmetic of T (the
 // square root is taken in float64, which rounds correctly to float32).
-func adamUpdate[T float](th, gr, m, v []float64, lr, b1, b2, eps, wd, stepSize, bc2 T, decoupled bool) {
+func adamUpdate[T linalg.Float](th, gr, m, v []float64, lr, b1, b2, eps, wd, stepSize, bc2 T, decoupled bool) {
 	for j := range th {
 		g, p := T(gr[j]), T(th[j])
 		if decoupled {
@@ -451,7 +452,7 @@ func (o *LARS) Step(params []*Param, lr float64) error {
 
 // larsUpdate is the momentum update of LARS for one tensor in the
 // arithmetic of T; the norms of the trust ratio accumulate in float64.
-func larsUpdate[T float](th, gr, mu []float64, lr, mom, q, wd T) {
+func larsUpdate[T linalg.Float](th, gr, mu []float64, lr, mom, q, wd T) {
 	for j := range th {
 		p := T(th[j])
 		m := mom*T(mu[j]) + q*(T(gr[j])+wd*p)

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -55,15 +54,17 @@ func (t *trainer) assemble(idx []int, step int) *mat.Dense {
 }
 
 // batchGraph returns the relation graph G of a batch (see Config.Relation),
-// with rows in the order of assemble: graph.Views, graph.Labels and graph.KNN
-// (exact, ties by index) on the stacked batch.
+// with rows in the order of assemble: graph.Views (cached per batch size),
+// or data.BuildRelation on the stacked batch for labels and kNN (exact,
+// ties by index), a kNN graph joined with the views graph when V ≥ 2.
 func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 	b := len(idx)
 	if idx == nil {
 		b = t.n
 	}
 	V := t.cfg.Views
-	switch t.rel.kind {
+	var yb []int
+	switch t.rel.Kind {
 	case graph.ViewsRelation:
 		return t.viewsGraph(b)
 	case graph.LabelsRelation:
@@ -71,7 +72,7 @@ func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 			return t.labelsG, nil
 		}
 		// Row v*b+j is view v of sample idx[j]; negative labels get no edges.
-		yb := make([]int, V*b)
+		yb = make([]int, V*b)
 		for v := range V {
 			for j := range b {
 				n := j
@@ -81,28 +82,24 @@ func (t *trainer) batchGraph(idx []int, xb *mat.Dense) (*graph.CSR, error) {
 				yb[v*b+j] = t.y[n]
 			}
 		}
-		g, _, err := graph.Labels(yb)
-		if err != nil {
-			return nil, err
-		}
-		if idx == nil {
-			t.labelsG = g
-		}
-		return g, nil
-	case graph.KNNRelation:
-		// Disconnected batch graphs are expected here (the views graph
-		// joins them); graph.KNN only logs them at Debug level.
-		g, _, err := graph.KNN(xb, t.rel.k, t.rel.opt)
-		if err != nil || V < 2 {
-			return g, err
-		}
+	}
+	// Disconnected kNN batch graphs are expected here (the views graph
+	// joins them); graph.KNN only logs them at Debug level.
+	r, err := data.BuildRelation(t.rel, data.RelationInput{X: xb, Y: yb})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case t.rel.Kind == graph.LabelsRelation && idx == nil:
+		t.labelsG = r.G
+	case t.rel.Kind == graph.KNNRelation && V >= 2:
 		gv, err := t.viewsGraph(b)
 		if err != nil {
 			return nil, err
 		}
-		return graph.Join(g, gv)
+		return graph.Join(r.G, gv)
 	}
-	panic(fmt.Sprintf("train: unknown relation %q", t.rel.kind))
+	return r.G, nil
 }
 
 // viewsGraph returns graph.Views(b, V), cached per batch size.

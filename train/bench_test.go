@@ -25,7 +25,7 @@ func BenchmarkStep(b *testing.B) {
 		b.Run(fmt.Sprintf("loss=%s/enc=%s/batch=%d", bc.loss, bc.enc, bc.batch), func(b *testing.B) {
 			cfg := Config{Loss: bc.loss, Encoder: bc.enc, Augment: bc.aug, Batch: bc.batch, Epochs: 1 << 20, Seed: 1,
 				Data: DataSource{ImageShape: ds.ImageShape}}
-			t, err := newTrainer("bench", cfg, ds.X, ds.Y, nil, "", Options{Logger: quiet})
+			t, err := newTrainer("bench", cfg, ds.X, ds.Y, "", Options{Logger: quiet})
 			if err != nil {
 				b.Fatal(err)
 			}

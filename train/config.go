@@ -147,31 +147,23 @@ func LoadData(src DataSource) (*data.Dataset, error) {
 	return nil, newErr(op, "data", nil, ErrConfig, "no input file or data set name")
 }
 
-// relation is a parsed Config.Relation: the kinds of the graph.ParseRelation
-// grammar that make sense on a batch.
-type relation struct {
-	kind graph.RelationKind // views, labels or knn
-	k    int
-	opt  graph.KNNOptions // knn options (metric, sym, weight, sigma)
-}
-
 // parseRelation parses s with graph.ParseRelation and keeps the batch
 // relations: "views" (V from Config.Views), "labels" (labels from the data)
 // and "knn:k=K[,...]".
-func parseRelation(s string) (relation, error) {
+func parseRelation(s string) (graph.Relation, error) {
 	r, err := graph.ParseRelation(s)
 	if err != nil {
-		return relation{}, err
+		return graph.Relation{}, err
 	}
 	switch {
 	case r.Kind == graph.ViewsRelation && (r.V != 0 || r.Augment != ""):
-		return relation{}, fmt.Errorf("%q: give the views and augmentations as Views and Augment, the relation as plain views", s)
+		return graph.Relation{}, fmt.Errorf("%q: give the views and augmentations as Views and Augment, the relation as plain views", s)
 	case r.Kind == graph.LabelsRelation && r.Path != "":
-		return relation{}, fmt.Errorf("%q: the labels come with the data (DataSource.Labels); use plain labels", s)
+		return graph.Relation{}, fmt.Errorf("%q: the labels come with the data (DataSource.Labels); use plain labels", s)
 	case r.Kind == graph.EpsilonRelation || r.Kind == graph.EdgesRelation:
-		return relation{}, fmt.Errorf("unsupported relation %q on batches (want views, labels or knn:k=K)", s)
+		return graph.Relation{}, fmt.Errorf("unsupported relation %q on batches (want views, labels or knn:k=K)", s)
 	}
-	return relation{kind: r.Kind, k: r.K, opt: r.Options}, nil
+	return r, nil
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -305,10 +297,10 @@ func (c Config) Validate() error {
 		if c.Views != 2 {
 			return bad("views", c.Views, "two-branch loss %s needs exactly 2 views (use a *_gform loss for V ≠ 2)", c.Loss)
 		}
-		if rel.kind != graph.ViewsRelation {
+		if rel.Kind != graph.ViewsRelation {
 			return bad("relation", c.Relation, "two-branch loss %s pairs the two views; use a *_gform loss for label or kNN relations", c.Loss)
 		}
-	} else if rel.kind == graph.ViewsRelation && c.Views < 2 {
+	} else if rel.Kind == graph.ViewsRelation && c.Views < 2 {
 		return bad("views", c.Views, "the views relation needs at least 2 views")
 	}
 	return nil

@@ -8,6 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/eigenssl/eigenssl/loss"
+	"github.com/eigenssl/eigenssl/nn"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestFitMatchesRun: Fit follows the trajectory of Run bit for bit (same
@@ -107,5 +111,63 @@ func TestDivergenceRule(t *testing.T) {
 		if got := errors.Is(err, ErrDiverged); got != c.want {
 			t.Errorf("%s: loss %v after %v: diverged %v (%v); want %v", c.name, c.next, c.losses, got, err, c.want)
 		}
+	}
+	// A finite loss with a non-finite gradient norm diverges.
+	var d divergence
+	for _, g := range []float64{math.NaN(), math.Inf(1)} {
+		if err := d.check(1, g); !errors.Is(err, ErrDiverged) {
+			t.Errorf("gradient norm %v: %v; want ErrDiverged", g, err)
+		}
+	}
+	// So does a non-finite representation: the loss refuses it with
+	// loss.ErrNaN, which checkLoss turns into ErrDiverged; other loss
+	// errors are not divergence.
+	zNaN := mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, math.NaN(), 7, 8})
+	_, lerr := loss.NTXent{}.Eval(loss.Inputs{Z1: zNaN, Z2: zNaN}, true)
+	if err := checkLoss(0, lerr); !errors.Is(err, ErrDiverged) || !errors.Is(err, loss.ErrNaN) {
+		t.Errorf("NaN representation: %v; want ErrDiverged wrapping loss.ErrNaN", err)
+	}
+	_, lerr = loss.NTXent{}.Eval(loss.Inputs{Z1: zNaN}, true)
+	if err := checkLoss(0, lerr); err == nil || errors.Is(err, ErrDiverged) {
+		t.Errorf("missing branch: %v; want a loss error that is not ErrDiverged", err)
+	}
+	// So does a parameter the optimiser step made non-finite.
+	p := &nn.Param{Name: "w", Value: mat.NewDense(2, 2, nil), Grad: mat.NewDense(2, 2, nil)}
+	if err := scanParams([]*nn.Param{p}); err != nil {
+		t.Fatalf("finite parameter: %v", err)
+	}
+	p.Value.Set(1, 0, math.Inf(-1))
+	if err := scanParams([]*nn.Param{p}); !errors.Is(err, ErrDiverged) {
+		t.Errorf("parameter with -Inf: %v; want ErrDiverged", err)
+	}
+}
+
+// TestDivergenceResumed: truncateMetrics replays the kept losses into the
+// rule (first loss and running minimum), so a resumed run flags the same
+// explosion an uninterrupted one does, and the dropped lines do not count.
+func TestDivergenceResumed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), MetricsFile)
+	var b []byte
+	for i, l := range []float64{10, 2, 1, -1e6} { // step 4 is beyond the checkpoint
+		line, err := jsonLine(Metric{Step: i + 1, Loss: l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(b, line...)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var d divergence
+	last, err := truncateMetrics(path, 3, quiet, &d)
+	if err != nil || last == nil || last.Step != 3 {
+		t.Fatalf("truncateMetrics: last %+v, err %v; want step 3", last, err)
+	}
+	// m = 1 (not the dropped -1e6), l₁ = 10: the threshold is 1 + 1e5.
+	if err := d.check(9e4, 1); err != nil {
+		t.Errorf("loss 9e4 after [10 2 1]: %v; want no divergence", err)
+	}
+	if err := d.check(1e5+2, 1); !errors.Is(err, ErrDiverged) {
+		t.Errorf("loss 1e5+2 after [10 2 1]: %v; want ErrDiverged", err)
 	}
 }

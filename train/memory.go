@@ -26,11 +26,7 @@ func EstimateMemory(cfg Config, n, d int) float64 {
 	if err != nil {
 		return 0
 	}
-	b := n
-	if cfg.Batch > 0 && cfg.Batch < n {
-		b = cfg.Batch
-	}
-	r := float64(cfg.Views) * float64(b)
+	r := float64(cfg.Views) * float64(cfg.batchRows(n))
 	var w float64
 	for _, v := range sz.Widths {
 		w += float64(v)
@@ -45,16 +41,21 @@ func EstimateMemory(cfg Config, n, d int) float64 {
 	return 8 * e
 }
 
+// batchRows is the number of originals per step on n samples: Batch, or n
+// for full batch (Batch 0 or ≥ n).
+func (c Config) batchRows(n int) int {
+	if c.Batch > 0 && c.Batch < n {
+		return c.Batch
+	}
+	return n
+}
+
 // checkMemory refuses a run whose EstimateMemory exceeds the memory budget
 // of package internal/memlimit (EIGENSSL_MEMORY_LIMIT, else half of the
 // physical memory), with an error wrapping ErrTooLarge (and
 // memlimit.ErrTooLarge) that names the estimate, the budget and the encoder.
 func checkMemory(op string, cfg Config, n, d int) error {
-	b := n
-	if cfg.Batch > 0 && cfg.Batch < n {
-		b = cfg.Batch
-	}
-	what := fmt.Sprintf("training (parameters with gradients and optimiser state, activations of %d views × %d rows per step)", cfg.withDefaults().Views, b)
+	what := fmt.Sprintf("training (parameters with gradients and optimiser state, activations of %d views × %d rows per step)", cfg.withDefaults().Views, cfg.batchRows(n))
 	if err := memlimit.Check(what, EstimateMemory(cfg, n, d)); err != nil {
 		return &Error{Op: op, Param: "encoder", Value: cfg.Encoder, Err: fmt.Errorf("%w: %w; use smaller widths or a smaller batch", ErrTooLarge, err)}
 	}

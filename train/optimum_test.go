@@ -120,7 +120,7 @@ func TestFullBatchReachesOptimum(t *testing.T) {
 // (x, y) optimises.
 func fullBatch(t *testing.T, cfg Config, x *mat.Dense, y []int) (*mat.Dense, *graph.CSR) {
 	t.Helper()
-	tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+	tr, err := newTrainer("test", cfg, x, y, "", opts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,4 +130,67 @@ func fullBatch(t *testing.T, cfg Config, x *mat.Dense, y []int) (*mat.Dense, *gr
 		t.Fatal(err)
 	}
 	return xb, g
+}
+
+// TestRowScaleGradient backs loss.RowScale's claim about training: a G-form
+// step evaluates l at c·Z (c = 1/√n for the spectral contrastive G-form)
+// and back-propagates c·∇l(c·Z), the gradient of W ↦ l(c·Z(W)), checked
+// against central differences.
+func TestRowScaleGradient(t *testing.T) {
+	x, y := blobs(30, 4, 3, 5)
+	cfg := Config{Loss: loss.NameSpectralContrastiveGForm, Encoder: "linear:2,nobias", Relation: "views", Views: 2,
+		Augment: "noise:0.5", FixedViews: true, Seed: 3}
+	tr, err := newTrainer("test", cfg, x, y, "", opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.initModel("test"); err != nil {
+		t.Fatal(err)
+	}
+	xb := tr.assemble(nil, 0)
+	g, err := tr.batchGraph(nil, xb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := 1 / math.Sqrt(60)
+	if s := loss.RowScale(tr.lossFn, 60); s != c {
+		t.Fatalf("RowScale = %v; want 1/sqrt(60)", s)
+	}
+	f := func() float64 {
+		z, err := tr.enc.Forward(xb, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z.Scale(c, z)
+		r, err := loss.SpectralContrastiveGForm{}.Eval(loss.Inputs{Z: z, G: g}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Value
+	}
+	r, err := tr.gradients(nil, xb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := f(); math.Abs(r.Value-v) > 1e-12*(1+math.Abs(v)) {
+		t.Errorf("step loss %.15g; want l(c·Z) = %.15g", r.Value, v)
+	}
+	w := tr.enc.Params()[0]
+	grad := mat.DenseCopyOf(w.Grad)
+	const h = 1e-6
+	rows, cols := w.Value.Dims()
+	for i := range rows {
+		for j := range cols {
+			v0 := w.Value.At(i, j)
+			w.Value.Set(i, j, v0+h)
+			fp := f()
+			w.Value.Set(i, j, v0-h)
+			fm := f()
+			w.Value.Set(i, j, v0)
+			fd := (fp - fm) / (2 * h)
+			if math.Abs(grad.At(i, j)-fd) > 1e-6*(1+math.Abs(fd)) {
+				t.Errorf("dL/dW[%d,%d] = %.10g; central difference %.10g", i, j, grad.At(i, j), fd)
+			}
+		}
+	}
 }

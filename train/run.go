@@ -33,7 +33,8 @@ type Options struct {
 	// must have the Form of Config.Loss (two-branch or G-form). Training
 	// evaluates it at loss.RowScale of itself when it is a loss.RowScaler,
 	// else of Config.Loss (so a wrapper keeps the scale of the loss it
-	// wraps). It is not saved.
+	// wraps). Its Eval must leave its inputs untouched: two-branch inputs
+	// are row views of the encoder output. It is not saved.
 	Loss loss.Loss
 	// Dataset, when set and X is nil, supplies the data (X, Y) of Fit and
 	// Run, and augmentation specs are parsed against it
@@ -117,7 +118,7 @@ type trainer struct {
 	full     bool
 	perEpoch int
 	total    int
-	rel      relation
+	rel      graph.Relation // Config.Relation (views, labels or knn)
 	lossFn   loss.Loss
 	form     loss.Form
 	scaleOf  loss.Loss // the loss whose loss.RowScale applies
@@ -163,12 +164,16 @@ func (c constantWarmup) LR(s int) float64 {
 	return c.base
 }
 
-// newTrainer validates cfg and the data and builds everything except the
-// model state (encoder, optimiser, generator), which Run initialises and
+// newTrainer validates cfg, takes the data (x and y, or loadOrUse's) and
+// builds everything except the model state (encoder, optimiser, generator), which Run initialises and
 // Resume restores.
-func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, dir string, opts Options) (*trainer, error) {
+func newTrainer(op string, cfg Config, x *mat.Dense, y []int, dir string, opts Options) (*trainer, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	x, y, ds, err := loadOrUse(cfg, x, y, opts.Dataset)
+	if err != nil {
 		return nil, err
 	}
 	if x == nil {
@@ -194,24 +199,20 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 		t.log = slog.Default()
 	}
 	t.rel, _ = parseRelation(cfg.Relation)
-	if t.rel.kind == graph.LabelsRelation && y == nil {
+	if t.rel.Kind == graph.LabelsRelation && y == nil {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "the labels relation needs labels")
 	}
-	t.full = cfg.Batch == 0 || cfg.Batch >= n
-	t.batch, t.perEpoch = n, 1
-	if !t.full {
-		t.batch, t.perEpoch = cfg.Batch, n/cfg.Batch
-	}
+	t.batch = cfg.batchRows(n)
+	t.full, t.perEpoch = t.batch == n, n/t.batch
 	t.total = cfg.Epochs * t.perEpoch
 	if cfg.Steps > 0 {
 		t.total = cfg.Steps
 	}
-	if t.rel.kind == graph.KNNRelation && t.rel.k >= cfg.Views*t.batch {
+	if t.rel.Kind == graph.KNNRelation && t.rel.K >= cfg.Views*t.batch {
 		return nil, newErr(op, "relation", cfg.Relation, ErrConfig, "k must be below the %d rows of a batch", cfg.Views*t.batch)
 	}
 	t.lossFn = opts.Loss
 	if t.lossFn == nil {
-		var err error
 		if t.lossFn, err = loss.New(cfg.Loss, cfg.LossParams); err != nil {
 			return nil, &Error{Op: op, Param: "loss", Value: cfg.Loss, Err: err}
 		}
@@ -226,7 +227,6 @@ func newTrainer(op string, cfg Config, x *mat.Dense, y []int, ds *data.Dataset, 
 	t.aug = opts.Augmenter
 	if t.aug == nil {
 		var p *data.Pipeline
-		var err error
 		if ds != nil {
 			p, err = data.ParseAugmentFor(cfg.Augment, ds)
 		} else {
@@ -292,11 +292,7 @@ func loadOrUse(cfg Config, x *mat.Dense, y []int, ds *data.Dataset) (*mat.Dense,
 // checkpoint and returns the Result with an error wrapping ctx.Err().
 func Run(ctx context.Context, cfg Config, X *mat.Dense, y []int, out string, opts Options) (*Result, error) {
 	const op = "Run"
-	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
-	if err != nil {
-		return nil, err
-	}
-	t, err := newTrainer(op, cfg, X, y, ds, out, opts)
+	t, err := newTrainer(op, cfg, X, y, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -382,11 +378,7 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 	if err != nil {
 		return nil, err
 	}
-	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
-	if err != nil {
-		return nil, err
-	}
-	t, err := newTrainer(op, cfg, X, y, ds, dir, opts)
+	t, err := newTrainer(op, cfg, X, y, dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -456,11 +448,7 @@ func Resume(ctx context.Context, dir string, X *mat.Dense, y []int, opts Options
 // Status Stopped.
 func Fit(ctx context.Context, cfg Config, X *mat.Dense, y []int, opts Options) (*Result, error) {
 	const op = "Fit"
-	X, y, ds, err := loadOrUse(cfg, X, y, opts.Dataset)
-	if err != nil {
-		return nil, err
-	}
-	t, err := newTrainer(op, cfg, X, y, ds, "", opts)
+	t, err := newTrainer(op, cfg, X, y, "", opts)
 	if err != nil {
 		return nil, err
 	}

@@ -74,10 +74,10 @@ func (t *trainer) gradients(idx []int, xb *mat.Dense) (loss.Result, error) {
 	c := 1.0
 	switch t.form {
 	case loss.TwoBranch:
+		// Row views, not copies: losses read through the stride and leave
+		// their inputs untouched (losstest.CheckInputsUnchanged).
 		b := t.batch
-		in.Z1, in.Z2 = mat.NewDense(b, k, nil), mat.NewDense(b, k, nil)
-		in.Z1.Copy(z.Slice(0, b, 0, k))
-		in.Z2.Copy(z.Slice(b, 2*b, 0, k))
+		in.Z1, in.Z2 = z.Slice(0, b, 0, k).(*mat.Dense), z.Slice(b, 2*b, 0, k).(*mat.Dense)
 	case loss.GForm:
 		if c = loss.RowScale(t.scaleOf, rows); c != 1 {
 			zs := mat.NewDense(rows, k, nil) // z may be cached by the last layer

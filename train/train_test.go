@@ -407,7 +407,7 @@ func TestDeterminism(t *testing.T) {
 func TestAugmentSeeds(t *testing.T) {
 	x, y := blobs(20, 6, 2, 5)
 	cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: 3, Augment: "noise:0.5", Seed: 4}
-	tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+	tr, err := newTrainer("test", cfg, x, y, "", opts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +458,7 @@ func TestBatchGraph(t *testing.T) {
 				b = 12
 			}
 			cfg := Config{Loss: "vicreg_gform", Encoder: "linear:2", Views: V, Relation: "labels", Seed: 1}
-			tr, err := newTrainer("test", cfg, x, y, nil, "", opts())
+			tr, err := newTrainer("test", cfg, x, y, "", opts())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -473,7 +473,7 @@ func TestBatchGraph(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := tr.batchGraph(sub, nil)
+			got, err := tr.batchGraph(sub, tr.assemble(sub, 0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -483,9 +483,9 @@ func TestBatchGraph(t *testing.T) {
 			if V == 1 {
 				continue
 			}
-			tr.rel = relation{kind: "views"}
+			tr.rel = graph.Relation{Kind: graph.ViewsRelation}
 			want, _, _ = graph.Views(b, V)
-			if got, _ = tr.batchGraph(sub, nil); !mat.Equal(got.Dense(), want.Dense()) {
+			if got, _ = tr.batchGraph(sub, tr.assemble(sub, 0)); !mat.Equal(got.Dense(), want.Dense()) {
 				t.Errorf("views, V=%d, batch %v: graph differs from graph.Views", V, sub)
 			}
 		}

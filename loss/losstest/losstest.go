@@ -1,7 +1,8 @@
 // Package losstest holds conformance checks that every loss.Loss must pass:
 // gradients against central finite differences, determinism, refusal of
-// non-finite input, and consistency of the value with and without the
-// gradient. Tests of other packages implementing losses may import it.
+// non-finite input, inputs read through their stride and left untouched,
+// and consistency of the value with and without the gradient. Tests of
+// other packages implementing losses may import it.
 package losstest
 
 import (
@@ -141,6 +142,53 @@ func CheckDeterministic(t testing.TB, l loss.Loss, in loss.Inputs) {
 	for k, g := range a.Grad {
 		if !mat.Equal(g, b.Grad[k]) {
 			t.Errorf("%s: gradient %s differs between two calls", l.Name(), k)
+		}
+	}
+}
+
+// CheckInputsUnchanged verifies that Eval leaves its representations
+// untouched and reads them through their stride: the value and gradients
+// on row-strided views (each input a column block of a wider matrix, as a
+// branch of a stacked batch is) are bit-identical to those on contiguous
+// copies, and neither evaluation writes to its inputs.
+func CheckInputsUnchanged(t testing.TB, l loss.Loss, in loss.Inputs) {
+	t.Helper()
+	strided := in
+	ptr := map[string]**mat.Dense{loss.KeyZ1: &strided.Z1, loss.KeyZ2: &strided.Z2, loss.KeyZ: &strided.Z}
+	before := map[string]*mat.Dense{}
+	for k, z := range inputsOf(in) {
+		r, c := z.Dims()
+		wide := mat.NewDense(r, c+3, nil)
+		for i := range r {
+			row := wide.RawRowView(i)
+			for j := range row {
+				row[j] = math.NaN() // read through the stride, never past it
+			}
+		}
+		v := wide.Slice(0, r, 1, c+1).(*mat.Dense)
+		v.Copy(z)
+		*ptr[k] = v
+		before[k] = mat.DenseCopyOf(z)
+	}
+	a, err := l.Eval(in, true)
+	if err != nil {
+		t.Fatalf("%s: %v", l.Name(), err)
+	}
+	b, err := l.Eval(strided, true)
+	if err != nil {
+		t.Fatalf("%s on strided inputs: %v", l.Name(), err)
+	}
+	if math.Float64bits(a.Value) != math.Float64bits(b.Value) {
+		t.Errorf("%s: value %v on contiguous inputs, %v on strided views", l.Name(), a.Value, b.Value)
+	}
+	for k, g := range a.Grad {
+		if !mat.Equal(g, b.Grad[k]) {
+			t.Errorf("%s: gradient %s differs between contiguous and strided inputs", l.Name(), k)
+		}
+	}
+	for k, z := range inputsOf(in) {
+		if !mat.Equal(z, before[k]) || !mat.Equal(inputsOf(strided)[k], before[k]) {
+			t.Errorf("%s: Eval modified its input %s", l.Name(), k)
 		}
 	}
 }

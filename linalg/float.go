@@ -1,0 +1,84 @@
+package linalg
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Float is the element type of the generic kernels that nn and loss share
+// between their float64 and float32 paths.
+type Float interface{ ~float32 | ~float64 }
+
+// General is a row-major Rows×Cols matrix of T, entry (i, j) at
+// Data[i*Stride+j]. Its fields mirror blas32.General, which converts to it
+// and back; GeneralOf and Blas64 convert from and to the float64 types.
+type General[T Float] struct {
+	Rows, Cols int
+	Stride     int
+	Data       []T
+}
+
+// NewGeneral returns a zero r×c General with Stride c.
+func NewGeneral[T Float](r, c int) General[T] {
+	return General[T]{Rows: r, Cols: c, Stride: c, Data: make([]T, r*c)}
+}
+
+// GeneralOf returns a float64 General sharing m's data.
+func GeneralOf(m *mat.Dense) General[float64] {
+	r := m.RawMatrix()
+	return General[float64]{r.Rows, r.Cols, r.Stride, r.Data}
+}
+
+// Row returns row i of m (a view).
+func (m General[T]) Row(i int) []T { return m.Data[i*m.Stride : i*m.Stride+m.Cols] }
+
+// Slice returns rows lo..hi-1 of m (a view).
+func (m General[T]) Slice(lo, hi int) General[T] {
+	return General[T]{Rows: hi - lo, Cols: m.Cols, Stride: m.Stride, Data: m.Data[lo*m.Stride:]}
+}
+
+// Blas64 returns a float64 m as a blas64.General sharing its data; it
+// panics when T is float32.
+func (m General[T]) Blas64() blas64.General {
+	g := any(m).(General[float64])
+	return blas64.General{Rows: g.Rows, Cols: g.Cols, Stride: g.Stride, Data: g.Data}
+}
+
+// Blas32 returns a float32 m as a blas32.General sharing its data; it
+// panics when T is float64.
+func (m General[T]) Blas32() blas32.General { return blas32.General(any(m).(General[float32])) }
+
+// Dense returns a float64 m as a *mat.Dense sharing its data; it panics
+// when T is float32.
+func (m General[T]) Dense() *mat.Dense {
+	var d mat.Dense
+	d.SetRawMatrix(m.Blas64())
+	return &d
+}
+
+// Gemm sets c = alpha op(a) op(b) + beta c, op transposing a when tA and b
+// when tB, through blas32 or blas64 according to T.
+func Gemm[T Float](tA, tB bool, alpha T, a, b General[T], beta T, c General[T]) {
+	if _, ok := any(alpha).(float32); ok {
+		blas32.Gemm(Trans(tA), Trans(tB), float32(alpha), a.Blas32(), b.Blas32(), float32(beta), c.Blas32())
+		return
+	}
+	blas64.Gemm(Trans(tA), Trans(tB), float64(alpha), a.Blas64(), b.Blas64(), float64(beta), c.Blas64())
+}
+
+// Trans returns blas.Trans when t is true and blas.NoTrans otherwise.
+func Trans(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
+
+// GemmDense is Gemm on *mat.Dense (shared data, any stride): c = alpha
+// op(a) op(b) + beta c through blas64, so that the openblas build
+// accelerates it. Shapes are checked by blas64 (panics).
+func GemmDense(tA, tB bool, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
+	Gemm(tA, tB, alpha, GeneralOf(a), GeneralOf(b), beta, GeneralOf(c))
+}
