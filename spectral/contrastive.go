@@ -79,7 +79,7 @@ func (s *SpectralContrastive) Fit(x *mat.Dense) error {
 		if err != nil {
 			return err
 		}
-		g, err := defaultKNN(op, xd, s.Neighbors, s.Search)
+		g, _, err := knnGraph(op, xd, s.Neighbors, s.Search)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func (s *SpectralContrastive) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	if err != nil {
 		return err
 	}
-	if err := checkGraphFor(op, g, xd); err != nil {
+	if err := checkGraphRows(op, g, xd); err != nil {
 		return err
 	}
 	return s.fitLinear(op, xd, g)
