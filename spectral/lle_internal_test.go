@@ -3,6 +3,7 @@ package spectral
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -124,5 +125,74 @@ func TestLLEAutoFallback(t *testing.T) {
 	strict := &LLE{Components: 2, Neighbors: 10, MaxIter: 2, Solver: SolverIterative}
 	if err := strict.Fit(ds.X); !errors.Is(err, ErrNoConvergence) {
 		t.Fatalf("iterative LLE with 2 restarts: %v; want ErrNoConvergence", err)
+	}
+}
+
+// pathSym is the sparse pattern (unit entries, diagonal included) of the
+// undirected paths listed in paths over n vertices.
+func pathSym(n int, paths [][]int) *sparseSym {
+	adj := make([][]int, n)
+	for r := range adj {
+		adj[r] = []int{r}
+	}
+	for _, p := range paths {
+		for v := 0; v+1 < len(p); v++ {
+			adj[p[v]] = append(adj[p[v]], p[v+1])
+			adj[p[v+1]] = append(adj[p[v+1]], p[v])
+		}
+	}
+	m := &sparseSym{n: n, ptr: make([]int, n+1)}
+	for r, row := range adj {
+		slices.Sort(row)
+		for _, c := range row {
+			m.col, m.val = append(m.col, c), append(m.val, 1)
+		}
+		m.ptr[r+1] = len(m.col)
+	}
+	return m
+}
+
+// rcm orders each component contiguously and, on paths listed in a
+// scrambled order, recovers a bandwidth-1 ordering; many components (each
+// with its own trial searches for a start) share one marker array.
+func TestRCMComponents(t *testing.T) {
+	const paths, length = 50, 7
+	n := paths * length
+	// Vertex v of path p is old index scramble(p*length+v).
+	scramble := func(i int) int { return (i * 37) % n } // 37 is prime to n = 350
+	ps := make([][]int, paths)
+	for p := range ps {
+		for v := 0; v < length; v++ {
+			ps[p] = append(ps[p], scramble(p*length+v))
+		}
+	}
+	m := pathSym(n, ps)
+	perm := m.rcm()
+	inv := make([]int, n)
+	for i := range inv {
+		inv[i] = -1
+	}
+	for i, old := range perm {
+		if old < 0 || old >= n || inv[old] >= 0 {
+			t.Fatalf("perm is not a permutation: %v", perm)
+		}
+		inv[old] = i
+	}
+	for _, p := range ps {
+		for v := 0; v+1 < len(p); v++ {
+			if d := inv[p[v]] - inv[p[v+1]]; d != 1 && d != -1 {
+				t.Fatalf("edge (%d, %d) at positions %d, %d; want adjacent", p[v], p[v+1], inv[p[v]], inv[p[v+1]])
+			}
+		}
+	}
+	// George–Liu start, worked by hand: on the path 5-3-0-1-2-4-6 the
+	// search from 0 ends at 6 (depth 4), the one from 6 at 5 (depth 6,
+	// deeper), the one from 5 at 6 (not deeper): the start is 5, so the
+	// Cuthill–McKee order 5 3 0 1 2 4 6, reversed. The second path is the
+	// same shape shifted by 7 and comes first in the reversed order.
+	m = pathSym(14, [][]int{{5, 3, 0, 1, 2, 4, 6}, {12, 10, 7, 8, 9, 11, 13}})
+	want := []int{13, 11, 9, 8, 7, 10, 12, 6, 4, 2, 1, 0, 3, 5}
+	if got := m.rcm(); !slices.Equal(got, want) {
+		t.Fatalf("rcm = %v; want %v", got, want)
 	}
 }
