@@ -172,35 +172,33 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int, sea
 		}
 	}
 	name := opts.Method
-	refuse := func(flag string, set bool) error {
-		if set {
-			return usagef("embed: method %s does not take %s", name, flag)
-		}
-		return nil
+	// The method-specific flags and whether each is set, in the order
+	// they are reported when a method does not take them.
+	checks := []struct {
+		flag string
+		set  bool
+	}{
+		{"--graph", opts.Graph != ""},
+		{"--graph-file", opts.GraphFile != ""},
+		{"--precomputed", opts.Precomputed},
+		{"--kernel", opts.Kernel != "" || opts.Degree != 0 || opts.Coef0 != 0},
+		{"--landmarks", opts.Landmarks != 0},
+		{"--unnormalized", opts.Unnormalized},
+		{"--unit-vectors", opts.UnitVectors},
+		{"--linear", opts.Linear},
+		{"--view-a", opts.ViewA != 0},
+		{"--lle-method", opts.LLEMethod != ""},
+		{"--strict", opts.Strict},
+		{"--reg", opts.regSet},
+		{"--radius", opts.Radius != 0},
+		{"--metric", opts.Metric != "" || opts.P != 0},
+		{"--geodesics-out", opts.GeodesicsOut != ""},
+		{"--fit-inverse", opts.FitInverse || opts.alphaSet},
+		{"--gamma", opts.Gamma != 0},
+		{"--affinity", opts.Affinity != ""},
+		{"--keep-first", opts.KeepFirst},
 	}
-	kernelFlags := opts.Kernel != "" || opts.Degree != 0 || opts.Coef0 != 0
-	checks := map[string]bool{
-		"--graph":         opts.Graph != "",
-		"--graph-file":    opts.GraphFile != "",
-		"--precomputed":   opts.Precomputed,
-		"--kernel":        kernelFlags,
-		"--gamma":         opts.Gamma != 0,
-		"--affinity":      opts.Affinity != "",
-		"--keep-first":    opts.KeepFirst,
-		"--landmarks":     opts.Landmarks != 0,
-		"--unnormalized":  opts.Unnormalized,
-		"--unit-vectors":  opts.UnitVectors,
-		"--linear":        opts.Linear,
-		"--view-a":        opts.ViewA != 0,
-		"--lle-method":    opts.LLEMethod != "",
-		"--strict":        opts.Strict,
-		"--reg":           opts.regSet,
-		"--radius":        opts.Radius != 0,
-		"--metric":        opts.Metric != "" || opts.P != 0,
-		"--geodesics-out": opts.GeodesicsOut != "",
-		"--fit-inverse":   opts.FitInverse || opts.alphaSet,
-	}
-	allowed := map[string]bool{}
+	var allowed map[string]bool
 	k := opts.Components
 	switch e := m.(type) {
 	case *spectral.LaplacianEigenmaps:
@@ -263,11 +261,9 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int, sea
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out", "--fit-inverse", "--gamma", "--affinity", "--keep-first"} {
-		if !allowed[flag] {
-			if err := refuse(flag, checks[flag]); err != nil {
-				return err
-			}
+	for _, c := range checks {
+		if c.set && !allowed[c.flag] {
+			return usagef("embed: method %s does not take %s", name, c.flag)
 		}
 	}
 	return nil
