@@ -49,15 +49,19 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 		"modified": modifiedOp(x, idx, k, kc),
 	}
 	dense := map[string]func() *mat.SymDense{
-		"standard": func() *mat.SymDense { return lleMatrix(n, k, idx, w) },
-		"ltsa":     ops["ltsa"].(*ltsaOp).dense,
-		"hessian":  ho.dense,
-		"modified": ops["modified"].(*factorOp).dense,
+		"standard": func() *mat.SymDense { return refLLEMatrix(n, k, idx, w) },
+		"ltsa":     ops["ltsa"].(*ltsaOp).refDense,
+		"hessian":  ho.refDense,
+		"modified": ops["modified"].(*factorOp).refDense,
 	}
 	for name, o := range ops {
-		// The assembled sparse M equals the dense one.
+		// The assembled sparse M and denseBlockSum's M equal the
+		// reference dense one, formed from each method's own formula.
 		m := assemble(o, n)
 		md := dense[name]()
+		if d := maxAbsDiff(denseBlockSum(o, n), md); d > 1e-12 {
+			t.Fatalf("%s: denseBlockSum differs from the reference M by %g", name, d)
+		}
 		for r := 0; r < n; r++ {
 			row := make([]float64, n)
 			for q := m.ptr[r]; q < m.ptr[r+1]; q++ {
@@ -94,6 +98,76 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 			}
 		}
 	}
+}
+
+// refLLEMatrix forms M = (I − W)ᵀ(I − W) of standard LLE entry by entry.
+func refLLEMatrix(n, k int, idx []int, w []float64) *mat.SymDense {
+	m := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		m.Set(i, i, m.At(i, i)+1)
+		for a := 0; a < k; a++ {
+			ja, wa := idx[i*k+a], w[i*k+a]
+			m.Set(i, ja, m.At(i, ja)-wa)
+			m.Set(ja, i, m.At(ja, i)-wa)
+			for b := 0; b < k; b++ {
+				jb := idx[i*k+b]
+				m.Set(ja, jb, m.At(ja, jb)+wa*w[i*k+b])
+			}
+		}
+	}
+	return mat.NewSymDense(n, m.RawMatrix().Data)
+}
+
+// refDense forms LTSA's M = Σ_i S_i (I − G_i G_iᵀ) S_iᵀ entry by entry.
+func (o *ltsaOp) refDense() *mat.SymDense {
+	m := mat.NewDense(o.n, o.n, nil)
+	for i := 0; i < o.n; i++ {
+		nb := o.idx[i*o.k : (i+1)*o.k]
+		gi := o.g[i*o.k*o.c : (i+1)*o.k*o.c]
+		for a, va := range nb {
+			m.Set(va, va, m.At(va, va)+1)
+			for b, vb := range nb {
+				s := 0.0
+				for j := 0; j < o.c; j++ {
+					s += gi[a*o.c+j] * gi[b*o.c+j]
+				}
+				m.Set(va, vb, m.At(va, vb)-s)
+			}
+		}
+	}
+	return mat.NewSymDense(o.n, m.RawMatrix().Data)
+}
+
+// refDense forms M = Σ_i S_i F_i F_iᵀ S_iᵀ (modified and Hessian LLE)
+// entry by entry.
+func (o *factorOp) refDense() *mat.SymDense {
+	m := mat.NewDense(o.n, o.n, nil)
+	for i := 0; i+1 < len(o.ptr); i++ {
+		nb := o.idx[o.ptr[i]:o.ptr[i+1]]
+		r := o.rank[i]
+		fi := o.f[o.fptr[i] : o.fptr[i]+len(nb)*r]
+		for a, va := range nb {
+			for b, vb := range nb {
+				s := 0.0
+				for c := 0; c < r; c++ {
+					s += fi[a*r+c] * fi[b*r+c]
+				}
+				m.Set(va, vb, m.At(va, vb)+s)
+			}
+		}
+	}
+	return mat.NewSymDense(o.n, m.RawMatrix().Data)
+}
+
+func maxAbsDiff(a, b *mat.SymDense) float64 {
+	n := a.SymmetricDim()
+	d := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			d = math.Max(d, math.Abs(a.At(i, j)-b.At(i, j)))
+		}
+	}
+	return d
 }
 
 // When shift-invert does not apply (envelope too large: forced here),

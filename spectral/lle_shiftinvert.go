@@ -69,6 +69,22 @@ func (o *factorOp) entry(b, s, t int) float64 {
 	return v
 }
 
+// denseBlockSum forms M = Σ_b S_b B_b S_bᵀ densely (inherently O(N²)
+// memory: the small-N and fallback path of LLE).
+func denseBlockSum(bs blockSum, n int) *mat.SymDense {
+	m := make([]float64, n*n)
+	for b := 0; b < bs.numBlocks(); b++ {
+		s := bs.block(b)
+		for p, r := range s {
+			row := m[r*n : (r+1)*n]
+			for q, c := range s {
+				row[c] += bs.entry(b, p, q)
+			}
+		}
+	}
+	return mat.NewSymDense(n, m)
+}
+
 // sparseSym is a symmetric matrix in CSR with both triangles stored,
 // columns ascending within each row.
 type sparseSym struct {
