@@ -87,7 +87,15 @@ func (p *points) tileSlack(i, j0 int) float64 {
 // centring bound off.
 func (p *points) slackOf(sq, nrm, off float64, j0 int) float64 {
 	t := j0 / tileC
-	return (1e-9+1e-13*float64(p.d))*(sq+p.tileSq[t]) + off*(nrm+p.tileNrm[t])
+	return screenSlack(p.d, sq+p.tileSq[t], nrm+p.tileNrm[t], off)
+}
+
+// screenSlack is the float64 screening bound of a pair of centred rows of
+// dimension d whose squared norms sum to (at most) sq and norms to nrm,
+// with the centring bound off: the Gemm rounding relative to sq plus the
+// centring rounding.
+func screenSlack(d int, sq, nrm, off float64) float64 {
+	return (1e-9+1e-13*float64(d))*sq + off*nrm
 }
 
 // centringBound is the p.off of data whose largest magnitude is maxAbs.
