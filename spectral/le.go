@@ -413,12 +413,9 @@ func graphEigen(op string, g *graph.CSR, k int, kind graphKind, solver Solver, t
 		} else {
 			l = graph.LaplacianDense(g, graph.SymNormalized)
 		}
-		lo, hi := 0, k
-		if kind == graphLargestAdj {
-			// Largest of A = I − L_sym are the smallest of L_sym.
-			lo, hi = 0, k
-		}
-		vals, vecs, err := linalg.EigSymRange(l, lo, hi)
+		// The k smallest of L (for graphLargestAdj: of L_sym, whose
+		// smallest are the largest of A = I − L_sym).
+		vals, vecs, err := linalg.EigSymRange(l, 0, k)
 		if err != nil {
 			return nil, nil, nil, wrapLinalg(op, err)
 		}
