@@ -122,10 +122,10 @@ func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
 	// Twice pynndescent's default min(k, 60) candidates: on Fashion-MNIST
 	// (70,000 x 784, k = 15) recall@15 rises from 0.983 to 0.992 for about
 	// the same time (fewer iterations to converge; bench/README.md).
-	maxCand := min(2*k, approxMaxCand)
+	cand := newCandidateLists(n, k, min(2*k, approxMaxCand))
 	for it := 0; it < approxMaxIter; it++ {
-		newC, oldC := a.candidates(h, maxCand, mix(seed, 0xc0ffee, uint64(it)))
-		ups := a.localJoin(h, newC, oldC, maxCand)
+		a.candidates(h, cand, mix(seed, 0xc0ffee, uint64(it)))
+		ups := a.localJoin(h, cand.newC, cand.oldC, cand.maxCand)
 		if c := a.apply(h, ups); float64(c) <= approxDelta*float64(n*k) {
 			break
 		}
@@ -193,6 +193,10 @@ func (a *approxData) rpTree(leaf int, seed uint64) [][]int32 {
 	}
 	var leaves [][]int32
 	normal := make([]float32, a.d)
+	// Scratch of a split, free again once it has copied its sides back
+	// into s (before recursing), so shared by all the splits.
+	sideBuf := make([]int8, a.n)
+	leftBuf, rightBuf := make([]int32, 0, a.n), make([]int32, 0, a.n)
 	var split func(s []int32)
 	split = func(s []int32) {
 		if len(s) <= leaf {
@@ -209,7 +213,7 @@ func (a *approxData) rpTree(leaf int, seed uint64) [][]int32 {
 		}
 		// Partition in place: left side first.
 		l, r := 0, len(s)
-		side := make([]int8, len(s))
+		side := sideBuf[:len(s)]
 		for q, i := range s {
 			m := gonum.Implementation{}.Sdot(a.d, normal, 1, a.row(int(i)), 1) - off
 			switch {
@@ -221,8 +225,7 @@ func (a *approxData) rpTree(leaf int, seed uint64) [][]int32 {
 				side[q] = int8(2*rng.IntN(2) - 1)
 			}
 		}
-		left := make([]int32, 0, len(s))
-		right := make([]int32, 0, len(s))
+		left, right := leftBuf[:0], rightBuf[:0]
 		for q, i := range s {
 			if side[q] < 0 {
 				left = append(left, i)
@@ -329,40 +332,59 @@ func (a *approxData) fillRandom(h *neighborHeaps, seed uint64) {
 	}
 }
 
-// candidates samples, for every point, at most maxCand new and maxCand old
-// candidates among its listed neighbours and the points that list it
-// (forward and reverse), keeping those of smallest pseudo-random priority
-// hash(seed, min, max) of the pair, and clears the fresh flag of every
-// forward entry sampled as new. Lists are n x maxCand, -1 for empty slots.
-// Each destination row is filled by one goroutine scanning all lists in
-// row order, so the samples do not depend on the number of goroutines.
-func (a *approxData) candidates(h *neighborHeaps, maxCand int, seed uint64) (newC, oldC []int32) {
-	n, k := a.n, h.k
-	newC = make([]int32, n*maxCand)
-	oldC = make([]int32, n*maxCand)
+// candidateLists are the candidates an NN-descent iteration samples, n x
+// maxCand each (-1 for empty slots), with the scratch of their sampling:
+// allocated once per search, refilled by every iteration.
+type candidateLists struct {
+	maxCand    int
+	newC, oldC []int32
+	npr, opr   []uint64 // the priorities of the listed candidates
+	nsz, osz   []int    // the number of candidates listed per row
+	fresh      []bool   // the fresh flags at the start of the iteration
+}
+
+func newCandidateLists(n, k, maxCand int) *candidateLists {
+	return &candidateLists{
+		maxCand: maxCand,
+		newC:    make([]int32, n*maxCand), oldC: make([]int32, n*maxCand),
+		npr: make([]uint64, n*maxCand), opr: make([]uint64, n*maxCand),
+		nsz: make([]int, n), osz: make([]int, n),
+		fresh: make([]bool, n*k),
+	}
+}
+
+// candidates samples into c, for every point, at most c.maxCand new and
+// c.maxCand old candidates among its listed neighbours and the points that
+// list it (forward and reverse), keeping those of smallest pseudo-random
+// priority hash(seed, min, max) of the pair, and clears the fresh flag of
+// every forward entry sampled as new. Each destination row is filled by one
+// goroutine scanning all lists in row order, so the samples do not depend
+// on the number of goroutines.
+func (a *approxData) candidates(h *neighborHeaps, c *candidateLists, seed uint64) {
+	n, k, maxCand := a.n, h.k, c.maxCand
+	newC, oldC := c.newC, c.oldC
 	for i := range newC {
 		newC[i], oldC[i] = -1, -1
 	}
+	clear(c.nsz)
+	clear(c.osz)
 	prio := func(i, j int) uint64 { return mix(seed, uint64(min(i, j)), uint64(max(i, j))) }
 	// The flags as they were: the goroutines clear those of their own rows.
-	fresh := slices.Clone(h.fresh)
+	fresh := c.fresh
+	copy(fresh, h.fresh)
 	linalg.ParallelRange(n, 1024, func(r0, r1 int) {
-		// Bounded lists of (priority, point) per destination row,
-		// kept sorted ascending (maxCand is small).
-		npr := make([]uint64, (r1-r0)*maxCand)
-		opr := make([]uint64, (r1-r0)*maxCand)
-		nsz := make([]int, r1-r0)
-		osz := make([]int, r1-r0)
+		// Bounded lists of (priority, point) per destination row, kept
+		// sorted ascending (maxCand is small); only the first nsz/osz
+		// entries of a row are read, so the buffers need no clearing.
 		offer := func(dst, j int, fresh bool) {
 			pr := prio(dst, j)
-			c, pl, sz := newC, npr, nsz
+			list, pl, sz := newC, c.npr, c.nsz
 			if !fresh {
-				c, pl, sz = oldC, opr, osz
+				list, pl, sz = oldC, c.opr, c.osz
 			}
-			r := dst - r0
-			list := c[dst*maxCand : (dst+1)*maxCand]
-			pri := pl[r*maxCand : (r+1)*maxCand]
-			m := sz[r]
+			list = list[dst*maxCand : (dst+1)*maxCand]
+			pri := pl[dst*maxCand : (dst+1)*maxCand]
+			m := sz[dst]
 			if slices.Contains(list[:m], int32(j)) {
 				return
 			}
@@ -371,7 +393,7 @@ func (a *approxData) candidates(h *neighborHeaps, maxCand int, seed uint64) (new
 			}
 			if m < maxCand {
 				m++
-				sz[r] = m
+				sz[dst] = m
 			}
 			q := m - 1
 			for q > 0 && (pri[q-1] > pr || (pri[q-1] == pr && list[q-1] > int32(j))) {
@@ -393,7 +415,7 @@ func (a *approxData) candidates(h *neighborHeaps, maxCand int, seed uint64) (new
 		}
 		// Forward entries sampled as new are no longer fresh.
 		for i := r0; i < r1; i++ {
-			list := newC[i*maxCand : i*maxCand+nsz[i-r0]]
+			list := newC[i*maxCand : i*maxCand+c.nsz[i]]
 			for t := i * k; t < (i+1)*k; t++ {
 				if h.fresh[t] && slices.Contains(list, int32(h.idx[t])) {
 					h.fresh[t] = false
@@ -401,7 +423,6 @@ func (a *approxData) candidates(h *neighborHeaps, maxCand int, seed uint64) (new
 			}
 		}
 	})
-	return newC, oldC
 }
 
 // localJoin returns the pairs (p, q) of new x new and new x old candidates

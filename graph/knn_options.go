@@ -16,15 +16,9 @@ const (
 	Cosine
 )
 
-func (m Metric) String() string {
-	switch m {
-	case Euclidean:
-		return "euclidean"
-	case Cosine:
-		return "cosine"
-	}
-	return fmt.Sprintf("Metric(%d)", int(m))
-}
+var metricNames = []string{Euclidean: "euclidean", Cosine: "cosine"}
+
+func (m Metric) String() string { return enumName(metricNames, "Metric", int(m)) }
 
 // KNNSym says how the directed k-nearest-neighbour relation is made
 // undirected.
@@ -37,15 +31,9 @@ const (
 	Mutual
 )
 
-func (s KNNSym) String() string {
-	switch s {
-	case Union:
-		return "union"
-	case Mutual:
-		return "mutual"
-	}
-	return fmt.Sprintf("KNNSym(%d)", int(s))
-}
+var symNames = []string{Union: "union", Mutual: "mutual"}
+
+func (s KNNSym) String() string { return enumName(symNames, "KNNSym", int(s)) }
 
 // Weighting gives the weight of an edge (i, j) at distance d = d(x_i, x_j).
 // Every weighting is a symmetric function of the pair, so the union and
@@ -68,16 +56,17 @@ const (
 	Distance
 )
 
-func (w Weighting) String() string {
-	switch w {
-	case Binary:
-		return "binary"
-	case Gaussian:
-		return "gaussian"
-	case Distance:
-		return "distance"
+var weightNames = []string{Binary: "binary", Gaussian: "gaussian", Distance: "distance"}
+
+func (w Weighting) String() string { return enumName(weightNames, "Weighting", int(w)) }
+
+// enumName is the name of the value v of an enum type typ whose names are
+// names (indexed by value), or "typ(v)" for a value out of range.
+func enumName(names []string, typ string, v int) string {
+	if v >= 0 && v < len(names) {
+		return names[v]
 	}
-	return fmt.Sprintf("Weighting(%d)", int(w))
+	return fmt.Sprintf("%s(%d)", typ, v)
 }
 
 // KNNOptions configures KNN, Neighbors and EpsilonBall. The zero value means
@@ -129,10 +118,10 @@ func (p *points) lists(k int, opt KNNOptions) ([]int, []float64) {
 }
 
 func checkWeight(op string, opt KNNOptions) error {
-	if opt.Sym != Union && opt.Sym != Mutual {
+	if opt.Sym < 0 || int(opt.Sym) >= len(symNames) {
 		return newErr(op, "Sym", int(opt.Sym), ErrParam)
 	}
-	if opt.Weight < Binary || opt.Weight > Distance {
+	if opt.Weight < 0 || int(opt.Weight) >= len(weightNames) {
 		return newErr(op, "Weight", int(opt.Weight), ErrParam)
 	}
 	if !(opt.Sigma >= 0) || math.IsInf(opt.Sigma, 0) {

@@ -27,6 +27,7 @@ type points struct {
 	c    []float64 // x with centred columns, for the Gemm screening
 	sq   []float64 // squared row norms of c
 	nrm  []float64 // row norms of c
+	mean []float64 // column means of x, the centre of c
 	off  float64   // bound on the centring rounding, see tileSlack
 	// Maxima of sq and nrm over each data tile of tileC rows.
 	tileSq, tileNrm []float64
@@ -78,9 +79,53 @@ func sqDist4(a, b []float64) float64 {
 // directly computed distances. The second term covers the rounding of the
 // centring itself, which is relative to the uncentred magnitudes.
 func (p *points) tileSlack(i, j0 int) float64 {
+	return p.slackOf(p.sq[i], p.nrm[i], p.off, j0)
+}
+
+// slackOf is tileSlack for a row with centred squared norm sq and norm nrm
+// (a training row or a query row centred by the training mean), with the
+// centring bound off.
+func (p *points) slackOf(sq, nrm, off float64, j0 int) float64 {
 	t := j0 / tileC
-	sq, nrm := p.tileSq[t], p.tileNrm[t]
-	return (1e-9+1e-13*float64(p.d))*(p.sq[i]+sq) + p.off*(p.nrm[i]+nrm)
+	return screenSlack(p.d, sq+p.tileSq[t], nrm+p.tileNrm[t], off)
+}
+
+// screenSlack is the float64 screening bound of a pair of centred rows of
+// dimension d whose squared norms sum to (at most) sq and norms to nrm,
+// with the centring bound off: the Gemm rounding relative to sq plus the
+// centring rounding.
+func screenSlack(d int, sq, nrm, off float64) float64 {
+	return (1e-9+1e-13*float64(d))*sq + off*nrm
+}
+
+// centringBound is the p.off of data whose largest magnitude is maxAbs.
+func centringBound(maxAbs float64, d int) float64 { return 1e-14 * maxAbs * math.Sqrt(float64(d)) }
+
+// readRows copies the rows of X (n x d) into dst (row-major), refusing
+// NaN/Inf entries (ErrNaN) and, with Cosine, zero rows (ErrParam), which it
+// L2-normalises; name names X in the errors.
+func readRows(op, name string, X mat.Matrix, metric Metric, dst []float64) error {
+	n, d := X.Dims()
+	for i := 0; i < n; i++ {
+		r := mat.Row(dst[i*d:(i+1)*d], i, X)
+		s := 0.0
+		for j, v := range r {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return newErr(op, fmt.Sprintf("%s[%d,%d]", name, i, j), v, ErrNaN)
+			}
+			s += v * v
+		}
+		if metric == Cosine {
+			if s == 0 {
+				return newErr(op, fmt.Sprintf("%s[%d]", name, i), "zero row with cosine metric", ErrParam)
+			}
+			nr := math.Sqrt(s)
+			for j := range r {
+				r[j] /= nr
+			}
+		}
+	}
+	return nil
 }
 
 func newPoints(op string, X mat.Matrix, metric Metric) (*points, error) {
@@ -95,43 +140,19 @@ func newPoints(op string, X mat.Matrix, metric Metric) (*points, error) {
 		return nil, newErr(op, "Metric", int(metric), ErrParam)
 	}
 	p := &points{n: n, d: d, x: make([]float64, n*d), sq: make([]float64, n), nrm: make([]float64, n)}
-	for i := 0; i < n; i++ {
-		r := mat.Row(p.row(i), i, X)
-		s := 0.0
-		for j, v := range r {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, newErr(op, fmt.Sprintf("X[%d,%d]", i, j), v, ErrNaN)
-			}
-			s += v * v
-		}
-		if metric == Cosine {
-			if s == 0 {
-				return nil, newErr(op, fmt.Sprintf("X[%d]", i), "zero row with cosine metric", ErrParam)
-			}
-			nr := math.Sqrt(s)
-			for j := range r {
-				r[j] /= nr
-			}
-		}
+	if err := readRows(op, "X", X, metric, p.x); err != nil {
+		return nil, err
 	}
 	// The tiles work on centred rows: distances are translation invariant and
 	// centring keeps ||x||^2 + ||y||^2 - 2 x.y accurate for data far from the
 	// origin. The exact distances use the uncentred rows.
 	p.c = slices.Clone(p.x)
-	mean := make([]float64, d)
-	for i := 0; i < n; i++ {
-		for j, v := range p.row(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
+	p.mean = linalg.ColMeans(mat.NewDense(n, d, p.x))
 	for i := 0; i < n; i++ {
 		r := p.c[i*d : (i+1)*d]
 		s := 0.0
 		for j := range r {
-			r[j] -= mean[j]
+			r[j] -= p.mean[j]
 			s += r[j] * r[j]
 		}
 		p.sq[i] = s
@@ -147,7 +168,7 @@ func newPoints(op string, X mat.Matrix, metric Metric) (*points, error) {
 	for _, v := range p.x {
 		maxAbs = max(maxAbs, math.Abs(v))
 	}
-	p.off = 1e-14 * maxAbs * math.Sqrt(float64(d))
+	p.off = centringBound(maxAbs, d)
 	return p, nil
 }
 

@@ -103,11 +103,11 @@ func newScreen32(p *points, perm []int) *screen32 {
 
 // thr is the float32 screening threshold of row i (list order) against the
 // rows of tile t, for a current k-th exact squared distance kth: kth plus
-// the float64 centring bound of tileSlack and the float32 part, scaled and
+// the float64 bound of tileSlack (screenSlack) and the float32 part, scaled and
 // rounded up. A pair whose screened value exceeds thr has an exact squared
 // distance above kth, so no true neighbour is ever screened out.
 func (s *screen32) thr(i, t int, kth float64) float32 {
-	sl := (1e-9+1e-13*float64(s.d))*(s.sq[i]+s.tileSq[t]) + s.off*(s.nrm[i]+s.tileNr[t]) +
+	sl := screenSlack(s.d, s.sq[i]+s.tileSq[t], s.nrm[i]+s.tileNr[t], s.off) +
 		s.rel32*(s.sq[i]+s.tileSq[t]) + s.abs32
 	v := (kth + sl) * s.inv2 * (1 + 1e-12)
 	return math.Nextafter32(float32(v), float32(math.Inf(1)))

@@ -429,6 +429,9 @@ func TestKNNBadInput(t *testing.T) {
 		{"knn metric", third(KNN(x, 2, KNNOptions{Metric: 7})), ErrParam},
 		{"knn sym", third(KNN(x, 2, KNNOptions{Sym: 7})), ErrParam},
 		{"knn weight", third(KNN(x, 2, KNNOptions{Weight: 7})), ErrParam},
+		{"knn sym -1", third(KNN(x, 2, KNNOptions{Sym: -1})), ErrParam},
+		{"knn weight -1", third(KNN(x, 2, KNNOptions{Weight: -1})), ErrParam},
+		{"knn weight past Distance", third(KNN(x, 2, KNNOptions{Weight: Distance + 1})), ErrParam},
 		{"knn sigma", third(KNN(x, 2, KNNOptions{Weight: Gaussian, Sigma: -1})), ErrParam},
 		{"knn sklearn k=1", third(KNN(x, 1, KNNOptions{SklearnConnectivity: true})), ErrNeighbors},
 		{"knn sklearn k=N+1", third(KNN(x, 6, KNNOptions{SklearnConnectivity: true})), ErrNeighbors},
@@ -448,5 +451,22 @@ func TestKNNBadInput(t *testing.T) {
 	g, _, err := KNN(x, 5, KNNOptions{SklearnConnectivity: true})
 	if err != nil || g.NNZ() != 20 {
 		t.Errorf("sklearn k=N: %v, nnz %d", err, g.NNZ())
+	}
+}
+
+// The option enums print their relation-grammar names, and a value out of
+// range prints as Type(v).
+func TestKNNOptionNames(t *testing.T) {
+	for _, c := range []struct {
+		v    fmt.Stringer
+		want string
+	}{
+		{Euclidean, "euclidean"}, {Cosine, "cosine"}, {Metric(2), "Metric(2)"},
+		{Union, "union"}, {Mutual, "mutual"}, {KNNSym(-1), "KNNSym(-1)"},
+		{Binary, "binary"}, {Gaussian, "gaussian"}, {Distance, "distance"}, {Weighting(3), "Weighting(3)"},
+	} {
+		if got := c.v.String(); got != c.want {
+			t.Errorf("got %q; want %q", got, c.want)
+		}
 	}
 }

@@ -56,42 +56,17 @@ func QueryNeighbors(train, query mat.Matrix, k int, opt KNNOptions) (idx []int, 
 		return nil, nil, newErr(op, "query", fmt.Sprintf("%d columns", d), fmt.Errorf("%w: train has %d columns", ErrShape, p.d))
 	}
 	// Query rows, validated and (Cosine) normalised as newPoints does, then
-	// centred with the training mean, recomputed in newPoints' order.
+	// centred with the training mean.
 	qx := make([]float64, m*d)
+	if err := readRows(op, "query", query, opt.Metric, qx); err != nil {
+		return nil, nil, err
+	}
 	maxAbs := 0.0
 	for _, v := range p.x {
 		maxAbs = max(maxAbs, math.Abs(v))
 	}
-	for i := 0; i < m; i++ {
-		r := mat.Row(qx[i*d:(i+1)*d], i, query)
-		s := 0.0
-		for j, v := range r {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, nil, newErr(op, fmt.Sprintf("query[%d,%d]", i, j), v, ErrNaN)
-			}
-			s += v * v
-		}
-		if opt.Metric == Cosine {
-			if s == 0 {
-				return nil, nil, newErr(op, fmt.Sprintf("query[%d]", i), "zero row with cosine metric", ErrParam)
-			}
-			nr := math.Sqrt(s)
-			for j := range r {
-				r[j] /= nr
-			}
-		}
-		for _, v := range r {
-			maxAbs = max(maxAbs, math.Abs(v))
-		}
-	}
-	mean := make([]float64, d)
-	for i := 0; i < p.n; i++ {
-		for j, v := range p.row(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(p.n)
+	for _, v := range qx {
+		maxAbs = max(maxAbs, math.Abs(v))
 	}
 	qc := make([]float64, m*d)
 	qsq, qnrm := make([]float64, m), make([]float64, m)
@@ -99,13 +74,13 @@ func QueryNeighbors(train, query mat.Matrix, k int, opt KNNOptions) (idx []int, 
 		r, c := qx[i*d:(i+1)*d], qc[i*d:(i+1)*d]
 		s := 0.0
 		for j := range r {
-			c[j] = r[j] - mean[j]
+			c[j] = r[j] - p.mean[j]
 			s += c[j] * c[j]
 		}
 		qsq[i], qnrm[i] = s, math.Sqrt(s)
 	}
 	// As p.off, over the training and query magnitudes.
-	off := 1e-14 * maxAbs * math.Sqrt(float64(d))
+	off := centringBound(maxAbs, d)
 
 	idx = make([]int, m*k)
 	d2 := make([]float64, m*k)
@@ -123,11 +98,10 @@ func QueryNeighbors(train, query mat.Matrix, k int, opt KNNOptions) (idx []int, 
 				c := blas64.General{Rows: cn, Cols: d, Stride: d, Data: p.c[j0*d : (j0+cn)*d]}
 				s := blas64.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
 				blas64.Gemm(blas.NoTrans, blas.Trans, -2, q, c, 0, s)
-				tsq, tnrm := p.tileSq[j0/tileC], p.tileNrm[j0/tileC]
 				for a := 0; a < qn; a++ {
 					i := i0 + a
 					li, ld := idx[i*k:(i+1)*k], d2[i*k:(i+1)*k]
-					slack := (1e-9+1e-13*float64(d))*(qsq[i]+tsq) + off*(qnrm[i]+tnrm)
+					slack := p.slackOf(qsq[i], qnrm[i], off, j0)
 					xi := qx[i*d : (i+1)*d]
 					for b, g := range s.Data[a*cn : (a+1)*cn] {
 						approx := max(0, g+qsq[i]+p.sq[j0+b])

@@ -148,15 +148,7 @@ func (k Kernel) Matrix(a, b *mat.Dense) *mat.Dense {
 	k.mustEvaluate("Matrix")
 	if k.Kind == KernelRBF {
 		d := SqDist(a, b)
-		m, _ := d.Dims()
-		ParallelRange(m, 32, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := d.RawRowView(i)
-				for j, v := range row {
-					row[j] = k.OfSqDist(v)
-				}
-			}
-		})
+		mapEntries(d, k.OfSqDist)
 		return d
 	}
 	m, _ := a.Dims()
@@ -164,20 +156,19 @@ func (k Kernel) Matrix(a, b *mat.Dense) *mat.Dense {
 	out := mat.NewDense(m, n, nil)
 	out.Mul(a, b.T())
 	if k.Kind == KernelPoly {
-		k.applyDot(out)
+		mapEntries(out, k.fromDot)
 	}
 	return out
 }
 
-// applyDot maps every entry (a dot product) through the poly kernel, rows
-// in parallel.
-func (k Kernel) applyDot(m *mat.Dense) {
+// mapEntries replaces every entry v of m by f(v), rows in parallel.
+func mapEntries(m *mat.Dense, f func(float64) float64) {
 	r, _ := m.Dims()
 	ParallelRange(r, 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := m.RawRowView(i)
 			for j, v := range row {
-				row[j] = k.fromDot(v)
+				row[j] = f(v)
 			}
 		}
 	})
@@ -209,7 +200,7 @@ func (k Kernel) SelfMatrix(x *mat.Dense) *mat.Dense {
 		})
 		mirrorUpper(g)
 	case KernelPoly:
-		k.applyDot(g)
+		mapEntries(g, k.fromDot)
 	}
 	return g
 }

@@ -301,7 +301,7 @@ func (c *GraphCCA) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	g, err := defaultKNN(op, xd, c.Neighbors, c.Search)
+	g, _, err := knnGraph(op, xd, c.Neighbors, c.Search)
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (c *GraphCCA) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	if err != nil {
 		return err
 	}
-	if err := checkGraphFor(op, g, xd); err != nil {
+	if err := checkGraphRows(op, g, xd); err != nil {
 		return err
 	}
 	return c.fit(op, xd, g)

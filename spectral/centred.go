@@ -95,13 +95,18 @@ func checkPSD(op string, vals []float64) error {
 }
 
 // embedding returns U diag(sqrt(max(λ, 0))).
-func (c *centredEig) embedding() *mat.Dense {
-	n, k := c.vecs.Dims()
+func (c *centredEig) embedding() *mat.Dense { return sqrtScaled(c.vecs, c.vals) }
+
+// sqrtScaled returns u diag(sqrt(max(λ_j, 0))) (a new matrix) for the
+// columns u_j of u and vals λ (at least as many as u has columns): the
+// embedding of an eigendecomposition whose eigenvalues are squared scales.
+func sqrtScaled(u *mat.Dense, vals []float64) *mat.Dense {
+	n, k := u.Dims()
 	z := mat.NewDense(n, k, nil)
 	for j := 0; j < k; j++ {
-		s := math.Sqrt(math.Max(c.vals[j], 0))
+		s := math.Sqrt(math.Max(vals[j], 0))
 		for i := 0; i < n; i++ {
-			z.Set(i, j, s*c.vecs.At(i, j))
+			z.Set(i, j, s*u.At(i, j))
 		}
 	}
 	return z

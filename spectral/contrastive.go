@@ -79,7 +79,7 @@ func (s *SpectralContrastive) Fit(x *mat.Dense) error {
 		if err != nil {
 			return err
 		}
-		g, err := defaultKNN(op, xd, s.Neighbors, s.Search)
+		g, _, err := knnGraph(op, xd, s.Neighbors, s.Search)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func (s *SpectralContrastive) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	if err != nil {
 		return err
 	}
-	if err := checkGraphFor(op, g, xd); err != nil {
+	if err := checkGraphRows(op, g, xd); err != nil {
 		return err
 	}
 	return s.fitLinear(op, xd, g)
@@ -123,13 +123,7 @@ func (s *SpectralContrastive) fitFeature(op string, g *graph.CSR, aff *knnAffini
 	if err != nil {
 		return err
 	}
-	z := mat.DenseCopyOf(u)
-	for j := 0; j < k; j++ {
-		f := math.Sqrt(math.Max(vals[j], 0))
-		for i := 0; i < n; i++ {
-			z.Set(i, j, z.At(i, j)*f)
-		}
-	}
+	z := sqrtScaled(u, vals)
 	s.g, s.deg, s.vals, s.u, s.z, s.w, s.aff, s.fitted = g, deg, vals, u, z, nil, aff, true
 	return nil
 }
@@ -174,14 +168,8 @@ func (s *SpectralContrastive) fitLinear(op string, x *mat.Dense, g *graph.CSR) e
 		return wrapLinalg(op, err)
 	}
 	vals, e, _ = reverse(vals, e)
-	for j := 0; j < k; j++ {
-		f := math.Sqrt(math.Max(vals[j], 0))
-		for i := 0; i < r; i++ {
-			e.Set(i, j, e.At(i, j)*f)
-		}
-	}
-	// W = V_x S_x^{-1} M*.
-	sm := mat.DenseCopyOf(e)
+	// W = V_x S_x^{-1} M*, M* = E_K Λ_K^{1/2}.
+	sm := sqrtScaled(e, vals)
 	for i := 0; i < r; i++ {
 		row := sm.RawRowView(i)
 		for j := range row {

@@ -79,7 +79,7 @@ func (m *KernelLPP) Fit(x *mat.Dense) error {
 	if err := checkQuadratic(op, n, m.Force, "kernel LPP needs the N x N kernel; subsample the training set"); err != nil {
 		return err
 	}
-	g, err := defaultKNN(op, xd, m.Neighbors, m.Search)
+	g, _, err := knnGraph(op, xd, m.Neighbors, m.Search)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (m *KernelLPP) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	if err != nil {
 		return err
 	}
-	if err := checkGraphFor(op, g, xd); err != nil {
+	if err := checkGraphRows(op, g, xd); err != nil {
 		return err
 	}
 	n, _ := xd.Dims()

@@ -62,11 +62,9 @@ func newKernelSpec(op string, kind Kernel, gamma float64, degree int, coef0 floa
 	if math.IsNaN(coef0) || math.IsInf(coef0, 0) {
 		return kernelSpec{}, errorf(op, "Coef0", coef0, ErrNaN, "")
 	}
-	fn := linalg.Kernel{Kind: kind, Gamma: gamma, Degree: degree, Coef0: coef0}
-	if err := fn.Validate(); err != nil {
-		return kernelSpec{}, wrapLinalg(op, err)
-	}
-	return kernelSpec{fn: fn}, nil
+	// The checks above cover linalg.Kernel.Validate's (and name this
+	// package's fields and sentinels).
+	return kernelSpec{fn: linalg.Kernel{Kind: kind, Gamma: gamma, Degree: degree, Coef0: coef0}}, nil
 }
 
 // kind returns the kernel's kind.

@@ -211,27 +211,39 @@ func precomputedNeighborGraph(op string, x *mat.Dense, neighbors int) (*graph.CS
 
 // fitAffinity is the shared Fit preamble of LaplacianEigenmaps and
 // SpectralContrastive: it validates x and returns the relation graph, the
-// N x N affinity x itself when precomputed (see affinityGraph), else
-// scikit-learn's kNN connectivity affinity with neighbors k (default
-// max(N/10, 2), self included) and the data of its Nyström rows. Data whose
-// rows are all identical are refused (every kNN graph on them is an
-// arbitrary tie-break, so no embedding is meaningful).
+// N x N affinity x itself when precomputed (see affinityGraph), else the kNN
+// connectivity affinity of knnGraph and the data of its Nyström rows.
 func fitAffinity(op string, x *mat.Dense, precomputed bool, neighbors int, search graph.KNNOptions) (*graph.CSR, *knnAffinity, error) {
 	xd, err := checkData(op, "x", x)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkSearch(op, search); err != nil {
-		return nil, nil, err
-	}
 	if precomputed {
+		if err := checkSearch(op, search); err != nil {
+			return nil, nil, err
+		}
 		g, err := affinityGraph(op, xd)
 		return g, nil, err
 	}
-	if err := checkDistinctRows(op, xd); err != nil {
+	return knnGraph(op, xd, neighbors, search)
+}
+
+// knnGraph builds scikit-learn's kNN connectivity affinity on the checked
+// data x (as graph.KNN with SklearnConnectivity: each point joined to its
+// k−1 nearest others, G = (A + Aᵀ)/2) with neighbors k (default
+// max(N/10, 2), self included), from one neighbour search configured by
+// search (checkSearch), and the data of its Nyström rows. It is the default
+// affinity of every estimator that builds one. Data whose rows are all
+// identical are refused (every kNN graph on them is an arbitrary
+// tie-break, so no embedding is meaningful).
+func knnGraph(op string, x *mat.Dense, neighbors int, search graph.KNNOptions) (*graph.CSR, *knnAffinity, error) {
+	if err := checkSearch(op, search); err != nil {
 		return nil, nil, err
 	}
-	n, _ := xd.Dims()
+	if err := checkDistinctRows(op, x); err != nil {
+		return nil, nil, err
+	}
+	n, _ := x.Dims()
 	k := neighbors
 	if k == 0 {
 		k = max(n/10, 2)
@@ -239,31 +251,12 @@ func fitAffinity(op string, x *mat.Dense, precomputed bool, neighbors int, searc
 	if k < 2 || k > n {
 		return nil, nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
 	}
-	return connectivityGraph(op, xd, k, search)
-}
-
-// connectivityGraph builds scikit-learn's kNN connectivity affinity (as
-// graph.KNN with SklearnConnectivity: each point joined to its k−1 nearest
-// others, G = (A + Aᵀ)/2) and the Nyström data, from one neighbour search
-// configured by search (checkSearch).
-func connectivityGraph(op string, x *mat.Dense, k int, search graph.KNNOptions) (*graph.CSR, *knnAffinity, error) {
-	n, _ := x.Dims()
-	aff := &knnAffinity{train: x, k: k, radius: make([]float64, n)}
-	kk := k - 1
-	if kk == 0 || kk >= n {
-		// Degenerate sizes: let graph.KNN report them.
-		opt := search
-		opt.SklearnConnectivity = true
-		g, _, err := graph.KNN(x, k, opt)
-		if err != nil {
-			return nil, nil, wrapGraph(op, err)
-		}
-		return g, aff, nil
-	}
+	kk := k - 1 // 1 <= kk < N
 	idx, _, err := selfNeighbors(op, x, kk, search)
 	if err != nil {
 		return nil, nil, err
 	}
+	aff := &knnAffinity{train: x, k: k, radius: make([]float64, n)}
 	rows := make([]int, len(idx))
 	for i := 0; i < n; i++ {
 		// Recomputed with exactDist so that the Nyström rows compare
@@ -316,8 +309,9 @@ func affinityGraph(op string, a *mat.Dense) (*graph.CSR, error) {
 	return g, nil
 }
 
-// checkGraphRows validates the relation graph g of a graph-only FitGraph
-// and, when x is given, that x has one row per vertex.
+// checkGraphRows validates the relation graph g of a FitGraph and, when x
+// is given (it must be for the methods that project data), that x has one
+// row per vertex.
 func checkGraphRows(op string, g *graph.CSR, x *mat.Dense) error {
 	if g == nil || g.N == 0 {
 		return errorf(op, "g", nil, ErrEmpty, "")
@@ -419,12 +413,9 @@ func graphEigen(op string, g *graph.CSR, k int, kind graphKind, solver Solver, t
 		} else {
 			l = graph.LaplacianDense(g, graph.SymNormalized)
 		}
-		lo, hi := 0, k
-		if kind == graphLargestAdj {
-			// Largest of A = I − L_sym are the smallest of L_sym.
-			lo, hi = 0, k
-		}
-		vals, vecs, err := linalg.EigSymRange(l, lo, hi)
+		// The k smallest of L (for graphLargestAdj: of L_sym, whose
+		// smallest are the largest of A = I − L_sym).
+		vals, vecs, err := linalg.EigSymRange(l, 0, k)
 		if err != nil {
 			return nil, nil, nil, wrapLinalg(op, err)
 		}

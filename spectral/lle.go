@@ -118,8 +118,12 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	var opr linalg.SymOperator
-	var denseM func() *mat.SymDense
+	// M as a sum of neighbourhood blocks: applied by products (Lanczos),
+	// assembled sparse (shift-invert) or dense (small N).
+	var opr interface {
+		linalg.SymOperator
+		blockSum
+	}
 	switch l.Method {
 	case "", "standard":
 		w := make([]float64, n*k)
@@ -129,7 +133,6 @@ func (l *LLE) Fit(x *mat.Dense) error {
 			}
 		})
 		opr = &lleOp{n: n, k: k, idx: idx, w: w}
-		denseM = func() *mat.SymDense { return lleMatrix(n, k, idx, w) }
 	case "ltsa":
 		if kc >= k {
 			return errorf(op, "Components", kc, ErrParam, fmt.Sprintf("LTSA needs Components < Neighbors = %d", k))
@@ -138,9 +141,7 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		if err != nil {
 			return errorf(op, "x", nil, ErrNoConvergence, "local SVD failed")
 		}
-		lo := &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g}
-		opr = lo
-		denseM = lo.dense
+		opr = &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g}
 	case "hessian":
 		if need := kc * (kc + 3) / 2; k <= need {
 			return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("hessian LLE needs Neighbors > Components (Components + 3) / 2 = %d", need))
@@ -149,13 +150,12 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		if err != nil {
 			return errorf(op, "Components", kc, ErrParam, err.Error())
 		}
-		opr, denseM = ho, ho.dense
+		opr = ho
 	case "modified":
 		if k < kc {
 			return errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("modified LLE needs Neighbors >= Components = %d", kc))
 		}
-		mo := modifiedOp(xd, idx, k, kc)
-		opr, denseM = mo, mo.dense
+		opr = modifiedOp(xd, idx, k, kc)
 	default:
 		return errorf(op, "Method", l.Method, ErrParam, "valid: standard, modified, hessian, ltsa")
 	}
@@ -164,9 +164,7 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	dense := useDense(l.Solver, n) || kc+1+24 >= n
 	shifted := false
 	if !dense {
-		if bs, ok := opr.(blockSum); ok {
-			vals, vecs, shifted = shiftInvertBottom(bs, n, kc, l.Tol, l.MaxIter, l.Seed)
-		}
+		vals, vecs, shifted = shiftInvertBottom(opr, n, kc, l.Tol, l.MaxIter, l.Seed)
 	}
 	if !dense && !shifted {
 		ones := mat.NewDense(n, 1, nil)
@@ -195,7 +193,7 @@ func (l *LLE) Fit(x *mat.Dense) error {
 		}
 	}
 	if dense {
-		vals, vecs, err = linalg.EigSymRange(denseM(), 0, kc+1)
+		vals, vecs, err = linalg.EigSymRange(denseBlockSum(opr, n), 0, kc+1)
 		if err != nil {
 			return wrapLinalg(op, err)
 		}
@@ -303,24 +301,6 @@ func cholSolveOnes(g []float64, k int, v []float64) bool {
 		v[i] = t / g[i*k+i]
 	}
 	return true
-}
-
-// lleMatrix forms M = (I − W)ᵀ(I − W) densely (inherently O(N²) memory).
-func lleMatrix(n, k int, idx []int, w []float64) *mat.SymDense {
-	m := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		m.Set(i, i, m.At(i, i)+1)
-		for a := 0; a < k; a++ {
-			ja, wa := idx[i*k+a], w[i*k+a]
-			m.Set(i, ja, m.At(i, ja)-wa)
-			m.Set(ja, i, m.At(ja, i)-wa)
-			for b := 0; b < k; b++ {
-				jb := idx[i*k+b]
-				m.Set(ja, jb, m.At(ja, jb)+wa*w[i*k+b])
-			}
-		}
-	}
-	return mat.NewSymDense(n, m.RawMatrix().Data)
 }
 
 // lleOp applies M = (I − W)ᵀ(I − W) from the neighbour lists.
@@ -492,24 +472,4 @@ func (o *ltsaOp) MulVecTo(dst, x []float64) {
 			dst[v] += s
 		}
 	}
-}
-
-// dense forms M (inherently O(N²) memory).
-func (o *ltsaOp) dense() *mat.SymDense {
-	m := mat.NewDense(o.n, o.n, nil)
-	for i := 0; i < o.n; i++ {
-		nb := o.idx[i*o.k : (i+1)*o.k]
-		gi := o.g[i*o.k*o.c : (i+1)*o.k*o.c]
-		for a, va := range nb {
-			m.Set(va, va, m.At(va, va)+1)
-			for b, vb := range nb {
-				s := 0.0
-				for j := 0; j < o.c; j++ {
-					s += gi[a*o.c+j] * gi[b*o.c+j]
-				}
-				m.Set(va, vb, m.At(va, vb)-s)
-			}
-		}
-	}
-	return mat.NewSymDense(o.n, m.RawMatrix().Data)
 }

@@ -69,6 +69,22 @@ func (o *factorOp) entry(b, s, t int) float64 {
 	return v
 }
 
+// denseBlockSum forms M = Σ_b S_b B_b S_bᵀ densely (inherently O(N²)
+// memory: the small-N and fallback path of LLE).
+func denseBlockSum(bs blockSum, n int) *mat.SymDense {
+	m := make([]float64, n*n)
+	for b := 0; b < bs.numBlocks(); b++ {
+		s := bs.block(b)
+		for p, r := range s {
+			row := m[r*n : (r+1)*n]
+			for q, c := range s {
+				row[c] += bs.entry(b, p, q)
+			}
+		}
+	}
+	return mat.NewSymDense(n, m)
+}
+
 // sparseSym is a symmetric matrix in CSR with both triangles stored,
 // columns ascending within each row.
 type sparseSym struct {
@@ -167,20 +183,24 @@ func (m *sparseSym) mulVec(dst, x []float64) {
 
 // rcm returns a reverse Cuthill–McKee ordering (perm[new] = old): BFS from
 // a pseudo-peripheral vertex of each component, neighbours by increasing
-// degree (ties by index), reversed.
+// degree (ties by index), reversed. O(nnz log) in all: the trial searches
+// for the start only touch (and then unmark) their own component.
 func (m *sparseSym) rcm() []int {
 	n := m.n
 	deg := func(v int) int { return m.ptr[v+1] - m.ptr[v] }
 	visited := make([]bool, n)
 	order := make([]int, 0, n)
 	level := make([]int, n)
-	bfs := func(start int, mark []bool) (last int, depth int, out []int) {
-		q := []int{start}
+	var q, nb []int
+	// bfs appends the component of start, in Cuthill–McKee order, to q[:0]
+	// and marks it in mark; it returns the last vertex and its depth.
+	bfs := func(start int, mark []bool) (last int, depth int) {
+		q = append(q[:0], start)
 		mark[start] = true
 		level[start] = 0
 		for h := 0; h < len(q); h++ {
 			v := q[h]
-			nb := make([]int, 0, deg(v))
+			nb = nb[:0]
 			for p := m.ptr[v]; p < m.ptr[v+1]; p++ {
 				if u := m.col[p]; !mark[u] {
 					mark[u] = true
@@ -196,9 +216,11 @@ func (m *sparseSym) rcm() []int {
 			})
 			q = append(q, nb...)
 		}
-		return q[len(q)-1], level[q[len(q)-1]], q
+		return q[len(q)-1], level[q[len(q)-1]]
 	}
-	tmp := make([]bool, n)
+	// trial marks the trial searches; it is false outside them, and a
+	// search never leaves the (unvisited) component of its start.
+	trial := make([]bool, n)
 	for s := 0; s < n; s++ {
 		if visited[s] {
 			continue
@@ -207,17 +229,17 @@ func (m *sparseSym) rcm() []int {
 		// while the depth grows (George–Liu).
 		start, depth := s, -1
 		for it := 0; it < 8; it++ {
-			for i := range tmp {
-				tmp[i] = visited[i]
+			last, d := bfs(start, trial)
+			for _, v := range q {
+				trial[v] = false
 			}
-			last, d, _ := bfs(start, tmp)
 			if d <= depth {
 				break
 			}
 			start, depth = last, d
 		}
-		_, _, comp := bfs(start, visited)
-		order = append(order, comp...)
+		bfs(start, visited)
+		order = append(order, q...)
 	}
 	for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
 		order[i], order[j] = order[j], order[i]

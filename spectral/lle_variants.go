@@ -56,26 +56,6 @@ func (o *factorOp) MulVecTo(dst, x []float64) {
 	}
 }
 
-// dense forms M (inherently O(N²) memory).
-func (o *factorOp) dense() *mat.SymDense {
-	m := mat.NewDense(o.n, o.n, nil)
-	for i := 0; i+1 < len(o.ptr); i++ {
-		nb := o.idx[o.ptr[i]:o.ptr[i+1]]
-		r := o.rank[i]
-		fi := o.f[o.fptr[i] : o.fptr[i]+len(nb)*r]
-		for a, va := range nb {
-			for b, vb := range nb {
-				s := 0.0
-				for c := 0; c < r; c++ {
-					s += fi[a*r+c] * fi[b*r+c]
-				}
-				m.Set(va, vb, m.At(va, vb)+s)
-			}
-		}
-	}
-	return mat.NewSymDense(o.n, m.RawMatrix().Data)
-}
-
 // add appends the block (nb, F) with F m x r row-major.
 func (o *factorOp) add(nb []int, f []float64, r int) {
 	if len(o.ptr) == 0 {

@@ -57,7 +57,7 @@ func (l *LPP) Fit(x *mat.Dense) error {
 	if err != nil {
 		return err
 	}
-	g, err := defaultKNN(op, xd, l.Neighbors, l.Search)
+	g, _, err := knnGraph(op, xd, l.Neighbors, l.Search)
 	if err != nil {
 		return err
 	}
@@ -73,36 +73,10 @@ func (l *LPP) FitGraph(x *mat.Dense, g *graph.CSR) error {
 	if err != nil {
 		return err
 	}
-	if err := checkGraphFor(op, g, xd); err != nil {
+	if err := checkGraphRows(op, g, xd); err != nil {
 		return err
 	}
 	return l.fit(op, xd, g)
-}
-
-// defaultKNN builds scikit-learn's connectivity kNN affinity with
-// Neighbors k (default max(N/10, 2)) and the neighbour search search
-// (checkSearch); data whose rows all coincide are refused
-// (checkDistinctRows).
-func defaultKNN(op string, x *mat.Dense, k int, search graph.KNNOptions) (*graph.CSR, error) {
-	if err := checkSearch(op, search); err != nil {
-		return nil, err
-	}
-	if err := checkDistinctRows(op, x); err != nil {
-		return nil, err
-	}
-	n, _ := x.Dims()
-	if k == 0 {
-		k = max(n/10, 2)
-	}
-	if k < 2 || k > n {
-		return nil, errorf(op, "Neighbors", k, ErrParam, fmt.Sprintf("need 2 <= Neighbors <= N = %d (the point itself counts)", n))
-	}
-	search.SklearnConnectivity = true
-	g, _, err := graph.KNN(x, k, search)
-	if err != nil {
-		return nil, wrapGraph(op, err)
-	}
-	return g, nil
 }
 
 // checkSearch validates the Search field of an estimator that builds a kNN
@@ -112,21 +86,6 @@ func defaultKNN(op string, x *mat.Dense, k int, search graph.KNNOptions) (*graph
 func checkSearch(op string, search graph.KNNOptions) error {
 	if search != (graph.KNNOptions{Approx: search.Approx, Seed: search.Seed, Workers: search.Workers}) {
 		return errorf(op, "Search", fmt.Sprintf("%+v", search), ErrParam, "only Approx, Seed and Workers may be set: the estimator fixes the affinity's metric and weights")
-	}
-	return nil
-}
-
-// checkGraphFor validates g as a relation graph on the N rows of x.
-func checkGraphFor(op string, g *graph.CSR, x *mat.Dense) error {
-	if g == nil || g.N == 0 {
-		return errorf(op, "g", nil, ErrEmpty, "")
-	}
-	n, _ := x.Dims()
-	if g.N != n {
-		return errorf(op, "g", fmt.Sprintf("%d vertices", g.N), ErrShape, fmt.Sprintf("want one vertex per row of x (%d)", n))
-	}
-	if err := g.Validate(); err != nil {
-		return wrapGraph(op, err)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -173,29 +174,12 @@ func (w *stateWriter) csr(g *graph.CSR) {
 func (w *stateWriter) floats(s []float64) { w.put(len(s)); w.put(append([]float64{0}, s...)) }
 func (w *stateWriter) ints(s []int)       { w.put(len(s)); w.put(append([]int{0}, s...)) }
 
-func (w *stateWriter) kernel(s kernelSpec) {
-	w.put(s.fn)
-	w.dense(s.train)
-	w.put(s.precomputedN)
-}
-
-func (w *stateWriter) centred(c *centredEig) {
-	w.put(c != nil)
-	if c != nil {
-		w.floats(c.colMean)
-		w.put(c.grand)
-		w.floats(c.vals)
-		w.dense(c.vecs)
-	}
-}
-
-func (w *stateWriter) affinity(a *knnAffinity) {
-	w.put(a != nil)
-	if a != nil {
-		w.dense(a.train)
-		w.put(a.k)
-		w.floats(a.radius)
-		w.put(a.gamma)
+// part writes an optional part of the state: a presence flag, then the
+// part's fields (readPart reads it back).
+func (w *stateWriter) part(present bool, s func() []any) {
+	w.put(present)
+	if present {
+		w.fields(s())
 	}
 }
 
@@ -256,45 +240,21 @@ func readSlice[T any](r *stateReader) []T {
 	return s[1:]
 }
 
-func (r *stateReader) kernel() kernelSpec {
-	var s kernelSpec
-	r.get(&s.fn)
-	s.train = r.dense()
-	s.precomputedN = r.int()
-	if r.err == nil {
-		if err := s.fn.Validate(); err != nil {
-			r.err = err
-		}
-	}
-	return s
-}
-
-func (r *stateReader) centred() *centredEig {
+// readPart reads what stateWriter.part wrote: nil when the part is absent.
+func readPart[T any, P interface {
+	*T
+	state() []any
+}](r *stateReader) P {
 	if !r.bool() {
 		return nil
 	}
-	c := &centredEig{}
-	c.colMean = r.floats()
-	c.grand = r.float()
-	c.vals = r.floats()
-	c.vecs = r.dense()
-	return c
+	p := P(new(T))
+	r.fields(p.state())
+	return p
 }
 
-func (r *stateReader) affinity() *knnAffinity {
-	if !r.bool() {
-		return nil
-	}
-	a := &knnAffinity{}
-	a.train = r.dense()
-	a.k = r.int()
-	a.radius = r.floats()
-	a.gamma = r.float()
-	return a
-}
-
-// encodeFields writes the fitted fields of an estimator (pointers, in
-// order) and decodeFields reads them back: one codec for every estimator,
+// fields writes the fitted fields of an estimator (pointers, in
+// order) and stateReader.fields reads them back: one codec for every estimator,
 // each of which only lists its fields (state).
 func (w *stateWriter) fields(fs []any) {
 	for _, f := range fs {
@@ -305,16 +265,16 @@ func (w *stateWriter) fields(fs []any) {
 			w.floats(*p)
 		case *[]int:
 			w.ints(*p)
-		case *int, *float64, *bool:
+		case *int, *float64, *bool, *linalg.Kernel:
 			w.put(p)
 		case **graph.CSR:
 			w.csr(*p)
 		case *kernelSpec:
-			w.kernel(*p)
+			w.fields(p.state())
 		case **centredEig:
-			w.centred(*p)
+			w.part(*p != nil, func() []any { return (*p).state() })
 		case **knnAffinity:
-			w.affinity(*p)
+			w.part(*p != nil, func() []any { return (*p).state() })
 		case *ClassicalMDS:
 			w.fields(p.state())
 		default:
@@ -332,16 +292,19 @@ func (r *stateReader) fields(fs []any) {
 			*p = r.floats()
 		case *[]int:
 			*p = r.ints()
-		case *int, *float64, *bool:
+		case *int, *float64, *bool, *linalg.Kernel:
 			r.get(p)
 		case **graph.CSR:
 			*p = r.csr()
 		case *kernelSpec:
-			*p = r.kernel()
+			r.fields(p.state())
+			if r.err == nil {
+				r.err = p.fn.Validate()
+			}
 		case **centredEig:
-			*p = r.centred()
+			*p = readPart[centredEig](r)
 		case **knnAffinity:
-			*p = r.affinity()
+			*p = readPart[knnAffinity](r)
 		case *ClassicalMDS:
 			r.fields(p.state())
 			p.fitted = r.err == nil
@@ -351,7 +314,11 @@ func (r *stateReader) fields(fs []any) {
 	}
 }
 
-// The fitted state of each estimator, in a fixed order.
+// The fitted state of each estimator and of its parts, in a fixed order.
+
+func (s *kernelSpec) state() []any  { return []any{&s.fn, &s.train, &s.precomputedN} }
+func (c *centredEig) state() []any  { return []any{&c.colMean, &c.grand, &c.vals, &c.vecs} }
+func (a *knnAffinity) state() []any { return []any{&a.train, &a.k, &a.radius, &a.gamma} }
 
 func (le *LaplacianEigenmaps) state() []any {
 	return []any{&le.g, &le.deg, &le.vals, &le.z, &le.aff}

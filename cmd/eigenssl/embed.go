@@ -172,35 +172,33 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int, sea
 		}
 	}
 	name := opts.Method
-	refuse := func(flag string, set bool) error {
-		if set {
-			return usagef("embed: method %s does not take %s", name, flag)
-		}
-		return nil
+	// The method-specific flags and whether each is set, in the order
+	// they are reported when a method does not take them.
+	checks := []struct {
+		flag string
+		set  bool
+	}{
+		{"--graph", opts.Graph != ""},
+		{"--graph-file", opts.GraphFile != ""},
+		{"--precomputed", opts.Precomputed},
+		{"--kernel", opts.Kernel != "" || opts.Degree != 0 || opts.Coef0 != 0},
+		{"--landmarks", opts.Landmarks != 0},
+		{"--unnormalized", opts.Unnormalized},
+		{"--unit-vectors", opts.UnitVectors},
+		{"--linear", opts.Linear},
+		{"--view-a", opts.ViewA != 0},
+		{"--lle-method", opts.LLEMethod != ""},
+		{"--strict", opts.Strict},
+		{"--reg", opts.regSet},
+		{"--radius", opts.Radius != 0},
+		{"--metric", opts.Metric != "" || opts.P != 0},
+		{"--geodesics-out", opts.GeodesicsOut != ""},
+		{"--fit-inverse", opts.FitInverse || opts.alphaSet},
+		{"--gamma", opts.Gamma != 0},
+		{"--affinity", opts.Affinity != ""},
+		{"--keep-first", opts.KeepFirst},
 	}
-	kernelFlags := opts.Kernel != "" || opts.Degree != 0 || opts.Coef0 != 0
-	checks := map[string]bool{
-		"--graph":         opts.Graph != "",
-		"--graph-file":    opts.GraphFile != "",
-		"--precomputed":   opts.Precomputed,
-		"--kernel":        kernelFlags,
-		"--gamma":         opts.Gamma != 0,
-		"--affinity":      opts.Affinity != "",
-		"--keep-first":    opts.KeepFirst,
-		"--landmarks":     opts.Landmarks != 0,
-		"--unnormalized":  opts.Unnormalized,
-		"--unit-vectors":  opts.UnitVectors,
-		"--linear":        opts.Linear,
-		"--view-a":        opts.ViewA != 0,
-		"--lle-method":    opts.LLEMethod != "",
-		"--strict":        opts.Strict,
-		"--reg":           opts.regSet,
-		"--radius":        opts.Radius != 0,
-		"--metric":        opts.Metric != "" || opts.P != 0,
-		"--geodesics-out": opts.GeodesicsOut != "",
-		"--fit-inverse":   opts.FitInverse || opts.alphaSet,
-	}
-	allowed := map[string]bool{}
+	var allowed map[string]bool
 	k := opts.Components
 	switch e := m.(type) {
 	case *spectral.LaplacianEigenmaps:
@@ -263,11 +261,9 @@ func embedConfigure(m spectral.Estimator, opts *embedOptions, neighbors int, sea
 	default:
 		return fmt.Errorf("embed: method %s has no flag mapping", name)
 	}
-	for _, flag := range []string{"--graph", "--graph-file", "--precomputed", "--kernel", "--landmarks", "--unnormalized", "--unit-vectors", "--linear", "--view-a", "--lle-method", "--strict", "--reg", "--radius", "--metric", "--geodesics-out", "--fit-inverse", "--gamma", "--affinity", "--keep-first"} {
-		if !allowed[flag] {
-			if err := refuse(flag, checks[flag]); err != nil {
-				return err
-			}
+	for _, c := range checks {
+		if c.set && !allowed[c.flag] {
+			return usagef("embed: method %s does not take %s", name, c.flag)
 		}
 	}
 	return nil
@@ -306,53 +302,8 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	if err := embedConfigure(m, opts, neighbors, search); err != nil {
 		return err
 	}
-	// A scipy save_npz CSR input goes to FitSparse (an affinity or
-	// neighbour graph is never densified), else it is densified.
-	var sparse *data.CSRMatrix
-	var x *mat.Dense
-	if data.IsNPZCSR(opts.Input) {
-		if sparse, err = data.ReadNPZCSR(opts.Input); err != nil {
-			return err
-		}
-	}
-	se, fitSparse := m.(spectral.SparseEstimator)
-	switch {
-	case sparse != nil && fitSparse && opts.GraphFile == "":
-	case sparse != nil:
-		if x, err = spectral.DenseFromSparse("embed", sparse); err != nil {
-			return fmt.Errorf("embed: --input %s: %w", opts.Input, err)
-		}
-	default:
-		if x, err = data.ReadMatrix(opts.Input); err != nil {
-			return err
-		}
-	}
-	var n int
-	if x != nil {
-		n, _ = x.Dims()
-	} else {
-		n = sparse.Rows
-	}
-	if x == nil {
-		if err := se.FitSparse(sparse); err != nil {
-			return fmt.Errorf("embed: --input %s: %w", opts.Input, err)
-		}
-	} else if opts.GraphFile != "" {
-		ge, ok := m.(spectral.GraphEstimator)
-		if !ok {
-			return usagef("embed: method %s does not take --graph-file (graph methods: %s)", opts.Method, strings.Join(spectral.GraphMethods(), ", "))
-		}
-		g, _, err := graph.ReadEdgeFile(opts.GraphFile, n)
-		if err != nil {
-			return err
-		}
-		if g.N != n {
-			return fmt.Errorf("embed: --graph-file %s has %d vertices; --input %s has %d rows", opts.GraphFile, g.N, opts.Input, n)
-		}
-		if err := ge.FitGraph(x, g); err != nil {
-			return fmt.Errorf("embed: --graph-file %s: %w", opts.GraphFile, err)
-		}
-	} else if err := m.Fit(x); err != nil {
+	n, err := embedFit(m, opts)
+	if err != nil {
 		return err
 	}
 	z := m.Embedding()
@@ -397,6 +348,43 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	}
 	fmt.Fprintln(s.Out, string(b))
 	return nil
+}
+
+// embedFit fits m to --input and returns its number of rows. A scipy
+// save_npz CSR input goes to FitSparse (an affinity or neighbour graph is
+// never densified) when the method has it and no --graph-file is given,
+// else it is densified (readDenseInput).
+func embedFit(m spectral.Estimator, opts *embedOptions) (int, error) {
+	if se, ok := m.(spectral.SparseEstimator); ok && opts.GraphFile == "" && data.IsNPZCSR(opts.Input) {
+		sparse, err := data.ReadNPZCSR(opts.Input)
+		if err != nil {
+			return 0, err
+		}
+		if err := se.FitSparse(sparse); err != nil {
+			return 0, fmt.Errorf("embed: --input %s: %w", opts.Input, err)
+		}
+		return sparse.Rows, nil
+	}
+	x, err := readDenseInput("embed", "--input", opts.Input)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := x.Dims()
+	if opts.GraphFile == "" {
+		return n, m.Fit(x)
+	}
+	ge, ok := m.(spectral.GraphEstimator)
+	if !ok {
+		return 0, usagef("embed: method %s does not take --graph-file (graph methods: %s)", opts.Method, strings.Join(spectral.GraphMethods(), ", "))
+	}
+	g, _, err := graph.ReadEdgeFile(opts.GraphFile, n) // n vertices: a larger index is an error
+	if err != nil {
+		return 0, err
+	}
+	if err := ge.FitGraph(x, g); err != nil {
+		return 0, fmt.Errorf("embed: --graph-file %s: %w", opts.GraphFile, err)
+	}
+	return n, nil
 }
 
 // readDenseInput reads a matrix file, a scipy save_npz CSR file densified
