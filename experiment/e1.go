@@ -104,7 +104,7 @@ func E1(ctx context.Context, cfg E1Config, c *Cache, figDir string) (*E1Result, 
 		if views, err = buildGraph(ds, GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, nil, cfg.Seed, 0); err != nil {
 			return err
 		}
-		views.X = centred(views.X)
+		views.X = linalg.CenterColumns(views.X)
 		return nil
 	}
 	type job struct{ loss, regime string }
@@ -225,9 +225,9 @@ func e1Row(b *builtGraph, loss, regime string, cfg E1Config) (E1Row, error) {
 	if zs != nil {
 		zt := z
 		if loss == closedform.SimCLR {
-			zt = normalizeRows(z) // the loss sees only directions
+			zt = linalg.NormalizeRows(z, 0) // the loss sees only directions
 		}
-		if ang, err := linalg.PrincipalAngles(centred(zs), centred(zt)); err == nil && len(ang) > 0 {
+		if ang, err := linalg.PrincipalAngles(linalg.CenterColumns(zs), linalg.CenterColumns(zt)); err == nil && len(ang) > 0 {
 			row.AngleSpectralTrained = Num(ang[len(ang)-1] * 180 / math.Pi)
 		}
 	}

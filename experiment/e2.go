@@ -8,6 +8,7 @@ import (
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/eval"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -107,7 +108,7 @@ func E2(ctx context.Context, cfg E2Config, c *Cache, figDir string) (*E2Result, 
 						return pt, err
 					}
 					pt.RankTrained = e2Rank(z)
-					sv, err := eval.SingularValues(centred(z))
+					sv, err := eval.SingularValues(linalg.CenterColumns(z))
 					if err != nil {
 						return pt, errorf("e2", "gamma", gamma, err)
 					}

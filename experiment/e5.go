@@ -8,6 +8,7 @@ import (
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -204,7 +205,7 @@ func e5Compute(ctx context.Context, cfg E5Config) (*E5Result, error) {
 		}
 		z := e.Z
 		if m.Loss == closedform.SimCLR {
-			z = normalizeRows(z)
+			z = linalg.NormalizeRows(z, 0)
 		}
 		row := e5Row(m.Name, z, geo, res.ShortHops, res.LongHops)
 		row.Fits = []Fit{e.Fit}
@@ -260,25 +261,6 @@ func judgeLocalGlobal(r *E5Result) Verdict {
 	}
 	decide(&v, comps)
 	return v
-}
-
-func normalizeRows(z *mat.Dense) *mat.Dense {
-	out := mat.DenseCopyOf(z)
-	n, _ := out.Dims()
-	for i := 0; i < n; i++ {
-		r := out.RawRowView(i)
-		var s float64
-		for _, v := range r {
-			s += v * v
-		}
-		if s > 0 {
-			s = 1 / math.Sqrt(s)
-			for k := range r {
-				r[k] *= s
-			}
-		}
-	}
-	return out
 }
 
 func e5Row(name string, z *mat.Dense, geo *mat.Dense, short, long int) E5Row {

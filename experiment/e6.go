@@ -217,7 +217,7 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		}
 		row.Trained, row.Closed = append(row.Trained, Num(at)), append(row.Closed, Num(ac))
 		maxA, meanA := nan(), nan()
-		if ang, err := linalg.PrincipalAngles(centred(zt), centred(e.Z)); err == nil && len(ang) > 0 {
+		if ang, err := linalg.PrincipalAngles(linalg.CenterColumns(zt), linalg.CenterColumns(e.Z)); err == nil && len(ang) > 0 {
 			var sum float64
 			for _, a := range ang {
 				sum += a

@@ -317,35 +317,9 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 	return param, z, fit, nil
 }
 
-// centred returns z with column means removed.
-func centred(z mat.Matrix) *mat.Dense {
-	n, k := z.Dims()
-	c := mat.DenseCopyOf(z)
-	for j := 0; j < k; j++ {
-		var m float64
-		for i := 0; i < n; i++ {
-			m += c.At(i, j)
-		}
-		m /= float64(n)
-		for i := 0; i < n; i++ {
-			c.Set(i, j, c.At(i, j)-m)
-		}
-	}
-	return c
-}
-
-// maxSV returns the largest singular value of the centred z (1 if zero).
-func maxSV(z mat.Matrix) float64 {
-	sv, err := eval.SingularValues(centred(z))
-	if err != nil || len(sv) == 0 || sv[0] == 0 {
-		return 1
-	}
-	return sv[0]
-}
-
 // numRank is the rank of the centred z with relative tolerance tol·σ₁.
-func numRank(z mat.Matrix, tol float64) int {
-	sv, err := eval.SingularValues(centred(z))
+func numRank(z *mat.Dense, tol float64) int {
+	sv, err := eval.SingularValues(linalg.CenterColumns(z))
 	if err != nil {
 		return 0
 	}
