@@ -166,7 +166,9 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		tc := train.Config{Loss: l.name, LossParams: l.params, Encoder: enc, LR: cfg.LR, Views: 2, Augment: cfg.Aug,
 			Relation: "views", Batch: cfg.Batch, Epochs: cfg.Epochs, Seed: seed,
 			Data: train.DataSource{ImageShape: raw.ImageShape}}
-		tr, err := train.Run(ctx, tc, raw.X, raw.Y, dir, train.Options{Progress: io.Discard, Logger: quiet})
+		// No labels: the views relation reads none, and passing none keeps
+		// every label (test rows' included) out of training by construction.
+		tr, err := train.Run(ctx, tc, raw.X, nil, dir, train.Options{Progress: io.Discard, Logger: quiet})
 		os.RemoveAll(dir)
 		if err != nil {
 			return row, errorf("e6", enc, l.name, err)
