@@ -59,6 +59,9 @@ type E1Row struct {
 	AngleTrained Num `json:"angle_trained_deg"`
 	SVError      Num `json:"sv_error"`
 	RankTrained  int `json:"rank_trained"`
+	// TrainedFit records the trained encoder's L-BFGS run (loss, gradient
+	// norm, tolerance, status).
+	TrainedFit Fit `json:"trained_fit"`
 	// AngleSpectralTrained is the largest principal angle (degrees) between
 	// the spectral method's embedding and the trained encoder's: for the
 	// losses without exact closed form it measures how well the spectral
@@ -212,10 +215,11 @@ func e1Row(b *builtGraph, loss, regime string, cfg E1Config) (E1Row, error) {
 	if loss == closedform.SimCLR && cfg.SimCLRIter > 0 {
 		iter = cfg.SimCLRIter
 	}
-	_, z, _, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: iter})
+	_, z, res, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: iter})
 	if err != nil {
 		return row, errorf("e1", loss, "train", err)
 	}
+	row.TrainedFit = minimizeFit(res)
 	cmp, err := closedform.Compare(sol, z)
 	if err != nil {
 		return row, errorf("e1", loss, "compare", err)

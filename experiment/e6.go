@@ -66,12 +66,16 @@ type E6Row struct {
 	// form's, per replicate.
 	MaxAngle  []Num `json:"max_angle_deg"`
 	MeanAngle []Num `json:"mean_angle_deg"`
-	// FinalLoss is the training loss of the last step, per replicate;
+	// FinalLoss is the training loss of the last step, per replicate,
+	// FinalGradNorm the gradient norm of that step (Adam runs a fixed budget
+	// of Epochs, no tolerance) and TrainStatus the run's train.Status;
 	// ClosedFit the status of the closed form.
-	FinalLoss []Num  `json:"final_loss"`
-	ClosedFit []Fit  `json:"closed_fit"`
-	Status    string `json:"status"`
-	Seconds   Num    `json:"seconds"`
+	FinalLoss     []Num    `json:"final_loss"`
+	FinalGradNorm []Num    `json:"final_grad_norm"`
+	TrainStatus   []string `json:"train_status"`
+	ClosedFit     []Fit    `json:"closed_fit"`
+	Status        string   `json:"status"`
+	Seconds       Num      `json:"seconds"`
 }
 
 // E6Result holds the rows of E6.
@@ -227,7 +231,12 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			maxA, meanA = Num(ang[len(ang)-1]*180/math.Pi), Num(sum/float64(len(ang))*180/math.Pi)
 		}
 		row.MaxAngle, row.MeanAngle = append(row.MaxAngle, maxA), append(row.MeanAngle, meanA)
-		row.FinalLoss = append(row.FinalLoss, Num(tr.Loss))
+		gn := nan()
+		if len(tr.History) > 0 {
+			gn = Num(tr.History[len(tr.History)-1].GradNorm)
+		}
+		row.FinalLoss, row.FinalGradNorm = append(row.FinalLoss, Num(tr.Loss)), append(row.FinalGradNorm, gn)
+		row.TrainStatus = append(row.TrainStatus, tr.Status.String())
 	}
 	return row, nil
 }
