@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/eigenssl/eigenssl/advise"
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
@@ -312,31 +313,11 @@ func e5Row(name string, z *mat.Dense, geo *mat.Dense, short, long int) E5Row {
 	return row
 }
 
-// spearman returns the Spearman rank correlation (average ranks for ties).
+// spearman returns the Spearman rank correlation (average ranks for ties,
+// advise.Spearman), NaN for fewer than 3 pairs.
 func spearman(a, b []float64) float64 {
 	if len(a) < 3 {
 		return math.NaN()
 	}
-	return stat.Correlation(ranks(a), ranks(b), nil)
-}
-
-func ranks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(i, j int) bool { return x[idx[i]] < x[idx[j]] })
-	r := make([]float64, len(x))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && x[idx[j+1]] == x[idx[i]] {
-			j++
-		}
-		avg := float64(i+j)/2 + 1
-		for k := i; k <= j; k++ {
-			r[idx[k]] = avg
-		}
-		i = j + 1
-	}
-	return r
+	return advise.Spearman(a, b)
 }
