@@ -221,16 +221,7 @@ func LabelEnergy(g *graph.CSR, y []int, k int) (float64, error) {
 	for i, c := range yl {
 		yc.Set(i, c, 1)
 	}
-	for j := range nc {
-		var m float64
-		for i := range n {
-			m += yc.At(i, j)
-		}
-		m /= float64(n)
-		for i := range n {
-			yc.Set(i, j, yc.At(i, j)-m)
-		}
-	}
+	linalg.CenterColumnsInPlace(yc)
 	total := mat.Norm(yc, 2)
 	total *= total
 	if total == 0 {

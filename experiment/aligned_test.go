@@ -63,7 +63,7 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 	// P_X Y_c through the thin SVD of the centred X (rank-revealing, since
 	// some pixels are constant on the training rows).
 	var svd mat.SVD
-	if !svd.Factorize(centred(xtr), mat.SVDThin) {
+	if !svd.Factorize(linalg.CenterColumns(xtr), mat.SVDThin) {
 		t.Fatal("svd failed")
 	}
 	sv := svd.Values(nil)
@@ -95,7 +95,7 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 	var bls mat.Dense
 	bls.Mul(vs, &uty)
 	var xb mat.Dense
-	xb.Mul(centred(ds.X), &bls)
+	xb.Mul(linalg.CenterColumns(ds.X), &bls)
 	probe := eval.Protocol{Probe: "ridge", Lambda: 1e-9, TrainIdx: trainIdx, TestIdx: testIdx, Seeds: 1}
 	sup, err := eval.Evaluate(&xb, ds.Y, probe)
 	if err != nil {
@@ -116,7 +116,7 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ztrAll := centred(rowsOf(e.Z, trainIdx))
+		ztrAll := linalg.CenterColumns(rowsOf(e.Z, trainIdx))
 		if ang, err := linalg.PrincipalAngles(lsBasis, ztrAll); err == nil {
 			t.Logf("%s: largest angle of span(P_X Y_c) to span(Z) %.4f rad", tc.m.Name, ang[len(ang)-1])
 			if tc.m.Loss == closedform.BarlowTwins && ang[len(ang)-1] > 1e-3 {
@@ -124,7 +124,7 @@ func TestAlignedGraphMatchesSupervised(t *testing.T) {
 			}
 		}
 		if tc.subspace {
-			ztr := centred(rowsOf(e.Z, trainIdx))
+			ztr := linalg.CenterColumns(rowsOf(e.Z, trainIdx))
 			if r := numRank(ztr, 1e-8); r != c-1 {
 				t.Errorf("%s: rank %d; want c-1 = %d", tc.m.Name, r, c-1)
 			}

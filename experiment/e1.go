@@ -59,6 +59,9 @@ type E1Row struct {
 	AngleTrained Num `json:"angle_trained_deg"`
 	SVError      Num `json:"sv_error"`
 	RankTrained  int `json:"rank_trained"`
+	// TrainedFit records the trained encoder's L-BFGS run (loss, gradient
+	// norm, tolerance, status).
+	TrainedFit Fit `json:"trained_fit"`
 	// AngleSpectralTrained is the largest principal angle (degrees) between
 	// the spectral method's embedding and the trained encoder's: for the
 	// losses without exact closed form it measures how well the spectral
@@ -104,7 +107,7 @@ func E1(ctx context.Context, cfg E1Config, c *Cache, figDir string) (*E1Result, 
 		if views, err = buildGraph(ds, GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, nil, cfg.Seed, 0); err != nil {
 			return err
 		}
-		views.X = centred(views.X)
+		views.X = linalg.CenterColumns(views.X)
 		return nil
 	}
 	type job struct{ loss, regime string }
@@ -212,10 +215,11 @@ func e1Row(b *builtGraph, loss, regime string, cfg E1Config) (E1Row, error) {
 	if loss == closedform.SimCLR && cfg.SimCLRIter > 0 {
 		iter = cfg.SimCLRIter
 	}
-	_, z, _, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: iter})
+	_, z, res, err := closedform.Minimize(p, start, closedform.RefineSettings{MaxIter: iter})
 	if err != nil {
 		return row, errorf("e1", loss, "train", err)
 	}
+	row.TrainedFit = minimizeFit(res)
 	cmp, err := closedform.Compare(sol, z)
 	if err != nil {
 		return row, errorf("e1", loss, "compare", err)
@@ -225,9 +229,9 @@ func e1Row(b *builtGraph, loss, regime string, cfg E1Config) (E1Row, error) {
 	if zs != nil {
 		zt := z
 		if loss == closedform.SimCLR {
-			zt = normalizeRows(z) // the loss sees only directions
+			zt = linalg.NormalizeRows(z, 0) // the loss sees only directions
 		}
-		if ang, err := linalg.PrincipalAngles(centred(zs), centred(zt)); err == nil && len(ang) > 0 {
+		if ang, err := linalg.PrincipalAngles(linalg.CenterColumns(zs), linalg.CenterColumns(zt)); err == nil && len(ang) > 0 {
 			row.AngleSpectralTrained = Num(ang[len(ang)-1] * 180 / math.Pi)
 		}
 	}

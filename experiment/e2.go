@@ -8,6 +8,7 @@ import (
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/eval"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -47,6 +48,8 @@ type E2GammaPoint struct {
 	// SingularTrained are the singular values of the centred trained Z
 	// (nil when not trained).
 	SingularTrained []Num `json:"singular_values_trained,omitempty"`
+	// TrainedFit records the trained run (nil when not trained).
+	TrainedFit *Fit `json:"trained_fit,omitempty"`
 }
 
 // E2KPoint is the rank of one method at one K.
@@ -56,6 +59,8 @@ type E2KPoint struct {
 	RankClosed  int    `json:"rank_closed"`
 	RankTrained int    `json:"rank_trained"`
 	Exact       bool   `json:"exact"`
+	// TrainedFit records the trained run (nil when not trained).
+	TrainedFit *Fit `json:"trained_fit,omitempty"`
 }
 
 // E2Result holds both sweeps.
@@ -102,12 +107,12 @@ func E2(ctx context.Context, cfg E2Config, c *Cache, figDir string) (*E2Result, 
 				}
 				pt := E2GammaPoint{Views: v, Gamma: gamma, RankClosed: e2Rank(sol.Z), RankTrained: -1, Singular: nums(sol.SingularValues)}
 				if train {
-					z, err := trainFeature(p, cfg.TrainIter, cfg.Seed)
+					z, fit, err := trainFeature(p, cfg.TrainIter, cfg.Seed)
 					if err != nil {
 						return pt, err
 					}
-					pt.RankTrained = e2Rank(z)
-					sv, err := eval.SingularValues(centred(z))
+					pt.RankTrained, pt.TrainedFit = e2Rank(z), fit
+					sv, err := eval.SingularValues(linalg.CenterColumns(z))
 					if err != nil {
 						return pt, errorf("e2", "gamma", gamma, err)
 					}
@@ -148,11 +153,11 @@ func E2(ctx context.Context, cfg E2Config, c *Cache, figDir string) (*E2Result, 
 				}
 				pt := E2KPoint{Method: m.Name, K: k, RankClosed: e2Rank(sol.Z), RankTrained: -1, Exact: sol.Exact}
 				if cfg.TrainIter > 0 {
-					z, err := trainFeature(p, cfg.TrainIter, cfg.Seed)
+					z, fit, err := trainFeature(p, cfg.TrainIter, cfg.Seed)
 					if err != nil {
 						return pt, err
 					}
-					pt.RankTrained = e2Rank(z)
+					pt.RankTrained, pt.TrainedFit = e2Rank(z), fit
 				}
 				return pt, nil
 			})
@@ -173,19 +178,21 @@ func E2(ctx context.Context, cfg E2Config, c *Cache, figDir string) (*E2Result, 
 }
 
 // trainFeature minimises p's loss over a free Z from a seeded Gaussian start
-// (a "trained" representation, independent of the closed form).
-func trainFeature(p closedform.Problem, iter int, seed uint64) (*mat.Dense, error) {
+// (a "trained" representation, independent of the closed form) and the
+// record of the run.
+func trainFeature(p closedform.Problem, iter int, seed uint64) (*mat.Dense, *Fit, error) {
 	n := p.G.N
 	rng := rand.New(rand.NewPCG(seed, 0x7472616e))
 	z0 := mat.NewDense(n, p.K, nil)
 	for i := range z0.RawMatrix().Data {
 		z0.RawMatrix().Data[i] = rng.NormFloat64()
 	}
-	_, z, _, err := closedform.Minimize(p, z0, closedform.RefineSettings{MaxIter: iter})
+	_, z, res, err := closedform.Minimize(p, z0, closedform.RefineSettings{MaxIter: iter})
 	if err != nil {
-		return nil, errorf("train", p.Loss, p.K, err)
+		return nil, nil, errorf("train", p.Loss, p.K, err)
 	}
-	return z, nil
+	fit := minimizeFit(res)
+	return z, &fit, nil
 }
 
 func contains(xs []float64, x float64) bool {

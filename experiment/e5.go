@@ -6,8 +6,10 @@ import (
 	"math"
 	"sort"
 
+	"github.com/eigenssl/eigenssl/advise"
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -204,7 +206,7 @@ func e5Compute(ctx context.Context, cfg E5Config) (*E5Result, error) {
 		}
 		z := e.Z
 		if m.Loss == closedform.SimCLR {
-			z = normalizeRows(z)
+			z = linalg.NormalizeRows(z, 0)
 		}
 		row := e5Row(m.Name, z, geo, res.ShortHops, res.LongHops)
 		row.Fits = []Fit{e.Fit}
@@ -262,25 +264,6 @@ func judgeLocalGlobal(r *E5Result) Verdict {
 	return v
 }
 
-func normalizeRows(z *mat.Dense) *mat.Dense {
-	out := mat.DenseCopyOf(z)
-	n, _ := out.Dims()
-	for i := 0; i < n; i++ {
-		r := out.RawRowView(i)
-		var s float64
-		for _, v := range r {
-			s += v * v
-		}
-		if s > 0 {
-			s = 1 / math.Sqrt(s)
-			for k := range r {
-				r[k] *= s
-			}
-		}
-	}
-	return out
-}
-
 func e5Row(name string, z *mat.Dense, geo *mat.Dense, short, long int) E5Row {
 	n, _ := z.Dims()
 	var sd, sg, ld, lg, ad, ag []float64
@@ -330,31 +313,11 @@ func e5Row(name string, z *mat.Dense, geo *mat.Dense, short, long int) E5Row {
 	return row
 }
 
-// spearman returns the Spearman rank correlation (average ranks for ties).
+// spearman returns the Spearman rank correlation (average ranks for ties,
+// advise.Spearman), NaN for fewer than 3 pairs.
 func spearman(a, b []float64) float64 {
 	if len(a) < 3 {
 		return math.NaN()
 	}
-	return stat.Correlation(ranks(a), ranks(b), nil)
-}
-
-func ranks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(i, j int) bool { return x[idx[i]] < x[idx[j]] })
-	r := make([]float64, len(x))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && x[idx[j+1]] == x[idx[i]] {
-			j++
-		}
-		avg := float64(i+j)/2 + 1
-		for k := i; k <= j; k++ {
-			r[idx[k]] = avg
-		}
-		i = j + 1
-	}
-	return r
+	return advise.Spearman(a, b)
 }

@@ -66,12 +66,16 @@ type E6Row struct {
 	// form's, per replicate.
 	MaxAngle  []Num `json:"max_angle_deg"`
 	MeanAngle []Num `json:"mean_angle_deg"`
-	// FinalLoss is the training loss of the last step, per replicate;
+	// FinalLoss is the training loss of the last step, per replicate,
+	// FinalGradNorm the gradient norm of that step (Adam runs a fixed budget
+	// of Epochs, no tolerance) and TrainStatus the run's train.Status;
 	// ClosedFit the status of the closed form.
-	FinalLoss []Num  `json:"final_loss"`
-	ClosedFit []Fit  `json:"closed_fit"`
-	Status    string `json:"status"`
-	Seconds   Num    `json:"seconds"`
+	FinalLoss     []Num    `json:"final_loss"`
+	FinalGradNorm []Num    `json:"final_grad_norm"`
+	TrainStatus   []string `json:"train_status"`
+	ClosedFit     []Fit    `json:"closed_fit"`
+	Status        string   `json:"status"`
+	Seconds       Num      `json:"seconds"`
 }
 
 // E6Result holds the rows of E6.
@@ -166,7 +170,9 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		tc := train.Config{Loss: l.name, LossParams: l.params, Encoder: enc, LR: cfg.LR, Views: 2, Augment: cfg.Aug,
 			Relation: "views", Batch: cfg.Batch, Epochs: cfg.Epochs, Seed: seed,
 			Data: train.DataSource{ImageShape: raw.ImageShape}}
-		tr, err := train.Run(ctx, tc, raw.X, raw.Y, dir, train.Options{Progress: io.Discard, Logger: quiet})
+		// No labels: the views relation reads none, and passing none keeps
+		// every label (test rows' included) out of training by construction.
+		tr, err := train.Run(ctx, tc, raw.X, nil, dir, train.Options{Progress: io.Discard, Logger: quiet})
 		os.RemoveAll(dir)
 		if err != nil {
 			return row, errorf("e6", enc, l.name, err)
@@ -217,7 +223,7 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		}
 		row.Trained, row.Closed = append(row.Trained, Num(at)), append(row.Closed, Num(ac))
 		maxA, meanA := nan(), nan()
-		if ang, err := linalg.PrincipalAngles(centred(zt), centred(e.Z)); err == nil && len(ang) > 0 {
+		if ang, err := linalg.PrincipalAngles(linalg.CenterColumns(zt), linalg.CenterColumns(e.Z)); err == nil && len(ang) > 0 {
 			var sum float64
 			for _, a := range ang {
 				sum += a
@@ -225,7 +231,12 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			maxA, meanA = Num(ang[len(ang)-1]*180/math.Pi), Num(sum/float64(len(ang))*180/math.Pi)
 		}
 		row.MaxAngle, row.MeanAngle = append(row.MaxAngle, maxA), append(row.MeanAngle, meanA)
-		row.FinalLoss = append(row.FinalLoss, Num(tr.Loss))
+		gn := nan()
+		if len(tr.History) > 0 {
+			gn = Num(tr.History[len(tr.History)-1].GradNorm)
+		}
+		row.FinalLoss, row.FinalGradNorm = append(row.FinalLoss, Num(tr.Loss)), append(row.FinalGradNorm, gn)
+		row.TrainStatus = append(row.TrainStatus, tr.Status.String())
 	}
 	return row, nil
 }

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -9,7 +10,8 @@ import (
 // TestLabelGraphsDoNotLeakTestLabels is the leak test of the E3 graphs: for
 // every label-derived kind, the graph E3 builds for a replicate (a) gives no
 // test row an edge through its label (label, finer, coarser: no edge at all
-// touches a test row) and (b) is identical when every test label is changed.
+// touches a test row) and (b) is identical when every test label is changed;
+// (b) holds for the graphs that read no label (knn, random, augment) too.
 // A G built from every label (the old E3) fails both.
 func TestLabelGraphsDoNotLeakTestLabels(t *testing.T) {
 	ds, err := loadDataset("digits", 300, 1)
@@ -28,12 +30,13 @@ func TestLabelGraphsDoNotLeakTestLabels(t *testing.T) {
 			other.Y[i] = (other.Y[i] + 1 + i%3) % ds.Classes
 		}
 		for _, spec := range []GraphSpec{{Name: "label", Kind: "label"}, {Name: "rewire", Kind: "rewire", P: 0.4},
-			{Name: "finer", Kind: "finer", P: 3}, {Name: "coarser", Kind: "coarser", P: 2}} {
+			{Name: "finer", Kind: "finer", P: 3}, {Name: "coarser", Kind: "coarser", P: 2},
+			{Name: "knn", Kind: "knn", P: 5}, {Name: "random", Kind: "random"}, {Name: "augment", Kind: "augment", Aug: "shift:1+noise:0.5"}} {
 			b, err := r.graph(ds, spec, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if spec.Kind != "rewire" {
+			if spec.LabelDerived() && spec.Kind != "rewire" {
 				for _, i := range r.test {
 					if b.G.RowPtr[i+1] > b.G.RowPtr[i] {
 						t.Errorf("replicate %d, %s: test row %d has %d edges; want none", r.seed, spec.Name, i, b.G.RowPtr[i+1]-b.G.RowPtr[i])
@@ -79,6 +82,43 @@ func TestE3FeatureLabelGraphExcluded(t *testing.T) {
 		case "linear":
 			if g.Excluded != "" || g.Class != ClassAligned {
 				t.Errorf("linear regime, label graph: excluded %q, class %q; want judged and aligned", g.Excluded, g.Class)
+			}
+		}
+	}
+}
+
+// TestE6ReadsNoLabel checks that no label reaches E6's training runs or its
+// closed forms: with every label of the data set changed, the final
+// training loss and the closed form's loss of each replicate are the same
+// bits (the probe, which reads the training labels of its split, is the
+// only consumer of labels).
+func TestE6ReadsNoLabel(t *testing.T) {
+	cfg := tinyConfigs().E6
+	cfg.Refine.MaxIter = 20 // the loss of a short run is enough to compare
+	ds, err := loadDataset(cfg.Dataset, cfg.N, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := *ds.Raw
+	raw.Y = slices.Clone(raw.Y)
+	for i := range raw.Y {
+		raw.Y[i] = (raw.Y[i] + 1 + i%3) % ds.Classes
+	}
+	other := *ds
+	other.Raw = &raw
+	for _, l := range e6Losses(cfg) {
+		a, err := e6Row(context.Background(), ds, cfg, cfg.Encoders[0], l, map[string]*embedding{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := e6Row(context.Background(), &other, cfg, cfg.Encoders[0], l, map[string]*embedding{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := range a.FinalLoss {
+			if a.FinalLoss[s] != b.FinalLoss[s] || a.ClosedFit[s].Loss != b.ClosedFit[s].Loss {
+				t.Errorf("%s, replicate %d: training loss %v vs %v, closed-form loss %v vs %v with other labels (labels reach E6's training or closed form)",
+					l.name, s, a.FinalLoss[s], b.FinalLoss[s], a.ClosedFit[s].Loss, b.ClosedFit[s].Loss)
 			}
 		}
 	}

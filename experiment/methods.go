@@ -73,9 +73,12 @@ const refineChunk = 100
 type Fit struct {
 	// Loss is the final loss of the kept start, GradNorm its scale-free
 	// gradient norm ‖∇f(θ)‖·‖θ‖ (see RefinePlan) and Iterations its
-	// L-BFGS iterations.
+	// L-BFGS iterations. For one plain closedform.Minimize run (the trained
+	// encoders of E1 and E2, minimizeFit) GradNorm is the norm that run
+	// reports and GradTol the threshold it was held to.
 	Loss       Num `json:"loss"`
 	GradNorm   Num `json:"grad_norm"`
+	GradTol    Num `json:"grad_tol,omitempty"`
 	Iterations int `json:"iterations"`
 	// Status is "exact" (closed form), "converged", "stalled" (loss flat,
 	// gradient above tolerance), "not converged" or "not identifiable" (the
@@ -281,6 +284,21 @@ func minimizeRestarts(p closedform.Problem, start *mat.Dense, plan RefinePlan, s
 	return param, z, fit, nil
 }
 
+// minimizeFit is the Fit of one closedform.Minimize run held to
+// closedform's own tolerance: Status "converged" when its gradient norm met
+// res.GradTol, "not converged" when the iteration budget ran out first and
+// "stalled" when it stopped without meeting the tolerance.
+func minimizeFit(res closedform.RefineResult) Fit {
+	f := Fit{Loss: Num(res.Final), GradNorm: Num(res.GradNorm), GradTol: Num(res.GradTol), Iterations: res.Iterations, Status: StatusStalled}
+	switch res.Status {
+	case closedform.StatusConverged:
+		f.Status = StatusConverged
+	case closedform.StatusIterationLimit:
+		f.Status = StatusNotConverged
+	}
+	return f
+}
+
 // minimizeChunked runs closedform.Minimize from start in chunks of
 // refineChunk iterations until the tolerance of plan is met or MaxIter
 // iterations are spent.
@@ -317,35 +335,9 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 	return param, z, fit, nil
 }
 
-// centred returns z with column means removed.
-func centred(z mat.Matrix) *mat.Dense {
-	n, k := z.Dims()
-	c := mat.DenseCopyOf(z)
-	for j := 0; j < k; j++ {
-		var m float64
-		for i := 0; i < n; i++ {
-			m += c.At(i, j)
-		}
-		m /= float64(n)
-		for i := 0; i < n; i++ {
-			c.Set(i, j, c.At(i, j)-m)
-		}
-	}
-	return c
-}
-
-// maxSV returns the largest singular value of the centred z (1 if zero).
-func maxSV(z mat.Matrix) float64 {
-	sv, err := eval.SingularValues(centred(z))
-	if err != nil || len(sv) == 0 || sv[0] == 0 {
-		return 1
-	}
-	return sv[0]
-}
-
 // numRank is the rank of the centred z with relative tolerance tol·σ₁.
-func numRank(z mat.Matrix, tol float64) int {
-	sv, err := eval.SingularValues(centred(z))
+func numRank(z *mat.Dense, tol float64) int {
+	sv, err := eval.SingularValues(linalg.CenterColumns(z))
 	if err != nil {
 		return 0
 	}

@@ -8,11 +8,12 @@ import (
 // Tables returns E1's table.
 func (r *E1Result) Tables() []Table {
 	t := Table{Title: fmt.Sprintf("E1 closed form vs spectral method vs trained encoder (N=%d, K=%d)", r.Config.N, r.Config.K),
-		Note: "Angles are the largest principal angle (degrees) to the column space of the closed form (loss*, rank*); loss gap = trained loss - closed-form loss (negative only where no exact closed form exists); SV err = largest relative singular-value error (– when the loss does not pin them); the last column compares the spectral method directly with the trained encoder.",
-		Head: []string{"loss", "regime", "graph", "exact", "loss*", "rank*", "spectral method", "angle", "trained loss", "gap", "angle", "SV err", "rank", "angle spectral–trained"}}
+		Note: "Angles are the largest principal angle (degrees) to the column space of the closed form (loss*, rank*); loss gap = trained loss - closed-form loss (negative only where no exact closed form exists); SV err = largest relative singular-value error (– when the loss does not pin them); the next column compares the spectral method directly with the trained encoder; the last gives the trained run's L-BFGS status (gradient norm / tolerance).",
+		Head: []string{"loss", "regime", "graph", "exact", "loss*", "rank*", "spectral method", "angle", "trained loss", "gap", "angle", "SV err", "rank", "angle spectral–trained", "trained run"}}
 	for _, x := range r.Rows {
 		t.Rows = append(t.Rows, []string{x.Loss, x.Regime, x.Graph, fmt.Sprint(x.Exact), fmt.Sprintf("%.4g", float64(x.LossClosed)), fmt.Sprint(x.RankClosed),
-			x.Spectral, f1(x.AngleSpectral), fmt.Sprintf("%.4g", float64(x.LossTrained)), fmt.Sprintf("%.2g", float64(x.LossGap)), f1(x.AngleTrained), f3(x.SVError), fmt.Sprint(x.RankTrained), f1(x.AngleSpectralTrained)})
+			x.Spectral, f1(x.AngleSpectral), fmt.Sprintf("%.4g", float64(x.LossTrained)), fmt.Sprintf("%.2g", float64(x.LossGap)), f1(x.AngleTrained), f3(x.SVError), fmt.Sprint(x.RankTrained), f1(x.AngleSpectralTrained),
+			fmt.Sprintf("%s (%.2g / %.2g)", x.TrainedFit.Status, float64(x.TrainedFit.GradNorm), float64(x.TrainedFit.GradTol))})
 	}
 	return []Table{t}
 }
@@ -31,9 +32,9 @@ func f1(x Num) string {
 // spectral analogue describes the trained optimum).
 func (r *E1Result) summaryTable() Table {
 	t := Table{Title: "E1 every loss/regime pair: largest principal angle (degrees)", Left: 3,
-		Head: []string{"loss", "regime", "exact", "closed vs spectral", "closed vs trained", "spectral vs trained", "loss gap"}}
+		Head: []string{"loss", "regime", "exact", "closed vs spectral", "closed vs trained", "spectral vs trained", "loss gap", "trained run"}}
 	for _, x := range r.Rows {
-		t.Rows = append(t.Rows, []string{x.Loss, x.Regime, fmt.Sprint(x.Exact), f1(x.AngleSpectral), f1(x.AngleTrained), f1(x.AngleSpectralTrained), fmt.Sprintf("%.2g", float64(x.LossGap))})
+		t.Rows = append(t.Rows, []string{x.Loss, x.Regime, fmt.Sprint(x.Exact), f1(x.AngleSpectral), f1(x.AngleTrained), f1(x.AngleSpectralTrained), fmt.Sprintf("%.2g", float64(x.LossGap)), x.TrainedFit.Status})
 	}
 	return t
 }
@@ -52,21 +53,27 @@ func (r *E2Result) Tables() []Table {
 	t := Table{Title: fmt.Sprintf("E2 rank of smooth VICReg against gamma (augmentation graph, N'=%d, K=%d)", r.Config.NOrig, r.Config.KGamma),
 		Head: []string{"V", "gamma", "gamma·V", "rank Z*", "rank trained"}}
 	for _, p := range r.Gamma {
-		tr := "–"
-		if p.RankTrained >= 0 {
-			tr = fmt.Sprint(p.RankTrained)
-		}
+		tr := trainedRank(p.RankTrained, p.TrainedFit)
 		t.Rows = append(t.Rows, []string{fmt.Sprint(p.Views), fmt.Sprintf("%.3g", p.Gamma), fmt.Sprintf("%.3g", p.Gamma*float64(p.Views)), fmt.Sprint(p.RankClosed), tr})
 	}
 	k := Table{Title: fmt.Sprintf("E2 rank against K, c = %d components", r.Components), Head: []string{"method", "K", "exact", "rank Z*", "rank trained"}}
 	for _, p := range r.K {
-		tr := "–"
-		if p.RankTrained >= 0 {
-			tr = fmt.Sprint(p.RankTrained)
-		}
+		tr := trainedRank(p.RankTrained, p.TrainedFit)
 		k.Rows = append(k.Rows, []string{p.Method, fmt.Sprint(p.K), fmt.Sprint(p.Exact), fmt.Sprint(p.RankClosed), tr})
 	}
 	return []Table{t, k}
+}
+
+// trainedRank is a trained rank for E2's tables, with the run's status when
+// it did not converge ("–" when not trained).
+func trainedRank(rank int, fit *Fit) string {
+	switch {
+	case rank < 0:
+		return "–"
+	case fit != nil && fit.Status != StatusConverged:
+		return fmt.Sprintf("%d (%s)", rank, fit.Status)
+	}
+	return fmt.Sprint(rank)
 }
 
 func (r *E2Result) summary() string {

@@ -1,0 +1,119 @@
+package experiment
+
+import (
+	"math"
+	"testing"
+)
+
+// checkFit fails t unless f records a finite loss and gradient norm and one
+// of the statuses of a numerical run.
+func checkFit(t *testing.T, where string, f Fit) {
+	t.Helper()
+	switch f.Status {
+	case StatusConverged, StatusNotConverged, StatusStalled:
+	default:
+		t.Errorf("%s: status %q; want converged, not converged or stalled", where, f.Status)
+	}
+	if math.IsNaN(float64(f.Loss)) || math.IsInf(float64(f.Loss), 0) || !(f.GradNorm >= 0) || math.IsInf(float64(f.GradNorm), 0) {
+		t.Errorf("%s: loss %v, gradient norm %v; want both recorded (finite)", where, f.Loss, f.GradNorm)
+	}
+	if f.Iterations <= 0 {
+		t.Errorf("%s: %d iterations recorded", where, f.Iterations)
+	}
+}
+
+// TestEveryOptimiserRecorded checks on the tiny run that every numerical
+// optimiser behind a result records its loss, gradient norm and status
+// (E1 and E2 trained encoders with the tolerance they were held to, E3 and
+// E5 refined optima, E6 training runs and closed forms), and that an E3 or
+// E5 optimum that did not reach its tolerance is excluded from the verdicts.
+func TestEveryOptimiserRecorded(t *testing.T) {
+	rep := tinyRun(t)
+	for _, r := range rep.E1.Rows {
+		checkFit(t, "E1 "+r.Loss+"/"+r.Regime+" trained", r.TrainedFit)
+		if !(r.TrainedFit.GradTol > 0) {
+			t.Errorf("E1 %s/%s: tolerance %v not recorded", r.Loss, r.Regime, r.TrainedFit.GradTol)
+		}
+	}
+	trained := 0
+	for _, p := range rep.E2.Gamma {
+		if p.RankTrained < 0 {
+			continue
+		}
+		trained++
+		if p.TrainedFit == nil {
+			t.Errorf("E2 gamma %g: trained without a fit record", p.Gamma)
+			continue
+		}
+		checkFit(t, "E2 gamma trained", *p.TrainedFit)
+	}
+	for _, p := range rep.E2.K {
+		if p.RankTrained < 0 {
+			continue
+		}
+		trained++
+		if p.TrainedFit == nil {
+			t.Errorf("E2 %s K=%d: trained without a fit record", p.Method, p.K)
+			continue
+		}
+		checkFit(t, "E2 K trained", *p.TrainedFit)
+	}
+	if trained == 0 {
+		t.Error("E2 trained nothing: the test checks nothing there")
+	}
+	refined := 0
+	for _, c := range rep.E3.Cells {
+		if !c.Refined {
+			continue
+		}
+		refined++
+		if len(c.Fits) != rep.E3.Config.Seeds {
+			t.Errorf("E3 %s/%s/%s: %d fits for %d replicates", c.Graph, c.Regime, c.Method, len(c.Fits), rep.E3.Config.Seeds)
+		}
+		for _, f := range c.Fits {
+			if f.Status == StatusNotIdentifiable {
+				continue
+			}
+			checkFit(t, "E3 "+c.Graph+"/"+c.Regime+"/"+c.Method, f)
+			if f.Status != StatusConverged && c.Excluded == "" {
+				t.Errorf("E3 %s/%s/%s: a replicate %s but the cell is judged", c.Graph, c.Regime, c.Method, f.Status)
+			}
+		}
+	}
+	if refined == 0 {
+		t.Error("E3 refined no cell: the test checks nothing there")
+	}
+	for _, r := range rep.E5.Rows {
+		for _, f := range r.Fits {
+			if f.Status == StatusExact {
+				continue
+			}
+			checkFit(t, "E5 "+r.Method, f)
+			if f.Status != StatusConverged && r.Excluded == "" {
+				t.Errorf("E5 %s: optimum %s but the row is judged", r.Method, f.Status)
+			}
+		}
+	}
+	for _, r := range rep.E6.Rows {
+		n := rep.E6.Config.Seeds
+		if len(r.FinalLoss) != n || len(r.FinalGradNorm) != n || len(r.TrainStatus) != n || len(r.ClosedFit) != n {
+			t.Errorf("E6 %s/%s: %d losses, %d gradient norms, %d statuses, %d closed fits for %d replicates",
+				r.Encoder, r.name(), len(r.FinalLoss), len(r.FinalGradNorm), len(r.TrainStatus), len(r.ClosedFit), n)
+			continue
+		}
+		for s := range n {
+			if r.TrainStatus[s] != "completed" || !(r.FinalGradNorm[s] >= 0) || math.IsInf(float64(r.FinalGradNorm[s]), 0) {
+				t.Errorf("E6 %s/%s replicate %d: training %q, gradient norm %v", r.Encoder, r.name(), s, r.TrainStatus[s], r.FinalGradNorm[s])
+			}
+			f := r.ClosedFit[s]
+			if f.Status != StatusExact {
+				if f.Status != StatusNotIdentifiable {
+					checkFit(t, "E6 closed "+r.ClosedForm, f)
+				}
+				if f.Status != StatusConverged && r.Status == StatusConverged {
+					t.Errorf("E6 %s/%s: closed form %s but the row says converged", r.Encoder, r.name(), f.Status)
+				}
+			}
+		}
+	}
+}
