@@ -305,8 +305,15 @@ func minimizeFit(res closedform.RefineResult) Fit {
 func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (param, z *mat.Dense, fit Fit, err error) {
 	param = start
 	fit.Status = StatusNotConverged
+	// closedform.Minimize stops at ‖∇f‖ <= tol·max(1, |f|), which must not
+	// be looser than the scale-free test of plan: tol is plan.GradTol over
+	// ‖θ‖ (and over 1/|f| when |f| < 1), from the last chunk's point, and
+	// tightens tenfold whenever a chunk met its own tolerance but not the
+	// plan's (‖θ‖ moved during the chunk).
+	tighten, fAbs := 1.0, 1.0
 	for fit.Iterations < plan.MaxIter {
-		set := closedform.RefineSettings{MaxIter: min(refineChunk, plan.MaxIter-fit.Iterations), GradTol: plan.GradTol}
+		tol := plan.GradTol * math.Min(1, fAbs) / math.Max(mat.Norm(param, 2), 1e-300) / tighten
+		set := closedform.RefineSettings{MaxIter: min(refineChunk, plan.MaxIter-fit.Iterations), GradTol: tol}
 		pr, zr, rr, err := closedform.Minimize(p, param, set)
 		if err != nil {
 			return nil, nil, fit, err
@@ -320,6 +327,10 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 		if scaled <= plan.GradTol && change <= plan.LossTol {
 			fit.Status = StatusConverged
 			break
+		}
+		fAbs = math.Abs(rr.Final)
+		if rr.Status == closedform.StatusConverged {
+			tighten *= 10
 		}
 		if change <= plan.LossTol {
 			// Flat but not stationary to tolerance: keep going while the
