@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/loss"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -57,5 +58,113 @@ func TestSimCLRViewsCollapse(t *testing.T) {
 		zv, _ := Evaluate(p, z)
 		t.Logf("N'=%d V=%d K=%d τ=%g: characterisation %.8g, refined %.8g (gap %.3g), random start %.8g, lower bound %.4g",
 			tc.nOrig, tc.v, tc.k, tc.tau, sol.PredictedLoss, ref.PredictedLoss, res.Gap, zv, sol.Bounds.Lower)
+	}
+}
+
+// TestLimitStationarityMatchesFiniteDifferences checks LimitStationarity
+// against central differences of the limit problem F(W, u) itself: rows
+// i ∉ C are x_i W with W restricted to {x_0 W = 0}, row 0 (collapsed) is
+// the free unit vector u. With ‖W‖_F = 1 the returned scaled·|f| is the
+// norm of F's gradient over that subspace and u's tangent space, which the
+// differences measure in an orthonormal basis of both. With no collapsed
+// row it is ‖Xᵀ∇_Z f‖·‖W‖/|f|.
+func TestLimitStationarityMatchesFiniteDifferences(t *testing.T) {
+	const n, d, k = 14, 5, 3
+	x := randMat(n, d, 11)
+	g, _, err := graph.KNN(randMat(n, 2, 12), 3, graph.KNNOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Problem{Loss: SimCLR, Regime: Linear, X: x, G: g, K: k, Tau: 0.5}
+	l, err := lossOf(p.withDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x0 := mat.NewVecDense(d, append([]float64(nil), x.RawRowView(0)...))
+	// Orthonormal basis of {v : x_0ᵀ v = 0} (D−1 columns) from the SVD of x_0ᵀ.
+	var svd mat.SVD
+	if !svd.Factorize(x0.T(), mat.SVDFull) {
+		t.Fatal("svd")
+	}
+	var vfull mat.Dense
+	svd.VTo(&vfull)
+	perp := mat.DenseCopyOf(vfull.Slice(0, d, 1, d))
+	// W on the subspace, unit Frobenius norm, and u a unit vector.
+	w := mat.NewDense(d, k, nil)
+	w.Mul(perp, randMat(d-1, k, 13))
+	w.Scale(1/mat.Norm(w, 2), w)
+	u := []float64{0.6, -0.48, 0.64}
+	f := func(w *mat.Dense, u []float64) float64 {
+		z := mat.NewDense(n, k, nil)
+		z.Mul(x, w)
+		z.SetRow(0, u)
+		r, err := l.Eval(loss.Inputs{Z: z, G: g}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Value
+	}
+	// The iterate: W plus ε·x_0 uᵀ/‖x_0‖², so that x_0 W_ε = ε u.
+	const eps = 1e-9
+	we := mat.DenseCopyOf(w)
+	n0 := mat.Dot(x0, x0)
+	for a := range d {
+		for b := range k {
+			we.Set(a, b, we.At(a, b)+eps*x0.AtVec(a)*u[b]/n0)
+		}
+	}
+	c, scaled, err := LimitStationarity(p, we)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c) != 1 || c[0] != 0 {
+		t.Fatalf("collapsed rows %v; want [0]", c)
+	}
+	const h = 1e-6
+	var g2 float64
+	for a := range d - 1 {
+		for b := range k {
+			// Direction perp[:,a] e_bᵀ (unit, inside the subspace).
+			plus, minus := mat.DenseCopyOf(w), mat.DenseCopyOf(w)
+			for i := range d {
+				plus.Set(i, b, plus.At(i, b)+h*perp.At(i, a))
+				minus.Set(i, b, minus.At(i, b)-h*perp.At(i, a))
+			}
+			dd := (f(plus, u) - f(minus, u)) / (2 * h)
+			g2 += dd * dd
+		}
+	}
+	// Tangent space of u: two orthonormal vectors orthogonal to u.
+	for _, tv := range [][]float64{{0.8, 0.36, -0.48}, {0, 0.8, 0.6}} {
+		up, um := make([]float64, k), make([]float64, k)
+		for i := range k {
+			up[i], um[i] = u[i]+h*tv[i], u[i]-h*tv[i]
+		}
+		dd := (f(w, up) - f(w, um)) / (2 * h)
+		g2 += dd * dd
+	}
+	want := math.Sqrt(g2) / math.Abs(f(w, u))
+	if math.Abs(scaled-want) > 1e-5*want {
+		t.Errorf("limit stationarity %.10g; finite differences of the limit problem %.10g", scaled, want)
+	}
+	// No collapsed row: the plain scale-free gradient norm.
+	w = randMat(d, k, 14)
+	c, scaled, err = LimitStationarity(p, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := mat.NewDense(n, k, nil)
+	z.Mul(x, w)
+	r, err := l.Eval(loss.Inputs{Z: z, G: g}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gw mat.Dense
+	gw.Mul(x.T(), r.Grad[loss.KeyZ])
+	if want := mat.Norm(&gw, 2) * mat.Norm(w, 2) / math.Abs(r.Value); len(c) != 0 || math.Abs(scaled-want) > 1e-12*want {
+		t.Errorf("no collapse: rows %v, %.12g; want none, %.12g", c, scaled, want)
+	}
+	if _, _, err := LimitStationarity(Problem{Loss: SimCLR, Regime: Feature, G: g, K: k}, w); err == nil {
+		t.Error("feature regime accepted")
 	}
 }

@@ -395,7 +395,7 @@ func notConverged(fits []Fit) string {
 			bad = append(bad, fmt.Sprintf("replicate %d not identifiable: %s", s, f.Note))
 			continue
 		}
-		if f.Status != StatusExact && f.Status != StatusConverged {
+		if !f.usable() {
 			bad = append(bad, fmt.Sprintf("replicate %d %s after %d iterations, scaled gradient %.2g, loss %.6g", s, f.Status, f.Iterations, float64(f.GradNorm), float64(f.Loss)))
 		}
 	}
@@ -477,7 +477,7 @@ func e3Cell(ds *prepared, reps []*replicate, getGraphs func() ([]*builtGraph, er
 		cl.Exact, cl.Refined, cl.Rank = e0.Exact, e0.Refined, numRank(e0.Z, 1e-6)
 		for _, o := range outs {
 			cl.Fits = append(cl.Fits, o.e.Fit)
-			if o.e.Fit.Status != StatusExact && o.e.Fit.Status != StatusConverged {
+			if !o.e.Fit.usable() {
 				cl.Converged = false
 			}
 		}

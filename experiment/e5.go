@@ -104,7 +104,7 @@ func E5(ctx context.Context, cfg E5Config, c *Cache, figDir string) (*E5Result, 
 		row.Short, row.Long = Num(meanOf(row.ShortPerSeed)), Num(meanOf(row.LongPerSeed))
 		row.Excluded = ""
 		for s, f := range row.Fits {
-			if f.Status != StatusExact && f.Status != StatusConverged {
+			if !f.usable() {
 				row.Excluded = fmt.Sprintf("optimum %s in replicate %d (%d iterations, scaled gradient %.2g)", f.Status, s, f.Iterations, float64(f.GradNorm))
 				break
 			}

@@ -198,7 +198,7 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			closed[ckey] = e
 		}
 		row.ClosedFit = append(row.ClosedFit, e.Fit)
-		if e.Fit.Status != StatusExact && e.Fit.Status != StatusConverged {
+		if !e.Fit.usable() {
 			row.Status = e.Fit.Status
 		}
 		trIdx, teIdx, err := eval.StratifiedSplit(raw.Y, 0.8, seed)

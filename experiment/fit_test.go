@@ -14,9 +14,9 @@ import (
 func checkFit(t *testing.T, where string, f Fit) {
 	t.Helper()
 	switch f.Status {
-	case StatusConverged, StatusNotConverged, StatusStalled:
+	case StatusConverged, StatusNotConverged, StatusStalled, StatusInfimum:
 	default:
-		t.Errorf("%s: status %q; want converged, not converged or stalled", where, f.Status)
+		t.Errorf("%s: status %q; want converged, infimum, not converged or stalled", where, f.Status)
 	}
 	if math.IsNaN(float64(f.Loss)) || math.IsInf(float64(f.Loss), 0) || !(f.GradNorm >= 0) || math.IsInf(float64(f.GradNorm), 0) {
 		t.Errorf("%s: loss %v, gradient norm %v; want both recorded (finite)", where, f.Loss, f.GradNorm)
@@ -156,5 +156,51 @@ func TestSimCLRFeatureReachesPlanTolerance(t *testing.T) {
 	}
 	if math.Abs(r.Value-float64(e.Fit.Loss)) > 1e-9*math.Abs(r.Value) {
 		t.Errorf("loss at Z %.12g; Fit records %.12g", r.Value, float64(e.Fit.Loss))
+	}
+}
+
+// TestSimCLRLinearReachesLimit checks linear SimCLR on a graph whose
+// infimum is not attained (digits, rewire-0.6): the run ends with status
+// infimum, a row of Z collapsed below closedform.CollapseTol of the rms row
+// norm, and the limit problem stationary to the plan's tolerance,
+// recomputed here with closedform.LimitStationarity at the returned W.
+func TestSimCLRLinearReachesLimit(t *testing.T) {
+	ds, err := loadDataset("digits", 300, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := buildGraph(ds, GraphSpec{Name: "rewire-0.6", Kind: "rewire", P: 0.6}, nil, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := RefinePlan{MaxIter: 4000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}
+	p := closedform.Problem{Loss: closedform.SimCLR, Regime: closedform.Linear, X: b.X, G: b.G, K: 16, Seed: 1}
+	sc, err := closedform.Solve(closedform.Problem{Loss: closedform.SpectralContrastive, Regime: closedform.Linear, X: b.X, G: b.G, K: 16, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, z, fit, err := minimizeRestarts(p, sc.W, plan, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fit.Status != StatusInfimum || fit.Note == "" {
+		t.Fatalf("status %q after %d iterations (%s); want %q with a note", fit.Status, fit.Iterations, fit.Note, StatusInfimum)
+	}
+	c, scaled, err := closedform.LimitStationarity(p, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c) == 0 || scaled > plan.GradTol {
+		t.Errorf("collapsed rows %v, limit stationarity %.3g; want some, <= %g", c, scaled, plan.GradTol)
+	}
+	n, _ := z.Dims()
+	var ms, smallest float64 = 0, math.Inf(1)
+	for i := range n {
+		r := mat.Norm(z.RowView(i), 2)
+		ms += r * r
+		smallest = math.Min(smallest, r)
+	}
+	if rel := smallest / math.Sqrt(ms/float64(n)); rel > closedform.CollapseTol {
+		t.Errorf("smallest row norm %.3g of the rms; want a collapsed row", rel)
 	}
 }

@@ -57,7 +57,10 @@ func defaultMethods(gammas []float64) []MethodSpec {
 // over the starts is kept. A start stopped by MaxIter is not converged
 // ("stalled" when its loss no longer moved but its gradient was above
 // tolerance), and a cell with such a replicate is excluded from the
-// verdicts.
+// verdicts. Linear SimCLR, whose infimum can be unattained (rows of Z = X W
+// collapse to zero and the gradient grows without bound), is "infimum" and
+// judged when its loss change meets LossTol and the limit problem meets
+// GradTol (closedform.LimitStationarity).
 type RefinePlan struct {
 	MaxIter  int     `json:"max_iter"`
 	GradTol  float64 `json:"grad_tol"`
@@ -97,6 +100,11 @@ const (
 	StatusConverged    = "converged"
 	StatusNotConverged = "not converged"
 	StatusStalled      = "stalled"
+	// StatusInfimum marks linear SimCLR whose infimum is not attained: the
+	// loss converged while rows of Z = X W collapsed to zero, and the limit
+	// point is stationary for the limit problem (closedform's
+	// LimitStationarity). Its Z is that limit point; it is judged.
+	StatusInfimum = "infimum"
 	// StatusNotIdentifiable marks linear BarlowTwins with K larger than the
 	// number r₊ of positive canonical correlations of G's pairs: its minimum
 	// min(1,α)(K − r₊) is reached by rank-r₊ maps whose spans differ between
@@ -104,6 +112,13 @@ const (
 	// accuracy is a property of the loss and the cell is not judged.
 	StatusNotIdentifiable = "not identifiable"
 )
+
+// usable reports whether a representation with this Fit is judged: a
+// closed form, a converged optimum or the limit point of a non-attained
+// infimum.
+func (f Fit) usable() bool {
+	return f.Status == StatusExact || f.Status == StatusConverged || f.Status == StatusInfimum
+}
 
 // embedding is the representation a method gives the data set's rows.
 type embedding struct {
@@ -329,6 +344,20 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 			break
 		}
 		fAbs = math.Abs(rr.Final)
+		if change <= plan.LossTol && p.Loss == closedform.SimCLR && p.Regime != closedform.Feature {
+			// Linear SimCLR whose infimum is not attained: rows of Z
+			// collapse and the gradient grows without bound; the run has
+			// converged when the limit problem is stationary.
+			c, ls, err := closedform.LimitStationarity(p, pr)
+			if err != nil {
+				return nil, nil, fit, err
+			}
+			if len(c) > 0 && ls <= plan.GradTol {
+				fit.Status, fit.GradNorm = StatusInfimum, Num(ls*f)
+				fit.Note = fmt.Sprintf("infimum not attained: %d row(s) of Z collapse (‖z_i‖ <= %g·rms) while the loss converges; Z is the limit point, stationary for the limit problem (closedform.LimitStationarity, scaled %.2g)", len(c), closedform.CollapseTol, ls)
+				break
+			}
+		}
 		if rr.Status == closedform.StatusConverged {
 			tighten *= 10
 		}

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -150,6 +151,8 @@ func (c *E3Cell) how() string {
 	st := "converged"
 	if !c.Converged {
 		st = "NOT converged"
+	} else if slices.ContainsFunc(c.Fits, func(f Fit) bool { return f.Status == StatusInfimum }) {
+		st = "converged to a non-attained infimum"
 	}
 	return fmt.Sprintf("%s (%d it, |g| %.1g)", st, worst.Iterations, float64(worst.GradNorm))
 }
