@@ -378,13 +378,17 @@ type Output struct {
 	// Dir marks an output directory (created by the command, possibly
 	// existing): only its sharing a path with another output is checked.
 	Dir bool
+	// Input marks a file the command reads: it is not checked as an
+	// output, but no output may name it (writing would replace the input).
+	Input bool
 }
 
 // CheckOutputs checks, before any work is done, that the output files of
 // one command can be written: each non-empty Path is not a directory and
 // lies in an existing directory, and no two outputs name the same file (the
 // same path after cleaning, or the same existing file through a link), which
-// would silently overwrite one result with another. Errors are *Error values
+// would silently overwrite one result with another, and no output names an
+// input of the command (Output.Input). Errors are *Error values
 // (Param the flag, Value the path) wrapping ErrParam, or fs.ErrNotExist for
 // a missing directory.
 func CheckOutputs(outs ...Output) error {
@@ -392,13 +396,14 @@ func CheckOutputs(outs ...Output) error {
 	type seen struct {
 		flag, abs string
 		info      os.FileInfo
+		input     bool
 	}
 	var prev []seen
 	for _, o := range outs {
 		if o.Path == "" {
 			continue
 		}
-		if !o.Dir {
+		if !o.Dir && !o.Input {
 			if err := checkOutput(o.Path); err != nil {
 				return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path), Err: err}
 			}
@@ -409,12 +414,25 @@ func CheckOutputs(outs ...Output) error {
 		}
 		info, _ := os.Stat(o.Path)
 		for _, p := range prev {
-			if p.abs == abs || (info != nil && p.info != nil && os.SameFile(info, p.info)) {
-				return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path),
-					Err: detail(ErrParam, "same file as %s; one output would overwrite the other", p.flag)}
+			if !(p.abs == abs || (info != nil && p.info != nil && os.SameFile(info, p.info))) {
+				continue
 			}
+			switch {
+			case p.input && o.Input:
+				continue // one file read twice
+			case p.input || o.Input:
+				out, in := o, p.flag
+				if o.Input {
+					out = Output{Flag: p.flag, Path: o.Path}
+					in = o.Flag
+				}
+				return &Error{Op: op, Param: out.Flag, Value: fmt.Sprintf("%q", out.Path),
+					Err: detail(ErrParam, "same file as the input %s; writing would replace it", in)}
+			}
+			return &Error{Op: op, Param: o.Flag, Value: fmt.Sprintf("%q", o.Path),
+				Err: detail(ErrParam, "same file as %s; one output would overwrite the other", p.flag)}
 		}
-		prev = append(prev, seen{o.Flag, abs, info})
+		prev = append(prev, seen{o.Flag, abs, info, o.Input})
 	}
 	return nil
 }

@@ -106,6 +106,12 @@ func TestCheckOutputs(t *testing.T) {
 	if err := CheckOutputs(Output{Flag: "-o", Path: a}, Output{Flag: "--labels-out", Path: b}, Output{Flag: "--graph-out", Path: ""}); err != nil {
 		t.Errorf("distinct outputs: %v", err)
 	}
+	// Inputs are read, not written: a missing or shared input is not an
+	// output error.
+	if err := CheckOutputs(Output{Flag: "--input", Path: filepath.Join(dir, "missing", "x.npy"), Input: true},
+		Output{Flag: "--labels", Path: filepath.Join(dir, "missing", "x.npy"), Input: true}, Output{Flag: "-o", Path: a}); err != nil {
+		t.Errorf("inputs apart from the output: %v", err)
+	}
 	for _, tc := range []struct {
 		outs []Output
 		msg  string
@@ -113,6 +119,8 @@ func TestCheckOutputs(t *testing.T) {
 		{[]Output{{Flag: "-o", Path: a}, {Flag: "--labels-out", Path: a}}, "--labels-out = \"" + a + "\": same file as -o"},
 		{[]Output{{Flag: "-o", Path: a}, {Flag: "--graph-out", Path: filepath.Join(dir, ".", "x", "..", "a.npy")}}, "same file as -o"},
 		{[]Output{{Flag: "-o", Path: dir}}, "is a directory"},
+		{[]Output{{Flag: "--input", Path: a, Input: true}, {Flag: "-o", Path: a}}, "-o = \"" + a + "\": same file as the input --input"},
+		{[]Output{{Flag: "-o", Path: a}, {Flag: "--input", Path: a, Input: true}}, "-o = \"" + a + "\": same file as the input --input"},
 		{[]Output{{Flag: "-o", Path: filepath.Join(dir, "missing", "a.npy")}}, "missing does not exist"},
 	} {
 		err := CheckOutputs(tc.outs...)

@@ -284,7 +284,9 @@ func embedRun(opts *embedOptions, s *Streams) error {
 	case opts.Components < 1:
 		return usagef("embed: -k must be positive, got %d", opts.Components)
 	}
-	if err := data.CheckOutputs(data.Output{Flag: "-o", Path: opts.Out}, data.Output{Flag: "--transform-out", Path: opts.TransformOut},
+	if err := data.CheckOutputs(data.Output{Flag: "--input", Path: opts.Input, Input: true}, data.Output{Flag: "--graph-file", Path: opts.GraphFile, Input: true},
+		data.Output{Flag: "--transform", Path: opts.Transform, Input: true},
+		data.Output{Flag: "-o", Path: opts.Out}, data.Output{Flag: "--transform-out", Path: opts.TransformOut},
 		data.Output{Flag: "--geodesics-out", Path: opts.GeodesicsOut}, data.Output{Flag: "--model-out", Path: opts.ModelOut, Dir: true}); err != nil {
 		return usageError{fmt.Errorf("embed: %w", err)}
 	}

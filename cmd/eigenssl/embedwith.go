@@ -55,6 +55,9 @@ func embedWithRun(opts *embedWithOptions, s *Streams) error {
 	if opts.Out == "" {
 		return usagef("embed-with: -o is required")
 	}
+	if err := data.CheckOutputs(data.Output{Flag: "--input", Path: opts.Input, Input: true}, data.Output{Flag: "-o", Path: opts.Out}); err != nil {
+		return usageError{fmt.Errorf("embed-with: %w", err)}
+	}
 	enc, err := train.LoadEncoder(opts.Run)
 	if err != nil {
 		return err

@@ -131,6 +131,7 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"loss", "--loss", "ntxent", "--z1", x, "--z2", x, "--param", "tau=NaN"}, msg: "finite"},
 		},
 		"embed": {
+			{args: []string{"embed", "--method", "le", "--input", x, "-o", x}, msg: "same file as the input --input"},
 			// The fit fails (k > N) after reading a graph file: the shadowed
 			// error of issue 12 (a nil-pointer panic before h-spectral's fix).
 			{args: []string{"embed", "--method", "le", "--input", x, "--graph-file", f["ring.csv"], "-k", "100", "-o", o("z.npy")}},
@@ -163,11 +164,13 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 		"transform": {
 			{args: []string{"transform", "--model", o("no-such-model"), "--input", x, "-o", o("t.npy")}, msg: "no-such-model"},
 			{args: []string{"transform", "--input", x, "-o", o("t.npy")}},
+			{args: []string{"transform", "--model", dir, "--input", x, "-o", x}, msg: "same file as the input --input"},
 			{args: []string{"transform", "--model", dir, "--input", f["zero.csv"], "-o", o("t.npy")}},
 		},
 		"graph": {
 			{args: []string{"graph", "--graph", "knn:k=5", "-o", o("e.csv")}, msg: "--input is required"},
 			{args: []string{"graph", "--input", x, "--graph", "knn:k=5", "-o", o("e.txt")}, msg: ".csv or .npz"},
+			{args: []string{"graph", "--input", f["zero.csv"], "--graph", "knn:k=5", "-o", f["zero.csv"]}, msg: "same file as the input --input"},
 			{args: []string{"graph", "--input", x, "--graph", "knn:k=0", "-o", o("e.csv")}, msg: "valid forms"},
 			{args: []string{"graph", "--input", f["zero.csv"], "--graph", "knn:k=5", "-o", o("e.csv")}, msg: "zero.csv"},
 			{args: []string{"graph", "--input", x, "--graph", "knn:k=5", "-o", out("e.csv")}, msg: "does not exist"},
@@ -195,6 +198,7 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 		},
 		"embed-with": {
 			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", o("e.npy")}},
+			{args: []string{"embed-with", o("no-such-run"), "--input", x, "-o", x}, msg: "same file as the input --input"},
 		},
 		"reproduce": {
 			{args: []string{"reproduce", "--only", "E9", "-o", o("rep")}},

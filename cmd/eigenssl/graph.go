@@ -73,7 +73,7 @@ func graphRun(opts *graphOptions, s *Streams) error {
 	if ext := strings.ToLower(filepath.Ext(opts.Out)); ext != ".csv" && ext != ".npz" {
 		return usagef("graph: -o %q: the edge list must end in .csv or .npz", opts.Out)
 	}
-	if err := data.CheckOutputs(data.Output{Flag: "-o", Path: opts.Out}); err != nil {
+	if err := data.CheckOutputs(data.Output{Flag: "--input", Path: opts.Input, Input: true}, data.Output{Flag: "-o", Path: opts.Out}); err != nil {
 		return fmt.Errorf("graph: %w", err)
 	}
 	r, err := graph.ParseRelation(opts.Graph)

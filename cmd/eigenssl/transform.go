@@ -54,6 +54,9 @@ func transformRun(opts *transformOptions, s *Streams) error {
 	case opts.Out == "":
 		return usagef("transform: -o is required")
 	}
+	if err := data.CheckOutputs(data.Output{Flag: "--input", Path: opts.Input, Input: true}, data.Output{Flag: "-o", Path: opts.Out}); err != nil {
+		return usageError{fmt.Errorf("transform: %w", err)}
+	}
 	m, err := spectral.Load(opts.Model)
 	if err != nil {
 		return fmt.Errorf("transform: --model %s: %w", opts.Model, err)
