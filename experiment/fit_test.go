@@ -122,14 +122,10 @@ func TestEveryOptimiserRecorded(t *testing.T) {
 	}
 }
 
-// TestSimCLRFeatureReachesPlanTolerance checks that a refined optimum meets
-// RefinePlan's scale-free test ‖∇f(Z)‖·‖Z‖ <= GradTol·|f|, recomputed here
-// from package loss at the returned Z, not read from the Fit. Minimize's
-// own threshold GradTol·max(1, |f|) is √N times looser for unit rows; when
-// minimizeChunked handed plan.GradTol to it unchanged, every chunk after the
-// first stopped at once and SimCLR on this graph ended "not converged" with
-// a scaled gradient of 0.13.
-func TestSimCLRFeatureReachesPlanTolerance(t *testing.T) {
+// rewiredDigits is the rewire-0.6 graph on 300 digits (every label: the
+// optimisers, not the verdicts, are under test).
+func rewiredDigits(t *testing.T) *builtGraph {
+	t.Helper()
 	ds, err := loadDataset("digits", 300, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +134,18 @@ func TestSimCLRFeatureReachesPlanTolerance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// TestSimCLRFeatureReachesPlanTolerance checks that a refined optimum meets
+// RefinePlan's scale-free test ‖∇f(Z)‖·‖Z‖ <= GradTol·|f|, recomputed here
+// from package loss at the returned Z, not read from the Fit. Minimize's
+// own threshold GradTol·max(1, |f|) is √N times looser for unit rows; when
+// minimizeChunked handed plan.GradTol to it unchanged, every chunk after the
+// first stopped at once and SimCLR on this graph ended "not converged" with
+// a scaled gradient of 0.13.
+func TestSimCLRFeatureReachesPlanTolerance(t *testing.T) {
+	b := rewiredDigits(t)
 	plan := RefinePlan{MaxIter: 1500, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}
 	e, err := embed(b, MethodSpec{Name: "SimCLR", Loss: closedform.SimCLR}, closedform.Feature, 16, plan, 1)
 	if err != nil {
@@ -165,14 +173,7 @@ func TestSimCLRFeatureReachesPlanTolerance(t *testing.T) {
 // norm, and the limit problem stationary to the plan's tolerance,
 // recomputed here with closedform.LimitStationarity at the returned W.
 func TestSimCLRLinearReachesLimit(t *testing.T) {
-	ds, err := loadDataset("digits", 300, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := buildGraph(ds, GraphSpec{Name: "rewire-0.6", Kind: "rewire", P: 0.6}, nil, 1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := rewiredDigits(t)
 	plan := RefinePlan{MaxIter: 4000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}
 	p := closedform.Problem{Loss: closedform.SimCLR, Regime: closedform.Linear, X: b.X, G: b.G, K: 16, Seed: 1}
 	sc, err := closedform.Solve(closedform.Problem{Loss: closedform.SpectralContrastive, Regime: closedform.Linear, X: b.X, G: b.G, K: 16, Seed: 1})
