@@ -7,7 +7,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
-	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -158,101 +157,4 @@ func pullBack(x, z *mat.Dense) (*mat.Dense, error) {
 	w := mat.NewDense(b.RawMatrix().Rows, k, nil)
 	w.Mul(b, &t)
 	return w, nil
-}
-
-// CollapseTol is the relative row norm below which LimitStationarity treats
-// a row of Z as collapsed: ‖z_i‖ <= CollapseTol·rms_j ‖z_j‖.
-const CollapseTol = 1e-3
-
-// LimitStationarity measures, for SimCLR in the linear or kernel regime,
-// the stationarity of the limit problem that a minimising sequence
-// approaches when the infimum is not attained.
-//
-// The cosine sees only the directions of the rows of Z = X W (K_X A in the
-// kernel regime), and a row that shrinks to zero frees its direction from
-// the others: on graphs whose infimum is not attained, L-BFGS drives such a
-// row i to ‖x_i W‖ → 0 while the loss converges and its gradient grows
-// like 1/‖x_i W‖ (docs/THEORY.md section 5). The limit problem is
-//
-//	min f over W with x_i W = 0 (i ∈ C) and a free unit direction u_i per
-//	collapsed row,
-//
-// whose first-order conditions are P Σ_{i∉C} x_iᵀ g_i = 0 (g_i = ∂f/∂z_i, P
-// the projector onto the complement of span{x_i : i ∈ C}) and
-// ‖g_i‖·‖z_i‖ = 0 for i ∈ C (the gradient with respect to u_i). It returns
-// the collapsed rows C (sorted) and the scale-free norm
-//
-//	√(‖P Σ_{i∉C} x_iᵀ g_i‖²·‖W‖² + Σ_{i∈C} ‖g_i‖²‖z_i‖²) / |f|
-//
-// at param, which with C empty is the scale-free gradient norm
-// ‖∇f‖·‖W‖/|f| of the loss itself.
-func LimitStationarity(p Problem, param *mat.Dense) (collapsed []int, scaled float64, err error) {
-	p = p.withDefaults()
-	if p.Loss != SimCLR || p.Regime == Feature {
-		return nil, 0, newErr("limit", "loss", p.Loss+" "+p.Regime, ErrParam)
-	}
-	n, err := p.validate("limit")
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := checkMatrix("limit", "param", param); err != nil {
-		return nil, 0, err
-	}
-	x := p.design()
-	if r, _ := param.Dims(); r != x.RawMatrix().Cols {
-		return nil, 0, newErr("limit", "param", r, ErrShape)
-	}
-	_, k := param.Dims()
-	z := mat.NewDense(n, k, nil)
-	z.Mul(x, param)
-	l, err := lossOf(p)
-	if err != nil {
-		return nil, 0, err
-	}
-	r, err := l.Eval(loss.Inputs{Z: z, G: p.G}, true)
-	if err != nil {
-		return nil, 0, newErr("limit", "param", nil, wrap2(ErrParam, err))
-	}
-	gz := mat.DenseCopyOf(r.Grad[loss.KeyZ])
-	norms := make([]float64, n)
-	var ms float64
-	for i := range n {
-		norms[i] = floats.Norm(z.RawRowView(i), 2)
-		ms += norms[i] * norms[i]
-	}
-	rms := math.Sqrt(ms / float64(n))
-	var free float64 // Σ_{i∈C} ‖g_i‖²‖z_i‖²
-	for i := range n {
-		if norms[i] <= CollapseTol*rms {
-			collapsed = append(collapsed, i)
-			g := floats.Norm(gz.RawRowView(i), 2) * norms[i]
-			free += g * g
-			for j := range k {
-				gz.Set(i, j, 0)
-			}
-		}
-	}
-	var gw mat.Dense
-	gw.Mul(x.T(), gz)
-	if len(collapsed) >= x.RawMatrix().Cols {
-		gw.Zero() // the collapsed rows span R^D: W is pinned to 0
-	} else if len(collapsed) > 0 {
-		// Remove the components along span{x_i : i ∈ C} (orthonormal
-		// basis by QR of the collapsed rows, transposed).
-		xc := mat.NewDense(x.RawMatrix().Cols, len(collapsed), nil)
-		for c, i := range collapsed {
-			xc.SetCol(c, x.RawRowView(i))
-		}
-		var qr mat.QR
-		qr.Factorize(xc)
-		var q mat.Dense
-		qr.QTo(&q)
-		basis := q.Slice(0, x.RawMatrix().Cols, 0, len(collapsed))
-		var qtg, proj mat.Dense
-		qtg.Mul(basis.T(), &gw)
-		proj.Mul(basis, &qtg)
-		gw.Sub(&gw, &proj)
-	}
-	gn := mat.Norm(&gw, 2) * mat.Norm(param, 2)
-	return collapsed, math.Sqrt(gn*gn+free) / math.Abs(r.Value), nil
 }

@@ -58,9 +58,9 @@ func defaultMethods(gammas []float64) []MethodSpec {
 // ("stalled" when its loss no longer moved but its gradient was above
 // tolerance), and a cell with such a replicate is excluded from the
 // verdicts. Linear SimCLR, whose infimum can be unattained (rows of Z = X W
-// collapse to zero and the gradient grows without bound), is "infimum" and
-// judged when its loss change meets LossTol and the limit problem meets
-// GradTol (closedform.LimitStationarity).
+// collapse to zero and the gradient grows without bound), continues on the
+// limit problem once a row collapses (closedform.MinimizeLimit) and is
+// "infimum", judged, when that problem meets both tolerances.
 type RefinePlan struct {
 	MaxIter  int     `json:"max_iter"`
 	GradTol  float64 `json:"grad_tol"`
@@ -326,36 +326,53 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 	// tightens tenfold whenever a chunk met its own tolerance but not the
 	// plan's (‖θ‖ moved during the chunk).
 	tighten, fAbs := 1.0, 1.0
+	// limit: linear SimCLR whose rows of Z collapse (the infimum is not
+	// attained; the gradient grows like 1/‖z_i‖ and L-BFGS stalls on the
+	// original problem) continues on the limit problem, which frees the
+	// collapsed rows' directions (closedform.MinimizeLimit).
+	limit, idle := false, 0
 	for fit.Iterations < plan.MaxIter {
 		tol := plan.GradTol * math.Min(1, fAbs) / math.Max(mat.Norm(param, 2), 1e-300) / tighten
 		set := closedform.RefineSettings{MaxIter: min(refineChunk, plan.MaxIter-fit.Iterations), GradTol: tol}
-		pr, zr, rr, err := closedform.Minimize(p, param, set)
+		var (
+			pr, zr    *mat.Dense
+			rr        closedform.RefineResult
+			collapsed []int
+		)
+		if limit {
+			pr, zr, collapsed, rr, err = closedform.MinimizeLimit(p, param, set)
+		} else {
+			pr, zr, rr, err = closedform.Minimize(p, param, set)
+		}
 		if err != nil {
 			return nil, nil, fit, err
 		}
+		if limit && len(collapsed) == 0 {
+			limit = false // nothing collapsed any more: back to the original problem
+			continue
+		}
 		param, z = pr, zr
 		fit.Iterations += rr.Iterations
-		fit.Loss, fit.GradNorm = Num(rr.Final), Num(rr.GradNorm*mat.Norm(pr, 2))
 		f := math.Max(math.Abs(rr.Final), 1e-300)
-		scaled := rr.GradNorm * mat.Norm(pr, 2) / f
+		num := rr.GradNorm * mat.Norm(pr, 2)
+		if limit {
+			num = rr.GradNorm // already scale-free (see MinimizeLimit)
+		}
+		fit.Loss, fit.GradNorm = Num(rr.Final), Num(num)
+		scaled := num / f
 		change := math.Abs(rr.Initial-rr.Final) / f
+		fAbs = math.Abs(rr.Final)
 		if scaled <= plan.GradTol && change <= plan.LossTol {
 			fit.Status = StatusConverged
+			if limit {
+				fit.Status = StatusInfimum
+				fit.Note = fmt.Sprintf("infimum not attained: %d row(s) of Z collapse (‖z_i‖ <= %g·rms); Z is the limit point, stationary for the limit problem (closedform.MinimizeLimit, scaled gradient %.2g)", len(collapsed), closedform.CollapseTol, scaled)
+			}
 			break
 		}
-		fAbs = math.Abs(rr.Final)
-		if change <= plan.LossTol && p.Loss == closedform.SimCLR && p.Regime != closedform.Feature {
-			// Linear SimCLR whose infimum is not attained: rows of Z
-			// collapse and the gradient grows without bound; the run has
-			// converged when the limit problem is stationary.
-			c, ls, err := closedform.LimitStationarity(p, pr)
-			if err != nil {
-				return nil, nil, fit, err
-			}
-			if len(c) > 0 && ls <= plan.GradTol {
-				fit.Status, fit.GradNorm = StatusInfimum, Num(ls*f)
-				fit.Note = fmt.Sprintf("infimum not attained: %d row(s) of Z collapse (‖z_i‖ <= %g·rms) while the loss converges; Z is the limit point, stationary for the limit problem (closedform.LimitStationarity, scaled %.2g)", len(c), closedform.CollapseTol, ls)
-				break
+		if !limit && p.Loss == closedform.SimCLR && p.Regime != closedform.Feature {
+			if c, _ := closedform.Collapsed(zr); len(c) > 0 {
+				limit, tighten = true, 1
 			}
 		}
 		if rr.Status == closedform.StatusConverged {
@@ -369,7 +386,12 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 			fit.Status = StatusNotConverged
 		}
 		if rr.Iterations == 0 {
-			break
+			idle++
+			if !limit || idle >= 3 {
+				break // no step possible
+			}
+		} else {
+			idle = 0
 		}
 	}
 	return param, z, fit, nil
