@@ -245,7 +245,7 @@ func presets(opt Options) preset {
 		p.e2.NOrig, p.e2.Views, p.e2.KGamma, p.e2.Gammas = 30, []int{2}, 40, logspace(0.05, 2, 12)
 		p.e2.TrainIter, p.e2.Classes, p.e2.PerClass, p.e2.Ks = 400, 4, 15, []int{2, 3, 4, 5, 6, 8}
 		p.e3.N, p.e3.FeatureN, p.e3.Seeds = 300, 300, 5
-		p.e3.Refine = RefinePlan{MaxIter: 100, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 2}
+		p.e3.Refine = RefinePlan{MaxIter: 3000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 2}
 		p.e3.Graphs = pickGraphs(graphs, "label", "label-oracle", "rewire-0.6", "knn-10", "augment", "finer-3", "coarser-2", "random")
 		p.e3.Methods = defaultMethods([]float64{0.1, 1.2})
 		p.e3.LabelsPerClass = []int{1, 5, 0}
