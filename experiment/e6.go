@@ -8,14 +8,17 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/eigenssl/eigenssl/closedform"
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/eval"
+	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/train"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -47,6 +50,12 @@ type E6Config struct {
 	Labels int `json:"labels_per_class"`
 	// Refine minimises the SimCLR characterisation (no exact closed form).
 	Refine RefinePlan `json:"refine"`
+	// Draws, when > 0, adds the closed form of the expected graph: the
+	// statistics averaged over Draws independent draws of the views
+	// (closedform.StreamRelation with the seeds package train uses for its
+	// steps 1..Draws), for the losses solvable from statistics
+	// (closedform.StatsLosses: the VICReg and BarlowTwins counterparts).
+	Draws int `json:"draws,omitempty"`
 }
 
 // E6Row is one (encoder, loss) cell of E6.
@@ -66,6 +75,13 @@ type E6Row struct {
 	// form's, per replicate.
 	MaxAngle  []Num `json:"max_angle_deg"`
 	MeanAngle []Num `json:"mean_angle_deg"`
+	// Expected, ExpectedMaxAngle and ExpectedMeanAngle are the probe
+	// accuracy of the expected-graph closed form (E6Config.Draws) and the
+	// angles between it and the trained representation, per replicate
+	// (empty when the loss has no closed form from statistics).
+	Expected          []Num `json:"expected,omitempty"`
+	ExpectedMaxAngle  []Num `json:"expected_max_angle_deg,omitempty"`
+	ExpectedMeanAngle []Num `json:"expected_mean_angle_deg,omitempty"`
 	// FinalLoss is the training loss of the last step, per replicate,
 	// FinalGradNorm the gradient norm of that step (Adam runs a fixed budget
 	// of Epochs, no tolerance) and TrainStatus the run's train.Status;
@@ -222,15 +238,25 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			return row, err
 		}
 		row.Trained, row.Closed = append(row.Trained, Num(at)), append(row.Closed, Num(ac))
-		maxA, meanA := nan(), nan()
-		if ang, err := linalg.PrincipalAngles(linalg.CenterColumns(zt), linalg.CenterColumns(e.Z)); err == nil && len(ang) > 0 {
-			var sum float64
-			for _, a := range ang {
-				sum += a
-			}
-			maxA, meanA = Num(ang[len(ang)-1]*180/math.Pi), Num(sum/float64(len(ang))*180/math.Pi)
-		}
+		maxA, meanA := angles(zt, e.Z)
 		row.MaxAngle, row.MeanAngle = append(row.MaxAngle, maxA), append(row.MeanAngle, meanA)
+		if cfg.Draws > 0 && slices.Contains(closedform.StatsLosses(), l.closed) {
+			ekey := "expected/" + ckey
+			ze := closed[ekey]
+			if ze == nil {
+				if ze, err = expectedClosedForm(raw.X, aug, l.closed, cfg, seed); err != nil {
+					return row, err
+				}
+				closed[ekey] = ze
+			}
+			ae, err := acc(ze.Z)
+			if err != nil {
+				return row, err
+			}
+			maxE, meanE := angles(zt, ze.Z)
+			row.Expected = append(row.Expected, Num(ae))
+			row.ExpectedMaxAngle, row.ExpectedMeanAngle = append(row.ExpectedMaxAngle, maxE), append(row.ExpectedMeanAngle, meanE)
+		}
 		gn := nan()
 		if len(tr.History) > 0 {
 			gn = Num(tr.History[len(tr.History)-1].GradNorm)
@@ -239,6 +265,49 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		row.TrainStatus = append(row.TrainStatus, tr.Status.String())
 	}
 	return row, nil
+}
+
+// angles returns the largest and the mean principal angle (degrees)
+// between the column spans of the centred a and b (NaN when undefined).
+func angles(a, b *mat.Dense) (maxA, meanA Num) {
+	ang, err := linalg.PrincipalAngles(linalg.CenterColumns(a), linalg.CenterColumns(b))
+	if err != nil || len(ang) == 0 {
+		return nan(), nan()
+	}
+	var sum float64
+	for _, v := range ang {
+		sum += v
+	}
+	return Num(ang[len(ang)-1] * 180 / math.Pi), Num(sum / float64(len(ang)) * 180 / math.Pi)
+}
+
+// expectedClosedForm is the linear closed form of loss on the expected
+// views graph of x under aug: the statistics of cfg.Draws draws of V = 2
+// views (the seeds of train's steps 1..Draws with this replicate's seed),
+// solved by closedform.SolveStats and applied to x.
+func expectedClosedForm(x *mat.Dense, aug data.Augmenter, lossName string, cfg E6Config, seed uint64) (*embedding, error) {
+	_, d := x.Dims()
+	st, err := closedform.NewStats(d)
+	if err != nil {
+		return nil, errorf("e6", "stats", d, err)
+	}
+	rel := closedform.StreamRelation{Kind: graph.ViewsRelation, V: 2, Augment: aug, Seed: seed, Draws: cfg.Draws}
+	if err := rel.Absorb(st, x, 0, nil, nil); err != nil {
+		return nil, errorf("e6", "stats", cfg.Aug, err)
+	}
+	sol, err := closedform.SolveStats(closedform.Problem{Loss: lossName, K: cfg.K, Gamma: 0.5}, st)
+	if err != nil {
+		return nil, errorf("e6", "expected", lossName, err)
+	}
+	n, _ := x.Dims()
+	z := mat.NewDense(n, cfg.K, nil)
+	z.Mul(x, sol.W)
+	if sol.Bias != nil {
+		for i := range n {
+			floats.Add(z.RawRowView(i), sol.Bias)
+		}
+	}
+	return &embedding{Z: z, Exact: sol.Exact}, nil
 }
 
 // name is the loss with its parameters.
@@ -252,23 +321,35 @@ func (r E6Row) name() string {
 // summaryTable is E6's table of the summary.
 func (r *E6Result) summaryTable() Table {
 	t := Table{Title: fmt.Sprintf("E6 encoders trained by package train (official losses, fresh views each step, %d epochs, %d replicates) vs the linear closed form of the same G (%s labels/class)", r.Config.Epochs, r.Config.Seeds, labelsName(r.Config.Labels)),
-		Left: 2, Head: []string{"encoder", "loss", "closed form", "acc trained", "acc closed", "max angle", "mean angle"}}
+		Left: 2, Head: []string{"encoder", "loss", "closed form", "acc trained", "acc closed", "max angle", "mean angle", "acc expected", "max / mean angle to expected"}}
 	for _, x := range r.Rows {
 		cf := x.ClosedForm
 		if x.Status != StatusConverged {
 			cf += " (" + x.Status + ")"
 		}
 		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), cf, f3(Num(meanOf(x.Trained))), f3(Num(meanOf(x.Closed))),
-			fmt.Sprintf("%.0f°", meanOf(x.MaxAngle)), fmt.Sprintf("%.0f°", meanOf(x.MeanAngle))})
+			fmt.Sprintf("%.0f°", meanOf(x.MaxAngle)), fmt.Sprintf("%.0f°", meanOf(x.MeanAngle)), expectedCell(f3(Num(meanOf(x.Expected))), x.Expected),
+			expectedCell(fmt.Sprintf("%.0f° / %.0f°", meanOf(x.ExpectedMaxAngle), meanOf(x.ExpectedMeanAngle)), x.Expected)})
 	}
 	return t
 }
 
-func (r *E6Result) section() section {
-	t := Table{Title: "E6 per cell (mean [95% CI] over training replicates)", Head: []string{"encoder", "loss", "closed form", "acc trained", "acc closed form", "largest angle (deg)", "mean angle (deg)", "final training loss", "seconds"}}
-	for _, x := range r.Rows {
-		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), x.ClosedForm + " (" + x.Status + ")", ciString(x.Trained), ciString(x.Closed), ciString(x.MaxAngle), ciString(x.MeanAngle), ciString(x.FinalLoss), f3(x.Seconds)})
+// expectedCell is s, or "–" for a row without an expected-graph closed
+// form.
+func expectedCell(s string, v []Num) string {
+	if len(v) == 0 {
+		return "–"
 	}
-	return section{ID: "e6", Title: "E6 Real encoders", Intro: "Encoders (linear and MLP) trained by package train with the official losses (VICReg with an invariance-coefficient sweep, BarlowTwins, NT-Xent) by minibatch Adam on fresh augmented views at every step, compared with the linear-regime closed form of the views graph of the same augmentation (one draw): probe accuracy of each, and the principal angles between the trained representation and the closed form's. VICReg official is compared with the hard-constraint VICReg closed form (its std and cov terms approximate the whitening constraint), BarlowTwins with graph CCA, NT-Xent with the minimised SimCLR characterisation. Large angles mean the trained encoder did not reach the closed form's subspace.",
+	return s
+}
+
+func (r *E6Result) section() section {
+	t := Table{Title: "E6 per cell (mean [95% CI] over training replicates)", Head: []string{"encoder", "loss", "closed form", "acc trained", "acc closed form", "largest angle (deg)", "mean angle (deg)",
+		"acc expected-graph closed form", "largest / mean angle to it (deg)", "final training loss", "seconds"}}
+	for _, x := range r.Rows {
+		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), x.ClosedForm + " (" + x.Status + ")", ciString(x.Trained), ciString(x.Closed), ciString(x.MaxAngle), ciString(x.MeanAngle),
+			expectedCell(ciString(x.Expected), x.Expected), expectedCell(ciString(x.ExpectedMaxAngle)+" / "+ciString(x.ExpectedMeanAngle), x.Expected), ciString(x.FinalLoss), f3(x.Seconds)})
+	}
+	return section{ID: "e6", Title: "E6 Real encoders", Intro: "Encoders (linear and MLP) trained by package train with the official losses (VICReg with an invariance-coefficient sweep, BarlowTwins, NT-Xent) by minibatch Adam on fresh augmented views at every step, compared with the linear-regime closed form of the views graph of the same augmentation (one draw, and, for VICReg and BarlowTwins, the expected graph averaged over Draws draws with the views training saw at its first steps): probe accuracy of each, and the principal angles between the trained representation and the closed form's. VICReg official is compared with the hard-constraint VICReg closed form (its std and cov terms approximate the whitening constraint), BarlowTwins with graph CCA, NT-Xent with the minimised SimCLR characterisation. Large angles mean the trained encoder did not reach the closed form's subspace.",
 		Tables: []Table{t}}
 }

@@ -1,7 +1,9 @@
 package experiment
 
 import (
+	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
@@ -114,7 +116,7 @@ func TestEveryOptimiserRecorded(t *testing.T) {
 				if f.Status != StatusNotIdentifiable {
 					checkFit(t, "E6 closed "+r.ClosedForm, f)
 				}
-				if f.Status != StatusConverged && r.Status == StatusConverged {
+				if !f.usable() && r.Status == StatusConverged {
 					t.Errorf("E6 %s/%s: closed form %s but the row says converged", r.Encoder, r.name(), f.Status)
 				}
 			}
@@ -203,5 +205,43 @@ func TestSimCLRLinearReachesLimit(t *testing.T) {
 	}
 	if rel := smallest / math.Sqrt(ms/float64(n)); rel > closedform.CollapseTol {
 		t.Errorf("smallest row norm %.3g of the rms; want a collapsed row", rel)
+	}
+}
+
+// TestE6ExpectedClosedForm runs a tiny E6 with Draws > 0: the rows whose
+// closed form is solvable from statistics (vicreg_hard, barlowtwins) get,
+// per replicate, the accuracy of the expected-graph closed form and finite
+// angles in [0°, 90°] to the trained encoder, with the mean angle at most
+// the largest; NT-Xent's row (simclr, not solvable from sums) gets none.
+func TestE6ExpectedClosedForm(t *testing.T) {
+	cfg := E6Config{Dataset: "digits", N: 60, K: 3, Aug: "shift:1+noise:0.5", Encoders: []string{"linear:3"}, SimCoeffs: []float64{25},
+		Batch: 30, Epochs: 3, LR: 1e-3, Seeds: 2, Seed: 3, Labels: 2, Draws: 4,
+		Refine: RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}}
+	res, err := E6(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range res.Rows {
+		seen[r.ClosedForm] = true
+		want := 0
+		if slices.Contains(closedform.StatsLosses(), r.ClosedForm) {
+			want = cfg.Seeds
+		}
+		if len(r.Expected) != want || len(r.ExpectedMaxAngle) != want || len(r.ExpectedMeanAngle) != want {
+			t.Errorf("%s (%s): %d/%d/%d expected-graph entries; want %d", r.name(), r.ClosedForm, len(r.Expected), len(r.ExpectedMaxAngle), len(r.ExpectedMeanAngle), want)
+			continue
+		}
+		for s := range want {
+			mx, mn := float64(r.ExpectedMaxAngle[s]), float64(r.ExpectedMeanAngle[s])
+			if !(mx >= 0 && mx <= 90.000001 && mn >= 0 && mn <= mx+1e-9) || !(r.Expected[s] >= 0 && r.Expected[s] <= 1) {
+				t.Errorf("%s replicate %d: accuracy %v, angles %v / %v", r.name(), s, r.Expected[s], mx, mn)
+			}
+		}
+	}
+	for _, c := range []string{closedform.VICRegHard, closedform.BarlowTwins, closedform.SimCLR} {
+		if !seen[c] {
+			t.Errorf("no row compared with %s", c)
+		}
 	}
 }

@@ -235,7 +235,7 @@ func presets(opt Options) preset {
 			LabelsPerClass: []int{1, 5, 20, 100, 0}, Seeds: 10, Probe: "logistic", Refine: refine},
 		e5: E5Config{Dataset: ds, N: 400, K: 8, Neighbors: 10, Refine: refine, Seed: seed, Seeds: 5},
 		e6: E6Config{Dataset: ds, N: 1000, K: 16, Aug: augmentFor(ds), Encoders: []string{"linear:16", "mlp:128,16", "rff:512,gamma=0.001|linear:16"},
-			SimCoeffs: []float64{1, 5, 25}, Batch: 256, Epochs: 100, LR: 1e-3, Seeds: 5, Seed: seed, Labels: LowDataLabels, Refine: refine},
+			SimCoeffs: []float64{1, 5, 25}, Batch: 256, Epochs: 100, LR: 1e-3, Seeds: 5, Seed: seed, Labels: LowDataLabels, Refine: refine, Draws: 64},
 		e7: E7Config{Large: true, Seeds: 3, Epochs: 30, Seed: seed},
 	}
 	p.e3.N, p.e3.FeatureN = 2500, 800
