@@ -341,6 +341,12 @@ func minimizeChunked(p closedform.Problem, start *mat.Dense, plan RefinePlan) (p
 		)
 		if limit {
 			pr, zr, collapsed, rr, err = closedform.MinimizeLimit(p, param, set)
+			if err != nil {
+				// No limit problem to solve (e.g. the collapsed rows span
+				// every column of X): the run ends unconverged, with why.
+				fit.Note = fmt.Sprintf("limit problem not solvable: %v", err)
+				break
+			}
 		} else {
 			pr, zr, rr, err = closedform.Minimize(p, param, set)
 		}
