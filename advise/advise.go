@@ -185,9 +185,10 @@ type Result struct {
 	Degenerate bool `json:"degenerate"`
 	Converged  bool `json:"converged"`
 	Iterations int  `json:"iterations,omitempty"`
-	// Status is closedform's: "exact", "converged", "iteration_limit" or
-	// "failed" (stalled without meeting the tolerance); "characterisation"
-	// when an approximate optimum was not refined.
+	// Status is closedform's: "exact", "converged", "infimum" (linear
+	// SimCLR's limit point, see closedform.MinimizeLimit), "iteration_limit"
+	// or "failed" (stalled without meeting the tolerance);
+	// "characterisation" when an approximate optimum was not refined.
 	Status   string  `json:"status"`
 	GradNorm float64 `json:"grad_norm,omitempty"`
 	// LossValue is the loss at the optimum (on the refinement subsample for

@@ -473,3 +473,34 @@ func TestSubsampleRows(t *testing.T) {
 		t.Fatalf("ring subsample %v is a local patch", idx)
 	}
 }
+
+// TestSimCLRLimitRefinement: on the digits with a views relation, linear
+// SimCLR at τ = 0.1 drives rows of Z to zero (its infimum is not attained);
+// the refinement then continues on the limit problem, says so in the note,
+// and ends with a scale-free gradient far below the 1.5e5 at which the
+// original problem's L-BFGS stopped ("failed") before.
+func TestSimCLRLimitRefinement(t *testing.T) {
+	ds, err := data.Load("digits", data.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := BuildInput(ds.X, "views:V=2,augment=noise:0.1", [2]int{}, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Advise(in, ds.Y, Settings{LabelsPerClass: 5, Logger: quiet,
+		Candidates: []Candidate{{closedform.SimCLR, "tau", 0.1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Results[0]
+	if !strings.Contains(r.Note, "limit problem") {
+		t.Fatalf("status %s (%d it., gradient %v), note %q; want the limit problem named", r.Status, r.Iterations, r.GradNorm, r.Note)
+	}
+	if !(float64(r.GradNorm) < 1) {
+		t.Errorf("status %s, gradient norm %v; want below 1 (the original problem stopped at 1.5e5)", r.Status, r.GradNorm)
+	}
+	if (r.Status == string(closedform.StatusInfimum)) != r.Converged {
+		t.Errorf("status %s but converged %v", r.Status, r.Converged)
+	}
+}

@@ -23,11 +23,15 @@ const (
 	// StatusFailed: the run stopped without meeting the gradient tolerance
 	// (the loss stalled, no descent step was found, or every start failed).
 	StatusFailed Status = "failed"
+	// StatusInfimum: linear SimCLR's infimum is not attained (rows of Z
+	// collapse); the limit problem met the gradient tolerance
+	// (MinimizeLimit) and the parameter is its limit point.
+	StatusInfimum Status = "infimum"
 )
 
-// OK reports whether s is StatusExact or StatusConverged: the only optima an
-// experiment should report.
-func (s Status) OK() bool { return s == StatusExact || s == StatusConverged }
+// OK reports whether s is StatusExact, StatusConverged or StatusInfimum:
+// the only optima an experiment should report.
+func (s Status) OK() bool { return s == StatusExact || s == StatusConverged || s == StatusInfimum }
 
 // Defaults of Optimum (RefineSettings fields left at zero).
 const (
