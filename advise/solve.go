@@ -322,8 +322,14 @@ func (r *refiner) run(p closedform.Problem, w0 *mat.Dense) (*mat.Dense, closedfo
 	if err != nil {
 		return nil, res, "", err
 	}
-	if sub.Loss == closedform.SimCLR && !res.Converged {
-		par, res, note = r.limit(sub, par, z, res, note)
+	// Linear SimCLR whose rows of Z collapse (infimum not attained)
+	// continues on the limit problem.
+	par, _, res, freed := closedform.ContinueOnLimit(sub, par, z, res, set)
+	switch {
+	case freed > 0 && res.Status == closedform.StatusInfimum:
+		note += fmt.Sprintf("; infimum not attained: %d row(s) of Z collapse, limit problem minimised (closedform.MinimizeLimit)", freed)
+	case freed > 0:
+		note += "; rows of Z collapse (infimum not attained): continued on the limit problem, not converged there"
 	}
 	for j := range c {
 		for t := 0; t < k; t++ {
@@ -333,38 +339,6 @@ func (r *refiner) run(p closedform.Problem, w0 *mat.Dense) (*mat.Dense, closedfo
 	w := mat.NewDense(d, k, nil)
 	w.Mul(q, par)
 	return w, res, note, nil
-}
-
-// limit continues a linear SimCLR refinement that stopped short of its
-// tolerance with rows of Z collapsed (its infimum not attained: the
-// gradient grows like 1/‖z_i‖ there) on the limit problem
-// (closedform.MinimizeLimit, rows that collapse on the way freed by the
-// next call) for the rest of the iteration budget, and reports
-// StatusInfimum when the limit problem's scale-free gradient meets the
-// tolerance. Otherwise res is returned unchanged.
-func (r *refiner) limit(sub closedform.Problem, par, z *mat.Dense, res closedform.RefineResult, note string) (*mat.Dense, closedform.RefineResult, string) {
-	if c, _ := closedform.Collapsed(z); len(c) == 0 {
-		return par, res, note
-	}
-	first, spent := res.Initial, res.Iterations
-	limited := false
-	for spent < r.s.RefineIter {
-		w, _, c, lr, err := closedform.MinimizeLimit(sub, par, closedform.RefineSettings{MaxIter: r.s.RefineIter - spent, GradTol: r.s.RefineTol})
-		if err != nil || len(c) == 0 || lr.Iterations == 0 {
-			break
-		}
-		spent += lr.Iterations
-		par, res, limited = w, lr, true
-		res.Initial, res.Gap, res.Iterations = first, first-lr.Final, spent
-		if lr.Converged {
-			res.Status = closedform.StatusInfimum
-			return par, res, note + fmt.Sprintf("; infimum not attained: %d row(s) of Z collapse, limit problem minimised (closedform.MinimizeLimit)", len(c))
-		}
-	}
-	if limited {
-		note += "; rows of Z collapse (infimum not attained): continued on the limit problem, not converged there"
-	}
-	return par, res, note
 }
 
 func identity(d int) *mat.Dense {

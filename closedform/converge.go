@@ -156,6 +156,8 @@ func Optimum(p Problem, s RefineSettings) (*Solution, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Linear SimCLR whose rows of Z collapse: its limit point.
+		par, z, res, _ = ContinueOnLimit(p, par, z, res, one)
 		runs = append(runs, run{par, z, res})
 		conv.Iterations += res.Iterations
 		conv.StartLosses = append(conv.StartLosses, res.Final)

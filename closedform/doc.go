@@ -27,8 +27,9 @@
 // adjacency has positive non-unit eigenvalues or α ≠ 1) the Solution holds
 // the best known characterisation and Bounds brackets the minimum. Optimum
 // then minimises the loss numerically from several starts to stated
-// tolerances and records Solution.Convergence (status converged /
-// iteration_limit / failed, loss, gradient norm, iterations, restarts and
+// tolerances and records Solution.Convergence (status converged / infimum
+// (linear SimCLR's limit point, ContinueOnLimit) / iteration_limit /
+// failed, loss, gradient norm, iterations, restarts and
 // whether the starts agree on the subspace); experiments should report only
 // optima whose Status.OK() holds, and only subspaces that Pinned() confirms.
 // Refine runs one start.

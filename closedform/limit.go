@@ -296,3 +296,39 @@ func MinimizeLimit(p Problem, param *mat.Dense, s RefineSettings) (w, z *mat.Den
 	res.setStatus(s, out.LastChange, out.Iterations >= s.MaxIter)
 	return w, z, collapsed, res, nil
 }
+
+// ContinueOnLimit continues a linear or kernel SimCLR run of Minimize that
+// stopped short of its tolerance (res not converged) with rows of
+// z = design·par collapsed: it calls MinimizeLimit for the rest of the
+// s.MaxIter budget, again whenever more rows collapse on the way, and
+// returns the last point with the iterations of the whole run counted and
+// Initial kept. Status is StatusInfimum when the limit problem met
+// s.GradTol, else that of the last limit run; collapsed is the number of
+// freed rows (0, and the inputs unchanged, when no row had collapsed or the
+// loss is not SimCLR outside feature space).
+func ContinueOnLimit(p Problem, par, z *mat.Dense, res RefineResult, s RefineSettings) (*mat.Dense, *mat.Dense, RefineResult, int) {
+	if res.Converged || p.Loss != SimCLR || p.Regime == Feature {
+		return par, z, res, 0
+	}
+	if c, _ := Collapsed(z); len(c) == 0 {
+		return par, z, res, 0
+	}
+	s = s.or(refineDefaults)
+	first, spent, freed := res.Initial, res.Iterations, 0
+	for spent < s.MaxIter {
+		one := s
+		one.MaxIter = s.MaxIter - spent
+		w, zz, c, lr, err := MinimizeLimit(p, par, one)
+		if err != nil || len(c) == 0 || lr.Iterations == 0 {
+			break
+		}
+		spent += lr.Iterations
+		par, z, res, freed = w, zz, lr, len(c)
+		res.Initial, res.Gap, res.Iterations = first, first-lr.Final, spent
+		if lr.Converged {
+			res.Status = StatusInfimum
+			break
+		}
+	}
+	return par, z, res, freed
+}

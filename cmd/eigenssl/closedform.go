@@ -70,7 +70,7 @@ bandwidth --sigma > 0, 0: median heuristic; O(N^2) memory, N <= 20000).
 Approximate solutions (hinge VICReg with K > c-1, SimCLR, BarlowTwins without
 a closed form) are optimised numerically from several starts with at most
 --refine iterations each (default 2000; 0 disables); summary.json then holds
-"convergence" (status converged / iteration_limit / failed, final loss,
+"convergence" (status converged / infimum / iteration_limit / failed, final loss,
 gradient norm, iterations, restarts, subspace agreement across starts).
 
 Streaming (--regime linear; vicreg, vicreg_hard, spectral_contrastive,
