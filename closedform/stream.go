@@ -10,6 +10,7 @@ import (
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -329,6 +330,21 @@ func ParseStreamRelation(spec string, imageShape [2]int, seed uint64, draws int)
 	return r, "", "", r.Validate()
 }
 
+// Affine returns Z = X W + 1 biasᵀ, the representation a linear-regime
+// solution (Solution.W, Solution.Bias) gives the rows of x; bias may be nil.
+func Affine(x mat.Matrix, w *mat.Dense, bias []float64) *mat.Dense {
+	n, _ := x.Dims()
+	_, k := w.Dims()
+	z := mat.NewDense(n, k, nil)
+	z.Mul(x, w)
+	if bias != nil {
+		for i := range n {
+			floats.Add(z.RawRowView(i), bias)
+		}
+	}
+	return z
+}
+
 // ApplyShards writes Z = X W + 1 biasᵀ for every shard (bias nil: none) to
 // outDir/<shard base name> (.npy; a .gz suffix is dropped), one shard at a time, each file written
 // atomically (data.WriteMatrix), and returns the paths written. progress
@@ -363,24 +379,14 @@ func ApplyShards(shards []Shard, w *mat.Dense, bias []float64, outDir string, pr
 		if err != nil {
 			return out, err
 		}
-		n, _ := x.Dims()
-		z := mat.NewDense(n, k, nil)
-		z.Mul(x, w)
-		if bias != nil {
-			for i := 0; i < n; i++ {
-				row := z.RawRowView(i)
-				for j := range row {
-					row[j] += bias[j]
-				}
-			}
-		}
+		z := Affine(x, w, bias)
 		p := filepath.Join(outDir, strings.TrimSuffix(filepath.Base(sh.Path), ".gz"))
 		if err := data.WriteMatrix(p, z); err != nil {
 			return out, err
 		}
 		out = append(out, p)
 		if progress != nil {
-			progress(n)
+			progress(z.RawMatrix().Rows)
 		}
 	}
 	return out, nil

@@ -231,8 +231,8 @@ func e1Row(b *builtGraph, loss, regime string, cfg E1Config) (E1Row, error) {
 		if loss == closedform.SimCLR {
 			zt = linalg.NormalizeRows(z, 0) // the loss sees only directions
 		}
-		if ang, err := linalg.PrincipalAngles(linalg.CenterColumns(zs), linalg.CenterColumns(zt)); err == nil && len(ang) > 0 {
-			row.AngleSpectralTrained = Num(ang[len(ang)-1] * 180 / math.Pi)
+		if mx, _ := angles(zs, zt); !math.IsNaN(float64(mx)) {
+			row.AngleSpectralTrained = mx
 		}
 	}
 	if !sol.Exact {

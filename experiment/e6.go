@@ -18,7 +18,6 @@ import (
 	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/train"
-	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -299,15 +298,7 @@ func expectedClosedForm(x *mat.Dense, aug data.Augmenter, lossName string, cfg E
 	if err != nil {
 		return nil, errorf("e6", "expected", lossName, err)
 	}
-	n, _ := x.Dims()
-	z := mat.NewDense(n, cfg.K, nil)
-	z.Mul(x, sol.W)
-	if sol.Bias != nil {
-		for i := range n {
-			floats.Add(z.RawRowView(i), sol.Bias)
-		}
-	}
-	return &embedding{Z: z, Exact: sol.Exact}, nil
+	return &embedding{Z: closedform.Affine(x, sol.W, sol.Bias), Exact: sol.Exact}, nil
 }
 
 // name is the loss with its parameters.

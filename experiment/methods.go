@@ -208,16 +208,7 @@ func embed(b *builtGraph, m MethodSpec, regime string, k int, plan RefinePlan, s
 		e.Z = sol.Z
 	case regime == closedform.Linear && sol.W != nil:
 		// The learned map applied to the original (un-augmented) samples.
-		e.Z = mat.NewDense(n, k, nil)
-		e.Z.Mul(b.Orig, sol.W)
-		if sol.Bias != nil {
-			for i := 0; i < n; i++ {
-				row := e.Z.RawRowView(i)
-				for j := range row {
-					row[j] += sol.Bias[j]
-				}
-			}
-		}
+		e.Z = closedform.Affine(b.Orig, sol.W, sol.Bias)
 	default:
 		// Feature space: the representation of view 0 of each sample.
 		e.Z = mat.DenseCopyOf(sol.Z.Slice(0, n, 0, k))
