@@ -232,6 +232,11 @@ func TestE6ExpectedClosedForm(t *testing.T) {
 			t.Errorf("%s (%s): %d/%d/%d expected-graph entries; want %d", r.name(), r.ClosedForm, len(r.Expected), len(r.ExpectedMaxAngle), len(r.ExpectedMeanAngle), want)
 			continue
 		}
+		// The form says what was compared: VICReg-hard's statistics give
+		// its exact optimum, BarlowTwins' only the CCA characterisation.
+		if wantForm := map[string]string{closedform.VICRegHard: StatusExact, closedform.BarlowTwins: "characterisation"}[r.ClosedForm]; r.ExpectedForm != wantForm {
+			t.Errorf("%s: expected-graph form %q; want %q", r.name(), r.ExpectedForm, wantForm)
+		}
 		for s := range want {
 			mx, mn := float64(r.ExpectedMaxAngle[s]), float64(r.ExpectedMeanAngle[s])
 			if !(mx >= 0 && mx <= 90.000001 && mn >= 0 && mn <= mx+1e-9) || !(r.Expected[s] >= 0 && r.Expected[s] <= 1) {
