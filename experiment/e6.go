@@ -78,13 +78,13 @@ type E6Row struct {
 	// accuracy of the expected-graph closed form (E6Config.Draws) and the
 	// angles between it and the trained representation, per replicate
 	// (empty when the loss has no closed form from statistics).
-	Expected          []Num `json:"expected,omitempty"`
+	Expected []Num `json:"expected,omitempty"`
 	// ExpectedForm is "exact" (VICReg-hard: the closed form from the
 	// statistics) or "characterisation" (BarlowTwins: the CCA directions
 	// from the statistics, which are not refined: no data rows to refine on).
-	ExpectedForm string `json:"expected_form,omitempty"`
-	ExpectedMaxAngle  []Num `json:"expected_max_angle_deg,omitempty"`
-	ExpectedMeanAngle []Num `json:"expected_mean_angle_deg,omitempty"`
+	ExpectedForm      string `json:"expected_form,omitempty"`
+	ExpectedMaxAngle  []Num  `json:"expected_max_angle_deg,omitempty"`
+	ExpectedMeanAngle []Num  `json:"expected_mean_angle_deg,omitempty"`
 	// FinalLoss is the training loss of the last step, per replicate,
 	// FinalGradNorm the gradient norm of that step (Adam runs a fixed budget
 	// of Epochs, no tolerance) and TrainStatus the run's train.Status;
