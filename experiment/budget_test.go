@@ -37,14 +37,14 @@ func TestVerdictsStableUnderBudget(t *testing.T) {
 		}
 		return r3, r4
 	}
-	a3, a4 := run(100)
-	b3, b4 := run(400)
+	a3, a4 := run(200)
+	b3, b4 := run(800)
 	for i := range a4.Verdicts {
 		va, vb := a4.Verdicts[i], b4.Verdicts[i]
 		got := fmt.Sprintf("%s %d/%d/%d excl %d", va.Verdict, va.Wins, va.Ties, va.Losses, va.Excluded)
 		want := fmt.Sprintf("%s %d/%d/%d excl %d", vb.Verdict, vb.Wins, vb.Ties, vb.Losses, vb.Excluded)
 		if got != want {
-			t.Errorf("%s: budget 100: %s; budget 400: %s", va.Claim, got, want)
+			t.Errorf("%s: budget 200: %s; budget 800: %s", va.Claim, got, want)
 		}
 	}
 	nRefined := 0
@@ -55,7 +55,7 @@ func TestVerdictsStableUnderBudget(t *testing.T) {
 		}
 		nRefined++
 		if (ca.Excluded == "") != (cb.Excluded == "") {
-			t.Errorf("%s/%s: excluded %q at budget 100, %q at 400", ca.Graph, ca.Method, ca.Excluded, cb.Excluded)
+			t.Errorf("%s/%s: excluded %q at budget 200, %q at 800", ca.Graph, ca.Method, ca.Excluded, cb.Excluded)
 			continue
 		}
 		if ca.Excluded != "" {
@@ -65,7 +65,7 @@ func TestVerdictsStableUnderBudget(t *testing.T) {
 			for s := range ca.Acc[j].PerSeed {
 				x, y := float64(ca.Acc[j].PerSeed[s]), float64(cb.Acc[j].PerSeed[s])
 				if math.Abs(x-y) > 1e-9 {
-					t.Errorf("%s/%s, %d labels, replicate %d: accuracy %.4f at budget 100, %.4f at 400", ca.Graph, ca.Method, ca.Acc[j].Labels, s, x, y)
+					t.Errorf("%s/%s, %d labels, replicate %d: accuracy %.4f at budget 200, %.4f at 800", ca.Graph, ca.Method, ca.Acc[j].Labels, s, x, y)
 				}
 			}
 		}

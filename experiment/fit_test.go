@@ -173,7 +173,8 @@ func TestSimCLRFeatureReachesPlanTolerance(t *testing.T) {
 // infimum is not attained (digits, rewire-0.6): the run ends with status
 // infimum, a row of Z collapsed below closedform.CollapseTol of the rms row
 // norm, and the limit problem stationary to the plan's tolerance,
-// recomputed here with closedform.LimitStationarity at the returned W.
+// recomputed here with closedform.LimitStationarity at the returned map
+// (in orthonormal coordinates of range(X), see RefinePlan).
 func TestSimCLRLinearReachesLimit(t *testing.T) {
 	b := rewiredDigits(t)
 	plan := RefinePlan{MaxIter: 4000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}
@@ -189,7 +190,35 @@ func TestSimCLRLinearReachesLimit(t *testing.T) {
 	if fit.Status != StatusInfimum || fit.Note == "" {
 		t.Fatalf("status %q after %d iterations (%s); want %q with a note", fit.Status, fit.Iterations, fit.Note, StatusInfimum)
 	}
-	c, scaled, err := closedform.LimitStationarity(p, w)
+	// Stationarity in coordinates that do not depend on how X's columns
+	// are scaled (RefinePlan): Z = U M with U the left singular vectors
+	// of X (rank r), computed here by an SVD, not by the code under test.
+	var svd mat.SVD
+	if !svd.Factorize(b.X, mat.SVDThin) {
+		t.Fatal("SVD of X failed")
+	}
+	sv := svd.Values(nil)
+	r := 0
+	for _, v := range sv {
+		if v > 1e-5*sv[0] {
+			r++
+		}
+	}
+	var uAll mat.Dense
+	svd.UTo(&uAll)
+	u := mat.DenseCopyOf(uAll.Slice(0, uAll.RawMatrix().Rows, 0, r))
+	var zw mat.Dense
+	zw.Mul(b.X, w)
+	var dz mat.Dense
+	dz.Sub(&zw, z)
+	if d := mat.Norm(&dz, 2) / mat.Norm(z, 2); d > 1e-9 {
+		t.Fatalf("X W differs from the returned Z by %.3g (relative)", d)
+	}
+	m := mat.NewDense(r, 16, nil)
+	m.Mul(u.T(), z)
+	pu := p
+	pu.X = u
+	c, scaled, err := closedform.LimitStationarity(pu, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,5 +277,48 @@ func TestE6ExpectedClosedForm(t *testing.T) {
 		if !seen[c] {
 			t.Errorf("no row compared with %s", c)
 		}
+	}
+}
+
+// TestLinearRefineIsScaleFree checks that linear-regime refinement does not
+// depend on how X's columns are scaled (RefinePlan: L-BFGS runs on the
+// whitened map M, Z = U M): linear BarlowTwins on the digits' knn-10 graph,
+// once on X and once with its columns multiplied by 10^-2 ... 10^2, must
+// meet the plan's tolerances within 1,000 iterations both times, at losses
+// that agree to the plan's gradient tolerance. On the raw map W neither
+// converged in 3,000 iterations.
+func TestLinearRefineIsScaleFree(t *testing.T) {
+	ds, err := loadDataset("digits", 300, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := buildGraph(ds, GraphSpec{Name: "knn-10", Kind: "knn", P: 10}, nil, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaled := *b
+	scaled.X = mat.DenseCopyOf(b.X)
+	n, d := scaled.X.Dims()
+	for j := range d {
+		f := math.Pow(10, float64(j%5-2))
+		for i := range n {
+			scaled.X.Set(i, j, scaled.X.At(i, j)*f)
+		}
+	}
+	scaled.Orig = scaled.X
+	plan := RefinePlan{MaxIter: 1000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}
+	var losses []float64
+	for _, bg := range []*builtGraph{b, &scaled} {
+		e, err := embed(bg, MethodSpec{Name: "BarlowTwins", Loss: closedform.BarlowTwins}, closedform.Linear, 16, plan, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Fit.Status != StatusConverged {
+			t.Fatalf("status %q after %d iterations (scaled gradient %.3g); want converged", e.Fit.Status, e.Fit.Iterations, float64(e.Fit.GradNorm)/math.Abs(float64(e.Fit.Loss)))
+		}
+		losses = append(losses, float64(e.Fit.Loss))
+	}
+	if math.Abs(losses[0]-losses[1]) > plan.GradTol*math.Abs(losses[0]) {
+		t.Errorf("loss %.9g on X, %.9g on rescaled X; want equal to %g relative", losses[0], losses[1], plan.GradTol)
 	}
 }
