@@ -273,29 +273,48 @@ func minimizeRestarts(p closedform.Problem, start *mat.Dense, plan RefinePlan, s
 	if norm == 0 {
 		norm = 1
 	}
+	// The starts are drawn first, in order, then minimised concurrently
+	// (results do not depend on scheduling; with the replicates of a cell
+	// also running concurrently, the goroutines keep both cores busy when
+	// one replicate needs more iterations than another).
 	rng := rand.New(rand.NewPCG(seed, 0x72657374))
+	nr := max(1, plan.Restarts)
+	starts := make([]*mat.Dense, nr)
+	starts[0] = start
+	for r := 1; r < nr; r++ {
+		s := mat.NewDense(r0, k, nil)
+		for i := range s.RawMatrix().Data {
+			s.RawMatrix().Data[i] = rng.NormFloat64()
+		}
+		s.Scale(norm/mat.Norm(s, 2), s)
+		starts[r] = s
+	}
+	type run struct {
+		param, z *mat.Dense
+		fit      Fit
+		err      error
+	}
+	runs := make([]run, nr)
+	linalg.ParallelRange(nr, 1, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			runs[r].param, runs[r].z, runs[r].fit, runs[r].err = minimizeChunked(p, starts[r], plan)
+		}
+	})
 	best := math.Inf(1)
-	for r := range max(1, plan.Restarts) {
-		s := start
-		if r > 0 {
-			s = mat.NewDense(r0, k, nil)
-			for i := range s.RawMatrix().Data {
-				s.RawMatrix().Data[i] = rng.NormFloat64()
-			}
-			s.Scale(norm/mat.Norm(s, 2), s)
+	var losses []Num
+	for _, r := range runs {
+		if r.err != nil {
+			return nil, nil, fit, r.err
 		}
-		pr, zr, f, err := minimizeChunked(p, s, plan)
-		if err != nil {
-			return nil, nil, fit, err
-		}
-		fit.RestartLosses = append(fit.RestartLosses, f.Loss)
-		if float64(f.Loss) < best {
-			best = float64(f.Loss)
-			param, z = pr, zr
-			f.RestartLosses = fit.RestartLosses
-			fit = f
+		losses = append(losses, r.fit.Loss)
+	}
+	for _, r := range runs {
+		if float64(r.fit.Loss) < best {
+			best = float64(r.fit.Loss)
+			param, z, fit = r.param, r.z, r.fit
 		}
 	}
+	fit.RestartLosses = losses
 	if back != nil {
 		w := mat.NewDense(back.RawMatrix().Rows, k, nil)
 		w.Mul(back, param)
