@@ -91,6 +91,7 @@ func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
 		return p.knnLists(k, 0)
 	}
 	a := newApproxData(p)
+	p.c = nil // only the float32 copy and the rows (re-ranking) are used
 	h := newNeighborHeaps(n, k, true)
 	leaf := max(approxLeafMin, 2*(k+1))
 	// The first tree also orders the rows: NN-descent then works on
@@ -123,9 +124,10 @@ func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
 	// (70,000 x 784, k = 15) recall@15 rises from 0.983 to 0.992 for about
 	// the same time (fewer iterations to converge; bench/README.md).
 	cand := newCandidateLists(n, k, min(2*k, approxMaxCand))
+	var ups [][]approxUpdate // reused by every iteration's join
 	for it := 0; it < approxMaxIter; it++ {
 		a.candidates(h, cand, mix(seed, 0xc0ffee, uint64(it)))
-		ups := a.localJoin(h, cand.newC, cand.oldC, cand.maxCand)
+		ups = a.localJoin(h, cand.newC, cand.oldC, cand.maxCand, ups)
 		if c := a.apply(h, ups); float64(c) <= approxDelta*float64(n*k) {
 			break
 		}
@@ -152,15 +154,10 @@ func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
 }
 
 // permute reorders the rows so that row pos becomes the former row
-// order[pos].
+// order[pos] (in place: no second copy of the rows).
 func (a *approxData) permute(order []int32) {
-	x := make([]float32, len(a.x))
-	sq := make([]float32, a.n)
-	for ps, i := range order {
-		copy(x[ps*a.d:(ps+1)*a.d], a.row(int(i)))
-		sq[ps] = a.sq[i]
-	}
-	a.x, a.sq = x, sq
+	permuteRows(a.x, a.d, order)
+	permuteRows(a.sq, 1, order)
 }
 
 // newApproxData converts the centred rows of p to float32.
@@ -255,9 +252,9 @@ func (a *approxData) rpTree(leaf int, seed uint64) [][]int32 {
 
 // leafPairs returns the pairs of points sharing a leaf that can enter the
 // list of either point (against the thresholds of h before the tree), with
-// their distances, leaves in order, computed in parallel over blocks of
-// leaves.
-func (a *approxData) leafPairs(h *neighborHeaps, leaves [][]int32) []approxUpdate {
+// their distances, leaves in order (one slice per block of leaves, the
+// blocks in order), computed in parallel over blocks of leaves.
+func (a *approxData) leafPairs(h *neighborHeaps, leaves [][]int32) [][]approxUpdate {
 	thr := thresholds(h)
 	const blk = 64
 	nb := (len(leaves) + blk - 1) / blk
@@ -277,7 +274,7 @@ func (a *approxData) leafPairs(h *neighborHeaps, leaves [][]int32) []approxUpdat
 			bufs[s] = out
 		}
 	})
-	return slices.Concat(bufs...)
+	return bufs
 }
 
 // thresholds returns the current k-th list distance of every row in
@@ -291,21 +288,24 @@ func thresholds(h *neighborHeaps) []float32 {
 }
 
 // apply offers every update (p, q, e) to the lists of p and q, in the order
-// of ups, and returns the number of list insertions. Destination rows are
-// split over goroutines, each scanning all updates, so every row sees its
-// offers in the order of ups whatever the number of goroutines.
-func (a *approxData) apply(h *neighborHeaps, ups []approxUpdate) int {
+// of ups (its slices in order, each in order), and returns the number of
+// list insertions. Destination rows are split over goroutines, each
+// scanning all updates, so every row sees its offers in the order of ups
+// whatever the number of goroutines.
+func (a *approxData) apply(h *neighborHeaps, ups [][]approxUpdate) int {
 	var mu sync.Mutex
 	total := 0
 	linalg.ParallelRange(a.n, 1024, func(lo, hi int) {
 		r0, r1 := int32(lo), int32(hi)
 		c := 0
-		for _, u := range ups {
-			if u.p >= r0 && u.p < r1 && h.pushUnique(int(u.p), int(u.q), float64(u.e)) {
-				c++
-			}
-			if u.q >= r0 && u.q < r1 && h.pushUnique(int(u.q), int(u.p), float64(u.e)) {
-				c++
+		for _, blk := range ups {
+			for _, u := range blk {
+				if u.p >= r0 && u.p < r1 && h.pushUnique(int(u.p), int(u.q), float64(u.e)) {
+					c++
+				}
+				if u.q >= r0 && u.q < r1 && h.pushUnique(int(u.q), int(u.p), float64(u.e)) {
+					c++
+				}
 			}
 		}
 		mu.Lock()
@@ -427,7 +427,9 @@ func (a *approxData) candidates(h *neighborHeaps, c *candidateLists, seed uint64
 
 // localJoin returns the pairs (p, q) of new x new and new x old candidates
 // of every point whose distance beats the k-th distance of p or of q as it
-// was at the start of the iteration, in point order.
+// was at the start of the iteration, in point order: one slice per block of
+// points, written over the slices of prev (the previous iteration's result,
+// or nil) so that their memory is reused rather than grown again.
 //
 // With a BLAS other than gonum's native one (OpenBLAS in the openblas
 // build) the dot products of a point's join come from one Gemm of its new
@@ -436,7 +438,7 @@ func (a *approxData) candidates(h *neighborHeaps, c *candidateLists, seed uint64
 // pair; the pure-Go build keeps the dots (gonum's Sgemm is dot-based). Both
 // are deterministic, but the two builds may round a few distances
 // differently and so give slightly different approximate graphs.
-func (a *approxData) localJoin(h *neighborHeaps, newC, oldC []int32, maxCand int) []approxUpdate {
+func (a *approxData) localJoin(h *neighborHeaps, newC, oldC []int32, maxCand int, prev [][]approxUpdate) [][]approxUpdate {
 	n, d := a.n, a.d
 	thr := thresholds(h)
 	_, native := blas32.Implementation().(gonum.Implementation)
@@ -445,7 +447,10 @@ func (a *approxData) localJoin(h *neighborHeaps, newC, oldC []int32, maxCand int
 	// scheduling.
 	const blk = 512
 	nb := (n + blk - 1) / blk
-	bufs := make([][]approxUpdate, nb)
+	bufs := prev
+	if len(bufs) != nb {
+		bufs = make([][]approxUpdate, nb)
+	}
 	linalg.ParallelRange(nb, 1, func(lo, hi int) {
 		var rows, gram []float32
 		cand := make([]int32, 0, 2*maxCand)
@@ -454,7 +459,7 @@ func (a *approxData) localJoin(h *neighborHeaps, newC, oldC []int32, maxCand int
 			gram = make([]float32, maxCand*2*maxCand)
 		}
 		for s := lo; s < hi; s++ {
-			var out []approxUpdate
+			out := bufs[s][:0]
 			for u := s * blk; u < min((s+1)*blk, n); u++ {
 				cand = cand[:0]
 				for _, v := range newC[u*maxCand : (u+1)*maxCand] {
@@ -505,5 +510,5 @@ func (a *approxData) localJoin(h *neighborHeaps, newC, oldC []int32, maxCand int
 			bufs[s] = out
 		}
 	})
-	return slices.Concat(bufs...)
+	return bufs
 }

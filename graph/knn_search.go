@@ -267,11 +267,11 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 // permuteRows reorders the rows (length d) of x in place so that row pos
 // becomes the former row perm[pos], following the cycles of perm with one
 // row of scratch.
-func permuteRows(x []float64, d int, perm []int) {
+func permuteRows[T float32 | float64, I int | int32](x []T, d int, perm []I) {
 	done := make([]bool, len(perm))
-	tmp := make([]float64, d)
+	tmp := make([]T, d)
 	for s := range perm {
-		if done[s] || perm[s] == s {
+		if done[s] || int(perm[s]) == s {
 			done[s] = true
 			continue
 		}
@@ -279,7 +279,7 @@ func permuteRows(x []float64, d int, perm []int) {
 		pos := s
 		for {
 			done[pos] = true
-			src := perm[pos]
+			src := int(perm[pos])
 			if src == s {
 				copy(x[pos*d:(pos+1)*d], tmp)
 				break
