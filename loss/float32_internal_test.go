@@ -413,6 +413,9 @@ func TestFloat32Oracle(t *testing.T) {
 func TestEval32BadInput(t *testing.T) {
 	ok := mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 7})
 	nan := mat.NewDense(3, 2, []float64{1, 2, 3, math.NaN(), 5, 7})
+	inf := mat.NewDense(3, 2, []float64{1, 2, 3, 4, math.Inf(-1), 7})
+	// Finite in float32 (largest 3.4e38): not an error.
+	huge := mat.NewDense(3, 2, []float64{3e38, -3e38, 1, 2, 1e-40, 7})
 	short := mat.NewDense(1, 2, []float64{1, 2})
 	wide := mat.NewDense(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 0})
 	to32 := func(m *mat.Dense) blas32.General {
@@ -434,9 +437,22 @@ func TestEval32BadInput(t *testing.T) {
 		}{
 			{"missing z2", ok, nil, ErrEmpty},
 			{"nan z2", ok, nan, ErrNaN},
+			{"inf z1", inf, ok, ErrNaN},
+			{"huge finite z1", huge, ok, nil},
 			{"shapes", ok, wide, ErrShape},
 			{"one row", short, short, ErrShape},
 		} {
+			if c.name == "huge finite z1" {
+				// Only the validation is checked: the loss may overflow.
+				err64 := checkPair(l.Name(), Inputs{Z1: c.z1, Z2: c.z2}, 1)
+				err32 := checkBranches(l.Name(), linalg.GeneralOf(c.z1), linalg.GeneralOf(c.z2), 1)
+				h1 := to32(c.z1)
+				err32b := checkBranches(l.Name(), linalg.General[float32]{Rows: h1.Rows, Cols: h1.Cols, Stride: h1.Stride, Data: h1.Data}, linalg.General[float32]{Rows: h1.Rows, Cols: h1.Cols, Stride: h1.Stride, Data: h1.Data}, 1)
+				if err64 != nil || err32 != nil || err32b != nil {
+					t.Errorf("%s, %s: validation errors %v, %v, %v; want none", l.Name(), c.name, err64, err32, err32b)
+				}
+				continue
+			}
 			if c.name == "one row" && l.Name() == NameNTXent {
 				c.want = nil // NT-Xent needs one row only
 			}

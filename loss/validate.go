@@ -26,6 +26,15 @@ func checkGeneral[T linalg.Float](op, param string, m linalg.General[T], minRows
 		return errorf(op, param, ErrShape, "%dx%d (needs at least %d rows)", m.Rows, m.Cols, minRows)
 	}
 	for i := 0; i < m.Rows; i++ {
+		// v·0 is ±0 for finite v and NaN for NaN or ±Inf: one multiply-add
+		// per entry finds a bad row, which is then searched for the entry.
+		var acc T
+		for _, v := range m.Row(i) {
+			acc += v * 0
+		}
+		if acc == 0 {
+			continue
+		}
 		for j, v := range m.Row(i) {
 			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
 				return errorf(op, param, ErrNaN, "%v at (%d,%d)", v, i, j)
