@@ -195,20 +195,8 @@ func TestSimCLRLinearReachesLimit(t *testing.T) {
 	// Stationarity in coordinates that do not depend on how X's columns
 	// are scaled (RefinePlan): Z = U M with U the left singular vectors
 	// of X (rank r), computed here by an SVD, not by the code under test.
-	var svd mat.SVD
-	if !svd.Factorize(b.X, mat.SVDThin) {
-		t.Fatal("SVD of X failed")
-	}
-	sv := svd.Values(nil)
-	r := 0
-	for _, v := range sv {
-		if v > 1e-5*sv[0] {
-			r++
-		}
-	}
-	var uAll mat.Dense
-	svd.UTo(&uAll)
-	u := mat.DenseCopyOf(uAll.Slice(0, uAll.RawMatrix().Rows, 0, r))
+	u := rangeBasis(t, b.X, 1e-5)
+	_, r := u.Dims()
 	var zw mat.Dense
 	zw.Mul(b.X, w)
 	var dz mat.Dense
@@ -323,4 +311,25 @@ func TestLinearRefineIsScaleFree(t *testing.T) {
 	if math.Abs(losses[0]-losses[1]) > plan.GradTol*math.Abs(losses[0]) {
 		t.Errorf("loss %.9g on X, %.9g on rescaled X; want equal to %g relative", losses[0], losses[1], plan.GradTol)
 	}
+}
+
+// rangeBasis returns the left singular vectors of x (thin SVD, gonum) whose
+// singular values exceed relTol times the largest: an orthonormal basis of
+// x's numerical range.
+func rangeBasis(t *testing.T, x mat.Matrix, relTol float64) *mat.Dense {
+	t.Helper()
+	var svd mat.SVD
+	if !svd.Factorize(x, mat.SVDThin) {
+		t.Fatal("SVD failed")
+	}
+	sv := svd.Values(nil)
+	r := 0
+	for _, v := range sv {
+		if v > relTol*sv[0] {
+			r++
+		}
+	}
+	var u mat.Dense
+	svd.UTo(&u)
+	return mat.DenseCopyOf(u.Slice(0, u.RawMatrix().Rows, 0, r))
 }
