@@ -52,6 +52,10 @@ func TestNeighborsScreeningScales(t *testing.T) {
 // low-dimensional subspace (tight bound), isotropic data (loose bound, many
 // candidates) and integer data with exact ties, both metrics.
 func TestNeighborsProjectionScreening(t *testing.T) {
+	// The projection from 1,024 points on (the default, 10,240, would make
+	// the brute-force reference slow).
+	defer func(v int) { projMinN = v }(projMinN)
+	projMinN = 4 * symTile
 	rng := rand.New(rand.NewPCG(31, 32))
 	n, d, k := projMinN+77, projMinD+14, 11
 	lowRank := mat.NewDense(n, d, nil)
