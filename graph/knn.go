@@ -17,7 +17,7 @@ import (
 // row's current k-th distance plus a proven bound on the screening error, and
 // every candidate's distance is then recomputed directly in float64 as
 // sqrt(sum_t (x_t - y_t)^2), which is the value returned. For D >= 256 (and
-// N >= 10,240) the screened quantity is a lower bound instead, from the 128
+// N >= 8,192) the screened quantity is a lower bound instead, from the 128
 // leading principal directions of a row sample plus the residual norms, so
 // the Gemm is 128+3 wide. With opt.Approx the lists are approximate
 // (NN-descent, see KNNOptions.Approx) and their distances float64 ones.

@@ -26,10 +26,11 @@ const (
 // D x D) and its looser bound (more candidates to re-rank) against the
 // (D − projRank) / D of the screening products it saves. Measured on
 // Fashion-MNIST (784-d, OpenBLAS): LLE at N = 2,000 fits in 0.38 s without
-// it and 0.49 s with it, the kNN of LE at N = 10,000 takes the same time
-// either way and at N = 20,000 2.8 s with it and 3.7 s without. A variable
-// so that tests can exercise the projection on small inputs.
-var projMinN = 40 * symTile
+// it and 0.49 s with it (N = 5,000: 1.25 and 1.40 s), the kNN of LE at
+// N = 10,000 takes about the same time either way (1.16-1.25 s with it,
+// 1.16-1.39 s without) and at N = 20,000 2.8 s with it and 3.7 s without.
+// A variable so that tests can exercise the projection on small inputs.
+var projMinN = 32 * symTile
 
 // screenFeatures returns row-major features f_i (n x fd) of the centred rows
 // with |f_i|^2 = |c_i|^2 and f_i . f_j >= c_i . c_j, so that

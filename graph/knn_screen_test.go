@@ -52,7 +52,7 @@ func TestNeighborsScreeningScales(t *testing.T) {
 // low-dimensional subspace (tight bound), isotropic data (loose bound, many
 // candidates) and integer data with exact ties, both metrics.
 func TestNeighborsProjectionScreening(t *testing.T) {
-	// The projection from 1,024 points on (the default, 10,240, would make
+	// The projection from 1,024 points on (the default, 8,192, would make
 	// the brute-force reference slow).
 	defer func(v int) { projMinN = v }(projMinN)
 	projMinN = 4 * symTile
