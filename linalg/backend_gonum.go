@@ -48,3 +48,8 @@ var basisBLAS blas.Float64 = gonum.Implementation{}
 const basisGemm = false
 
 func basisThreads() int { return runtime.GOMAXPROCS(0) }
+
+// UseBLASThreads sets the threads of a native BLAS (see the openblas build);
+// gonum's BLAS parallelises over GOMAXPROCS by itself, so it does nothing
+// here.
+func UseBLASThreads(n int) {}

@@ -9,9 +9,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/linalg"
 	"github.com/eigenssl/eigenssl/loss"
 	"github.com/eigenssl/eigenssl/train"
 	"github.com/spf13/cobra"
@@ -116,6 +118,9 @@ func trainRun(cmd *cobra.Command, opts *trainOptions, s *Streams) error {
 	if opts.StopAfter < 0 {
 		return usagef("train: --stop-after %d: want ≥ 0", opts.StopAfter)
 	}
+	// A run is one step after another, each a few large products: let a
+	// native BLAS use every core (OPENBLAS_NUM_THREADS still wins).
+	linalg.UseBLASThreads(runtime.GOMAXPROCS(0))
 	ropts := train.Options{
 		StopAfter: opts.StopAfter,
 		Progress:  s.Err,
