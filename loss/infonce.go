@@ -317,14 +317,7 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 	}
 	if whole.Data != nil {
 		triangularRows(m, func(i int) { weights(whole.Row(i), i, i) })
-		// W zn by one Gemm on the mirrored W: gonum's native Symm makes one
-		// short axpy per entry and was 1.2-2.2x slower than its Gemm here.
-		triangularRows(m, func(i int) {
-			for j := 0; j < i; j++ {
-				whole.Data[i*m+j] = whole.Data[j*m+i]
-			}
-		})
-		linalg.Gemm(false, false, T(1/tau), whole, zn, 0, grad)
+		symmT(T(1/tau), whole, zn, 0, grad)
 	} else {
 		for lo := 0; lo < m; lo += br {
 			hi := min(lo+br, m)
