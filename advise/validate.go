@@ -209,6 +209,13 @@ type CaseResult struct {
 	// Spearman correlates the adviser's predicted accuracies with the
 	// trained ones over the pairs.
 	Spearman data.JSONFloat `json:"spearman"`
+	// Separable counts the pairs of candidates whose trained mean
+	// accuracies differ by more than twice the standard error of their
+	// difference over the training seeds (see separable), of Compared
+	// pairs with at least two seeds each: when few are separable the
+	// trained ranking, and so Spearman, is mostly seed noise.
+	Separable int `json:"separable_pairs"`
+	Compared  int `json:"compared_pairs"`
 	// Pick is the adviser's recommendation, Best the best trained pair;
 	// the regrets are the best trained accuracy minus that of the pick and
 	// of the two fixed policies.
@@ -413,6 +420,15 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 		trained = append(trained, m)
 	}
 	cr.Spearman = data.JSONFloat(Spearman(pred, trained))
+	runs := make([][]float64, len(cr.Rows))
+	for i, r := range cr.Rows {
+		for _, a := range r.TrainedAcc {
+			if !math.IsNaN(float64(a)) {
+				runs[i] = append(runs[i], float64(a))
+			}
+		}
+	}
+	cr.Separable, cr.Compared = separable(runs)
 	best := math.Inf(-1)
 	for i, t := range trained {
 		if t > best {
@@ -467,8 +483,8 @@ func trainAndProbe(ctx context.Context, c Case, p Pair, s ValidateSettings, seed
 // WriteText writes the per-case table and the summary.
 func (v *Validation) WriteText(w io.Writer) error {
 	for _, c := range v.Cases {
-		fmt.Fprintf(w, "E7 case %s (%s): Spearman %.3f; adviser picks %s (regret %.3f), best trained %s; policy regrets VICReg %.3f, SimCLR τ=0.1 %.3f\n",
-			c.Name, c.Alignment, float64(c.Spearman), c.Pick, float64(c.AdviserRegret), c.Best, float64(c.VICRegRegret), float64(c.SimCLRRegret))
+		fmt.Fprintf(w, "E7 case %s (%s): Spearman %.3f (trained means separable beyond 2 SE in %d of %d candidate pairs); adviser picks %s (regret %.3f), best trained %s; policy regrets VICReg %.3f, SimCLR τ=0.1 %.3f\n",
+			c.Name, c.Alignment, float64(c.Spearman), c.Separable, c.Compared, c.Pick, float64(c.AdviserRegret), c.Best, float64(c.VICRegRegret), float64(c.SimCLRRegret))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  candidate\ttrained loss\tpredicted (CV)\tclosed form (test)\ttrained (test, mean)\tseeds\n")
 		for _, r := range c.Rows {
@@ -494,3 +510,25 @@ func (v *Validation) WriteText(w io.Writer) error {
 
 // WriteJSON writes the validation as indented JSON to path atomically.
 func (v *Validation) WriteJSON(path string) error { return writeJSON(path, v) }
+
+// separable returns, over the pairs (a, b) of runs with at least two values
+// each, how many have |mean_a − mean_b| > 2·sqrt(s_a²/n_a + s_b²/n_b)
+// (s the sample standard deviations: two standard errors of the difference
+// of the means), and how many pairs were compared.
+func separable(runs [][]float64) (sep, compared int) {
+	for a := range runs {
+		for b := a + 1; b < len(runs); b++ {
+			na, nb := len(runs[a]), len(runs[b])
+			if na < 2 || nb < 2 {
+				continue
+			}
+			compared++
+			ma, sa := meanStd(runs[a])
+			mb, sb := meanStd(runs[b])
+			if math.Abs(ma-mb) > 2*math.Sqrt(sa*sa/float64(na)+sb*sb/float64(nb)) {
+				sep++
+			}
+		}
+	}
+	return sep, compared
+}

@@ -133,3 +133,29 @@ func TestValidationJSON(t *testing.T) {
 		t.Fatalf("round trip: %+v", back.Cases[0])
 	}
 }
+
+// TestSeparable checks the separable-pairs count of E7 on runs whose answer
+// follows from the rule |Δmean| > 2·sqrt(s_a²/n_a + s_b²/n_b).
+func TestSeparable(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		runs          [][]float64
+		sep, compared int
+	}{
+		// Means 0.5 apart, SE of the difference sqrt(2·0.01/3) ≈ 0.082.
+		{"apart", [][]float64{{0.4, 0.5, 0.6}, {0.9, 1.0, 1.1}}, 1, 1},
+		// Means 0.1 apart, the same SE: 0.1 < 0.163.
+		{"within noise", [][]float64{{0.4, 0.5, 0.6}, {0.5, 0.6, 0.7}}, 0, 1},
+		// Equal constant runs: no difference, no spread.
+		{"equal", [][]float64{{0.7, 0.7}, {0.7, 0.7}}, 0, 1},
+		// Different constant runs: separable with zero spread.
+		{"constant", [][]float64{{0.7, 0.7}, {0.8, 0.8}}, 1, 1},
+		// A run with one value is not compared.
+		{"short", [][]float64{{0.4, 0.5, 0.6}, {0.9}, {1.0, 1.1, 1.2}}, 1, 1},
+	} {
+		sep, cmp := separable(c.runs)
+		if sep != c.sep || cmp != c.compared {
+			t.Errorf("%s: %d separable of %d; want %d of %d", c.name, sep, cmp, c.sep, c.compared)
+		}
+	}
+}
