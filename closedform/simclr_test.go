@@ -71,13 +71,8 @@ func TestSimCLRViewsCollapse(t *testing.T) {
 // differences measure in an orthonormal basis of both. With no collapsed
 // row it is ‖Xᵀ∇_Z f‖·‖W‖/|f|.
 func TestLimitStationarityMatchesFiniteDifferences(t *testing.T) {
-	const n, d, k = 14, 5, 3
-	x := randMat(n, d, 11)
-	g, _, err := graph.KNN(randMat(n, 2, 12), 3, graph.KNNOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := Problem{Loss: SimCLR, Regime: Linear, X: x, G: g, K: k, Tau: 0.5}
+	p, n, d, k := limitProblem(t)
+	x, g := p.X, p.G
 	l, err := lossOf(p.withDefaults())
 	if err != nil {
 		t.Fatal(err)
@@ -179,13 +174,9 @@ func TestLimitStationarityMatchesFiniteDifferences(t *testing.T) {
 // 1e-6 and LimitStationarity, computed independently at the returned W, is
 // below 1e-5.
 func TestMinimizeLimitReachesStationaryLimit(t *testing.T) {
-	const n, d, k = 14, 5, 3
-	x := randMat(n, d, 11)
-	g, _, err := graph.KNN(randMat(n, 2, 12), 3, graph.KNNOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := Problem{Loss: SimCLR, Regime: Linear, X: x, G: g, K: k, Tau: 0.5, Seed: 3}
+	p, _, d, k := limitProblem(t)
+	p.Seed = 3
+	x := p.X
 	// W with x_0 W = 1e-8 u: project a random W off x_0 and lift.
 	w := randMat(d, k, 13)
 	x0 := x.RawRowView(0)
@@ -208,6 +199,7 @@ func TestMinimizeLimitReachesStationaryLimit(t *testing.T) {
 		w2, z2 *mat.Dense
 		c      []int
 		res    RefineResult
+		err    error
 		first  = math.NaN()
 	)
 	w2 = w
@@ -243,4 +235,17 @@ func TestMinimizeLimitReachesStationaryLimit(t *testing.T) {
 	if !slices.Equal(cs, c) || own > 1e-6 || scaled > 1e-5 {
 		t.Errorf("LimitStationarity %v %.3g at the result, MinimizeLimit reports %v %.3g; want the same rows, <= 1e-5 and <= 1e-6", cs, scaled, c, own)
 	}
+}
+
+// limitProblem is the small linear SimCLR problem of the limit-problem
+// tests: 14 random rows in 5 dimensions, their 3-NN graph in 2 others,
+// K = 3, τ = 0.5; it returns the problem and N, D, K.
+func limitProblem(t *testing.T) (Problem, int, int, int) {
+	t.Helper()
+	const n, d, k = 14, 5, 3
+	g, _, err := graph.KNN(randMat(n, 2, 12), 3, graph.KNNOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Problem{Loss: SimCLR, Regime: Linear, X: randMat(n, d, 11), G: g, K: k, Tau: 0.5}, n, d, k
 }

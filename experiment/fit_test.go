@@ -126,19 +126,24 @@ func TestEveryOptimiserRecorded(t *testing.T) {
 	}
 }
 
-// rewiredDigits is the rewire-0.6 graph on 300 digits (every label: the
-// optimisers, not the verdicts, are under test).
-func rewiredDigits(t *testing.T) *builtGraph {
+// digitsGraph builds spec (every label: the optimisers, not the verdicts,
+// are under test) on n digits, data and graph drawn with seed.
+func digitsGraph(t *testing.T, n int, seed uint64, spec GraphSpec) *builtGraph {
 	t.Helper()
-	ds, err := loadDataset("digits", 300, 1)
+	ds, err := loadDataset("digits", n, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := buildGraph(ds, GraphSpec{Name: "rewire-0.6", Kind: "rewire", P: 0.6}, nil, 1, 0)
+	b, err := buildGraph(ds, spec, nil, seed, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// rewiredDigits is the rewire-0.6 graph on 300 digits.
+func rewiredDigits(t *testing.T) *builtGraph {
+	return digitsGraph(t, 300, 1, GraphSpec{Name: "rewire-0.6", Kind: "rewire", P: 0.6})
 }
 
 // TestSimCLRFeatureReachesPlanTolerance checks that a refined optimum meets
@@ -278,14 +283,7 @@ func TestE6ExpectedClosedForm(t *testing.T) {
 // that agree to the plan's gradient tolerance. On the raw map W neither
 // converged in 3,000 iterations.
 func TestLinearRefineIsScaleFree(t *testing.T) {
-	ds, err := loadDataset("digits", 300, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := buildGraph(ds, GraphSpec{Name: "knn-10", Kind: "knn", P: 10}, nil, 1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := digitsGraph(t, 300, 1, GraphSpec{Name: "knn-10", Kind: "knn", P: 10})
 	scaled := *b
 	scaled.X = mat.DenseCopyOf(b.X)
 	n, d := scaled.X.Dims()

@@ -138,14 +138,7 @@ func ExamplePresets() {
 // TestGraphCCAMatchesClosedForm checks the shortcut used by E3 for linear
 // BarlowTwins against closedform.Solve: same loss, same subspace.
 func TestGraphCCAMatchesClosedForm(t *testing.T) {
-	ds, err := loadDataset("digits", 300, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := buildGraph(ds, GraphSpec{Name: "r", Kind: "rewire", P: 0.3}, nil, 4, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := digitsGraph(t, 300, 4, GraphSpec{Name: "r", Kind: "rewire", P: 0.3})
 	p := closedform.Problem{Loss: closedform.BarlowTwins, Regime: closedform.Linear, G: b.G, X: b.X, K: 6}
 	want, err := closedform.Solve(p)
 	if err != nil {
@@ -169,14 +162,7 @@ func TestGraphCCAMatchesClosedForm(t *testing.T) {
 // correlations is marked not identifiable (its optimum's span is not pinned,
 // closedform's finding), and one with K <= r₊ is not.
 func TestBarlowTwinsLinearNotIdentifiableAboveRPlus(t *testing.T) {
-	ds, err := loadDataset("digits", 200, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := buildGraph(ds, GraphSpec{Name: "c", Kind: "coarser", P: 2}, nil, 4, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := digitsGraph(t, 200, 4, GraphSpec{Name: "c", Kind: "coarser", P: 2})
 	_, d := b.X.Dims()
 	c := &spectral.GraphCCA{Components: min(d, 30), Reg: 1e-10}
 	if err := c.FitGraph(b.X, b.G); err != nil {
