@@ -395,6 +395,7 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 		}
 	})
 	var pred, trained []float64
+	var runs [][]float64 // each pair's finite trained accuracies
 	for pi, p := range s.Pairs {
 		res := byName[p.Candidate.String()]
 		row := PairResult{Candidate: p.Candidate.String(), Trained: p.Loss, Predicted: res.Accuracy.Mean,
@@ -413,6 +414,7 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 				ok = append(ok, accs[r])
 			}
 		}
+		runs = append(runs, ok)
 		m, _ := meanStd(ok)
 		row.TrainedMean = data.JSONFloat(m)
 		cr.Rows = append(cr.Rows, row)
@@ -420,14 +422,6 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 		trained = append(trained, m)
 	}
 	cr.Spearman = data.JSONFloat(Spearman(pred, trained))
-	runs := make([][]float64, len(cr.Rows))
-	for i, r := range cr.Rows {
-		for _, a := range r.TrainedAcc {
-			if !math.IsNaN(float64(a)) {
-				runs[i] = append(runs[i], float64(a))
-			}
-		}
-	}
 	cr.Separable, cr.Compared = separable(runs)
 	best := math.Inf(-1)
 	for i, t := range trained {

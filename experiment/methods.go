@@ -307,8 +307,6 @@ func minimizeRestarts(p closedform.Problem, start *mat.Dense, plan RefinePlan, s
 			return nil, nil, fit, r.err
 		}
 		losses = append(losses, r.fit.Loss)
-	}
-	for _, r := range runs {
 		if float64(r.fit.Loss) < best {
 			best = float64(r.fit.Loss)
 			param, z, fit = r.param, r.z, r.fit
