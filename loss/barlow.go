@@ -149,33 +149,27 @@ func barlowGamma[T linalg.Float](c linalg.General[T], alpha float64, wantGrad bo
 }
 
 // batchNorm returns (z - mean) / s with s_k = sqrt(biased var_k + 1e-5),
-// the statistics in float64 (column reductions and row loops spread over
-// goroutines; the results do not depend on their number).
+// the statistics in float64.
 func batchNorm[T linalg.Float](z linalg.General[T]) (linalg.General[T], []float64) {
 	n, k := z.Rows, z.Cols
 	mu := colMeans(z)
 	s := make([]float64, k)
-	linalg.ParallelRange(k, colGrain, func(c0, c1 int) {
-		sc, mc := s[c0:c1], mu[c0:c1]
-		for i := 0; i < n; i++ {
-			for j, v := range z.Row(i)[c0:c1] {
-				c := float64(v) - mc[j]
-				sc[j] += c * c
-			}
+	for i := 0; i < n; i++ {
+		for j, v := range z.Row(i) {
+			c := float64(v) - mu[j]
+			s[j] += c * c
 		}
-		for j := range sc {
-			sc[j] = math.Sqrt(sc[j]/float64(n) + BatchNormEps)
-		}
-	})
+	}
+	for j := range s {
+		s[j] = math.Sqrt(s[j]/float64(n) + BatchNormEps)
+	}
 	b := linalg.NewGeneral[T](n, k)
-	linalg.ParallelRange(n, rowGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := b.Row(i)
-			for j, v := range z.Row(i) {
-				row[j] = T((float64(v) - mu[j]) / s[j])
-			}
+	for i := 0; i < n; i++ {
+		row := b.Row(i)
+		for j, v := range z.Row(i) {
+			row[j] = T((float64(v) - mu[j]) / s[j])
 		}
-	})
+	}
 	return b, s
 }
 
@@ -186,29 +180,24 @@ func batchNormBackward[T linalg.Float](g, b linalg.General[T], s []float64) {
 	n, k := g.Rows, g.Cols
 	mg := make([]float64, k)
 	mgb := make([]float64, k)
-	linalg.ParallelRange(k, colGrain, func(c0, c1 int) {
-		a, ab := mg[c0:c1], mgb[c0:c1]
-		for i := 0; i < n; i++ {
-			bi := b.Row(i)[c0:c1]
-			for j, v := range g.Row(i)[c0:c1] {
-				a[j] += float64(v)
-				ab[j] += float64(v) * float64(bi[j])
-			}
+	for i := 0; i < n; i++ {
+		bi := b.Row(i)
+		for j, v := range g.Row(i) {
+			mg[j] += float64(v)
+			mgb[j] += float64(v) * float64(bi[j])
 		}
-		for j := range a {
-			a[j] /= float64(n)
-			ab[j] /= float64(n)
+	}
+	for j := range mg {
+		mg[j] /= float64(n)
+		mgb[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		bi := b.Row(i)
+		row := g.Row(i)
+		for j, v := range row {
+			row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) / s[j])
 		}
-	})
-	linalg.ParallelRange(n, rowGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			bi := b.Row(i)
-			row := g.Row(i)
-			for j, v := range row {
-				row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) / s[j])
-			}
-		}
-	})
+	}
 }
 
 // BarlowTwinsGForm is the paper's BarlowTwins on one stacked Z (N x K) and

@@ -89,26 +89,17 @@ func symmT[T linalg.Float](alpha T, s, x linalg.General[T], beta T, c linalg.Gen
 	blas64.Symm(blas.Left, float64(alpha), blas64.Symmetric{Uplo: blas.Upper, N: ss.Rows, Stride: ss.Stride, Data: ss.Data}, x.Blas64(), float64(beta), c.Blas64())
 }
 
-// colGrain is the least number of columns per goroutine of the column
-// reductions run through linalg.ParallelRange: each goroutine sums its own
-// columns over every row in row order, so the sums do not depend on the
-// number of goroutines.
-const colGrain = 16
-
 // colMeans returns the column means of x, accumulated in float64.
 func colMeans[T linalg.Float](x linalg.General[T]) []float64 {
 	mean := make([]float64, x.Cols)
-	linalg.ParallelRange(x.Cols, colGrain, func(c0, c1 int) {
-		m := mean[c0:c1]
-		for i := 0; i < x.Rows; i++ {
-			for j, v := range x.Row(i)[c0:c1] {
-				m[j] += float64(v)
-			}
+	for i := 0; i < x.Rows; i++ {
+		for j, v := range x.Row(i) {
+			mean[j] += float64(v)
 		}
-		for j := range m {
-			m[j] /= float64(x.Rows)
-		}
-	})
+	}
+	for j := range mean {
+		mean[j] /= float64(x.Rows)
+	}
 	return mean
 }
 
@@ -117,14 +108,12 @@ func colMeans[T linalg.Float](x linalg.General[T]) []float64 {
 func center[T linalg.Float](x linalg.General[T]) linalg.General[T] {
 	mu := colMeans(x)
 	c := linalg.NewGeneral[T](x.Rows, x.Cols)
-	linalg.ParallelRange(x.Rows, rowGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			dst := c.Row(i)
-			for j, v := range x.Row(i) {
-				dst[j] = T(float64(v) - mu[j])
-			}
+	for i := 0; i < x.Rows; i++ {
+		dst := c.Row(i)
+		for j, v := range x.Row(i) {
+			dst[j] = T(float64(v) - mu[j])
 		}
-	})
+	}
 	return c
 }
 
@@ -132,14 +121,12 @@ func center[T linalg.Float](x linalg.General[T]) linalg.General[T] {
 // centring x -> x - colmean(x) is this projection).
 func subColMeanT[T linalg.Float](g linalg.General[T]) {
 	mean := colMeans(g)
-	linalg.ParallelRange(g.Rows, rowGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := g.Row(i)
-			for j := range row {
-				row[j] = T(float64(row[j]) - mean[j])
-			}
+	for i := 0; i < g.Rows; i++ {
+		row := g.Row(i)
+		for j := range row {
+			row[j] = T(float64(row[j]) - mean[j])
 		}
-	})
+	}
 }
 
 // pairEval is the generic evaluation of the two-branch loss l on checked
