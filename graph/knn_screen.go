@@ -25,10 +25,11 @@ const (
 // fixed cost (a covariance of up to projSample rows and an eigensolve of
 // D x D) and its looser bound (more candidates to re-rank) against the
 // (D − projRank) / D of the screening products it saves. Measured on
-// Fashion-MNIST (784-d, OpenBLAS): LLE at N = 2,000 fits in 0.38 s without
-// it and 0.49 s with it (N = 5,000: 1.25 and 1.40 s), the kNN of LE at
-// N = 10,000 takes about the same time either way (1.16-1.25 s with it,
-// 1.16-1.39 s without) and at N = 20,000 2.8 s with it and 3.7 s without.
+// Fashion-MNIST (784-d, OpenBLAS, two runs each): LLE at N = 2,000 fitted
+// in 0.35 / 0.40 s without it and 0.47 / 0.51 s with it (N = 5,000: 1.24 /
+// 1.26 and 1.35 / 1.45 s); the kNN phase of LE at N = 10,000 took 1.16 /
+// 1.17 s without and 1.16 / 1.25 s with it (within noise), at N = 20,000
+// 3.70 / 3.74 s without and 2.79 / 2.81 s with it.
 // A variable so that tests can exercise the projection on small inputs.
 var projMinN = 32 * symTile
 
