@@ -30,7 +30,7 @@ type Options struct {
 	// Dataset is one of Datasets (default "digits").
 	Dataset string `json:"dataset"`
 	// Quick shrinks every experiment; Demo shrinks them further (E1-E4,
-	// about three and a half minutes on two cores for the digits).
+	// about four minutes on two cores for the digits).
 	Quick bool `json:"quick"`
 	Demo  bool `json:"demo"`
 	// Only restricts the run to these experiments (E4 needs E3, which is

@@ -21,7 +21,7 @@ func NewCmdDemo(s *Streams) *cobra.Command {
 		Long: `demo runs small versions of the equivalence (E1), dimensional-collapse (E2),
 alignment (E3), verdict (E4) experiments on the paper's claims, the local/global
 (E5) and the real-encoder (E6) experiments on the embedded 8x8 digits (about
-three and a half minutes on two unloaded cores), prints a summary table and writes a
+four minutes on two unloaded cores), prints a summary table and writes a
 self-contained HTML report, results.json and PNG/SVG figures to DIR.
 Finished cells are cached under DIR/cells, so a second run is immediate.
 --readme FILE regenerates the demo block of FILE (between its demo-output
