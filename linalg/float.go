@@ -39,6 +39,17 @@ func (m General[T]) Slice(lo, hi int) General[T] {
 	return General[T]{Rows: hi - lo, Cols: m.Cols, Stride: m.Stride, Data: m.Data[lo*m.Stride:]}
 }
 
+// Transposed returns a new Cols×Rows General holding mᵀ.
+func (m General[T]) Transposed() General[T] {
+	t := NewGeneral[T](m.Cols, m.Rows)
+	for i := 0; i < m.Rows; i++ {
+		for j, v := range m.Row(i) {
+			t.Data[j*t.Stride+i] = v
+		}
+	}
+	return t
+}
+
 // Blas64 returns a float64 m as a blas64.General sharing its data; it
 // panics when T is float32.
 func (m General[T]) Blas64() blas64.General {

@@ -84,3 +84,34 @@ func benchDense(rng *rand.Rand, r, c int) *mat.Dense {
 	}
 	return mat.NewDense(r, c, d)
 }
+
+// BenchmarkSimCLRSmall times value + gradient of the G-form SimCLR at the
+// experiments' size (N = 300, K = 16, 5 random edges per row), where E3's
+// linear-regime refinements spend most of their time.
+func BenchmarkSimCLRSmall(b *testing.B) {
+	n, k := 300, 16
+	rng := rand.New(rand.NewPCG(1, 2))
+	z := mat.NewDense(n, k, nil)
+	for i := range z.RawMatrix().Data {
+		z.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	var edges [][2]int
+	for i := 0; i < n; i++ {
+		for c := 0; c < 5; c++ {
+			if j := rng.IntN(n); j != i {
+				edges = append(edges, [2]int{i, j})
+			}
+		}
+	}
+	g, _, err := graph.FromEdges(n, edges, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := loss.SimCLRGForm{Tau: 0.5}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := l.Eval(loss.Inputs{Z: z, G: g}, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
