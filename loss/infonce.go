@@ -304,7 +304,8 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 	for i, l := range lse {
 		value += w[i] * l
 	}
-	value -= edgeSum(zn, g) / tau
+	edge, h := edgeSum(zn, g)
+	value -= edge / tau
 	if grad.Data == nil {
 		return value
 	}
@@ -362,7 +363,7 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 			linalg.Gemm(false, false, T(1/tau), linalg.General[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]}, zn, 0, grad.Slice(lo, hi))
 		}
 	}
-	csrMulAddT(grad, g, zn, -2/tau)
+	addEdgeGrad(grad, h, -2/tau)
 	return value
 }
 
@@ -426,7 +427,8 @@ func infoNCEBlocks[T linalg.Float](zn linalg.General[T], tau float64, g *graph.C
 		lse[i] = c + math.Log(s)
 		value += w[i] * lse[i]
 	}
-	value -= edgeSum(zn, g) / tau
+	edge, h := edgeSum(zn, g)
+	value -= edge / tau
 	if grad.Data == nil {
 		return value
 	}
@@ -454,20 +456,30 @@ func infoNCEBlocks[T linalg.Float](zn linalg.General[T], tau float64, g *graph.C
 			linalg.Gemm(true, false, T(1/tau), off, zn.Slice(lo, hi), 1, grad.Slice(hi, m))
 		}
 	}
-	csrMulAddT(grad, g, zn, -2/tau)
+	addEdgeGrad(grad, h, -2/tau)
 	return value
 }
 
-// edgeSum returns sum_ij G_ij zn_i . zn_j, summed row by row in order.
-func edgeSum[T linalg.Float](zn linalg.General[T], g *graph.CSR) float64 {
-	m := zn.Rows
+// edgeSum returns sum_ij G_ij zn_i . zn_j = sum_i zn_i . h_i with h = G zn
+// (M x K, float64, row-major), which it also returns for the gradient's
+// -2/tau G zn term (one pass over the edges serves both); rows are summed
+// in order.
+func edgeSum[T linalg.Float](zn linalg.General[T], g *graph.CSR) (float64, []float64) {
+	m, k := zn.Rows, zn.Cols
 	edge := make([]float64, m)
-	linalg.ParallelRange(m, 256, func(lo, hi int) {
+	h := make([]float64, m*k)
+	linalg.ParallelRange(m, 64, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			zi := zn.Row(i)
-			s := 0.0
+			hr := h[i*k : (i+1)*k]
 			for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
-				s += g.Val[p] * dotT(zi, zn.Row(g.Col[p]))
+				w := g.Val[p]
+				for c, v := range zn.Row(g.Col[p]) {
+					hr[c] += w * float64(v)
+				}
+			}
+			s := 0.0
+			for c, v := range zn.Row(i) {
+				s += float64(v) * hr[c]
 			}
 			edge[i] = s
 		}
@@ -476,7 +488,17 @@ func edgeSum[T linalg.Float](zn linalg.General[T], g *graph.CSR) float64 {
 	for _, v := range edge {
 		t += v
 	}
-	return t
+	return t, h
+}
+
+// addEdgeGrad sets grad += alpha h for the h of edgeSum.
+func addEdgeGrad[T linalg.Float](grad linalg.General[T], h []float64, alpha float64) {
+	k := grad.Cols
+	for i := 0; i < grad.Rows; i++ {
+		for c, v := range h[i*k : (i+1)*k] {
+			grad.Data[i*grad.Stride+c] = T(float64(grad.Data[i*grad.Stride+c]) + alpha*v)
+		}
+	}
 }
 
 // rowLSE returns log sum_{k != i} exp(row[k]) by the streaming (one-pass,

@@ -110,30 +110,42 @@ func checkGForm(op string, in Inputs, minRows int) error {
 			}
 		}
 	}
+	return checkSymmetric(op, g)
+}
+
+// checkSymmetric reports the first asymmetry of a CSR matrix with sorted
+// columns and no diagonal in one pass over its entries (O(nnz)): rows are
+// visited in order, and cur[j] walks the entries of row j left of the
+// diagonal, which the entries (i, j), i < j, of the earlier rows must meet
+// in the same order since columns increase.
+func checkSymmetric(op string, g *graph.CSR) error {
+	n := g.N
+	cur := make([]int, n)
+	copy(cur, g.RowPtr[:n])
+	asym := func(i, j int, v, w float64) error {
+		return errorf(op, "G", ErrGraph, "not symmetric: G(%d,%d) = %v but G(%d,%d) = %v", i, j, v, j, i, w)
+	}
 	for i := 0; i < n; i++ {
 		for p := g.RowPtr[i]; p < g.RowPtr[i+1]; p++ {
 			j := g.Col[p]
-			if w, ok := csrAt(g, j, i); !ok || w != g.Val[p] {
-				return errorf(op, "G", ErrGraph, "not symmetric: G(%d,%d) = %v but G(%d,%d) = %v", i, j, g.Val[p], j, i, w)
+			if j < i {
+				if p >= cur[i] { // no earlier row j met it
+					return asym(i, j, g.Val[p], 0)
+				}
+				continue
 			}
+			q := cur[j]
+			switch {
+			case q < g.RowPtr[j+1] && g.Col[q] < i: // (j, c) for a row c < i without (c, j)
+				return asym(j, g.Col[q], g.Val[q], 0)
+			case q >= g.RowPtr[j+1] || g.Col[q] > i:
+				return asym(i, j, g.Val[p], 0)
+			case g.Val[q] != g.Val[p]:
+				return asym(i, j, g.Val[p], g.Val[q])
+			}
+			cur[j]++
 		}
 	}
 	return nil
 }
 
-// csrAt returns G(i,j) by binary search in row i.
-func csrAt(g *graph.CSR, i, j int) (float64, bool) {
-	lo, hi := g.RowPtr[i], g.RowPtr[i+1]
-	for lo < hi {
-		m := (lo + hi) / 2
-		switch c := g.Col[m]; {
-		case c == j:
-			return g.Val[m], true
-		case c < j:
-			lo = m + 1
-		default:
-			hi = m
-		}
-	}
-	return 0, false
-}
