@@ -148,4 +148,3 @@ func checkSymmetric(op string, g *graph.CSR) error {
 	}
 	return nil
 }
-
