@@ -267,10 +267,7 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 		}
 		if !twoExp {
 			triangularRows(m, func(i int) {
-				row := whole.Row(i)
-				for j := i; j < m; j++ {
-					row[j] = T(math.Exp(float64(row[j]) - c))
-				}
+				linalg.ExpShift(whole.Row(i)[i:], c)
 			})
 		}
 		triangularRows(m, func(i int) {
@@ -286,9 +283,7 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 		linalg.Gemm(false, true, T(1/tau), zn.Slice(lo, hi), zn, 0, linalg.General[T]{Rows: hi - lo, Cols: m, Stride: m, Data: buf[:(hi-lo)*m]})
 		if !twoExp {
 			linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
-				for j, x := range buf[r0*m : r1*m] {
-					buf[r0*m+j] = T(math.Exp(float64(x) - c))
-				}
+				linalg.ExpShift(buf[r0*m:r1*m], c)
 			})
 		}
 	}
@@ -388,10 +383,7 @@ func infoNCEBlocks[T linalg.Float](zn linalg.General[T], tau float64, g *graph.C
 		linalg.Gemm(false, true, T(1/tau), zn.Slice(lo, hi), zn.Slice(lo, m), 0, st)
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
-				row := st.Row(r)
-				for j, x := range row {
-					row[j] = T(math.Exp(float64(x) - c))
-				}
+				linalg.ExpShift(st.Row(r), c)
 			}
 		})
 		return st
