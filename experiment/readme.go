@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // Markers around the generated block of a README (UpdateReadme).
@@ -22,8 +23,8 @@ const (
 // what it means. Every number in it comes from r.
 func ReadmeBlock(r *Report, cpuSeconds float64) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Output of the demo (deterministic for a given build; this run: %.0f s wall-clock, %.0f s of CPU, %d cells computed):\n\n",
-		r.Seconds, cpuSeconds, r.CellsComputed)
+	fmt.Fprintf(&b, "Output of the demo (deterministic for a given build; this run: %s build, %.0f s wall-clock, %.0f s of CPU, %d cells computed):\n\n",
+		buildName(), r.Seconds, cpuSeconds, r.CellsComputed)
 	b.WriteString("```text\n")
 	b.WriteString(strings.TrimRight(r.Summary, "\n"))
 	b.WriteString("\n```\n")
@@ -34,6 +35,15 @@ func ReadmeBlock(r *Report, cpuSeconds float64) string {
 		}
 	}
 	return b.String()
+}
+
+// buildName names the linear-algebra build of this binary as the README's
+// commands spell it.
+func buildName() string {
+	if linalg.Backend() == "openblas" {
+		return "`-tags openblas`"
+	}
+	return "pure-Go"
 }
 
 // UpdateReadme replaces the text between ReadmeBegin and ReadmeEnd in the

@@ -5,8 +5,9 @@ import "math"
 // Exp returns e^x to within 2 ulp of the correctly rounded value for
 // finite x in [-708, 709] (math.Exp outside that range and for NaN or
 // ±Inf). It is the element-wise exponential of the hot loops (InfoNCE's
-// N x N similarity matrices): about three times math.Exp's throughput in
-// a loop, since it has no branch in range and its polynomial is short.
+// N x N similarity matrices): twice math.Exp's throughput in a loop
+// (BenchmarkExpWrite: 5.1 vs 9.8 ns), having no branch in range and a
+// short polynomial. Measured error against 200-bit arithmetic: <= 1 ulp.
 //
 // Method: x = (64 m + j) ln2/64 + r with |r| <= ln2/128, taken in two
 // parts (hi exact, lo the rounding of ln2/64) so that r is accurate; then
