@@ -178,7 +178,6 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	h := newNeighborHeaps(n, k, false)
 	nt := (n + symTile - 1) / symTile
 	locks := make([]sync.Mutex, nt)
-	sumTol := 4*float64(d)*0x1p-53 + 1e-15
 	pairs := tilePairs(nt)
 	var cursor atomic.Int64
 	workers = min(workerCount(workers), len(pairs))
@@ -232,16 +231,8 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 							continue
 						}
 						j := j0 + b
-						xi, xj := xp[i*d:(i+1)*d], xp[j*d:(j+1)*d]
-						// The fast 4-way sum decides most rejections; the
-						// sequential sum, which is the value kept, is
-						// within 2 gamma_D of it (non-negative terms).
-						lo := sqDist4(xi, xj) * (1 - sumTol)
-						needI, needJ := inI && lo <= h.kth[i], lo <= h.kth[j]
-						if !needI && !needJ {
-							continue
-						}
-						e := sqDist(xi, xj)
+						e := sqDist(xp[i*d:(i+1)*d], xp[j*d:(j+1)*d])
+						needI, needJ := inI && e <= h.kth[i], e <= h.kth[j]
 						if needI {
 							h.push(i, perm[j], e)
 							thrI = sc.thr(i, pr.tj, h.kth[i])
