@@ -91,7 +91,6 @@ func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
 		return p.knnLists(k, 0)
 	}
 	a := newApproxData(p)
-	p.c = nil // only the float32 copy and the rows (re-ranking) are used
 	h := newNeighborHeaps(n, k, true)
 	leaf := max(approxLeafMin, 2*(k+1))
 	// The first tree also orders the rows: NN-descent then works on
@@ -158,7 +157,8 @@ func (a *approxData) permute(order []int32) {
 	permuteRows(a.sq, 1, order)
 }
 
-// newApproxData converts the centred rows of p to float32.
+// newApproxData converts the centred rows of p to float32 (centring each
+// row on the fly: no float64 centred copy).
 func newApproxData(p *points) *approxData {
 	n, d := p.n, p.d
 	a := &approxData{n: n, d: d, x: make([]float32, n*d), sq: make([]float32, n)}
@@ -166,8 +166,8 @@ func newApproxData(p *points) *approxData {
 		for i := lo; i < hi; i++ {
 			r := a.row(i)
 			s := float32(0)
-			for t, v := range p.c[i*d : (i+1)*d] {
-				r[t] = float32(v)
+			for t, v := range p.x[i*d : (i+1)*d] {
+				r[t] = float32(v - p.mean[t])
 				s += r[t] * r[t]
 			}
 			a.sq[i] = s

@@ -46,27 +46,28 @@ var projMinN = 32 * symTile
 // projections is far below the 1e-9 relative slack of the thresholds.
 func (p *points) screenFeatures() ([]float64, int) {
 	n, d := p.n, p.d
+	pc := p.centred()
 	if d < projMinD || n < projMinN {
-		return p.c, d
+		return pc, d
 	}
 	m := min(n, projSample)
 	sub := mat.NewDense(m, d, nil)
 	for t := 0; t < m; t++ {
 		i := t * n / m
-		sub.SetRow(t, p.c[i*d:(i+1)*d])
+		sub.SetRow(t, pc[i*d:(i+1)*d])
 	}
 	var cov mat.SymDense
 	cov.SymOuterK(1, sub.T())
 	_, vecs, err := linalg.EigSymRange(&cov, d-projRank, d)
 	if err != nil {
-		return p.c, d
+		return pc, d
 	}
 	v, err := linalg.Orthonormalize(vecs)
 	if err != nil {
-		return p.c, d
+		return pc, d
 	}
 	_, r := v.Dims()
-	cm := mat.NewDense(n, d, p.c)
+	cm := mat.NewDense(n, d, pc)
 	proj := mat.NewDense(n, r, nil)
 	proj.Mul(cm, v)
 	fd := r + 1
@@ -99,7 +100,8 @@ func (p *points) spatialOrder() []int {
 	for i := range perm {
 		perm[i] = i
 	}
-	crow := func(i int) []float64 { return p.c[i*d : (i+1)*d] }
+	pc := p.centred()
+	crow := func(i int) []float64 { return pc[i*d : (i+1)*d] }
 	farthest := func(seg []int, from int) int {
 		best, bd := from, -1.0
 		for _, j := range seg {
@@ -122,7 +124,7 @@ func (p *points) spatialOrder() []int {
 		}
 		dir := make([]float64, d)
 		for t := range dir {
-			dir[t] = p.c[b*d+t] - p.c[a*d+t]
+			dir[t] = pc[b*d+t] - pc[a*d+t]
 		}
 		type pt struct {
 			t float64

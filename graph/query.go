@@ -87,6 +87,7 @@ func QueryNeighbors(train, query mat.Matrix, k int, opt KNNOptions) (idx []int, 
 	idx = make([]int, m*k)
 	d2 := make([]float64, m*k)
 	nt := (m + tileQ - 1) / tileQ
+	pc := p.centred()
 	linalg.ParallelRange(nt, tileGrain(nt, opt.Workers), func(tlo, thi int) {
 		buf := make([]float64, tileQ*min(tileC, p.n))
 		size := make([]int, tileQ)
@@ -97,7 +98,7 @@ func QueryNeighbors(train, query mat.Matrix, k int, opt KNNOptions) (idx []int, 
 			q := blas64.General{Rows: qn, Cols: d, Stride: d, Data: qc[i0*d : (i0+qn)*d]}
 			for j0 := 0; j0 < p.n; j0 += tileC {
 				cn := min(tileC, p.n-j0)
-				c := blas64.General{Rows: cn, Cols: d, Stride: d, Data: p.c[j0*d : (j0+cn)*d]}
+				c := blas64.General{Rows: cn, Cols: d, Stride: d, Data: pc[j0*d : (j0+cn)*d]}
 				s := blas64.General{Rows: qn, Cols: cn, Stride: cn, Data: buf[:qn*cn]}
 				blas64.Gemm(blas.NoTrans, blas.Trans, -2, q, c, 0, s)
 				for a := 0; a < qn; a++ {
