@@ -157,6 +157,17 @@ func (a *approxData) permute(order []int32) {
 	permuteRows(a.sq, 1, order)
 }
 
+// listLen is the number of entries of a candidate list before its first
+// negative (empty) slot.
+func listLen(l []int32) int {
+	for t, v := range l {
+		if v < 0 {
+			return t
+		}
+	}
+	return len(l)
+}
+
 // newApproxData converts the centred rows of p to float32 (centring each
 // row on the fly: no float64 centred copy).
 func newApproxData(p *points) *approxData {
@@ -457,7 +468,21 @@ func (a *approxData) localJoin(h *neighborHeaps, newC, oldC []int32, maxCand int
 			gram = make([]float32, maxCand*2*maxCand)
 		}
 		for s := lo; s < hi; s++ {
+			// Room for every pair the block can emit, so that out does not
+			// grow by copies (in the first iteration, with loose thresholds,
+			// that copying was an eighth of the search's CPU time).
+			bound := 0
+			for u := s * blk; u < min((s+1)*blk, n); u++ {
+				nn, m := listLen(newC[u*maxCand:(u+1)*maxCand]), 0
+				if nn > 0 {
+					m = nn + listLen(oldC[u*maxCand:(u+1)*maxCand])
+				}
+				bound += nn*(m-1) - nn*(nn-1)/2
+			}
 			out := bufs[s][:0]
+			if cap(out) < bound {
+				out = make([]approxUpdate, 0, bound)
+			}
 			for u := s * blk; u < min((s+1)*blk, n); u++ {
 				cand = cand[:0]
 				for _, v := range newC[u*maxCand : (u+1)*maxCand] {
