@@ -1,0 +1,213 @@
+//go:build !openblas
+
+package linalg
+
+import (
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// pureBLAS is the BLAS of the pure-Go build: gonum's Implementation with
+// Sgemm replaced by a packed, cache-blocked product (sgemmBlocked) whose
+// inner 6 x 16 tile is an AVX2/FMA assembly kernel. On CPUs without AVX2
+// and FMA, and on architectures other than amd64, Sgemm is gonum's.
+type pureBLAS struct {
+	gonum.Implementation
+}
+
+// Sgemm computes
+//
+//	C = alpha * op(A) * op(B) + beta * C
+//
+// with op(X) = X or Xᵀ, op(A) m x k, op(B) k x n and C m x n, all row-major
+// with leading dimensions lda, ldb, ldc. beta == 0 means C is not read.
+// Bad arguments panic with gonum's messages (gonum validates them).
+func (impl pureBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	// alpha = 0, beta = 1 makes gonum check every argument and return
+	// without touching c.
+	impl.Implementation.Sgemm(tA, tB, m, n, k, 0, a, lda, b, ldb, 1, c, ldc)
+	if !hasGemmKernel || m == 0 || n == 0 || k == 0 || alpha == 0 {
+		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	sgemmBlocked(tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Register tile and cache blocks of sgemmBlocked: the kernel computes a
+// gemmMR x gemmNR tile of C over gemmKC terms from packed panels; a
+// goroutine packs gemmMC x gemmKC of A (L2) and gemmKC x gemmNC of B.
+const (
+	gemmMR = 6
+	gemmNR = 16
+	gemmKC = 256
+	gemmMC = 144
+	gemmNC = 1024
+)
+
+var gemmPool = sync.Pool{New: func() any {
+	s := make([]float32, gemmMC*gemmKC+gemmKC*gemmNC+gemmMR*gemmNR)
+	return &s
+}}
+
+// sgemmBlocked computes C = alpha op(A) op(B) + beta C (arguments already
+// validated, m, n, k > 0) in the GotoBLAS scheme: C is first scaled by beta
+// (set to 0 if beta == 0), then for each block of gemmKC terms in order,
+// panels of alpha op(A) (gemmMR rows) and op(B) (gemmNR columns) are packed,
+// zero-padded, and each gemmMR x gemmNR tile of C gets the kernel's sum
+// (accumulated from zero in term order) added to it. Rows of C are shared
+// among goroutines by linalg.ParallelRange; each entry is computed by one
+// goroutine in an order that does not depend on the row split, so results
+// are bit-identical for any GOMAXPROCS.
+func sgemmBlocked(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	panels := (m + gemmMR - 1) / gemmMR
+	grain := 1 + (1<<20)/(2*gemmMR*n*k)
+	ParallelRange(panels, grain, func(lo, hi int) {
+		r0, r1 := lo*gemmMR, min(hi*gemmMR, m)
+		scaleRows(c[r0*ldc:], r1-r0, n, ldc, beta)
+		bufp := gemmPool.Get().(*[]float32)
+		buf := *bufp
+		pa := buf[:gemmMC*gemmKC]
+		pb := buf[gemmMC*gemmKC : gemmMC*gemmKC+gemmKC*gemmNC]
+		tile := buf[gemmMC*gemmKC+gemmKC*gemmNC:]
+		for jc := 0; jc < n; jc += gemmNC {
+			nb := min(gemmNC, n-jc)
+			for pc := 0; pc < k; pc += gemmKC {
+				kb := min(gemmKC, k-pc)
+				packB(pb, bTrans, b, ldb, pc, kb, jc, nb)
+				for ic := r0; ic < r1; ic += gemmMC {
+					mb := min(gemmMC, r1-ic)
+					packA(pa, aTrans, a, lda, alpha, ic, mb, pc, kb)
+					for jr := 0; jr < nb; jr += gemmNR {
+						nr := min(gemmNR, nb-jr)
+						for ir := 0; ir < mb; ir += gemmMR {
+							mr := min(gemmMR, mb-ir)
+							cij := c[(ic+ir)*ldc+jc+jr:]
+							if mr == gemmMR && nr == gemmNR {
+								sgemmKernel6x16(kb, &pa[ir*kb], &pb[jr*kb], &cij[0], ldc)
+								continue
+							}
+							clear(tile)
+							sgemmKernel6x16(kb, &pa[ir*kb], &pb[jr*kb], &tile[0], gemmNR)
+							for i := range mr {
+								row := cij[i*ldc : i*ldc+nr]
+								for j, v := range tile[i*gemmNR : i*gemmNR+nr] {
+									row[j] += v
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		gemmPool.Put(bufp)
+	})
+}
+
+// scaleRows sets the rows x n block of c (stride ldc) to beta times itself,
+// or to zero if beta == 0 (so that NaNs in c do not propagate).
+func scaleRows(c []float32, rows, n, ldc int, beta float32) {
+	if beta == 1 {
+		return
+	}
+	for i := range rows {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// packA packs rows ic..ic+mb-1, columns pc..pc+kb-1 of alpha op(A) into
+// panels of gemmMR rows: panel r holds, for each term p, the gemmMR values
+// alpha op(A)[ic+r gemmMR+i, pc+p] at dst[r gemmMR kb + p gemmMR + i], rows
+// beyond mb being zero.
+func packA(dst []float32, trans bool, a []float32, lda int, alpha float32, ic, mb, pc, kb int) {
+	for r := 0; r < mb; r += gemmMR {
+		mr := min(gemmMR, mb-r)
+		pan := dst[r*kb : (r+gemmMR)*kb]
+		if trans {
+			// op(A)[i, p] = a[p lda + i]: rows of a are contiguous in i.
+			for p := range kb {
+				src := a[(pc+p)*lda+ic+r:]
+				d := pan[p*gemmMR : p*gemmMR+gemmMR]
+				for i := range mr {
+					d[i] = alpha * src[i]
+				}
+				clear(d[mr:])
+			}
+			continue
+		}
+		for i := range mr {
+			src := a[(ic+r+i)*lda+pc : (ic+r+i)*lda+pc+kb]
+			for p, v := range src {
+				pan[p*gemmMR+i] = alpha * v
+			}
+		}
+		if mr < gemmMR {
+			for p := range kb {
+				clear(pan[p*gemmMR+mr : p*gemmMR+gemmMR])
+			}
+		}
+	}
+}
+
+// packB packs rows pc..pc+kb-1, columns jc..jc+nb-1 of op(B) into panels of
+// gemmNR columns: panel s holds op(B)[pc+p, jc+s gemmNR+j] at
+// dst[s gemmNR kb + p gemmNR + j], columns beyond nb being zero.
+func packB(dst []float32, trans bool, b []float32, ldb int, pc, kb, jc, nb int) {
+	for s := 0; s < nb; s += gemmNR {
+		nr := min(gemmNR, nb-s)
+		pan := dst[s*kb : (s+gemmNR)*kb]
+		if !trans {
+			for p := range kb {
+				src := b[(pc+p)*ldb+jc+s : (pc+p)*ldb+jc+s+nr]
+				d := pan[p*gemmNR : p*gemmNR+gemmNR]
+				copy(d, src)
+				clear(d[nr:])
+			}
+			continue
+		}
+		// op(B)[p, j] = b[j ldb + p].
+		for j := range nr {
+			src := b[(jc+s+j)*ldb+pc : (jc+s+j)*ldb+pc+kb]
+			for p, v := range src {
+				pan[p*gemmNR+j] = v
+			}
+		}
+		if nr < gemmNR {
+			for p := range kb {
+				clear(pan[p*gemmNR+nr : p*gemmNR+gemmNR])
+			}
+		}
+	}
+}
+
+// sgemmKernelGo is the portable form of the micro-kernel: for a packed
+// gemmMR x k panel a (a[p gemmMR + i]) and k x gemmNR panel b
+// (b[p gemmNR + j]) it adds t[i][j] = sum_p a[p gemmMR+i] b[p gemmNR+j],
+// accumulated from zero in order p = 0..k-1, to c[i ldc + j].
+func sgemmKernelGo(k int, a, b, c []float32, ldc int) {
+	var t [gemmMR * gemmNR]float32
+	for p := range k {
+		ap := a[p*gemmMR : p*gemmMR+gemmMR]
+		bp := b[p*gemmNR : p*gemmNR+gemmNR]
+		for i, av := range ap {
+			ti := t[i*gemmNR : i*gemmNR+gemmNR]
+			for j, bv := range bp {
+				ti[j] += av * bv
+			}
+		}
+	}
+	for i := range gemmMR {
+		row := c[i*ldc : i*ldc+gemmNR]
+		for j := range row {
+			row[j] += t[i*gemmNR+j]
+		}
+	}
+}
