@@ -63,6 +63,10 @@ var gemmPool = sync.Pool{New: func() any {
 func sgemmBlocked(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	panels := (m + gemmMR - 1) / gemmMR
 	grain := 1 + (1<<20)/(2*gemmMR*n*k)
+	// Equal term blocks of at most gemmKC (a short last block would cost a
+	// pass over C for few terms).
+	nk := (k + gemmKC - 1) / gemmKC
+	kc := (k + nk - 1) / nk
 	ParallelRange(panels, grain, func(lo, hi int) {
 		r0, r1 := lo*gemmMR, min(hi*gemmMR, m)
 		scaleRows(c[r0*ldc:], r1-r0, n, ldc, beta)
@@ -73,8 +77,8 @@ func sgemmBlocked(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, 
 		tile := buf[gemmMC*gemmKC+gemmKC*gemmNC:]
 		for jc := 0; jc < n; jc += gemmNC {
 			nb := min(gemmNC, n-jc)
-			for pc := 0; pc < k; pc += gemmKC {
-				kb := min(gemmKC, k-pc)
+			for pc := 0; pc < k; pc += kc {
+				kb := min(kc, k-pc)
 				packB(pb, bTrans, b, ldb, pc, kb, jc, nb)
 				for ic := r0; ic < r1; ic += gemmMC {
 					mb := min(gemmMC, r1-ic)
@@ -140,6 +144,18 @@ func packA(dst []float32, trans bool, a []float32, lda int, alpha float32, ic, m
 					d[i] = alpha * src[i]
 				}
 				clear(d[mr:])
+			}
+			continue
+		}
+		if mr == gemmMR {
+			// Six row streams, contiguous writes.
+			o := (ic+r)*lda + pc
+			r0, r1, r2 := a[o:o+kb], a[o+lda:o+lda+kb], a[o+2*lda:o+2*lda+kb]
+			r3, r4, r5 := a[o+3*lda:o+3*lda+kb], a[o+4*lda:o+4*lda+kb], a[o+5*lda:o+5*lda+kb]
+			for p := range kb {
+				d := pan[p*gemmMR : p*gemmMR+gemmMR : p*gemmMR+gemmMR]
+				d[0], d[1], d[2] = alpha*r0[p], alpha*r1[p], alpha*r2[p]
+				d[3], d[4], d[5] = alpha*r3[p], alpha*r4[p], alpha*r5[p]
 			}
 			continue
 		}
