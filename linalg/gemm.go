@@ -10,9 +10,11 @@ import (
 )
 
 // pureBLAS is the BLAS of the pure-Go build: gonum's Implementation with
-// Sgemm replaced by a packed, cache-blocked product (sgemmBlocked) whose
-// inner 6 x 16 tile is an AVX2/FMA assembly kernel. On CPUs without AVX2
-// and FMA, and on architectures other than amd64, Sgemm is gonum's.
+// Sgemm and Dgemm replaced by a packed, cache-blocked product (gemmBlocked)
+// whose inner tile (6 x 16 in float32, 6 x 8 in float64) is an AVX2/FMA
+// assembly kernel. On CPUs without AVX2 and FMA, and on architectures other
+// than amd64, both are gonum's. The build registers it with blas32 only
+// (see backend_gonum.go for why not blas64).
 type pureBLAS struct {
 	gonum.Implementation
 }
@@ -32,35 +34,55 @@ func (impl pureBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a 
 		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	sgemmBlocked(tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemmBlocked(&sgemmSpec, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Register tile and cache blocks of sgemmBlocked: the kernel computes a
-// gemmMR x gemmNR tile of C over gemmKC terms from packed panels; a
-// goroutine packs gemmMC x gemmKC of A (L2) and gemmKC x gemmNC of B.
+// Dgemm is Sgemm in float64.
+func (impl pureBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	impl.Implementation.Dgemm(tA, tB, m, n, k, 0, a, lda, b, ldb, 1, c, ldc)
+	if !hasGemmKernel || m == 0 || n == 0 || k == 0 || alpha == 0 {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemmBlocked(&dgemmSpec, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Register tile rows and cache blocks of gemmBlocked: the kernel computes a
+// gemmMR x nr tile of C over at most gemmKC terms from packed panels; a
+// goroutine packs gemmMC x kc of A (L2) and kc x gemmNC of B.
 const (
 	gemmMR = 6
-	gemmNR = 16
 	gemmKC = 256
 	gemmMC = 144
 	gemmNC = 1024
 )
 
-var gemmPool = sync.Pool{New: func() any {
-	s := make([]float32, gemmMC*gemmKC+gemmKC*gemmNC+gemmMR*gemmNR)
-	return &s
-}}
+// gemmSpec is the precision-specific part of gemmBlocked: the tile width
+// nr, the kernel kern (c[i ldc + j] += sum_p a[p gemmMR + i] b[p nr + j]
+// for i < gemmMR, j < nr, accumulated from zero in order p = 0..k-1) and a
+// pool of packing buffers.
+type gemmSpec[T float32 | float64] struct {
+	nr   int
+	kern func(k int, a, b, c *T, ldc int)
+	pool sync.Pool
+}
 
-// sgemmBlocked computes C = alpha op(A) op(B) + beta C (arguments already
+var (
+	sgemmSpec = gemmSpec[float32]{nr: 16, kern: sgemmKernel6x16}
+	dgemmSpec = gemmSpec[float64]{nr: 8, kern: dgemmKernel6x8}
+)
+
+// gemmBlocked computes C = alpha op(A) op(B) + beta C (arguments already
 // validated, m, n, k > 0) in the GotoBLAS scheme: C is first scaled by beta
-// (set to 0 if beta == 0), then for each block of gemmKC terms in order,
-// panels of alpha op(A) (gemmMR rows) and op(B) (gemmNR columns) are packed,
-// zero-padded, and each gemmMR x gemmNR tile of C gets the kernel's sum
+// (set to 0 if beta == 0), then for each block of kc terms in order, panels
+// of alpha op(A) (gemmMR rows) and op(B) (nr columns) are packed,
+// zero-padded, and each gemmMR x nr tile of C gets the kernel's sum
 // (accumulated from zero in term order) added to it. Rows of C are shared
 // among goroutines by linalg.ParallelRange; each entry is computed by one
 // goroutine in an order that does not depend on the row split, so results
 // are bit-identical for any GOMAXPROCS.
-func sgemmBlocked(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func gemmBlocked[T float32 | float64](s *gemmSpec[T], aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	nr := s.nr
 	panels := (m + gemmMR - 1) / gemmMR
 	grain := 1 + (1<<20)/(2*gemmMR*n*k)
 	// Equal term blocks of at most gemmKC (a short last block would cost a
@@ -70,7 +92,11 @@ func sgemmBlocked(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, 
 	ParallelRange(panels, grain, func(lo, hi int) {
 		r0, r1 := lo*gemmMR, min(hi*gemmMR, m)
 		scaleRows(c[r0*ldc:], r1-r0, n, ldc, beta)
-		bufp := gemmPool.Get().(*[]float32)
+		bufp, _ := s.pool.Get().(*[]T)
+		if bufp == nil {
+			buf := make([]T, gemmMC*gemmKC+gemmKC*gemmNC+gemmMR*nr)
+			bufp = &buf
+		}
 		buf := *bufp
 		pa := buf[:gemmMC*gemmKC]
 		pb := buf[gemmMC*gemmKC : gemmMC*gemmKC+gemmKC*gemmNC]
@@ -79,24 +105,24 @@ func sgemmBlocked(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, 
 			nb := min(gemmNC, n-jc)
 			for pc := 0; pc < k; pc += kc {
 				kb := min(kc, k-pc)
-				packB(pb, bTrans, b, ldb, pc, kb, jc, nb)
+				packB(pb, nr, bTrans, b, ldb, pc, kb, jc, nb)
 				for ic := r0; ic < r1; ic += gemmMC {
 					mb := min(gemmMC, r1-ic)
 					packA(pa, aTrans, a, lda, alpha, ic, mb, pc, kb)
-					for jr := 0; jr < nb; jr += gemmNR {
-						nr := min(gemmNR, nb-jr)
+					for jr := 0; jr < nb; jr += nr {
+						nj := min(nr, nb-jr)
 						for ir := 0; ir < mb; ir += gemmMR {
-							mr := min(gemmMR, mb-ir)
+							mi := min(gemmMR, mb-ir)
 							cij := c[(ic+ir)*ldc+jc+jr:]
-							if mr == gemmMR && nr == gemmNR {
-								sgemmKernel6x16(kb, &pa[ir*kb], &pb[jr*kb], &cij[0], ldc)
+							if mi == gemmMR && nj == nr {
+								s.kern(kb, &pa[ir*kb], &pb[jr*kb], &cij[0], ldc)
 								continue
 							}
 							clear(tile)
-							sgemmKernel6x16(kb, &pa[ir*kb], &pb[jr*kb], &tile[0], gemmNR)
-							for i := range mr {
-								row := cij[i*ldc : i*ldc+nr]
-								for j, v := range tile[i*gemmNR : i*gemmNR+nr] {
+							s.kern(kb, &pa[ir*kb], &pb[jr*kb], &tile[0], nr)
+							for i := range mi {
+								row := cij[i*ldc : i*ldc+nj]
+								for j, v := range tile[i*nr : i*nr+nj] {
 									row[j] += v
 								}
 							}
@@ -105,13 +131,13 @@ func sgemmBlocked(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, 
 				}
 			}
 		}
-		gemmPool.Put(bufp)
+		s.pool.Put(bufp)
 	})
 }
 
 // scaleRows sets the rows x n block of c (stride ldc) to beta times itself,
 // or to zero if beta == 0 (so that NaNs in c do not propagate).
-func scaleRows(c []float32, rows, n, ldc int, beta float32) {
+func scaleRows[T float32 | float64](c []T, rows, n, ldc int, beta T) {
 	if beta == 1 {
 		return
 	}
@@ -131,7 +157,7 @@ func scaleRows(c []float32, rows, n, ldc int, beta float32) {
 // panels of gemmMR rows: panel r holds, for each term p, the gemmMR values
 // alpha op(A)[ic+r gemmMR+i, pc+p] at dst[r gemmMR kb + p gemmMR + i], rows
 // beyond mb being zero.
-func packA(dst []float32, trans bool, a []float32, lda int, alpha float32, ic, mb, pc, kb int) {
+func packA[T float32 | float64](dst []T, trans bool, a []T, lda int, alpha T, ic, mb, pc, kb int) {
 	for r := 0; r < mb; r += gemmMR {
 		mr := min(gemmMR, mb-r)
 		pan := dst[r*kb : (r+gemmMR)*kb]
@@ -165,65 +191,63 @@ func packA(dst []float32, trans bool, a []float32, lda int, alpha float32, ic, m
 				pan[p*gemmMR+i] = alpha * v
 			}
 		}
-		if mr < gemmMR {
-			for p := range kb {
-				clear(pan[p*gemmMR+mr : p*gemmMR+gemmMR])
-			}
+		for p := range kb {
+			clear(pan[p*gemmMR+mr : p*gemmMR+gemmMR])
 		}
 	}
 }
 
 // packB packs rows pc..pc+kb-1, columns jc..jc+nb-1 of op(B) into panels of
-// gemmNR columns: panel s holds op(B)[pc+p, jc+s gemmNR+j] at
-// dst[s gemmNR kb + p gemmNR + j], columns beyond nb being zero.
-func packB(dst []float32, trans bool, b []float32, ldb int, pc, kb, jc, nb int) {
-	for s := 0; s < nb; s += gemmNR {
-		nr := min(gemmNR, nb-s)
-		pan := dst[s*kb : (s+gemmNR)*kb]
+// nr columns: panel s holds op(B)[pc+p, jc+s nr+j] at dst[s nr kb + p nr + j],
+// columns beyond nb being zero.
+func packB[T float32 | float64](dst []T, nr int, trans bool, b []T, ldb int, pc, kb, jc, nb int) {
+	for s := 0; s < nb; s += nr {
+		nj := min(nr, nb-s)
+		pan := dst[s*kb : (s+nr)*kb]
 		if !trans {
 			for p := range kb {
-				src := b[(pc+p)*ldb+jc+s : (pc+p)*ldb+jc+s+nr]
-				d := pan[p*gemmNR : p*gemmNR+gemmNR]
+				src := b[(pc+p)*ldb+jc+s : (pc+p)*ldb+jc+s+nj]
+				d := pan[p*nr : p*nr+nr]
 				copy(d, src)
-				clear(d[nr:])
+				clear(d[nj:])
 			}
 			continue
 		}
 		// op(B)[p, j] = b[j ldb + p].
-		for j := range nr {
+		for j := range nj {
 			src := b[(jc+s+j)*ldb+pc : (jc+s+j)*ldb+pc+kb]
 			for p, v := range src {
-				pan[p*gemmNR+j] = v
+				pan[p*nr+j] = v
 			}
 		}
-		if nr < gemmNR {
+		if nj < nr {
 			for p := range kb {
-				clear(pan[p*gemmNR+nr : p*gemmNR+gemmNR])
+				clear(pan[p*nr+nj : p*nr+nr])
 			}
 		}
 	}
 }
 
-// sgemmKernelGo is the portable form of the micro-kernel: for a packed
-// gemmMR x k panel a (a[p gemmMR + i]) and k x gemmNR panel b
-// (b[p gemmNR + j]) it adds t[i][j] = sum_p a[p gemmMR+i] b[p gemmNR+j],
+// gemmKernelGo is the portable form of the micro-kernel for tiles gemmMR x
+// nr: for a packed gemmMR x k panel a (a[p gemmMR + i]) and k x nr panel b
+// (b[p nr + j]) it adds t[i][j] = sum_p a[p gemmMR+i] b[p nr+j],
 // accumulated from zero in order p = 0..k-1, to c[i ldc + j].
-func sgemmKernelGo(k int, a, b, c []float32, ldc int) {
-	var t [gemmMR * gemmNR]float32
+func gemmKernelGo[T float32 | float64](nr, k int, a, b, c []T, ldc int) {
+	t := make([]T, gemmMR*nr)
 	for p := range k {
 		ap := a[p*gemmMR : p*gemmMR+gemmMR]
-		bp := b[p*gemmNR : p*gemmNR+gemmNR]
+		bp := b[p*nr : p*nr+nr]
 		for i, av := range ap {
-			ti := t[i*gemmNR : i*gemmNR+gemmNR]
+			ti := t[i*nr : i*nr+nr]
 			for j, bv := range bp {
 				ti[j] += av * bv
 			}
 		}
 	}
 	for i := range gemmMR {
-		row := c[i*ldc : i*ldc+gemmNR]
+		row := c[i*ldc : i*ldc+nr]
 		for j := range row {
-			row[j] += t[i*gemmNR+j]
+			row[j] += t[i*nr+j]
 		}
 	}
 }

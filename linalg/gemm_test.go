@@ -12,22 +12,23 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/gonum/mat"
 )
 
-// gemmCase is one Sgemm problem with padded strides (ld = cols + 3) and
-// C's padding filled with a sentinel.
-type gemmCase struct {
+// gemmCase is one Sgemm or Dgemm problem with padded strides (ld = cols +
+// 3) and C's padding filled with a sentinel.
+type gemmCase[T float32 | float64] struct {
 	tA, tB     blas.Transpose
 	m, n, k    int
-	a, b, c    []float32
+	a, b, c    []T
 	lda, ldb   int
 	ldc        int
-	alpha, bet float32
+	alpha, bet T
 }
 
 const gemmPad = -12345
 
-func newGemmCase(rng *rand.Rand, tA, tB blas.Transpose, m, n, k int, alpha, beta float32) gemmCase {
+func newGemmCase[T float32 | float64](rng *rand.Rand, tA, tB blas.Transpose, m, n, k int, alpha, beta T) gemmCase[T] {
 	ra, ca := m, k
 	if tA != blas.NoTrans {
 		ra, ca = k, m
@@ -36,11 +37,11 @@ func newGemmCase(rng *rand.Rand, tA, tB blas.Transpose, m, n, k int, alpha, beta
 	if tB != blas.NoTrans {
 		rb, cb = n, k
 	}
-	g := gemmCase{tA: tA, tB: tB, m: m, n: n, k: k, lda: ca + 3, ldb: cb + 3, ldc: n + 3, alpha: alpha, bet: beta}
-	fill := func(rows, ld int) []float32 {
-		s := make([]float32, rows*ld)
+	g := gemmCase[T]{tA: tA, tB: tB, m: m, n: n, k: k, lda: ca + 3, ldb: cb + 3, ldc: n + 3, alpha: alpha, bet: beta}
+	fill := func(rows, ld int) []T {
+		s := make([]T, rows*ld)
 		for i := range s {
-			s[i] = float32(rng.NormFloat64())
+			s[i] = T(rng.NormFloat64())
 		}
 		return s
 	}
@@ -51,44 +52,76 @@ func newGemmCase(rng *rand.Rand, tA, tB blas.Transpose, m, n, k int, alpha, beta
 		}
 		if beta == 0 {
 			for j := range n {
-				g.c[i*g.ldc+j] = float32(math.NaN())
+				g.c[i*g.ldc+j] = T(math.NaN())
 			}
 		}
 	}
 	return g
 }
 
-func (g gemmCase) run(impl blas.Float32) []float32 {
-	c := append([]float32(nil), g.c...)
-	impl.Sgemm(g.tA, g.tB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.bet, c, g.ldc)
+// run returns C after the case's Sgemm or Dgemm by impl (a blas.Float32 or
+// blas.Float64) on a copy of g.c.
+func (g gemmCase[T]) run(impl any) []T {
+	c := append([]T(nil), g.c...)
+	g.gemm(impl, c)
 	return c
 }
 
+// gemm runs the case's product by impl into c.
+func (g gemmCase[T]) gemm(impl any, c []T) {
+	switch c := any(c).(type) {
+	case []float32:
+		a, b := any(g.a).([]float32), any(g.b).([]float32)
+		impl.(blas.Float32).Sgemm(g.tA, g.tB, g.m, g.n, g.k, float32(g.alpha), a, g.lda, b, g.ldb, float32(g.bet), c, g.ldc)
+	case []float64:
+		a, b := any(g.a).([]float64), any(g.b).([]float64)
+		impl.(blas.Float64).Dgemm(g.tA, g.tB, g.m, g.n, g.k, float64(g.alpha), a, g.lda, b, g.ldb, float64(g.bet), c, g.ldc)
+	}
+}
+
 // opA returns op(A)[i, l] of the case.
-func (g gemmCase) opA(i, l int) float32 {
+func (g gemmCase[T]) opA(i, l int) T {
 	if g.tA != blas.NoTrans {
 		return g.a[l*g.lda+i]
 	}
 	return g.a[i*g.lda+l]
 }
 
-func (g gemmCase) opB(l, j int) float32 {
+func (g gemmCase[T]) opB(l, j int) T {
 	if g.tB != blas.NoTrans {
 		return g.b[j*g.ldb+l]
 	}
 	return g.b[l*g.ldb+j]
 }
 
-// check compares got with want (gonum's Sgemm). Both are sums of k
-// products plus beta c, so each lies within gamma_{k+3} (|alpha| sum_l
+// check compares got with want (gonum's Sgemm or Dgemm). Both are sums of
+// k products plus beta c, so each lies within gamma_{k+3} (|alpha| sum_l
 // |a_il b_lj| + |beta c_ij|) of the exact value (Higham, Thm 3.5; the 3
 // covers alpha's and beta's products and the final add), gamma_n ~ n u,
-// u = eps32/2. Their difference is then within (k+3) eps32 (...) <=
-// cTol k eps32 (...) with cTol = 4 for k >= 1. C's padding must be
-// unchanged.
-func (g gemmCase) check(t *testing.T, got, want []float32) {
+// u = eps/2 (eps = 2^-23 in float32, 2^-52 in float64). Their difference
+// is then within (k+3) eps (...) <= cTol k eps (...) with cTol = 4 for
+// k >= 1. C's padding must be unchanged.
+func (g gemmCase[T]) check(t *testing.T, got, want []T) {
 	t.Helper()
-	const cTol, eps32 = 4, 0x1p-23
+	const cTol = 4
+	eps := 0x1p-23
+	if _, ok := any(got).([]float64); ok {
+		eps = 0x1p-52
+	}
+	// s = |op(A)| |op(B)| in float64 (gonum's Dgemm through mat).
+	absA, absB := mat.NewDense(g.m, g.k, nil), mat.NewDense(g.k, g.n, nil)
+	for i := range g.m {
+		for l := range g.k {
+			absA.Set(i, l, math.Abs(float64(g.opA(i, l))))
+		}
+	}
+	for l := range g.k {
+		for j := range g.n {
+			absB.Set(l, j, math.Abs(float64(g.opB(l, j))))
+		}
+	}
+	var s mat.Dense
+	s.Mul(absA, absB)
 	bad := 0
 	for i := range g.m {
 		for j := range g.ldc {
@@ -99,15 +132,11 @@ func (g gemmCase) check(t *testing.T, got, want []float32) {
 				}
 				continue
 			}
-			var s float64
-			for l := range g.k {
-				s += math.Abs(float64(g.opA(i, l)) * float64(g.opB(l, j)))
-			}
-			bound := math.Abs(float64(g.alpha)) * s
+			bound := math.Abs(float64(g.alpha)) * s.At(i, j)
 			if g.bet != 0 {
 				bound += math.Abs(float64(g.bet) * float64(g.c[idx]))
 			}
-			tol := cTol * float64(g.k) * eps32 * bound
+			tol := cTol * float64(g.k) * eps * bound
 			if d := math.Abs(float64(got[idx]) - float64(want[idx])); !(d <= tol) {
 				if bad++; bad <= 3 {
 					t.Errorf("C[%d,%d] = %v; want %v (diff %.3g > tol %.3g)", i, j, got[idx], want[idx], d, tol)
@@ -133,27 +162,22 @@ func gemmShapes() [][3]int {
 	return append(shapes, [3]int{150, 1030, 260}, [3]int{289, 70, 513})
 }
 
-// TestSgemmAgainstGonum compares the Sgemm of the pure-Go build (the
-// blocked AVX2/FMA product, through blas32's registered implementation)
-// with gonum's Sgemm for both transposes of A and B, alpha in {1, -0.5,
-// 0}, beta in {0, 1, 0.3} (C filled with NaN when beta = 0) and padded
-// strides.
-func TestSgemmAgainstGonum(t *testing.T) {
+// testGemmAgainstGonum compares impl's Sgemm or Dgemm (T) with gonum's
+// for both transposes of A and B, alpha in {1, -0.5, 0}, beta in {0, 1,
+// 0.3} (C filled with NaN when beta = 0) and padded strides.
+func testGemmAgainstGonum[T float32 | float64](t *testing.T, impl any) {
 	if !hasGemmKernel {
-		t.Skip("no AVX2/FMA: Sgemm is gonum's on this CPU")
-	}
-	if _, ok := blas32.Implementation().(pureBLAS); !ok {
-		t.Fatalf("blas32 implementation is %T; want pureBLAS", blas32.Implementation())
+		t.Skip("no AVX2/FMA: Sgemm and Dgemm are gonum's on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(14, 1))
 	for _, sh := range gemmShapes() {
 		for _, tA := range gemmTrans {
 			for _, tB := range gemmTrans {
-				for _, alpha := range []float32{1, -0.5, 0} {
-					for _, beta := range []float32{0, 1, 0.3} {
+				for _, alpha := range []T{1, -0.5, 0} {
+					for _, beta := range []T{0, 1, 0.3} {
 						g := newGemmCase(rng, tA, tB, sh[0], sh[1], sh[2], alpha, beta)
 						t.Run(fmt.Sprintf("%c%c/%dx%dx%d/a=%g/b=%g", tA, tB, sh[0], sh[1], sh[2], alpha, beta), func(t *testing.T) {
-							g.check(t, g.run(blas32.Implementation()), g.run(gonum.Implementation{}))
+							g.check(t, g.run(impl), g.run(gonum.Implementation{}))
 						})
 					}
 				}
@@ -162,33 +186,54 @@ func TestSgemmAgainstGonum(t *testing.T) {
 	}
 }
 
-// TestSgemmDeterministic checks bit-identical results for GOMAXPROCS 1,
-// 2 and 3 on shapes that ParallelRange splits into several row chunks.
-func TestSgemmDeterministic(t *testing.T) {
-	if !hasGemmKernel {
-		t.Skip("no AVX2/FMA: Sgemm is gonum's on this CPU")
+// TestSgemmAgainstGonum checks the Sgemm registered with blas32 (the
+// blocked AVX2/FMA product) against gonum's.
+func TestSgemmAgainstGonum(t *testing.T) {
+	if _, ok := blas32.Implementation().(pureBLAS); !ok {
+		t.Fatalf("blas32 implementation is %T; want pureBLAS", blas32.Implementation())
 	}
+	testGemmAgainstGonum[float32](t, blas32.Implementation())
+}
+
+// TestDgemmAgainstGonum checks pureBLAS's Dgemm (not registered with
+// blas64) against gonum's.
+func TestDgemmAgainstGonum(t *testing.T) {
+	testGemmAgainstGonum[float64](t, pureBLAS{})
+}
+
+// TestGemmDeterministic checks bit-identical results of Sgemm and Dgemm
+// for GOMAXPROCS 1, 2 and 3 on shapes that ParallelRange splits into
+// several row chunks.
+func TestGemmDeterministic(t *testing.T) {
+	if !hasGemmKernel {
+		t.Skip("no AVX2/FMA: Sgemm and Dgemm are gonum's on this CPU")
+	}
+	testGemmDeterministic[float32](t)
+	testGemmDeterministic[float64](t)
+}
+
+func testGemmDeterministic[T float32 | float64](t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 2))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, sh := range [][3]int{{301, 257, 300}, {97, 1100, 520}} {
-		g := newGemmCase(rng, blas.Trans, blas.NoTrans, sh[0], sh[1], sh[2], 0.7, 0.3)
+		g := newGemmCase(rng, blas.Trans, blas.NoTrans, sh[0], sh[1], sh[2], T(0.7), T(0.3))
 		runtime.GOMAXPROCS(1)
 		want := g.run(pureBLAS{})
 		for _, p := range []int{2, 3} {
 			runtime.GOMAXPROCS(p)
 			got := g.run(pureBLAS{})
 			for i := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%v GOMAXPROCS %d: C[%d] = %v; GOMAXPROCS 1 gives %v", sh, p, i, got[i], want[i])
+				if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
+					t.Fatalf("%T %v GOMAXPROCS %d: C[%d] = %v; GOMAXPROCS 1 gives %v", want[0], sh, p, i, got[i], want[i])
 				}
 			}
 		}
 	}
 }
 
-// TestSgemmPanics checks that bad arguments panic with gonum's values.
-func TestSgemmPanics(t *testing.T) {
-	s := make([]float32, 100)
+// TestGemmPanics checks that bad arguments panic with gonum's values.
+func TestGemmPanics(t *testing.T) {
+	s, d := make([]float32, 100), make([]float64, 100)
 	for _, tc := range []struct {
 		name             string
 		tA               blas.Transpose
@@ -208,7 +253,16 @@ func TestSgemmPanics(t *testing.T) {
 		}
 		got, want := call(pureBLAS{}), call(gonum.Implementation{})
 		if want == nil || got != want {
-			t.Errorf("%s: panic %v; gonum panics with %v", tc.name, got, want)
+			t.Errorf("Sgemm %s: panic %v; gonum panics with %v", tc.name, got, want)
+		}
+		call64 := func(impl blas.Float64) (v any) {
+			defer func() { v = recover() }()
+			impl.Dgemm(tc.tA, blas.NoTrans, tc.m, tc.n, tc.k, 1, d[:tc.l], tc.lda, d[:tc.l], tc.ldb, 0, d[:tc.l], tc.ldc)
+			return nil
+		}
+		got, want = call64(pureBLAS{}), call64(gonum.Implementation{})
+		if want == nil || got != want {
+			t.Errorf("Dgemm %s: panic %v; gonum panics with %v", tc.name, got, want)
 		}
 	}
 }
@@ -219,13 +273,18 @@ func TestSgemmPanics(t *testing.T) {
 // and input gradient G Wᵀ (NT) of both layers. Reported in GFLOP/s (2mnk
 // per product). Run with
 //
-//	GOMAXPROCS=2 go test -run '^$' -bench Sgemm ./linalg
+//	GOMAXPROCS=2 go test -run '^$' -bench 'Sgemm|Dgemm' ./linalg
 //
 // and the end-to-end step, pure Go vs OpenBLAS, with
 //
 //	GOMAXPROCS=2 go test -run '^$' -bench 'MLPStep32/784-512' -benchtime 5x ./nn
 //	OPENBLAS_NUM_THREADS=2 GOMAXPROCS=2 go test -tags openblas -run '^$' -bench 'MLPStep32/784-512' -benchtime 12x ./nn
-func BenchmarkSgemm(b *testing.B) {
+func BenchmarkSgemm(b *testing.B) { benchmarkGemm[float32](b) }
+
+// BenchmarkDgemm is BenchmarkSgemm for Dgemm.
+func BenchmarkDgemm(b *testing.B) { benchmarkGemm[float64](b) }
+
+func benchmarkGemm[T float32 | float64](b *testing.B) {
 	const rows = 512
 	for _, sh := range []struct {
 		name    string
@@ -239,14 +298,14 @@ func BenchmarkSgemm(b *testing.B) {
 		{"TN/512x128x512", blas.Trans, blas.NoTrans, 512, 128, rows},
 		{"NT/512x512x128", blas.NoTrans, blas.Trans, rows, 512, 128},
 	} {
-		g := newGemmCase(rand.New(rand.NewPCG(1, 1)), sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, 0)
+		g := newGemmCase(rand.New(rand.NewPCG(1, 1)), sh.tA, sh.tB, sh.m, sh.n, sh.k, T(1), T(0))
 		for _, impl := range []struct {
 			name string
-			blas blas.Float32
+			blas any
 		}{{"gonum", gonum.Implementation{}}, {"packed", pureBLAS{}}} {
 			b.Run(sh.name+"/"+impl.name, func(b *testing.B) {
 				for b.Loop() {
-					impl.blas.Sgemm(g.tA, g.tB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.bet, g.c, g.ldc)
+					g.gemm(impl.blas, g.c)
 				}
 				b.ReportMetric(2*float64(g.m*g.n*g.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
