@@ -213,17 +213,18 @@ func packB[T float32 | float64](dst []T, nr int, trans bool, b []T, ldb int, pc,
 			}
 			continue
 		}
-		// op(B)[p, j] = b[j ldb + p].
+		// op(B)[p, j] = b[j ldb + p]: nj row streams of b, contiguous
+		// writes.
+		var rows [16][]T
 		for j := range nj {
-			src := b[(jc+s+j)*ldb+pc : (jc+s+j)*ldb+pc+kb]
-			for p, v := range src {
-				pan[p*nr+j] = v
-			}
+			rows[j] = b[(jc+s+j)*ldb+pc : (jc+s+j)*ldb+pc+kb]
 		}
-		if nj < nr {
-			for p := range kb {
-				clear(pan[p*nr+nj : p*nr+nr])
+		for p := range kb {
+			d := pan[p*nr : p*nr+nr]
+			for j := range nj {
+				d[j] = rows[j][p]
 			}
+			clear(d[nj:])
 		}
 	}
 }
