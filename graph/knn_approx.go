@@ -82,7 +82,7 @@ func mix(vals ...uint64) uint64 {
 }
 
 // approxLists returns, row-major n x k, approximate k nearest other points
-// of every point with their float64 squared distances (sqDist4), ascending,
+// of every point with their float64 squared distances (sqDist), ascending,
 // ties broken by the smaller index. Below approxMinN points it is
 // knnLists (exact).
 func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
@@ -133,16 +133,14 @@ func (p *points) approxLists(k int, seed uint64) (idx []int, d2 []float64) {
 		}
 	}
 	// Back to original indices, and re-ranking: the listed pairs get their
-	// float64 distances, as four-way sums (sqDist4, within 2 gamma_D
-	// relative of the sequential sum of SqDist and about three times
-	// faster).
+	// float64 distances (sqDist, as every exact distance here).
 	linalg.ParallelRange(n, 256, func(lo, hi int) {
 		for ps := lo; ps < hi; ps++ {
 			i := int(order[ps])
 			for t := ps * k; t < (ps+1)*k; t++ {
 				j := int(order[h.idx[t]])
 				h.idx[t] = j
-				h.d[t] = sqDist4(p.row(i), p.row(j))
+				h.d[t] = sqDist(p.row(i), p.row(j))
 			}
 		}
 	})

@@ -39,22 +39,13 @@ func (p *points) row(i int) []float64 { return p.x[i*p.d : (i+1)*p.d] }
 // bit for bit (see sqDist).
 func (p *points) dist2(i, j int) float64 { return sqDist(p.row(i), p.row(j)) }
 
-// sqDist is sum_t (a_t - b_t)^2, summed in order t = 0, 1, ... (the
-// brute-force convention, so that near-ties resolve as a plain distance row
-// would), and symmetric in (a, b) bit for bit since (a-b)^2 == (b-a)^2.
+// sqDist is sum_t (a_t - b_t)^2 with four partial sums over t mod 4,
+// combined as (s0 + s1) + (s2 + s3): the one summation of every exact
+// distance in this package (kNN lists, epsilon balls, queries, the
+// approximate lists' re-ranking), so that they agree bit for bit. It is
+// symmetric in (a, b) bit for bit since (a-b)^2 == (b-a)^2, and within
+// gamma_{D/4+2} relative of the exact sum (non-negative terms).
 func sqDist(a, b []float64) float64 {
-	b = b[:len(a)]
-	s := 0.0
-	for t, v := range a {
-		e := v - b[t]
-		s += e * e
-	}
-	return s
-}
-
-// sqDist4 is sum_t (a_t - b_t)^2 with four partial sums (faster; differs
-// from sqDist by at most 2 gamma_D relative, the terms being non-negative).
-func sqDist4(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
 	t := 0
@@ -65,9 +56,18 @@ func sqDist4(a, b []float64) float64 {
 		s2 += e2 * e2
 		s3 += e3 * e3
 	}
-	for ; t < len(a); t++ {
+	// The tail (at most 3 terms) continues the pattern t mod 4.
+	if t < len(a) {
 		e := a[t] - b[t]
 		s0 += e * e
+	}
+	if t+1 < len(a) {
+		e := a[t+1] - b[t+1]
+		s1 += e * e
+	}
+	if t+2 < len(a) {
+		e := a[t+2] - b[t+2]
+		s2 += e * e
 	}
 	return (s0 + s1) + (s2 + s3)
 }

@@ -177,7 +177,6 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	h := newNeighborHeaps(n, k, false)
 	nt := (n + symTile - 1) / symTile
 	locks := make([]sync.Mutex, nt)
-	sumTol := 4*float64(d)*0x1p-53 + 1e-15
 	pairs := tilePairs(nt)
 	var cursor atomic.Int64
 	workers = min(workerCount(workers), len(pairs))
@@ -187,6 +186,8 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	linalg.ParallelRange(workers, 1, func(lo, hi int) {
 		buf := make([]float32, symTile*symTile)
 		thrJ := make([]float32, symTile)
+		seen := make([]uint64, symTile*symTile/64)
+		var sel []tileCand
 		for range hi - lo {
 			for {
 				t := int(cursor.Add(1)) - 1
@@ -201,6 +202,10 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 				locks[pr.ti].Lock()
 				if !diag {
 					locks[pr.tj].Lock()
+				}
+				if diag {
+					clear(seen)
+					sel = seedDiagonal(sm, i0, k, d, xp, perm, h, seen, sel)
 				}
 				// mJ bounds every column threshold (they only decrease), so
 				// the common case, v above both thresholds, costs one compare.
@@ -230,17 +235,12 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 						if !inI && !(v <= tj[b]) {
 							continue
 						}
-						j := j0 + b
-						xi, xj := xp[i*d:(i+1)*d], xp[j*d:(j+1)*d]
-						// The fast 4-way sum decides most rejections; the
-						// sequential sum, which is the value kept, is
-						// within 2 gamma_D of it (non-negative terms).
-						lo := sqDist4(xi, xj) * (1 - sumTol)
-						needI, needJ := inI && lo <= h.kth[i], lo <= h.kth[j]
-						if !needI && !needJ {
-							continue
+						if diag && seen[(a*symTile+b)/64]&(1<<((a*symTile+b)%64)) != 0 {
+							continue // offered to both rows by seedDiagonal
 						}
-						e := sqDist(xi, xj)
+						j := j0 + b
+						e := sqDist(xp[i*d:(i+1)*d], xp[j*d:(j+1)*d])
+						needI, needJ := inI && e <= h.kth[i], e <= h.kth[j]
 						if needI {
 							h.push(i, perm[j], e)
 							thrI = sc.thr(i, pr.tj, h.kth[i])
@@ -261,6 +261,86 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	})
 	p.x = nil
 	return h.sorted(perm)
+}
+
+// tileCand is a candidate of seedDiagonal: a column b of the tile and its
+// screening value v.
+type tileCand struct {
+	v float32
+	b int
+}
+
+// seedDiagonal offers every row a of a diagonal tile (rows i0.., screening
+// values sm) the min(k, rows−1) other rows of the tile with the smallest
+// screening values, with their exact distances, to the lists of both rows,
+// and marks each such pair (a, b) and (b, a) in seen (bit a·symTile+b), which
+// the screening loop then skips. The tiles on the diagonal come first, when
+// the lists are empty and no threshold screens anything out; seeded, every
+// row starts the tile with full lists and a k-th distance close to its final
+// one. Screening values may be loose lower bounds (projection screening):
+// the seeds only tighten thresholds sooner; every pair is still offered or
+// screened out on a proven bound, so the lists do not change. sel is
+// scratch, returned for reuse.
+func seedDiagonal(sm blas32.General, i0, k, d int, xp []float64, perm []int, h *neighborHeaps, seen []uint64, sel []tileCand) []tileCand {
+	n := sm.Rows
+	kk := min(k, n-1)
+	for a := 0; a < n; a++ {
+		// The kk smallest (v, b), b != a, by a max-heap on v.
+		sel = sel[:0]
+		for b, v := range sm.Data[a*sm.Stride : a*sm.Stride+n] {
+			if b == a {
+				continue
+			}
+			if len(sel) < kk {
+				sel = append(sel, tileCand{v, b})
+				for c := len(sel) - 1; c > 0; {
+					par := (c - 1) / 2
+					if sel[par].v >= sel[c].v {
+						break
+					}
+					sel[par], sel[c] = sel[c], sel[par]
+					c = par
+				}
+				continue
+			}
+			if v >= sel[0].v {
+				continue
+			}
+			sel[0] = tileCand{v, b}
+			for c := 0; ; {
+				l, m := 2*c+1, c
+				if l < kk && sel[l].v > sel[m].v {
+					m = l
+				}
+				if l+1 < kk && sel[l+1].v > sel[m].v {
+					m = l + 1
+				}
+				if m == c {
+					break
+				}
+				sel[c], sel[m] = sel[m], sel[c]
+				c = m
+			}
+		}
+		i := i0 + a
+		for _, c := range sel {
+			ab, ba := a*symTile+c.b, c.b*symTile+a
+			if seen[ab/64]&(1<<(ab%64)) != 0 {
+				continue // seeded from row b
+			}
+			seen[ab/64] |= 1 << (ab % 64)
+			seen[ba/64] |= 1 << (ba % 64)
+			j := i0 + c.b
+			e := sqDist(xp[i*d:(i+1)*d], xp[j*d:(j+1)*d])
+			if e <= h.kth[i] {
+				h.push(i, perm[j], e)
+			}
+			if e <= h.kth[j] {
+				h.push(j, perm[i], e)
+			}
+		}
+	}
+	return sel
 }
 
 // permuteRows reorders the rows (length d) of x in place so that row pos

@@ -12,10 +12,12 @@ import (
 )
 
 // SqDist returns sum_t (a_t - b_t)^2 over the len(a) coordinates, with the
-// fixed summation order of the exact distances of Neighbors, KNN,
-// EpsilonBall and QueryNeighbors, so that a distance recomputed with it
-// agrees with theirs bit for bit (sqrt(SqDist) for Euclidean). It is
-// symmetric in (a, b) bit for bit. It panics if len(b) < len(a).
+// fixed summation (four partial sums over t mod 4, combined as
+// (s0 + s1) + (s2 + s3)) of the distances of Neighbors (exact and
+// approximate), KNN, EpsilonBall and QueryNeighbors, so that a distance
+// recomputed with it agrees with theirs bit for bit (sqrt(SqDist) for
+// Euclidean). It is symmetric in (a, b) bit for bit. It panics if
+// len(b) < len(a).
 func SqDist(a, b []float64) float64 { return sqDist(a, b) }
 
 // QueryNeighbors returns the k nearest rows of train to every row of query

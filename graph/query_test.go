@@ -40,11 +40,7 @@ func bruteQuery(train, query *mat.Dense, k int, metric Metric) ([]int, []float64
 		all := make([]nb, n)
 		for j := range all {
 			x := norm(train.RawRowView(j))
-			e := 0.0
-			for t := range q {
-				e += (q[t] - x[t]) * (q[t] - x[t])
-			}
-			all[j] = nb{j, e}
+			all[j] = nb{j, refSqDist(q, x)}
 		}
 		slices.SortStableFunc(all, func(a, b nb) int { return cmp.Compare(a.e, b.e) })
 		for _, a := range all[:k] {

@@ -111,17 +111,10 @@ func BenchmarkExpWrite(b *testing.B) {
 			}
 		}
 	})
-}
-
-func BenchmarkExpShift(b *testing.B) {
-	xs := make([]float64, 4096)
-	ys := make([]float64, 4096)
-	rng := rand.New(rand.NewPCG(1, 1))
-	for i := range xs {
-		xs[i] = 4 * rng.Float64()
-	}
-	for b.Loop() {
-		copy(ys, xs)
-		ExpShift(ys, 4)
-	}
+	b.Run("shift", func(b *testing.B) {
+		for b.Loop() {
+			copy(ys, xs)
+			ExpShift(ys, 4)
+		}
+	})
 }

@@ -163,11 +163,17 @@ func batchNorm[T linalg.Float](z linalg.General[T]) (linalg.General[T], []float6
 	for j := range s {
 		s[j] = math.Sqrt(s[j]/float64(n) + BatchNormEps)
 	}
+	// One division per column, not per entry (divisions dominated the
+	// loop; the product by 1/s differs from the quotient by at most 1 ulp).
+	inv := make([]float64, k)
+	for j, v := range s {
+		inv[j] = 1 / v
+	}
 	b := linalg.NewGeneral[T](n, k)
 	for i := 0; i < n; i++ {
 		row := b.Row(i)
 		for j, v := range z.Row(i) {
-			row[j] = T((float64(v) - mu[j]) / s[j])
+			row[j] = T((float64(v) - mu[j]) * inv[j])
 		}
 	}
 	return b, s
@@ -187,15 +193,17 @@ func batchNormBackward[T linalg.Float](g, b linalg.General[T], s []float64) {
 			mgb[j] += float64(v) * float64(bi[j])
 		}
 	}
+	inv := make([]float64, k)
 	for j := range mg {
 		mg[j] /= float64(n)
 		mgb[j] /= float64(n)
+		inv[j] = 1 / s[j]
 	}
 	for i := 0; i < n; i++ {
 		bi := b.Row(i)
 		row := g.Row(i)
 		for j, v := range row {
-			row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) / s[j])
+			row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) * inv[j])
 		}
 	}
 }

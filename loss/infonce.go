@@ -270,11 +270,7 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 				linalg.ExpShift(whole.Row(i)[i:], c)
 			})
 		}
-		triangularRows(m, func(i int) {
-			for j := 0; j < i; j++ {
-				whole.Data[i*m+j] = whole.Data[j*m+i]
-			}
-		})
+		mirrorUpper(whole)
 		rowLSEs(whole.Data, 0, m)
 	}
 	br := max(minBlockRows, cacheEntries/m)
@@ -332,11 +328,7 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 		if znT.Data == nil {
 			symmT(T(1/tau), whole, zn, 0, grad)
 		} else {
-			triangularRows(m, func(i int) {
-				for j := 0; j < i; j++ {
-					whole.Data[i*m+j] = whole.Data[j*m+i]
-				}
-			})
+			mirrorUpper(whole)
 			gT := linalg.NewGeneral[T](znT.Rows, m)
 			linalg.Gemm(false, false, T(1/tau), znT, whole, 0, gT) // (W zn)ᵀ = znᵀ W
 			for i := range m {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // TestCheckSymmetricMatchesDense runs checkSymmetric on random CSR matrices
@@ -71,5 +72,33 @@ func TestCheckSymmetricMatchesDense(t *testing.T) {
 	}
 	if caught < 200 || passed < 200 {
 		t.Fatalf("too few cases of one kind: %d asymmetric, %d symmetric", caught, passed)
+	}
+}
+
+// TestMirrorUpper checks that mirrorUpper sets every lower entry to its
+// upper mirror and touches nothing else (upper triangle, diagonal and the
+// padding beyond Cols), for sizes around its 32 x 32 tiles.
+func TestMirrorUpper(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, n := range []int{1, 2, 31, 32, 33, 65, 100, 300} {
+		s := n + 3
+		c := linalg.General[float64]{Rows: n, Cols: n, Stride: s, Data: make([]float64, n*s)}
+		for i := range c.Data {
+			c.Data[i] = rng.NormFloat64()
+		}
+		orig := append([]float64(nil), c.Data...)
+		mirrorUpper(c)
+		for i := 0; i < n; i++ {
+			for j := 0; j < s; j++ {
+				got := c.Data[i*s+j]
+				want := orig[i*s+j]
+				if j < i {
+					want = orig[j*s+i]
+				}
+				if got != want {
+					t.Fatalf("n = %d: entry (%d,%d) = %v; want %v", n, i, j, got, want)
+				}
+			}
+		}
 	}
 }
