@@ -2,6 +2,10 @@
 
 #include "textflag.h"
 
+// The two kernels are one template: they differ only in the element size
+// (4 or 8 bytes), the PS/PD (SS/SD) instruction suffix and the tile width
+// (16 or 8 = two YMM registers per row of C).
+
 // func sgemmKernel6x16(k int, a, b, c *float32, ldc int)
 //
 // Y4..Y15 hold the 6 x 16 tile (row i in Y(4+2i), Y(5+2i)); each term p
