@@ -450,7 +450,7 @@ func (a *approxData) candidates(h *neighborHeaps, c *candidateLists, seed uint64
 func (a *approxData) localJoin(h *neighborHeaps, newC, oldC []int32, maxCand int, prev [][]approxUpdate) [][]approxUpdate {
 	n, d := a.n, a.d
 	thr := thresholds(h)
-	_, native := blas32.Implementation().(gonum.Implementation)
+	native := linalg.Backend() == "gonum"
 	// Fixed blocks of points, each with its own output, concatenated in
 	// block order: the pairs come out in point order whatever the
 	// scheduling.

@@ -7,7 +7,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/gonum"
 
 	"github.com/eigenssl/eigenssl/linalg"
 )
@@ -73,7 +72,7 @@ func newScreen32(p *points, perm []int) *screen32 {
 	// (tile t holds rows k = 0..D+1 of symTile entries): about 3 times
 	// faster than gonum's Sgemm for small D, which makes one short dot call
 	// per entry.
-	if _, native := blas32.Implementation().(gonum.Implementation); native {
+	if linalg.Backend() == "gonum" {
 		s.bt = make([]float32, ((n+symTile-1)/symTile)*symTile*da)
 		for pos := 0; pos < n; pos++ {
 			t, jj := pos/symTile, pos%symTile
