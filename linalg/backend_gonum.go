@@ -7,24 +7,20 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 )
 
 const backendName = "gonum"
 
-// Route every blas32 call to gonum's BLAS with the packed AVX2/FMA Sgemm
-// (see pureBLAS; gonum's own Sgemm has no register-blocked kernel and ran
-// the float32 MLP step at 0.2x OpenBLAS's speed).
-//
-// blas64 stays gonum's: pureBLAS.Dgemm (5-10x gonum's Dgemm at the MLP
-// shapes, BenchmarkDgemm) rounds differently, which moves the stopping point
-// of eval's L-BFGS logistic probe enough that TestProbesMatchSklearn's
-// 2e-5 intercept bound fails (2.12e-5; gonum's Dgemm gives 1.7e-5,
-// OpenBLAS 1.75e-5). Registering it is blas64.Use(pureBLAS{}) once that
-// test compares at a tolerance the solver is run to.
+// Route every blas32 and blas64 call to gonum's BLAS with the packed
+// AVX2/FMA Sgemm and Dgemm of pureBLAS (gonum's own have no register-blocked
+// kernel; the float32 MLP step ran at 0.2x OpenBLAS's speed). Other
+// routines (Syrk, Symm, LAPACK's own kernels) stay gonum's.
 func init() {
 	blas32.Use(pureBLAS{})
+	blas64.Use(pureBLAS{})
 }
 
 // symEigBackend returns the eigenpairs lo..hi-1 (ascending) of the symmetric
