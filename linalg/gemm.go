@@ -13,8 +13,8 @@ import (
 // Sgemm and Dgemm replaced by a packed, cache-blocked product (gemmBlocked)
 // whose inner tile (6 x 16 in float32, 6 x 8 in float64) is an AVX2/FMA
 // assembly kernel. On CPUs without AVX2 and FMA, and on architectures other
-// than amd64, both are gonum's. The build registers it with blas32 only
-// (see backend_gonum.go for why not blas64).
+// than amd64, both are gonum's. The build registers it with blas32 and
+// blas64 (backend_gonum.go).
 type pureBLAS struct {
 	gonum.Implementation
 }
