@@ -108,31 +108,36 @@ func TestNeighborsBruteForce(t *testing.T) {
 		workers int
 	}
 	cases := []tc{{300, 3, 7, true, 2}, {300, 6, 12, false, 1}, {1100, 2, 5, true, 3}, {9, 2, 8, true, 0}}
-	for _, c := range cases {
-		var x *mat.Dense
-		if c.ties {
-			x = tieData(rng, c.n, c.d)
-		} else {
-			x = randomDense(rng, c.n, c.d)
-			// Shift far from the origin to exercise the centring.
-			for i := 0; i < c.n; i++ {
-				x.Set(i, 0, x.At(i, 0)+1e4)
-			}
-		}
-		for _, m := range []Metric{Euclidean, Cosine} {
-			name := fmt.Sprintf("n=%d,d=%d,k=%d,%v", c.n, c.d, c.k, m)
-			bi, bd := bruteRows(x, m)
-			idx, dist, err := Neighbors(x, c.k, KNNOptions{Metric: m, Workers: c.workers})
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			for i := 0; i < c.n; i++ {
-				if !slices.Equal(idx[i*c.k:(i+1)*c.k], bi[i][:c.k]) {
-					t.Fatalf("%s: row %d: got %v; want %v (dist %v)", name, i, idx[i*c.k:(i+1)*c.k], bi[i][:c.k], bd[i][:c.k])
+	// Both screening products (newScreen32): the Sgemm and the axpy route.
+	defer func(f func() bool) { tileAxpy = f }(tileAxpy)
+	for _, axpy := range []bool{false, true} {
+		tileAxpy = func() bool { return axpy }
+		for _, c := range cases {
+			var x *mat.Dense
+			if c.ties {
+				x = tieData(rng, c.n, c.d)
+			} else {
+				x = randomDense(rng, c.n, c.d)
+				// Shift far from the origin to exercise the centring.
+				for i := 0; i < c.n; i++ {
+					x.Set(i, 0, x.At(i, 0)+1e4)
 				}
-				for t2 := 0; t2 < c.k; t2++ {
-					if math.Abs(dist[i*c.k+t2]-bd[i][t2]) > 1e-12*math.Max(1, bd[i][t2]) {
-						t.Fatalf("%s: dist[%d,%d] = %v; want %v", name, i, t2, dist[i*c.k+t2], bd[i][t2])
+			}
+			for _, m := range []Metric{Euclidean, Cosine} {
+				name := fmt.Sprintf("n=%d,d=%d,k=%d,%v,axpy=%v", c.n, c.d, c.k, m, axpy)
+				bi, bd := bruteRows(x, m)
+				idx, dist, err := Neighbors(x, c.k, KNNOptions{Metric: m, Workers: c.workers})
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				for i := 0; i < c.n; i++ {
+					if !slices.Equal(idx[i*c.k:(i+1)*c.k], bi[i][:c.k]) {
+						t.Fatalf("%s: row %d: got %v; want %v (dist %v)", name, i, idx[i*c.k:(i+1)*c.k], bi[i][:c.k], bd[i][:c.k])
+					}
+					for t2 := 0; t2 < c.k; t2++ {
+						if math.Abs(dist[i*c.k+t2]-bd[i][t2]) > 1e-12*math.Max(1, bd[i][t2]) {
+							t.Fatalf("%s: dist[%d,%d] = %v; want %v", name, i, t2, dist[i*c.k+t2], bd[i][t2])
+						}
 					}
 				}
 			}

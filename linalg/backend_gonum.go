@@ -23,6 +23,10 @@ func init() {
 	blas64.Use(pureBLAS{})
 }
 
+// BlockedGemm reports whether Sgemm and Dgemm run register-blocked SIMD
+// kernels: in this build, when the CPU has AVX2 and FMA (pureBLAS).
+func BlockedGemm() bool { return hasGemmKernel }
+
 // symEigBackend returns the eigenpairs lo..hi-1 (ascending) of the symmetric
 // n x n row-major matrix in a (both triangles set; a may be overwritten).
 // The pure-Go path uses tridiagonal inverse iteration when at most half of

@@ -26,6 +26,10 @@ import (
 
 const backendName = "openblas"
 
+// BlockedGemm reports whether Sgemm and Dgemm run register-blocked SIMD
+// kernels: always, in this build (OpenBLAS).
+func BlockedGemm() bool { return true }
+
 // Route every blas64 call (mat products, gonum's native LAPACK routines such
 // as the Cholesky and SVD used here) and every blas32 call (the float32
 // distance screening of graph.KNN) to OpenBLAS.
