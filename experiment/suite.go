@@ -29,8 +29,8 @@ type Options struct {
 	Out string `json:"out"`
 	// Dataset is one of Datasets (default "digits").
 	Dataset string `json:"dataset"`
-	// Quick shrinks every experiment; Demo shrinks them further (E1-E4,
-	// about four minutes on two cores for the digits).
+	// Quick shrinks every experiment; Demo shrinks them further (E1-E7,
+	// under two minutes on two cores for the digits).
 	Quick bool `json:"quick"`
 	Demo  bool `json:"demo"`
 	// Only restricts the run to these experiments (E4 needs E3, which is

@@ -17,11 +17,12 @@ func NewCmdDemo(s *Streams) *cobra.Command {
 	var out, readme string
 	cmd := &cobra.Command{
 		Use:   "demo [-o DIR] [--readme README.md]",
-		Short: "Run small versions of experiments E1-E6 on the embedded digits and write a report",
+		Short: "Run small versions of experiments E1-E7 on the embedded digits and write a report",
 		Long: `demo runs small versions of the equivalence (E1), dimensional-collapse (E2),
 alignment (E3), verdict (E4) experiments on the paper's claims, the local/global
-(E5) and the real-encoder (E6) experiments on the embedded 8x8 digits (about
-four minutes on two unloaded cores), prints a summary table and writes a
+(E5), real-encoder (E6) and adviser-validation (E7) experiments on the embedded
+8x8 digits and small latent-factor data (under two minutes on two unloaded
+cores), prints a summary table and writes a
 self-contained HTML report, results.json and PNG/SVG figures to DIR.
 Finished cells are cached under DIR/cells, so a second run is immediate.
 --readme FILE regenerates the demo block of FILE (between its demo-output
