@@ -26,6 +26,9 @@ type Protocol struct {
 	// (default ColumnScale; GlobalScale keeps the relative scale of the
 	// directions of z). The knn probe always sees z as it is.
 	Scale Scaling
+	// GradTol is the logistic probe's stopping tolerance (0: its default;
+	// see LogisticProbe.GradTol).
+	GradTol float64
 	// K and Metric configure the knn probe (defaults 5 and Euclidean).
 	K      int
 	Metric Metric
@@ -88,7 +91,7 @@ func (r *Result) String() string {
 func NewClassifier(p Protocol) (Classifier, error) {
 	switch p.Probe {
 	case "", "logistic":
-		return &LogisticProbe{Lambda: p.Lambda, Scale: p.Scale}, nil
+		return &LogisticProbe{Lambda: p.Lambda, Scale: p.Scale, GradTol: p.GradTol}, nil
 	case "ridge":
 		return &RidgeProbe{Lambda: p.Lambda, Scale: p.Scale}, nil
 	case "knn":

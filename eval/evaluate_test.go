@@ -138,6 +138,27 @@ func TestEvaluateInterval(t *testing.T) {
 	if _, err := Evaluate(x, y, Protocol{TrainIdx: []int{1, 1}}); !errors.Is(err, ErrParam) {
 		t.Fatalf("duplicate train index: got %v", err)
 	}
+	// The protocol's GradTol reaches the logistic probe: invalid values are
+	// errors, and a tighter tolerance takes more iterations.
+	for _, bad := range []float64{-1, math.NaN()} {
+		if _, err := Evaluate(x, y, Protocol{GradTol: bad}); !errors.Is(err, ErrParam) {
+			t.Fatalf("GradTol %v: got %v; want ErrParam", bad, err)
+		}
+	}
+	iters := func(tol float64) int {
+		c, err := NewClassifier(Protocol{GradTol: tol})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp := c.(*LogisticProbe)
+		if err := lp.Fit(x, y); err != nil {
+			t.Fatal(err)
+		}
+		return lp.Iterations_
+	}
+	if loose, tight := iters(1e-3), iters(1e-12); tight <= loose {
+		t.Fatalf("GradTol not passed on: %d iterations at 1e-3, %d at 1e-12", loose, tight)
+	}
 }
 
 func TestRankAndEffectiveRank(t *testing.T) {

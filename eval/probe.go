@@ -320,7 +320,7 @@ func (p *LogisticProbe) Fit(x mat.Matrix, y []int) error {
 	if lam < 0 || math.IsNaN(lam) {
 		return newErr(op, "Lambda", p.Lambda, ErrParam)
 	}
-	if maxIter < 0 || tol < 0 {
+	if maxIter < 0 || tol < 0 || math.IsNaN(tol) {
 		return newErr(op, "MaxIter/GradTol", [2]float64{float64(maxIter), tol}, ErrParam)
 	}
 	xd, err := checkX(op, x)

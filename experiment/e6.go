@@ -225,7 +225,7 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			return row, errorf("e6", "split", seed, err)
 		}
 		acc := func(z *mat.Dense) (float64, error) {
-			r, err := eval.Evaluate(z, raw.Y, eval.Protocol{Probe: "logistic", Scale: eval.GlobalScale, TrainIdx: trIdx, TestIdx: teIdx,
+			r, err := eval.Evaluate(z, raw.Y, eval.Protocol{Probe: "logistic", Scale: eval.GlobalScale, GradTol: ProbeGradTol, TrainIdx: trIdx, TestIdx: teIdx,
 				LabelsPerClass: cfg.Labels, Seeds: 1, Seed: seed})
 			if err != nil {
 				return 0, errorf("e6", enc, "probe", err)
