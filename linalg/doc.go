@@ -45,7 +45,10 @@
 //
 // # Backends
 //
-// The default build is pure Go (gonum; Backend() == "gonum"). Building with
+// The default build is pure Go (gonum; Backend() == "gonum"), with blas32's
+// Sgemm and blas64's Dgemm replaced by a packed, cache-blocked product whose
+// inner kernel is AVX2/FMA assembly on CPUs that have both (BlockedGemm;
+// gonum's own otherwise). Building with
 // -tags openblas routes blas64 to OpenBLAS through gonum.org/v1/netlib and the
 // dense eigenproblems to LAPACKE dsyevr (Backend() == "openblas"); it links
 // -lopenblas -llapacke by itself (Debian: libopenblas-dev, liblapacke-dev).
