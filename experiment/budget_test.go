@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
@@ -76,5 +78,59 @@ func TestVerdictsStableUnderBudget(t *testing.T) {
 	}
 	if nRefined == 0 || judged == 0 {
 		t.Fatalf("%d refined cells, %d judged comparisons: the test checks nothing", nRefined, judged)
+	}
+}
+
+// TestUnusableWaveEndsCell checks replicateWave: a refined cell computes its
+// replicates wave by wave and stops after the first wave holding an
+// unusable optimum (the cell is excluded whatever the rest do); every
+// earlier wave is usable, the reason says how many replicates were not
+// computed, and the computed replicates are those of a run asked for fewer
+// replicates (cutting does not change them).
+func TestUnusableWaveEndsCell(t *testing.T) {
+	cfg := budgetConfig(4) // 4 L-BFGS iterations: SimCLR cannot converge
+	cfg.Seeds = 5
+	cfg.Graphs = cfg.Graphs[:1]
+	r, err := E3(context.Background(), cfg, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := 0
+	for _, c := range r.Cells {
+		if !c.Refined {
+			continue
+		}
+		if len(c.Fits)+c.NotRun != cfg.Seeds {
+			t.Errorf("%s: %d fits + %d not run != %d replicates", c.Method, len(c.Fits), c.NotRun, cfg.Seeds)
+		}
+		firstBad := slices.IndexFunc(c.Fits, func(f Fit) bool { return !f.usable() })
+		switch {
+		case firstBad < 0 && c.NotRun > 0:
+			t.Errorf("%s: %d replicates not run although every computed one is usable", c.Method, c.NotRun)
+		case firstBad >= 0 && len(c.Fits) != min(cfg.Seeds, (firstBad/replicateWave+1)*replicateWave):
+			t.Errorf("%s: first unusable replicate %d, but %d replicates computed (wave %d)", c.Method, firstBad, len(c.Fits), replicateWave)
+		case c.NotRun > 0 && !strings.Contains(c.Excluded, fmt.Sprintf("other %d replicates were not computed", c.NotRun)):
+			t.Errorf("%s: %d not run, reason %q", c.Method, c.NotRun, c.Excluded)
+		}
+		if c.NotRun > 0 {
+			cut++
+		}
+	}
+	if cut == 0 {
+		t.Fatal("no cell was cut short: the test checks nothing")
+	}
+	small := cfg
+	small.Seeds = replicateWave
+	r2, err := E3(context.Background(), small, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range r.Cells {
+		c2 := r2.Cells[i]
+		for s := range min(len(c.Fits), len(c2.Fits)) {
+			if c.Fits[s].Loss != c2.Fits[s].Loss || c.Fits[s].Iterations != c2.Fits[s].Iterations {
+				t.Errorf("%s replicate %d: loss %v (%d it) in the cut run, %v (%d it) alone", c.Method, s, c.Fits[s].Loss, c.Fits[s].Iterations, c2.Fits[s].Loss, c2.Fits[s].Iterations)
+			}
+		}
 	}
 }

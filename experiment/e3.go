@@ -84,10 +84,15 @@ type E3Cell struct {
 	Refined bool `json:"refined"`
 	// Rank is the rank of the centred representation of replicate 0.
 	Rank int `json:"rank"`
-	// Fits describes the optimum of every replicate; Converged is true
-	// when every one is exact or converged.
+	// Fits describes the optimum of every computed replicate; Converged
+	// is true when every one is usable (exact, converged or a limit point).
+	// Replicates are computed in waves of replicateWave; once a wave holds
+	// an unusable optimum the cell is excluded whatever the others do, and
+	// NotRun counts the replicates left uncomputed (their accuracies are
+	// absent, the cell's are over the computed ones).
 	Fits      []Fit `json:"fits,omitempty"`
 	Converged bool  `json:"converged"`
+	NotRun    int   `json:"replicates_not_run,omitempty"`
 	// Acc is the primary probe (E3Config.Probe, global scale); AccRidge the
 	// ridge probe on column-standardised Z; AccKNN the 5-NN probe.
 	Acc      []Acc `json:"acc"`
@@ -350,6 +355,9 @@ func E3(ctx context.Context, cfg E3Config, c *Cache, figDir string) (*E3Result, 
 					cl.Excluded = info.Excluded
 				case !cl.Converged:
 					cl.Excluded = "optimum not converged or not identifiable: " + notConverged(cl.Fits)
+					if cl.NotRun > 0 {
+						cl.Excluded += fmt.Sprintf("; the other %d replicates were not computed (one unusable optimum excludes the cell)", cl.NotRun)
+					}
 				}
 				res.Cells = append(res.Cells, cl)
 			}
@@ -419,7 +427,17 @@ func joinMax(s []string, n int) string {
 	return fmt.Sprintf("%s; and %d more", strings.Join(s[:n], "; "), len(s)-n)
 }
 
-// e3Cell computes one cell over every replicate.
+// replicateWave is the number of replicates of a cell computed
+// concurrently before their fits are looked at: once a wave holds an
+// unusable optimum (not converged, stalled, not identifiable), the cell is
+// excluded from every verdict whatever the other replicates do, and they
+// are not computed (linear SimCLR's unconverged replicates spend the whole
+// iteration budget of every start). A constant, not the number of cores,
+// so that a cell's content does not depend on the machine.
+const replicateWave = 2
+
+// e3Cell computes one cell over its replicates, wave by wave (see
+// replicateWave).
 func e3Cell(ds *prepared, reps []*replicate, getGraphs func() ([]*builtGraph, error), regime string, m MethodSpec, cfg E3Config) (E3Cell, error) {
 	cl := E3Cell{Regime: regime, Method: m.Name, Loss: m.Loss, Gamma: m.Gamma, Converged: true}
 	var bs []*builtGraph
@@ -437,47 +455,60 @@ func e3Cell(ds *prepared, reps []*replicate, getGraphs func() ([]*builtGraph, er
 	}
 	outs := make([]out, len(reps))
 	errs := make([]error, len(reps))
-	linalg.ParallelRange(len(reps), 1, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			r := reps[s]
-			o := &outs[s]
-			o.z = ds.X
-			if m.Loss != Supervised {
-				e, err := embed(bs[s], m, regime, cfg.K, cfg.Refine, r.seed)
-				if err != nil {
-					errs[s] = err
-					return
-				}
-				o.z, o.e = e.Z, e
+	one := func(s int) {
+		r := reps[s]
+		o := &outs[s]
+		o.z = ds.X
+		if m.Loss != Supervised {
+			e, err := embed(bs[s], m, regime, cfg.K, cfg.Refine, r.seed)
+			if err != nil {
+				errs[s] = err
+				return
 			}
-			for _, lpc := range cfg.LabelsPerClass {
-				skip := ""
-				for pi, p := range []eval.Protocol{
-					{Probe: cfg.Probe, Scale: eval.GlobalScale, GradTol: ProbeGradTol},
-					{Probe: "ridge", Scale: eval.ColumnScale},
-					{Probe: "knn", K: 5},
-				} {
-					p.TrainIdx, p.TestIdx, p.LabelsPerClass, p.Seeds, p.Seed = r.train, r.test, lpc, 1, r.seed
-					res, err := eval.Evaluate(o.z, ds.Y, p)
-					a := nan64()
-					switch {
-					case errors.Is(err, eval.ErrLabels):
-						skip = "too few training samples per class"
-					case err != nil:
-						errs[s] = errorf("e3", m.Name, regime, err)
-						return
-					default:
-						a = res.Mean
-					}
-					o.accs[pi] = append(o.accs[pi], a)
-				}
-				o.skip = append(o.skip, skip)
-			}
+			o.z, o.e = e.Z, e
 		}
-	})
-	if err := errors.Join(errs...); err != nil {
-		return cl, err
+		for _, lpc := range cfg.LabelsPerClass {
+			skip := ""
+			for pi, p := range []eval.Protocol{
+				{Probe: cfg.Probe, Scale: eval.GlobalScale, GradTol: ProbeGradTol},
+				{Probe: "ridge", Scale: eval.ColumnScale},
+				{Probe: "knn", K: 5},
+			} {
+				p.TrainIdx, p.TestIdx, p.LabelsPerClass, p.Seeds, p.Seed = r.train, r.test, lpc, 1, r.seed
+				res, err := eval.Evaluate(o.z, ds.Y, p)
+				a := nan64()
+				switch {
+				case errors.Is(err, eval.ErrLabels):
+					skip = "too few training samples per class"
+				case err != nil:
+					errs[s] = errorf("e3", m.Name, regime, err)
+					return
+				default:
+					a = res.Mean
+				}
+				o.accs[pi] = append(o.accs[pi], a)
+			}
+			o.skip = append(o.skip, skip)
+		}
 	}
+	run := len(reps)
+	for w0 := 0; w0 < len(reps); w0 += replicateWave {
+		w1 := min(len(reps), w0+replicateWave)
+		linalg.ParallelRange(w1-w0, 1, func(lo, hi int) {
+			for s := w0 + lo; s < w0+hi; s++ {
+				one(s)
+			}
+		})
+		if err := errors.Join(errs...); err != nil {
+			return cl, err
+		}
+		if m.Loss != Supervised && slices.ContainsFunc(outs[w0:w1], func(o out) bool { return !o.e.Fit.usable() }) {
+			run = w1
+			break
+		}
+	}
+	cl.NotRun = len(reps) - run
+	outs = outs[:run]
 	if m.Loss == Supervised {
 		cl.Exact = true
 		cl.Rank = numRank(ds.X, 1e-9)

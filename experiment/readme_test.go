@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,5 +46,54 @@ func TestUpdateReadme(t *testing.T) {
 	os.WriteFile(bad, []byte("no markers"), 0o644)
 	if err := UpdateReadme(bad, rep, 1); !errors.Is(err, ErrParam) {
 		t.Errorf("no markers: %v; want ErrParam", err)
+	}
+}
+
+// TestUpdateReadmeStudy checks the reproduce block: it is written between
+// its data set's markers only (another data set's block is left alone),
+// carries the verdict table, the meanings and the run's cost from the
+// report, and a README without the markers is refused before a run.
+func TestUpdateReadmeStudy(t *testing.T) {
+	rep := tinyRun(t)
+	rep.Options.Dataset = "digits"
+	rep.Seconds, rep.CellsComputed, rep.CellsReused = 754, 321, 7
+	dir := t.TempDir()
+	path := filepath.Join(dir, "README.md")
+	db, de := StudyMarkers("digits")
+	fb, fe := StudyMarkers("fashion-mnist")
+	text := "intro\n" + db + "\nold digits 0.925\n" + de + "\nmiddle\n" + fb + "\nold fashion 0.5\n" + fe + "\nend\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckStudyMarkers(path, "digits"); err != nil {
+		t.Fatal(err)
+	}
+	if err := UpdateReadmeStudy(path, rep, 1500.4); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	s := string(got)
+	if strings.Contains(s, "old digits") || !strings.Contains(s, "old fashion 0.5") || !strings.HasPrefix(s, "intro\n"+db) || !strings.HasSuffix(s, fe+"\nend\n") {
+		t.Errorf("wrong block replaced:\n%s", s)
+	}
+	table, _, _ := strings.Cut(rep.Summary, "\n\n")
+	for _, want := range []string{table, "12 min 34 s wall-clock", "25 min 0 s of CPU", "321 cells computed, 7 reused",
+		fmt.Sprintf("%d replicates", rep.E3.Config.Seeds)} {
+		if !strings.Contains(s, want) {
+			t.Errorf("block lacks %q:\n%s", want, s)
+		}
+	}
+	for _, v := range rep.E4.Verdicts {
+		if !strings.Contains(s, v.Meaning) {
+			t.Errorf("block lacks the meaning of %q", v.Claim)
+		}
+	}
+	bad := filepath.Join(dir, "bad.md")
+	os.WriteFile(bad, []byte(db+"\n"), 0o644)
+	if err := CheckStudyMarkers(bad, "digits"); !errors.Is(err, ErrParam) {
+		t.Errorf("end marker missing: %v; want ErrParam", err)
+	}
+	if err := UpdateReadmeStudy(bad, rep, 1); !errors.Is(err, ErrParam) {
+		t.Errorf("end marker missing: %v; want ErrParam", err)
 	}
 }

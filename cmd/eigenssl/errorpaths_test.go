@@ -204,6 +204,8 @@ func TestEveryVerbErrorPaths(t *testing.T) {
 			{args: []string{"reproduce", "--only", "E9", "-o", o("rep")}},
 			{args: []string{"reproduce", "--only", "", "-o", o("rep")}, msg: "--only is empty"},
 			{args: []string{"reproduce", "--dataset", "bogus", "-o", o("rep")}},
+			{args: []string{"reproduce", "--quick", "--readme", x, "-o", o("rep")}, msg: "want the markers"},
+			{args: []string{"reproduce", "--quick", "--only", "E5", "--readme", x, "-o", o("rep")}, msg: "drop --only"},
 		},
 		"demo": {
 			{args: []string{"demo", "-o", filepath.Join(f["notadir"], "demo")}},

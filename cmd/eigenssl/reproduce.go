@@ -15,6 +15,7 @@ func init() { verbs = append(verbs, NewCmdReproduce) }
 func NewCmdReproduce(s *Streams) *cobra.Command {
 	var opt experiment.Options
 	var only []string
+	var readme string
 	cmd := &cobra.Command{
 		Use:   "reproduce -o DIR [--quick] [--dataset NAME] [--only E3,...]",
 		Short: "Run the full study (E1-E7) and write the report; resumable",
@@ -28,7 +29,8 @@ rerunning after an interruption recomputes only the missing cells (E7 is
 not cached: it reruns). --only E4 also runs E3, whose numbers it judges (and
 E5's verdict when E5 runs too). The full preset is heavy: SimCLR's loss costs
 O(N^2 K) per evaluation and is minimised to a stated tolerance from several
-starts; --quick is the small version.`,
+starts; --quick is the small version. --readme FILE regenerates FILE's
+block for the data set (between its study markers) from this run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opt.Out == "" {
@@ -47,11 +49,26 @@ starts; --quick is the small version.`,
 			}
 			opt.Only = only
 			experiment.Version = version
+			if readme != "" {
+				if len(only) > 0 {
+					return usagef("reproduce: --readme describes a run of every experiment; drop --only")
+				}
+				// Fail before hours of work when the markers are missing.
+				if err := experiment.CheckStudyMarkers(readme, opt.Dataset); err != nil {
+					return err
+				}
+			}
 			rep, err := experiment.Run(cmd.Context(), opt)
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(s.Out, "%s\nreport: %s (%.1f s, %d cells computed, %d reused)\n", rep.Summary, rep.Path, rep.Seconds, rep.CellsComputed, rep.CellsReused)
+			cpu := cpuSeconds()
+			if readme != "" {
+				if err := experiment.UpdateReadmeStudy(readme, rep, cpu); err != nil {
+					return err
+				}
+			}
+			_, err = fmt.Fprintf(s.Out, "%s\nreport: %s (%.1f s, %.1f s of CPU, %d cells computed, %d reused)\n", rep.Summary, rep.Path, rep.Seconds, cpu, rep.CellsComputed, rep.CellsReused)
 			return err
 		},
 	}
@@ -60,5 +77,6 @@ starts; --quick is the small version.`,
 	cmd.Flags().StringVar(&opt.Dataset, "dataset", "digits", "data set: "+strings.Join(experiment.Datasets, "|"))
 	cmd.Flags().StringSliceVar(&only, "only", nil, "run only these experiments (E1..E7, comma separated)")
 	cmd.Flags().Uint64Var(&opt.Seed, "seed", 0, "seed of every random choice")
+	cmd.Flags().StringVar(&readme, "readme", "", "README file whose generated block for this data set is rewritten from this run")
 	return cmd
 }
