@@ -659,3 +659,75 @@ func TestStatsBinarySize(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamViewsFeaturesMatchesMappedViews: with a feature map φ the
+// streamed views relation equals Solve on φ applied to the stacked views
+// (the linear regime in feature space), and a map without an augmentation
+// or on another relation is refused.
+func TestStreamViewsFeaturesMatchesMappedViews(t *testing.T) {
+	const (
+		n, d, V, M, p = 80, 4, 2, 2, 7
+		seed          = 9
+	)
+	x := scaledData(n, d, 5)
+	aug, err := data.ParseAugment("noise:0.2", [2]int{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := scaledData(d, p, 11) // φ(v) = cos(v W + j): nonlinear, p columns
+	phi := func(v *mat.Dense) (*mat.Dense, error) {
+		r, _ := v.Dims()
+		out := mat.NewDense(r, p, nil)
+		out.Mul(v, w)
+		for i := range r {
+			row := out.RawRowView(i)
+			for j := range row {
+				row[j] = math.Cos(row[j] + float64(j))
+			}
+		}
+		return out, nil
+	}
+	var blocks []*mat.Dense
+	var edges [][2]int
+	for m := 1; m <= M; m++ {
+		xv := mat.NewDense(V*n, d, nil)
+		for i := 0; i < n; i++ {
+			for u := 0; u < V; u++ {
+				s1, s2 := data.ViewSeed(seed, m, i, u, V)
+				aug.Apply(xv.RawRowView(u*n+i), x.RawRowView(i), rand.New(rand.NewPCG(s1, s2)))
+			}
+			edges = append(edges, [2]int{(m-1)*V*n + i, (m-1)*V*n + n + i})
+		}
+		fv, _ := phi(xv)
+		blocks = append(blocks, fv)
+	}
+	g, _, err := graph.FromEdges(M*V*n, edges, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fall := stack(blocks)
+	rel := StreamRelation{Kind: graph.ViewsRelation, V: V, Augment: aug, Seed: seed, Draws: M, Features: phi}
+	s, _ := NewStats(p)
+	if err := rel.Absorb(s, x, 0, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, loss := range StatsLosses() {
+		want, err := Solve(Problem{Loss: loss, Regime: Linear, G: g, X: fall, K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := SolveStats(Problem{Loss: loss, K: 3}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareSolutions(t, "features/"+loss, fall, got, want)
+	}
+	for _, bad := range []StreamRelation{
+		{Kind: graph.ViewsRelation, V: V, Features: phi},
+		{Kind: graph.LabelsRelation, Features: phi},
+	} {
+		if err := bad.Validate(); !errors.Is(err, ErrParam) {
+			t.Errorf("%+v: %v; want ErrParam", bad.Kind, err)
+		}
+	}
+}

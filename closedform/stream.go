@@ -41,6 +41,13 @@ type StreamRelation struct {
 	// draws of the views (0 means 1; more than 1 needs Augment).
 	Seed  uint64
 	Draws int
+	// Features, when non-nil, maps every block of augmented views (rows
+	// in the input's own dimension) to the rows the statistics absorb:
+	// the linear regime in a fixed feature space φ (an encoder
+	// "rff:M|linear:K" is linear in φ(x), see nn.Encoder.FixedFeatures).
+	// The Stats then have φ's output dimension. Views relation with
+	// Augment only.
+	Features func(views *mat.Dense) (*mat.Dense, error)
 }
 
 // Validate checks r.
@@ -54,8 +61,11 @@ func (r StreamRelation) Validate() error {
 		if r.Draws < 0 || (r.Draws > 1 && r.Augment == nil) {
 			return newErr(op, "draws", r.Draws, wrap2(ErrParam, fmt.Errorf("want draws >= 1, and more than one draw needs an augmentation")))
 		}
+		if r.Features != nil && r.Augment == nil {
+			return newErr(op, "features", nil, wrap2(ErrParam, fmt.Errorf("a feature map applies to augmented views only")))
+		}
 	case graph.LabelsRelation, graph.EdgesRelation:
-		if r.Draws > 1 || r.Augment != nil {
+		if r.Draws > 1 || r.Augment != nil || r.Features != nil {
 			return newErr(op, "draws", r.Draws, wrap2(ErrParam, fmt.Errorf("draws and augmentations apply to the views relation only")))
 		}
 	default:
@@ -88,20 +98,32 @@ func (r StreamRelation) Absorb(s *Stats, x *mat.Dense, first int, y []int, g *gr
 // chunkRows view rows are held), and absorbs them.
 func (r StreamRelation) addAugmented(s *Stats, x *mat.Dense, first int) error {
 	const op = "stream views"
-	n, err := s.checkRows(op, x)
-	if err != nil {
-		return err
+	var n, d int
+	if r.Features == nil {
+		var err error
+		if n, err = s.checkRows(op, x); err != nil {
+			return err
+		}
+		d = s.d
+	} else {
+		if x == nil {
+			return newErr(op, "X", nil, ErrEmpty)
+		}
+		if err := checkMatrix(op, "X", x); err != nil {
+			return err
+		}
+		n, d = x.Dims()
 	}
-	if p, ok := r.Augment.(*data.Pipeline); ok && p.Dim != 0 && p.Dim != s.d {
-		return newErr(op, "augment", p.String(), wrap2(ErrShape, fmt.Errorf("needs %d columns, the rows have %d", p.Dim, s.d)))
+	if p, ok := r.Augment.(*data.Pipeline); ok && p.Dim != 0 && p.Dim != d {
+		return newErr(op, "augment", p.String(), wrap2(ErrShape, fmt.Errorf("needs %d columns, the rows have %d", p.Dim, d)))
 	}
 	V := r.V
 	step := max(1, chunkRows/V)
-	buf := mat.NewDense(min(n, step)*V, s.d, nil)
+	buf := mat.NewDense(min(n, step)*V, d, nil)
 	for m := 1; m <= max(1, r.Draws); m++ {
 		for lo := 0; lo < n; lo += step {
 			b := min(n, lo+step) - lo
-			views := buf.Slice(0, b*V, 0, s.d).(*mat.Dense)
+			views := buf.Slice(0, b*V, 0, d).(*mat.Dense)
 			linalg.ParallelRange(b, 64, func(jlo, jhi int) {
 				// One generator per range, reseeded per view: the same
 				// stream as rand.New(rand.NewPCG(s1, s2)) without its
@@ -116,7 +138,14 @@ func (r StreamRelation) addAugmented(s *Stats, x *mat.Dense, first int) error {
 					}
 				}
 			})
-			if err := s.AddViews(views, V); err != nil {
+			rows := views
+			if r.Features != nil {
+				var err error
+				if rows, err = r.Features(views); err != nil {
+					return newErr(op, "features", nil, err)
+				}
+			}
+			if err := s.AddViews(rows, V); err != nil {
 				return err
 			}
 		}

@@ -62,8 +62,12 @@ type E6Row struct {
 	Encoder    string             `json:"encoder"`
 	Loss       string             `json:"loss"`
 	LossParams map[string]float64 `json:"loss_params,omitempty"`
-	// ClosedForm names the closed-form loss compared with.
-	ClosedForm string `json:"closed_form"`
+	// ClosedForm names the closed-form loss compared with; FeatureSpace is
+	// true when the closed forms are the linear regime in the encoder's
+	// random-feature space φ(x) (rff encoders, nn.Encoder.FixedFeatures)
+	// rather than on the raw inputs.
+	ClosedForm   string `json:"closed_form"`
+	FeatureSpace bool   `json:"feature_space,omitempty"`
 	// Trained and Closed are the probe accuracies (logistic, global
 	// scale, Labels per class) of the trained encoder and of the linear
 	// closed form of the same G, per replicate.
@@ -201,16 +205,36 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			return row, errorf("e6", enc, "embed", err)
 		}
 		// The closed form of one draw of the V = 2 views graph, linear
-		// regime on the same raw inputs.
+		// regime on the encoder's fixed features: the raw inputs, or φ(x)
+		// for an encoder whose leading layers are random Fourier features
+		// (trained only after them, it is linear in φ(x)).
+		phiX, nFixed, err := tr.Encoder.FixedFeatures(raw.X)
+		if err != nil {
+			return row, errorf("e6", enc, "features", err)
+		}
+		var phi func(*mat.Dense) (*mat.Dense, error)
 		ckey := fmt.Sprintf("%s/%d", l.closed, seed)
+		if nFixed > 0 {
+			phi = func(v *mat.Dense) (*mat.Dense, error) {
+				f, _, err := tr.Encoder.FixedFeatures(v)
+				return f, err
+			}
+			ckey += "/" + enc // φ is the encoder's own
+			row.FeatureSpace = true
+		}
 		e := closed[ckey]
 		if e == nil {
 			views, g, err := data.MakeViews(raw.X, 2, aug, seed)
 			if err != nil {
 				return row, errorf("e6", "views", cfg.Aug, err)
 			}
+			if phi != nil {
+				if views, err = phi(views); err != nil {
+					return row, errorf("e6", enc, "features", err)
+				}
+			}
 			scaleToUnitDegree(g)
-			b := &builtGraph{Spec: GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, G: g, X: views, Orig: raw.X, Views: 2}
+			b := &builtGraph{Spec: GraphSpec{Name: "augment", Kind: "augment", Aug: cfg.Aug}, G: g, X: views, Orig: phiX, Views: 2}
 			if e, err = embed(b, MethodSpec{Name: l.closed, Loss: l.closed, Gamma: 0.5}, closedform.Linear, cfg.K, cfg.Refine, seed); err != nil {
 				return row, err
 			}
@@ -247,7 +271,7 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			ekey := "expected/" + ckey
 			ze := closed[ekey]
 			if ze == nil {
-				if ze, err = expectedClosedForm(raw.X, aug, l.closed, cfg, seed); err != nil {
+				if ze, err = expectedClosedForm(raw.X, phiX, phi, aug, l.closed, cfg, seed); err != nil {
 					return row, err
 				}
 				closed[ekey] = ze
@@ -291,14 +315,15 @@ func angles(a, b *mat.Dense) (maxA, meanA Num) {
 // expectedClosedForm is the linear closed form of loss on the expected
 // views graph of x under aug: the statistics of cfg.Draws draws of V = 2
 // views (the seeds of train's steps 1..Draws with this replicate's seed),
-// solved by closedform.SolveStats and applied to x.
-func expectedClosedForm(x *mat.Dense, aug data.Augmenter, lossName string, cfg E6Config, seed uint64) (*embedding, error) {
-	_, d := x.Dims()
+// mapped by phi when it is not nil (phiX = phi(x)), solved by
+// closedform.SolveStats and applied to phiX.
+func expectedClosedForm(x, phiX *mat.Dense, phi func(*mat.Dense) (*mat.Dense, error), aug data.Augmenter, lossName string, cfg E6Config, seed uint64) (*embedding, error) {
+	_, d := phiX.Dims()
 	st, err := closedform.NewStats(d)
 	if err != nil {
 		return nil, errorf("e6", "stats", d, err)
 	}
-	rel := closedform.StreamRelation{Kind: graph.ViewsRelation, V: 2, Augment: aug, Seed: seed, Draws: cfg.Draws}
+	rel := closedform.StreamRelation{Kind: graph.ViewsRelation, V: 2, Augment: aug, Seed: seed, Draws: cfg.Draws, Features: phi}
 	if err := rel.Absorb(st, x, 0, nil, nil); err != nil {
 		return nil, errorf("e6", "stats", cfg.Aug, err)
 	}
@@ -306,7 +331,7 @@ func expectedClosedForm(x *mat.Dense, aug data.Augmenter, lossName string, cfg E
 	if err != nil {
 		return nil, errorf("e6", "expected", lossName, err)
 	}
-	return &embedding{Z: closedform.Affine(x, sol.W, sol.Bias), Exact: sol.Exact}, nil
+	return &embedding{Z: closedform.Affine(phiX, sol.W, sol.Bias), Exact: sol.Exact}, nil
 }
 
 // name is the loss with its parameters.
@@ -322,15 +347,24 @@ func (r *E6Result) summaryTable() Table {
 	t := Table{Title: fmt.Sprintf("E6 encoders trained by package train (official losses, fresh views each step, %d epochs, %d replicates) vs the linear closed form of the same G (%s labels/class)", r.Config.Epochs, r.Config.Seeds, labelsName(r.Config.Labels)),
 		Left: 2, Head: []string{"encoder", "loss", "closed form", "acc trained", "acc closed", "max angle", "mean angle", "acc expected", "max / mean angle to expected"}}
 	for _, x := range r.Rows {
-		cf := x.ClosedForm
-		if x.Status != StatusConverged {
-			cf += " (" + x.Status + ")"
-		}
-		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), cf, f3(Num(meanOf(x.Trained))), f3(Num(meanOf(x.Closed))),
+		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), x.closedName(), f3(Num(meanOf(x.Trained))), f3(Num(meanOf(x.Closed))),
 			fmt.Sprintf("%.0f°", meanOf(x.MaxAngle)), fmt.Sprintf("%.0f°", meanOf(x.MeanAngle)), expectedCell(f3(Num(meanOf(x.Expected)))+x.expectedMark(), x.Expected),
 			expectedCell(fmt.Sprintf("%.0f° / %.0f°", meanOf(x.ExpectedMaxAngle), meanOf(x.ExpectedMeanAngle)), x.Expected)})
 	}
 	return t
+}
+
+// closedName names the closed form compared with, its space and, when
+// not converged, its status.
+func (r E6Row) closedName() string {
+	cf := r.ClosedForm
+	if r.FeatureSpace {
+		cf += " in φ(x)"
+	}
+	if r.Status != StatusConverged {
+		cf += " (" + r.Status + ")"
+	}
+	return cf
 }
 
 // expectedMark flags an expected-graph optimum that is a characterisation,
@@ -355,9 +389,9 @@ func (r *E6Result) section() section {
 	t := Table{Title: "E6 per cell (mean [95% CI] over training replicates)", Head: []string{"encoder", "loss", "closed form", "acc trained", "acc closed form", "largest angle (deg)", "mean angle (deg)",
 		"acc expected-graph closed form", "largest / mean angle to it (deg)", "final training loss", "seconds"}}
 	for _, x := range r.Rows {
-		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), x.ClosedForm + " (" + x.Status + ")", ciString(x.Trained), ciString(x.Closed), ciString(x.MaxAngle), ciString(x.MeanAngle),
+		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), x.closedName(), ciString(x.Trained), ciString(x.Closed), ciString(x.MaxAngle), ciString(x.MeanAngle),
 			expectedCell(ciString(x.Expected)+x.expectedMark(), x.Expected), expectedCell(ciString(x.ExpectedMaxAngle)+" / "+ciString(x.ExpectedMeanAngle), x.Expected), ciString(x.FinalLoss), f3(x.Seconds)})
 	}
-	return section{ID: "e6", Title: "E6 Real encoders", Intro: "Encoders (linear and MLP) trained by package train with the official losses (VICReg with an invariance-coefficient sweep, BarlowTwins, NT-Xent) by minibatch Adam on fresh augmented views at every step, compared with the linear-regime closed form of the views graph of the same augmentation (one draw, and, for VICReg and BarlowTwins, the expected graph averaged over Draws draws with the views training saw at its first steps): probe accuracy of each, and the principal angles between the trained representation and the closed form's. VICReg official is compared with the hard-constraint VICReg closed form (its std and cov terms approximate the whitening constraint), BarlowTwins with graph CCA, NT-Xent with the minimised SimCLR characterisation. Large angles mean the trained encoder did not reach the closed form's subspace.",
+	return section{ID: "e6", Title: "E6 Real encoders", Intro: "Encoders (linear, MLP and random-Fourier-feature) trained by package train with the official losses (VICReg with an invariance-coefficient sweep, BarlowTwins, NT-Xent) by minibatch Adam on fresh augmented views at every step, compared with the linear-regime closed form of the views graph of the same augmentation (one draw, and, for VICReg and BarlowTwins, the expected graph averaged over Draws draws with the views training saw at its first steps): probe accuracy of each, and the principal angles between the trained representation and the closed form's. VICReg official is compared with the hard-constraint VICReg closed form (its std and cov terms approximate the whitening constraint), BarlowTwins with graph CCA, NT-Xent with the minimised SimCLR characterisation. For an encoder rff:M|linear:K, trained only after its fixed random features φ, the closed forms are those of the linear regime in feature space (design φ(x), marked \"in φ(x)\"). Large angles mean the trained encoder did not reach the closed form's subspace.",
 		Tables: []Table{t}}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/closedform"
@@ -330,4 +331,43 @@ func rangeBasis(t *testing.T, x mat.Matrix, relTol float64) *mat.Dense {
 	var u mat.Dense
 	svd.UTo(&u)
 	return mat.DenseCopyOf(u.Slice(0, u.RawMatrix().Rows, 0, r))
+}
+
+// TestE6RFFInFeatureSpace: an rff:M|linear:K encoder is compared with the
+// closed forms of the linear regime in its own feature space φ(x) (marked
+// FeatureSpace), a linear encoder with those on the raw inputs; the two
+// encoders' closed forms of the same loss and replicate are therefore
+// different representations (with one closed form shared by every encoder,
+// as before, their accuracies would coincide).
+func TestE6RFFInFeatureSpace(t *testing.T) {
+	cfg := E6Config{Dataset: "digits", N: 100, K: 3, Aug: "shift:1+noise:0.5", Encoders: []string{"linear:3", "rff:24,gamma=0.002|linear:3"}, SimCoeffs: []float64{25},
+		Batch: 50, Epochs: 2, LR: 1e-3, Seeds: 2, Seed: 3, Labels: 5, Draws: 3,
+		Refine: RefinePlan{MaxIter: 300, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}}
+	res, err := E6(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byLoss := map[string][2]*E6Row{}
+	for i := range res.Rows {
+		r := &res.Rows[i]
+		rff := strings.HasPrefix(r.Encoder, "rff:")
+		if r.FeatureSpace != rff {
+			t.Errorf("%s %s: FeatureSpace %v", r.Encoder, r.name(), r.FeatureSpace)
+		}
+		if rff && !strings.Contains(r.closedName(), "in φ(x)") {
+			t.Errorf("%s %s: closed form named %q", r.Encoder, r.name(), r.closedName())
+		}
+		p := byLoss[r.name()]
+		p[map[bool]int{false: 0, true: 1}[rff]] = r
+		byLoss[r.name()] = p
+	}
+	for name, p := range byLoss {
+		if p[0] == nil || p[1] == nil {
+			t.Fatalf("%s: missing a row", name)
+		}
+		same := slices.Equal(p[0].Closed, p[1].Closed) && slices.Equal(p[0].Expected, p[1].Expected)
+		if same {
+			t.Errorf("%s: the rff and linear rows have the same closed-form accuracies %v / %v: one closed form for both", name, p[0].Closed, p[0].Expected)
+		}
+	}
 }
