@@ -244,7 +244,7 @@ func presets(opt Options) preset {
 	// within 3,000 iterations on most graphs from N = 1,500 on (measured:
 	// 70-260 s per replicate and graph at N = 1,500, 118 s for the one
 	// replicate of the fastest graph at N = 2,500), which put a full run at
-	// several hours; at 1,000 the run fits in an hour on two cores.
+	// several hours; at 1,000 E3 took 22 minutes on two cores (digits).
 	p.e3.N, p.e3.FeatureN = 1000, 800
 	switch {
 	case opt.Demo:
