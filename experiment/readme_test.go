@@ -54,7 +54,8 @@ func TestUpdateReadme(t *testing.T) {
 // carries the verdict table, the meanings and the run's cost from the
 // report, and a README without the markers is refused before a run.
 func TestUpdateReadmeStudy(t *testing.T) {
-	rep := tinyRun(t)
+	shared := *tinyRun(t) // a copy: tinyRun's report is shared with other tests
+	rep := &shared
 	rep.Options.Dataset = "digits"
 	rep.Seconds, rep.CellsComputed, rep.CellsReused = 754, 321, 7
 	dir := t.TempDir()
