@@ -358,22 +358,13 @@ func TestKsumCompensated(t *testing.T) {
 	}
 }
 
-// TestStreamViewsDrawsMatchesStackedDraws: the streamed views relation
-// with an augmentation and M draws, over shards absorbed in any order, equals
-// Solve on the M draws stacked in memory (views made with data.ViewSeed for
-// steps 1..M), i.e. the closed form of the union of the M augmentation graphs.
-func TestStreamViewsDrawsMatchesStackedDraws(t *testing.T) {
-	const (
-		n, d, V, M = 90, 5, 2, 3
-		seed       = 42
-	)
-	x := scaledData(n, d, 77)
-	aug, err := data.ParseAugment("noise:0.3", [2]int{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := StreamRelation{Kind: graph.ViewsRelation, V: V, Augment: aug, Seed: seed, Draws: M}
-	// In memory: draw m's views stacked as data.MakeViews does (row u·n + i).
+// stackedDraws returns the views of M draws of V views of x's rows
+// stacked in memory (draw m's views as data.MakeViews makes them, row
+// u·n + i of its block, with data.ViewSeed for steps 1..M) and the graph
+// joining the V = 2 views of each sample in each draw.
+func stackedDraws(t *testing.T, x *mat.Dense, aug data.Augmenter, seed uint64, M, V int) (*mat.Dense, *graph.CSR) {
+	t.Helper()
+	n, d := x.Dims()
 	var blocks []*mat.Dense
 	var edges [][2]int
 	for m := 1; m <= M; m++ {
@@ -391,7 +382,25 @@ func TestStreamViewsDrawsMatchesStackedDraws(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xall := stack(blocks)
+	return stack(blocks), g
+}
+
+// TestStreamViewsDrawsMatchesStackedDraws: the streamed views relation
+// with an augmentation and M draws, over shards absorbed in any order, equals
+// Solve on the M draws stacked in memory (views made with data.ViewSeed for
+// steps 1..M), i.e. the closed form of the union of the M augmentation graphs.
+func TestStreamViewsDrawsMatchesStackedDraws(t *testing.T) {
+	const (
+		n, d, V, M = 90, 5, 2, 3
+		seed       = 42
+	)
+	x := scaledData(n, d, 77)
+	aug, err := data.ParseAugment("noise:0.3", [2]int{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := StreamRelation{Kind: graph.ViewsRelation, V: V, Augment: aug, Seed: seed, Draws: M}
+	xall, g := stackedDraws(t, x, aug, seed, M, V)
 	cuts := [][2]int{{0, 13}, {13, 50}, {50, 51}, {51, 90}}
 	for _, perm := range [][]int{{0, 1, 2, 3}, {3, 1, 0, 2}} {
 		var total *Stats
@@ -687,25 +696,8 @@ func TestStreamViewsFeaturesMatchesMappedViews(t *testing.T) {
 		}
 		return out, nil
 	}
-	var blocks []*mat.Dense
-	var edges [][2]int
-	for m := 1; m <= M; m++ {
-		xv := mat.NewDense(V*n, d, nil)
-		for i := 0; i < n; i++ {
-			for u := 0; u < V; u++ {
-				s1, s2 := data.ViewSeed(seed, m, i, u, V)
-				aug.Apply(xv.RawRowView(u*n+i), x.RawRowView(i), rand.New(rand.NewPCG(s1, s2)))
-			}
-			edges = append(edges, [2]int{(m-1)*V*n + i, (m-1)*V*n + n + i})
-		}
-		fv, _ := phi(xv)
-		blocks = append(blocks, fv)
-	}
-	g, _, err := graph.FromEdges(M*V*n, edges, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fall := stack(blocks)
+	xall, g := stackedDraws(t, x, aug, seed, M, V)
+	fall, _ := phi(xall)
 	rel := StreamRelation{Kind: graph.ViewsRelation, V: V, Augment: aug, Seed: seed, Draws: M, Features: phi}
 	s, _ := NewStats(p)
 	if err := rel.Absorb(s, x, 0, nil, nil); err != nil {
