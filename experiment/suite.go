@@ -240,11 +240,8 @@ func presets(opt Options) preset {
 	}
 	// The full preset's linear regime: 1,000 samples (800 training rows,
 	// so at most 80 labels per class, hence 50 as the largest subset).
-	// Linear SimCLR costs O(N²K) per iteration and does not converge
-	// within 3,000 iterations on most graphs from N = 1,500 on (measured:
-	// 70-260 s per replicate and graph at N = 1,500, 118 s for the one
-	// replicate of the fastest graph at N = 2,500), which put a full run at
-	// several hours; at 1,000 E3 took 22 minutes on two cores (digits).
+	// Linear SimCLR costs O(N²K) per iteration, and at larger N most of its
+	// cells spend their whole iteration budget without converging.
 	p.e3.N, p.e3.FeatureN = 1000, 800
 	switch {
 	case opt.Demo:
