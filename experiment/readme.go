@@ -100,7 +100,7 @@ func StudyBlock(r *Report, cpuSeconds float64) string {
 			notRun += cl.NotRun
 		}
 		fmt.Fprintf(&b, "- E3/E4: %d samples in the linear regime, %d in the feature regime, K = %d, graphs %s; methods %s; labels per class %s (0: all); %d replicates; SimCLR and BarlowTwins minimised from %d starts for up to %d iterations (scaled gradient <= %g, loss change <= %g per 100 iterations). %d cells judged, %d excluded (reasons in the report); %d replicates of excluded cells not computed.\n",
-			c.N, c.FeatureN, c.K, strings.Join(gs, ", "), strings.Join(ms, ", "), intList(c.LabelsPerClass), c.Seeds,
+			c.N, c.FeatureN, c.K, strings.Join(gs, ", "), strings.Join(ms, ", "), fmt.Sprint(c.LabelsPerClass), c.Seeds,
 			max(1, c.Refine.Restarts), c.Refine.MaxIter, c.Refine.GradTol, c.Refine.LossTol, judged, excl, notRun)
 	}
 	if r.E6 != nil {
@@ -180,14 +180,6 @@ func duration(sec float64) string {
 		return fmt.Sprintf("%d s", s)
 	}
 	return fmt.Sprintf("%d min %d s", s/60, s%60)
-}
-
-func intList(v []int) string {
-	var s []string
-	for _, x := range v {
-		s = append(s, fmt.Sprint(x))
-	}
-	return "{" + strings.Join(s, ", ") + "}"
 }
 
 func metWord(ok bool) string {
