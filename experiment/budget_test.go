@@ -134,3 +134,43 @@ func TestUnusableWaveEndsCell(t *testing.T) {
 		}
 	}
 }
+
+// TestE6UnusableWaveStopsClosedForms checks E6's use of replicateWave: with
+// a refinement budget SimCLR cannot meet (4 iterations), NT-Xent's row
+// computes the closed form for the first wave only, trains and probes every
+// replicate, counts the others in ClosedNotRun and says so in its name;
+// rows whose closed forms are usable (VICReg-hard, exact) are not cut.
+func TestE6UnusableWaveStopsClosedForms(t *testing.T) {
+	cfg := E6Config{Dataset: "digits", N: 60, K: 3, Aug: "shift:1+noise:0.5", Encoders: []string{"linear:3"}, SimCoeffs: []float64{25},
+		Batch: 30, Epochs: 2, LR: 1e-3, Seeds: replicateWave + 1, Seed: 3, Labels: 2,
+		Refine: RefinePlan{MaxIter: 4, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 1}}
+	res, err := E6(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := 0
+	for _, r := range res.Rows {
+		if len(r.Trained) != cfg.Seeds || len(r.TrainStatus) != cfg.Seeds {
+			t.Errorf("%s: %d trained replicates; want %d", r.name(), len(r.Trained), cfg.Seeds)
+		}
+		n := len(r.ClosedFit)
+		if len(r.Closed) != n || len(r.MaxAngle) != n || n+r.ClosedNotRun != cfg.Seeds {
+			t.Errorf("%s: %d closed fits, %d accuracies, %d angles, %d not run for %d replicates", r.name(), n, len(r.Closed), len(r.MaxAngle), r.ClosedNotRun, cfg.Seeds)
+		}
+		bad := slices.ContainsFunc(r.ClosedFit, func(f Fit) bool { return !f.usable() })
+		switch {
+		case bad && n != replicateWave:
+			t.Errorf("%s: an unusable closed form in the first wave, yet %d computed", r.name(), n)
+		case !bad && r.ClosedNotRun > 0:
+			t.Errorf("%s: every closed form usable, yet %d not run", r.name(), r.ClosedNotRun)
+		case r.ClosedNotRun > 0 && !strings.Contains(r.closedName(), fmt.Sprintf("closed form of %d of %d replicates", n, cfg.Seeds)):
+			t.Errorf("%s: %d not run, name %q", r.name(), r.ClosedNotRun, r.closedName())
+		}
+		if r.ClosedNotRun > 0 {
+			cut++
+		}
+	}
+	if cut == 0 {
+		t.Fatal("no row was cut short: the test checks nothing")
+	}
+}

@@ -97,8 +97,15 @@ type E6Row struct {
 	FinalGradNorm []Num    `json:"final_grad_norm"`
 	TrainStatus   []string `json:"train_status"`
 	ClosedFit     []Fit    `json:"closed_fit"`
-	Status        string   `json:"status"`
-	Seconds       Num      `json:"seconds"`
+	// ClosedNotRun counts the replicates whose one-draw closed form was
+	// not computed: closed forms are computed in waves of replicateWave
+	// replicates, as in E3, and once a wave holds an unusable one (not
+	// converged or stalled) the remaining replicates are trained and probed
+	// but get no closed form (Closed, MaxAngle and MeanAngle then have
+	// Seeds − ClosedNotRun entries).
+	ClosedNotRun int    `json:"closed_not_run,omitempty"`
+	Status       string `json:"status"`
+	Seconds      Num    `json:"seconds"`
 }
 
 // E6Result holds the rows of E6.
@@ -184,8 +191,12 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		return row, errorf("e6", "aug", cfg.Aug, err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	closedOff := false
 	for s := range cfg.Seeds {
 		seed := cfg.Seed + uint64(s)
+		if s > 0 && s%replicateWave == 0 && slices.ContainsFunc(row.ClosedFit, func(f Fit) bool { return !f.usable() }) {
+			closedOff = true
+		}
 		dir, err := os.MkdirTemp("", "eigenssl-e6-")
 		if err != nil {
 			return row, errorf("e6", "tmp", nil, errors.Join(ErrIO, err))
@@ -223,7 +234,7 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			row.FeatureSpace = true
 		}
 		e := closed[ckey]
-		if e == nil {
+		if e == nil && !closedOff {
 			views, g, err := data.MakeViews(raw.X, 2, aug, seed)
 			if err != nil {
 				return row, errorf("e6", "views", cfg.Aug, err)
@@ -240,9 +251,13 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 			}
 			closed[ckey] = e
 		}
-		row.ClosedFit = append(row.ClosedFit, e.Fit)
-		if !e.Fit.usable() {
-			row.Status = e.Fit.Status
+		if closedOff {
+			row.ClosedNotRun++
+		} else {
+			row.ClosedFit = append(row.ClosedFit, e.Fit)
+			if !e.Fit.usable() {
+				row.Status = e.Fit.Status
+			}
 		}
 		trIdx, teIdx, err := eval.StratifiedSplit(raw.Y, 0.8, seed)
 		if err != nil {
@@ -260,13 +275,16 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 		if err != nil {
 			return row, err
 		}
-		ac, err := acc(e.Z)
-		if err != nil {
-			return row, err
+		row.Trained = append(row.Trained, Num(at))
+		if !closedOff {
+			ac, err := acc(e.Z)
+			if err != nil {
+				return row, err
+			}
+			row.Closed = append(row.Closed, Num(ac))
+			maxA, meanA := angles(zt, e.Z)
+			row.MaxAngle, row.MeanAngle = append(row.MaxAngle, maxA), append(row.MeanAngle, meanA)
 		}
-		row.Trained, row.Closed = append(row.Trained, Num(at)), append(row.Closed, Num(ac))
-		maxA, meanA := angles(zt, e.Z)
-		row.MaxAngle, row.MeanAngle = append(row.MaxAngle, maxA), append(row.MeanAngle, meanA)
 		if cfg.Draws > 0 && slices.Contains(closedform.StatsLosses(), l.closed) {
 			ekey := "expected/" + ckey
 			ze := closed[ekey]
@@ -363,6 +381,9 @@ func (r E6Row) closedName() string {
 	}
 	if r.Status != StatusConverged {
 		cf += " (" + r.Status + ")"
+	}
+	if r.ClosedNotRun > 0 {
+		cf += fmt.Sprintf(" [closed form of %d of %d replicates: a wave of %d held an unusable one]", len(r.ClosedFit), len(r.ClosedFit)+r.ClosedNotRun, replicateWave)
 	}
 	return cf
 }
