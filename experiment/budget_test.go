@@ -163,7 +163,7 @@ func TestE6UnusableWaveStopsClosedForms(t *testing.T) {
 			t.Errorf("%s: an unusable closed form in the first wave, yet %d computed", r.name(), n)
 		case !bad && r.ClosedNotRun > 0:
 			t.Errorf("%s: every closed form usable, yet %d not run", r.name(), r.ClosedNotRun)
-		case r.ClosedNotRun > 0 && !strings.Contains(r.closedName(), fmt.Sprintf("closed form of %d of %d replicates", n, cfg.Seeds)):
+		case r.ClosedNotRun > 0 && !strings.Contains(r.closedName(), fmt.Sprintf("[%d of %d replicates]", n, cfg.Seeds)):
 			t.Errorf("%s: %d not run, name %q", r.name(), r.ClosedNotRun, r.closedName())
 		}
 		if r.ClosedNotRun > 0 {

@@ -23,8 +23,13 @@ const cacheVersion = 14
 // nil *Cache or an empty Dir computes every cell.
 type Cache struct {
 	Dir string
-	// Hits and Misses count the cells read from disk and computed.
-	Hits, Misses int
+	// Hits and Misses count the cells read from disk and computed; Shared
+	// counts the hits on cells this Cache computed itself (a cell used more
+	// than once in one run, such as E3's supervised baseline, which is the
+	// same for every graph), so Hits − Shared cells came from an earlier
+	// run.
+	Hits, Misses, Shared int
+	made                 map[string]bool // files this Cache wrote
 }
 
 // cellKey is hashed to name a cell's file; it is also stored in the file so
@@ -57,6 +62,9 @@ func cell[T any](c *Cache, exp string, key any, compute func() (T, error)) (T, e
 		var out T
 		if json.Unmarshal(b, &f) == nil && string(f.Key) == string(kb) && json.Unmarshal(f.Result, &out) == nil {
 			c.Hits++
+			if c.made[path] {
+				c.Shared++
+			}
 			return out, nil
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -78,6 +86,10 @@ func cell[T any](c *Cache, exp string, key any, compute func() (T, error)) (T, e
 		return zero, errorf("cache", "file", path, errors.Join(ErrIO, err))
 	}
 	c.Misses++
+	if c.made == nil {
+		c.made = map[string]bool{}
+	}
+	c.made[path] = true
 	return out, nil
 }
 

@@ -19,13 +19,17 @@ func TestCacheComputesOnceAndResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A second use in the same run is a shared cell, not a reused one.
+	if _, err := cell(c, "t", map[string]int{"k": 3}, compute); err != nil || calls != 1 || c.Hits != 1 || c.Shared != 1 {
+		t.Fatalf("second use in one run: calls %d, hits %d, shared %d, err %v; want 1, 1, 1", calls, c.Hits, c.Shared, err)
+	}
 	// A new Cache on the same directory is a resumed run.
 	c2 := &Cache{Dir: dir}
 	b, err := cell(c2, "t", map[string]int{"k": 3}, compute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls != 1 || a != b || c2.Hits != 1 || c2.Misses != 0 {
+	if calls != 1 || a != b || c2.Hits != 1 || c2.Misses != 0 || c2.Shared != 0 {
 		t.Fatalf("calls %d, first %+v, second %+v, hits %d misses %d; want one computation reused", calls, a, b, c2.Hits, c2.Misses)
 	}
 	// A different key is computed.

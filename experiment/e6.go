@@ -383,7 +383,7 @@ func (r E6Row) closedName() string {
 		cf += " (" + r.Status + ")"
 	}
 	if r.ClosedNotRun > 0 {
-		cf += fmt.Sprintf(" [closed form of %d of %d replicates: a wave of %d held an unusable one]", len(r.ClosedFit), len(r.ClosedFit)+r.ClosedNotRun, replicateWave)
+		cf += fmt.Sprintf(" [%d of %d replicates]", len(r.ClosedFit), len(r.ClosedFit)+r.ClosedNotRun)
 	}
 	return cf
 }
@@ -413,6 +413,6 @@ func (r *E6Result) section() section {
 		t.Rows = append(t.Rows, []string{x.Encoder, x.name(), x.closedName(), ciString(x.Trained), ciString(x.Closed), ciString(x.MaxAngle), ciString(x.MeanAngle),
 			expectedCell(ciString(x.Expected)+x.expectedMark(), x.Expected), expectedCell(ciString(x.ExpectedMaxAngle)+" / "+ciString(x.ExpectedMeanAngle), x.Expected), ciString(x.FinalLoss), f3(x.Seconds)})
 	}
-	return section{ID: "e6", Title: "E6 Real encoders", Intro: "Encoders (linear, MLP and random-Fourier-feature) trained by package train with the official losses (VICReg with an invariance-coefficient sweep, BarlowTwins, NT-Xent) by minibatch Adam on fresh augmented views at every step, compared with the linear-regime closed form of the views graph of the same augmentation (one draw, and, for VICReg and BarlowTwins, the expected graph averaged over Draws draws with the views training saw at its first steps): probe accuracy of each, and the principal angles between the trained representation and the closed form's. VICReg official is compared with the hard-constraint VICReg closed form (its std and cov terms approximate the whitening constraint), BarlowTwins with graph CCA, NT-Xent with the minimised SimCLR characterisation. For an encoder rff:M|linear:K, trained only after its fixed random features φ, the closed forms are those of the linear regime in feature space (design φ(x), marked \"in φ(x)\"). Large angles mean the trained encoder did not reach the closed form's subspace.",
+	return section{ID: "e6", Title: "E6 Real encoders", Intro: fmt.Sprintf("Encoders (linear, MLP and random-Fourier-feature) trained by package train with the official losses (VICReg with an invariance-coefficient sweep, BarlowTwins, NT-Xent) by minibatch Adam on fresh augmented views at every step, compared with the linear-regime closed form of the views graph of the same augmentation (one draw, and, for VICReg and BarlowTwins, the expected graph averaged over Draws draws with the views training saw at its first steps): probe accuracy of each, and the principal angles between the trained representation and the closed form's. VICReg official is compared with the hard-constraint VICReg closed form (its std and cov terms approximate the whitening constraint), BarlowTwins with graph CCA, NT-Xent with the minimised SimCLR characterisation. For an encoder rff:M|linear:K, trained only after its fixed random features φ, the closed forms are those of the linear regime in feature space (design φ(x), marked \"in φ(x)\"). Large angles mean the trained encoder did not reach the closed form's subspace. Closed forms are computed in waves of %d replicates; once a wave holds an unusable one (not converged, stalled), the other replicates are trained and probed without a closed form, and the closed form's name says for how many replicates it was computed (\"[m of n replicates]\").", replicateWave),
 		Tables: []Table{t}}
 }

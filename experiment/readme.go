@@ -105,7 +105,16 @@ func StudyBlock(r *Report, cpuSeconds float64) string {
 	}
 	if r.E6 != nil {
 		c := r.E6.Config
-		fmt.Fprintf(&b, "- E6: encoders %s, %d epochs, batch %d, %d replicates, on %d samples.\n", strings.Join(c.Encoders, ", "), c.Epochs, c.Batch, c.Seeds, c.N)
+		lo, hi, partial := math.Inf(1), math.Inf(-1), 0
+		for _, x := range r.E6.Rows {
+			a := meanOf(x.MaxAngle)
+			lo, hi = math.Min(lo, a), math.Max(hi, a)
+			if x.Status != StatusConverged {
+				partial++
+			}
+		}
+		fmt.Fprintf(&b, "- E6: encoders %s, %d epochs, batch %d, %d replicates, on %d samples; SimCLR closed forms minimised from %d starts for up to %d iterations. Largest principal angle between the trained and the closed-form representation, mean per row: %.0f° to %.0f° over the %d rows; %d row(s) with an unusable closed form (report, E6).\n",
+			strings.Join(c.Encoders, ", "), c.Epochs, c.Batch, c.Seeds, c.N, max(1, c.Refine.Restarts), c.Refine.MaxIter, lo, hi, len(r.E6.Rows), partial)
 	}
 	if v := r.E7; v != nil {
 		fmt.Fprintf(&b, "- E7 (adviser): median regret %.3f (always VICReg %.3f, always SimCLR τ = 0.1 %.3f); smallest Spearman correlation on the latent cases %.3f (goal >= 0.6: %s).\n",

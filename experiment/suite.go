@@ -78,9 +78,12 @@ type Report struct {
 	// Summary is the short plain-text table printed by the demo.
 	Summary string  `json:"summary"`
 	Seconds float64 `json:"seconds"`
-	// CellsReused and CellsComputed count the cache hits and misses.
+	// CellsComputed counts the cells this run computed, CellsReused those
+	// it read from an earlier run's cache (a resumed run) and CellsShared
+	// the further uses of cells it computed itself (Cache.Shared).
 	CellsReused   int `json:"cells_reused"`
 	CellsComputed int `json:"cells_computed"`
+	CellsShared   int `json:"cells_shared"`
 	// Path is the HTML report; JSON the results file.
 	Path string `json:"path"`
 	JSON string `json:"json"`
@@ -181,7 +184,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	rep.CellsReused, rep.CellsComputed = cache.Hits, cache.Misses
+	rep.CellsReused, rep.CellsComputed, rep.CellsShared = cache.Hits-cache.Shared, cache.Misses, cache.Shared
 	rep.Summary = rep.summary()
 	rep.Seconds = time.Since(start).Seconds()
 	rep.Path = filepath.Join(opt.Out, "report.html")
