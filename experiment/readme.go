@@ -113,7 +113,7 @@ func StudyBlock(r *Report, cpuSeconds float64) string {
 				partial++
 			}
 		}
-		fmt.Fprintf(&b, "- E6: encoders %s, %d epochs, batch %d, %d replicates, on %d samples; SimCLR closed forms minimised from %d starts for up to %d iterations. Largest principal angle between the trained and the closed-form representation, mean per row: %.0f° to %.0f° over the %d rows; %d row(s) with an unusable closed form (report, E6).\n",
+		fmt.Fprintf(&b, "- E6: encoders %s, %d epochs, batch %d, %d replicates, on %d samples; SimCLR and BarlowTwins closed forms minimised from %d starts for up to %d iterations. Largest principal angle between the trained and the closed-form representation, mean per row: %.0f° to %.0f° over the %d rows; %d row(s) with an unusable closed form (report, E6).\n",
 			strings.Join(c.Encoders, ", "), c.Epochs, c.Batch, c.Seeds, c.N, max(1, c.Refine.Restarts), c.Refine.MaxIter, lo, hi, len(r.E6.Rows), partial)
 	}
 	if v := r.E7; v != nil {

@@ -226,7 +226,7 @@ func presets(opt Options) preset {
 		graphs = append(graphs, GraphSpec{Name: "augment-class", Kind: "augment", Aug: "resample-class"})
 	}
 	refine := RefinePlan{MaxIter: 3000, GradTol: RefineGradTol, LossTol: RefineLossTol, Restarts: 3}
-	// E6 refines only its SimCLR closed forms (NT-Xent's counterpart), on
+	// E6 refines only its SimCLR and BarlowTwins closed forms, SimCLR's on
 	// 2N view rows at O(N²K) per evaluation, and for rff encoders in the
 	// 512-d feature space, where one replicate at E3's budget (3,000
 	// iterations x 3 starts) takes many minutes. It feeds no verdict: a smaller
