@@ -117,7 +117,7 @@ func StudyBlock(r *Report, cpuSeconds float64) string {
 			strings.Join(c.Encoders, ", "), c.Epochs, c.Batch, c.Seeds, c.N, max(1, c.Refine.Restarts), c.Refine.MaxIter, lo, hi, len(r.E6.Rows), partial)
 	}
 	if v := r.E7; v != nil {
-		fmt.Fprintf(&b, "- E7 (adviser): median regret %.3f (always VICReg %.3f, always SimCLR τ = 0.1 %.3f); smallest Spearman correlation on the latent cases %.3f (goal >= 0.6: %s).\n",
+		fmt.Fprintf(&b, "- E7 (adviser, on its own cases, the same for every --dataset): median regret %.3f (always VICReg %.3f, always SimCLR τ = 0.1 %.3f); smallest Spearman correlation on the latent cases %.3f (goal >= 0.6: %s).\n",
 			float64(v.MedianAdviserRegret), float64(v.MedianVICRegRegret), float64(v.MedianSimCLRRegret), float64(v.MinLatentSpearman), metWord(v.SpearmanGoal))
 	}
 	if r.E4 != nil {
