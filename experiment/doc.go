@@ -32,9 +32,17 @@
 //     losses with fresh augmented views, against the closed form of the
 //     same augmentation graph (accuracy and principal angles).
 //
+// Refined optima (SimCLR, BarlowTwins) are computed replicate by replicate
+// in waves of two: once a wave holds an unusable optimum, an E3 cell stops
+// (it is excluded whatever the rest would give; E3Cell.NotRun) and an E6 row
+// trains and probes its remaining replicates without a closed form
+// (E6Row.ClosedNotRun).
+//
 // Run and Demo execute the experiments; each cell is cached as
 // Out/cells/<hash>.json (atomic writes), so an interrupted run resumes
-// without recomputing finished cells. Figures are drawn with gonum/plot and
+// without recomputing finished cells (Report.CellsReused counts them;
+// CellsShared the cells one run uses more than once, such as E3's
+// supervised baseline, shared by every graph). Figures are drawn with gonum/plot and
 // saved as PNG and SVG; the HTML report inlines the PNGs and needs no
 // network access.
 //
