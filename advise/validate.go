@@ -216,6 +216,11 @@ type CaseResult struct {
 	// trained ranking, and so Spearman, is mostly seed noise.
 	Separable int `json:"separable_pairs"`
 	Compared  int `json:"compared_pairs"`
+	// Concordant counts the separable pairs the adviser orders as the
+	// trained means do (a strictly larger predicted accuracy for the
+	// candidate with the larger trained mean): a ranking check restricted
+	// to the differences the training seeds resolve.
+	Concordant int `json:"concordant_pairs"`
 	// Pick is the adviser's recommendation, Best the best trained pair;
 	// the regrets are the best trained accuracy minus that of the pick and
 	// of the two fixed policies.
@@ -238,9 +243,14 @@ type Validation struct {
 	MinLatentSpearman data.JSONFloat `json:"min_latent_spearman"`
 	// RegretGoal: the adviser's median regret is below both policies';
 	// SpearmanGoal: every latent case has Spearman >= 0.6.
-	RegretGoal   bool    `json:"regret_goal"`
-	SpearmanGoal bool    `json:"spearman_goal"`
-	Seconds      float64 `json:"seconds"`
+	RegretGoal   bool `json:"regret_goal"`
+	SpearmanGoal bool `json:"spearman_goal"`
+	// Separable and Concordant sum CaseResult's counts over the cases:
+	// of the candidate pairs the training seeds resolve, how many the
+	// adviser orders as training does.
+	Separable  int     `json:"separable_pairs"`
+	Concordant int     `json:"concordant_pairs"`
+	Seconds    float64 `json:"seconds"`
 }
 
 func (s ValidateSettings) withDefaults() ValidateSettings {
@@ -318,6 +328,8 @@ func Validate(ctx context.Context, s ValidateSettings) (*Validation, error) {
 		ra = append(ra, float64(c.AdviserRegret))
 		rv = append(rv, float64(c.VICRegRegret))
 		rs = append(rs, float64(c.SimCLRRegret))
+		v.Separable += c.Separable
+		v.Concordant += c.Concordant
 		if c.Latent {
 			sp := float64(c.Spearman)
 			if math.IsNaN(sp) {
@@ -422,7 +434,7 @@ func validateCase(ctx context.Context, c Case, s ValidateSettings, ci uint64, ba
 		trained = append(trained, m)
 	}
 	cr.Spearman = data.JSONFloat(Spearman(pred, trained))
-	cr.Separable, cr.Compared = separable(runs)
+	cr.Separable, cr.Compared, cr.Concordant = separable(runs, pred)
 	best := math.Inf(-1)
 	for i, t := range trained {
 		if t > best {
@@ -477,8 +489,8 @@ func trainAndProbe(ctx context.Context, c Case, p Pair, s ValidateSettings, seed
 // WriteText writes the per-case table and the summary.
 func (v *Validation) WriteText(w io.Writer) error {
 	for _, c := range v.Cases {
-		fmt.Fprintf(w, "E7 case %s (%s): Spearman %.3f (trained means separable beyond 2 SE in %d of %d candidate pairs); adviser picks %s (regret %.3f), best trained %s; policy regrets VICReg %.3f, SimCLR τ=0.1 %.3f\n",
-			c.Name, c.Alignment, float64(c.Spearman), c.Separable, c.Compared, c.Pick, float64(c.AdviserRegret), c.Best, float64(c.VICRegRegret), float64(c.SimCLRRegret))
+		fmt.Fprintf(w, "E7 case %s (%s): Spearman %.3f (trained means separable beyond 2 SE in %d of %d candidate pairs, %d of them ordered as training by the adviser); adviser picks %s (regret %.3f), best trained %s; policy regrets VICReg %.3f, SimCLR τ=0.1 %.3f\n",
+			c.Name, c.Alignment, float64(c.Spearman), c.Separable, c.Compared, c.Concordant, c.Pick, float64(c.AdviserRegret), c.Best, float64(c.VICRegRegret), float64(c.SimCLRRegret))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  candidate\ttrained loss\tpredicted (CV)\tclosed form (test)\ttrained (test, mean)\tseeds\n")
 		for _, r := range c.Rows {
@@ -496,9 +508,9 @@ func (v *Validation) WriteText(w io.Writer) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "E7 summary: median regret adviser %.3f, always-VICReg %.3f, always-SimCLR(0.1) %.3f (goal: adviser below both: %v); min Spearman over latent cases %.3f (goal >= 0.6: %v); %.1f s\n",
+	_, err := fmt.Fprintf(w, "E7 summary: median regret adviser %.3f, always-VICReg %.3f, always-SimCLR(0.1) %.3f (goal: adviser below both: %v); min Spearman over latent cases %.3f (goal >= 0.6: %v); separable pairs ordered as training: %d of %d; %.1f s\n",
 		float64(v.MedianAdviserRegret), float64(v.MedianVICRegRegret), float64(v.MedianSimCLRRegret), v.RegretGoal,
-		float64(v.MinLatentSpearman), v.SpearmanGoal, v.Seconds)
+		float64(v.MinLatentSpearman), v.SpearmanGoal, v.Concordant, v.Separable, v.Seconds)
 	return err
 }
 
@@ -508,8 +520,11 @@ func (v *Validation) WriteJSON(path string) error { return writeJSON(path, v) }
 // separable returns, over the pairs (a, b) of runs with at least two values
 // each, how many have |mean_a − mean_b| > 2·sqrt(s_a²/n_a + s_b²/n_b)
 // (s the sample standard deviations: two standard errors of the difference
-// of the means), and how many pairs were compared.
-func separable(runs [][]float64) (sep, compared int) {
+// of the means), how many pairs were compared, and how many of the
+// separable ones pred (the predicted accuracy of each run's candidate)
+// orders as the means do: pred_a − pred_b of the same sign as
+// mean_a − mean_b (a tie or a NaN prediction is not concordant).
+func separable(runs [][]float64, pred []float64) (sep, compared, concordant int) {
 	for a := range runs {
 		for b := a + 1; b < len(runs); b++ {
 			na, nb := len(runs[a]), len(runs[b])
@@ -521,8 +536,11 @@ func separable(runs [][]float64) (sep, compared int) {
 			mb, sb := meanStd(runs[b])
 			if math.Abs(ma-mb) > 2*math.Sqrt(sa*sa/float64(na)+sb*sb/float64(nb)) {
 				sep++
+				if (pred[a]-pred[b])*(ma-mb) > 0 {
+					concordant++
+				}
 			}
 		}
 	}
-	return sep, compared
+	return sep, compared, concordant
 }

@@ -17,7 +17,9 @@ import (
 
 // TestValidateTiny runs a tiny E7 (one misaligned latent case, three pairs,
 // short training) and checks the bookkeeping against the rows: the best
-// trained pair, every regret, Spearman and the summary.
+// trained pair, every regret, Spearman, the separable and concordant pair
+// counts (recomputed here from the rows' seeds and predictions) and the
+// summary.
 func TestValidateTiny(t *testing.T) {
 	c, err := LatentCase(240, true, 0.3, 5)
 	if err != nil {
@@ -25,7 +27,7 @@ func TestValidateTiny(t *testing.T) {
 	}
 	pairs := DefaultPairs()
 	pairs = []Pair{pairs[0], pairs[1], pairs[3]} // VICReg low γ, VICReg official, SimCLR 0.1
-	v, err := Validate(context.Background(), ValidateSettings{Cases: []Case{c}, Pairs: pairs, Seeds: 1, Epochs: 3, Batch: 64,
+	v, err := Validate(context.Background(), ValidateSettings{Cases: []Case{c}, Pairs: pairs, Seeds: 2, Epochs: 30, Batch: 64,
 		LabelsPerClass: 5, Logger: quiet, Advise: Settings{RefineIter: 20, Resamples: 5}})
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +74,28 @@ func TestValidateTiny(t *testing.T) {
 	}
 	if v.MedianAdviserRegret != cr.AdviserRegret || v.RegretGoal != (cr.AdviserRegret < cr.VICRegRegret && cr.AdviserRegret < cr.SimCLRRegret) {
 		t.Fatal("summary does not follow from the single case")
+	}
+	sep, con := 0, 0
+	for a := range cr.Rows {
+		for b := a + 1; b < len(cr.Rows); b++ {
+			ra, rb := cr.Rows[a].TrainedAcc, cr.Rows[b].TrainedAcc
+			da, db := float64(ra[1]-ra[0]), float64(rb[1]-rb[0])
+			// Two seeds: the variance of a mean is (x1 − x0)²/4.
+			se := math.Sqrt(da*da/4 + db*db/4)
+			diff := float64(cr.Rows[a].TrainedMean - cr.Rows[b].TrainedMean)
+			if math.Abs(diff) > 2*se {
+				sep++
+				if (cr.Rows[a].Predicted-cr.Rows[b].Predicted)*diff > 0 {
+					con++
+				}
+			}
+		}
+	}
+	if sep == 0 {
+		t.Fatal("no separable pair: the concordance check tests nothing")
+	}
+	if cr.Compared != 3 || cr.Separable != sep || cr.Concordant != con || v.Separable != sep || v.Concordant != con {
+		t.Fatalf("pairs: %d compared, %d separable, %d concordant (summary %d, %d); rows give 3, %d, %d", cr.Compared, cr.Separable, cr.Concordant, v.Separable, v.Concordant, sep, con)
 	}
 	if !slices.ContainsFunc(pairs, func(p Pair) bool { return p.Candidate.String() == cr.Pick }) {
 		t.Fatalf("pick %s is not a pair", cr.Pick)
@@ -135,27 +159,34 @@ func TestValidationJSON(t *testing.T) {
 }
 
 // TestSeparable checks the separable-pairs count of E7 on runs whose answer
-// follows from the rule |Δmean| > 2·sqrt(s_a²/n_a + s_b²/n_b).
+// follows from the rule |Δmean| > 2·sqrt(s_a²/n_a + s_b²/n_b), and the
+// concordant count: separable pairs whose predictions are ordered as the
+// trained means (ties and NaN predictions are not concordant).
 func TestSeparable(t *testing.T) {
+	nan := math.NaN()
 	for _, c := range []struct {
-		name          string
-		runs          [][]float64
-		sep, compared int
+		name                      string
+		runs                      [][]float64
+		pred                      []float64
+		sep, compared, concordant int
 	}{
 		// Means 0.5 apart, SE of the difference sqrt(2·0.01/3) ≈ 0.082.
-		{"apart", [][]float64{{0.4, 0.5, 0.6}, {0.9, 1.0, 1.1}}, 1, 1},
-		// Means 0.1 apart, the same SE: 0.1 < 0.163.
-		{"within noise", [][]float64{{0.4, 0.5, 0.6}, {0.5, 0.6, 0.7}}, 0, 1},
+		{"apart", [][]float64{{0.4, 0.5, 0.6}, {0.9, 1.0, 1.1}}, []float64{0.1, 0.2}, 1, 1, 1},
+		{"apart, reversed prediction", [][]float64{{0.4, 0.5, 0.6}, {0.9, 1.0, 1.1}}, []float64{0.2, 0.1}, 1, 1, 0},
+		{"apart, tied prediction", [][]float64{{0.4, 0.5, 0.6}, {0.9, 1.0, 1.1}}, []float64{0.2, 0.2}, 1, 1, 0},
+		{"apart, NaN prediction", [][]float64{{0.4, 0.5, 0.6}, {0.9, 1.0, 1.1}}, []float64{nan, 0.2}, 1, 1, 0},
+		// Means 0.1 apart, the same SE: 0.1 < 0.163; never concordant.
+		{"within noise", [][]float64{{0.4, 0.5, 0.6}, {0.5, 0.6, 0.7}}, []float64{0.1, 0.2}, 0, 1, 0},
 		// Equal constant runs: no difference, no spread.
-		{"equal", [][]float64{{0.7, 0.7}, {0.7, 0.7}}, 0, 1},
+		{"equal", [][]float64{{0.7, 0.7}, {0.7, 0.7}}, []float64{0.1, 0.2}, 0, 1, 0},
 		// Different constant runs: separable with zero spread.
-		{"constant", [][]float64{{0.7, 0.7}, {0.8, 0.8}}, 1, 1},
+		{"constant", [][]float64{{0.7, 0.7}, {0.8, 0.8}}, []float64{0.3, 0.4}, 1, 1, 1},
 		// A run with one value is not compared.
-		{"short", [][]float64{{0.4, 0.5, 0.6}, {0.9}, {1.0, 1.1, 1.2}}, 1, 1},
+		{"short", [][]float64{{0.4, 0.5, 0.6}, {0.9}, {1.0, 1.1, 1.2}}, []float64{0.5, 0.1, 0.4}, 1, 1, 0},
 	} {
-		sep, cmp := separable(c.runs)
-		if sep != c.sep || cmp != c.compared {
-			t.Errorf("%s: %d separable of %d; want %d of %d", c.name, sep, cmp, c.sep, c.compared)
+		sep, cmp, con := separable(c.runs, c.pred)
+		if sep != c.sep || cmp != c.compared || con != c.concordant {
+			t.Errorf("%s: %d separable of %d, %d concordant; want %d of %d, %d", c.name, sep, cmp, con, c.sep, c.compared, c.concordant)
 		}
 	}
 }
