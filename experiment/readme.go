@@ -117,8 +117,14 @@ func StudyBlock(r *Report, cpuSeconds float64) string {
 			strings.Join(c.Encoders, ", "), c.Epochs, c.Batch, c.Seeds, c.N, max(1, c.Refine.Restarts), c.Refine.MaxIter, lo, hi, len(r.E6.Rows), partial)
 	}
 	if v := r.E7; v != nil {
-		fmt.Fprintf(&b, "- E7 (adviser, on its own cases, the same for every --dataset): median regret %.3f (always VICReg %.3f, always SimCLR τ = 0.1 %.3f); smallest Spearman correlation on the latent cases %.3f (goal >= 0.6: %s).\n",
-			float64(v.MedianAdviserRegret), float64(v.MedianVICRegRegret), float64(v.MedianSimCLRRegret), float64(v.MinLatentSpearman), metWord(v.SpearmanGoal))
+		// Results written before the count existed have no separable pairs
+		// in the summary: the clause is left out rather than read as 0 of 0.
+		conc := ""
+		if v.Separable > 0 {
+			conc = fmt.Sprintf("; of the candidate pairs training separates (means more than two standard errors apart), the adviser orders %d of %d as training does", v.Concordant, v.Separable)
+		}
+		fmt.Fprintf(&b, "- E7 (adviser, on its own cases, the same for every --dataset): median regret %.3f (always VICReg %.3f, always SimCLR τ = 0.1 %.3f); smallest Spearman correlation on the latent cases %.3f (goal >= 0.6: %s)%s.\n",
+			float64(v.MedianAdviserRegret), float64(v.MedianVICRegRegret), float64(v.MedianSimCLRRegret), float64(v.MinLatentSpearman), metWord(v.SpearmanGoal), conc)
 	}
 	if r.E4 != nil {
 		table, _, _ := strings.Cut(r.Summary, "\n\n")
