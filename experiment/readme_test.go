@@ -42,19 +42,6 @@ func TestUpdateReadme(t *testing.T) {
 	if again, _ := os.ReadFile(path); string(again) != s {
 		t.Error("second update changed the file")
 	}
-	// E7's concordance clause: shown when the run counted separable pairs,
-	// left out for results that predate the count.
-	e7 := *rep.E7
-	e7.Separable, e7.Concordant = 5, 4
-	withE7 := *rep
-	withE7.E7 = &e7
-	if blk := StudyBlock(&withE7, 1); !strings.Contains(blk, "the adviser orders 4 of 5 as training does") {
-		t.Errorf("E7 line lacks the concordance:\n%s", blk)
-	}
-	e7.Separable, e7.Concordant = 0, 0
-	if blk := StudyBlock(&withE7, 1); strings.Contains(blk, "as training does") {
-		t.Errorf("E7 line shows a concordance without separable pairs:\n%s", blk)
-	}
 	bad := filepath.Join(dir, "bad.md")
 	os.WriteFile(bad, []byte("no markers"), 0o644)
 	if err := UpdateReadme(bad, rep, 1); !errors.Is(err, ErrParam) {
