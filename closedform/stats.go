@@ -135,12 +135,18 @@ func (k ksum) clone() ksum {
 
 // checkRows validates a block of rows for the Add methods.
 func (s *Stats) checkRows(op string, x *mat.Dense) (int, error) {
+	return checkRowsOf(op, x, s.d)
+}
+
+// checkRowsOf checks that x is present, finite and, when d > 0, has d
+// columns, and returns its row count.
+func checkRowsOf(op string, x *mat.Dense, d int) (int, error) {
 	if x == nil {
 		return 0, newErr(op, "X", nil, ErrEmpty)
 	}
 	r, c := x.Dims()
-	if c != s.d {
-		return 0, newErr(op, "X", c, wrap2(ErrShape, errColumns(s.d)))
+	if d > 0 && c != d {
+		return 0, newErr(op, "X", c, wrap2(ErrShape, errColumns(d)))
 	}
 	if err := checkMatrix(op, "X", x); err != nil {
 		return 0, err

@@ -385,6 +385,23 @@ func stackedDraws(t *testing.T, x *mat.Dense, aug data.Augmenter, seed uint64, M
 	return stack(blocks), g
 }
 
+// matchesSolve compares SolveStats on s with Solve on the graph g over
+// the rows x (K = 3) for every loss solvable from statistics.
+func matchesSolve(t *testing.T, label string, s *Stats, g *graph.CSR, x *mat.Dense) {
+	t.Helper()
+	for _, loss := range StatsLosses() {
+		want, err := Solve(Problem{Loss: loss, Regime: Linear, G: g, X: x, K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := SolveStats(Problem{Loss: loss, K: 3}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareSolutions(t, label+"/"+loss, x, got, want)
+	}
+}
+
 // TestStreamViewsDrawsMatchesStackedDraws: the streamed views relation
 // with an augmentation and M draws, over shards absorbed in any order, equals
 // Solve on the M draws stacked in memory (views made with data.ViewSeed for
@@ -419,17 +436,7 @@ func TestStreamViewsDrawsMatchesStackedDraws(t *testing.T) {
 		if total.Rows() != int64(M*V*n) {
 			t.Fatalf("rows %d, want %d", total.Rows(), M*V*n)
 		}
-		for _, loss := range StatsLosses() {
-			want, err := Solve(Problem{Loss: loss, Regime: Linear, G: g, X: xall, K: 3})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := SolveStats(Problem{Loss: loss, K: 3}, total)
-			if err != nil {
-				t.Fatal(err)
-			}
-			compareSolutions(t, fmt.Sprintf("draws/%s/%v", loss, perm), xall, got, want)
-		}
+		matchesSolve(t, fmt.Sprintf("draws/%v", perm), total, g, xall)
 	}
 }
 
@@ -703,17 +710,7 @@ func TestStreamViewsFeaturesMatchesMappedViews(t *testing.T) {
 	if err := rel.Absorb(s, x, 0, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, loss := range StatsLosses() {
-		want, err := Solve(Problem{Loss: loss, Regime: Linear, G: g, X: fall, K: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := SolveStats(Problem{Loss: loss, K: 3}, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		compareSolutions(t, "features/"+loss, fall, got, want)
-	}
+	matchesSolve(t, "features", s, g, fall)
 	for _, bad := range []StreamRelation{
 		{Kind: graph.ViewsRelation, V: V, Features: phi},
 		{Kind: graph.LabelsRelation, Features: phi},

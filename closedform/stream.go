@@ -98,22 +98,16 @@ func (r StreamRelation) Absorb(s *Stats, x *mat.Dense, first int, y []int, g *gr
 // chunkRows view rows are held), and absorbs them.
 func (r StreamRelation) addAugmented(s *Stats, x *mat.Dense, first int) error {
 	const op = "stream views"
-	var n, d int
-	if r.Features == nil {
-		var err error
-		if n, err = s.checkRows(op, x); err != nil {
-			return err
-		}
-		d = s.d
-	} else {
-		if x == nil {
-			return newErr(op, "X", nil, ErrEmpty)
-		}
-		if err := checkMatrix(op, "X", x); err != nil {
-			return err
-		}
-		n, d = x.Dims()
+	// With a feature map the rows keep their own width (φ gives s.d).
+	width := s.d
+	if r.Features != nil {
+		width = 0
 	}
+	n, err := checkRowsOf(op, x, width)
+	if err != nil {
+		return err
+	}
+	_, d := x.Dims()
 	if p, ok := r.Augment.(*data.Pipeline); ok && p.Dim != 0 && p.Dim != d {
 		return newErr(op, "augment", p.String(), wrap2(ErrShape, fmt.Errorf("needs %d columns, the rows have %d", p.Dim, d)))
 	}
