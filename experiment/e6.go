@@ -194,7 +194,8 @@ func e6Row(ctx context.Context, ds *prepared, cfg E6Config, enc string, l e6Loss
 	closedOff := false
 	for s := range cfg.Seeds {
 		seed := cfg.Seed + uint64(s)
-		if s > 0 && s%replicateWave == 0 && slices.ContainsFunc(row.ClosedFit, func(f Fit) bool { return !f.usable() }) {
+		// row.Status leaves StatusConverged at the first unusable closed form.
+		if s > 0 && s%replicateWave == 0 && row.Status != StatusConverged {
 			closedOff = true
 		}
 		dir, err := os.MkdirTemp("", "eigenssl-e6-")

@@ -107,8 +107,9 @@ func StudyBlock(r *Report, cpuSeconds float64) string {
 		c := r.E6.Config
 		lo, hi, partial := math.Inf(1), math.Inf(-1), 0
 		for _, x := range r.E6.Rows {
-			a := meanOf(x.MaxAngle)
-			lo, hi = math.Min(lo, a), math.Max(hi, a)
+			if a := meanOf(x.MaxAngle); !math.IsNaN(a) { // NaN: no angle defined
+				lo, hi = math.Min(lo, a), math.Max(hi, a)
+			}
 			if x.Status != StatusConverged {
 				partial++
 			}
