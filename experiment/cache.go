@@ -15,7 +15,7 @@ import (
 
 // cacheVersion is mixed into every cell key; bump it when a cell's
 // computation changes so that stale results are not reused.
-const cacheVersion = 14
+const cacheVersion = 15
 
 // Cache stores finished cells of an experiment as JSON files
 // Dir/<sha256 of the key>.json, written atomically (temporary file and

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // clustered returns n points in d dimensions around c seeded Gaussian
@@ -86,7 +88,7 @@ func TestNeighborsApproxRecall(t *testing.T) {
 				t.Fatalf("%s: row %d repeats a neighbour: %v", c.name, i, row)
 			}
 			for q, j := range row {
-				want := math.Sqrt(SqDist(c.x.RawRowView(i), c.x.RawRowView(j)))
+				want := math.Sqrt(linalg.RowSqDist(c.x.RawRowView(i), c.x.RawRowView(j)))
 				if math.Abs(ad[i*c.k+q]-want) > 1e-13*want {
 					t.Fatalf("%s: dist[%d,%d] = %v; exact %v", c.name, i, q, ad[i*c.k+q], want)
 				}

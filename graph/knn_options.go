@@ -96,8 +96,8 @@ type KNNOptions struct {
 	// Approx makes Neighbors and KNN approximate: NN-descent (as
 	// pynndescent, see approxLists) from a forest of random-projection
 	// trees, on float32 distances, with the listed pairs re-ranked on their
-	// float64 distances (four-way sums: within 2 gamma_D relative of
-	// SqDist's). Expected cost O(N D (trees log N + iterations
+	// float64 distances (linalg.RowSqDist, the summation of the exact
+	// lists). Expected cost O(N D (trees log N + iterations
 	// k^2)) instead of O(N^2 D); recall@k against the exact lists is
 	// measured in the tests and in bench/. Below 2048 points the exact search
 	// is used. EpsilonBall and QueryNeighbors ignore it.

@@ -57,38 +57,12 @@ func (p *points) centred() []float64 {
 // bit for bit (see sqDist).
 func (p *points) dist2(i, j int) float64 { return sqDist(p.row(i), p.row(j)) }
 
-// sqDist is sum_t (a_t - b_t)^2 with four partial sums over t mod 4,
-// combined as (s0 + s1) + (s2 + s3): the one summation of every exact
-// distance in this package (kNN lists, epsilon balls, queries, the
-// approximate lists' re-ranking), so that they agree bit for bit. It is
-// symmetric in (a, b) bit for bit since (a-b)^2 == (b-a)^2, and within
-// gamma_{D/4+2} relative of the exact sum (non-negative terms).
-func sqDist(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	t := 0
-	for ; t+4 <= len(a); t += 4 {
-		e0, e1, e2, e3 := a[t]-b[t], a[t+1]-b[t+1], a[t+2]-b[t+2], a[t+3]-b[t+3]
-		s0 += e0 * e0
-		s1 += e1 * e1
-		s2 += e2 * e2
-		s3 += e3 * e3
-	}
-	// The tail (at most 3 terms) continues the pattern t mod 4.
-	if t < len(a) {
-		e := a[t] - b[t]
-		s0 += e * e
-	}
-	if t+1 < len(a) {
-		e := a[t+1] - b[t+1]
-		s1 += e * e
-	}
-	if t+2 < len(a) {
-		e := a[t+2] - b[t+2]
-		s2 += e * e
-	}
-	return (s0 + s1) + (s2 + s3)
-}
+// sqDist is linalg.RowSqDist: the one summation of every exact distance in
+// this package (kNN lists, epsilon balls, queries, the approximate lists'
+// re-ranking), so that they agree bit for bit. It is symmetric in (a, b)
+// bit for bit since (a-b)^2 == (b-a)^2, and within gamma_{D/16+4} relative
+// of the exact sum (non-negative terms).
+func sqDist(a, b []float64) float64 { return linalg.RowSqDist(a, b) }
 
 // tileSlack bounds the rounding error of the screening distance
 // ||c_i||^2 + ||c_j||^2 - 2 c_i.c_j (Gemm on the centred rows) for every j in

@@ -56,9 +56,18 @@ func (p *points) screenFeatures() ([]float64, int) {
 		i := t * n / m
 		sub.SetRow(t, pc[i*d:(i+1)*d])
 	}
-	var cov mat.SymDense
-	cov.SymOuterK(1, sub.T())
-	_, vecs, err := linalg.EigSymRange(&cov, d-projRank, d)
+	// The covariance and the projection are split over two goroutines (the
+	// openblas build runs OpenBLAS on one thread): fixed halves, added in
+	// order, so the result does not depend on GOMAXPROCS.
+	var halves [2]mat.SymDense
+	linalg.ParallelRange(2, 1, func(lo, hi int) {
+		for h := lo; h < hi; h++ {
+			halves[h].SymOuterK(1, sub.Slice(h*m/2, (h+1)*m/2, 0, d).T())
+		}
+	})
+	cov := &halves[0]
+	cov.AddSym(cov, &halves[1])
+	_, vecs, err := linalg.EigSymRange(cov, d-projRank, d)
 	if err != nil {
 		return pc, d
 	}
@@ -69,7 +78,12 @@ func (p *points) screenFeatures() ([]float64, int) {
 	_, r := v.Dims()
 	cm := mat.NewDense(n, d, pc)
 	proj := mat.NewDense(n, r, nil)
-	proj.Mul(cm, v)
+	linalg.ParallelRange(2, 1, func(lo, hi int) {
+		for h := lo; h < hi; h++ {
+			a, b := h*n/2, (h+1)*n/2
+			proj.Slice(a, b, 0, r).(*mat.Dense).Mul(cm.Slice(a, b, 0, d), v)
+		}
+	})
 	fd := r + 1
 	feat := make([]float64, n*fd)
 	for i := 0; i < n; i++ {

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/eigenssl/eigenssl/internal/oracle"
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // tieData returns n points on a small integer grid (many exact distance
@@ -44,20 +45,9 @@ func tieData(rng *rand.Rand, n, d int) *mat.Dense {
 }
 
 // bruteRows returns, for every i, all j != i sorted by (distance, index),
-// with the distances of the metric, computed the plain O(N^2) way.
-// refSqDist is the test's own copy of the documented summation of every
-// exact distance in the package (SqDist): squares of the differences in four
-// partial sums over t mod 4, combined as (s0 + s1) + (s2 + s3). Near-ties
-// resolve by it, so the brute-force references must use it too.
-func refSqDist(a, b []float64) float64 {
-	var s [4]float64
-	for t := range a {
-		e := a[t] - b[t]
-		s[t%4] += e * e
-	}
-	return (s[0] + s[1]) + (s[2] + s[3])
-}
-
+// with the distances of the metric, computed the plain O(N^2) way with
+// linalg.RowSqDist, the summation of every exact distance in the package
+// (near-ties resolve by it, so the reference must use it too).
 func bruteRows(x mat.Matrix, metric Metric) ([][]int, [][]float64) {
 	n, d := x.Dims()
 	rows := make([][]float64, n)
@@ -85,7 +75,7 @@ func bruteRows(x mat.Matrix, metric Metric) ([][]int, [][]float64) {
 			if j == i {
 				continue
 			}
-			ps = append(ps, pr{refSqDist(rows[i][:d], rows[j]), j})
+			ps = append(ps, pr{linalg.RowSqDist(rows[i][:d], rows[j]), j})
 		}
 		sort.SliceStable(ps, func(a, b int) bool { return ps[a].d < ps[b].d })
 		for _, p := range ps {
@@ -480,23 +470,6 @@ func TestKNNOptionNames(t *testing.T) {
 	} {
 		if got := c.v.String(); got != c.want {
 			t.Errorf("got %q; want %q", got, c.want)
-		}
-	}
-}
-
-// TestSqDistSummation checks SqDist bit for bit against the documented
-// summation (refSqDist) for every length 0..13 and for a 785-long row.
-func TestSqDistSummation(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 785} {
-		for range 50 {
-			a, b := make([]float64, n), make([]float64, n)
-			for i := range a {
-				a[i], b[i] = rng.NormFloat64()*math.Exp(4*rng.NormFloat64()), rng.NormFloat64()
-			}
-			if got, want := SqDist(a, b), refSqDist(a, b); got != want {
-				t.Fatalf("n = %d: SqDist %v; documented summation %v", n, got, want)
-			}
 		}
 	}
 }

@@ -11,15 +11,6 @@ import (
 	"github.com/eigenssl/eigenssl/linalg"
 )
 
-// SqDist returns sum_t (a_t - b_t)^2 over the len(a) coordinates, with the
-// fixed summation (four partial sums over t mod 4, combined as
-// (s0 + s1) + (s2 + s3)) of the distances of Neighbors (exact and
-// approximate), KNN, EpsilonBall and QueryNeighbors, so that a distance
-// recomputed with it agrees with theirs bit for bit (sqrt(SqDist) for
-// Euclidean). It is symmetric in (a, b) bit for bit. It panics if
-// len(b) < len(a).
-func SqDist(a, b []float64) float64 { return sqDist(a, b) }
-
 // QueryNeighbors returns the k nearest rows of train to every row of query
 // (out-of-sample points; a query row equal to a training row finds it at
 // distance 0), as row-major M x k lists: idx[i*k+t] is the t-th nearest
@@ -29,8 +20,8 @@ func SqDist(a, b []float64) float64 { return sqDist(a, b) }
 // rows, one float64 Gemm on rows centred by the training mean) against each
 // row's current k-th distance plus a proven bound on the screening error, and
 // every candidate's distance is recomputed directly with the summation of
-// SqDist, which gives the returned value: sqrt(SqDist) for Euclidean and
-// SqDist/2 of the L2-normalised rows for Cosine. Only opt.Metric and
+// linalg.RowSqDist, which gives the returned value: its square root for Euclidean and
+// half of it on the L2-normalised rows for Cosine. Only opt.Metric and
 // opt.Workers are used.
 //
 // Cost: O(M N D) time, O(M k + (M + N) D) memory plus one tile of

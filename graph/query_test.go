@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // bruteQuery is the independent reference of QueryNeighbors: every distance
@@ -40,7 +42,7 @@ func bruteQuery(train, query *mat.Dense, k int, metric Metric) ([]int, []float64
 		all := make([]nb, n)
 		for j := range all {
 			x := norm(train.RawRowView(j))
-			all[j] = nb{j, refSqDist(q, x)}
+			all[j] = nb{j, linalg.RowSqDist(q, x)}
 		}
 		slices.SortStableFunc(all, func(a, b nb) int { return cmp.Compare(a.e, b.e) })
 		for _, a := range all[:k] {
@@ -118,14 +120,14 @@ func TestQueryNeighborsMatchesNeighbors(t *testing.T) {
 			}
 		}
 	}
-	// sqrt(SqDist) is the distance behind them, bit for bit.
+	// sqrt(linalg.RowSqDist) is the distance behind them, bit for bit.
 	idx, dist, err := Neighbors(x, 1, KNNOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < n; i++ {
-		if got := math.Sqrt(SqDist(x.RawRowView(i), x.RawRowView(idx[i]))); got != dist[i] {
-			t.Fatalf("row %d: sqrt(SqDist) = %v; Neighbors says %v", i, got, dist[i])
+		if got := math.Sqrt(linalg.RowSqDist(x.RawRowView(i), x.RawRowView(idx[i]))); got != dist[i] {
+			t.Fatalf("row %d: sqrt(RowSqDist) = %v; Neighbors says %v", i, got, dist[i])
 		}
 	}
 }

@@ -3,10 +3,10 @@ package spectral
 import (
 	"math"
 
-	"github.com/eigenssl/eigenssl/graph"
-
-	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/linalg"
 )
 
 // queryChunk is the number of query rows per Gemm tile.
@@ -51,11 +51,11 @@ func dotSelf(a []float64) float64 {
 	return s
 }
 
-// exactDist is sqrt(graph.SqDist(a, b)): the Euclidean distance with the
+// exactDist is sqrt(linalg.RowSqDist(a, b)): the Euclidean distance with the
 // summation of graph.Neighbors and graph.QueryNeighbors, so that distances
 // recomputed here agree bit for bit with theirs (the Nyström rules compare
 // them with equality at the neighbourhood radius). It is symmetric in (a, b).
-func exactDist(a, b []float64) float64 { return math.Sqrt(graph.SqDist(a, b)) }
+func exactDist(a, b []float64) float64 { return math.Sqrt(linalg.RowSqDist(a, b)) }
 
 // knnQuery returns, for every row of q, its k nearest rows of train
 // (graph.QueryNeighbors: idx and exact distances, row-major M x k,
