@@ -50,8 +50,9 @@ func barlowEval[T linalg.Float](l BarlowTwinsOfficial, z1, z2 linalg.General[T],
 		lambd = DefaultLambd
 	}
 	n, k := z1.Rows, z1.Cols
-	b1, s1 := batchNorm(z1)
-	b2, s2 := batchNorm(z2)
+	var b1, b2 linalg.General[T]
+	var s1, s2 []float64
+	branches(n*k, func() { b1, s1 = batchNorm(z1) }, func() { b2, s2 = batchNorm(z2) })
 	if useRowGram(n, k) {
 		return barlowRowGram(b1, b2, s1, s2, lambd, wantGrad)
 	}
@@ -65,10 +66,13 @@ func barlowEval[T linalg.Float](l BarlowTwinsOfficial, z1, z2 linalg.General[T],
 	if wantGrad {
 		// c now holds Gamma = dL/dc; dL/db1 = b2 Gamma^T / N, dL/db2 = b1 Gamma / N.
 		g1, g2 = linalg.NewGeneral[T](n, k), linalg.NewGeneral[T](n, k)
-		linalg.Gemm(false, true, T(1/float64(n)), b2, c, 0, g1)
-		linalg.Gemm(false, false, T(1/float64(n)), b1, c, 0, g2)
-		batchNormBackward(g1, b1, s1)
-		batchNormBackward(g2, b2, s2)
+		branches(n*k, func() {
+			linalg.Gemm(false, true, T(1/float64(n)), b2, c, 0, g1)
+			batchNormBackward(g1, b1, s1)
+		}, func() {
+			linalg.Gemm(false, false, T(1/float64(n)), b1, c, 0, g2)
+			batchNormBackward(g2, b2, s2)
+		})
 	}
 	return res, g1, g2
 }
@@ -119,9 +123,34 @@ func barlowRowGram[T linalg.Float](b1, b2 linalg.General[T], s1, s2 []float64, l
 			r2[j] = T(float64(r2[j]) + float64(x1[j])*gd[j])
 		}
 	}
-	batchNormBackward(g1, b1, s1)
-	batchNormBackward(g2, b2, s2)
+	branches(n*k, func() { batchNormBackward(g1, b1, s1) }, func() { batchNormBackward(g2, b2, s2) })
 	return res, g1, g2
+}
+
+// branchGrain is the number of entries per branch from which branches
+// runs the two concurrently: below it a goroutine costs more than it saves
+// (training batches of a few hundred rows and small K).
+const branchGrain = 1 << 14
+
+// branches runs the two branches' independent computations f1 and f2, on
+// branches of size entries each, concurrently (in turn when GOMAXPROCS is 1
+// or size < branchGrain). Each writes only its own branch's outputs, so the
+// results are those of the serial order bit for bit.
+func branches(size int, f1, f2 func()) {
+	if size < branchGrain {
+		f1()
+		f2()
+		return
+	}
+	linalg.ParallelRange(2, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			if b == 0 {
+				f1()
+			} else {
+				f2()
+			}
+		}
+	})
 }
 
 // barlowGamma returns on_diag and off_diag of the cross-correlation c

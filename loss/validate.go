@@ -56,13 +56,16 @@ func checkPair(op string, in Inputs, minRows int) error {
 }
 
 // checkBranches validates the branches z1 and z2 of a two-branch loss:
-// each by checkGeneral, then their shapes against each other.
+// each by checkGeneral (the two concurrently, see branches; z1's error wins),
+// then their shapes against each other.
 func checkBranches[T linalg.Float](op string, z1, z2 linalg.General[T], minRows int) error {
-	if err := checkGeneral(op, KeyZ1, z1, minRows); err != nil {
-		return err
+	var err1, err2 error
+	branches(z1.Rows*z1.Cols, func() { err1 = checkGeneral(op, KeyZ1, z1, minRows) }, func() { err2 = checkGeneral(op, KeyZ2, z2, minRows) })
+	if err1 != nil {
+		return err1
 	}
-	if err := checkGeneral(op, KeyZ2, z2, minRows); err != nil {
-		return err
+	if err2 != nil {
+		return err2
 	}
 	if z1.Rows != z2.Rows || z1.Cols != z2.Cols {
 		return errorf(op, KeyZ2, ErrShape, "%dx%d (z1 is %dx%d)", z2.Rows, z2.Cols, z1.Rows, z1.Cols)

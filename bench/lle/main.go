@@ -2,7 +2,7 @@
 // (scikit-learn, same data and parameters), for the LLE goal of issue 14.
 //
 // Usage: go run ./bench/lle -input swiss.npy [-neighbors 10] [-components 2]
-// [-method standard] [-repeat 3]
+// [-method standard] [-repeat 3] [-cpuprofile cpu.out]
 //
 // It reads the N x D matrix of -input (written by bench/lle_sklearn.py
 // --write, so both sides fit the same rows), fits LLE -repeat times and
@@ -17,6 +17,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -31,6 +32,7 @@ func main() {
 	components := flag.Int("components", 2, "K")
 	method := flag.String("method", "standard", "standard, modified, hessian, ltsa")
 	repeat := flag.Int("repeat", 3, "fits; the best is reported")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the fits to this file")
 	flag.Parse()
 	x, err := data.ReadMatrix(*input)
 	if err != nil {
@@ -38,6 +40,17 @@ func main() {
 		os.Exit(1)
 	}
 	n, _ := x.Dims()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "lle bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	best, bestCPU := math.Inf(1), 0.0
 	var rerr float64
 	for r := 0; r < *repeat; r++ {
