@@ -184,7 +184,9 @@ func batchNorm[T linalg.Float](z linalg.General[T]) (linalg.General[T], []float6
 	mu := colMeans(z)
 	s := make([]float64, k)
 	for i := 0; i < n; i++ {
-		for j, v := range z.Row(i) {
+		row := z.Row(i)
+		mu, s := mu[:len(row)], s[:len(row)] // one bounds check per row
+		for j, v := range row {
 			c := float64(v) - mu[j]
 			s[j] += c * c
 		}
@@ -200,8 +202,9 @@ func batchNorm[T linalg.Float](z linalg.General[T]) (linalg.General[T], []float6
 	}
 	b := linalg.NewGeneral[T](n, k)
 	for i := 0; i < n; i++ {
-		row := b.Row(i)
-		for j, v := range z.Row(i) {
+		src := z.Row(i)
+		row, mu, inv := b.Row(i)[:len(src)], mu[:len(src)], inv[:len(src)]
+		for j, v := range src {
 			row[j] = T((float64(v) - mu[j]) * inv[j])
 		}
 	}
@@ -216,8 +219,9 @@ func batchNormBackward[T linalg.Float](g, b linalg.General[T], s []float64) {
 	mg := make([]float64, k)
 	mgb := make([]float64, k)
 	for i := 0; i < n; i++ {
-		bi := b.Row(i)
-		for j, v := range g.Row(i) {
+		gi := g.Row(i)
+		bi, mg, mgb := b.Row(i)[:len(gi)], mg[:len(gi)], mgb[:len(gi)]
+		for j, v := range gi {
 			mg[j] += float64(v)
 			mgb[j] += float64(v) * float64(bi[j])
 		}
@@ -229,8 +233,8 @@ func batchNormBackward[T linalg.Float](g, b linalg.General[T], s []float64) {
 		inv[j] = 1 / s[j]
 	}
 	for i := 0; i < n; i++ {
-		bi := b.Row(i)
 		row := g.Row(i)
+		bi, mg, mgb, inv := b.Row(i)[:len(row)], mg[:len(row)], mgb[:len(row)], inv[:len(row)]
 		for j, v := range row {
 			row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) * inv[j])
 		}
