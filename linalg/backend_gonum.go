@@ -64,6 +64,10 @@ const basisGemm = false
 
 func basisThreads() int { return runtime.GOMAXPROCS(0) }
 
+// gemmParts is 1: pureBLAS's Sgemm and Dgemm parallelise over GOMAXPROCS
+// themselves.
+func gemmParts(m, n, k int) int { return 1 }
+
 // UseBLASThreads sets the threads of a native BLAS (see the openblas build);
 // gonum's BLAS parallelises over GOMAXPROCS by itself, so it does nothing
 // here.

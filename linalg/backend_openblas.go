@@ -15,6 +15,8 @@ import "C"
 import (
 	"os"
 	"runtime"
+	"strconv"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -41,9 +43,39 @@ func BlockedGemm() bool { return true }
 func init() {
 	blas64.Use(netlib.Implementation{})
 	blas32.Use(netlib.Implementation{})
-	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
-		C.openblas_set_num_threads(1)
+	if v := os.Getenv("OPENBLAS_NUM_THREADS"); v != "" {
+		if t, err := strconv.Atoi(v); err == nil && t > 0 {
+			blasThreads.Store(int64(t))
+		} else {
+			blasThreads.Store(0) // OpenBLAS decides: do not split
+		}
+		return
 	}
+	C.openblas_set_num_threads(1)
+	blasThreads.Store(1)
+}
+
+// blasThreads is the number of threads OpenBLAS runs a call on (0 when
+// OPENBLAS_NUM_THREADS is set to something else than a positive integer).
+var blasThreads atomic.Int64
+
+// gemmSplitWork is the product size m·n·k from which Gemm splits the rows
+// of c over goroutines while OpenBLAS runs one thread: about 10⁶
+// multiply-adds, some 20 µs against a few µs for the goroutines.
+const gemmSplitWork = 1 << 20
+
+// gemmParts returns how many row blocks Gemm computes concurrently for an
+// m x n result over k terms: GOMAXPROCS blocks of at least 32 rows when
+// OpenBLAS runs single-threaded and the product is large, else 1 (one
+// OpenBLAS call). With OpenBLAS on several threads it parallelises by
+// itself. Splitting the rows of c does not change how any entry is summed
+// (OpenBLAS blocks the k terms the same way whatever m), which the tests
+// check bit for bit.
+func gemmParts(m, n, k int) int {
+	if blasThreads.Load() != 1 || m*n*k < gemmSplitWork {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), m/32))
 }
 
 // UseBLASThreads lets OpenBLAS run each call on n threads (n < 1 means 1),
@@ -58,6 +90,7 @@ func UseBLASThreads(n int) {
 		return
 	}
 	C.openblas_set_num_threads(C.int(max(n, 1)))
+	blasThreads.Store(int64(max(n, 1)))
 }
 
 // symEigBackend returns the eigenpairs lo..hi-1 (ascending) of the symmetric

@@ -70,8 +70,44 @@ func (m General[T]) Dense() *mat.Dense {
 }
 
 // Gemm sets c = alpha op(a) op(b) + beta c, op transposing a when tA and b
-// when tB, through blas32 or blas64 according to T.
+// when tB, through blas32 or blas64 according to T. In the openblas build,
+// with OpenBLAS on one thread (linalg's default), a large product is split
+// into row blocks of c computed concurrently (gemmParts).
 func Gemm[T Float](tA, tB bool, alpha T, a, b General[T], beta T, c General[T]) {
+	k := a.Cols
+	if tA {
+		k = a.Rows
+	}
+	if parts := gemmParts(c.Rows, c.Cols, k); parts > 1 && c.Rows >= parts {
+		ParallelRange(parts, 1, func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				r0, r1 := p*c.Rows/parts, (p+1)*c.Rows/parts
+				gemm1(tA, tB, alpha, rowsOf(a, tA, r0, r1), b, beta, c.rows(r0, r1))
+			}
+		})
+		return
+	}
+	gemm1(tA, tB, alpha, a, b, beta, c)
+}
+
+// rowsOf returns the rows r0..r1-1 of op(a): rows of a, or columns when t.
+func rowsOf[T Float](a General[T], t bool, r0, r1 int) General[T] {
+	if t {
+		return General[T]{Rows: a.Rows, Cols: r1 - r0, Stride: a.Stride, Data: a.Data[r0:]}
+	}
+	return a.rows(r0, r1)
+}
+
+// rows returns the rows r0..r1-1 of m, sharing its data.
+func (m General[T]) rows(r0, r1 int) General[T] {
+	if r1 == r0 {
+		return General[T]{Rows: 0, Cols: m.Cols, Stride: m.Stride}
+	}
+	return General[T]{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride, Data: m.Data[r0*m.Stride : (r1-1)*m.Stride+m.Cols]}
+}
+
+// gemm1 is Gemm as one BLAS call.
+func gemm1[T Float](tA, tB bool, alpha T, a, b General[T], beta T, c General[T]) {
 	if _, ok := any(alpha).(float32); ok {
 		blas32.Gemm(Trans(tA), Trans(tB), float32(alpha), a.Blas32(), b.Blas32(), float32(beta), c.Blas32())
 		return
