@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -46,19 +45,14 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the records as a JSON array to this file")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "knn bench:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cputime.StartProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "knn bench:", err)
+		os.Exit(1)
 	}
+	defer stopProfile()
 	if err := run(*n, *k, *modes, *seed, *saveExact, *refPath, *jsonOut); err != nil {
-		pprof.StopCPUProfile()
+		stopProfile()
 		fmt.Fprintln(os.Stderr, "knn bench:", err)
 		os.Exit(1)
 	}

@@ -43,7 +43,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -78,19 +77,15 @@ func main() {
 	flag.Float64Var(&eigTol, "tol", 0, "eigensolver tolerance (LaplacianEigenmaps.Tol; 0 = linalg's default 1e-10)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "le bench:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cputime.StartProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "le bench:", err)
+		os.Exit(1)
 	}
+	defer stopProfile()
 	if err := run(*sizes, *pcaAbove, *jsonOut, *compare); err != nil {
 		fmt.Fprintln(os.Stderr, "le bench:", err)
+		stopProfile()
 		os.Exit(1)
 	}
 }

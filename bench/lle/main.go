@@ -17,7 +17,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -40,17 +39,12 @@ func main() {
 		os.Exit(1)
 	}
 	n, _ := x.Dims()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "lle bench:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cputime.StartProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lle bench:", err)
+		os.Exit(1)
 	}
+	defer stopProfile()
 	best, bestCPU := math.Inf(1), 0.0
 	var rerr float64
 	for r := 0; r < *repeat; r++ {
@@ -59,6 +53,7 @@ func main() {
 		t := time.Now()
 		if err := m.Fit(x); err != nil {
 			fmt.Fprintln(os.Stderr, "lle bench:", err)
+			stopProfile()
 			os.Exit(1)
 		}
 		if s := time.Since(t).Seconds(); s < best {
