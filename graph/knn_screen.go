@@ -56,9 +56,9 @@ func (p *points) screenFeatures() ([]float64, int) {
 		i := t * n / m
 		sub.SetRow(t, pc[i*d:(i+1)*d])
 	}
-	// The covariance and the projection are split over two goroutines (the
-	// openblas build runs OpenBLAS on one thread): fixed halves, added in
-	// order, so the result does not depend on GOMAXPROCS.
+	// The covariance is split over two goroutines (the openblas build runs
+	// OpenBLAS on one thread, and Syrk has no row blocks in linalg): fixed
+	// halves, added in order, so the result does not depend on GOMAXPROCS.
 	var halves [2]mat.SymDense
 	linalg.ParallelRange(2, 1, func(lo, hi int) {
 		for h := lo; h < hi; h++ {
@@ -78,12 +78,7 @@ func (p *points) screenFeatures() ([]float64, int) {
 	_, r := v.Dims()
 	cm := mat.NewDense(n, d, pc)
 	proj := mat.NewDense(n, r, nil)
-	linalg.ParallelRange(2, 1, func(lo, hi int) {
-		for h := lo; h < hi; h++ {
-			a, b := h*n/2, (h+1)*n/2
-			proj.Slice(a, b, 0, r).(*mat.Dense).Mul(cm.Slice(a, b, 0, d), v)
-		}
-	})
+	linalg.GemmDense(false, false, 1, cm, v, 0, proj) // parallel in both builds
 	fd := r + 1
 	feat := make([]float64, n*fd)
 	for i := 0; i < n; i++ {

@@ -60,22 +60,21 @@ func init() {
 var blasThreads atomic.Int64
 
 // gemmSplitWork is the product size m·n·k from which Gemm splits the rows
-// of c over goroutines while OpenBLAS runs one thread: about 10⁶
-// multiply-adds, some 20 µs against a few µs for the goroutines.
+// of c over goroutines while OpenBLAS runs one thread (10⁶ multiply-adds,
+// far more than starting a goroutine costs).
 const gemmSplitWork = 1 << 20
 
 // gemmParts returns how many row blocks Gemm computes concurrently for an
 // m x n result over k terms: GOMAXPROCS blocks of at least 32 rows when
 // OpenBLAS runs single-threaded and the product is large, else 1 (one
 // OpenBLAS call). With OpenBLAS on several threads it parallelises by
-// itself. Splitting the rows of c does not change how any entry is summed
-// (OpenBLAS blocks the k terms the same way whatever m), which the tests
-// check bit for bit.
+// itself. Each block is one OpenBLAS call on rows of c; TestGemmRowSplit
+// finds the blocks bit-identical to one call.
 func gemmParts(m, n, k int) int {
 	if blasThreads.Load() != 1 || m*n*k < gemmSplitWork {
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), m/32))
+	return max(1, min(runtime.GOMAXPROCS(0), m/32)) // <= m/32 blocks: each has >= 32 rows
 }
 
 // UseBLASThreads lets OpenBLAS run each call on n threads (n < 1 means 1),

@@ -78,7 +78,7 @@ func Gemm[T Float](tA, tB bool, alpha T, a, b General[T], beta T, c General[T]) 
 	if tA {
 		k = a.Rows
 	}
-	if parts := gemmParts(c.Rows, c.Cols, k); parts > 1 && c.Rows >= parts {
+	if parts := gemmParts(c.Rows, c.Cols, k); parts > 1 {
 		ParallelRange(parts, 1, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
 				r0, r1 := p*c.Rows/parts, (p+1)*c.Rows/parts
