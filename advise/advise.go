@@ -43,6 +43,11 @@ type Settings struct {
 	// kernel of bandwidth Sigma, 0: median heuristic; N <= MaxKernelRows).
 	Regime string
 	Sigma  float64
+	// Landmarks, when > 0 (kernel regime only, 2 <= Landmarks <= N),
+	// replaces the N x N kernel by the Nyström feature map of that many
+	// seeded landmark rows and solves the linear regime on the features
+	// (nystromInput): O(N m) memory and O(N m² + m³) time, so any N.
+	Landmarks int
 	// K is the representation dimension (DefaultK).
 	K int
 	// Gammas, Taus and Alphas are the fixed VICReg, SimCLR and BarlowTwins
@@ -133,6 +138,9 @@ func (s Settings) validate(op string) error {
 			return newErr(op, v.name, v.val, ErrParam, "must be positive")
 		}
 	}
+	if s.Landmarks < 0 || s.Landmarks == 1 {
+		return newErr(op, "landmarks", s.Landmarks, ErrParam, "want 0 (exact kernel) or at least 2")
+	}
 	if s.LabelsPerClass < 0 {
 		return newErr(op, "labels per class", s.LabelsPerClass, ErrParam, "must be >= 0")
 	}
@@ -212,8 +220,12 @@ type Result struct {
 
 // Report is the outcome of Advise.
 type Report struct {
-	Regime   string `json:"regime"`
-	Relation string `json:"relation"`
+	Regime string `json:"regime"`
+	// Landmarks and Features describe the Nyström kernel regime: the
+	// landmark rows and the feature columns kept (0 otherwise).
+	Landmarks int    `json:"landmarks,omitempty"`
+	Features  int    `json:"features,omitempty"`
+	Relation  string `json:"relation"`
 	// N rows of G, D columns of X, S samples, K output dimensions.
 	N int `json:"n"`
 	D int `json:"d"`
@@ -292,12 +304,17 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 	if labels != nil && len(labels) != ns {
 		return nil, newErr(op, "labels", len(labels), ErrLabels, "%d labels for %d samples", len(labels), ns)
 	}
-	if s.Regime == closedform.Kernel && n > MaxKernelRows {
-		return nil, newErr(op, "regime", s.Regime, ErrParam, "the kernel regime needs N <= %d rows (N x N kernel), got %d", MaxKernelRows, n)
+	switch {
+	case s.Landmarks > 0 && s.Regime != closedform.Kernel:
+		return nil, newErr(op, "landmarks", s.Landmarks, ErrParam, "landmarks need the %s regime", closedform.Kernel)
+	case s.Landmarks > n:
+		return nil, newErr(op, "landmarks", s.Landmarks, ErrParam, "at most N = %d rows can be landmarks", n)
+	case s.Regime == closedform.Kernel && s.Landmarks == 0 && n > MaxKernelRows:
+		return nil, newErr(op, "regime", s.Regime, ErrParam, "the kernel regime needs N <= %d rows (N x N kernel), got %d; set landmarks for the Nyström kernel regime", MaxKernelRows, n)
 	}
 	log := s.Logger
-	rep := &Report{Regime: s.Regime, Relation: in.Relation, N: n, D: d, S: ns, K: s.K, Probe: s.Probe, Recommended: -1}
-	log.Info("advise: start", "rows", n, "cols", d, "samples", ns, "regime", s.Regime, "k", s.K)
+	rep := &Report{Regime: s.Regime, Landmarks: s.Landmarks, Relation: in.Relation, N: n, D: d, S: ns, K: s.K, Probe: s.Probe, Recommended: -1}
+	log.Info("advise: start", "rows", n, "cols", d, "samples", ns, "regime", s.Regime, "landmarks", s.Landmarks, "k", s.K)
 
 	dg, err := diagnose(in, s)
 	if err != nil {
@@ -306,14 +323,24 @@ func Advise(in *Input, labels []int, s Settings) (*Report, error) {
 	rep.Diagnostics = dg
 	log.Info("advise: diagnostics", "components", dg.Components, "knn_recall", dg.KNNRecall)
 
+	// The closed forms' input: X (linear), its N x N kernel (kernel) or
+	// its Nyström features (kernel with landmarks, solved as linear).
 	base := closedform.Problem{Regime: s.Regime, G: in.G, K: s.K, Seed: s.Seed}
 	design := in.X
-	if s.Regime == closedform.Kernel {
+	switch {
+	case s.Landmarks > 0:
+		if in, err = nystromInput(in, s.Landmarks, s.Sigma, s.Seed); err != nil {
+			return nil, wrap(op, "landmarks", s.Landmarks, ErrSolve, err)
+		}
+		_, rep.Features = in.X.Dims()
+		base.Regime, base.X, design = closedform.Linear, in.X, in.X
+		log.Info("advise: nystrom features", "landmarks", s.Landmarks, "features", rep.Features)
+	case s.Regime == closedform.Kernel:
 		if design, err = closedform.RBFKernel(in.X, s.Sigma); err != nil {
 			return nil, wrap(op, "X", nil, ErrSolve, err)
 		}
 		base.KernelMatrix = design
-	} else {
+	default:
 		base.X = in.X
 	}
 	sv := newSolver(base, design, s)

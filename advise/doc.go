@@ -7,7 +7,10 @@
 // sides of every rank threshold γ = 1/λ_k of the regime's operator
 // (GammaGrid), SimCLR over τ, BarlowTwins over its off-diagonal weight α,
 // spectral contrastive — Advise computes the optimal representation in the
-// linear (Z = X W) or kernel (Z = K_X A) regime: exactly where closedform is
+// linear (Z = X W) or kernel (Z = K_X A) regime — the latter exact up to
+// MaxKernelRows rows, or on the Nyström features of Settings.Landmarks rows
+// at any size (the linear regime on φ(X), which with every row a landmark
+// is the exact kernel regime) — exactly where closedform is
 // exact (VICReg, spectral contrastive, BarlowTwins when every canonical
 // correlation is 1), otherwise the characterisation refined by L-BFGS with
 // its convergence recorded. With a few labels it cross-validates a probe of

@@ -16,10 +16,19 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
+// RegimeText names the regime for people: "linear regime", "kernel regime"
+// or, with landmarks, "kernel regime (Nyström: m landmarks, F features)".
+func (r *Report) RegimeText() string {
+	if r.Landmarks > 0 {
+		return fmt.Sprintf("%s regime (Nyström: %d landmarks, %d features)", r.Regime, r.Landmarks, r.Features)
+	}
+	return r.Regime + " regime"
+}
+
 // WriteText writes the ranked table, the recommendation with its reason and
 // the diagnostics with their meanings.
 func (r *Report) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "eigenssl advise: %d rows (%d samples) x %d columns, relation %s, %s regime, K = %d\n\n", r.N, r.S, r.D, r.Relation, r.Regime, r.K)
+	fmt.Fprintf(w, "eigenssl advise: %d rows (%d samples) x %d columns, relation %s, %s, K = %d\n\n", r.N, r.S, r.D, r.Relation, r.RegimeText(), r.K)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if r.Labelled > 0 {
 		fmt.Fprintf(tw, "rank\tcandidate\taccuracy\t[2.5%%, 97.5%%]\trank(Z)\teff. rank\toptimum\n")
@@ -229,7 +238,7 @@ figure{margin:1.5em 0}figcaption{font-size:.9em;color:#555}img{max-width:100%}
 .reason{background:#f7f7ff;border-left:4px solid #66c;padding:.6em 1em}
 </style></head><body>
 <h1>Which SSL loss for these data and this relation?</h1>
-<p>{{.R.N}} rows ({{.R.S}} samples) × {{.R.D}} columns; relation <code>{{.R.Relation}}</code>; {{.R.Regime}} regime; K = {{.R.K}}.
+<p>{{.R.N}} rows ({{.R.S}} samples) × {{.R.D}} columns; relation <code>{{.R.Relation}}</code>; {{.R.RegimeText}}; K = {{.R.K}}.
 {{if .R.Labelled}}Probe <code>{{.R.Probe}}</code> cross-validated over {{.R.Resamples}} stratified half splits of {{.R.Labelled}} labelled samples ({{.R.Classes}} classes).{{else}}No labels: diagnostics only.{{end}}</p>
 <h2>Recommendation</h2>
 <p class="reason"><b>{{.Best}}</b>: {{.R.Reason}}</p>

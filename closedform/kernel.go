@@ -1,9 +1,6 @@
 package closedform
 
 import (
-	"math"
-	"sort"
-
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -28,17 +25,7 @@ func RBFKernel(x *mat.Dense, sigma float64) (*mat.Dense, error) {
 		return nil, checkKernelN("rbfkernel", n)
 	}
 	if sigma <= 0 {
-		d2 := linalg.SqDistSelf(x)
-		n, _ := d2.Dims()
-		var ds []float64
-		for i := 0; i < n; i++ {
-			ds = append(ds, d2.RawRowView(i)[i+1:]...)
-		}
-		sort.Float64s(ds)
-		sigma = 1
-		if len(ds) > 0 && ds[len(ds)/2] > 0 {
-			sigma = math.Sqrt(ds[len(ds)/2])
-		}
+		sigma = linalg.MedianSigma(x)
 	}
 	k := linalg.Kernel{Kind: linalg.KernelRBF, Gamma: linalg.GammaFromSigma(sigma)}
 	return k.SelfMatrix(x), nil

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -181,10 +182,10 @@ func Evaluate(z mat.Matrix, y []int, p Protocol) (*Result, error) {
 			}
 		}
 		clf, _ := NewClassifier(p)
-		if err := clf.Fit(rows(zd, train), pick(y, train)); err != nil {
+		if err := clf.Fit(linalg.SelectRows(zd, train), pick(y, train)); err != nil {
 			return nil, err
 		}
-		pred, err := clf.Predict(rows(zd, test))
+		pred, err := clf.Predict(linalg.SelectRows(zd, test))
 		if err != nil {
 			return nil, err
 		}
@@ -261,15 +262,6 @@ func within(test, allowed []int, n int) ([]int, error) {
 		return nil, newErr("evaluate", "TestIdx", 0, detail(ErrParam, "need at least one test row"))
 	}
 	return out, nil
-}
-
-func rows(x *mat.Dense, idx []int) *mat.Dense {
-	_, c := x.Dims()
-	out := mat.NewDense(len(idx), c, nil)
-	for k, i := range idx {
-		copy(out.RawRowView(k), x.RawRowView(i))
-	}
-	return out
 }
 
 func pick(y []int, idx []int) []int {

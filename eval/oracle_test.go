@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -53,8 +54,8 @@ func TestProbesMatchSklearn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xtr, ytr := rows(ds.X, train), pick(ds.Y, train)
-	xte, yte := rows(ds.X, test), pick(ds.Y, test)
+	xtr, ytr := linalg.SelectRows(ds.X, train), pick(ds.Y, train)
+	xte, yte := linalg.SelectRows(ds.X, test), pick(ds.Y, test)
 
 	lp := LogisticProbe{GradTol: 1e-10}
 	if err := lp.Fit(xtr, ytr); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
+	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -266,8 +267,8 @@ func TestDigitsProbeSanity(t *testing.T) {
 	if len(train) != 1400 || len(test) != 397 {
 		t.Fatalf("split %d/%d; want 1400/397", len(train), len(test))
 	}
-	xtr, ytr := rows(ds.X, train), pick(ds.Y, train)
-	xte, yte := rows(ds.X, test), pick(ds.Y, test)
+	xtr, ytr := linalg.SelectRows(ds.X, train), pick(ds.Y, train)
+	xte, yte := linalg.SelectRows(ds.X, test), pick(ds.Y, test)
 	for _, tc := range []struct {
 		clf Classifier
 		min float64

@@ -3,6 +3,7 @@ package linalg
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -209,4 +210,23 @@ func (k Kernel) mustEvaluate(op string) {
 	if k.Kind == KernelPrecomputed || k.Kind < KernelLinear || k.Kind > KernelPrecomputed {
 		panic("linalg: Kernel." + op + ": kind " + k.Kind.String() + " cannot be evaluated")
 	}
+}
+
+// MedianSigma is the median heuristic for the Gaussian kernel's bandwidth:
+// σ = sqrt(m) with m the median (the upper one for an even count) of the
+// squared distances ‖x_i − x_j‖², i < j, of the rows of x (SqDistSelf), or
+// 1 when that median is 0 or x has fewer than two rows. It costs O(N² D)
+// time and O(N²) memory: callers subsample large inputs.
+func MedianSigma(x *mat.Dense) float64 {
+	d2 := SqDistSelf(x)
+	n, _ := d2.Dims()
+	ds := make([]float64, 0, n*(n-1)/2)
+	for i := 0; i < n; i++ {
+		ds = append(ds, d2.RawRowView(i)[i+1:]...)
+	}
+	sort.Float64s(ds)
+	if len(ds) == 0 || !(ds[len(ds)/2] > 0) {
+		return 1
+	}
+	return math.Sqrt(ds[len(ds)/2])
 }

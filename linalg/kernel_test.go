@@ -103,3 +103,37 @@ func ExampleKernel() {
 	// 1.0000 0.6065
 	// 0.6065 1.0000
 }
+
+// TestMedianSigma: the median of the squared pairwise distances (the upper
+// one of an even count), its square root; 1 when it is 0 or undefined.
+func TestMedianSigma(t *testing.T) {
+	// Rows 0, 1, 3 on a line: squared distances 1, 9, 4, median 4.
+	if s := linalg.MedianSigma(mat.NewDense(3, 1, []float64{0, 1, 3})); s != 2 {
+		t.Fatalf("three points: %g, want 2", s)
+	}
+	// Four points 0, 1, 3, 7: squared distances 1, 9, 49, 4, 36, 16;
+	// sorted 1 4 9 16 36 49, the upper median 16.
+	if s := linalg.MedianSigma(mat.NewDense(4, 1, []float64{0, 1, 3, 7})); s != 4 {
+		t.Fatalf("four points: %g, want 4", s)
+	}
+	for _, x := range []*mat.Dense{mat.NewDense(1, 2, []float64{3, 4}), mat.NewDense(3, 1, []float64{5, 5, 5})} {
+		if s := linalg.MedianSigma(x); s != 1 {
+			t.Fatalf("%v: %g, want 1", mat.Formatted(x), s)
+		}
+	}
+}
+
+// TestSelectRows copies the chosen rows, repeats included, and shares no
+// storage with the input.
+func TestSelectRows(t *testing.T) {
+	x := mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 6})
+	got := linalg.SelectRows(x, []int{2, 0, 2})
+	want := mat.NewDense(3, 2, []float64{5, 6, 1, 2, 5, 6})
+	if !mat.Equal(got, want) {
+		t.Fatalf("got %v", mat.Formatted(got))
+	}
+	got.Set(0, 0, -1)
+	if x.At(2, 0) != 5 {
+		t.Fatal("SelectRows shares storage with its input")
+	}
+}

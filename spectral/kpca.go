@@ -225,11 +225,11 @@ func (p *KernelPCA) Fit(x *mat.Dense) error {
 		var kmm, knm *mat.Dense
 		if spec.kind() == KernelPrecomputed {
 			knm = colsOf(xd, lm)
-			kmm = rowsOf(knm, lm)
+			kmm = linalg.SelectRows(knm, lm)
 			symmetrise(kmm)
 			co.lower = false
 		} else {
-			spec.train = rowsOf(xd, lm)
+			spec.train = linalg.SelectRows(xd, lm)
 			kmm = spec.selfMatrix(spec.train)
 			knm = spec.matrix(xd, spec.train)
 		}

@@ -92,7 +92,7 @@ func (m *ClassicalMDS) Fit(x *mat.Dense) error {
 		b = linalg.SqDistSelf(xd)
 		b.Scale(-0.5, b)
 	default:
-		b = linalg.SqDist(rowsOf(xd, lm), xd)
+		b = linalg.SqDist(linalg.SelectRows(xd, lm), xd)
 		b.Scale(-0.5, b)
 	}
 	if err := m.fitKernel(op, b, lm, k); err != nil {
@@ -183,15 +183,6 @@ func pickLandmarks(op string, m, n int, seed uint64) ([]int, error) {
 	return p, nil
 }
 
-func rowsOf(x *mat.Dense, idx []int) *mat.Dense {
-	_, d := x.Dims()
-	out := mat.NewDense(len(idx), d, nil)
-	for a, i := range idx {
-		out.SetRow(a, x.RawRowView(i))
-	}
-	return out
-}
-
 // distanceInput is the Fit preamble shared by ClassicalMDS and Isomap: a
 // private copy of x, checked as an N x N distance matrix (checkDistances)
 // when precomputed.
@@ -280,7 +271,7 @@ func (m *ClassicalMDS) Transform(x mat.Matrix) (*mat.Dense, error) {
 		}
 		ref := m.train
 		if m.landmarks != nil {
-			ref = rowsOf(m.train, m.landmarks)
+			ref = linalg.SelectRows(m.train, m.landmarks)
 		}
 		b = linalg.SqDist(xd, ref)
 		b.Scale(-0.5, b)

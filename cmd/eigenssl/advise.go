@@ -20,6 +20,7 @@ type adviseOptions struct {
 	Regime                      string
 	K                           int
 	Sigma                       float64
+	Landmarks                   int
 	Resamples                   int
 	Probe                       string
 	RefineIter                  int
@@ -32,7 +33,7 @@ type adviseOptions struct {
 func NewCmdAdvise(s *Streams) *cobra.Command {
 	opts := &adviseOptions{}
 	cmd := &cobra.Command{
-		Use:   "advise --input X.npy --relation SPEC [--labels y.npy --labels-per-class M] [--regime linear|kernel] [-k K] [--json out.json] [--html out.html]",
+		Use:   "advise --input X.npy --relation SPEC [--labels y.npy --labels-per-class M] [--regime linear|kernel [--landmarks M]] [-k K] [--json out.json] [--html out.html]",
 		Short: "Recommend an SSL loss and its hyper-parameters from the closed-form optima",
 		Long: `For every candidate loss (VICReg over a γ grid with a value on both sides of
 every rank threshold, SimCLR over τ, BarlowTwins over its off-diagonal weight,
@@ -47,6 +48,10 @@ never enter G (unless --relation is itself labels:FILE). Without labels only
 the diagnostics are reported: spectrum of G's Laplacian and the γ thresholds,
 predicted rank and collapse per candidate, agreement of G with the kNN
 structure of X, effective number of components.
+
+--regime kernel solves the closed forms on the N x N Gaussian kernel of the
+rows (N <= 4000); with --landmarks M on the Nyström features of M seeded
+landmark rows instead (any N, O(N M) memory).
 
 --relation is a graph relation spec as for "closedform", typically
 views:V=2,augment=SPEC (rows of --input are the samples; V augmented views of
@@ -64,6 +69,7 @@ write the report for scripts and a self-contained page with the figures.`,
 	f.StringVar(&opts.Regime, "regime", closedform.Linear, "linear or kernel")
 	f.IntVarP(&opts.K, "components", "k", advise.DefaultK, "representation dimension K")
 	f.Float64Var(&opts.Sigma, "sigma", 0, "RBF bandwidth of the kernel regime (0: median heuristic)")
+	f.IntVar(&opts.Landmarks, "landmarks", 0, "kernel regime on the Nyström features of M landmark rows (0: exact N x N kernel)")
 	f.IntVar(&opts.Resamples, "resamples", advise.DefaultResamples, "stratified half splits of the labelled samples")
 	f.StringVar(&opts.Probe, "probe", advise.DefaultProbe, "probe: logistic, ridge or knn")
 	f.IntVar(&opts.RefineIter, "refine", advise.DefaultRefineIter, "L-BFGS iterations refining approximate optima (0: none)")
@@ -93,6 +99,10 @@ func adviseRun(opts *adviseOptions, s *Streams) error {
 		return usagef("advise: --refine must be >= 0, got %d", opts.RefineIter)
 	case opts.Sigma < 0:
 		return usagef("advise: --sigma must be >= 0, got %g", opts.Sigma)
+	case opts.Landmarks < 0 || opts.Landmarks == 1:
+		return usagef("advise: --landmarks must be 0 (exact kernel) or at least 2, got %d", opts.Landmarks)
+	case opts.Landmarks > 0 && opts.Regime != closedform.Kernel:
+		return usagef("advise: --landmarks needs --regime kernel (got --regime %s)", opts.Regime)
 	}
 	if err := data.CheckOutputs(data.Output{Flag: "--json", Path: opts.JSON}, data.Output{Flag: "--html", Path: opts.HTML}); err != nil {
 		return fmt.Errorf("advise: %w", err)
@@ -128,7 +138,7 @@ func adviseRun(opts *adviseOptions, s *Streams) error {
 		refine = -1
 	}
 	rep, err := advise.Advise(in, y, advise.Settings{
-		Regime: opts.Regime, Sigma: opts.Sigma, K: opts.K, LabelsPerClass: opts.LabelsPerClass,
+		Regime: opts.Regime, Sigma: opts.Sigma, Landmarks: opts.Landmarks, K: opts.K, LabelsPerClass: opts.LabelsPerClass,
 		Resamples: opts.Resamples, Probe: opts.Probe, RefineIter: refine, Seed: opts.Seed,
 		Progress: s.Err, Logger: slog.Default(),
 	})

@@ -68,6 +68,37 @@ func TestAdviseVerb(t *testing.T) {
 	}
 }
 
+// TestAdviseVerbLandmarks: --regime kernel --landmarks M runs the Nyström
+// kernel regime and says so in the table's header and the JSON.
+func TestAdviseVerbLandmarks(t *testing.T) {
+	dir, x, y := adviseFixture(t)
+	js := filepath.Join(dir, "a.json")
+	var out, errb bytes.Buffer
+	code := run([]string{"advise", "--input", x, "--relation", "views:V=2,augment=noise:0.3", "--labels", y, "--labels-per-class", "6",
+		"-k", "4", "--refine", "20", "--resamples", "5", "--regime", "kernel", "--landmarks", "30", "--json", js}, &Streams{Out: &out, Err: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "kernel regime (Nyström: 30 landmarks") {
+		t.Fatalf("header does not name the Nyström regime:\n%s", out.String())
+	}
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Regime    string `json:"regime"`
+		Landmarks int    `json:"landmarks"`
+		Features  int    `json:"features"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Regime != "kernel" || m.Landmarks != 30 || m.Features < 4 || m.Features > 30 {
+		t.Fatalf("JSON: regime %q landmarks %d features %d", m.Regime, m.Landmarks, m.Features)
+	}
+}
+
 // TestAdviseVerbErrors: usage errors exit 2, bad files exit 1, each with a
 // message naming the flag.
 func TestAdviseVerbErrors(t *testing.T) {
@@ -94,6 +125,9 @@ func TestAdviseVerbErrors(t *testing.T) {
 		{[]string{"advise", "--input", x, "--relation", "views"}, 1, "V"},
 		{[]string{"advise", "--input", x, "--relation", rel, "--labels", y, "--labels-per-class", "1000"}, 1, "labels per class"},
 		{[]string{"advise", "--input", x, "--relation", rel, "--probe", "svm"}, 1, "probe"},
+		{[]string{"advise", "--input", x, "--relation", rel, "--landmarks", "20"}, 2, "--landmarks needs --regime kernel"},
+		{[]string{"advise", "--input", x, "--relation", rel, "--regime", "kernel", "--landmarks", "1"}, 2, "--landmarks must be"},
+		{[]string{"advise", "--input", x, "--relation", rel, "--regime", "kernel", "--landmarks", "100000"}, 1, "landmarks"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(c.args, &Streams{Out: &out, Err: &errb})
