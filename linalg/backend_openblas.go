@@ -65,16 +65,17 @@ var blasThreads atomic.Int64
 const gemmSplitWork = 1 << 20
 
 // gemmParts returns how many row blocks Gemm computes concurrently for an
-// m x n result over k terms: GOMAXPROCS blocks of at least 32 rows when
-// OpenBLAS runs single-threaded and the product is large, else 1 (one
-// OpenBLAS call). With OpenBLAS on several threads it parallelises by
-// itself. Each block is one OpenBLAS call on rows of c; TestGemmRowSplit
-// finds the blocks bit-identical to one call.
+// m x n result over k terms: up to GOMAXPROCS blocks of at least gemmAlign
+// rows when OpenBLAS runs single-threaded and the product is large, else 1
+// (one OpenBLAS call). With OpenBLAS on several threads it parallelises by
+// itself. Each block is one OpenBLAS call on rows of c starting at a
+// multiple of gemmAlign; TestGemmRowSplit finds the blocks bit-identical
+// to one call.
 func gemmParts(m, n, k int) int {
 	if blasThreads.Load() != 1 || m*n*k < gemmSplitWork {
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), m/32)) // <= m/32 blocks: each has >= 32 rows
+	return max(1, min(runtime.GOMAXPROCS(0), m/gemmAlign))
 }
 
 // UseBLASThreads lets OpenBLAS run each call on n threads (n < 1 means 1),

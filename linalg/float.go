@@ -81,7 +81,7 @@ func Gemm[T Float](tA, tB bool, alpha T, a, b General[T], beta T, c General[T]) 
 	if parts := gemmParts(c.Rows, c.Cols, k); parts > 1 {
 		ParallelRange(parts, 1, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
-				r0, r1 := p*c.Rows/parts, (p+1)*c.Rows/parts
+				r0, r1 := splitAt(c.Rows, parts, p), splitAt(c.Rows, parts, p+1)
 				gemm1(tA, tB, alpha, rowsOf(a, tA, r0, r1), b, beta, c.rows(r0, r1))
 			}
 		})
@@ -89,6 +89,17 @@ func Gemm[T Float](tA, tB bool, alpha T, a, b General[T], beta T, c General[T]) 
 	}
 	gemm1(tA, tB, alpha, a, b, beta, c)
 }
+
+// splitAt is the first row of row block p of parts over m rows: p·m/parts
+// rounded down to a multiple of gemmAlign (m for p = parts).
+func splitAt(m, parts, p int) int {
+	if p >= parts {
+		return m
+	}
+	return p * m / parts / gemmAlign * gemmAlign
+}
+
+const gemmAlign = 192
 
 // rowsOf returns the rows r0..r1-1 of op(a): rows of a, or columns when t.
 func rowsOf[T Float](a General[T], t bool, r0, r1 int) General[T] {

@@ -11,7 +11,10 @@ import (
 
 // TestGemmRowSplit checks that Gemm's row blocks (OpenBLAS on one thread,
 // a large product) give the single call's result bit for bit, for every
-// transpose combination, in float32 and float64, with beta 0 and 1.
+// transpose combination, in float32 and float64, with beta 0 and 1. It
+// depends on the machine's OpenBLAS kernels: blocks starting at multiples
+// of 32 rows passed on one x86 machine and failed on an AVX-512 AMD EPYC
+// (sgemm tiles of 6 columns), hence gemmAlign.
 func TestGemmRowSplit(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	defer func(v int64) { blasThreads.Store(v) }(blasThreads.Load())
@@ -29,9 +32,14 @@ func testGemmRowSplit[T Float](t *testing.T) {
 		}
 		return g
 	}
-	m, n, k := 257, 131, 300
-	if parts := gemmParts(m, n, k); parts != 3 {
-		t.Fatalf("gemmParts(%d, %d, %d) = %d; want 3 (GOMAXPROCS)", m, n, k, parts)
+	// 2·gemmAlign + 61 rows with GOMAXPROCS 3: two blocks, rows 0..191
+	// and 192..444 (the second not a multiple of any kernel's tile).
+	m, n, k := 2*gemmAlign+61, 131, 300
+	if parts := gemmParts(m, n, k); parts != 2 {
+		t.Fatalf("gemmParts(%d, %d, %d) = %d; want 2 (m / gemmAlign)", m, n, k, parts)
+	}
+	if r := splitAt(m, 2, 1); r != gemmAlign {
+		t.Fatalf("second block starts at row %d; want %d", r, gemmAlign)
 	}
 	for _, tA := range []bool{false, true} {
 		for _, tB := range []bool{false, true} {
