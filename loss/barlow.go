@@ -53,6 +53,7 @@ func barlowEval[T linalg.Float](l BarlowTwinsOfficial, z1, z2 linalg.General[T],
 	var b1, b2 linalg.General[T]
 	var s1, s2 []float64
 	branches(n*k, func() { b1, s1 = batchNorm(z1) }, func() { b2, s2 = batchNorm(z2) })
+	defer func() { putScratch(b1.Data); putScratch(b2.Data) }()
 	if useRowGram(n, k) {
 		return barlowRowGram(b1, b2, s1, s2, lambd, wantGrad)
 	}
@@ -178,18 +179,17 @@ func barlowGamma[T linalg.Float](c linalg.General[T], alpha float64, wantGrad bo
 }
 
 // batchNorm returns (z - mean) / s with s_k = sqrt(biased var_k + 1e-5),
-// the statistics in float64.
+// the statistics in float64. The row loops are colstats.go's (AVX2 kernels
+// on amd64, the same bits as their Go loops). The result's storage comes
+// from getScratch (every entry written): the caller hands it back with
+// putScratch once done, which spares the allocation and zeroing of two
+// N x K buffers per evaluation.
 func batchNorm[T linalg.Float](z linalg.General[T]) (linalg.General[T], []float64) {
 	n, k := z.Rows, z.Cols
 	mu := colMeans(z)
 	s := make([]float64, k)
 	for i := 0; i < n; i++ {
-		row := z.Row(i)
-		mu, s := mu[:len(row)], s[:len(row)] // one bounds check per row
-		for j, v := range row {
-			c := float64(v) - mu[j]
-			s[j] += c * c
-		}
+		addSqDev(s, z.Row(i), mu)
 	}
 	for j := range s {
 		s[j] = math.Sqrt(s[j]/float64(n) + BatchNormEps)
@@ -200,31 +200,22 @@ func batchNorm[T linalg.Float](z linalg.General[T]) (linalg.General[T], []float6
 	for j, v := range s {
 		inv[j] = 1 / v
 	}
-	b := linalg.NewGeneral[T](n, k)
+	b := linalg.General[T]{Rows: n, Cols: k, Stride: k, Data: getScratch[T](n * k)}
 	for i := 0; i < n; i++ {
-		src := z.Row(i)
-		row, mu, inv := b.Row(i)[:len(src)], mu[:len(src)], inv[:len(src)]
-		for j, v := range src {
-			row[j] = T((float64(v) - mu[j]) * inv[j])
-		}
+		scaleDev(b.Row(i), z.Row(i), mu, inv)
 	}
 	return b, s
 }
 
 // batchNormBackward turns g = dL/dbn into dL/dz in place:
 // dz = (g - mean(g) - bn mean(g bn)) / s, exact with the eps inside s; the
-// means in float64.
+// means in float64, the row loops colstats.go's.
 func batchNormBackward[T linalg.Float](g, b linalg.General[T], s []float64) {
 	n, k := g.Rows, g.Cols
 	mg := make([]float64, k)
 	mgb := make([]float64, k)
 	for i := 0; i < n; i++ {
-		gi := g.Row(i)
-		bi, mg, mgb := b.Row(i)[:len(gi)], mg[:len(gi)], mgb[:len(gi)]
-		for j, v := range gi {
-			mg[j] += float64(v)
-			mgb[j] += float64(v) * float64(bi[j])
-		}
+		addRowProd(mg, mgb, g.Row(i), b.Row(i))
 	}
 	inv := make([]float64, k)
 	for j := range mg {
@@ -233,11 +224,7 @@ func batchNormBackward[T linalg.Float](g, b linalg.General[T], s []float64) {
 		inv[j] = 1 / s[j]
 	}
 	for i := 0; i < n; i++ {
-		row := g.Row(i)
-		bi, mg, mgb, inv := b.Row(i)[:len(row)], mg[:len(row)], mgb[:len(row)], inv[:len(row)]
-		for j, v := range row {
-			row[j] = T((float64(v) - mg[j] - float64(bi[j])*mgb[j]) * inv[j])
-		}
+		subProjScale(g.Row(i), b.Row(i), mg, mgb, inv)
 	}
 }
 

@@ -110,11 +110,7 @@ func symmT[T linalg.Float](alpha T, s, x linalg.General[T], beta T, c linalg.Gen
 func colMeans[T linalg.Float](x linalg.General[T]) []float64 {
 	mean := make([]float64, x.Cols)
 	for i := 0; i < x.Rows; i++ {
-		row := x.Row(i)
-		mean := mean[:len(row)] // one bounds check per row
-		for j, v := range row {
-			mean[j] += float64(v)
-		}
+		addRow(mean, x.Row(i))
 	}
 	for j := range mean {
 		mean[j] /= float64(x.Rows)

@@ -1,0 +1,150 @@
+package loss
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/eigenssl/eigenssl/linalg"
+)
+
+// randGeneral returns an n x k General of standard normal entries.
+func randGeneral[T linalg.Float](rng *rand.Rand, n, k int) linalg.General[T] {
+	m := linalg.NewGeneral[T](n, k)
+	for i := range m.Data {
+		m.Data[i] = T(rng.NormFloat64())
+	}
+	return m
+}
+
+// spreadGeneral returns an n x k General with stride k+pad whose column j
+// is off_j + scale_j N(0, 1), the offsets and scales spread over several
+// binades so that the rounding of every step shows; the padding holds
+// NaNs, which no row loop may read.
+func spreadGeneral[T linalg.Float](rng *rand.Rand, n, k, pad int) linalg.General[T] {
+	off, scale := make([]float64, k), make([]float64, k)
+	for j := range k {
+		off[j], scale[j] = 100*rng.NormFloat64(), math.Exp(3*rng.NormFloat64())
+	}
+	m := linalg.General[T]{Rows: n, Cols: k, Stride: k + pad, Data: make([]T, n*(k+pad))}
+	for i := range m.Data {
+		m.Data[i] = T(math.NaN())
+	}
+	for i := range n {
+		for j := range m.Row(i) {
+			m.Row(i)[j] = T(off[j] + scale[j]*rng.NormFloat64())
+		}
+	}
+	return m
+}
+
+// firstDiff returns the first index at which a and b hold different bits,
+// NaNs of any payload matching each other, or -1.
+func firstDiff[T linalg.Float](a, b []T) int {
+	for i := range a {
+		x, y := a[i], b[i]
+		if math.Float64bits(float64(x)) != math.Float64bits(float64(y)) && !(x != x && y != y) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestColStatsAsm checks that colMeans, batchNorm and batchNormBackward give
+// the same bits with the AVX2 kernels (useAsm) as with their Go loops, in
+// float32 and float64, on shapes with and without a tail of K mod 4
+// columns, on a strided matrix and with an infinity and a NaN in the data.
+func TestColStatsAsm(t *testing.T) {
+	if !useAsm {
+		t.Skip("no AVX2: only the Go loops run here")
+	}
+	testColStatsAsm[float32](t)
+	testColStatsAsm[float64](t)
+}
+
+func testColStatsAsm[T linalg.Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct{ n, k, pad int }{{37, 13, 0}, {256, 128, 0}, {5, 1, 0}, {2, 0, 0}, {19, 30, 5}, {64, 7, 0}} {
+		name := fmt.Sprintf("%T %dx%d stride %d", T(0), c.n, c.k, c.k+c.pad)
+		z := spreadGeneral[T](rng, c.n, c.k, c.pad)
+		g := spreadGeneral[T](rng, c.n, c.k, c.pad)
+		if c.n == 64 {
+			z.Row(3)[2], z.Row(5)[4], g.Row(7)[6] = T(math.Inf(1)), T(math.NaN()), T(math.Inf(-1))
+		}
+		type out struct {
+			mean, s []float64
+			b, dz   []T
+		}
+		run := func(asm bool) out {
+			defer func(v bool) { useAsm = v }(useAsm)
+			useAsm = asm
+			var o out
+			o.mean = colMeans(z)
+			var b linalg.General[T]
+			b, o.s = batchNorm(z)
+			dz := linalg.General[T]{Rows: g.Rows, Cols: g.Cols, Stride: g.Stride, Data: slices.Clone(g.Data)}
+			batchNormBackward(dz, b, o.s)
+			o.b, o.dz = b.Data, dz.Data
+			return o
+		}
+		got, want := run(true), run(false)
+		for _, r := range []struct {
+			what      string
+			got, want []T
+		}{
+			{"batchNorm", got.b, want.b},
+			{"batchNormBackward", got.dz, want.dz},
+		} {
+			if i := firstDiff(r.got, r.want); i >= 0 {
+				t.Errorf("%s: %s entry %d with kernels %v; Go loops %v", name, r.what, i, r.got[i], r.want[i])
+			}
+		}
+		for _, r := range []struct {
+			what      string
+			got, want []float64
+		}{
+			{"colMeans", got.mean, want.mean},
+			{"batchNorm s", got.s, want.s},
+		} {
+			if i := firstDiff(r.got, r.want); i >= 0 {
+				t.Errorf("%s: %s entry %d with kernels %v; Go loops %v", name, r.what, i, r.got[i], r.want[i])
+			}
+		}
+	}
+}
+
+// BenchmarkBatchNorm times batchNorm and batchNormBackward (one branch of
+// BarlowTwinsOfficial) at N = 4096, K = 128, with the kernels (asm, when
+// the CPU has them) and with the Go loops (go).
+func BenchmarkBatchNorm(b *testing.B) {
+	const n, k = 4096, 128
+	paths := []bool{false}
+	if useAsm {
+		paths = []bool{true, false}
+	}
+	defer func(v bool) { useAsm = v }(useAsm)
+	for _, asm := range paths {
+		useAsm = asm
+		path := map[bool]string{true: "asm", false: "go"}[asm]
+		b.Run(fmt.Sprintf("float32/N=%d,K=%d/%s", n, k, path), func(b *testing.B) { benchBatchNorm[float32](b, n, k) })
+		b.Run(fmt.Sprintf("float64/N=%d,K=%d/%s", n, k, path), func(b *testing.B) { benchBatchNorm[float64](b, n, k) })
+	}
+}
+
+func benchBatchNorm[T linalg.Float](b *testing.B, n, k int) {
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(k)))
+	z, g := randGeneral[T](rng, n, k), randGeneral[T](rng, n, k)
+	b.Run("forward", func(b *testing.B) {
+		for b.Loop() {
+			batchNorm(z)
+		}
+	})
+	bn, s := batchNorm(z)
+	b.Run("backward", func(b *testing.B) {
+		for b.Loop() {
+			batchNormBackward(g, bn, s)
+		}
+	})
+}
