@@ -329,6 +329,18 @@ func ContinueOnLimit(p Problem, par, z *mat.Dense, res RefineResult, s RefineSet
 			res.Status = StatusInfimum
 			break
 		}
+		// Stopped short with no new collapsed row: MinimizeLimit tests
+		// the raw gradient, and f is invariant to the scale of V, which
+		// L-BFGS grows (its steps are orthogonal to V); once V has grown
+		// the raw test passes while the scale-free one does not, and every
+		// further call would stop after one iteration until the budget is
+		// spent. Restart from the gauge ‖W‖_F = √K (gaugeOf), as Minimize
+		// keeps its runs.
+		if now, _ := Collapsed(zz); len(now) == len(c) {
+			par = mat.DenseCopyOf(par)
+			r, k := par.Dims()
+			gaugeOf(p, r, k)(par.RawMatrix().Data)
+		}
 	}
 	return par, z, res, freed
 }

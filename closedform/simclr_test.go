@@ -237,6 +237,38 @@ func TestMinimizeLimitReachesStationaryLimit(t *testing.T) {
 	}
 }
 
+// TestContinueOnLimitRestartsFromGauge: f is invariant to the scale of
+// W, but MinimizeLimit's stopping test reads the raw gradient, which a W
+// grown 10⁴-fold shrinks 10⁴-fold: the first call stops at once without
+// meeting the scale-free tolerance. ContinueOnLimit must then restart from
+// the gauge ‖W‖_F = √K and converge (status infimum) well within the
+// budget, instead of spending it on one-iteration calls.
+func TestContinueOnLimitRestartsFromGauge(t *testing.T) {
+	p, _, d, k := limitProblem(t)
+	p.Seed = 3
+	s := RefineSettings{MaxIter: 3000, GradTol: 1e-7, RelTol: 1e-15}
+	w, z, res, err := Minimize(p, randMat(d, k, 13), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := Collapsed(z)
+	if res.Converged || len(c) == 0 {
+		t.Fatalf("start: converged %v, collapsed rows %v; want a run stopped by collapse", res.Converged, c)
+	}
+	var big mat.Dense
+	big.Scale(1e4, w)
+	var zb mat.Dense
+	zb.Scale(1e4, z)
+	// The first limit call alone stops without converging.
+	if _, _, _, r1, err := MinimizeLimit(p, &big, s); err != nil || r1.Converged {
+		t.Fatalf("first call from the grown W: converged %v (%v); want a stop short of the tolerance", r1.Converged, err)
+	}
+	_, _, out, freed := ContinueOnLimit(p, &big, &zb, res, s)
+	if out.Status != StatusInfimum || freed == 0 || out.Iterations >= s.MaxIter {
+		t.Fatalf("status %s after %d iterations (freed %d); want %s within %d", out.Status, out.Iterations, freed, StatusInfimum, s.MaxIter)
+	}
+}
+
 // limitProblem is the small linear SimCLR problem of the limit-problem
 // tests: 14 random rows in 5 dimensions, their 3-NN graph in 2 others,
 // K = 3, τ = 0.5; it returns the problem and N, D, K.
