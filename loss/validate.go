@@ -28,11 +28,26 @@ func checkGeneral[T linalg.Float](op, param string, m linalg.General[T], minRows
 	for i := 0; i < m.Rows; i++ {
 		// v·0 is ±0 for finite v and NaN for NaN or ±Inf: one multiply-add
 		// per entry finds a bad row, which is then searched for the entry.
-		var acc T
-		for _, v := range m.Row(i) {
-			acc += v * 0
+		// Eight independent sums: one would wait out the add latency at
+		// every entry.
+		row := m.Row(i)
+		var a [8]T
+		j := 0
+		for ; j+8 <= len(row); j += 8 {
+			r := row[j : j+8 : j+8]
+			a[0] += r[0] * 0
+			a[1] += r[1] * 0
+			a[2] += r[2] * 0
+			a[3] += r[3] * 0
+			a[4] += r[4] * 0
+			a[5] += r[5] * 0
+			a[6] += r[6] * 0
+			a[7] += r[7] * 0
 		}
-		if acc == 0 {
+		for ; j < len(row); j++ {
+			a[0] += row[j] * 0
+		}
+		if (a[0]+a[1])+(a[2]+a[3])+(a[4]+a[5])+(a[6]+a[7]) == 0 {
 			continue
 		}
 		for j, v := range m.Row(i) {
