@@ -97,7 +97,7 @@ func ptr[T any](v []T) *T {
 // past n is written.
 func TestColStatsKernels(t *testing.T) {
 	if !HasAVX2 {
-		t.Skip("no AVX2: the kernels cannot run here")
+		t.Skip("no AVX2: these instructions cannot execute on this CPU and nothing calls them here (loss checks HasAVX2); loss.TestColStatsAsm checks the Go loops that run instead")
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, n := range colLens() {
@@ -233,7 +233,7 @@ func TestColStatsKernels(t *testing.T) {
 // columns alone.
 func TestColStatsNonFinite(t *testing.T) {
 	if !HasAVX2 {
-		t.Skip("no AVX2: the kernels cannot run here")
+		t.Skip("no AVX2: these instructions cannot execute on this CPU and nothing calls them here (loss checks HasAVX2); loss.TestColStatsAsm checks the Go loops that run instead")
 	}
 	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1)}
 	const n = 9
