@@ -68,6 +68,11 @@ func basisThreads() int { return runtime.GOMAXPROCS(0) }
 // themselves.
 func gemmParts(m, n, k int) int { return 1 }
 
+// symParts is 1: SyrkUpper and SymmUpper make one call to gonum's Ssyrk,
+// Dsyrk, Ssymm or Dsymm (serial), whose results the pure-Go build's
+// experiments were computed with.
+func symParts(n, k int) int { return 1 }
+
 // UseBLASThreads sets the threads of a native BLAS (see the openblas build);
 // gonum's BLAS parallelises over GOMAXPROCS by itself, so it does nothing
 // here.

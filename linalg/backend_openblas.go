@@ -78,6 +78,23 @@ func gemmParts(m, n, k int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), m/gemmAlign))
 }
 
+// symParts returns how many row blocks SyrkUpper and SymmUpper compute
+// concurrently for an n x n result over k terms: 2 when OpenBLAS runs
+// single-threaded and the product holds at least symSplitWork
+// multiply-adds (n²k/2 for Syrk), else 1 (one OpenBLAS call). It does not
+// depend on GOMAXPROCS: the split changes the last bits, and a result must
+// not depend on the number of goroutines.
+func symParts(n, k int) int {
+	if blasThreads.Load() != 1 || n < 64 || n*n*k/2 < symSplitWork {
+		return 1
+	}
+	return 2
+}
+
+// symSplitWork is the smallest Syrk (in multiply-adds) that SyrkUpper and
+// SymmUpper split: 2^22, a few hundred microseconds on one core.
+const symSplitWork = 1 << 22
+
 // UseBLASThreads lets OpenBLAS run each call on n threads (n < 1 means 1),
 // unless OPENBLAS_NUM_THREADS is set, which always wins. The default of one
 // thread suits code that calls BLAS from several goroutines or between

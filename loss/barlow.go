@@ -114,8 +114,8 @@ func barlowRowGram[T linalg.Float](b1, b2 linalg.General[T], s1, s2 []float64, l
 		return res, g1, g2
 	}
 	g1, g2 = linalg.NewGeneral[T](n, k), linalg.NewGeneral[T](n, k)
-	symmT(T(2*lambd/(nf*nf)), B2, b1, 0, g1)
-	symmT(T(2*lambd/(nf*nf)), B1, b2, 0, g2)
+	linalg.SymmUpper(T(2*lambd/(nf*nf)), B2, b1, 0, g1)
+	linalg.SymmUpper(T(2*lambd/(nf*nf)), B1, b2, 0, g2)
 	for i := 0; i < n; i++ {
 		x1, x2 := b1.Row(i), b2.Row(i)
 		r1, r2 := g1.Row(i), g2.Row(i)

@@ -2,9 +2,7 @@ package loss
 
 import (
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 	"sync"
 )
@@ -57,7 +55,7 @@ func syrkFull[T linalg.Float](t bool, alpha T, a linalg.General[T]) linalg.Gener
 		n = a.Cols
 	}
 	c := linalg.NewGeneral[T](n, n)
-	syrkUpper(t, alpha, a, c)
+	linalg.SyrkUpper(t, alpha, a, c)
 	mirrorUpper(c)
 	return c
 }
@@ -80,30 +78,6 @@ func mirrorUpper[T linalg.Float](c linalg.General[T]) {
 			}
 		}
 	})
-}
-
-// syrkUpper sets the upper triangle of the n×n c to alpha aᵀa (t true) or
-// alpha a aᵀ (t false); the lower triangle is not touched.
-func syrkUpper[T linalg.Float](t bool, alpha T, a, c linalg.General[T]) {
-	n := c.Rows
-	if is32[T]() {
-		cs := c.Blas32()
-		blas32.Syrk(linalg.Trans(t), float32(alpha), a.Blas32(), 0, blas32.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
-	} else {
-		cs := c.Blas64()
-		blas64.Syrk(linalg.Trans(t), float64(alpha), a.Blas64(), 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: cs.Stride, Data: cs.Data})
-	}
-}
-
-// symmT sets c = alpha s x + beta c for a symmetric s (upper triangle read).
-func symmT[T linalg.Float](alpha T, s, x linalg.General[T], beta T, c linalg.General[T]) {
-	if is32[T]() {
-		ss := s.Blas32()
-		blas32.Symm(blas.Left, float32(alpha), blas32.Symmetric{Uplo: blas.Upper, N: ss.Rows, Stride: ss.Stride, Data: ss.Data}, x.Blas32(), float32(beta), c.Blas32())
-		return
-	}
-	ss := s.Blas64()
-	blas64.Symm(blas.Left, float64(alpha), blas64.Symmetric{Uplo: blas.Upper, N: ss.Rows, Stride: ss.Stride, Data: ss.Data}, x.Blas64(), float64(beta), c.Blas64())
 }
 
 // colMeans returns the column means of x, accumulated in float64.

@@ -261,9 +261,9 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 			// mirrored W). For wide Z the transposes cost more than they
 			// save (OpenBLAS float32 NT-Xent 512 x 2048: 88 -> 115 ms).
 			znT = zn.Transposed()
-			syrkUpper(true, T(1/tau), znT, whole)
+			linalg.SyrkUpper(true, T(1/tau), znT, whole)
 		} else {
-			syrkUpper(false, T(1/tau), zn, whole)
+			linalg.SyrkUpper(false, T(1/tau), zn, whole)
 		}
 		if !twoExp {
 			triangularRows(m, func(i int) {
@@ -326,7 +326,7 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 	if whole.Data != nil {
 		triangularRows(m, func(i int) { weights(whole.Row(i), i, i) })
 		if znT.Data == nil {
-			symmT(T(1/tau), whole, zn, 0, grad)
+			linalg.SymmUpper(T(1/tau), whole, zn, 0, grad)
 		} else {
 			mirrorUpper(whole)
 			gT := linalg.NewGeneral[T](znT.Rows, m)

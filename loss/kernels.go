@@ -69,5 +69,5 @@ func gramN(a *mat.Dense) *mat.Dense { return syrkFull(false, 1, linalg.GeneralOf
 
 // symm sets c = alpha s x + beta c for a symmetric s (upper triangle read).
 func symm(alpha float64, s, x *mat.Dense, beta float64, c *mat.Dense) {
-	symmT(alpha, linalg.GeneralOf(s), linalg.GeneralOf(x), beta, linalg.GeneralOf(c))
+	linalg.SymmUpper(alpha, linalg.GeneralOf(s), linalg.GeneralOf(x), beta, linalg.GeneralOf(c))
 }

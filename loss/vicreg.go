@@ -175,7 +175,7 @@ func vicregBranchRowGram[T linalg.Float](xc linalg.General[T], ws, wc float64, w
 		return grad, hinge, off
 	}
 	grad = linalg.NewGeneral[T](n, k)
-	symmT(T(4*wc/(n1*n1)), b, xc, 0, grad)
+	linalg.SymmUpper(T(4*wc/(n1*n1)), b, xc, 0, grad)
 	for i := 0; i < n; i++ {
 		g := grad.Row(i)
 		for j, v := range xc.Row(i) {
