@@ -68,6 +68,10 @@ func basisThreads() int { return runtime.GOMAXPROCS(0) }
 // themselves.
 func gemmParts(m, n, k int) int { return 1 }
 
+// gemmInner is false: pureBLAS's products parallelise over rows of c
+// themselves.
+func gemmInner(m, n, k int) bool { return false }
+
 // symParts is 1: SyrkUpper and SymmUpper make one call to gonum's Ssyrk,
 // Dsyrk, Ssymm or Dsymm (serial), whose results the pure-Go build's
 // experiments were computed with.

@@ -78,6 +78,17 @@ func gemmParts(m, n, k int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), m/gemmAlign))
 }
 
+// gemmInner reports whether Gemm splits the terms of an m x n result over
+// k terms into two halves computed concurrently: when OpenBLAS runs
+// single-threaded, c is too short for row blocks (m < 2 gemmAlign) and
+// small (at most 2^20 entries: the second half needs a buffer of its
+// size), and the product is long (k >= 1024) and large (4 gemmSplitWork
+// multiply-adds). It does not depend on GOMAXPROCS (the split changes the
+// last bits).
+func gemmInner(m, n, k int) bool {
+	return blasThreads.Load() == 1 && m < 2*gemmAlign && m*n <= 1<<20 && k >= 1024 && m*n*k >= 4*gemmSplitWork
+}
+
 // symParts returns how many row blocks SyrkUpper and SymmUpper compute
 // concurrently for an n x n result over k terms: 2 when OpenBLAS runs
 // single-threaded and the product holds at least symSplitWork

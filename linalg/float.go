@@ -72,11 +72,36 @@ func (m General[T]) Dense() *mat.Dense {
 // Gemm sets c = alpha op(a) op(b) + beta c, op transposing a when tA and b
 // when tB, through blas32 or blas64 according to T. In the openblas build,
 // with OpenBLAS on one thread (linalg's default), a large product is split
-// into row blocks of c computed concurrently (gemmParts).
+// into row blocks of c computed concurrently (gemmParts; the same bits as
+// one call), and a product with a small c and many terms (such as the K x K
+// cross-correlation of two N x K batches) into two halves of its terms
+// computed concurrently and then added (gemmInner; this changes the last
+// bits, not with GOMAXPROCS).
 func Gemm[T Float](tA, tB bool, alpha T, a, b General[T], beta T, c General[T]) {
 	k := a.Cols
 	if tA {
 		k = a.Rows
+	}
+	if gemmInner(c.Rows, c.Cols, k) {
+		// c = (alpha op(a)[:, :h] op(b)[:h, :] + beta c) + alpha op(a)[:, h:] op(b)[h:, :].
+		h := k / 2 / 16 * 16
+		rest := General[T]{Rows: c.Rows, Cols: c.Cols, Stride: c.Cols, Data: make([]T, c.Rows*c.Cols)}
+		ParallelRange(2, 1, func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				if p == 0 {
+					gemm1(tA, tB, alpha, termsOf(a, tA, false, 0, h), termsOf(b, tB, true, 0, h), beta, c)
+				} else {
+					gemm1(tA, tB, alpha, termsOf(a, tA, false, h, k), termsOf(b, tB, true, h, k), 0, rest)
+				}
+			}
+		})
+		for i := range c.Rows {
+			row := c.Row(i)
+			for j, v := range rest.Row(i) {
+				row[j] += v
+			}
+		}
+		return
 	}
 	if parts := gemmParts(c.Rows, c.Cols, k); parts > 1 {
 		ParallelRange(parts, 1, func(lo, hi int) {
@@ -100,6 +125,17 @@ func splitAt(m, parts, p int) int {
 }
 
 const gemmAlign = 192
+
+// termsOf returns the terms k0..k1-1 of op(a) in a product: its columns
+// when op(a) is the left factor (left), its rows when it is the right one;
+// t says whether op transposes a.
+func termsOf[T Float](a General[T], t, right bool, k0, k1 int) General[T] {
+	if t == right {
+		// Columns k0..k1-1 of a.
+		return a.block(0, a.Rows, k0, k1)
+	}
+	return a.rows(k0, k1)
+}
 
 // rowsOf returns the rows r0..r1-1 of op(a): rows of a, or columns when t.
 func rowsOf[T Float](a General[T], t bool, r0, r1 int) General[T] {

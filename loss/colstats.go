@@ -12,6 +12,7 @@ import (
 // the same order, four columns at a time, so both paths give the same bits
 // (TestColStatsAsm). The products in the Go loops are wrapped in float64()
 // so that no GOAMD64 level fuses them into an FMA the kernels do not do.
+// It also selects checkGeneral's AVX2 finiteness test (validate.go).
 var useAsm = asm.HasAVX2
 
 // addRow sets acc[j] += float64(x[j]) for j < len(x); acc may be longer.

@@ -19,4 +19,7 @@ func AddRowProd64(n int, x, y, sx, sxy *float64)                   { panic(noAsm
 func SubProjScale32(n int, x, y *float32, mx, mxy, inv *float64)   { panic(noAsm) }
 func SubProjScale64(n int, x, y, mx, mxy, inv *float64)            { panic(noAsm) }
 
-const noAsm = "asm: column-statistics kernel without assembly"
+func NonFinite32(n int, x *float32) bool { panic(noAsm) }
+func NonFinite64(n int, x *float64) bool { panic(noAsm) }
+
+const noAsm = "asm: kernel without assembly"
