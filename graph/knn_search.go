@@ -46,9 +46,8 @@ type screen32 struct {
 	off    float64 // p.off
 }
 
-func newScreen32(p *points, perm []int) *screen32 {
+func newScreen32(p *points, perm []int, feat []float64, fd int) *screen32 {
 	n := p.n
-	feat, fd := p.screenFeatures()
 	scale := 0.0
 	for _, v := range feat {
 		scale = max(scale, math.Abs(v))
@@ -175,8 +174,9 @@ func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
 	// first, then give every row a threshold close to its final k-th
 	// distance, and far fewer candidates reach the exact distance. Lists are
 	// indexed by position and hold original indices.
-	perm := p.spatialOrder()
-	sc := newScreen32(p, perm)
+	feat, fd := p.screenFeatures()
+	perm := spatialOrder(feat, n, fd)
+	sc := newScreen32(p, perm, feat, fd)
 	p.c = nil
 	permuteRows(p.x, d, perm)
 	xp := p.x
