@@ -1,6 +1,10 @@
 package linalg
 
-import "math"
+import (
+	"math"
+
+	"github.com/eigenssl/eigenssl/internal/asm"
+)
 
 // Exp returns e^x to within 2 ulp of the correctly rounded value for
 // finite x in [-708, 709] (math.Exp outside that range and for NaN or
@@ -22,17 +26,35 @@ func Exp(x float64) float64 {
 }
 
 // ExpShift sets x[i] = Exp(x[i] − c) for every i, the loop form of Exp
-// (no call per element).
+// (no call per element). On amd64 with AVX2, float64 and float32 slices go
+// four entries at a time through internal/asm's ExpShift64/ExpShift32,
+// which repeat expCore's operations in order and give its bits
+// (TestExpShiftKernel); groups with an argument outside [−708, 709] and
+// the last len(x) mod 4 entries take the Go loop.
 func ExpShift[T Float](x []T, c float64) {
-	for i, v := range x {
-		y := float64(v) - c
-		if !(y >= -708 && y <= 709) {
-			x[i] = T(math.Exp(y))
-			continue
+	for i := 0; i < len(x); {
+		if hasExpKernel && len(x)-i >= 4 {
+			switch v := any(x[i:]).(type) {
+			case []float64:
+				i += asm.ExpShift64(len(v), &v[0], c, &exp2Table)
+			case []float32:
+				i += asm.ExpShift32(len(v), &v[0], c, &exp2Table)
+			}
 		}
-		x[i] = T(expCore(y))
+		for end := min(i+4, len(x)); i < end; i++ {
+			y := float64(x[i]) - c
+			if !(y >= -708 && y <= 709) {
+				x[i] = T(math.Exp(y))
+				continue
+			}
+			x[i] = T(expCore(y))
+		}
 	}
 }
+
+// hasExpKernel reports whether ExpShift uses the AVX2 kernels (a variable
+// so that a test can run the Go loop on the same machine).
+var hasExpKernel = asm.HasAVX2
 
 // expCore is Exp for x in [-708, 709].
 func expCore(x float64) float64 {
@@ -45,14 +67,20 @@ func expCore(x float64) float64 {
 		// shift rounds to the nearest integer by the addition itself.
 		shift = 0x1.8p52
 	)
-	n := (x*inv + shift) - shift
-	r := (x - n*hi) - n*lo
+	// Every product is wrapped in float64() so that no GOAMD64 level fuses
+	// it with the next addition into an FMA (the AVX2 kernels do not).
+	n := (float64(x*inv) + shift) - shift
+	r := (x - float64(n*hi)) - float64(n*lo)
 	k := int64(n)
 	j := k & 63
 	m := (k - j) / 64
-	q := r * (1 + r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120))))) // e^r − 1
+	p := 1.0/24 + float64(r*(1.0/120))
+	p = 1.0/6 + float64(r*p)
+	p = 1.0/2 + float64(r*p)
+	p = 1 + float64(r*p)
+	q := r * p // e^r − 1
 	t := exp2Table[j]
-	return math.Float64frombits(uint64(m+1023)<<52) * (t + t*q)
+	return math.Float64frombits(uint64(m+1023)<<52) * (t + float64(t*q))
 }
 
 // exp2Table holds 2^(j/64), j = 0..63.

@@ -4,7 +4,10 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/eigenssl/eigenssl/internal/asm"
 )
 
 // ulpDiff is |a − b| in units of the last place of b.
@@ -117,4 +120,72 @@ func BenchmarkExpWrite(b *testing.B) {
 			ExpShift(ys, 4)
 		}
 	})
+}
+
+// TestExpShiftKernel runs ExpShift with and without the AVX2 kernels (where
+// the CPU has them) on float64 and float32 slices of every length 0..40
+// and 131: the same bits, entry by entry, for arguments spread over
+// [−750, 750] (some out of range in a group of four, which the Go loop
+// then takes), NaN and ±Inf among them, several shifts c, and around the
+// ends −708 and 709. Without AVX2 it checks the Go loop against Exp.
+func TestExpShiftKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), -708, 709, math.Nextafter(-708, -1000), math.Nextafter(709, 1000), 0, -0.0}
+	lens := []int{131}
+	for n := 0; n <= 40; n++ {
+		lens = append(lens, n)
+	}
+	defer func(v bool) { hasExpKernel = v }(hasExpKernel)
+	for _, c := range []float64{0, 10, -3.5} {
+		for _, n := range lens {
+			x := make([]float64, n)
+			for i := range x {
+				switch rng.IntN(8) {
+				case 0:
+					x[i] = special[rng.IntN(len(special))] + c
+				case 1:
+					x[i] = -750 + 1500*rng.Float64()
+				default:
+					x[i] = c - 20*rng.Float64()
+				}
+			}
+			x32 := make([]float32, n)
+			for i, v := range x {
+				x32[i] = float32(v)
+			}
+			run := func(kern bool) ([]float64, []float32) {
+				hasExpKernel = kern
+				a, b := slices.Clone(x), slices.Clone(x32)
+				ExpShift(a, c)
+				ExpShift(b, c)
+				return a, b
+			}
+			g64, g32 := run(false)
+			for i, v := range x {
+				if want := Exp(v - c); !sameBits(g64[i], want) {
+					t.Fatalf("Go loop: ExpShift(%v, %v) = %v; Exp gives %v", v, c, g64[i], want)
+				}
+			}
+			if !asm.HasAVX2 {
+				continue
+			}
+			k64, k32 := run(true)
+			for i := range x {
+				if !sameBits(k64[i], g64[i]) {
+					t.Fatalf("float64, n = %d, c = %v: kernel exp(%v) = %v; Go loop %v", n, c, x[i]-c, k64[i], g64[i])
+				}
+				if !sameBits(float64(k32[i]), float64(g32[i])) {
+					t.Fatalf("float32, n = %d, c = %v: kernel exp(%v) = %v; Go loop %v", n, c, float64(x32[i])-c, k32[i], g32[i])
+				}
+			}
+		}
+	}
+	if !asm.HasAVX2 {
+		t.Log("no AVX2: only the Go loop ran (it is what runs on this CPU)")
+	}
+}
+
+// sameBits reports whether a and b are the same float64, NaNs being equal.
+func sameBits(a, b float64) bool {
+	return a == b && math.Signbit(a) == math.Signbit(b) || math.IsNaN(a) && math.IsNaN(b)
 }
