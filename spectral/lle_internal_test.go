@@ -29,7 +29,7 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 	}
 	w := make([]float64, n*k)
 	for i := 0; i < n; i++ {
-		barycenter(x.RawRowView(i), x, idx[i*k:(i+1)*k], 1e-3, w[i*k:(i+1)*k])
+		barycenter(x.RawRowView(i), x, idx[i*k:(i+1)*k], 1e-3, w[i*k:(i+1)*k], nil)
 	}
 	g, err := ltsaBases(x, idx, k, kc)
 	if err != nil {
