@@ -43,14 +43,20 @@ func (p *points) centred() []float64 {
 		p.c = make([]float64, len(p.x))
 		linalg.ParallelRange(p.n, 256, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				r := p.c[i*d : (i+1)*d]
-				for j, v := range p.x[i*d : (i+1)*d] {
-					r[j] = v - p.mean[j]
-				}
+				p.centreRow(p.c[i*d:(i+1)*d], i)
 			}
 		})
 	}
 	return p.c
+}
+
+// centreRow sets dst (length d) to the centred row c_i = x_i − mean.
+func (p *points) centreRow(dst []float64, i int) {
+	x, mean := p.x[i*p.d:(i+1)*p.d], p.mean[:p.d]
+	dst = dst[:p.d]
+	for j, v := range x {
+		dst[j] = v - mean[j]
+	}
 }
 
 // dist2 is the directly computed squared distance, symmetric in (i, j)
