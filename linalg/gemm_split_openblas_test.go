@@ -26,13 +26,7 @@ func TestGemmRowSplit(t *testing.T) {
 
 func testGemmRowSplit[T Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	fill := func(r, c int) General[T] {
-		g := NewGeneral[T](r, c)
-		for i := range g.Data {
-			g.Data[i] = T(rng.NormFloat64())
-		}
-		return g
-	}
+	fill := func(r, c int) General[T] { return randGeneral[T](rng, r, c) }
 	// 2·gemmAlign + 61 rows with GOMAXPROCS 3: two blocks, rows 0..191
 	// and 192..444 (the second not a multiple of any kernel's tile).
 	m, n, k := 2*gemmAlign+61, 131, 300
@@ -95,18 +89,9 @@ func TestGemmInnerSplit(t *testing.T) {
 }
 
 func testGemmInnerSplit[T Float](t *testing.T) {
-	eps := math.Nextafter(1, 2) - 1
-	if _, ok := any(T(0)).(float32); ok {
-		eps = float64(math.Nextafter32(1, 2) - 1)
-	}
+	eps := machEps[T]()
 	rng := rand.New(rand.NewPCG(7, 8))
-	fill := func(r, c int) General[T] {
-		g := NewGeneral[T](r, c)
-		for i := range g.Data {
-			g.Data[i] = T(rng.NormFloat64())
-		}
-		return g
-	}
+	fill := func(r, c int) General[T] { return randGeneral[T](rng, r, c) }
 	m, n, k := 70, 45, 2000
 	if !gemmInner(m, n, k) {
 		t.Fatalf("gemmInner(%d, %d, %d) = false; want true", m, n, k)

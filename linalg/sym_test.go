@@ -21,11 +21,25 @@ func TestSymUpper(t *testing.T) {
 	testSymUpper[float64](t)
 }
 
-func testSymUpper[T Float](t *testing.T) {
-	eps := math.Nextafter(1, 2) - 1
+// machEps returns the spacing of T at 1 (2^-52 or 2^-23).
+func machEps[T Float]() float64 {
 	if _, ok := any(T(0)).(float32); ok {
-		eps = float64(math.Nextafter32(1, 2) - 1)
+		return float64(math.Nextafter32(1, 2) - 1)
 	}
+	return math.Nextafter(1, 2) - 1
+}
+
+// randGeneral returns an r x c General of standard normal entries.
+func randGeneral[T Float](rng *rand.Rand, r, c int) General[T] {
+	g := NewGeneral[T](r, c)
+	for i := range g.Data {
+		g.Data[i] = T(rng.NormFloat64())
+	}
+	return g
+}
+
+func testSymUpper[T Float](t *testing.T) {
+	eps := machEps[T]()
 	rng := rand.New(rand.NewPCG(5, 6))
 	// view returns an r x c view (stride c+3) of random entries.
 	view := func(r, c int) General[T] {
