@@ -58,3 +58,24 @@ func ExampleNormalizeRows() {
 	// ⎢  0    0⎥
 	// ⎣ -1    0⎦
 }
+
+// SyrkUpper fills the upper triangle of c = a aᵀ (here 3 x 3 from a 3 x 2
+// a); SymmUpper multiplies by the symmetric matrix that triangle defines,
+// never reading the lower one (left at zero here).
+func ExampleSyrkUpper() {
+	a := linalg.General[float64]{Rows: 3, Cols: 2, Stride: 2, Data: []float64{1, 0, 0, 1, 1, 1}}
+	c := linalg.NewGeneral[float64](3, 3)
+	linalg.SyrkUpper(false, 1, a, c)
+	for i := range 3 {
+		fmt.Println(c.Row(i))
+	}
+	x := linalg.General[float64]{Rows: 3, Cols: 1, Stride: 1, Data: []float64{1, 1, 1}}
+	y := linalg.NewGeneral[float64](3, 1)
+	linalg.SymmUpper(1, c, x, 0, y)
+	fmt.Println(y.Data)
+	// Output:
+	// [1 0 1]
+	// [0 1 1]
+	// [0 0 2]
+	// [2 2 4]
+}
