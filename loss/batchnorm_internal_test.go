@@ -210,3 +210,55 @@ func benchBatchNorm[T linalg.Float](b *testing.B, n, k int) {
 		}
 	})
 }
+
+// TestMulSumAsm checks mulSum, on the Go loop always and on the AVX2
+// kernels where the CPU has them, bit for bit against the formula spelled
+// here, x[j] = T(float64(x[j]) * (a + b[j])), for every length 0..40 and
+// 131 (b longer than x), values over many binades, zeros of either sign,
+// NaN and ±Inf, float32 and float64.
+func TestMulSumAsm(t *testing.T) {
+	defer func(v bool) { useAsm = v }(useAsm)
+	for _, a := range []bool{false, useAsm} {
+		useAsm = a
+		testMulSum[float32](t)
+		testMulSum[float64](t)
+	}
+}
+
+func testMulSum[T linalg.Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	val := func() float64 {
+		switch rng.IntN(12) {
+		case 0:
+			return math.NaN()
+		case 1:
+			return math.Inf(1 - 2*rng.IntN(2))
+		case 2:
+			return math.Copysign(0, -1)
+		default:
+			return rng.NormFloat64() * math.Exp(20*rng.NormFloat64())
+		}
+	}
+	lens := []int{131}
+	for n := 0; n <= 40; n++ {
+		lens = append(lens, n)
+	}
+	for _, n := range lens {
+		x, b := make([]T, n), make([]float64, n+3)
+		for j := range x {
+			x[j] = T(val())
+		}
+		for j := range b {
+			b[j] = val()
+		}
+		av := val()
+		got := slices.Clone(x)
+		mulSum(got, av, b)
+		for j, v := range x {
+			want := T(float64(v) * (av + b[j]))
+			if !(got[j] == want && math.Signbit(float64(got[j])) == math.Signbit(float64(want)) || got[j] != got[j] && want != want) {
+				t.Fatalf("%T asm %v, n = %d: x[%d] = %v; want %v", v, useAsm, n, j, got[j], want)
+			}
+		}
+	}
+}

@@ -116,3 +116,23 @@ func subProjScale[T linalg.Float](x, y []T, mx, mxy, inv []float64) {
 		x[j] = T((float64(v) - mx[j] - float64(float64(y[j])*mxy[j])) * inv[j])
 	}
 }
+
+// mulSum sets x[j] = T(float64(x[j]) * (a + b[j])) for j < len(x) (b may be
+// longer): the row of InfoNCE's weights W_ij = a_ij (u_i + u_j). The AVX2
+// kernel does the same two roundings per entry (TestMulSumAsm).
+func mulSum[T linalg.Float](x []T, a float64, b []float64) {
+	b = b[:len(x)]
+	if useAsm && len(x) > 0 {
+		switch x := any(x).(type) {
+		case []float32:
+			asm.MulSum32(len(x), &x[0], a, &b[0])
+			return
+		case []float64:
+			asm.MulSum64(len(x), &x[0], a, &b[0])
+			return
+		}
+	}
+	for j, v := range x {
+		x[j] = T(float64(v) * (a + b[j]))
+	}
+}

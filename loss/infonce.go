@@ -308,19 +308,20 @@ func infoNCE[T linalg.Float](zn linalg.General[T], tau float64, g *graph.CSR, w 
 	// weights turns a row of a (or of S when twoExp) into the row of W,
 	// for the columns j0..m-1.
 	weights := func(row []T, i, j0 int) {
+		if !twoExp {
+			mulSum(row[j0:], u[i], u[j0:])
+			row[i] = 0
+			return
+		}
 		for j := j0; j < len(row); j++ {
-			if twoExp {
-				x, v := float64(row[j]), 0.0
-				if w[i] != 0 {
-					v = w[i] * math.Exp(x-lse[i])
-				}
-				if w[j] != 0 {
-					v += w[j] * math.Exp(x-lse[j])
-				}
-				row[j] = T(v)
-			} else {
-				row[j] = T(float64(row[j]) * (u[i] + u[j]))
+			x, v := float64(row[j]), 0.0
+			if w[i] != 0 {
+				v = w[i] * math.Exp(x-lse[i])
 			}
+			if w[j] != 0 {
+				v += w[j] * math.Exp(x-lse[j])
+			}
+			row[j] = T(v)
 		}
 		row[i] = 0
 	}
@@ -429,10 +430,7 @@ func infoNCEBlocks[T linalg.Float](zn linalg.General[T], tau float64, g *graph.C
 		linalg.ParallelRange(hi-lo, rowGrain, func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
 				row := st.Row(r)
-				ui := u[lo+r]
-				for j := range row {
-					row[j] = T(float64(row[j]) * (ui + u[lo+j]))
-				}
+				mulSum(row, u[lo+r], u[lo:])
 				row[r] = 0
 			}
 		})
