@@ -52,6 +52,15 @@ func firstDiff[T linalg.Float](a, b []T) int {
 	return -1
 }
 
+// sameBits reports (t.Errorf) the first entry at which got and want differ
+// in their bits (firstDiff).
+func sameBits[U linalg.Float](t *testing.T, name, what string, got, want []U) {
+	t.Helper()
+	if i := firstDiff(got, want); i >= 0 {
+		t.Errorf("%s: %s entry %d is %v; the reference gives %v", name, what, i, got[i], want[i])
+	}
+}
+
 // TestColStatsAsm checks colMeans, batchNorm and batchNormBackward bit for
 // bit against their formulas spelled plainly here (reference), on every
 // path this machine can run: the Go loops always, and the AVX2 kernels
@@ -151,28 +160,10 @@ func testColStatsAsm[T linalg.Float](t *testing.T) {
 		for _, path := range paths {
 			got := run(path)
 			name := fmt.Sprintf("%s, kernels %v", name, path)
-			for _, r := range []struct {
-				what      string
-				got, want []T
-			}{
-				{"batchNorm", got.b, want.b},
-				{"batchNormBackward", got.dz, want.dz},
-			} {
-				if i := firstDiff(r.got, r.want); i >= 0 {
-					t.Errorf("%s: %s entry %d is %v; the reference gives %v", name, r.what, i, r.got[i], r.want[i])
-				}
-			}
-			for _, r := range []struct {
-				what      string
-				got, want []float64
-			}{
-				{"colMeans", got.mean, want.mean},
-				{"batchNorm s", got.s, want.s},
-			} {
-				if i := firstDiff(r.got, r.want); i >= 0 {
-					t.Errorf("%s: %s entry %d is %v; the reference gives %v", name, r.what, i, r.got[i], r.want[i])
-				}
-			}
+			sameBits(t, name, "batchNorm", got.b, want.b)
+			sameBits(t, name, "batchNormBackward", got.dz, want.dz)
+			sameBits(t, name, "colMeans", got.mean, want.mean)
+			sameBits(t, name, "batchNorm s", got.s, want.s)
 		}
 	}
 }

@@ -58,3 +58,48 @@ func testCheckGeneral[T linalg.Float](t *testing.T) {
 		}
 	}
 }
+
+// TestCheckGeneralRowLengths runs checkGeneral on single rows of every
+// length 1..40 and 131 (every tail of the AVX2 kernel's 16- and 8-entry
+// steps), on the Go loop and, where the CPU has them, the kernels: finite
+// extremes pass, a NaN stored just past the row is not read, and a NaN
+// (several payloads) or ±Inf at any position is found at its position.
+func TestCheckGeneralRowLengths(t *testing.T) {
+	defer func(v bool) { useAsm = v }(useAsm)
+	for _, a := range []bool{false, asm.HasAVX2} {
+		useAsm = a
+		testCheckGeneralRowLengths[float32](t)
+		testCheckGeneralRowLengths[float64](t)
+	}
+}
+
+func testCheckGeneralRowLengths[T linalg.Float](t *testing.T) {
+	bad := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Float64frombits(0xfff0000000000001), math.Float64frombits(0x7ff8000000000123)}
+	fine := []float64{math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, 1, -2.5, math.Copysign(0, -1)}
+	lens := []int{131}
+	for n := 1; n <= 40; n++ {
+		lens = append(lens, n)
+	}
+	for _, n := range lens {
+		data := make([]T, n+1)
+		for j := range n {
+			data[j] = T(fine[j%len(fine)])
+		}
+		data[n] = T(math.NaN())
+		m := linalg.General[T]{Rows: 1, Cols: n, Stride: n, Data: data}
+		if err := checkGeneral("t", "z", m, 1); err != nil {
+			t.Fatalf("%T n = %d (asm %v): finite row (a NaN past it) rejected: %v", data[0], n, useAsm, err)
+		}
+		for p := range n {
+			for _, b := range bad {
+				old := data[p]
+				data[p] = T(b)
+				err := checkGeneral("t", "z", m, 1)
+				data[p] = old
+				if !errors.Is(err, ErrNaN) || !strings.Contains(err.Error(), fmt.Sprintf("(0,%d)", p)) {
+					t.Fatalf("%T n = %d (asm %v): %v at %d: %v", data[0], n, useAsm, b, p, err)
+				}
+			}
+		}
+	}
+}

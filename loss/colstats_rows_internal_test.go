@@ -1,10 +1,12 @@
-package asm
+package loss
 
 import (
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/eigenssl/eigenssl/internal/asm"
 )
 
 // colGuard is the number of entries past n in every vector of the
@@ -80,25 +82,23 @@ func same32(a, b []float32) bool {
 	})
 }
 
-// ptr returns &v[0], or nil for an empty v (a kernel reads nothing when
-// n = 0).
-func ptr[T any](v []T) *T {
-	if len(v) == 0 {
-		return nil
-	}
-	return &v[0]
-}
-
 // The references below spell each kernel's documented formula in Go, each
 // product wrapped in float64() so that no GOAMD64 level fuses it.
 
-// TestColStatsKernels checks each column-statistics kernel bit for bit
+// TestColStatsRows checks each row loop of colstats.go (addRow, addSqDev,
+// scaleDev, addRowProd, subProjScale; float32 and float64) bit for bit
 // against its formula in Go, for lengths 0..40 and 131, and that no entry
-// past n is written.
-func TestColStatsKernels(t *testing.T) {
-	if !HasAVX2 {
-		t.Skip("no AVX2: these instructions cannot execute on this CPU and nothing calls them here (loss checks HasAVX2); loss.TestColStatsAsm checks the Go loops that run instead")
+// past n is written: on the Go loops always, and on the AVX2 kernels of
+// internal/asm (useAsm) where the CPU has them.
+func TestColStatsRows(t *testing.T) {
+	defer func(v bool) { useAsm = v }(useAsm)
+	for _, a := range []bool{false, asm.HasAVX2} {
+		useAsm = a
+		testColStatsRows(t)
 	}
+}
+
+func testColStatsRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, n := range colLens() {
 		for range 20 {
@@ -113,7 +113,7 @@ func TestColStatsKernels(t *testing.T) {
 				t.Helper()
 				for j := range got {
 					if !same64(got[j:j+1], want[j:j+1]) {
-						t.Fatalf("%s n=%d: entry %d is %v (%#x); want %v (%#x)", name, n, j, got[j], math.Float64bits(got[j]), want[j], math.Float64bits(want[j]))
+						t.Fatalf("%s (kernels %v) n=%d: entry %d is %v (%#x); want %v (%#x)", name, useAsm, n, j, got[j], math.Float64bits(got[j]), want[j], math.Float64bits(want[j]))
 					}
 				}
 			}
@@ -121,27 +121,27 @@ func TestColStatsKernels(t *testing.T) {
 				t.Helper()
 				for j := range got {
 					if !same32(got[j:j+1], want[j:j+1]) {
-						t.Fatalf("%s n=%d: entry %d is %v (%#x); want %v (%#x)", name, n, j, got[j], math.Float32bits(got[j]), want[j], math.Float32bits(want[j]))
+						t.Fatalf("%s (kernels %v) n=%d: entry %d is %v (%#x); want %v (%#x)", name, useAsm, n, j, got[j], math.Float32bits(got[j]), want[j], math.Float32bits(want[j]))
 					}
 				}
 			}
 
 			got, want := slices.Clone(acc32), slices.Clone(acc32)
-			AddRow32(n, ptr(x32), ptr(got))
+			addRow(got, x32[:n])
 			for j := range n {
 				want[j] += float64(x32[j])
 			}
 			check64("AddRow32", got, want)
 
 			got, want = slices.Clone(acc64), slices.Clone(acc64)
-			AddRow64(n, ptr(x64), ptr(got))
+			addRow(got, x64[:n])
 			for j := range n {
 				want[j] += x64[j]
 			}
 			check64("AddRow64", got, want)
 
 			got, want = slices.Clone(acc32), slices.Clone(acc32)
-			AddSqDev32(n, ptr(x32), ptr(mu32), ptr(got))
+			addSqDev(got, x32[:n], mu32)
 			for j := range n {
 				c := float64(x32[j]) - mu32[j]
 				want[j] += float64(c * c)
@@ -149,7 +149,7 @@ func TestColStatsKernels(t *testing.T) {
 			check64("AddSqDev32", got, want)
 
 			got, want = slices.Clone(acc64), slices.Clone(acc64)
-			AddSqDev64(n, ptr(x64), ptr(mu64), ptr(got))
+			addSqDev(got, x64[:n], mu64)
 			for j := range n {
 				c := x64[j] - mu64[j]
 				want[j] += float64(c * c)
@@ -157,23 +157,23 @@ func TestColStatsKernels(t *testing.T) {
 			check64("AddSqDev64", got, want)
 
 			got32, want32 := slices.Clone(b32), slices.Clone(b32)
-			ScaleDev32(n, ptr(x32), ptr(mu32), ptr(inv32), ptr(got32))
+			scaleDev(got32[:n], x32[:n], mu32, inv32)
 			for j := range n {
 				want32[j] = float32(float64(float64(x32[j])-mu32[j]) * inv32[j])
 			}
 			check32("ScaleDev32", got32, want32)
 			got32 = slices.Clone(x32) // in place
-			ScaleDev32(n, ptr(got32), ptr(mu32), ptr(inv32), ptr(got32))
+			scaleDev(got32[:n], got32[:n], mu32, inv32)
 			check32("ScaleDev32 in place", got32[:n], want32[:n])
 
 			got, want = slices.Clone(b64), slices.Clone(b64)
-			ScaleDev64(n, ptr(x64), ptr(mu64), ptr(inv64), ptr(got))
+			scaleDev(got[:n], x64[:n], mu64, inv64)
 			for j := range n {
 				want[j] = (x64[j] - mu64[j]) * inv64[j]
 			}
 			check64("ScaleDev64", got, want)
 			got = slices.Clone(x64) // in place
-			ScaleDev64(n, ptr(got), ptr(mu64), ptr(inv64), ptr(got))
+			scaleDev(got[:n], got[:n], mu64, inv64)
 			check64("ScaleDev64 in place", got[:n], want[:n])
 
 			// The product of two float32 is exact in float64, so a fused
@@ -181,7 +181,7 @@ func TestColStatsKernels(t *testing.T) {
 			// tells them apart.
 			sg, sgb := slices.Clone(acc32), slices.Clone(acc32b)
 			wsg, wsgb := slices.Clone(acc32), slices.Clone(acc32b)
-			AddRowProd32(n, ptr(x32), ptr(b32), ptr(sg), ptr(sgb))
+			addRowProd(sg, sgb, x32[:n], b32[:n])
 			for j := range n {
 				wsg[j] += float64(x32[j])
 				wsgb[j] += float64(float64(x32[j]) * float64(b32[j]))
@@ -191,7 +191,7 @@ func TestColStatsKernels(t *testing.T) {
 
 			sg, sgb = slices.Clone(acc64), slices.Clone(acc64b)
 			wsg, wsgb = slices.Clone(acc64), slices.Clone(acc64b)
-			AddRowProd64(n, ptr(x64), ptr(b64), ptr(sg), ptr(sgb))
+			addRowProd(sg, sgb, x64[:n], b64[:n])
 			for j := range n {
 				wsg[j] += x64[j]
 				wsgb[j] += float64(x64[j] * b64[j])
@@ -211,14 +211,14 @@ func TestColStatsKernels(t *testing.T) {
 				}
 			}
 			got32, want32 = slices.Clone(x32), slices.Clone(x32)
-			SubProjScale32(n, ptr(got32), ptr(b32), ptr(mu32), ptr(mxy32), ptr(inv32))
+			subProjScale(got32[:n], b32[:n], mu32, mxy32, inv32)
 			for j := range n {
 				want32[j] = float32(float64((float64(want32[j])-mu32[j])-float64(float64(b32[j])*mxy32[j])) * inv32[j])
 			}
 			check32("SubProjScale32", got32, want32)
 
 			got, want = slices.Clone(x64), slices.Clone(x64)
-			SubProjScale64(n, ptr(got), ptr(b64), ptr(mu64), ptr(mxy64), ptr(inv64))
+			subProjScale(got[:n], b64[:n], mu64, mxy64, inv64)
 			for j := range n {
 				want[j] = ((want[j] - mu64[j]) - float64(b64[j]*mxy64[j])) * inv64[j]
 			}
@@ -230,11 +230,16 @@ func TestColStatsKernels(t *testing.T) {
 // TestColStatsNonFinite checks that a NaN or an infinity in any input
 // column propagates as in the Go formula (NaN stays NaN, an infinity
 // keeps its sign or meets another and gives NaN) and leaves the other
-// columns alone.
+// columns alone, on the Go loops and, where the CPU has them, the kernels.
 func TestColStatsNonFinite(t *testing.T) {
-	if !HasAVX2 {
-		t.Skip("no AVX2: these instructions cannot execute on this CPU and nothing calls them here (loss checks HasAVX2); loss.TestColStatsAsm checks the Go loops that run instead")
+	defer func(v bool) { useAsm = v }(useAsm)
+	for _, a := range []bool{false, asm.HasAVX2} {
+		useAsm = a
+		testColStatsNonFinite(t)
 	}
+}
+
+func testColStatsNonFinite(t *testing.T) {
 	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1)}
 	const n = 9
 	for _, s := range specials {
@@ -245,11 +250,11 @@ func TestColStatsNonFinite(t *testing.T) {
 			}
 			x32[col] = float32(s)
 			got := slices.Clone(acc)
-			AddSqDev32(n, &x32[0], &mu[0], &got[0])
+			addSqDev(got, x32, mu)
 			out := make([]float32, n)
-			ScaleDev32(n, &x32[0], &mu[0], &inv[0], &out[0])
+			scaleDev(out, x32, mu, inv)
 			g := slices.Clone(x32)
-			SubProjScale32(n, &g[0], &x32[0], &mu[0], &acc[0], &inv[0])
+			subProjScale(g, x32, mu, acc, inv)
 			for j := range n {
 				c := float64(x32[j]) - mu[j]
 				want := acc[j] + float64(c*c)
