@@ -26,28 +26,11 @@ func checkGeneral[T linalg.Float](op, param string, m linalg.General[T], minRows
 	if m.Rows < minRows {
 		return errorf(op, param, ErrShape, "%dx%d (needs at least %d rows)", m.Rows, m.Cols, minRows)
 	}
-	if useAsm {
-		// The AVX2 kernel tests 16 float32 (8 float64) exponent fields per
-		// step; a bad row is then searched for the entry. A contiguous
-		// matrix is tested in one call.
-		rows, n := m.Rows, m.Cols
-		if m.Stride == m.Cols {
-			rows, n = 1, m.Rows*m.Cols
+	if bad, ok := nonFiniteRows(m); ok {
+		if bad < 0 {
+			return nil
 		}
-		for r := range rows {
-			row := m.Data[r*m.Stride : r*m.Stride+n]
-			bad := false
-			switch x := any(row).(type) {
-			case []float32:
-				bad = asm.NonFinite32(len(x), &x[0])
-			case []float64:
-				bad = asm.NonFinite64(len(x), &x[0])
-			}
-			if bad {
-				return nonFinite(op, param, m, r)
-			}
-		}
-		return nil
+		return nonFinite(op, param, m, bad)
 	}
 	for i := 0; i < m.Rows; i++ {
 		// v·0 is ±0 for finite v and NaN for NaN or ±Inf: one multiply-add
@@ -79,6 +62,36 @@ func checkGeneral[T linalg.Float](op, param string, m linalg.General[T], minRows
 		}
 	}
 	return nil
+}
+
+// nonFiniteRows tests m with the AVX2 kernel (16 float32 or 8 float64
+// exponent fields per step; a contiguous matrix in one call) and returns
+// the first row that holds a NaN or an infinity, or -1, with ok true; ok is
+// false when the kernel cannot run (no AVX2, or T a named float type), and
+// the caller then takes the Go loop.
+func nonFiniteRows[T linalg.Float](m linalg.General[T]) (bad int, ok bool) {
+	if !useAsm {
+		return 0, false
+	}
+	rows, n := m.Rows, m.Cols
+	if m.Stride == m.Cols {
+		rows, n = 1, m.Rows*m.Cols
+	}
+	for r := range rows {
+		found := false
+		switch x := any(m.Data[r*m.Stride : r*m.Stride+n]).(type) {
+		case []float32:
+			found = asm.NonFinite32(len(x), &x[0])
+		case []float64:
+			found = asm.NonFinite64(len(x), &x[0])
+		default:
+			return 0, false
+		}
+		if found {
+			return r, true
+		}
+	}
+	return -1, true
 }
 
 // nonFinite returns the error of checkGeneral for the first NaN or

@@ -61,7 +61,8 @@ func testCheckGeneral[T linalg.Float](t *testing.T) {
 
 // TestCheckGeneralRowLengths runs checkGeneral on single rows of every
 // length 1..40 and 131 (every tail of the AVX2 kernel's 16- and 8-entry
-// steps), on the Go loop and, where the CPU has them, the kernels: finite
+// steps), on the Go loop and, where the CPU has them, the kernels (a named
+// float type always on the Go loop): finite
 // extremes pass, a NaN stored just past the row is not read, and a NaN
 // (several payloads) or ±Inf at any position is found at its position.
 func TestCheckGeneralRowLengths(t *testing.T) {
@@ -70,8 +71,12 @@ func TestCheckGeneralRowLengths(t *testing.T) {
 		useAsm = a
 		testCheckGeneralRowLengths[float32](t)
 		testCheckGeneralRowLengths[float64](t)
+		// A named float type has no kernel: the Go loop must still run.
+		testCheckGeneralRowLengths[namedFloat](t)
 	}
 }
+
+type namedFloat float32
 
 func testCheckGeneralRowLengths[T linalg.Float](t *testing.T) {
 	bad := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Float64frombits(0xfff0000000000001), math.Float64frombits(0x7ff8000000000123)}
