@@ -43,7 +43,7 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 		blockSum
 		linalg.SymOperator
 	}{
-		"standard": &lleOp{n: n, k: k, idx: idx, w: w},
+		"standard": newLLEOp(n, k, idx, w),
 		"ltsa":     &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g},
 		"hessian":  ho,
 		"modified": modifiedOp(x, idx, k, kc),
@@ -170,12 +170,13 @@ func maxAbsDiff(a, b *mat.SymDense) float64 {
 	return d
 }
 
-// When shift-invert does not apply (envelope too large: forced here),
-// SolverAuto runs Lanczos on M and falls back to the dense solver when it
-// does not converge; SolverIterative reports ErrNoConvergence instead.
+// When neither shift-invert nor the filtered solver applies (both forced
+// off here), SolverAuto runs Lanczos on M and falls back to the dense
+// solver when it does not converge; SolverIterative reports
+// ErrNoConvergence instead.
 func TestLLEAutoFallback(t *testing.T) {
-	defer func(v float64) { maxShiftInvertFlops = v }(maxShiftInvertFlops)
-	maxShiftInvertFlops = 0
+	defer func(v float64, f bool) { maxShiftInvertFlops, useFilter = v, f }(maxShiftInvertFlops, useFilter)
+	maxShiftInvertFlops, useFilter = 0, false
 	ds, err := data.SwissRoll(400, 4, 0.05, 4)
 	if err != nil {
 		t.Fatal(err)
