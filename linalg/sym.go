@@ -96,8 +96,23 @@ func (m General[T]) block(r0, r1, c0, c1 int) General[T] {
 	return General[T]{Rows: r1 - r0, Cols: c1 - c0, Stride: m.Stride, Data: m.Data[r0*m.Stride+c0 : (r1-1)*m.Stride+c1]}
 }
 
-// syrk1 is SyrkUpper as one BLAS call.
+// syrk1 is SyrkUpper as one BLAS call: a Syrk, or for a small c over long
+// rows where the backend's Gemm is faster (syrkByGemm) a Gemm into a
+// scratch c whose upper triangle is copied.
 func syrk1[T Float](t bool, alpha T, a, c General[T]) {
+	n, k := c.Rows, a.Cols
+	if t {
+		k = a.Rows
+	}
+	if n <= syrkGemmMaxN && syrkByGemm(n, k) {
+		var buf [syrkGemmMaxN * syrkGemmMaxN]T
+		tmp := General[T]{Rows: n, Cols: n, Stride: n, Data: buf[:n*n]}
+		gemm1(t, !t, alpha, a, a, 0, tmp)
+		for i := 0; i < n; i++ {
+			copy(c.Data[i*c.Stride+i:i*c.Stride+n], tmp.Data[i*n+i:i*n+n])
+		}
+		return
+	}
 	if _, ok := any(alpha).(float32); ok {
 		cs := c.Blas32()
 		blas32.Syrk(Trans(t), float32(alpha), a.Blas32(), 0, blas32.Symmetric{Uplo: blas.Upper, N: c.Rows, Stride: cs.Stride, Data: cs.Data})
@@ -106,6 +121,10 @@ func syrk1[T Float](t bool, alpha T, a, c General[T]) {
 	cs := c.Blas64()
 	blas64.Syrk(Trans(t), float64(alpha), a.Blas64(), 0, blas64.Symmetric{Uplo: blas.Upper, N: c.Rows, Stride: cs.Stride, Data: cs.Data})
 }
+
+// syrkGemmMaxN bounds the c of syrk1's Gemm route (its scratch is on the
+// stack).
+const syrkGemmMaxN = 32
 
 // symm1 is SymmUpper as one BLAS call.
 func symm1[T Float](alpha T, s, x General[T], beta T, c General[T]) {

@@ -9,8 +9,6 @@ import (
 
 	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/linalg"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -239,12 +237,12 @@ func barycenter(x []float64, data *mat.Dense, nb []int, reg float64, w, c []floa
 			ct[q] = v - x[q]
 		}
 	}
-	// G = C Cᵀ by one Syrk (the BLAS's vectorised kernels: as k(k+1)/2
-	// scalar dot products of length D this was a quarter of an LLE fit on
-	// 784-d data).
+	// G = C Cᵀ by one linalg.SyrkUpper (the BLAS's vectorised kernels: as
+	// k(k+1)/2 scalar dot products of length D this was a quarter of an LLE
+	// fit on 784-d data).
 	g := make([]float64, k*k)
-	blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: k, Cols: d, Stride: d, Data: c}, 0,
-		blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: g})
+	linalg.SyrkUpper(false, 1, linalg.General[float64]{Rows: k, Cols: d, Stride: d, Data: c},
+		linalg.General[float64]{Rows: k, Cols: k, Stride: k, Data: g})
 	tr := 0.0
 	for a := 0; a < k; a++ {
 		for b := 0; b < a; b++ {

@@ -85,8 +85,8 @@ func denseBlockSum(bs blockSum, n int) *mat.SymDense {
 	return mat.NewSymDense(n, m)
 }
 
-// sparseSym is a symmetric matrix in CSR with both triangles stored,
-// columns ascending within each row.
+// sparseSym is a symmetric matrix in CSR with both triangles stored; the
+// columns of a row are in any order (assemblePattern's: as first met).
 type sparseSym struct {
 	n    int
 	ptr  []int
@@ -95,40 +95,84 @@ type sparseSym struct {
 	diag []float64
 }
 
-// assemble forms the sparse M of a block sum: row r gathers the blocks that
-// contain r (O(Σ_b |S_b|²) work, a dense accumulator and a marker list).
+// assemble forms the sparse M of a block sum: its pattern, then its values.
 func assemble(bs blockSum, n int) *sparseSym {
+	m, a := assemblePattern(bs, n)
+	a.fill(bs, m)
+	return m
+}
+
+// blockIndex lists, for every row r, the (block, position) pairs of the
+// blocks that contain r (CSR: entries cnt[r] … cnt[r+1]−1 of ob, op).
+type blockIndex struct {
+	blocks [][]int
+	cnt    []int
+	ob, op []int
+}
+
+// assemblePattern returns M's pattern (ptr and col; no values): row r is
+// the union of the blocks that contain r, in the order first met (blocks
+// by index, then their entries), O(Σ_b |S_b|²) work with a marker array. The pattern alone decides whether shift-invert
+// applies (the ordering and the envelope depend on it only), so the values
+// are computed (fill) only when it does.
+func assemblePattern(bs blockSum, n int) (*sparseSym, *blockIndex) {
 	nb := bs.numBlocks()
-	// blocksOf[r]: (block, position) pairs, CSR.
-	cnt := make([]int, n+1)
-	blocks := make([][]int, nb)
+	a := &blockIndex{blocks: make([][]int, nb), cnt: make([]int, n+1)}
 	for b := 0; b < nb; b++ {
-		blocks[b] = bs.block(b)
-		for _, r := range blocks[b] {
-			cnt[r+1]++
+		a.blocks[b] = bs.block(b)
+		for _, r := range a.blocks[b] {
+			a.cnt[r+1]++
 		}
 	}
 	for r := 0; r < n; r++ {
-		cnt[r+1] += cnt[r]
+		a.cnt[r+1] += a.cnt[r]
 	}
-	ob, op := make([]int, cnt[n]), make([]int, cnt[n])
-	fill := append([]int(nil), cnt[:n]...)
-	for b, s := range blocks {
+	a.ob, a.op = make([]int, a.cnt[n]), make([]int, a.cnt[n])
+	fill := append([]int(nil), a.cnt[:n]...)
+	for b, s := range a.blocks {
 		for p, r := range s {
-			ob[fill[r]], op[fill[r]] = b, p
+			a.ob[fill[r]], a.op[fill[r]] = b, p
 			fill[r]++
 		}
 	}
+	// Σ_b |S_b|² bounds the entries (each block adds at most its square).
+	bound := 0
+	for _, s := range a.blocks {
+		bound += len(s) * len(s)
+	}
+	m := &sparseSym{n: n, ptr: make([]int, n+1), col: make([]int, 0, bound)}
+	seen := make([]bool, n)
+	for r := 0; r < n; r++ {
+		start := len(m.col)
+		for q := a.cnt[r]; q < a.cnt[r+1]; q++ {
+			for _, c := range a.blocks[a.ob[q]] {
+				if !seen[c] {
+					seen[c] = true
+					m.col = append(m.col, c)
+				}
+			}
+		}
+		for _, c := range m.col[start:] {
+			seen[c] = false
+		}
+		m.ptr[r+1] = len(m.col)
+	}
+	return m, a
+}
+
+// fill sets the values (val, diag) of m, the pattern of bs.
+func (a *blockIndex) fill(bs blockSum, m *sparseSym) {
+	nb, n := len(a.blocks), m.n
 	// Every block's dense B_b, once (in parallel), so that the row pass
 	// below is plain array reads.
 	bptr := make([]int, nb+1)
-	for b, s := range blocks {
+	for b, s := range a.blocks {
 		bptr[b+1] = bptr[b] + len(s)*len(s)
 	}
 	bval := make([]float64, bptr[nb])
 	linalg.ParallelRange(nb, 64, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			sz := len(blocks[b])
+			sz := len(a.blocks[b])
 			v := bval[bptr[b]:bptr[b+1]]
 			for s := 0; s < sz; s++ {
 				for t := s; t < sz; t++ {
@@ -138,36 +182,26 @@ func assemble(bs blockSum, n int) *sparseSym {
 			}
 		}
 	})
-	m := &sparseSym{n: n, ptr: make([]int, n+1), diag: make([]float64, n)}
+	m.val, m.diag = make([]float64, len(m.col)), make([]float64, n)
 	acc := make([]float64, n)
-	seen := make([]bool, n)
-	var cols []int
 	for r := 0; r < n; r++ {
-		cols = cols[:0]
-		for q := cnt[r]; q < cnt[r+1]; q++ {
-			b, s := ob[q], op[q]
-			sz := len(blocks[b])
+		for q := a.cnt[r]; q < a.cnt[r+1]; q++ {
+			b, s := a.ob[q], a.op[q]
+			sz := len(a.blocks[b])
 			row := bval[bptr[b]+s*sz : bptr[b]+(s+1)*sz]
-			for t, c := range blocks[b] {
-				if !seen[c] {
-					seen[c] = true
-					cols = append(cols, c)
-				}
+			for t, c := range a.blocks[b] {
 				acc[c] += row[t]
 			}
 		}
-		slices.Sort(cols)
-		for _, c := range cols {
-			m.col = append(m.col, c)
-			m.val = append(m.val, acc[c])
+		for q := m.ptr[r]; q < m.ptr[r+1]; q++ {
+			c := m.col[q]
+			m.val[q] = acc[c]
 			if c == r {
 				m.diag[r] = acc[c]
 			}
-			acc[c], seen[c] = 0, false
+			acc[c] = 0
 		}
-		m.ptr[r+1] = len(m.col)
 	}
-	return m
 }
 
 // mulVec sets dst = M x.
@@ -401,16 +435,17 @@ const maxShiftInvertRatio = 200
 // (M + εI)⁻¹, or ok = false when the envelope is too large or the
 // factorisation or Lanczos fails.
 func shiftInvertBottom(bs blockSum, n, kc int, tol float64, maxIter int, seed uint64) (vals []float64, vecs *mat.Dense, ok bool) {
-	m := assemble(bs, n)
+	m, blocks := assemblePattern(bs, n)
 	perm := m.rcm()
 	inv := make([]int, n)
 	for i, old := range perm {
 		inv[old] = i
 	}
 	size, flops, first := envelopeSize(m, perm, inv)
-	if flops > maxShiftInvertFlops || flops > maxShiftInvertRatio*float64(len(m.val)) {
+	if flops > maxShiftInvertFlops || flops > maxShiftInvertRatio*float64(len(m.col)) {
 		return nil, nil, false
 	}
+	blocks.fill(bs, m)
 	scale := 0.0
 	for _, v := range m.diag {
 		scale = math.Max(scale, math.Abs(v))
