@@ -4,10 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
 	"github.com/eigenssl/eigenssl/graph"
+	"github.com/eigenssl/eigenssl/internal/asm"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
 )
@@ -222,11 +224,32 @@ func TestLLEFilteredFitMatchesDense(t *testing.T) {
 	}
 }
 
-// lleOp's product (gathers over Wᵀ by rows, two rows at a time, parallel
-// above 2·lleGrain rows) has the bits of the plain scatter loop
-// r = (I − W) x, y = r; y[idx] −= w·r[i], for i ascending, at 1 and 3
-// goroutines.
+// lleOp's product: both passes sum each row in asm.SubGatherDot's order
+// (terms t = 0, 1, … of a row: lane t mod 4 while four remain, lanes
+// combined as (0 + 2) + (1 + 3), then the rest one by one), the same bits
+// on the Go path and the AVX2 kernel, at 1 and 3 goroutines (parallel above
+// 2·lleGrain rows); and the result is M x up to rounding (the plain
+// scatter loop).
 func TestLLEOpProductBits(t *testing.T) {
+	// laneSum spells the order out: term t of the row goes to lane t%4
+	// unless it is among the last len%4, which follow in order.
+	laneSum := func(terms []float64) float64 {
+		full := len(terms) - len(terms)%4
+		var lane [4]float64
+		for t := 0; t < full; t++ {
+			lane[t%4] += terms[t]
+		}
+		s := (lane[0] + lane[2]) + (lane[1] + lane[3])
+		for _, v := range terms[full:] {
+			s += v
+		}
+		return s
+	}
+	paths := []bool{false}
+	if asm.HasAVX2 {
+		paths = append(paths, true)
+	}
+	defer func(v bool) { useGatherAsm = v }(useGatherAsm)
 	for _, n := range []int{7, 1001, 2*lleGrain + 77} {
 		const k = 5
 		rng := rand.New(rand.NewPCG(uint64(n), 9))
@@ -234,7 +257,7 @@ func TestLLEOpProductBits(t *testing.T) {
 		w := make([]float64, n*k)
 		for i := 0; i < n; i++ {
 			perm := rng.Perm(n - 1)
-			for a := 0; a < k && a < n-1; a++ {
+			for a := 0; a < k; a++ {
 				j := perm[a]
 				if j >= i {
 					j++
@@ -242,37 +265,54 @@ func TestLLEOpProductBits(t *testing.T) {
 				idx[i*k+a], w[i*k+a] = j, rng.NormFloat64()
 			}
 		}
-		if n-1 < k {
-			continue
-		}
 		x := make([]float64, n)
 		for i := range x {
 			x[i] = rng.NormFloat64()
 		}
+		// The formula: r_i = x_i − Σ_a w_ia x_{j_a}; y_j = r_j − Σ_{i ∋ j}
+		// w_ij r_i (i ascending), each Σ by laneSum.
 		r := make([]float64, n)
-		want := make([]float64, n)
 		for i := 0; i < n; i++ {
-			s := x[i]
+			terms := make([]float64, k)
 			for a := 0; a < k; a++ {
-				s -= w[i*k+a] * x[idx[i*k+a]]
+				terms[a] = w[i*k+a] * x[idx[i*k+a]]
 			}
-			r[i] = s
+			r[i] = x[i] - laneSum(terms)
 		}
-		copy(want, r)
+		in := make([][]float64, n)
 		for i := 0; i < n; i++ {
 			for a := 0; a < k; a++ {
-				want[idx[i*k+a]] -= w[i*k+a] * r[i]
+				j := idx[i*k+a]
+				in[j] = append(in[j], w[i*k+a]*r[i])
+			}
+		}
+		want := make([]float64, n)
+		scatter := slices.Clone(r)
+		for j := 0; j < n; j++ {
+			want[j] = r[j] - laneSum(in[j])
+		}
+		for i := 0; i < n; i++ {
+			for a := 0; a < k; a++ {
+				scatter[idx[i*k+a]] -= w[i*k+a] * r[i]
+			}
+		}
+		for j := range want {
+			if d := math.Abs(want[j] - scatter[j]); d > 1e-12*(1+math.Abs(scatter[j])) {
+				t.Fatalf("n = %d: the lane formula gives %v at %d, the scatter loop %v", n, want[j], j, scatter[j])
 			}
 		}
 		op := newLLEOp(n, k, idx, w)
-		for _, procs := range []int{1, 3} {
-			prev := runtime.GOMAXPROCS(procs)
-			got := make([]float64, n)
-			op.MulVecTo(got, x)
-			runtime.GOMAXPROCS(prev)
-			for i := range got {
-				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("n = %d, GOMAXPROCS %d: entry %d = %v; scatter loop %v", n, procs, i, got[i], want[i])
+		for _, kernel := range paths {
+			useGatherAsm = kernel
+			for _, procs := range []int{1, 3} {
+				prev := runtime.GOMAXPROCS(procs)
+				got := make([]float64, n)
+				op.MulVecTo(got, x)
+				runtime.GOMAXPROCS(prev)
+				for i := range got {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("n = %d, kernel %v, GOMAXPROCS %d: entry %d = %v; formula %v", n, kernel, procs, i, got[i], want[i])
+					}
 				}
 			}
 		}

@@ -19,11 +19,12 @@ func AddRowProd64(n int, x, y, sx, sxy *float64)                   { panic(noAsm
 func SubProjScale32(n int, x, y *float32, mx, mxy, inv *float64)   { panic(noAsm) }
 func SubProjScale64(n int, x, y, mx, mxy, inv *float64)            { panic(noAsm) }
 
-func ExpShift64(n int, x *float64, c float64, tab *[64]float64) int { panic(noAsm) }
-func ExpShift32(n int, x *float32, c float64, tab *[64]float64) int { panic(noAsm) }
-func MulSum32(n int, x *float32, a float64, b *float64)             { panic(noAsm) }
-func MulSum64(n int, x *float64, a float64, b *float64)             { panic(noAsm) }
-func NonFinite32(n int, x *float32) bool                            { panic(noAsm) }
-func NonFinite64(n int, x *float64) bool                            { panic(noAsm) }
+func ExpShift64(n int, x *float64, c float64, tab *[64]float64) int       { panic(noAsm) }
+func ExpShift32(n int, x *float32, c float64, tab *[64]float64) int       { panic(noAsm) }
+func MulSum32(n int, x *float32, a float64, b *float64)                   { panic(noAsm) }
+func MulSum64(n int, x *float64, a float64, b *float64)                   { panic(noAsm) }
+func NonFinite32(n int, x *float32) bool                                  { panic(noAsm) }
+func NonFinite64(n int, x *float64) bool                                  { panic(noAsm) }
+func SubGatherDot(n int, dst, d *float64, ptr, idx *int32, w, x *float64) { panic(noAsm) }
 
 const noAsm = "asm: kernel without assembly"

@@ -5,7 +5,7 @@
 // fallback, in the caller, can repeat it bit for bit. The tests live with
 // the callers (loss: TestColStatsRows, TestColStatsNonFinite,
 // TestCheckGeneralRowLengths, TestMulSumAsm; linalg: TestExpShiftKernel,
-// TestRowSqDistFallback): each checks the Go fallback against the formula
+// TestRowSqDistFallback; spectral: TestLLEOpProductBits): each checks the Go fallback against the formula
 // on every CPU and the kernel against the same formula where the CPU can
 // run it, so no test is skipped on a CPU without AVX2.
 package asm
