@@ -1,10 +1,12 @@
 package spectral
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
@@ -316,5 +318,19 @@ func TestLLEOpProductBits(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// N·k above the int32 offsets of the operator is refused up front, naming
+// Neighbors and the limit (no weights are computed).
+func TestLLERefusesTooManyEntries(t *testing.T) {
+	const n, k = 50000, 45000 // n·k = 2.25e9 > 2^31 − 1
+	x := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		x.Set(i, 0, float64(i))
+	}
+	err := (&LLE{Neighbors: k}).Fit(x)
+	if !errors.Is(err, ErrParam) || !strings.Contains(err.Error(), "Neighbors") || !strings.Contains(err.Error(), "2147483647") {
+		t.Fatalf("Fit with N·k = %d: %v; want ErrParam naming Neighbors and the limit", n*k, err)
 	}
 }
