@@ -58,18 +58,22 @@ func newScreen32(p *points, perm []int, feat []float64, fd int) *screen32 {
 	da := fd + 2
 	s := &screen32{n: n, da: da, a: make([]float32, n*da), b: make([]float32, n*da),
 		sq: make([]float64, n), nrm: make([]float64, n), d: p.d, off: p.off}
-	for pos, i := range perm {
-		s.sq[pos], s.nrm[pos] = p.sq[i], p.nrm[i]
-		ra, rb := s.a[pos*da:(pos+1)*da], s.b[pos*da:(pos+1)*da]
-		for t, v := range feat[i*fd : (i+1)*fd] {
-			v /= scale
-			ra[t] = float32(v)
-			rb[t] = float32(-2 * v)
+	// Row by row, in parallel (each row its own; 64 rows a chunk).
+	linalg.ParallelRange(n, 64, func(lo, hi int) {
+		for pos := lo; pos < hi; pos++ {
+			i := perm[pos]
+			s.sq[pos], s.nrm[pos] = p.sq[i], p.nrm[i]
+			ra, rb := s.a[pos*da:(pos+1)*da], s.b[pos*da:(pos+1)*da]
+			for t, v := range feat[i*fd : (i+1)*fd] {
+				v /= scale
+				ra[t] = float32(v)
+				rb[t] = float32(-2 * v)
+			}
+			q := s.sq[pos] / (scale * scale)
+			ra[fd], ra[fd+1] = float32(q), 1
+			rb[fd], rb[fd+1] = 1, float32(q)
 		}
-		q := s.sq[pos] / (scale * scale)
-		ra[fd], ra[fd+1] = float32(q), 1
-		rb[fd], rb[fd+1] = 1, float32(q)
-	}
+	})
 	// Without a blocked Sgemm (gonum's own, on CPUs without AVX2/FMA) the
 	// tile product is a sum of long axpys over a transposed copy of each
 	// data tile, bt (tile t holds rows k = 0..D+1 of symTile entries):
