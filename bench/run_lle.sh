@@ -1,25 +1,28 @@
 #!/bin/sh
 # LLE: scikit-learn vs eigenssl (pure Go and OpenBLAS builds), each case run
 # back to back on the same rows (issue 14's LLE goal). Prints one line per
-# case with the best-of-3 wall-clock seconds of each side, the ratios
+# case with the best-of-REPEAT wall-clock seconds of each side (REPEAT fits
+# per side, default 7: the cells take 7-500 ms, where the best of 3 swung
+# 30% between runs on the shared 2-core machine), the ratios
 # sklearn / eigenssl and the load average before the case.
-# Usage: bench/run_lle.sh [DIR]   (inputs written there by lle_sklearn.py --write)
+# Usage: [REPEAT=7] bench/run_lle.sh [DIR]   (inputs written there by lle_sklearn.py --write)
 set -eu
 cd "$(dirname "$0")/.."
 DIR=${1:-bench/out/lle}
+REPEAT=${REPEAT:-7}
 mkdir -p "$DIR"
 [ -f "$DIR/swiss1500.npy" ] || /usr/bin/python3 bench/lle_sklearn.py --write "$DIR"
 go build -o "$DIR/lle-pure" ./bench/lle
 go build -tags openblas -o "$DIR/lle-openblas" ./bench/lle
-echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC') $(nproc) cores, GOMAXPROCS default"
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC') $(nproc) cores, GOMAXPROCS default, best of $REPEAT fits per side"
 echo "| data | N | k | K | sklearn s (CPU) | Go pure s (CPU) | Go openblas s (CPU) | sklearn/pure | sklearn/openblas | load avg (1 min) |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 run() {
 	name=$1 k=$2 c=$3
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	s=$(/usr/bin/python3 bench/lle_sklearn.py --input "$DIR/$name.npy" --neighbors "$k" --components "$c")
-	p=$("$DIR/lle-pure" -input "$DIR/$name.npy" -neighbors "$k" -components "$c")
-	o=$("$DIR/lle-openblas" -input "$DIR/$name.npy" -neighbors "$k" -components "$c")
+	s=$(/usr/bin/python3 bench/lle_sklearn.py --input "$DIR/$name.npy" --neighbors "$k" --components "$c" --repeat "$REPEAT")
+	p=$("$DIR/lle-pure" -input "$DIR/$name.npy" -neighbors "$k" -components "$c" -repeat "$REPEAT")
+	o=$("$DIR/lle-openblas" -input "$DIR/$name.npy" -neighbors "$k" -components "$c" -repeat "$REPEAT")
 	/usr/bin/python3 - "$name" "$k" "$c" "$load" "$s" "$p" "$o" <<'PY'
 import json, sys
 name, k, c, load = sys.argv[1:5]
