@@ -157,12 +157,7 @@ func (s *SpectralContrastive) fitLinear(op string, x *mat.Dense, g *graph.CSR) e
 	an.MulMatTo(au, ur)
 	var md mat.Dense
 	md.Mul(ur.T(), au)
-	ms := mat.NewSymDense(r, nil)
-	for i := 0; i < r; i++ {
-		for j := i; j < r; j++ {
-			ms.SetSym(i, j, 0.5*(md.At(i, j)+md.At(j, i)))
-		}
-	}
+	ms := linalg.SymmetricPart(&md)
 	vals, e, err := linalg.EigSymRange(ms, r-k, r)
 	if err != nil {
 		return wrapLinalg(op, err)

@@ -144,13 +144,7 @@ func filterSolve(op linalg.SymOperator, n, kc int, a, b, tol float64, maxIter in
 	}
 	var h mat.Dense
 	h.Mul(v.T(), mv)
-	hs := mat.NewSymDense(kc, nil)
-	for i := 0; i < kc; i++ {
-		for j := i; j < kc; j++ {
-			hs.SetSym(i, j, (h.At(i, j)+h.At(j, i))/2)
-		}
-	}
-	theta, y, err := linalg.EigSymRange(hs, 0, kc)
+	theta, y, err := linalg.EigSymRange(linalg.SymmetricPart(&h), 0, kc)
 	if err != nil {
 		return nil, nil, false
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/eigenssl/eigenssl/data"
-	"github.com/eigenssl/eigenssl/graph"
 	"github.com/eigenssl/eigenssl/internal/asm"
 	"github.com/eigenssl/eigenssl/linalg"
 	"gonum.org/v1/gonum/mat"
@@ -19,41 +18,14 @@ import (
 // digitOps returns the LLE operators of every method on the first n digits
 // (64-d, high intrinsic dimension: the shift-invert envelope is too large
 // there, the case the filtered solver is for).
-func digitOps(t *testing.T, n, k, kc int) map[string]interface {
-	blockSum
-	linalg.SymOperator
-} {
+func digitOps(t *testing.T, n, k, kc int) map[string]lleMethodOp {
 	t.Helper()
 	ds, err := data.Digits()
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := mat.DenseCopyOf(ds.X.Slice(0, n, 0, ds.X.RawMatrix().Cols))
-	idx, _, err := selfNeighbors("test", x, k, graph.KNNOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := make([]float64, n*k)
-	for i := 0; i < n; i++ {
-		barycenter(x.RawRowView(i), x, idx[i*k:(i+1)*k], 1e-3, w[i*k:(i+1)*k], nil)
-	}
-	g, err := ltsaBases(x, idx, k, kc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ho, err := hessianOp(x, idx, k, kc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return map[string]interface {
-		blockSum
-		linalg.SymOperator
-	}{
-		"standard": newLLEOp(n, k, idx, w),
-		"ltsa":     &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g},
-		"hessian":  ho,
-		"modified": modifiedOp(x, idx, k, kc),
-	}
+	_, _, ops := lleOps(t, mat.DenseCopyOf(ds.X.Slice(0, n, 0, ds.X.RawMatrix().Cols)), k, kc)
+	return ops
 }
 
 // chebOp applies T_d(ℓ(M)): against the dense eigendecomposition of M with

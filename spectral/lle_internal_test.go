@@ -23,35 +23,11 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 	x := ds.X
 	n, _ := x.Dims()
 	const k, kc = 10, 2
-	idx, _, err := selfNeighbors("test", x, k, graph.KNNOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := make([]float64, n*k)
-	for i := 0; i < n; i++ {
-		barycenter(x.RawRowView(i), x, idx[i*k:(i+1)*k], 1e-3, w[i*k:(i+1)*k], nil)
-	}
-	g, err := ltsaBases(x, idx, k, kc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ho, err := hessianOp(x, idx, k, kc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops := map[string]interface {
-		blockSum
-		linalg.SymOperator
-	}{
-		"standard": newLLEOp(n, k, idx, w),
-		"ltsa":     &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g},
-		"hessian":  ho,
-		"modified": modifiedOp(x, idx, k, kc),
-	}
+	idx, w, ops := lleOps(t, x, k, kc)
 	dense := map[string]func() *mat.SymDense{
 		"standard": func() *mat.SymDense { return refLLEMatrix(n, k, idx, w) },
 		"ltsa":     ops["ltsa"].(*ltsaOp).refDense,
-		"hessian":  ho.refDense,
+		"hessian":  ops["hessian"].(*factorOp).refDense,
 		"modified": ops["modified"].(*factorOp).refDense,
 	}
 	for name, o := range ops {
@@ -97,6 +73,42 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 				t.Fatalf("%s: eigenvalue %d = %g; dense %g", name, i, v, dv[i+1])
 			}
 		}
+	}
+}
+
+// lleMethodOp is the operator M of an LLE method, as Fit builds it.
+type lleMethodOp interface {
+	blockSum
+	linalg.SymOperator
+}
+
+// lleOps returns the neighbour lists and standard LLE weights of x (k
+// neighbours, Reg 1e-3) and the operator M of every method for kc
+// components.
+func lleOps(t *testing.T, x *mat.Dense, k, kc int) (idx []int, w []float64, ops map[string]lleMethodOp) {
+	t.Helper()
+	n, _ := x.Dims()
+	idx, _, err := selfNeighbors("test", x, k, graph.KNNOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = make([]float64, n*k)
+	for i := 0; i < n; i++ {
+		barycenter(x.RawRowView(i), x, idx[i*k:(i+1)*k], 1e-3, w[i*k:(i+1)*k], nil)
+	}
+	g, err := ltsaBases(x, idx, k, kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ho, err := hessianOp(x, idx, k, kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx, w, map[string]lleMethodOp{
+		"standard": newLLEOp(n, k, idx, w),
+		"ltsa":     &ltsaOp{n: n, k: k, c: kc + 1, idx: idx, g: g},
+		"hessian":  ho,
+		"modified": modifiedOp(x, idx, k, kc),
 	}
 }
 

@@ -108,13 +108,7 @@ func graphQuadratics(x *mat.Dense, g *graph.CSR) (a, b *mat.SymDense) {
 	b.SymOuterK(1, dx.T())
 	var ad mat.Dense
 	ad.Mul(x.T(), gx)
-	a = mat.NewSymDense(d, nil)
-	for i := 0; i < d; i++ {
-		for j := i; j < d; j++ {
-			a.SetSym(i, j, 0.5*(ad.At(i, j)+ad.At(j, i)))
-		}
-	}
-	return a, b
+	return linalg.SymmetricPart(&ad), b
 }
 
 // genEig is the shared generalised eigen path of LPP, kernel LPP and the
