@@ -157,6 +157,8 @@ func tilePairs(nt int) []tilePair {
 // knnLists returns, row-major n x k, the k nearest other points of every
 // point and their exact squared distances, ascending, ties broken by the
 // smaller index. It reorders p.x in place and releases p.c: p is spent.
+// Up to kdMaxD dimensions the search is kdLists (a k-d tree), with the same
+// lists.
 //
 // The screening distances are computed once per unordered pair: only the
 // tile pairs (I, J) with J >= I are multiplied, in float32 (sgemm runs about
@@ -172,6 +174,9 @@ func tilePairs(nt int) []tilePair {
 // float32 screening rows (twice), N k lists, and one symTile^2 float32 tile
 // per worker.
 func (p *points) knnLists(k, workers int) (idx []int, d2 []float64) {
+	if p.d <= kdMaxD {
+		return p.kdLists(k, workers)
+	}
 	n, d := p.n, p.d
 	// Rows are processed in a spatially coherent order (perm[pos] is the
 	// original index at position pos): the tile pairs on the diagonal, done

@@ -1,0 +1,140 @@
+package graph
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/eigenssl/eigenssl/linalg"
+)
+
+// kdMaxD is the largest dimension for which the exact search (knnLists) uses
+// a k-d tree instead of the screened tile products. In low dimension the
+// tree visits a few leaves per point where the tiles look at every pair
+// (Swiss roll, 5,000 x 3, k = 10: 31-51 ms for the tiles, most of an LLE
+// fit); in higher dimension its boxes stop pruning and the tiles' products
+// win. A variable so that tests can compare both searches.
+var kdMaxD = 8
+
+// kdLeaf is the largest number of points in a leaf of the tree.
+const kdLeaf = 16
+
+// kdTree is a k-d tree over the rows of x (n x d): every node holds a
+// contiguous range of order and the bounding box of its rows; an inner node
+// splits its range at the median along its box's widest coordinate.
+type kdTree struct {
+	d      int
+	x      []float64
+	order  []int
+	nodes  []kdNode
+	lo, hi []float64 // len(nodes) x d
+}
+
+type kdNode struct {
+	start, end  int // rows order[start:end]
+	left, right int // children, -1 for a leaf
+}
+
+func newKDTree(x []float64, n, d int) *kdTree {
+	t := &kdTree{d: d, x: x, order: make([]int, n)}
+	for i := range t.order {
+		t.order[i] = i
+	}
+	t.build(0, n)
+	return t
+}
+
+// build adds the node of order[start:end] (and its subtree) and returns its
+// index. The median split sorts by (coordinate, index): deterministic.
+func (t *kdTree) build(start, end int) int {
+	d := t.d
+	id := len(t.nodes)
+	t.nodes = append(t.nodes, kdNode{start: start, end: end, left: -1, right: -1})
+	lo := append([]float64(nil), t.x[t.order[start]*d:(t.order[start]+1)*d]...)
+	hi := append([]float64(nil), lo...)
+	for _, i := range t.order[start+1 : end] {
+		for c, v := range t.x[i*d : (i+1)*d] {
+			lo[c], hi[c] = min(lo[c], v), max(hi[c], v)
+		}
+	}
+	t.lo, t.hi = append(t.lo, lo...), append(t.hi, hi...)
+	split, width := 0, hi[0]-lo[0]
+	for c := 1; c < d; c++ {
+		if w := hi[c] - lo[c]; w > width {
+			split, width = c, w
+		}
+	}
+	if end-start <= kdLeaf || !(width > 0) {
+		return id // small, or all rows equal
+	}
+	slices.SortFunc(t.order[start:end], func(a, b int) int {
+		if c := cmp.Compare(t.x[a*d+split], t.x[b*d+split]); c != 0 {
+			return c
+		}
+		return a - b
+	})
+	mid := (start + end) / 2
+	left := t.build(start, mid)
+	right := t.build(mid, end)
+	t.nodes[id].left, t.nodes[id].right = left, right
+	return id
+}
+
+// boxBound returns a lower bound of sqDist(q, y) for every row y in node
+// v's box: Σ_c g_c², g_c the distance from q_c to the box's interval along
+// c. The gaps are differences of data values, so the sum bounds the exact
+// squared distance in real arithmetic; it is reduced by 1e-12 relative to
+// cover the rounding of the gaps, their squares and sum, and of sqDist's
+// own sum (each below (d+8)·2⁻⁵³ relative for d <= kdMaxD).
+func (t *kdTree) boxBound(q []float64, v int) float64 {
+	d := t.d
+	lo, hi := t.lo[v*d:(v+1)*d], t.hi[v*d:(v+1)*d]
+	s := 0.0
+	for c, x := range q {
+		g := max(lo[c]-x, x-hi[c], 0)
+		s += g * g
+	}
+	return s * (1 - 1e-12)
+}
+
+// kdLists is knnLists by the k-d tree: for every point, a depth-first
+// search (nearer child first) that skips a node whose box bound exceeds the
+// row's current k-th distance, and offers every other row of a visited leaf
+// with its sqDist. The bound is strict (a pair at the k-th distance may
+// still enter on its index), so the lists are the k smallest (distance,
+// index) pairs, the same as the tile search gives. Points run in parallel;
+// each writes only its own row of the heaps.
+func (p *points) kdLists(k, workers int) (idx []int, d2 []float64) {
+	n, d := p.n, p.d
+	t := newKDTree(p.x, n, d)
+	h := newNeighborHeaps(n, k, false)
+	linalg.ParallelRange(n, max(tileGrain(n, workers), 64), func(lo, hi int) {
+		var stack []int
+		for i := lo; i < hi; i++ {
+			q := p.x[i*d : (i+1)*d]
+			stack = append(stack[:0], 0)
+			for len(stack) > 0 {
+				v := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if t.boxBound(q, v) > h.kth[i] {
+					continue
+				}
+				nd := t.nodes[v]
+				if nd.left < 0 {
+					for _, j := range t.order[nd.start:nd.end] {
+						if j != i {
+							h.push(i, j, sqDist(q, p.x[j*d:(j+1)*d]))
+						}
+					}
+					continue
+				}
+				// Nearer child last on the stack, so it is searched first.
+				a, b := nd.left, nd.right
+				if t.boxBound(q, a) > t.boxBound(q, b) {
+					a, b = b, a
+				}
+				stack = append(stack, b, a)
+			}
+		}
+	})
+	return h.sorted(nil)
+}
