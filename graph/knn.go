@@ -23,7 +23,7 @@ import (
 // (NN-descent, see KNNOptions.Approx) and their distances float64 ones.
 // Only opt.Metric, opt.Workers, opt.Approx and opt.Seed are used.
 //
-// Cost: up to 8 dimensions a k-d tree (a few leaves of 16 points visited
+// Cost: up to 4 dimensions a k-d tree (a few leaves of 16 points visited
 // per point on low-dimensional data); above, O(N^2 min(D, 131) / 2) time
 // (float32 Gemm; OpenBLAS in the openblas build), plus O(N D log(N)) for the spatial ordering of the tiles and
 // O(N D 128) for the projection. Memory: two float64 copies of X (the rows,
