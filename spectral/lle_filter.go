@@ -22,9 +22,11 @@ import (
 // p is above 1 and decreasing on [0, a), within [−1, 1] on [a, b], and
 // below −1 beyond b (odd d), so the largest eigenvalues of p(M) belong to
 // the smallest eigenvalues of M, in order, with the same eigenvectors, and
-// their gaps are widened: each step costs d products and one re-orthogonalisation, and about ten times fewer
-// steps are needed (Fashion-MNIST 2,000: 1,500-1,900 products in 40-70
-// steps).
+// their gaps are widened. The number of products hardly changes, but each
+// Lanczos step now carries d of them and one re-orthogonalisation
+// (Fashion-MNIST 2,000, d = 5: 1,700 products in 340 steps and 15
+// restarts, against 1,518 products, each its own step, and 33 restarts of a
+// 100-vector basis on M).
 //
 // a is the (K+1)-th smallest Ritz value of M on a short Krylov space,
 // an upper bound of λ_{K+1} >= λ_K by Cauchy interlacing; b is the largest
