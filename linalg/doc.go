@@ -33,15 +33,16 @@
 // up to sign and rotation within repeated eigenvalues); Orthonormalize gives
 // an orthonormal basis of a column space.
 //
-// # Products shared by nn and loss
+// # Products shared by nn, loss and spectral
 //
 // Gemm, SyrkUpper and SymmUpper are the matrix products of the float64 and
 // float32 paths (General[T]). With OpenBLAS on one thread (the openblas
 // build's default) they split a large product over two goroutines: Gemm by
 // row blocks of c aligned to the kernels' tiles (the same bits as one call)
 // or, for a short c over many terms, by halves of the terms; SyrkUpper and
-// SymmUpper by two fixed row blocks. Splits that change the last bits depend
-// on the shapes only, never on GOMAXPROCS. RowSqDist is the one exact
+// SymmUpper by two fixed row blocks (and SyrkUpper computes a small output
+// over long rows as one Gemm, cheaper than OpenBLAS's dsyrk there). Splits
+// that change the last bits depend on the shapes only, never on GOMAXPROCS. RowSqDist is the one exact
 // squared distance and ExpShift the element-wise exponential of the hot
 // loops; both have AVX2 kernels that give the Go loops' bits.
 //
