@@ -176,15 +176,13 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	if !dense {
 		vals, vecs, shifted = shiftInvertBottom(opr, n, kc, l.Tol, l.MaxIter, l.Seed)
 	}
+	// The constant null vector of M, deflated by both Lanczos paths.
+	ones := constantColumn(n)
 	filtered := false
 	if !dense && !shifted && useFilter {
-		vals, vecs, filtered = filteredBottom(opr, n, kc, l.Tol, l.MaxIter, l.Seed)
+		vals, vecs, filtered = filteredBottom(opr, ones, kc, l.Tol, l.MaxIter, l.Seed)
 	}
 	if !dense && !shifted && !filtered {
-		ones := mat.NewDense(n, 1, nil)
-		for i := 0; i < n; i++ {
-			ones.Set(i, 0, 1)
-		}
 		maxIter := l.MaxIter
 		if maxIter == 0 && l.Solver == SolverAuto {
 			maxIter = 300
@@ -219,21 +217,30 @@ func (l *LLE) Fit(x *mat.Dense) error {
 	return nil
 }
 
+// constantColumn returns the n x 1 matrix of ones.
+func constantColumn(n int) *mat.Dense {
+	c := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		c.Set(i, 0, 1)
+	}
+	return c
+}
+
 // barycenter writes the regularised barycentric weights of x on the rows
 // nb of data into w: G = C Cᵀ with C the neighbours minus x, G += R·I
 // (R = reg·trace(G), or reg when the trace is 0), G v = 1 by Cholesky,
 // w = v / Σv (scikit-learn's barycenter_weights). Small k x k work in
 // place; an indefinite G (impossible with R > 0 up to rounding) falls back
-// to an LU solve. c is scratch for the k x D differences (reallocated when
-// too short), returned for reuse: allocating and zeroing it per point was
-// a fifth of an LLE fit on 784-d data.
+// to an LU solve. c is scratch for the k x D differences and the k x k
+// Gram matrix (reallocated when too short), returned for reuse: allocating
+// and zeroing it per point was a fifth of an LLE fit on 784-d data.
 func barycenter(x []float64, data *mat.Dense, nb []int, reg float64, w, c []float64) []float64 {
 	k := len(nb)
 	_, d := data.Dims()
-	if cap(c) < k*d {
-		c = make([]float64, k*d)
+	if cap(c) < k*d+k*k {
+		c = make([]float64, k*d+k*k)
 	}
-	c = c[:k*d]
+	c, g := c[:k*d], c[k*d:k*d+k*k]
 	x = x[:d]
 	for t, j := range nb {
 		// gonum's vectorised loop: the same single rounding of each
@@ -243,7 +250,6 @@ func barycenter(x []float64, data *mat.Dense, nb []int, reg float64, w, c []floa
 	// G = C Cᵀ by one linalg.SyrkUpper (the BLAS's vectorised kernels: as
 	// k(k+1)/2 scalar dot products of length D this was a quarter of an LLE
 	// fit on 784-d data).
-	g := make([]float64, k*k)
 	linalg.SyrkUpper(false, 1, linalg.General[float64]{Rows: k, Cols: d, Stride: d, Data: c},
 		linalg.General[float64]{Rows: k, Cols: k, Stride: k, Data: g})
 	tr := 0.0
@@ -329,15 +335,14 @@ func cholSolveOnes(g []float64, k int, v []float64) bool {
 // row chunks and the bits do not depend on the chunking. Not safe for
 // concurrent products (r is the operator's buffer).
 type lleOp struct {
-	n, k  int
-	idx   []int // neighbour lists (n x k), for blockSum
-	w     []float64
-	ptr   []int32 // W's rows: ptr[i] = i·k, indices idx32
-	idx32 []int32
-	tptr  []int32 // Wᵀ's rows
-	tsrc  []int32
-	tw    []float64
-	r     []float64
+	n, k int
+	w    []float64
+	ptr  []int32 // W's rows: ptr[i] = i·k (derivable; kept so that both passes are one CSR kernel)
+	idx  []int32 // neighbour lists, n x k
+	tptr []int32 // Wᵀ's rows
+	tsrc []int32
+	tw   []float64
+	r    []float64
 }
 
 // maxLLEEntries bounds N·k for LLE: the operator's offsets are int32.
@@ -346,13 +351,13 @@ const maxLLEEntries = math.MaxInt32
 // newLLEOp returns the operator of the weights w (n x k, row i on the
 // neighbours idx[i*k:(i+1)*k]); n·k <= maxLLEEntries.
 func newLLEOp(n, k int, idx []int, w []float64) *lleOp {
-	o := &lleOp{n: n, k: k, idx: idx, w: w, ptr: make([]int32, n+1), idx32: make([]int32, n*k),
+	o := &lleOp{n: n, k: k, w: w, ptr: make([]int32, n+1), idx: make([]int32, n*k),
 		tptr: make([]int32, n+1), tsrc: make([]int32, n*k), tw: make([]float64, n*k), r: make([]float64, n)}
 	for i := 0; i <= n; i++ {
 		o.ptr[i] = int32(i * k)
 	}
 	for t, j := range idx {
-		o.idx32[t] = int32(j)
+		o.idx[t] = int32(j)
 		o.tptr[j+1]++
 	}
 	for j := 0; j < n; j++ {
@@ -381,7 +386,7 @@ func (o *lleOp) MulVecTo(dst, x []float64) {
 	// r = (I − W) x, then dst = (I − W)ᵀ r.
 	r := o.r
 	linalg.ParallelRange(o.n, lleGrain, func(lo, hi int) {
-		rowGather(lo, hi, r, x, o.ptr, o.idx32, o.w, x)
+		rowGather(lo, hi, r, x, o.ptr, o.idx, o.w, x)
 	})
 	linalg.ParallelRange(o.n, lleGrain, func(lo, hi int) {
 		rowGather(lo, hi, dst, r, o.tptr, o.tsrc, o.tw, r)

@@ -88,16 +88,13 @@ func filterDegree(a, b float64) int {
 }
 
 // filteredBottom returns the kc smallest eigenpairs of op above the
-// constant null vector (deflated), eigenvalues ascending, by Lanczos on a
+// constant null vector (ones, deflated), eigenvalues ascending, by Lanczos on a
 // Chebyshev filter of op; ok is false when a step fails or the result does
 // not pass the checks above (the caller then runs Lanczos on op).
-func filteredBottom(op linalg.SymOperator, n, kc int, tol float64, maxIter int, seed uint64) (vals []float64, vecs *mat.Dense, ok bool) {
+func filteredBottom(op linalg.SymOperator, ones *mat.Dense, kc int, tol float64, maxIter int, seed uint64) (vals []float64, vecs *mat.Dense, ok bool) {
+	n := op.Size()
 	if tol == 0 {
 		tol = linalg.DefaultEigsTol
-	}
-	ones := mat.NewDense(n, 1, nil)
-	for i := 0; i < n; i++ {
-		ones.Set(i, 0, 1)
 	}
 	// b: the top of the spectrum (a Ritz value is a lower bound of
 	// λ_max, so widen it; an underestimate only maps the top below −1).
@@ -120,16 +117,13 @@ func filteredBottom(op linalg.SymOperator, n, kc int, tol float64, maxIter int, 
 	if !(a > 0) || !(b > 2*a) {
 		return nil, nil, false
 	}
-	return filterSolve(op, n, kc, a, b, tol, maxIter, seed)
+	return filterSolve(op, ones, kc, a, b, tol, maxIter, seed)
 }
 
 // filterSolve runs Lanczos on the filter of [a, b] and checks the result
 // (filteredBottom's second half).
-func filterSolve(op linalg.SymOperator, n, kc int, a, b, tol float64, maxIter int, seed uint64) (vals []float64, vecs *mat.Dense, ok bool) {
-	ones := mat.NewDense(n, 1, nil)
-	for i := 0; i < n; i++ {
-		ones.Set(i, 0, 1)
-	}
+func filterSolve(op linalg.SymOperator, ones *mat.Dense, kc int, a, b, tol float64, maxIter int, seed uint64) (vals []float64, vecs *mat.Dense, ok bool) {
+	n := op.Size()
 	f := &chebOp{m: op, a: a, b: b, d: filterDegree(a, b)}
 	res, err := linalg.Eigs(f, linalg.EigsSettings{K: kc, Which: linalg.Largest, Tol: tol / 100, Seed: seed, Deflate: ones, MaxIter: maxIter, NCV: 2*kc + 30, BlockSize: 1})
 	if err != nil {

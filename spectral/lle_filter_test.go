@@ -100,7 +100,7 @@ func TestFilteredBottomMatchesDense(t *testing.T) {
 		if _, _, ok := shiftInvertBottom(op, n, kc, 0, 0, 1); ok && name == "standard" {
 			t.Fatalf("%s: shift-invert applies; the test wants data where it declines", name)
 		}
-		vals, vecs, ok := filteredBottom(op, n, kc, 0, 0, 1)
+		vals, vecs, ok := filteredBottom(op, constantColumn(n), kc, 0, 0, 1)
 		if !ok {
 			t.Fatalf("%s: filtered solver declined or failed", name)
 		}
@@ -162,12 +162,12 @@ func TestFilterSolveRefusesShortInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := (dv[kc-2] + dv[kc-1]) / 2 // holds kc−2 of the kc wanted above 0
-	if _, _, ok := filterSolve(op, n, kc, a, 1.01*top[0], linalg.DefaultEigsTol, 0, 1); ok {
+	if _, _, ok := filterSolve(op, constantColumn(n), kc, a, 1.01*top[0], linalg.DefaultEigsTol, 0, 1); ok {
 		t.Fatalf("filterSolve accepted an interval [0, %g) that holds only %d of the %d wanted eigenvalues", a, kc-2, kc)
 	}
 	// The same call with a above λ_kc is accepted (so the refusal above is
 	// about the interval).
-	if _, _, ok := filterSolve(op, n, kc, 2*dv[kc], 1.01*top[0], linalg.DefaultEigsTol, 0, 1); !ok {
+	if _, _, ok := filterSolve(op, constantColumn(n), kc, 2*dv[kc], 1.01*top[0], linalg.DefaultEigsTol, 0, 1); !ok {
 		t.Fatal("filterSolve refused an interval that holds the wanted eigenvalues")
 	}
 }

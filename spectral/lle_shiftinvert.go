@@ -31,8 +31,12 @@ type blockSum interface {
 // standard LLE: block i on [i, nbrs(i)], B = v vᵀ with v = (1, −w).
 func (o *lleOp) numBlocks() int { return o.n }
 func (o *lleOp) block(b int) []int {
-	s := make([]int, 0, o.k+1)
-	return append(append(s, b), o.idx[b*o.k:(b+1)*o.k]...)
+	s := make([]int, 1, o.k+1)
+	s[0] = b
+	for _, j := range o.idx[b*o.k : (b+1)*o.k] {
+		s = append(s, int(j))
+	}
+	return s
 }
 func (o *lleOp) entry(b, s, t int) float64 { return o.coef(b, s) * o.coef(b, t) }
 func (o *lleOp) coef(b, s int) float64 {
