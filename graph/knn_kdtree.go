@@ -112,18 +112,24 @@ func (p *points) kdLists(k, workers int) (idx []int, d2 []float64) {
 	n, d := p.n, p.d
 	t := newKDTree(p.x, n, d)
 	h := newNeighborHeaps(n, k, false)
+	// A stack entry is a node and its box bound, computed once when the
+	// node is pushed and compared with the row's k-th distance when popped.
+	type entry struct {
+		v  int
+		lb float64
+	}
 	linalg.ParallelRange(n, max(tileGrain(n, workers), 64), func(lo, hi int) {
-		var stack []int
+		var stack []entry
 		for i := lo; i < hi; i++ {
 			q := p.x[i*d : (i+1)*d]
-			stack = append(stack[:0], 0)
+			stack = append(stack[:0], entry{0, t.boxBound(q, 0)})
 			for len(stack) > 0 {
-				v := stack[len(stack)-1]
+				e := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
-				if t.boxBound(q, v) > h.kth[i] {
+				if e.lb > h.kth[i] {
 					continue
 				}
-				nd := t.nodes[v]
+				nd := t.nodes[e.v]
 				if nd.left < 0 {
 					for _, j := range t.order[nd.start:nd.end] {
 						if j != i {
@@ -133,8 +139,9 @@ func (p *points) kdLists(k, workers int) (idx []int, d2 []float64) {
 					continue
 				}
 				// Nearer child last on the stack, so it is searched first.
-				a, b := nd.left, nd.right
-				if t.boxBound(q, a) > t.boxBound(q, b) {
+				a := entry{nd.left, t.boxBound(q, nd.left)}
+				b := entry{nd.right, t.boxBound(q, nd.right)}
+				if a.lb > b.lb {
 					a, b = b, a
 				}
 				stack = append(stack, b, a)

@@ -43,8 +43,9 @@ var projMinN = 32 * symTile
 // (Cauchy–Schwarz), and the screening Gemm costs projRank+3 instead of D+2
 // per pair. V spans (approximately: a randomized SVD) the top principal
 // directions of an evenly spaced sample of at most projSample rows (any
-// orthonormal V keeps the bound valid; a good one keeps it tight). The rounding of V's orthonormality and of the
-// projections is far below the 1e-9 relative slack of the thresholds.
+// orthonormal V keeps the bound valid; a good one keeps it tight). The
+// rounding of V's orthonormality and of the projections is far below the
+// 1e-9 relative slack of the thresholds.
 func (p *points) screenFeatures() ([]float64, int) {
 	n, d := p.n, p.d
 	if d < projMinD || n < projMinN {
