@@ -33,7 +33,8 @@ func TestLLEShiftInvertMatchesDense(t *testing.T) {
 	for name, o := range ops {
 		// The assembled sparse M and denseBlockSum's M equal the
 		// reference dense one, formed from each method's own formula.
-		m := assemble(o, n)
+		m, blocks := assemblePattern(o, n)
+		blocks.fill(o, m)
 		md := dense[name]()
 		if d := maxAbsDiff(denseBlockSum(o, n), md); d > 1e-12 {
 			t.Fatalf("%s: denseBlockSum differs from the reference M by %g", name, d)

@@ -100,13 +100,6 @@ type sparseSym struct {
 	diag []float64
 }
 
-// assemble forms the sparse M of a block sum: its pattern, then its values.
-func assemble(bs blockSum, n int) *sparseSym {
-	m, a := assemblePattern(bs, n)
-	a.fill(bs, m)
-	return m
-}
-
 // blockIndex lists, for every row r, the (block, position) pairs of the
 // blocks that contain r (CSR: entries cnt[r] … cnt[r+1]−1 of ob, op).
 type blockIndex struct {
